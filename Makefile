@@ -1,0 +1,142 @@
+# ismsd - continuous ISO/IEC 27001:2022 conformance from a git repository.
+#
+#   make run       install what is missing, build, create the example ISMS
+#                  repository and run the main job on it
+#   make check     the same set-up, then every test through prove
+#   make sanitize  the tests under ASan+UBSan     make valgrind  under valgrind
+#   make bench     benchmarks (figures printed)   make lint / make format
+#   make install   PREFIX=/usr/local DESTDIR=
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/ismsd
+BUILD     ?= build
+VERSION   := 0.1.0
+CC        ?= cc
+
+PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical
+# Debian packages: what builds, what tests and what checks need.
+DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
+        libjansson-dev libgit2-dev libyaml-dev libical-dev python3 \
+        valgrind clang clang-tidy cppcheck clang-format
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+             -Idaemon -Isdk/include -Itests $(PKG_CFLAGS) \
+             -DISMS_DATADIR='"$(DATADIR)"' -DISMS_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS   := $(PKG_LIBS) -lm -lpthread -ldl
+
+MAINS    := daemon/ismsctl.c daemon/ismsd.c
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard daemon/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sdk_lua.o
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_T   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/t/%.t)
+BINS     := $(BUILD)/ismsctl $(if $(wildcard daemon/ismsd.c),$(BUILD)/ismsd)
+
+EXAMPLE  := $(BUILD)/example-isms
+
+.PHONY: all deps run check test sanitize valgrind bench install lint format clean example
+
+all: $(BINS) $(UNIT_T)
+
+# Install missing Debian packages as root, or print the line to run.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing packages; run as root:"; \
+	    echo "  apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The SDK's Lua half is built into the binaries as a C string.
+$(BUILD)/gen/sdk_lua.c: daemon/sdk.lua
+	@mkdir -p $(dir $@)
+	{ echo '#include <stddef.h>'; echo 'extern const char sdk_lua[]; extern const size_t sdk_lua_len;'; \
+	  echo 'const char sdk_lua[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; echo 'const size_t sdk_lua_len = sizeof(sdk_lua) - 1;'; } > $@
+
+$(BUILD)/gen/sdk_lua.o: $(BUILD)/gen/sdk_lua.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libisms.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ismsctl: $(BUILD)/daemon/ismsctl.o $(BUILD)/libisms.a
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+
+$(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libisms.a
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+
+$(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libisms.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+example: $(EXAMPLE)/.git/HEAD
+$(EXAMPLE)/.git/HEAD: contrib/example-isms/make-repo.sh $(shell find contrib/example-isms -type f 2>/dev/null)
+	sh contrib/example-isms/make-repo.sh $(EXAMPLE)
+
+run: deps
+	$(MAKE) all example
+	./$(BUILD)/ismsctl check --repo $(EXAMPLE) ; \
+	  rc=$$?; echo "ismsctl check exited $$rc (0 conformant, 1 nonconformities found, 2 error)"
+
+# Every test: C unit tests, then the scripts under tests/ (they find the
+# binaries through ISMS_BUILD).
+test: all example
+	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) prove $(PROVE_FLAGS) -r $(BUILD)/t tests
+
+check: deps
+	$(MAKE) test
+
+sanitize: deps
+	$(MAKE) test BUILD=build-san CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+
+valgrind: deps
+	$(MAKE) all example
+	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) \
+	  ISMS_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect' \
+	  prove -r $(BUILD)/t tests
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench/run.sh $(abspath $(BUILD))
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	cp -R rules $(DESTDIR)$(DATADIR)/
+	chmod -R a+rX $(DESTDIR)$(DATADIR)
+
+C_FILES = $(wildcard daemon/*.c daemon/*.h plugins/*/*.c sdk/include/*.h)
+format:
+	clang-format -i $(C_FILES)
+
+lint: deps
+	clang-format --dry-run --Werror $(C_FILES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	  --std=c11 --inline-suppr -Idaemon --suppress=missingIncludeSystem daemon
+	clang-tidy --quiet $(LIB_SRC) $(MAINS) -- -std=c11 -D_GNU_SOURCE -Idaemon -Isdk/include $(PKG_CFLAGS)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/daemon/ismsctl.d $(BUILD)/daemon/ismsd.d

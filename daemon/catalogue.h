@@ -1,0 +1,25 @@
+/* catalogue.h - the ISO/IEC 27001:2022 clauses and Annex A controls
+ * (rules/iso27001-2022.json), for rules and for summaries. */
+#ifndef ISMS_CATALOGUE_H
+#define ISMS_CATALOGUE_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+struct catalogue;
+
+/* Load the catalogue file; *out is the caller's (catalogue_free). */
+int catalogue_load(const char *path, struct catalogue **out);
+void catalogue_free(struct catalogue *c);
+/* Annex A theme of a control id ("organizational", ...), or NULL. */
+const char *catalogue_theme(const struct catalogue *c, const char *control);
+/* Title of a clause or control id, or NULL. Borrowed. */
+const char *catalogue_title(const struct catalogue *c, const char *id);
+/* Every clause id (kind requirement) and control id, in catalogue order. */
+size_t catalogue_clauses(const struct catalogue *c, const char ***ids);
+size_t catalogue_controls(const struct catalogue *c, const char ***ids);
+/* Push the whole catalogue as a Lua table (the JSON document). */
+void catalogue_push(lua_State *L, const struct catalogue *c);
+
+#endif

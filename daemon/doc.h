@@ -1,0 +1,69 @@
+/* doc.h - ISMS records as parsed documents: YAML, JSON, or Markdown with
+ * YAML front matter become one tree of nodes, each with its line. */
+#ifndef ISMS_DOC_H
+#define ISMS_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum node_kind {
+	NODE_NULL,
+	NODE_BOOL,
+	NODE_INT,
+	NODE_FLOAT,
+	NODE_STRING,
+	NODE_SEQ,
+	NODE_MAP,
+};
+
+struct node {
+	enum node_kind kind;
+	int line;            /* 1-based line in the file */
+	int col;             /* 1-based column */
+	const char *str;     /* STRING: the text; other scalars: their source text */
+	size_t len;          /* length of str */
+	int64_t i;           /* INT value; BOOL: 0 or 1 */
+	double f;            /* FLOAT value */
+	size_t n;            /* SEQ: items; MAP: pairs */
+	struct node **items; /* SEQ items, or MAP values */
+	const char **keys;   /* MAP keys, in file order, unique */
+	int *key_lines;      /* MAP: line of each key */
+};
+
+enum doc_format { DOC_YAML, DOC_JSON, DOC_MARKDOWN };
+
+struct arena;
+
+/* A parsed file. All nodes and strings live in the document's arena and
+ * are freed with it. */
+struct doc {
+	char *path;             /* repository-relative */
+	enum doc_format format;
+	struct node *root;      /* NULL when the file did not parse */
+	const char *body;       /* Markdown: text after the front matter */
+	size_t body_len;
+	int body_line;          /* line where the body starts */
+	char *error;            /* parse error message, or NULL */
+	int error_line;         /* line of the parse error (1-based) */
+	struct arena *arena;
+};
+
+/* Limits that keep hostile files from exhausting the process. */
+#define DOC_MAX_DEPTH 64
+
+/* The format a path's extension selects; -1 when it is not a record file
+ * (.yaml, .yml, .json, .md). */
+int doc_format_of(const char *path);
+
+/* Parse buf (len bytes, need not be NUL-terminated) as the format of path.
+ * Always returns a document, the caller's to free with doc_free: on a parse
+ * error root is NULL and error/error_line say what and where. */
+struct doc *doc_parse(const char *path, const char *buf, size_t len);
+void doc_free(struct doc *d);
+
+/* Look a key up in a MAP node; NULL when absent or node is not a map. */
+const struct node *node_get(const struct node *map, const char *key);
+/* The name of a node kind for messages ("a list", "a string", ...). */
+const char *node_kind_name(enum node_kind k);
+
+#endif

@@ -1,0 +1,889 @@
+/* engine.c - rule packs in, verdicts out.
+ *
+ * Each evaluation gets a fresh sandbox: the SDK (sdk.lua, built into the
+ * binary) is loaded with a table of internal functions, then every pack
+ * runs to register its rules, then each rule's check runs under its own
+ * budget and memory cap. While a rule runs, the internal functions note
+ * every path and pattern it reads: the daemon re-runs a rule only when a
+ * commit touches what it read. */
+#include "engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "log.h"
+#include "lua_date.h"
+#include "lua_record.h"
+#include "pathglob.h"
+
+extern const char sdk_lua[];
+extern const size_t sdk_lua_len;
+
+#define MAX_PACK_BYTES (4u << 20)
+#define MAX_PACK_FILES 1000
+
+struct srcfile {
+	char *rel;   /* path relative to the rules directory */
+	char *src;
+	size_t len;
+};
+
+struct strset {
+	char **v;
+	size_t n, cap;
+};
+
+struct engine {
+	char *rules_dir;
+	struct sandbox_limits limits;
+	struct catalogue *cat;
+	struct srcfile *packs, *libs;
+	size_t npacks, nlibs;
+	struct rule_info *rules;
+	size_t nrules;
+	/* During an evaluation. */
+	const struct model *m;
+	int64_t now;
+	struct ymd today;
+	struct strset reads, patterns;
+};
+
+static const char *const status_names[ST_COUNT] = {
+	"pass", "fail", "warn", "not_applicable", "waived", "error",
+};
+
+const char *
+rule_status_name(enum rule_status s)
+{
+	return s < ST_COUNT ? status_names[s] : "?";
+}
+
+static void
+strset_add(struct strset *s, const char *v)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], v) == 0)
+			return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->v = xreallocarray(s->v, s->cap, sizeof(char *));
+	}
+	s->v[s->n++] = xstrdup(v);
+}
+
+/* Hand the set's strings over (the caller frees them) and empty it. */
+static char **
+strset_take(struct strset *s, size_t *n)
+{
+	char **v = s->v;
+	*n = s->n;
+	s->v = NULL;
+	s->n = s->cap = 0;
+	return v;
+}
+
+static void
+strset_free(struct strset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+/* Finding the rules directory. */
+
+const char *
+engine_default_rules_dir(void)
+{
+	static char dir[4096];
+	const char *env = getenv("ISMS_RULES");
+	if (env && *env)
+		return env;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			/* build/ismsctl -> rules/ beside build/ */
+			snprintf(dir, sizeof(dir), "%.4000s/../rules", exe);
+			struct stat st;
+			char probe[4200];
+			snprintf(probe, sizeof(probe), "%s/iso27001-2022.json", dir);
+			if (stat(probe, &st) == 0)
+				return dir;
+		}
+	}
+	return ISMS_DATADIR "/rules";
+}
+
+/* Loading pack sources. */
+
+static int
+cmp_src(const void *a, const void *b)
+{
+	return strcmp(((const struct srcfile *)a)->rel,
+	              ((const struct srcfile *)b)->rel);
+}
+
+static void
+add_src(struct srcfile **v, size_t *n, const char *rel, char *src, size_t len)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].rel = xstrdup(rel);
+	(*v)[*n].src = src;
+	(*v)[*n].len = len;
+	(*n)++;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Collect *.lua under dir/rel: lib/ into libs, the rest into packs. */
+static void
+scan(struct engine *e, const char *rel, int depth, struct problems *errs)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s%s%s", e->rules_dir, *rel ? "/" : "", rel);
+	DIR *d = opendir(path);
+	if (d == NULL) {
+		problems_add(errs, path, 0, "cannot read the rules directory: %s",
+		             strerror(errno));
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char sub[4096], full[8192];
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+		snprintf(full, sizeof(full), "%s/%s", e->rules_dir, sub);
+		struct stat st;
+		if (lstat(full, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < 8 && strcmp(sub, "specs") != 0)
+				scan(e, sub, depth + 1, errs);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || !ends_with(de->d_name, ".lua"))
+			continue;
+		if (e->npacks + e->nlibs >= MAX_PACK_FILES) {
+			problems_add(errs, full, 0, "too many rule files (limit %u)",
+			             MAX_PACK_FILES);
+			break;
+		}
+		char *src;
+		size_t len;
+		if (read_file(full, MAX_PACK_BYTES, &src, &len) < 0) {
+			problems_add(errs, full, 0, "%s", err_msg());
+			continue;
+		}
+		if (strncmp(sub, "lib/", 4) == 0)
+			add_src(&e->libs, &e->nlibs, sub, src, len);
+		else
+			add_src(&e->packs, &e->npacks, sub, src, len);
+	}
+	closedir(d);
+}
+
+/* The internal functions the SDK calls (table I in sdk.lua). */
+
+static struct engine *
+eng(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static const struct record_type *
+check_type(lua_State *L, int idx)
+{
+	const char *name = luaL_checkstring(L, idx);
+	const struct record_type *t = record_type_find(name);
+	if (t == NULL)
+		luaL_error(L, "'%s' is not a record type (see `ismsctl schema "
+		              "--list`)", name);
+	return t;
+}
+
+static int
+i_track_type(lua_State *L)
+{
+	struct engine *e = eng(L);
+	const struct record_type *t = check_type(L, 1);
+	if (e->m == NULL)
+		return 0;
+	size_t ti = model_type_index(t);
+	for (size_t k = 0; k < e->m->npatterns[ti]; k++)
+		strset_add(&e->patterns, e->m->patterns[ti][k]);
+	for (size_t i = 0; i < e->m->ndocs; i++)
+		if (e->m->docs[i].type == t)
+			strset_add(&e->reads, e->m->docs[i].file->path);
+	return 0;
+}
+
+/* The records of one document: a collection's items, else the root. */
+static void
+push_doc_records(lua_State *L, const struct model_doc *md, lua_Integer *k)
+{
+	const struct node *root = md->doc->root;
+	if (md->type->shape == SHAPE_COLLECTION) {
+		const struct node *list = root;
+		if (root->kind == NODE_MAP)
+			list = node_get(root, md->type->list_key);
+		if (list == NULL || list->kind != NODE_SEQ)
+			return;
+		for (size_t i = 0; i < list->n; i++) {
+			if (list->items[i]->kind != NODE_MAP)
+				continue;
+			lua_record_push(L, list->items[i], md->doc);
+			lua_rawseti(L, -2, ++*k);
+		}
+		return;
+	}
+	if (root->kind != NODE_MAP)
+		return;
+	lua_record_push(L, root, md->doc);
+	lua_rawseti(L, -2, ++*k);
+}
+
+static int
+i_records(lua_State *L)
+{
+	struct engine *e = eng(L);
+	const struct record_type *t = check_type(L, 1);
+	lua_newtable(L);
+	lua_Integer k = 0;
+	for (size_t i = 0; e->m && i < e->m->ndocs; i++) {
+		const struct model_doc *md = &e->m->docs[i];
+		if (md->type == t && md->doc->root)
+			push_doc_records(L, md, &k);
+	}
+	return 1;
+}
+
+static int
+i_id_field(lua_State *L)
+{
+	const struct record_type *t = check_type(L, 1);
+	if (t->id_field)
+		lua_pushstring(L, t->id_field);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int
+i_doc(lua_State *L)
+{
+	struct engine *e = eng(L);
+	const char *path = luaL_checkstring(L, 1);
+	if (e->m == NULL)
+		return 0;
+	strset_add(&e->reads, path);
+	const struct model_doc *md = model_find(e->m, path);
+	if (md == NULL || md->doc->root == NULL)
+		return 0;
+	lua_record_push(L, md->doc->root, md->doc);
+	return 1;
+}
+
+static int
+i_manifest(lua_State *L)
+{
+	lua_settop(L, 0);
+	lua_pushliteral(L, MANIFEST_PATH);
+	return i_doc(L);
+}
+
+static int
+i_glob(lua_State *L)
+{
+	struct engine *e = eng(L);
+	const char *pat = luaL_checkstring(L, 1);
+	lua_newtable(L);
+	if (e->m == NULL)
+		return 1;
+	strset_add(&e->patterns, pat);
+	lua_Integer k = 0;
+	const struct snapshot *s = e->m->snap;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		sandbox_charge(L, 64);
+		if (pathglob_match(pat, s->files[i].path)) {
+			lua_pushstring(L, s->files[i].path);
+			lua_rawseti(L, -2, ++k);
+		}
+	}
+	return 1;
+}
+
+static void
+push_file_info(lua_State *L, struct engine *e, const struct source_file *f)
+{
+	lua_createtable(L, 0, 4);
+	lua_pushstring(L, f->path);
+	lua_setfield(L, -2, "path");
+	lua_pushstring(L, f->commit);
+	lua_setfield(L, -2, "commit");
+	if (f->author) {
+		lua_pushstring(L, f->author);
+		lua_setfield(L, -2, "author");
+	}
+	struct ymd d;
+	if (date_local_ymd(f->time, e->m->tz, &d) == 0) {
+		lua_date_push(L, date_days(d));
+		lua_setfield(L, -2, "date");
+	}
+}
+
+static int
+i_file(lua_State *L)
+{
+	struct engine *e = eng(L);
+	const char *path = luaL_checkstring(L, 1);
+	if (e->m == NULL)
+		return 0;
+	strset_add(&e->reads, path);
+	const struct source_file *f = snapshot_find(e->m->snap, path);
+	if (f == NULL)
+		return 0;
+	push_file_info(L, e, f);
+	return 1;
+}
+
+static const struct doc *
+check_record_doc(lua_State *L, int idx)
+{
+	const struct doc *d;
+	if (lua_record_get(L, idx, &d) == NULL)
+		luaL_typeerror(L, idx, "record");
+	return d;
+}
+
+static int
+i_changed(lua_State *L)
+{
+	struct engine *e = eng(L);
+	const struct doc *d = check_record_doc(L, 1);
+	const struct source_file *f = e->m ? snapshot_find(e->m->snap, d->path) : NULL;
+	if (f == NULL)
+		return 0;
+	push_file_info(L, e, f);
+	return 1;
+}
+
+static int
+i_body(lua_State *L)
+{
+	const struct doc *d = check_record_doc(L, 1);
+	if (d->body == NULL)
+		return 0;
+	lua_pushlstring(L, d->body, d->body_len);
+	lua_pushinteger(L, d->body_line);
+	return 2;
+}
+
+static int
+i_problems(lua_State *L)
+{
+	struct engine *e = eng(L);
+	lua_newtable(L);
+	if (e->m == NULL)
+		return 1;
+	strset_add(&e->patterns, "**");
+	for (size_t i = 0; i < e->m->problems.n; i++) {
+		const struct problem *p = &e->m->problems.v[i];
+		lua_createtable(L, 0, 4);
+		if (p->path) {
+			lua_pushstring(L, p->path);
+			lua_setfield(L, -2, "file");
+		}
+		lua_pushinteger(L, p->line);
+		lua_setfield(L, -2, "line");
+		lua_pushstring(L, p->msg);
+		lua_setfield(L, -2, "message");
+		lua_pushboolean(L, p->note);
+		lua_setfield(L, -2, "note");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+static int
+i_today(lua_State *L)
+{
+	lua_date_push(L, date_days(eng(L)->today));
+	return 1;
+}
+
+static int
+i_tz(lua_State *L)
+{
+	struct engine *e = eng(L);
+	lua_pushstring(L, e->m ? e->m->tz : "UTC");
+	return 1;
+}
+
+static int
+i_loc(lua_State *L)
+{
+	const char *path;
+	int line;
+	if (!lua_loc_get(L, 1, &path, &line))
+		return 0;
+	lua_pushstring(L, path);
+	lua_pushinteger(L, line);
+	return 2;
+}
+
+static int
+i_location(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	lua_Integer line = luaL_optinteger(L, 2, 0);
+	luaL_argcheck(L, line >= 0 && line <= INT32_MAX, 2, "line out of range");
+	lua_loc_push(L, path, (int)line);
+	return 1;
+}
+
+static int
+i_at(lua_State *L)
+{
+	check_record_doc(L, 1);
+	lua_getfield(L, 1, "at");
+	if (!lua_isfunction(L, -1)) {
+		/* the record has a field named "at": use the metatable's method */
+		const struct doc *d;
+		const struct node *n = lua_record_get(L, 1, &d);
+		lua_loc_push(L, d->path, n->line);
+		return 1;
+	}
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
+static int
+i_text(lua_State *L)
+{
+	const struct doc *d;
+	const struct node *n = lua_record_get(L, 1, &d);
+	if (n == NULL || n->kind != NODE_MAP)
+		return 0;
+	const struct node *v = node_get(n, luaL_checkstring(L, 2));
+	if (v == NULL || v->kind == NODE_NULL || v->kind == NODE_SEQ ||
+	    v->kind == NODE_MAP)
+		return 0;
+	lua_pushlstring(L, v->str, v->len);
+	return 1;
+}
+
+static int
+i_readonly(lua_State *L)
+{
+	sandbox_push_readonly(L, 1);
+	return 1;
+}
+
+static int
+i_new_env(lua_State *L)
+{
+	sandbox_push_env(sandbox_of(L));
+	return 1;
+}
+
+static int
+i_lib_source(lua_State *L)
+{
+	struct engine *e = eng(L);
+	const char *name = luaL_checkstring(L, 1);
+	char rel[512];
+	if (strlen(name) > 200 || strstr(name, ".."))
+		return 0;
+	snprintf(rel, sizeof(rel), "lib/%s.lua", name);
+	for (char *p = rel + 4; *p; p++)
+		if (*p == '.' && strcmp(p, ".lua") != 0)
+			*p = '/';
+	for (size_t i = 0; i < e->nlibs; i++)
+		if (strcmp(e->libs[i].rel, rel) == 0) {
+			lua_pushlstring(L, e->libs[i].src, e->libs[i].len);
+			lua_pushstring(L, rel);
+			return 2;
+		}
+	return 0;
+}
+
+static void
+push_internal(lua_State *L, struct engine *e)
+{
+	static const luaL_Reg fns[] = {
+		{"track_type", i_track_type}, {"records", i_records},
+		{"id_field", i_id_field},     {"doc", i_doc},
+		{"manifest", i_manifest},     {"glob", i_glob},
+		{"file", i_file},             {"changed", i_changed},
+		{"body", i_body},             {"problems", i_problems},
+		{"today", i_today},           {"tz", i_tz},
+		{"loc", i_loc},               {"at", i_at},
+		{"location", i_location},
+		{"text", i_text},             {"readonly", i_readonly},
+		{"new_env", i_new_env},       {"lib_source", i_lib_source},
+		{NULL, NULL},
+	};
+	lua_newtable(L);
+	lua_pushlightuserdata(L, e);
+	luaL_setfuncs(L, fns, 1);
+	luaopen_isms_date(L);
+	lua_setfield(L, -2, "date_module");
+	catalogue_push(L, e->cat);
+	lua_setfield(L, -2, "catalogue_raw");
+}
+
+/* A state with the SDK loaded and every pack run. Leaves S (the SDK's
+ * engine table) at the top. Pack errors go to errs. */
+static struct sandbox *
+setup(struct engine *e, struct problems *errs)
+{
+	struct sandbox *sb = sandbox_new();
+	lua_State *L = sandbox_lua(sb);
+	lua_record_init(L);
+	if (luaL_loadbufferx(L, sdk_lua, sdk_lua_len, "@sdk.lua", "t") != LUA_OK)
+		fatalx("the built-in SDK does not load: %s", lua_tostring(L, -1));
+	push_internal(L, e);
+	if (lua_pcall(L, 1, 1, 0) != LUA_OK)
+		fatalx("the built-in SDK fails: %s", lua_tostring(L, -1));
+	lua_getfield(L, -1, "isms");
+	sandbox_set_global(sb, "isms");
+	lua_getfield(L, -1, "require");
+	sandbox_set_global(sb, "require");
+	for (size_t i = 0; i < e->npacks; i++) {
+		const struct srcfile *p = &e->packs[i];
+		lua_getfield(L, -1, "begin_pack");
+		lua_pushstring(L, p->rel);
+		lua_call(L, 1, 0);
+		sandbox_push_env(sb);
+		if (sandbox_load(sb, p->rel, p->src, p->len) < 0) {
+			problems_add(errs, NULL, 0, "%s", err_msg());
+			continue;
+		}
+		char *err = NULL;
+		if (sandbox_call(sb, 0, 0, &e->limits, &err) < 0) {
+			problems_add(errs, NULL, 0, "%s", err);
+			free(err);
+		}
+	}
+	lua_getfield(L, -1, "errors");
+	lua_call(L, 0, 1);
+	for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
+		problems_add(errs, NULL, 0, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);
+	return sb;
+}
+
+static char *
+opt_field(lua_State *L, int idx, const char *k)
+{
+	lua_getfield(L, idx, k);
+	char *v = lua_type(L, -1) == LUA_TSTRING ? xstrdup(lua_tostring(L, -1)) : NULL;
+	lua_pop(L, 1);
+	return v;
+}
+
+static void
+read_params(lua_State *L, struct rule_info *r)
+{
+	lua_getfield(L, -1, "params");
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		if (lua_type(L, -2) == LUA_TSTRING) {
+			r->params = xreallocarray(r->params, r->nparams + 1,
+			                          sizeof(*r->params));
+			struct rule_param *p = &r->params[r->nparams++];
+			p->name = xstrdup(lua_tostring(L, -2));
+			lua_getfield(L, -1, "default");
+			p->def = xstrdup(luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 2);
+			p->doc = opt_field(L, -1, "doc");
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static void
+read_rules(struct engine *e, lua_State *L)
+{
+	lua_getfield(L, -1, "rules");
+	lua_call(L, 0, 1);
+	size_t n = lua_rawlen(L, -1);
+	e->rules = xcalloc(n ? n : 1, sizeof(*e->rules));
+	for (size_t i = 0; i < n; i++) {
+		struct rule_info *r = &e->rules[i];
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		r->id = opt_field(L, -1, "id");
+		r->clause = opt_field(L, -1, "clause");
+		r->control = opt_field(L, -1, "control");
+		r->title = opt_field(L, -1, "title");
+		r->severity = opt_field(L, -1, "severity");
+		r->rationale = opt_field(L, -1, "rationale");
+		r->remediation = opt_field(L, -1, "remediation");
+		r->pack = opt_field(L, -1, "pack");
+		lua_getfield(L, -1, "line");
+		r->line = (int)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+		const char *th = r->control ? catalogue_theme(e->cat, r->control) : NULL;
+		r->theme = th ? xstrdup(th) : NULL;
+		read_params(L, r);
+		lua_pop(L, 1);
+	}
+	e->nrules = n;
+	lua_pop(L, 1);
+}
+
+int
+engine_load(const struct engine_opts *opts, struct engine **out,
+            struct problems *errs)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	e->rules_dir = xstrdup(opts->rules_dir);
+	e->limits = opts->limits;
+	if (e->limits.budget == 0)
+		e->limits.budget = SANDBOX_DEFAULT_BUDGET;
+	if (e->limits.mem_cap == 0)
+		e->limits.mem_cap = SANDBOX_DEFAULT_MEM_CAP;
+	char cpath[4200];
+	snprintf(cpath, sizeof(cpath), "%s/iso27001-2022.json", e->rules_dir);
+	if (catalogue_load(cpath, &e->cat) < 0) {
+		problems_add(errs, NULL, 0, "%s", err_msg());
+		engine_free(e);
+		return err_set("cannot load the rules from %s", opts->rules_dir);
+	}
+	size_t before = errs->n;
+	scan(e, "", 0, errs);
+	qsort(e->packs, e->npacks, sizeof(*e->packs), cmp_src);
+	qsort(e->libs, e->nlibs, sizeof(*e->libs), cmp_src);
+	struct sandbox *sb = setup(e, errs);
+	read_rules(e, sandbox_lua(sb));
+	sandbox_free(sb);
+	if (errs->n > before) {
+		size_t nerr = errs->n - before;
+		engine_free(e);
+		return err_set("%zu error%s in the rule packs of %s", nerr,
+		               nerr == 1 ? "" : "s", opts->rules_dir);
+	}
+	*out = e;
+	return 0;
+}
+
+static void
+free_src(struct srcfile *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].rel);
+		free(v[i].src);
+	}
+	free(v);
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	for (size_t i = 0; i < e->nrules; i++) {
+		struct rule_info *r = &e->rules[i];
+		free(r->id);
+		free(r->clause);
+		free(r->control);
+		free(r->theme);
+		free(r->title);
+		free(r->severity);
+		free(r->rationale);
+		free(r->remediation);
+		free(r->pack);
+		for (size_t k = 0; k < r->nparams; k++) {
+			free(r->params[k].name);
+			free(r->params[k].def);
+			free(r->params[k].doc);
+		}
+		free(r->params);
+	}
+	free(e->rules);
+	free_src(e->packs, e->npacks);
+	free_src(e->libs, e->nlibs);
+	catalogue_free(e->cat);
+	free(e->rules_dir);
+	free(e);
+}
+
+size_t
+engine_rules(const struct engine *e, const struct rule_info **rules)
+{
+	*rules = e->rules;
+	return e->nrules;
+}
+
+const struct catalogue *
+engine_catalogue(const struct engine *e)
+{
+	return e->cat;
+}
+
+/* Copy the findings list at the top of the stack into res. */
+static void
+read_findings(lua_State *L, struct rule_result *res)
+{
+	size_t n = lua_rawlen(L, -1);
+	res->findings = xcalloc(n ? n : 1, sizeof(*res->findings));
+	for (size_t i = 0; i < n; i++) {
+		struct finding *f = &res->findings[res->nfindings++];
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		f->message = opt_field(L, -1, "message");
+		if (f->message == NULL)
+			f->message = xstrdup("(no message)");
+		f->severity = opt_field(L, -1, "severity");
+		f->file = opt_field(L, -1, "file");
+		lua_getfield(L, -1, "line");
+		f->line = (int)lua_tointeger(L, -1);
+		lua_pop(L, 2);
+	}
+}
+
+static enum rule_status
+parse_status(const char *s)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		if (s && strcmp(s, status_names[i]) == 0)
+			return (enum rule_status)i;
+	return ST_ERROR;
+}
+
+/* The instant a verdict valid through day `days` may change: the next
+ * local midnight in the organisation's time zone. */
+static int64_t
+expiry_instant(const char *tz, int64_t days)
+{
+	int64_t t;
+	if (date_local_midnight(date_from_days(days + 1), tz, &t) < 0)
+		t = (days + 1) * 86400;
+	return t;
+}
+
+static void
+run_rule(struct engine *e, struct sandbox *sb, size_t i, struct rule_result *res)
+{
+	lua_State *L = sandbox_lua(sb);
+	res->rule = &e->rules[i];
+	lua_getfield(L, -1, "run");
+	lua_pushinteger(L, (lua_Integer)i + 1);
+	char *err = NULL;
+	if (sandbox_call(sb, 1, 1, &e->limits, &err) < 0) {
+		res->status = ST_ERROR;
+		res->note = err;
+	} else {
+		lua_getfield(L, -1, "status");
+		res->status = parse_status(lua_tostring(L, -1));
+		lua_pop(L, 1);
+		res->note = opt_field(L, -1, "note");
+		lua_getfield(L, -1, "findings");
+		read_findings(L, res);
+		lua_pop(L, 1);
+		lua_getfield(L, -1, "valid_until");
+		int64_t days;
+		if (lua_date_get(L, -1, &days))
+			res->valid_until = expiry_instant(e->m->tz, days);
+		lua_pop(L, 2);
+	}
+	res->steps = sandbox_steps(sb);
+	res->reads = strset_take(&e->reads, &res->nreads);
+	res->patterns = strset_take(&e->patterns, &res->npatterns);
+	/* What one rule allocated is not the next rule's to pay for. */
+	lua_gc(L, LUA_GCCOLLECT);
+}
+
+int
+engine_eval(struct engine *e, const struct model *m, int64_t now,
+            const unsigned char *only, struct evaluation **out)
+{
+	e->m = m;
+	e->now = now;
+	if (date_local_ymd(now, m->tz, &e->today) < 0)
+		e->today = date_from_days(now / 86400);
+	struct problems errs = {0};
+	struct sandbox *sb = setup(e, &errs);
+	lua_State *L = sandbox_lua(sb);
+	lua_getfield(L, -1, "rules");
+	lua_call(L, 0, 1);
+	size_t n = lua_rawlen(L, -1);
+	lua_pop(L, 1);
+	if (errs.n || n != e->nrules) {
+		sandbox_free(sb);
+		problems_free(&errs);
+		e->m = NULL;
+		return err_set("the rule packs changed on disk since they were "
+		               "loaded; reload them");
+	}
+	struct evaluation *ev = xcalloc(1, sizeof(*ev));
+	snprintf(ev->commit, sizeof(ev->commit), "%s", m->snap->commit);
+	ev->now = now;
+	ev->tz = xstrdup(m->tz);
+	ev->results = xcalloc(n ? n : 1, sizeof(*ev->results));
+	ev->n = n;
+	for (size_t i = 0; i < n; i++) {
+		if (only && !only[i]) {
+			ev->results[i].rule = &e->rules[i];
+			ev->results[i].status = ST_COUNT; /* not run */
+			continue;
+		}
+		run_rule(e, sb, i, &ev->results[i]);
+		ev->counts[ev->results[i].status]++;
+	}
+	sandbox_free(sb);
+	strset_free(&e->reads);
+	strset_free(&e->patterns);
+	e->m = NULL;
+	*out = ev;
+	return 0;
+}
+
+void
+evaluation_free(struct evaluation *ev)
+{
+	if (ev == NULL)
+		return;
+	for (size_t i = 0; i < ev->n; i++) {
+		struct rule_result *r = &ev->results[i];
+		for (size_t k = 0; k < r->nfindings; k++) {
+			free(r->findings[k].message);
+			free(r->findings[k].severity);
+			free(r->findings[k].file);
+		}
+		free(r->findings);
+		free(r->note);
+		for (size_t k = 0; k < r->nreads; k++)
+			free(r->reads[k]);
+		free(r->reads);
+		for (size_t k = 0; k < r->npatterns; k++)
+			free(r->patterns[k]);
+		free(r->patterns);
+	}
+	free(ev->results);
+	free(ev->tz);
+	free(ev);
+}

@@ -1,0 +1,104 @@
+/* engine.h - load rule packs and evaluate them against a model. */
+#ifndef ISMS_ENGINE_H
+#define ISMS_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalogue.h"
+#include "model.h"
+#include "sandbox.h"
+#include "util.h"
+
+enum rule_status {
+	ST_PASS,
+	ST_FAIL,
+	ST_WARN,
+	ST_NOT_APPLICABLE,
+	ST_WAIVED,
+	ST_ERROR,
+	ST_COUNT
+};
+
+struct rule_param {
+	char *name;
+	char *def;   /* default, as text */
+	char *doc;
+};
+
+/* What a rule declares. */
+struct rule_info {
+	char *id;
+	char *clause;       /* "5.2", or NULL */
+	char *control;      /* Annex A id "5.15", or NULL */
+	char *theme;        /* the control's theme, or NULL */
+	char *title;
+	char *severity;     /* major, minor, observation */
+	char *rationale;
+	char *remediation;
+	char *pack;         /* pack file, relative to the rules directory */
+	int line;           /* where isms.rule{} is called */
+	struct rule_param *params;
+	size_t nparams;
+};
+
+struct finding {
+	char *message;
+	char *severity;
+	char *file;         /* NULL: the repository as a whole */
+	int line;
+};
+
+struct rule_result {
+	const struct rule_info *rule;  /* borrowed from the engine */
+	enum rule_status status;
+	struct finding *findings;
+	size_t nfindings;
+	char *note;         /* not_applicable reason, waiver, or error text */
+	int64_t valid_until; /* instant the verdict may change; 0: none */
+	char **reads;        /* paths read */
+	size_t nreads;
+	char **patterns;     /* path patterns read */
+	size_t npatterns;
+	uint64_t steps;      /* instructions used */
+};
+
+struct evaluation {
+	char commit[41];
+	int64_t now;
+	char *tz;
+	struct rule_result *results;  /* in rule order */
+	size_t n;
+	size_t counts[ST_COUNT];
+};
+
+struct engine_opts {
+	const char *rules_dir;
+	struct sandbox_limits limits;
+};
+
+struct engine;
+
+/* Load every pack under opts->rules_dir (clauses/, annex-a/, and any
+ * other directory but lib/, which holds modules for `require`). Errors
+ * are collected into errs as "file:line: what" and, when there are any,
+ * the load fails. *out is the caller's (engine_free). */
+int engine_load(const struct engine_opts *opts, struct engine **out,
+                struct problems *errs);
+void engine_free(struct engine *e);
+size_t engine_rules(const struct engine *e, const struct rule_info **rules);
+const struct catalogue *engine_catalogue(const struct engine *e);
+
+/* Run every rule (only[i] nonzero, when only is not NULL) against m at
+ * instant now. *out is the caller's (evaluation_free). */
+int engine_eval(struct engine *e, const struct model *m, int64_t now,
+                const unsigned char *only, struct evaluation **out);
+void evaluation_free(struct evaluation *ev);
+
+const char *rule_status_name(enum rule_status s);
+
+/* The default rules directory: $ISMS_RULES, else rules/ beside the build
+ * tree the binary runs from, else the installed one. Borrowed. */
+const char *engine_default_rules_dir(void);
+
+#endif

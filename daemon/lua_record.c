@@ -1,0 +1,295 @@
+/* lua_record.c - record proxies: full userdata over the parsed node tree,
+ * so that rules read records without copying them and cannot change what
+ * another rule reads (rawset does not apply to userdata). Fields resolve
+ * on access; keys iterate in file order. A field that the data does not
+ * have falls back to the methods (`rec:at("field")`). */
+#include "lua_record.h"
+
+#include <lauxlib.h>
+#include <string.h>
+
+#include "sandbox.h"
+
+static const char REC_MT[] = "isms.record";
+static const char LOC_MT[] = "isms.location";
+static const char REC_CACHE[] = "isms.record.cache";
+
+struct lrec {
+	const struct node *n;
+	const struct doc *d;
+};
+
+struct lloc {
+	int line;  /* the path is the userdata's user value */
+};
+
+static struct lrec *
+check_rec(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, REC_MT);
+}
+
+/* Proxies are cached per node so that a record keeps its identity
+ * (rules use records as table keys). */
+void
+lua_record_push(lua_State *L, const struct node *n, const struct doc *d)
+{
+	switch (n->kind) {
+	case NODE_NULL:
+		lua_pushnil(L);
+		return;
+	case NODE_BOOL:
+		lua_pushboolean(L, (int)n->i);
+		return;
+	case NODE_INT:
+		lua_pushinteger(L, (lua_Integer)n->i);
+		return;
+	case NODE_FLOAT:
+		lua_pushnumber(L, n->f);
+		return;
+	case NODE_STRING:
+		lua_pushlstring(L, n->str, n->len);
+		return;
+	case NODE_SEQ:
+	case NODE_MAP:
+		break;
+	}
+	lua_getfield(L, LUA_REGISTRYINDEX, REC_CACHE);
+	if (lua_rawgetp(L, -1, n) != LUA_TNIL) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	struct lrec *r = lua_newuserdatauv(L, sizeof(*r), 0);
+	r->n = n;
+	r->d = d;
+	luaL_setmetatable(L, REC_MT);
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, -3, n);
+	lua_remove(L, -2);
+}
+
+const struct node *
+lua_record_get(lua_State *L, int idx, const struct doc **d)
+{
+	struct lrec *r = luaL_testudata(L, idx, REC_MT);
+	if (r == NULL)
+		return NULL;
+	if (d)
+		*d = r->d;
+	return r->n;
+}
+
+void
+lua_loc_push(lua_State *L, const char *path, int line)
+{
+	struct lloc *l = lua_newuserdatauv(L, sizeof(*l), 1);
+	l->line = line;
+	lua_pushstring(L, path);
+	lua_setiuservalue(L, -2, 1);
+	luaL_setmetatable(L, LOC_MT);
+}
+
+/* The path of the location at idx (valid while it lives). */
+static const char *
+loc_path(lua_State *L, int idx)
+{
+	lua_getiuservalue(L, idx, 1);
+	const char *p = lua_tostring(L, -1);
+	lua_pop(L, 1);  /* the user value keeps the string alive */
+	return p;
+}
+
+int
+lua_loc_get(lua_State *L, int idx, const char **path, int *line)
+{
+	struct lloc *l = luaL_testudata(L, idx, LOC_MT);
+	if (l) {
+		*path = loc_path(L, idx);
+		*line = l->line;
+		return 1;
+	}
+	const struct doc *d;
+	const struct node *n = lua_record_get(L, idx, &d);
+	if (n == NULL)
+		return 0;
+	*path = d->path;
+	*line = n->line;
+	return 1;
+}
+
+/* Index of key in a map, or -1. */
+static long
+map_find(const struct node *n, const char *key, size_t len)
+{
+	for (size_t i = 0; i < n->n; i++)
+		if (strncmp(n->keys[i], key, len) == 0 && n->keys[i][len] == '\0')
+			return (long)i;
+	return -1;
+}
+
+/* rec:at(key): the location of a field (or list item); the record's own
+ * location without a key or when the field is absent. */
+static int
+m_at(lua_State *L)
+{
+	struct lrec *r = check_rec(L, 1);
+	int line = r->n->line;
+	if (r->n->kind == NODE_MAP && lua_type(L, 2) == LUA_TSTRING) {
+		size_t len;
+		const char *k = lua_tolstring(L, 2, &len);
+		long i = map_find(r->n, k, len);
+		if (i >= 0)
+			line = r->n->items[i]->kind == NODE_MAP ||
+			               r->n->items[i]->kind == NODE_SEQ
+			           ? r->n->key_lines[i]
+			           : r->n->items[i]->line;
+	} else if (r->n->kind == NODE_SEQ && lua_isinteger(L, 2)) {
+		lua_Integer k = lua_tointeger(L, 2);
+		if (k >= 1 && (size_t)k <= r->n->n)
+			line = r->n->items[k - 1]->line;
+	}
+	lua_loc_push(L, r->d->path, line);
+	return 1;
+}
+
+static int
+mt_index(lua_State *L)
+{
+	struct lrec *r = check_rec(L, 1);
+	const struct node *n = r->n;
+	if (n->kind == NODE_MAP && lua_type(L, 2) == LUA_TSTRING) {
+		size_t len;
+		const char *k = lua_tolstring(L, 2, &len);
+		long i = map_find(n, k, len);
+		if (i >= 0) {
+			lua_record_push(L, n->items[i], r->d);
+			return 1;
+		}
+		if (strcmp(k, "at") == 0) {
+			lua_pushcfunction(L, m_at);
+			return 1;
+		}
+	} else if (n->kind == NODE_SEQ && lua_isinteger(L, 2)) {
+		lua_Integer k = lua_tointeger(L, 2);
+		if (k >= 1 && (size_t)k <= n->n) {
+			lua_record_push(L, n->items[k - 1], r->d);
+			return 1;
+		}
+	} else if (lua_type(L, 2) == LUA_TSTRING &&
+	           strcmp(lua_tostring(L, 2), "at") == 0) {
+		lua_pushcfunction(L, m_at);
+		return 1;
+	}
+	lua_pushnil(L);
+	return 1;
+}
+
+static int
+mt_newindex(lua_State *L)
+{
+	const struct doc *d = NULL;
+	lua_record_get(L, 1, &d);
+	return luaL_error(L, "attempt to change a record of %s: records are "
+	                     "read-only (copy the values you need)",
+	                  d ? d->path : "?");
+}
+
+static int
+mt_len(lua_State *L)
+{
+	struct lrec *r = check_rec(L, 1);
+	lua_pushinteger(L, r->n->kind == NODE_SEQ ? (lua_Integer)r->n->n : 0);
+	return 1;
+}
+
+/* Iterator: upvalue 1 is the next position. */
+static int
+iter(lua_State *L)
+{
+	struct lrec *r = check_rec(L, 1);
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(1));
+	if (i < 0 || (size_t)i >= r->n->n)
+		return 0;
+	lua_pushinteger(L, i + 1);
+	lua_replace(L, lua_upvalueindex(1));
+	if (r->n->kind == NODE_MAP)
+		lua_pushstring(L, r->n->keys[i]);
+	else
+		lua_pushinteger(L, i + 1);
+	lua_record_push(L, r->n->items[i], r->d);
+	return 2;
+}
+
+static int
+mt_pairs(lua_State *L)
+{
+	check_rec(L, 1);
+	lua_pushinteger(L, 0);
+	lua_pushcclosure(L, iter, 1);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
+static int
+mt_tostring(lua_State *L)
+{
+	struct lrec *r = check_rec(L, 1);
+	lua_pushfstring(L, "record %s:%d", r->d->path, r->n->line);
+	return 1;
+}
+
+static int
+loc_index(lua_State *L)
+{
+	struct lloc *l = luaL_checkudata(L, 1, LOC_MT);
+	const char *k = luaL_checkstring(L, 2);
+	if (strcmp(k, "file") == 0)
+		lua_pushstring(L, loc_path(L, 1));
+	else if (strcmp(k, "line") == 0)
+		lua_pushinteger(L, l->line);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int
+loc_tostring(lua_State *L)
+{
+	struct lloc *l = luaL_checkudata(L, 1, LOC_MT);
+	lua_pushfstring(L, "%s:%d", loc_path(L, 1), l->line);
+	return 1;
+}
+
+void
+lua_record_init(lua_State *L)
+{
+	static const luaL_Reg rec[] = {
+		{"__index", mt_index}, {"__newindex", mt_newindex},
+		{"__len", mt_len},     {"__pairs", mt_pairs},
+		{"__tostring", mt_tostring}, {NULL, NULL},
+	};
+	static const luaL_Reg loc[] = {
+		{"__index", loc_index}, {"__newindex", mt_newindex},
+		{"__tostring", loc_tostring}, {NULL, NULL},
+	};
+	luaL_newmetatable(L, REC_MT);
+	luaL_setfuncs(L, rec, 0);
+	lua_pushliteral(L, "read-only");
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 1);
+	luaL_newmetatable(L, LOC_MT);
+	luaL_setfuncs(L, loc, 0);
+	lua_pushliteral(L, "location");
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 1);
+	sandbox_add_proxy_kind(L, REC_MT);
+	/* Weak values: a proxy no rule holds may be collected. */
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushliteral(L, "v");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_setfield(L, LUA_REGISTRYINDEX, REC_CACHE);
+}

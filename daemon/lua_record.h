@@ -1,0 +1,24 @@
+/* lua_record.h - ISMS records as read-only Lua values that remember
+ * their file and line. */
+#ifndef ISMS_LUA_RECORD_H
+#define ISMS_LUA_RECORD_H
+
+#include <lua.h>
+
+#include "doc.h"
+
+/* Push node n of document d: nil, boolean, integer, number or string for
+ * scalars; a read-only record proxy for lists and mappings. The proxy
+ * borrows n and d: they must outlive the state. */
+void lua_record_push(lua_State *L, const struct node *n, const struct doc *d);
+/* The node and document of the proxy at idx, or NULL. */
+const struct node *lua_record_get(lua_State *L, int idx, const struct doc **d);
+/* Push a location value (file and line); path is copied. */
+void lua_loc_push(lua_State *L, const char *path, int line);
+/* The file and line the value at idx points at: a location or a record;
+ * 0 when it is neither. *path is valid while the value at idx lives. */
+int lua_loc_get(lua_State *L, int idx, const char **path, int *line);
+/* Register the metatables (once per state). */
+void lua_record_init(lua_State *L);
+
+#endif

@@ -1,0 +1,253 @@
+/* model.c - turn a snapshot into typed, validated records.
+ *
+ * A record file's type comes from an explicit `type:` field, else from
+ * the first record type whose path patterns match it (patterns from
+ * isms.yaml `paths:` replace a type's defaults). A record file of no
+ * known type is reported as an observation unless isms.yaml `ignore:`
+ * lists it, so that a misplaced record is never skipped silently. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "pathglob.h"
+
+static const char *const default_ignore[] = {
+	"README.md", "**/README.md", "CHANGELOG.md", "LICENSE.md",
+	".github/**", ".gitlab/**", ".gitlab-ci.yml", ".pre-commit-config.yaml",
+	"docs/**", NULL,
+};
+
+size_t
+model_type_index(const struct record_type *t)
+{
+	size_t n;
+	const struct record_type *all = record_types(&n);
+	return (size_t)(t - all);
+}
+
+static void
+add_pattern(struct model *m, size_t ti, const char *pat, size_t len)
+{
+	size_t k = m->npatterns[ti]++;
+	m->patterns[ti] = xreallocarray(m->patterns[ti], k + 1, sizeof(char *));
+	m->patterns[ti][k] = xstrndup(pat, len);
+}
+
+/* Split space-separated patterns. */
+static void
+add_patterns(struct model *m, size_t ti, const char *list)
+{
+	const char *p = list;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		if (e > p)
+			add_pattern(m, ti, p, (size_t)(e - p));
+		p = e;
+	}
+}
+
+/* Patterns from isms.yaml `paths:` (text or list of text) replace the
+ * defaults of the named type. */
+static void
+load_patterns(struct model *m, const struct node *paths, const char *mpath)
+{
+	size_t nt;
+	const struct record_type *types = record_types(&nt);
+	m->patterns = xcalloc(nt, sizeof(char **));
+	m->npatterns = xcalloc(nt, sizeof(size_t));
+	for (size_t i = 0; paths && paths->kind == NODE_MAP && i < paths->n; i++) {
+		const struct record_type *t = record_type_find(paths->keys[i]);
+		const struct node *v = paths->items[i];
+		if (t == NULL) {
+			problems_add(&m->problems, mpath, paths->key_lines[i],
+			             "paths: '%s' is not a record type", paths->keys[i]);
+			continue;
+		}
+		size_t ti = model_type_index(t);
+		if (v->kind == NODE_STRING) {
+			add_patterns(m, ti, v->str);
+		} else if (v->kind == NODE_SEQ) {
+			for (size_t k = 0; k < v->n; k++)
+				if (v->items[k]->kind == NODE_STRING)
+					add_pattern(m, ti, v->items[k]->str, v->items[k]->len);
+		} else {
+			problems_add(&m->problems, mpath, v->line,
+			             "paths: '%s' must be a path pattern or a list of them",
+			             paths->keys[i]);
+		}
+	}
+	for (size_t ti = 0; ti < nt; ti++)
+		if (m->npatterns[ti] == 0)
+			add_patterns(m, ti, types[ti].paths);
+}
+
+static int
+ignored(const struct node *ign, const char *path)
+{
+	for (const char *const *p = default_ignore; *p; p++)
+		if (pathglob_match(*p, path))
+			return 1;
+	for (size_t i = 0; ign && ign->kind == NODE_SEQ && i < ign->n; i++)
+		if (ign->items[i]->kind == NODE_STRING &&
+		    pathglob_match(ign->items[i]->str, path))
+			return 1;
+	return 0;
+}
+
+static const struct record_type *
+type_by_path(const struct model *m, const char *path)
+{
+	size_t nt;
+	const struct record_type *types = record_types(&nt);
+	for (size_t ti = 0; ti < nt; ti++)
+		for (size_t k = 0; k < m->npatterns[ti]; k++)
+			if (pathglob_match(m->patterns[ti][k], path))
+				return &types[ti];
+	return NULL;
+}
+
+/* Decide the type of one parsed document. */
+static void
+classify(struct model *m, struct model_doc *md, const struct node *ign)
+{
+	const char *path = md->file->path;
+	const struct node *root = md->doc->root;
+	const struct node *tn = root ? node_get(root, "type") : NULL;
+	if (tn && tn->kind == NODE_STRING) {
+		md->type = record_type_find(tn->str);
+		if (md->type == NULL)
+			problems_add(&m->problems, path, tn->line,
+			             "'%s' is not a known record type (see `ismsctl "
+			             "schema --list`)", tn->str);
+		return;
+	}
+	md->type = type_by_path(m, path);
+	if (md->type == NULL && !ignored(ign, path)) {
+		problems_add(&m->problems, path, 0,
+		             "not a known ISMS record: no record type's path "
+		             "matches it; add `type:`, move it, or list it under "
+		             "`ignore:` in isms.yaml");
+		m->problems.v[m->problems.n - 1].note = 1;
+	}
+}
+
+static void
+copy_source_problems(struct model *m, const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->problems.n; i++) {
+		const struct problem *p = &s->problems.v[i];
+		problems_add(&m->problems, p->path, p->line, "%s", p->msg);
+		m->problems.v[m->problems.n - 1].note = p->note;
+	}
+}
+
+static void
+parse_all(struct model *m, const struct snapshot *s)
+{
+	m->docs = xcalloc(s->nfiles ? s->nfiles : 1, sizeof(*m->docs));
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const struct source_file *f = &s->files[i];
+		if (f->data == NULL || doc_format_of(f->path) < 0)
+			continue;
+		struct model_doc *md = &m->docs[m->ndocs++];
+		md->file = f;
+		md->doc = doc_parse(f->path, f->data, f->len);
+		if (md->doc->root == NULL)
+			problems_add(&m->problems, f->path, md->doc->error_line, "%s",
+			             md->doc->error);
+		if (strcmp(f->path, MANIFEST_PATH) == 0)
+			m->manifest = md;
+	}
+}
+
+static void
+read_tz(struct model *m)
+{
+	const struct node *root = m->manifest->doc->root;
+	const struct node *tz = root ? node_get(root, "time_zone") : NULL;
+	m->tz = xstrdup("UTC");
+	if (tz == NULL || tz->kind != NODE_STRING)
+		return;
+	if (date_tz_valid(tz->str) < 0) {
+		problems_add(&m->problems, MANIFEST_PATH, tz->line,
+		             "time_zone: '%s' is not a time zone name such as "
+		             "Europe/Berlin; dates are taken in UTC", tz->str);
+		return;
+	}
+	free(m->tz);
+	m->tz = xstrdup(tz->str);
+}
+
+int
+model_build(const struct snapshot *s, struct model **out)
+{
+	struct model *m = xcalloc(1, sizeof(*m));
+	m->snap = s;
+	copy_source_problems(m, s);
+	parse_all(m, s);
+	if (m->manifest == NULL) {
+		model_free(m);
+		return err_set("no %s at the top of the repository: this is not an "
+		               "ISMS repository (see docs/isms-repository.md)",
+		               MANIFEST_PATH);
+	}
+	const struct node *root = m->manifest->doc->root;
+	load_patterns(m, root ? node_get(root, "paths") : NULL, MANIFEST_PATH);
+	read_tz(m);
+	const struct node *ign = root ? node_get(root, "ignore") : NULL;
+	for (size_t i = 0; i < m->ndocs; i++) {
+		struct model_doc *md = &m->docs[i];
+		if (md->doc->root == NULL)
+			continue;
+		classify(m, md, ign);
+		if (md->type)
+			record_validate_doc(md->type, md->doc, &m->problems);
+	}
+	*out = m;
+	return 0;
+}
+
+void
+model_free(struct model *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->ndocs; i++)
+		doc_free(m->docs[i].doc);
+	free(m->docs);
+	size_t nt;
+	record_types(&nt);
+	for (size_t ti = 0; m->patterns && ti < nt; ti++) {
+		for (size_t k = 0; k < m->npatterns[ti]; k++)
+			free(m->patterns[ti][k]);
+		free(m->patterns[ti]);
+	}
+	free(m->patterns);
+	free(m->npatterns);
+	free(m->tz);
+	problems_free(&m->problems);
+	free(m);
+}
+
+const struct model_doc *
+model_find(const struct model *m, const char *path)
+{
+	size_t lo = 0, hi = m->ndocs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->docs[mid].file->path, path);
+		if (c == 0)
+			return &m->docs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}

@@ -1,0 +1,43 @@
+/* model.h - a snapshot's records, parsed, typed and validated: what the
+ * rules read. */
+#ifndef ISMS_MODEL_H
+#define ISMS_MODEL_H
+
+#include <stddef.h>
+
+#include "doc.h"
+#include "record.h"
+#include "source.h"
+#include "util.h"
+
+struct model_doc {
+	struct doc *doc;                 /* parsed; doc->root NULL if it failed */
+	const struct record_type *type;  /* NULL: no known type */
+	const struct source_file *file;  /* borrowed from the snapshot */
+};
+
+struct model {
+	const struct snapshot *snap;     /* borrowed; must outlive the model */
+	struct model_doc *manifest;      /* isms.yaml, or NULL */
+	char *tz;                        /* the organisation's time zone */
+	struct model_doc *docs;          /* every record file, sorted by path */
+	size_t ndocs;
+	/* Effective path patterns per record type (index as record_types()). */
+	char ***patterns;
+	size_t *npatterns;
+	struct problems problems;        /* unloadable, unparseable, invalid */
+};
+
+#define MANIFEST_PATH "isms.yaml"
+
+/* Parse, type and validate every record file of s. *out is the caller's,
+ * freed with model_free. Fails (-1, err_msg()) only when s has no
+ * manifest: then it is not an ISMS repository. */
+int model_build(const struct snapshot *s, struct model **out);
+void model_free(struct model *m);
+/* The document at path, or NULL (borrowed). */
+const struct model_doc *model_find(const struct model *m, const char *path);
+/* The index of type t in record_types(). */
+size_t model_type_index(const struct record_type *t);
+
+#endif

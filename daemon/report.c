@@ -1,0 +1,363 @@
+/* report.c - evaluation reports: text, JSON, TAP. */
+#include "report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+
+struct group {
+	const char *key;    /* "4".."10", or a theme */
+	const char *label;
+};
+
+static const struct group groups[] = {
+	{"4", "Clause 4  Context of the organization"},
+	{"5", "Clause 5  Leadership"},
+	{"6", "Clause 6  Planning"},
+	{"7", "Clause 7  Support"},
+	{"8", "Clause 8  Operation"},
+	{"9", "Clause 9  Performance evaluation"},
+	{"10", "Clause 10 Improvement"},
+	{"organizational", "A.5  Organizational controls"},
+	{"people", "A.6  People controls"},
+	{"physical", "A.7  Physical controls"},
+	{"technological", "A.8  Technological controls"},
+};
+
+int
+report_format_parse(const char *s, enum report_format *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = REPORT_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*out = REPORT_JSON;
+	else if (strcmp(s, "tap") == 0)
+		*out = REPORT_TAP;
+	else
+		return err_set("unknown format '%s' (use text, json or tap)", s);
+	return 0;
+}
+
+const char *
+report_group(const struct rule_info *r)
+{
+	static _Thread_local char top[8];
+	if (r->theme)
+		return r->theme;
+	const char *c = r->clause ? r->clause : "";
+	size_t n = strcspn(c, ".");
+	if (n >= sizeof(top))
+		n = sizeof(top) - 1;
+	memcpy(top, c, n);
+	top[n] = '\0';
+	return top;
+}
+
+int
+report_exit_status(const struct evaluation *ev)
+{
+	return ev->counts[ST_FAIL] || ev->counts[ST_ERROR] ? 1 : 0;
+}
+
+static int
+sev_rank(const char *s)
+{
+	if (s && strcmp(s, "major") == 0)
+		return 0;
+	if (s && strcmp(s, "minor") == 0)
+		return 1;
+	return 2;
+}
+
+/* Failures first by severity, then in rule order. */
+static int
+cmp_result(const void *a, const void *b)
+{
+	const struct rule_result *x = *(const struct rule_result *const *)a;
+	const struct rule_result *y = *(const struct rule_result *const *)b;
+	int d = sev_rank(x->rule->severity) - sev_rank(y->rule->severity);
+	if (d)
+		return d;
+	return x < y ? -1 : x > y;
+}
+
+static const char *
+paint(const struct report_meta *m, const char *code)
+{
+	return m->color ? code : "";
+}
+
+static void
+count_line(FILE *out, const size_t *c)
+{
+	static const char *const label[ST_COUNT] = {
+		"pass", "fail", "warn", "not applicable", "waived", "error",
+	};
+	int first = 1;
+	for (int s = 0; s < ST_COUNT; s++) {
+		if (c[s] == 0)
+			continue;
+		fprintf(out, "%s%zu %s", first ? "" : ", ", c[s], label[s]);
+		first = 0;
+	}
+	if (first)
+		fprintf(out, "no rules");
+}
+
+static void
+text_header(FILE *out, const struct evaluation *ev, const struct report_meta *m)
+{
+	char now[21], day[11];
+	struct ymd d;
+	date_format_utc(ev->now, now);
+	if (date_local_ymd(ev->now, ev->tz, &d) < 0)
+		d = date_from_days(ev->now / 86400);
+	date_format(d, day);
+	fprintf(out, "%sISMS conformance check%s", paint(m, "\033[1m"), paint(m, "\033[0m"));
+	if (m->organisation)
+		fprintf(out, " - %s", m->organisation);
+	fprintf(out, "\nRepository: %s at %s (commit %.12s)%s\n", m->repo,
+	        m->ref ? m->ref : "HEAD", ev->commit[0] ? ev->commit : "none",
+	        m->worktree ? ", with uncommitted changes" : "");
+	fprintf(out, "Evaluated:  %s (%s; %s)\n", day, ev->tz, now);
+	fprintf(out, "Rules:      %zu: ", ev->n);
+	count_line(out, ev->counts);
+	fprintf(out, "\n\n");
+}
+
+static void
+text_summary(FILE *out, const struct evaluation *ev)
+{
+	fprintf(out, "Summary by clause and Annex A theme\n");
+	for (size_t g = 0; g < NELEM(groups); g++) {
+		size_t c[ST_COUNT] = {0}, any = 0;
+		for (size_t i = 0; i < ev->n; i++) {
+			const struct rule_result *r = &ev->results[i];
+			if (r->status < ST_COUNT &&
+			    strcmp(report_group(r->rule), groups[g].key) == 0) {
+				c[r->status]++;
+				any++;
+			}
+		}
+		fprintf(out, "  %-38s ", groups[g].label);
+		if (any)
+			count_line(out, c);
+		else
+			fprintf(out, "no rules");
+		fprintf(out, "%s\n", c[ST_FAIL] || c[ST_ERROR] ? "   <--" : "");
+	}
+	fprintf(out, "\n");
+}
+
+static void
+text_rule(FILE *out, const struct rule_result *r, const struct report_meta *m,
+          int show_remedy)
+{
+	const struct rule_info *ri = r->rule;
+	char sev[16];
+	snprintf(sev, sizeof(sev), "%s", r->status == ST_FAIL ? ri->severity : rule_status_name(r->status));
+	for (char *p = sev; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	fprintf(out, "  %s%-6s%s %s  %s (%s %s)\n",
+	        paint(m, r->status == ST_FAIL ? "\033[31m" : "\033[33m"), sev,
+	        paint(m, "\033[0m"), ri->id, ri->title,
+	        ri->control ? "Annex A" : "clause",
+	        ri->control ? ri->control : ri->clause);
+	for (size_t k = 0; k < r->nfindings; k++) {
+		const struct finding *f = &r->findings[k];
+		if (f->file && f->line)
+			fprintf(out, "      %s:%d: %s", f->file, f->line, f->message);
+		else if (f->file)
+			fprintf(out, "      %s: %s", f->file, f->message);
+		else
+			fprintf(out, "      %s", f->message);
+		if (f->severity && strcmp(f->severity, ri->severity) != 0)
+			fprintf(out, " [%s]", f->severity);
+		fprintf(out, "\n");
+	}
+	if (r->note)
+		fprintf(out, "      %s\n", r->note);
+	if (show_remedy)
+		fprintf(out, "      What to do: %s\n", ri->remediation);
+}
+
+static void
+text_section(FILE *out, const struct evaluation *ev, enum rule_status st,
+             const char *title, const struct report_meta *m, int remedy)
+{
+	const struct rule_result **v = xcalloc(ev->n + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->results[i].status == st)
+			v[n++] = &ev->results[i];
+	if (n) {
+		qsort(v, n, sizeof(*v), cmp_result);
+		fprintf(out, "%s (%zu)\n", title, n);
+		for (size_t i = 0; i < n; i++)
+			text_rule(out, v[i], m, remedy);
+		fprintf(out, "\n");
+	}
+	free(v);
+}
+
+static void
+text_verdict(FILE *out, const struct evaluation *ev)
+{
+	size_t major = 0, minor = 0;
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->results[i].status == ST_FAIL) {
+			if (sev_rank(ev->results[i].rule->severity) == 0)
+				major++;
+			else
+				minor++;
+		}
+	if (ev->counts[ST_FAIL] == 0 && ev->counts[ST_ERROR] == 0) {
+		fprintf(out, "Result: CONFORMANT - no nonconformities");
+		if (ev->counts[ST_WARN])
+			fprintf(out, "; %zu rule%s with observations", ev->counts[ST_WARN],
+			        ev->counts[ST_WARN] == 1 ? "" : "s");
+		fprintf(out, ".\n");
+		return;
+	}
+	fprintf(out, "Result: NOT CONFORMANT - %zu rule%s failed (%zu major, %zu "
+	        "minor or observation)", ev->counts[ST_FAIL],
+	        ev->counts[ST_FAIL] == 1 ? "" : "s", major, minor);
+	if (ev->counts[ST_ERROR])
+		fprintf(out, ", %zu rule%s could not be evaluated", ev->counts[ST_ERROR],
+		        ev->counts[ST_ERROR] == 1 ? "" : "s");
+	fprintf(out, ".\n");
+}
+
+static void
+write_text(FILE *out, const struct evaluation *ev, const struct report_meta *m)
+{
+	text_header(out, ev, m);
+	text_summary(out, ev);
+	text_section(out, ev, ST_FAIL, "Nonconformities", m, 1);
+	text_section(out, ev, ST_ERROR, "Rules that could not be evaluated (fix the rule or the records it reads)", m, 0);
+	text_section(out, ev, ST_WARN, "Observations", m, 1);
+	text_section(out, ev, ST_WAIVED, "Waived", m, 0);
+	if (m->verbose) {
+		text_section(out, ev, ST_NOT_APPLICABLE, "Not applicable", m, 0);
+		text_section(out, ev, ST_PASS, "Passed", m, 0);
+	}
+	text_verdict(out, ev);
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+json_result(const struct rule_result *r)
+{
+	const struct rule_info *ri = r->rule;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(ri->id));
+	json_object_set_new(o, "clause", jstr(ri->clause));
+	json_object_set_new(o, "control", jstr(ri->control));
+	json_object_set_new(o, "theme", jstr(ri->theme));
+	json_object_set_new(o, "group", json_string(report_group(ri)));
+	json_object_set_new(o, "title", json_string(ri->title));
+	json_object_set_new(o, "severity", json_string(ri->severity));
+	json_object_set_new(o, "status", json_string(rule_status_name(r->status)));
+	json_object_set_new(o, "remediation", json_string(ri->remediation));
+	json_object_set_new(o, "note", jstr(r->note));
+	json_t *fs = json_array();
+	for (size_t k = 0; k < r->nfindings; k++) {
+		const struct finding *f = &r->findings[k];
+		json_t *jf = json_object();
+		json_object_set_new(jf, "message", json_string(f->message));
+		json_object_set_new(jf, "severity", jstr(f->severity));
+		json_object_set_new(jf, "file", jstr(f->file));
+		json_object_set_new(jf, "line", f->line ? json_integer(f->line) : json_null());
+		json_array_append_new(fs, jf);
+	}
+	json_object_set_new(o, "findings", fs);
+	if (r->valid_until) {
+		char t[21];
+		date_format_utc(r->valid_until, t);
+		json_object_set_new(o, "valid_until", json_string(t));
+	} else {
+		json_object_set_new(o, "valid_until", json_null());
+	}
+	return o;
+}
+
+static void
+write_json(FILE *out, const struct evaluation *ev, const struct report_meta *m)
+{
+	json_t *o = json_object();
+	char now[21];
+	date_format_utc(ev->now, now);
+	json_object_set_new(o, "repository", jstr(m->repo));
+	json_object_set_new(o, "ref", jstr(m->ref ? m->ref : "HEAD"));
+	json_object_set_new(o, "commit", json_string(ev->commit));
+	json_object_set_new(o, "worktree", json_boolean(m->worktree));
+	json_object_set_new(o, "organisation", jstr(m->organisation));
+	json_object_set_new(o, "evaluated_at", json_string(now));
+	json_object_set_new(o, "time_zone", json_string(ev->tz));
+	json_object_set_new(o, "conformant", json_boolean(report_exit_status(ev) == 0));
+	json_t *c = json_object();
+	for (int s = 0; s < ST_COUNT; s++)
+		json_object_set_new(c, rule_status_name((enum rule_status)s),
+		                    json_integer((json_int_t)ev->counts[s]));
+	json_object_set_new(o, "counts", c);
+	json_t *rs = json_array();
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->results[i].status < ST_COUNT)
+			json_array_append_new(rs, json_result(&ev->results[i]));
+	json_object_set_new(o, "results", rs);
+	json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(o);
+}
+
+static void
+write_tap(FILE *out, const struct evaluation *ev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ev->n; i++)
+		n += ev->results[i].status < ST_COUNT;
+	fprintf(out, "1..%zu\n", n);
+	size_t k = 0;
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct rule_result *r = &ev->results[i];
+		if (r->status >= ST_COUNT)
+			continue;
+		int bad = r->status == ST_FAIL || r->status == ST_ERROR;
+		fprintf(out, "%s %zu - %s %s", bad ? "not ok" : "ok", ++k,
+		        r->rule->id, r->rule->title);
+		if (r->status == ST_NOT_APPLICABLE || r->status == ST_WAIVED)
+			fprintf(out, " # SKIP %s", r->note ? r->note : rule_status_name(r->status));
+		fprintf(out, "\n");
+		for (size_t f = 0; f < r->nfindings; f++)
+			fprintf(out, "#   %s:%d: %s\n",
+			        r->findings[f].file ? r->findings[f].file : "(repository)",
+			        r->findings[f].line, r->findings[f].message);
+		if (r->status == ST_ERROR && r->note)
+			fprintf(out, "#   error: %s\n", r->note);
+	}
+}
+
+void
+report_write(FILE *out, enum report_format f, const struct evaluation *ev,
+             const struct engine *e, const struct report_meta *meta)
+{
+	(void)e;
+	switch (f) {
+	case REPORT_TEXT:
+		write_text(out, ev, meta);
+		break;
+	case REPORT_JSON:
+		write_json(out, ev, meta);
+		break;
+	case REPORT_TAP:
+		write_tap(out, ev);
+		break;
+	}
+}

@@ -1,0 +1,31 @@
+/* report.h - an evaluation as text for people, JSON for programs, or TAP
+ * for CI. */
+#ifndef ISMS_REPORT_H
+#define ISMS_REPORT_H
+
+#include <stdio.h>
+
+#include "engine.h"
+
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_TAP };
+
+struct report_meta {
+	const char *repo;          /* as the user named it */
+	const char *ref;           /* the ref asked for */
+	const char *organisation;  /* from isms.yaml, or NULL */
+	int worktree;              /* uncommitted files were included */
+	int color;                 /* ANSI colours in text output */
+	int verbose;               /* list passing rules too */
+};
+
+int report_format_parse(const char *s, enum report_format *out);
+/* Write ev to out in format f. */
+void report_write(FILE *out, enum report_format f, const struct evaluation *ev,
+                  const struct engine *e, const struct report_meta *meta);
+/* The summary group of a rule: "4".."10" for clauses, the Annex A theme
+ * for controls. Borrowed. */
+const char *report_group(const struct rule_info *r);
+/* The exit status of ismsctl check for ev: 0 conformant, 1 not. */
+int report_exit_status(const struct evaluation *ev);
+
+#endif

@@ -1,0 +1,64 @@
+/* sandbox.h - the Lua 5.4 state rules run in: an allow list of globals,
+ * read-only shared tables, an instruction budget that pcall cannot
+ * swallow, and a memory cap enforced by the allocator. */
+#ifndef ISMS_SANDBOX_H
+#define ISMS_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+struct sandbox;
+
+struct sandbox_limits {
+	uint64_t budget;  /* VM instructions per call (plus charged C work) */
+	size_t mem_cap;   /* bytes a call may add to the heap */
+};
+#define SANDBOX_DEFAULT_BUDGET 200000000ull
+#define SANDBOX_DEFAULT_MEM_CAP (64u << 20)
+
+/* A new state with the standard libraries opened and patched (budgeted
+ * patterns, no string.dump), the caller's to free with sandbox_free. */
+struct sandbox *sandbox_new(void);
+void sandbox_free(struct sandbox *sb);
+lua_State *sandbox_lua(struct sandbox *sb);
+/* The sandbox a state belongs to (any thread of it). */
+struct sandbox *sandbox_of(lua_State *L);
+
+/* Replace the table at idx with a read-only proxy of it (nested tables
+ * are wrapped on access). Pushes the proxy. */
+void sandbox_push_readonly(lua_State *L, int idx);
+/* Nonzero when the value at idx is a read-only proxy of ours (a table
+ * proxy or an ISMS record). */
+int sandbox_is_proxy(lua_State *L, int idx);
+/* Register metatable name as a proxy kind for `type` and `getmetatable`. */
+void sandbox_add_proxy_kind(lua_State *L, const char *tname);
+
+/* Set the global `name` that every rule environment sees to the value at
+ * the top of the stack (popped). Tables should be read-only proxies. */
+void sandbox_set_global(struct sandbox *sb, const char *name);
+/* Push a new environment table for one chunk: its reads fall through to
+ * the allowed globals, its writes stay in it. */
+void sandbox_push_env(struct sandbox *sb);
+
+/* Load text (never bytecode) as a chunk whose _ENV is the table at the top
+ * of the stack (popped). Pushes the function, or returns -1 with err_msg()
+ * as "chunkname:line: message". */
+int sandbox_load(struct sandbox *sb, const char *chunkname, const char *src,
+                 size_t len);
+
+/* Call the function below nargs arguments under lim. Returns 0 with
+ * nresults pushed, or -1 with nothing pushed and *err the caller's message
+ * (the budget or memory cap, or the Lua error with a traceback line). */
+int sandbox_call(struct sandbox *sb, int nargs, int nresults,
+                 const struct sandbox_limits *lim, char **err);
+/* Charge n units of C work to the running call's budget; raises a Lua
+ * error when the budget is spent. */
+void sandbox_charge(lua_State *L, uint64_t n);
+/* Instructions used by the last sandbox_call. */
+uint64_t sandbox_steps(const struct sandbox *sb);
+/* Bytes in use by the state. */
+size_t sandbox_mem(const struct sandbox *sb);
+
+#endif

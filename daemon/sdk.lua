@@ -1,0 +1,391 @@
+-- sdk.lua - the `isms` module that rule packs use, and the rule runner.
+--
+-- Trusted code: the engine runs it once per evaluation state with the full
+-- standard library and a table I of internal functions (engine.c). Rules
+-- never see I, the real globals, or the tables kept here; they get the
+-- read-only `isms` proxy, `require`, and a fresh context `r` per run.
+
+local I = ...
+local fmt, concat, getinfo = string.format, table.concat, debug.getinfo
+local S = {}          -- what engine.c calls
+local isms = {}       -- the public module
+
+local rules = {}      -- registered rules, in load order
+local by_id = {}
+local errors = {}     -- "file:line: message" collected while loading
+local pack            -- the pack file being loaded
+
+local SEVERITY = { major = true, minor = true, observation = true }
+local RULE_FIELDS = {
+  id = true, clause = true, control = true, title = true, severity = true,
+  rationale = true, remediation = true, check = true, params = true,
+  tags = true,
+}
+
+---The SDK version (semantic: a major change may break rule packs).
+isms.VERSION = "1.0.0"
+
+---@class isms.date
+---A calendar date: compare with < <= ==, subtract for days between,
+---`d:add_months(n)`, `d:add_days(n)`, `d:add_years(n)`, `d:days_until(other)`,
+---`d:year()`, `d:month()`, `d:day()`, `d:iso()`; tostring gives YYYY-MM-DD.
+
+local D = I.date_module
+
+---Parse an ISO 8601 date (or date-time: its date part); nil and a message
+---when `s` is nil or not a valid date.
+---@param s string|isms.date|nil
+---@return isms.date|nil, string|nil
+function isms.date(s) return D.parse(s) end
+
+---The date with the given year, month and day.
+---@return isms.date
+function isms.ymd(y, m, d) return D.ymd(y, m, d) end
+
+---Whole days from a to b (negative when b is earlier).
+---@return integer
+function isms.days_between(a, b) return D.days_between(a, b) end
+
+---The location of a record or of one of its fields, for findings.
+---@param rec table a record
+---@param key string|integer|nil a field name or list index
+function isms.at(rec, key) return I.at(rec, key) end
+
+---A location to point a finding at: a file and a line (0: the whole file).
+function isms.location(file, line) return I.location(file, line) end
+
+---The text of a field as written in the file (so that 5.10 stays "5.10").
+---@return string|nil
+function isms.text(rec, key) return I.text(rec, key) end
+
+---The ISO/IEC 27001:2022 catalogue: `clauses` and `annex_a` lists.
+isms.catalogue = I.readonly(I.catalogue_raw)
+
+local control_index, clause_index = {}, {}
+for _, c in ipairs(I.catalogue_raw.annex_a) do control_index[c.id] = c end
+for _, c in ipairs(I.catalogue_raw.clauses) do clause_index[c.id] = c end
+
+---One Annex A control: {id, title, theme, ...}, or nil.
+function isms.control(id)
+  local c = control_index[tostring(id)]
+  if c then return I.readonly(c) end
+end
+
+---One clause: {id, title, documented_information, ...}, or nil.
+function isms.clause(id)
+  local c = clause_index[tostring(id)]
+  if c then return I.readonly(c) end
+end
+
+local function where(level)
+  local info = getinfo(level + 1, "Sl")
+  if info then return fmt("%s:%d", info.short_src, info.currentline) end
+  return pack or "?"
+end
+
+local function check_def(def, bad)
+  for k in pairs(def) do
+    if not RULE_FIELDS[k] then bad(fmt("unknown field '%s'", tostring(k))) end
+  end
+  if type(def.id) ~= "string" or not def.id:match("^[%w][%w._-]*$") then
+    bad("id must be text of letters, digits, '.', '_' or '-'")
+  elseif by_id[def.id] then
+    bad(fmt("id is already used by the rule at %s", by_id[def.id].where))
+  end
+  if def.clause == nil and def.control == nil then
+    bad("give the clause (\"5.2\") or the Annex A control (\"5.15\") it checks")
+  end
+  if def.clause ~= nil and not clause_index[tostring(def.clause)] then
+    bad(fmt("clause '%s' is not an ISO/IEC 27001:2022 clause", tostring(def.clause)))
+  end
+  if def.control ~= nil and not control_index[tostring(def.control)] then
+    bad(fmt("control '%s' is not an Annex A control", tostring(def.control)))
+  end
+  for _, k in ipairs({ "title", "rationale", "remediation" }) do
+    if type(def[k]) ~= "string" or def[k] == "" then bad(k .. " is required text") end
+  end
+  if not SEVERITY[def.severity] then
+    bad("severity must be major, minor or observation")
+  end
+  if type(def.check) ~= "function" then bad("check must be a function(r)") end
+  if def.params ~= nil and type(def.params) ~= "table" then
+    bad("params must be a table of name = default")
+  end
+end
+
+---Declare a rule. Fields: id, clause or control, title, severity (major,
+---minor, observation), rationale, remediation, params (name = default, or
+---name = {default = v, doc = "..."}), check = function(r) ... end.
+---@param def table
+function isms.rule(def)
+  local at = where(2)
+  if type(def) ~= "table" then
+    errors[#errors + 1] = at .. ": isms.rule expects a table: isms.rule { id = ..., check = function(r) ... end }"
+    return
+  end
+  local problems = {}
+  check_def(def, function(m) problems[#problems + 1] = m end)
+  if #problems > 0 then
+    errors[#errors + 1] = fmt("%s: rule '%s': %s", at, tostring(def.id), concat(problems, "; "))
+    return
+  end
+  local params = {}
+  for name, v in pairs(def.params or {}) do
+    if type(v) == "table" then params[name] = { default = v.default, doc = v.doc }
+    else params[name] = { default = v } end
+  end
+  local r = {
+    id = def.id, clause = def.clause and tostring(def.clause),
+    control = def.control and tostring(def.control), title = def.title,
+    severity = def.severity, rationale = def.rationale,
+    remediation = def.remediation, check = def.check, params = params,
+    pack = pack, where = at, line = tonumber(at:match(":(%d+)$")) or 0,
+  }
+  rules[#rules + 1] = r
+  by_id[r.id] = r
+end
+
+-- The rule context ---------------------------------------------------------
+
+local state = setmetatable({}, { __mode = "k" })
+local Ctx = {}
+Ctx.__index = Ctx
+Ctx.__metatable = "rule context"
+
+local rec_cache, id_index = {}, {}
+
+local function records_of(t)
+  I.track_type(t)
+  local l = rec_cache[t]
+  if not l then l = I.records(t); rec_cache[t] = l end
+  return l
+end
+
+---Every record of a type ("risk", "policy", ...), as a new list.
+---@return table[]
+function Ctx:records(t)
+  local l = records_of(t)
+  return table.move(l, 1, #l, 1, {})
+end
+
+---The record of type t whose id field is id, or nil.
+function Ctx:record(t, id)
+  local l = records_of(t)
+  local idx = id_index[t]
+  if not idx then
+    idx = {}
+    local key = I.id_field(t)
+    if key then
+      for _, rec in ipairs(l) do
+        local v = I.text(rec, key)
+        if v ~= nil and idx[v] == nil then idx[v] = rec end
+      end
+    end
+    id_index[t] = idx
+  end
+  if id == nil then return nil end
+  return idx[tostring(id)]
+end
+
+---The whole record file at path (its root mapping), or nil.
+function Ctx:doc(path) return I.doc(path) end
+
+---Paths of all files matching a pattern ('*', '?', '**'), sorted.
+function Ctx:glob(pattern) return I.glob(pattern) end
+
+---A file of the repository (any type): {path, commit, date, author}, or
+---nil when it does not exist. Use it to check that evidence exists.
+function Ctx:file(path) return I.file(path) end
+
+---When a record's file last changed: {path, commit, date, author}.
+function Ctx:changed(rec) return I.changed(rec) end
+
+---The Markdown text after a record's front matter, and its first line.
+function Ctx:body(rec) return I.body(rec) end
+
+---The manifest isms.yaml (its root mapping), or nil.
+function Ctx:manifest() return I.manifest() end
+
+---Problems found loading the repository: unparseable or invalid records,
+---files of no known type, files not loaded: {file, line, message, note}.
+function Ctx:problems() return I.problems() end
+
+---A rule parameter: isms.yaml parameters["<rule id>"][name], then
+---parameters[name], then the rule's declared default, then default.
+function Ctx:param(name, default)
+  local m = I.manifest()
+  local p = m and m.parameters
+  if type(p) == "table" then
+    local own = p[self.rule.id]
+    if type(own) == "table" and own[name] ~= nil then return own[name] end
+    if p[name] ~= nil then return p[name] end
+  end
+  local decl = state[self].rule.params[name]
+  if decl and decl.default ~= nil then return decl.default end
+  return default
+end
+
+---The person with this id (people/personnel.yaml), or nil.
+function Ctx:person(id) return self:record("person", id) end
+
+---Whether a person id is one of isms.yaml's top_management.
+function Ctx:is_top_management(id)
+  if id == nil then return false end
+  local m = I.manifest()
+  local tm = m and m.top_management
+  if type(tm) ~= "table" then return false end
+  for _, p in ipairs(tm) do
+    if tostring(p) == tostring(id) then return true end
+  end
+  return false
+end
+
+---The SoA entry of an Annex A control, or nil when the SoA has none.
+function Ctx:soa(control)
+  local soa = records_of("soa")[1]
+  if not soa then return nil end
+  local idx = id_index["soa#controls"]
+  if not idx then
+    idx = {}
+    local list = soa.controls
+    if type(list) == "table" then
+      for _, e in ipairs(list) do
+        local id = I.text(e, "control")
+        if id and idx[id] == nil then idx[id] = e end
+      end
+    end
+    id_index["soa#controls"] = idx
+  end
+  return idx[tostring(control)]
+end
+
+---The catalogue entry of an Annex A control.
+function Ctx:control(id) return isms.control(id) end
+
+local function message(n, ...)
+  if n == 0 then error("a finding needs a message", 3) end
+  if n == 1 then return tostring((...)) end
+  return fmt(...)
+end
+
+local function add(self, severity, ...)
+  local st = state[self]
+  local n = select("#", ...)
+  local file, line = I.loc((...))
+  local msg
+  if file then msg = message(n - 1, select(2, ...))
+  else msg = message(n, ...) end
+  st.findings[#st.findings + 1] = {
+    message = msg, severity = severity, file = file, line = line,
+  }
+end
+
+---Report a nonconformity with the rule's severity: r:fail([at,] fmt, ...),
+---where `at` is a record or `isms.at(rec, "field")`.
+function Ctx:fail(...)
+  add(self, state[self].rule.severity, ...)
+  state[self].failed = true
+end
+
+---Report a finding of a given severity (major, minor, observation);
+---observations make the verdict `warn`, others `fail`.
+function Ctx:finding(severity, ...)
+  if not SEVERITY[severity] then
+    error("severity must be major, minor or observation", 2)
+  end
+  add(self, severity, ...)
+  if severity == "observation" then state[self].warned = true
+  else state[self].failed = true end
+end
+
+---Report an observation: the verdict is `warn` unless something fails.
+function Ctx:warn(...)
+  add(self, "observation", ...)
+  state[self].warned = true
+end
+
+---The rule does not apply (for example the SoA excludes the control).
+function Ctx:not_applicable(reason)
+  state[self].na = tostring(reason or "not applicable")
+end
+
+---The verdict holds through date d; the daemon re-evaluates the next day
+---(in the organisation's time zone). The earliest call wins.
+function Ctx:valid_until(d)
+  local day = isms.date(d)
+  if not day then return end
+  local st = state[self]
+  if st.valid_until == nil or day < st.valid_until then st.valid_until = day end
+end
+
+-- Waivers ------------------------------------------------------------------
+
+local function waiver_for(id, today)
+  local m = I.manifest()
+  local ws = m and m.waivers
+  if type(ws) ~= "table" then return nil end
+  for _, w in ipairs(ws) do
+    if type(w) == "table" and tostring(w.rule) == id and w.approved_by ~= nil then
+      local exp = isms.date(w.expires)
+      if exp and today <= exp then return w, exp end
+    end
+  end
+end
+
+-- The engine's side --------------------------------------------------------
+
+function S.begin_pack(name) pack = name end
+function S.errors() return errors end
+function S.rules() return rules end
+
+local loaded = {}
+local isms_ro = I.readonly(isms)
+local date_ro = I.readonly(D)
+
+---Load a module from the rules lib/ directory, or "isms" / "isms.date".
+function S.require(name)
+  if name == "isms" then return isms_ro end
+  if name == "isms.date" then return date_ro end
+  if type(name) ~= "string" then error("module name must be text", 2) end
+  if loaded[name] ~= nil then return loaded[name] end
+  local src, path = I.lib_source(name)
+  if not src then
+    error(fmt("module '%s' not found: rule packs can require 'isms', " ..
+      "'isms.date' and modules in the rules lib/ directory", name), 2)
+  end
+  local fn, err = load(src, "@" .. path, "t", I.new_env())
+  if not fn then error(err, 2) end
+  local v = fn(name)
+  if v == nil then v = true end
+  if type(v) == "table" then v = I.readonly(v) end
+  loaded[name] = v
+  return v
+end
+S.isms = isms_ro
+
+---Run rule i; returns its verdict table for engine.c.
+function S.run(i)
+  local rule = rules[i]
+  local ctx = setmetatable({ now = I.today(), tz = I.tz(), rule = I.readonly({
+    id = rule.id, clause = rule.clause, control = rule.control,
+    title = rule.title, severity = rule.severity }) }, Ctx)
+  local st = { rule = rule, findings = {} }
+  state[ctx] = st
+  rule.check(ctx)
+  local status = "pass"
+  if st.failed then status = "fail"
+  elseif st.warned then status = "warn"
+  elseif st.na then status = "not_applicable" end
+  local note = st.na
+  local w, exp = waiver_for(rule.id, ctx.now)
+  if w and (status == "fail" or status == "warn") then
+    status = "waived"
+    note = fmt("waived until %s by %s: %s", exp:iso(), tostring(w.approved_by),
+      tostring(w.reason or "no reason given"))
+    if st.valid_until == nil or exp < st.valid_until then st.valid_until = exp end
+  end
+  return { status = status, findings = st.findings, note = note,
+    valid_until = st.valid_until }
+end
+
+return S
