@@ -9,9 +9,9 @@
 #include "log.h"
 #include "util.h"
 
-#define ALIGN alignof(max_align_t)
-#define FIRST_CHUNK 4096u
-#define MAX_CHUNK (1024u * 1024u)
+#define ALIGN       alignof(max_align_t)
+#define FIRST_CHUNK ((size_t)4096)
+#define MAX_CHUNK   ((size_t)1 << 20)
 
 struct chunk {
 	struct chunk *next;
@@ -20,9 +20,9 @@ struct chunk {
 };
 
 struct arena {
-	struct chunk *head;  /* the chunk being filled; older ones follow */
-	size_t next_size;    /* data size of the next regular chunk */
-	size_t total;        /* bytes handed out */
+	struct chunk *head; /* the chunk being filled; older ones follow */
+	size_t next_size;   /* data size of the next regular chunk */
+	size_t total;       /* bytes handed out */
 };
 
 /* Allocate a chunk with room for size bytes. */

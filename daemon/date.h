@@ -46,5 +46,8 @@ int date_local_ymd(int64_t epoch, const char *tz, struct ymd *out);
 int date_local_midnight(struct ymd d, const char *tz, int64_t *out);
 /* The UTC offset in seconds of zone tz at instant epoch. */
 int date_tz_offset(int64_t epoch, const char *tz, int *out);
+/* Free the time zone data loaded so far (libical's zone cache); call at
+ * exit so leak checkers stay quiet. Later calls load zones again. */
+void date_shutdown(void);
 
 #endif

@@ -37,11 +37,19 @@ struct build {
 	size_t nkids, capkids;
 	const struct kid **sort; /* scratch for finding duplicate keys */
 	size_t capsort;
-	const char *src;    /* the text given to the YAML parser */
+	size_t nodes;    /* made so far, against DOC_MAX_NODES */
+	const char *src; /* the text given to the YAML parser */
 	size_t srclen;
-	int line_off;       /* added to YAML lines (Markdown front matter) */
+	int line_off;                    /* added to YAML lines (Markdown front matter) */
+	int odd_breaks;                  /* the text has a lone CR, NEL, LS or PS */
+	size_t last_line;                /* of the YAML text: marks past it are clamped */
+	struct {                         /* where() position: character index -> line */
+		size_t byte, chars, sol; /* sol: index of the line's start */
+		int line;
+	} at;
 };
 
+/* clang-format off */
 static const char *const kind_names[] = {
 	[NODE_NULL] = "nothing",
 	[NODE_BOOL] = "true or false",
@@ -51,9 +59,12 @@ static const char *const kind_names[] = {
 	[NODE_SEQ] = "a list",
 	[NODE_MAP] = "a mapping",
 };
+/* clang-format on */
 
 /* Record the first parse error of d; later ones are consequences. */
-static int PRINTF(3, 4)
+static int doc_fail(struct doc *d, int line, const char *fmt, ...) PRINTF(3, 4);
+
+static int
 doc_fail(struct doc *d, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -108,24 +119,27 @@ line_count(const char *s, size_t len)
 	return n < 1 ? 1 : n;
 }
 
-/* Whether the eight bytes of v are all ASCII and none is NUL. */
+/* Whether the eight bytes of v are all ASCII and none is NUL or CR. */
 static int
 plain_ascii8(uint64_t v)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t cr = v ^ (ones * '\r');
 
-	return (v & highs) == 0 && ((v - ones) & ~v & highs) == 0;
+	return (v & highs) == 0 && ((v - ones) & ~v & highs) == 0 &&
+	       ((cr - ones) & ~cr & highs) == 0;
 }
 
 /* Offset of the first NUL byte or the first byte that does not start a
  * valid UTF-8 sequence (overlong forms, surrogates and code points past
- * U+10FFFF are invalid); len when the text is clean. */
+ * U+10FFFF are invalid); len when the text is clean. *odd is set when the
+ * text holds a line break other than LF and CR LF. */
 static size_t
-bad_text(const unsigned char *s, size_t len, int *nul)
+bad_text(const unsigned char *s, size_t len, int *nul, int *odd)
 {
 	size_t i = 0;
 
-	*nul = 0;
+	*nul = *odd = 0;
 	while (i < len) {
 		uint64_t v;
 		if (len - i >= 8 && (memcpy(&v, s + i, 8), plain_ascii8(v))) {
@@ -138,6 +152,8 @@ bad_text(const unsigned char *s, size_t len, int *nul)
 				*nul = 1;
 				return i;
 			}
+			if (c == '\r' && (i + 1 == len || s[i + 1] != '\n'))
+				*odd = 1;
 			i++;
 			continue;
 		}
@@ -162,26 +178,29 @@ bad_text(const unsigned char *s, size_t len, int *nul)
 			return i;
 		if (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))
 			return i;
+		if (cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+			*odd = 1;
 		i += need + 1;
 	}
 	return len;
 }
 
-/* Refuse text with NUL bytes or invalid UTF-8, naming the line. */
+/* Refuse text with NUL bytes or invalid UTF-8, naming the line; *odd
+ * tells whether it has line breaks other than LF and CR LF. */
 static int
-check_text(struct doc *d, const char *s, size_t len)
+check_text(struct doc *d, const char *s, size_t len, int *odd)
 {
 	int nul;
-	size_t off = bad_text((const unsigned char *)s, len, &nul);
+	size_t off = bad_text((const unsigned char *)s, len, &nul, odd);
 
 	if (off == len)
 		return 0;
 	if (nul)
 		return doc_fail(d, line_at(s, len, off),
-		    "contains a NUL byte; this looks like a binary file, "
-		    "not text");
+		                "contains a NUL byte; this looks like a binary file, "
+		                "not text");
 	return doc_fail(d, line_at(s, len, off),
-	    "not valid UTF-8 text; save the file with UTF-8 encoding");
+	                "not valid UTF-8 text; save the file with UTF-8 encoding");
 }
 
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
@@ -247,7 +266,7 @@ set_float(struct build *b, struct node *n)
 	n->f = to_double(n->str);
 	if (isinf(n->f))
 		return doc_fail(b->d, n->line, "the number %s is too large",
-		    clip(tmp, sizeof(tmp), n->str, n->len));
+		                clip(tmp, sizeof(tmp), n->str, n->len));
 	return 0;
 }
 
@@ -302,11 +321,11 @@ one_of(const char *s, size_t len, const char *const *list)
 	return 0;
 }
 
-static const char *const null_words[] = {"~", "null", "Null", "NULL", NULL};
-static const char *const true_words[] = {"true", "True", "TRUE", NULL};
-static const char *const false_words[] = {"false", "False", "FALSE", NULL};
-static const char *const inf_words[] = {".inf", ".Inf", ".INF", NULL};
-static const char *const nan_words[] = {".nan", ".NaN", ".NAN", NULL};
+static const char *const null_words[] = { "~", "null", "Null", "NULL", NULL };
+static const char *const true_words[] = { "true", "True", "TRUE", NULL };
+static const char *const false_words[] = { "false", "False", "FALSE", NULL };
+static const char *const inf_words[] = { ".inf", ".Inf", ".INF", NULL };
+static const char *const nan_words[] = { ".nan", ".NaN", ".NAN", NULL };
 
 /* Resolve a plain YAML scalar (n is a STRING holding its text) as the
  * YAML 1.2 core schema does, with decimal integers only: null, booleans,
@@ -357,6 +376,7 @@ node_new(struct build *b, enum node_kind k, int line, int col)
 {
 	struct node *n = arena_alloc(b->a, sizeof(*n));
 
+	b->nodes++;
 	memset(n, 0, sizeof(*n));
 	n->str = "";
 	n->kind = k;
@@ -365,16 +385,23 @@ node_new(struct build *b, enum node_kind k, int line, int col)
 	return n;
 }
 
+/* The file holds more values than one record file may. */
+static int
+too_many(struct build *b, int line)
+{
+	return doc_fail(b->d, line, "the file holds more than %d values; split "
+	                "it into smaller record files", DOC_MAX_NODES);
+}
+
 /* Push a child of the innermost open container. */
 static void
-push_kid(struct build *b, const char *key, size_t klen, int kline,
-    struct node *val)
+push_kid(struct build *b, const char *key, size_t klen, int kline, struct node *val)
 {
 	if (b->nkids == b->capkids) {
 		b->capkids = b->capkids ? b->capkids * 2 : 256;
 		b->kids = xreallocarray(b->kids, b->capkids, sizeof(*b->kids));
 	}
-	b->kids[b->nkids++] = (struct kid){key, klen, kline, val};
+	b->kids[b->nkids++] = (struct kid){ key, klen, kline, val };
 }
 
 /* Whether two children have the same key. */
@@ -391,9 +418,9 @@ dup_key(struct build *b, const struct kid *first, const struct kid *k)
 	char tmp[48];
 
 	return doc_fail(b->d, k->kline,
-	    "the key '%s' appears twice in the same mapping, on line %d and "
-	    "on line %d", clip(tmp, sizeof(tmp), k->key, k->klen),
-	    first->kline, k->kline);
+	                "the key '%s' appears twice in the same mapping, on line %d and "
+	                "on line %d",
+	                clip(tmp, sizeof(tmp), k->key, k->klen), first->kline, k->kline);
 }
 
 /* Order children by key, then by position (they sit in one array). */
@@ -429,12 +456,13 @@ check_dups(struct build *b, const struct kid *k, size_t n)
 	}
 	if (n > b->capsort) {
 		free(b->sort);
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
 		b->sort = xreallocarray(NULL, n, sizeof(*b->sort));
 		b->capsort = n;
 	}
 	for (size_t i = 0; i < n; i++)
 		b->sort[i] = &k[i];
-	qsort(b->sort, n, sizeof(*b->sort), kid_cmp);
+	qsort(b->sort, n, sizeof(*b->sort), kid_cmp); /* NOLINT(bugprone-sizeof-expression) */
 	for (size_t i = 1; i < n; i++) {
 		if (!same_key(b->sort[i - 1], b->sort[i]))
 			continue;
@@ -458,6 +486,7 @@ finish(struct build *b, struct node *n, size_t base)
 
 	n->n = cnt;
 	if (cnt > 0) {
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
 		n->items = arena_alloc(b->a, cnt * sizeof(*n->items));
 		for (size_t i = 0; i < cnt; i++)
 			n->items[i] = k[i].val;
@@ -494,20 +523,50 @@ struct ytree {
 	struct node *root;
 };
 
-/* The file line of a libyaml mark. */
-static int
-mark_line(const struct build *b, yaml_mark_t m)
+/* Find the file line and the column of a libyaml mark. libyaml also
+ * breaks lines at a lone CR, NEL, LS and PS; when the text holds one of
+ * those, the line is recounted from the mark's character index so that
+ * only LF counts, as in editors and grep -n. Marks mostly come in file
+ * order, so the count resumes where the last one stopped. A mark at the
+ * very end (an empty value on the last line) stays on the last line. */
+static void
+where(struct build *b, yaml_mark_t m, int *line, int *col)
 {
-	size_t line = m.line + 1 + (size_t)b->line_off;
+	size_t l = m.line + 1, c = m.column + 1;
 
-	return line > INT_MAX ? INT_MAX : (int)line;
+	if (b->odd_breaks) {
+		if (m.index < b->at.chars || b->at.line == 0) {
+			memset(&b->at, 0, sizeof(b->at));
+			b->at.line = 1;
+		}
+		while (b->at.chars < m.index && b->at.byte < b->srclen) {
+			unsigned char ch = (unsigned char)b->src[b->at.byte];
+			b->at.byte += ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+			b->at.chars++;
+			if (ch == '\n') {
+				b->at.line++;
+				b->at.sol = b->at.chars;
+			}
+		}
+		l = (size_t)b->at.line;
+		c = m.index - b->at.sol + 1;
+	}
+	if (l > b->last_line)
+		l = b->last_line;
+	l += (size_t)b->line_off;
+	*line = l > INT_MAX ? INT_MAX : (int)l;
+	if (col != NULL)
+		*col = c > INT_MAX ? INT_MAX : (int)c;
 }
 
-/* The 1-based column of a libyaml mark. */
+/* The file line of a libyaml mark. */
 static int
-mark_col(yaml_mark_t m)
+mark_line(struct build *b, yaml_mark_t m)
 {
-	return m.column >= INT_MAX ? INT_MAX : (int)m.column + 1;
+	int line;
+
+	where(b, m, &line, NULL);
+	return line;
 }
 
 /* Hang a finished node under the innermost open container (or make it
@@ -526,7 +585,7 @@ attach(struct ytree *y, struct node *n)
 	}
 	if (f->want_key)
 		return doc_fail(y->b->d, n->line,
-		    "a key must be a plain value, not a list or mapping");
+		                "a key must be a plain value, not a list or mapping");
 	y->b->kids[y->b->nkids - 1].val = n;
 	f->want_key = 1;
 	return 0;
@@ -537,7 +596,7 @@ static int
 tag_says_text(const yaml_char_t *tag)
 {
 	return tag != NULL && (strcmp((const char *)tag, "!") == 0 ||
-	    strcmp((const char *)tag, YAML_STR_TAG) == 0);
+	                       strcmp((const char *)tag, YAML_STR_TAG) == 0);
 }
 
 /* Handle a scalar event: a key of the open mapping, or a value. */
@@ -547,13 +606,14 @@ y_scalar(struct ytree *y, const yaml_event_t *e)
 	struct build *b = y->b;
 	const char *s = (const char *)e->data.scalar.value;
 	size_t len = e->data.scalar.length;
-	int line = mark_line(b, e->start_mark);
 	yaml_scalar_style_t style = e->data.scalar.style;
+	int line, col;
+
+	where(b, e->start_mark, &line, &col);
 
 	/* Only an escape in double quotes can put a NUL in a scalar. */
 	if (style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && memchr(s, 0, len))
-		return doc_fail(b->d, line,
-		    "text cannot contain the NUL character (\\0)");
+		return doc_fail(b->d, line, "text cannot contain the NUL character (\\0)");
 	if (y->depth > 0) {
 		struct frame *f = &y->st[y->depth - 1];
 		if (f->n->kind == NODE_MAP && f->want_key) {
@@ -562,7 +622,7 @@ y_scalar(struct ytree *y, const yaml_event_t *e)
 			return 0;
 		}
 	}
-	struct node *n = node_new(b, NODE_STRING, line, mark_col(e->start_mark));
+	struct node *n = node_new(b, NODE_STRING, line, col);
 	n->str = arena_strndup(b->a, s, len);
 	n->len = len;
 	if (style == YAML_PLAIN_SCALAR_STYLE && !tag_says_text(e->data.scalar.tag))
@@ -576,20 +636,21 @@ static int
 y_open(struct ytree *y, enum node_kind k, const yaml_event_t *e)
 {
 	struct build *b = y->b;
-	int line = mark_line(b, e->start_mark);
+	int line, col;
 
+	where(b, e->start_mark, &line, &col);
 	if (y->depth > 0) {
 		struct frame *f = &y->st[y->depth - 1];
 		if (f->n->kind == NODE_MAP && f->want_key)
 			return doc_fail(b->d, line,
-			    "a key must be a plain value, not a list or mapping");
+			                "a key must be a plain value, not a list or mapping");
 	}
 	if (y->depth == DOC_MAX_DEPTH)
 		return doc_fail(b->d, line,
-		    "lists and mappings are nested more than %d levels deep",
-		    DOC_MAX_DEPTH);
+		                "lists and mappings are nested more than %d levels deep",
+		                DOC_MAX_DEPTH);
 	struct frame *f = &y->st[y->depth++];
-	f->n = node_new(b, k, line, mark_col(e->start_mark));
+	f->n = node_new(b, k, line, col);
 	f->base = b->nkids;
 	f->want_key = k == NODE_MAP;
 	return 0;
@@ -603,8 +664,7 @@ y_close(struct ytree *y)
 		return doc_fail(y->b->d, 1, "the YAML structure is unbalanced");
 	struct frame *f = &y->st[--y->depth];
 	if (f->n->kind == NODE_MAP && !f->want_key)
-		y->b->kids[y->b->nkids - 1].val =
-		    node_new(y->b, NODE_NULL, f->n->line, f->n->col);
+		y->b->kids[y->b->nkids - 1].val = node_new(y->b, NODE_NULL, f->n->line, f->n->col);
 	if (finish(y->b, f->n, f->base) < 0)
 		return -1;
 	return attach(y, f->n);
@@ -619,38 +679,34 @@ y_event(struct ytree *y, const yaml_event_t *e, int *done)
 	const char *anchor;
 
 	switch (e->type) {
-	case YAML_STREAM_END_EVENT:
-		*done = 1;
-		return 0;
+	case YAML_STREAM_END_EVENT: *done = 1; return 0;
 	case YAML_DOCUMENT_START_EVENT:
 		if (y->ndocs++ > 0)
 			return doc_fail(b->d, mark_line(b, e->start_mark),
-			    "more than one YAML document in the file (a line "
-			    "'---' starts a second one)");
+			                "more than one YAML document in the file (a line "
+			                "'---' starts a second one)");
 		return 0;
 	case YAML_ALIAS_EVENT:
 		anchor = (const char *)e->data.alias.anchor;
 		return doc_fail(b->d, mark_line(b, e->start_mark),
-		    "aliases (*%s) are not supported in ISMS records; write the "
-		    "value out in full",
-		    clip(tmp, sizeof(tmp), anchor, strlen(anchor)));
+		                "aliases (*%s) are not supported in ISMS records; write the "
+		                "value out in full",
+		                clip(tmp, sizeof(tmp), anchor, strlen(anchor)));
 	case YAML_SCALAR_EVENT:
+		if (b->nodes >= DOC_MAX_NODES)
+			return too_many(b, mark_line(b, e->start_mark));
 		return y_scalar(y, e);
-	case YAML_SEQUENCE_START_EVENT:
-		return y_open(y, NODE_SEQ, e);
-	case YAML_MAPPING_START_EVENT:
-		return y_open(y, NODE_MAP, e);
+	case YAML_SEQUENCE_START_EVENT: return y_open(y, NODE_SEQ, e);
+	case YAML_MAPPING_START_EVENT: return y_open(y, NODE_MAP, e);
 	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		return y_close(y);
-	default:
-		return 0;
+	case YAML_MAPPING_END_EVENT: return y_close(y);
+	default: return 0;
 	}
 }
 
 /* How a libyaml message is shown: at the line where its context (a quoted
  * text, a key, a '[') started, or with that line named in the text. */
-#define AT_CTX 1
+#define AT_CTX   1
 #define NOTE_CTX 2
 
 /* libyaml's messages, put in plainer words. */
@@ -660,50 +716,53 @@ static const struct {
 	const char *say;
 	int how;
 } yaml_says[] = {
-	{"found unexpected end of stream", "while scanning a quoted scalar",
-	    "the quoted text that starts on this line is never closed", AT_CTX},
-	{"found unexpected end of stream", NULL,
-	    "the file ends in the middle of a value", 0},
-	{"could not find expected ':'", NULL,
-	    "expected ':' after the key on this line", AT_CTX},
-	{"mapping values are not allowed in this context", NULL,
-	    "a ':' is not allowed here: check the indentation, or put the "
-	    "value in quotes if it contains ': '", 0},
-	{"did not find expected key", NULL,
-	    "bad indentation: this line does not line up with the fields "
-	    "above it", 0},
-	{"did not find expected '-' indicator", NULL,
-	    "bad indentation: this line does not line up with the list "
-	    "items above it", 0},
-	{"found a tab character that violates indentation", NULL,
-	    "a tab is used for indentation; YAML needs spaces", 0},
-	{"found unknown escape character", NULL,
-	    "unknown escape sequence in double-quoted text (write \\\\ for "
-	    "a backslash, or use single quotes)", 0},
-	{"did not find expected ',' or ']'", NULL,
-	    "expected ',' or ']': the list opened with '['", NOTE_CTX},
-	{"did not find expected ',' or '}'", NULL,
-	    "expected ',' or '}': the mapping opened with '{'", NOTE_CTX},
-	{"did not find expected node content", NULL,
-	    "expected a value here", 0},
-	{"found character that cannot start any token", NULL,
-	    "a value cannot start with this character (such as @ or `); put "
-	    "the value in quotes", 0},
-	{"block sequence entries are not allowed in this context", NULL,
-	    "a list item ('- ') cannot follow a key on the same line; start "
-	    "the list on the next line", 0},
-	{"did not find expected <document start>", NULL,
-	    "unexpected text after the end of the document", 0},
+	{ "found unexpected end of stream", "while scanning a quoted scalar",
+	  "the quoted text that starts on this line is never closed", AT_CTX },
+	{ "found unexpected end of stream", NULL, "the file ends in the middle of a value", 0 },
+	{ "could not find expected ':'", NULL, "expected ':' after the key on this line", AT_CTX },
+	{ "mapping values are not allowed in this context", NULL,
+	  "a ':' is not allowed here: check the indentation, or put the "
+	  "value in quotes if it contains ': '",
+	  0 },
+	{ "did not find expected key", NULL,
+	  "bad indentation: this line does not line up with the fields "
+	  "above it",
+	  0 },
+	{ "did not find expected '-' indicator", NULL,
+	  "bad indentation: this line does not line up with the list "
+	  "items above it",
+	  0 },
+	{ "found a tab character that violates indentation", NULL,
+	  "a tab is used for indentation; YAML needs spaces", 0 },
+	{ "found unknown escape character", NULL,
+	  "unknown escape sequence in double-quoted text (write \\\\ for "
+	  "a backslash, or use single quotes)",
+	  0 },
+	{ "did not find expected ',' or ']'", NULL, "expected ',' or ']': the list opened with '['",
+	  NOTE_CTX },
+	{ "did not find expected ',' or '}'", NULL,
+	  "expected ',' or '}': the mapping opened with '{'", NOTE_CTX },
+	{ "did not find expected node content", NULL, "expected a value here", 0 },
+	{ "found character that cannot start any token", NULL,
+	  "a value cannot start with this character (such as @ or `); put "
+	  "the value in quotes",
+	  0 },
+	{ "block sequence entries are not allowed in this context", NULL,
+	  "a list item ('- ') cannot follow a key on the same line; start "
+	  "the list on the next line",
+	  0 },
+	{ "did not find expected <document start>", NULL,
+	  "unexpected text after the end of the document", 0 },
 };
 
-/* Whether the text of the given line (relative to b->src) starts with
+/* Whether the text of the given line (1-based, in b->src) starts with
  * whitespace that holds a tab. */
 static int
-tab_indented(const struct build *b, size_t line)
+tab_indented(const struct build *b, int line)
 {
 	const char *p = b->src, *end = b->src + b->srclen;
 
-	for (size_t l = 0; l < line && p < end; l++) {
+	for (int l = 1; l < line && p < end; l++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		p = nl ? nl + 1 : end;
 	}
@@ -721,54 +780,56 @@ y_reader_error(struct build *b, const yaml_parser_t *p)
 	int line = line_at(b->src, b->srclen, p->problem_offset) + b->line_off;
 
 	if (p->problem_value >= 0 && p->problem_value < 0x20)
-		return doc_fail(b->d, line, "control character 0x%02X is not "
-		    "allowed in YAML text", p->problem_value);
+		return doc_fail(b->d, line,
+		                "control character 0x%02X is not "
+		                "allowed in YAML text",
+		                p->problem_value);
 	if (p->problem_value >= 0)
-		return doc_fail(b->d, line, "the character U+%04X is not allowed "
-		    "in YAML text", p->problem_value);
-	return doc_fail(b->d, line, "%s", p->problem ? p->problem :
-	    "unreadable YAML text");
+		return doc_fail(b->d, line,
+		                "the character U+%04X is not allowed "
+		                "in YAML text",
+		                p->problem_value);
+	return doc_fail(b->d, line, "%s", p->problem ? p->problem : "unreadable YAML text");
 }
 
-/* Turn a libyaml failure into the document's error, at a line inside the
- * text; an error past the last line says that the text ends too early. */
+/* Turn a libyaml failure into the document's error; one found at the end
+ * of the text says that the text ends too early. */
 static int
 y_error(struct build *b, const yaml_parser_t *p)
 {
 	const char *problem = p->problem ? p->problem : "unreadable YAML";
 	const char *early = "";
-	int last = line_count(b->src, b->srclen) + b->line_off, line;
-	int cline = mark_line(b, p->context_mark);
+	int cline = mark_line(b, p->context_mark), line;
+	size_t chars = 0;
 
 	if (p->error == YAML_MEMORY_ERROR)
 		fatalx("out of memory parsing YAML");
 	if (p->error == YAML_READER_ERROR)
 		return y_reader_error(b, p);
 	line = mark_line(b, p->problem_mark);
-	if (line > last) {
-		line = last;
+	for (size_t i = 0; i < b->srclen; i++)
+		chars += ((unsigned char)b->src[i] & 0xC0) != 0x80;
+	if (p->problem_mark.index >= chars)
 		early = "the text ends too early: ";
-	}
 	if (strcmp(problem, "found character that cannot start any token") == 0 &&
-	    tab_indented(b, p->problem_mark.line))
-		return doc_fail(b->d, line,
-		    "a tab is used for indentation; YAML needs spaces");
+	    tab_indented(b, line - b->line_off))
+		return doc_fail(b->d, line, "a tab is used for indentation; YAML needs spaces");
 	for (size_t i = 0; i < NELEM(yaml_says); i++) {
 		if (strcmp(problem, yaml_says[i].problem) != 0)
 			continue;
-		if (yaml_says[i].context && (p->context == NULL ||
-		    strcmp(p->context, yaml_says[i].context) != 0))
+		if (yaml_says[i].context &&
+		    (p->context == NULL || strcmp(p->context, yaml_says[i].context) != 0))
 			continue;
 		if (yaml_says[i].how == AT_CTX && p->context)
 			return doc_fail(b->d, cline, "%s", yaml_says[i].say);
 		if (yaml_says[i].how == NOTE_CTX && p->context)
-			return doc_fail(b->d, line, "%s%s on line %d is not closed",
-			    early, yaml_says[i].say, cline);
+			return doc_fail(b->d, line, "%s%s on line %d is not closed", early,
+			                yaml_says[i].say, cline);
 		return doc_fail(b->d, line, "%s%s", early, yaml_says[i].say);
 	}
 	if (p->context)
-		return doc_fail(b->d, line, "%s%s (%s started on line %d)",
-		    early, problem, p->context, cline);
+		return doc_fail(b->d, line, "%s%s (%s started on line %d)", early, problem,
+		                p->context, cline);
 	return doc_fail(b->d, line, "%s%s", early, problem);
 }
 
@@ -779,13 +840,15 @@ parse_yaml(struct build *b, const char *s, size_t len, struct node **out)
 {
 	yaml_parser_t p;
 	yaml_event_t e;
-	struct ytree y = {.b = b};
+	struct ytree y = { .b = b };
 	int done = 0, rc = -1;
 
 	if (!yaml_parser_initialize(&p))
 		fatalx("out of memory starting the YAML parser");
 	b->src = s;
 	b->srclen = len;
+	b->at.line = 0;
+	b->last_line = (size_t)line_count(s, len);
 	yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
 	while (!done) {
@@ -809,19 +872,23 @@ out:
 
 /* ---- JSON ---- */
 
-/* The JSON parser's position. Columns count bytes. */
+/* The JSON parser's position. */
 struct jp {
 	struct build *b;
 	const char *p, *end;
 	const char *ls; /* start of the current line */
 	int line;
-	struct buf sb;  /* scratch for strings with escapes */
+	const char *colp; /* characters from ls to colp: colc */
+	size_t colc;
+	struct buf sb; /* scratch for strings with escapes */
 };
 
 static int j_value(struct jp *j, int depth, struct node **out);
 
 /* Fail at the current line. */
-static int PRINTF(2, 3)
+static int j_fail(struct jp *j, const char *fmt, ...) PRINTF(2, 3);
+
+static int
 j_fail(struct jp *j, const char *fmt, ...)
 {
 	va_list ap;
@@ -849,11 +916,18 @@ j_ws(struct jp *j)
 	}
 }
 
-/* A new node at the current position. */
+/* A new node at the current position. Its column counts characters,
+ * resuming from the last node's on the same line. */
 static struct node *
 j_node(struct jp *j, enum node_kind k)
 {
-	return node_new(j->b, k, j->line, (int)(j->p - j->ls) + 1);
+	if (j->colp < j->ls) {
+		j->colp = j->ls;
+		j->colc = 0;
+	}
+	for (; j->colp < j->p; j->colp++)
+		j->colc += ((unsigned char)*j->colp & 0xC0) != 0x80;
+	return node_new(j->b, k, j->line, j->colc >= INT_MAX ? INT_MAX : (int)j->colc + 1);
 }
 
 /* Describe the character at the current position for a message. */
@@ -928,28 +1002,34 @@ put_utf8(struct buf *sb, uint32_t cp)
 static int
 j_unicode(struct jp *j)
 {
-	uint32_t cp, lo;
+	uint32_t cp = 0, lo = 0;
 
 	if (j_hex4(j, &cp) < 0)
 		return -1;
 	if (cp >= 0xDC00 && cp <= 0xDFFF)
-		return j_fail(j, "\\u%04X is half of a character (a lone "
-		    "surrogate) and is not valid text", (unsigned)cp);
+		return j_fail(j,
+		              "\\u%04X is half of a character (a lone "
+		              "surrogate) and is not valid text",
+		              (unsigned)cp);
 	if (cp >= 0xD800 && cp <= 0xDBFF) {
 		if (j->end - j->p < 2 || j->p[0] != '\\' || j->p[1] != 'u')
-			return j_fail(j, "\\u%04X is half of a character (a lone "
-			    "surrogate) and is not valid text", (unsigned)cp);
+			return j_fail(j,
+			              "\\u%04X is half of a character (a lone "
+			              "surrogate) and is not valid text",
+			              (unsigned)cp);
 		j->p += 2;
 		if (j_hex4(j, &lo) < 0)
 			return -1;
 		if (lo < 0xDC00 || lo > 0xDFFF)
-			return j_fail(j, "\\u%04X is half of a character (a lone "
-			    "surrogate) and is not valid text", (unsigned)cp);
+			return j_fail(j,
+			              "\\u%04X is half of a character (a lone "
+			              "surrogate) and is not valid text",
+			              (unsigned)cp);
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 	}
 	if (cp == 0)
 		return j_fail(j, "text cannot contain the NUL character "
-		    "(\\u0000)");
+		                 "(\\u0000)");
 	put_utf8(&j->sb, cp);
 	return 0;
 }
@@ -969,8 +1049,10 @@ j_escape(struct jp *j)
 	}
 	if (*j->p == '\0' || (at = strchr(from, *j->p)) == NULL) {
 		char tmp[16];
-		return j_fail(j, "unknown escape \\%s in quoted text (write \\\\ "
-		    "for a backslash)", j_what(j, tmp, sizeof(tmp)));
+		return j_fail(j,
+		              "unknown escape \\%s in quoted text (write \\\\ "
+		              "for a backslash)",
+		              j_what(j, tmp, sizeof(tmp)));
 	}
 	buf_addc(&j->sb, to[at - from]);
 	j->p++;
@@ -999,17 +1081,19 @@ j_string(struct jp *j, const char **out, size_t *outlen)
 		if (j->p >= j->end) {
 			j->line = line;
 			return j_fail(j, "the quoted text that starts on this "
-			    "line is never closed");
+			                 "line is never closed");
 		}
 		unsigned char c = (unsigned char)*j->p;
 		if (c == '"')
 			break;
 		if (c == '\n')
 			return j_fail(j, "a line break inside quoted text; is a "
-			    "closing '\"' missing?");
+			                 "closing '\"' missing?");
 		if (c < 0x20)
-			return j_fail(j, "control character 0x%02X inside quoted "
-			    "text; write it as an escape such as \\t", c);
+			return j_fail(j,
+			              "control character 0x%02X inside quoted "
+			              "text; write it as an escape such as \\t",
+			              c);
 		if (c == '\\') {
 			j->p++;
 			if (j_escape(j) < 0)
@@ -1017,8 +1101,7 @@ j_string(struct jp *j, const char **out, size_t *outlen)
 			continue;
 		}
 		q = j->p;
-		while (q < j->end && *q != '"' && *q != '\\' &&
-		    (unsigned char)*q >= 0x20)
+		while (q < j->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
 			q++;
 		buf_add(&j->sb, j->p, (size_t)(q - j->p));
 		j->p = q;
@@ -1057,7 +1140,7 @@ j_number(struct jp *j, struct node **out)
 		j->p++;
 		if (j->p < j->end && digit(*j->p))
 			return j_fail(j, "invalid number: leading zeros are not "
-			    "allowed");
+			                 "allowed");
 	} else if (j_digits(j, "a digit must follow '-'") < 0)
 		return -1;
 	if (j->p < j->end && *j->p == '.') {
@@ -1091,16 +1174,15 @@ j_literal(struct jp *j, struct node **out)
 		enum node_kind kind;
 		int64_t v;
 	} lits[] = {
-		{"true", NODE_BOOL, 1},
-		{"false", NODE_BOOL, 0},
-		{"null", NODE_NULL, 0},
+		{ "true", NODE_BOOL, 1 },
+		{ "false", NODE_BOOL, 0 },
+		{ "null", NODE_NULL, 0 },
 	};
 	char tmp[16];
 
 	for (size_t i = 0; i < NELEM(lits); i++) {
 		size_t len = strlen(lits[i].word);
-		if ((size_t)(j->end - j->p) < len ||
-		    memcmp(j->p, lits[i].word, len) != 0)
+		if ((size_t)(j->end - j->p) < len || memcmp(j->p, lits[i].word, len) != 0)
 			continue;
 		struct node *n = j_node(j, lits[i].kind);
 		n->str = lits[i].word;
@@ -1110,17 +1192,19 @@ j_literal(struct jp *j, struct node **out)
 		*out = n;
 		return 0;
 	}
-	return j_fail(j, "expected a value but found %s (text must be in "
-	    "double quotes)", j_what(j, tmp, sizeof(tmp)));
+	return j_fail(j,
+	              "expected a value but found %s (text must be in "
+	              "double quotes)",
+	              j_what(j, tmp, sizeof(tmp)));
 }
 
 /* Read an object (j->p at '{'). */
 static int
 j_object(struct jp *j, int depth, struct node **out)
 {
-	struct node *n = j_node(j, NODE_MAP), *v;
-	size_t base = j->b->nkids, klen;
-	const char *key;
+	struct node *n = j_node(j, NODE_MAP), *v = NULL;
+	size_t base = j->b->nkids, klen = 0;
+	const char *key = NULL;
 	char tmp[48];
 	int kline;
 
@@ -1134,20 +1218,24 @@ j_object(struct jp *j, int depth, struct node **out)
 	for (;;) {
 		j_ws(j);
 		if (j->p >= j->end)
-			return j_fail(j, "the file ends before the '{' of line %d "
-			    "is closed with '}'", n->line);
+			return j_fail(j,
+			              "the file ends before the '{' of line %d "
+			              "is closed with '}'",
+			              n->line);
 		if (*j->p == '}')
 			return j_fail(j, "extra ',' before '}'");
 		if (*j->p != '"')
-			return j_fail(j, "expected a field name in double quotes "
-			    "but found %s", j_what(j, tmp, sizeof(tmp)));
+			return j_fail(j,
+			              "expected a field name in double quotes "
+			              "but found %s",
+			              j_what(j, tmp, sizeof(tmp)));
 		kline = j->line;
 		if (j_string(j, &key, &klen) < 0)
 			return -1;
 		j_ws(j);
 		if (j->p >= j->end || *j->p != ':')
 			return j_fail(j, "expected ':' after the field name '%s'",
-			    clip(tmp, sizeof(tmp), key, klen));
+			              clip(tmp, sizeof(tmp), key, klen));
 		j->p++;
 		if (j_value(j, depth, &v) < 0)
 			return -1;
@@ -1160,10 +1248,12 @@ j_object(struct jp *j, int depth, struct node **out)
 		if (j->p < j->end && *j->p == '}')
 			break;
 		if (j->p >= j->end)
-			return j_fail(j, "the file ends before the '{' of line %d "
-			    "is closed with '}'", n->line);
+			return j_fail(j,
+			              "the file ends before the '{' of line %d "
+			              "is closed with '}'",
+			              n->line);
 		return j_fail(j, "expected ',' or '}' after the field '%s'",
-		    clip(tmp, sizeof(tmp), key, klen));
+		              clip(tmp, sizeof(tmp), key, klen));
 	}
 	j->p++;
 	*out = n;
@@ -1174,7 +1264,7 @@ j_object(struct jp *j, int depth, struct node **out)
 static int
 j_array(struct jp *j, int depth, struct node **out)
 {
-	struct node *n = j_node(j, NODE_SEQ), *v;
+	struct node *n = j_node(j, NODE_SEQ), *v = NULL;
 	size_t base = j->b->nkids;
 
 	j->p++;
@@ -1199,8 +1289,10 @@ j_array(struct jp *j, int depth, struct node **out)
 		if (j->p < j->end && *j->p == ']')
 			break;
 		if (j->p >= j->end)
-			return j_fail(j, "the file ends before the '[' of line %d "
-			    "is closed with ']'", n->line);
+			return j_fail(j,
+			              "the file ends before the '[' of line %d "
+			              "is closed with ']'",
+			              n->line);
 		return j_fail(j, "expected ',' or ']' after a list item");
 	}
 	j->p++;
@@ -1212,6 +1304,8 @@ j_array(struct jp *j, int depth, struct node **out)
 static int
 j_value(struct jp *j, int depth, struct node **out)
 {
+	if (j->b->nodes >= DOC_MAX_NODES)
+		return too_many(j->b, j->line);
 	j_ws(j);
 	if (j->p >= j->end)
 		return j_fail(j, "expected a value but the file ends");
@@ -1219,8 +1313,10 @@ j_value(struct jp *j, int depth, struct node **out)
 	case '{':
 	case '[':
 		if (depth >= DOC_MAX_DEPTH)
-			return j_fail(j, "lists and objects are nested more than "
-			    "%d levels deep", DOC_MAX_DEPTH);
+			return j_fail(j,
+			              "lists and objects are nested more than "
+			              "%d levels deep",
+			              DOC_MAX_DEPTH);
 		if (*j->p == '{')
 			return j_object(j, depth + 1, out);
 		return j_array(j, depth + 1, out);
@@ -1230,11 +1326,17 @@ j_value(struct jp *j, int depth, struct node **out)
 		return j_string(j, &n->str, &n->len);
 	}
 	case '-':
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return j_number(j, out);
-	default:
-		return j_literal(j, out);
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9': return j_number(j, out);
+	default: return j_literal(j, out);
 	}
 }
 
@@ -1242,14 +1344,14 @@ j_value(struct jp *j, int depth, struct node **out)
 static int
 parse_json(struct build *b, const char *s, size_t len, struct node **out)
 {
-	struct jp j = {.b = b, .p = s, .end = s + len, .ls = s, .line = 1};
+	struct jp j = { .b = b, .p = s, .end = s + len, .ls = s, .line = 1, .colp = s };
 	char tmp[16];
 	int rc = -1;
 
 	j_ws(&j);
 	if (j.p == j.end) {
 		j_fail(&j, "the file is empty; a JSON record needs a value "
-		    "such as {}");
+		           "such as {}");
 		goto out;
 	}
 	if (j_value(&j, 0, out) < 0)
@@ -1257,7 +1359,7 @@ parse_json(struct build *b, const char *s, size_t len, struct node **out)
 	j_ws(&j);
 	if (j.p < j.end) {
 		j_fail(&j, "unexpected %s after the end of the JSON value",
-		    j_what(&j, tmp, sizeof(tmp)));
+		       j_what(&j, tmp, sizeof(tmp)));
 		goto out;
 	}
 	rc = 0;
@@ -1303,8 +1405,7 @@ parse_md(struct build *b, const char *s, size_t len, struct node **out)
 		return 0;
 	}
 	for (at = start; at < len; line++) {
-		if (fence(s, len, at, "---", &next) ||
-		    fence(s, len, at, "...", &next)) {
+		if (fence(s, len, at, "---", &next) || fence(s, len, at, "...", &next)) {
 			found = 1;
 			break;
 		}
@@ -1314,17 +1415,19 @@ parse_md(struct build *b, const char *s, size_t len, struct node **out)
 		at = (size_t)(nl - s) + 1;
 	}
 	if (!found)
-		return doc_fail(d, 1, "the front matter that starts on line 1 is "
-		    "never closed with a '---' line");
+		return doc_fail(d, 1,
+		                "the front matter that starts on line 1 is "
+		                "never closed with a '---' line");
 	b->line_off = 1;
 	if (parse_yaml(b, s + start, at - start, &root) < 0)
 		return -1;
 	if (root->kind == NODE_NULL)
 		root = node_new(b, NODE_MAP, 1, 1);
 	else if (root->kind != NODE_MAP)
-		return doc_fail(d, root->line, "the front matter must be a "
-		    "mapping of fields (lines of 'name: value'), not %s",
-		    node_kind_name(root->kind));
+		return doc_fail(d, root->line,
+		                "the front matter must be a "
+		                "mapping of fields (lines of 'name: value'), not %s",
+		                node_kind_name(root->kind));
 	*out = root;
 	d->body = arena_strndup(b->a, s + next, len - next);
 	d->body_len = len - next;
@@ -1342,10 +1445,10 @@ doc_format_of(const char *path)
 		const char *ext;
 		enum doc_format f;
 	} exts[] = {
-		{".yaml", DOC_YAML},
-		{".yml", DOC_YAML},
-		{".json", DOC_JSON},
-		{".md", DOC_MARKDOWN},
+		{ ".yaml", DOC_YAML },
+		{ ".yml", DOC_YAML },
+		{ ".json", DOC_JSON },
+		{ ".md", DOC_MARKDOWN },
 	};
 	const char *dot, *slash;
 
@@ -1366,7 +1469,7 @@ struct doc *
 doc_parse(const char *path, const char *buf, size_t len)
 {
 	struct doc *d = xcalloc(1, sizeof(*d));
-	struct build b = {.d = d};
+	struct build b = { .d = d };
 	struct node *root = NULL;
 	int fmt, rc = -1;
 
@@ -1376,8 +1479,9 @@ doc_parse(const char *path, const char *buf, size_t len)
 	if (buf == NULL)
 		len = 0, buf = "";
 	if ((fmt = doc_format_of(d->path)) < 0) {
-		doc_fail(d, 0, "not a record file: the name must end in .yaml, "
-		    ".yml, .json or .md");
+		doc_fail(d, 0,
+		         "not a record file: the name must end in .yaml, "
+		         ".yml, .json or .md");
 		return d;
 	}
 	d->format = (enum doc_format)fmt;
@@ -1387,18 +1491,12 @@ doc_parse(const char *path, const char *buf, size_t len)
 	}
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		buf += 3, len -= 3;
-	if (check_text(d, buf, len) < 0)
+	if (check_text(d, buf, len, &b.odd_breaks) < 0)
 		return d;
 	switch (d->format) {
-	case DOC_YAML:
-		rc = parse_yaml(&b, buf, len, &root);
-		break;
-	case DOC_JSON:
-		rc = parse_json(&b, buf, len, &root);
-		break;
-	case DOC_MARKDOWN:
-		rc = parse_md(&b, buf, len, &root);
-		break;
+	case DOC_YAML: rc = parse_yaml(&b, buf, len, &root); break;
+	case DOC_JSON: rc = parse_json(&b, buf, len, &root); break;
+	case DOC_MARKDOWN: rc = parse_md(&b, buf, len, &root); break;
 	}
 	if (rc == 0 && d->error == NULL)
 		d->root = root;

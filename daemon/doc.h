@@ -50,6 +50,7 @@ struct doc {
 
 /* Limits that keep hostile files from exhausting the process. */
 #define DOC_MAX_DEPTH 64
+#define DOC_MAX_NODES 2000000  /* about 200 MB of nodes */
 
 /* The format a path's extension selects; -1 when it is not a record file
  * (.yaml, .yml, .json, .md). */

@@ -494,6 +494,13 @@ i_text(lua_State *L)
 }
 
 static int
+i_is_proxy(lua_State *L)
+{
+	lua_pushboolean(L, sandbox_is_proxy(L, 1));
+	return 1;
+}
+
+static int
 i_readonly(lua_State *L)
 {
 	sandbox_push_readonly(L, 1);
@@ -539,7 +546,7 @@ push_internal(lua_State *L, struct engine *e)
 		{"body", i_body},             {"problems", i_problems},
 		{"today", i_today},           {"tz", i_tz},
 		{"loc", i_loc},               {"at", i_at},
-		{"location", i_location},
+		{"location", i_location},     {"is_proxy", i_is_proxy},
 		{"text", i_text},             {"readonly", i_readonly},
 		{"new_env", i_new_env},       {"lib_source", i_lib_source},
 		{NULL, NULL},

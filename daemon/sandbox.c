@@ -1,9 +1,9 @@
 /* sandbox.c - the Lua state rules run in.
  *
  * The budget is a count hook: every HOOK_EVERY instructions it adds to the
- * running total, and once the total passes the budget the hook raises an
- * error each time it fires, so a rule that catches the error with pcall or
- * xpcall is stopped again within HOOK_EVERY instructions. New coroutines inherit the hook.
+ * running total; once the total passes the budget the hook fires on every
+ * instruction and raises each time, so a rule that catches the error with
+ * pcall or xpcall is stopped again at its next instruction. New coroutines inherit the hook.
  * C work that runs without instructions (string patterns, sort, rep) is
  * charged explicitly through sandbox_charge. The memory cap lives in the
  * allocator, which returns NULL past the limit: Lua turns that into a
@@ -68,19 +68,36 @@ budget_error(lua_State *L)
 	                     "long (an endless loop, or too much work)");
 }
 
+static void hook(lua_State *L, lua_Debug *ar);
+
+/* Spend the budget: from now on the hook fires on every instruction of
+ * this thread and of the main thread, so that no pcall loop outlives it. */
+static void
+exhaust(struct sandbox *sb, lua_State *L)
+{
+	sb->exhausted = 1;
+	lua_sethook(L, hook, LUA_MASKCOUNT, 1);
+	if (L != sb->L)
+		lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
+}
+
 static void
 hook(lua_State *L, lua_Debug *ar)
 {
 	struct sandbox *sb = sandbox_of(L);
 	(void)ar;
 	if (!sb->exhausted) {
+		if (lua_gethookcount(L) != HOOK_EVERY) {
+			/* a coroutine left fast by an earlier, exhausted call */
+			lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+			sb->steps++;
+			return;
+		}
 		sb->steps += HOOK_EVERY;
 		if (sb->steps <= sb->budget)
 			return;
-		sb->exhausted = 1;
+		exhaust(sb, L);
 	}
-	/* Keeps raising every HOOK_EVERY instructions, so pcall cannot
-	 * swallow it for long. */
 	budget_error(L);
 }
 
@@ -92,7 +109,7 @@ sandbox_charge(lua_State *L, uint64_t n)
 		return;
 	sb->steps += n;
 	if (sb->steps > sb->budget || sb->exhausted) {
-		sb->exhausted = 1;
+		exhaust(sb, L);
 		budget_error(L);
 	}
 }
@@ -106,7 +123,7 @@ pattern_charge(lua_State *L, void *ud, uint64_t steps)
 		return 0;
 	sb->steps += steps;
 	if (sb->steps > sb->budget || sb->exhausted) {
-		sb->exhausted = 1;
+		exhaust(sb, L);
 		return 1;
 	}
 	return 0;
@@ -356,6 +373,49 @@ patch_libs(lua_State *L)
 	lua_pop(L, 2);
 }
 
+/* Lua runs a message handler for an error raised by a hook with hooks
+ * off, so a rule's handler must not run for the budget error: it could
+ * loop for ever. */
+static int
+guard_handler(lua_State *L)
+{
+	if (sandbox_of(L)->exhausted)
+		return 1;  /* the error value, unchanged */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static int
+sb_xpcall(lua_State *L)
+{
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, guard_handler, 1);
+	lua_replace(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* Finalizers run with hooks off, so rules may not set __gc. */
+static int
+sb_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "rules may not set __gc (finalizers)");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
 static int
 sb_getmetatable(lua_State *L)
 {
@@ -377,8 +437,7 @@ build_globals(struct sandbox *sb)
 {
 	static const char *const base[] = {
 		"assert", "error", "ipairs", "next", "pairs", "pcall", "select",
-		"tonumber", "tostring", "xpcall", "rawequal", "rawlen",
-		"setmetatable", NULL,
+		"tonumber", "tostring", "rawequal", "rawlen", NULL,
 	};
 	static const char *const libs[] = {
 		"string", "table", "math", "utf8", "coroutine", NULL,
@@ -401,6 +460,12 @@ build_globals(struct sandbox *sb)
 	lua_pop(L, 1);
 	lua_pushcfunction(L, sb_type);
 	lua_setfield(L, -2, "type");
+	lua_getglobal(L, "xpcall");
+	lua_pushcclosure(L, sb_xpcall, 1);
+	lua_setfield(L, -2, "xpcall");
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, sb_setmetatable, 1);
+	lua_setfield(L, -2, "setmetatable");
 	lua_pushcfunction(L, sb_getmetatable);
 	lua_setfield(L, -2, "getmetatable");
 	lua_pushcfunction(L, sb_collectgarbage);

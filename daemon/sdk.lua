@@ -7,6 +7,14 @@
 
 local I = ...
 local fmt, concat, getinfo = string.format, table.concat, debug.getinfo
+local rawtype = type
+
+-- Records and read-only tables are userdata proxies; treat them as tables.
+local function type(v)
+  local t = rawtype(v)
+  if t == "userdata" and I.is_proxy(v) then return "table" end
+  return t
+end
 local S = {}          -- what engine.c calls
 local isms = {}       -- the public module
 

@@ -3,6 +3,13 @@
  * (.yaml .yml .json .md), and the commit that last changed each file, found
  * by one walk of the history.
  *
+ * Every regular file is listed, so that rules can check that evidence files
+ * exist; only record files have contents (data is NULL and len 0 for the
+ * others), and only they are held to max_blob. A zero limit means the
+ * default. In work-tree mode the history comes from ref (NULL: HEAD), and a
+ * file whose contents differ from that commit has no blob id, no commit
+ * and no author, and its modification time as its time.
+ *
  * libgit2 is initialised once per process on first use and never shut down:
  * other threads may be loading at any time, and the library's global state is
  * released by the process exit. */
@@ -33,8 +40,10 @@ init_git(void)
 	git_libgit2_init();
 }
 
-/* Set the error message to what, followed by libgit2's last error. */
-static int PRINTF(1, 2)
+static int gerr(const char *fmt, ...) PRINTF(1, 2);
+
+/* Set the error message to fmt, followed by libgit2's last error. */
+static int
 gerr(const char *fmt, ...)
 {
 	va_list ap;
@@ -149,8 +158,7 @@ fmt_size(char *out, size_t n, uint64_t v, int adj)
 	else if (v >= kib)
 		snprintf(out, n, "%.1f KiB", (double)v / (double)kib);
 	else
-		snprintf(out, n, adj ? "%llu-byte" : "%llu bytes",
-		    (unsigned long long)v);
+		snprintf(out, n, adj ? "%llu-byte" : "%llu bytes", (unsigned long long)v);
 }
 
 /* Report a file over the size limit. */
@@ -162,8 +170,7 @@ too_big(struct snapshot *s, const char *path, uint64_t size, size_t max)
 	fmt_size(a, sizeof(a), size, 0);
 	fmt_size(b, sizeof(b), max, 1);
 	problems_add(&s->problems, path, 0,
-	    "is %s, over the %s limit for one record file; it is not loaded",
-	    a, b);
+	             "is %s, over the %s limit for one record file; it is not loaded", a, b);
 }
 
 /*
@@ -260,16 +267,16 @@ open_repo(const char *path, git_repository **out)
 	if (path == NULL || *path == '\0')
 		return err_set("no repository given");
 	if (stat(path, &st) < 0)
-		return err_set("cannot open the repository %s: %s", path,
-		    strerror(errno));
-	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-	    NULL) == 0)
+		return err_set("cannot open the repository %s: %s", path, strerror(errno));
+	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0)
 		return 0;
 	if (!S_ISDIR(st.st_mode))
 		return err_set("%s is not a git repository: it is a file, not "
-		    "a directory", path);
+		               "a directory",
+		               path);
 	return gerr("%s is not a git repository that can be opened "
-	    "(a work tree, its .git directory, or a bare repository)", path);
+	            "(a work tree, its .git directory, or a bare repository)",
+	            path);
 }
 
 /* 1 when the repository's HEAD has no commit yet. */
@@ -281,17 +288,14 @@ unborn(git_repository *r)
 
 /* Resolve spec to a commit; *out is the caller's. */
 static int
-resolve(git_repository *r, const char *path, const char *spec,
-    git_commit **out)
+resolve(git_repository *r, const char *path, const char *spec, git_commit **out)
 {
 	git_object *obj = NULL, *c = NULL;
 	int rc = -1;
 
 	if (git_revparse_single(&obj, r, spec) < 0) {
-		if (unborn(r) && (strcmp(spec, "HEAD") == 0 ||
-		    git_repository_is_empty(r) == 1))
-			return err_set("the repository %s has no commits yet",
-			    path);
+		if (unborn(r) && (strcmp(spec, "HEAD") == 0 || git_repository_is_empty(r) == 1))
+			return err_set("the repository %s has no commits yet", path);
 		return gerr("ref '%s' not found in %s", spec, path);
 	}
 	if (git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0) {
@@ -320,13 +324,13 @@ struct load {
 	git_odb *odb;
 	const char *repopath;
 	struct snapshot *s;
-	size_t cap;        /* of s->files */
+	size_t cap; /* of s->files */
 	size_t max_blob, max_files;
-	size_t skipped;    /* regular files past max_files */
-	struct buf path;   /* current repository-relative path */
+	size_t skipped;  /* regular files past max_files */
+	struct buf path; /* current repository-relative path */
 	/* work-tree mode */
-	int root;          /* directory fd of the work tree */
-	git_index *index;  /* the work tree's index, when it is the repository's */
+	int root;         /* directory fd of the work tree */
+	git_index *index; /* the work tree's index, when it is the repository's */
 	int64_t index_mtime;
 	struct hent *head; /* HEAD's blobs, sorted by path */
 	size_t nhead, headcap;
@@ -362,8 +366,7 @@ bad_name(struct load *l, const char *name)
 	if (l->path.len)
 		buf_addc(&b, '/');
 	add_escaped(&b, name);
-	problems_add(&l->s->problems, b.data, 0,
-	    "the name is not valid UTF-8; it is not loaded");
+	problems_add(&l->s->problems, b.data, 0, "the name is not valid UTF-8; it is not loaded");
 	buf_free(&b);
 }
 
@@ -397,7 +400,22 @@ drop_last(struct load *l)
 	free(f->data);
 }
 
-/* Read a record blob into f, or report why it is not loaded. */
+/* Report a record that cannot be read from the object database. */
+static void
+unreadable(struct load *l, const char *why)
+{
+	const git_error *e = git_error_last();
+
+	problems_add(&l->s->problems, l->s->files[l->s->nfiles - 1].path, 0,
+	             "cannot be read from the repository (%s); it is not loaded",
+	             why               ? why
+	             : e && e->message ? e->message
+	                               : "unknown error");
+	drop_last(l);
+}
+
+/* Read a record blob into f (the last file taken), or report why it is
+ * not loaded. The size is checked before the contents are read. */
 static void
 read_blob(struct load *l, struct source_file *f, const git_oid *id)
 {
@@ -405,27 +423,22 @@ read_blob(struct load *l, struct source_file *f, const git_oid *id)
 	git_object_t type;
 	size_t size;
 
-	if (git_odb_read_header(&size, &type, l->odb, id) < 0 ||
-	    type != GIT_OBJECT_BLOB)
-		goto bad;
+	if (git_odb_read_header(&size, &type, l->odb, id) < 0)
+		return unreadable(l, NULL);
+	if (type != GIT_OBJECT_BLOB)
+		return unreadable(l, "the tree lists it as a file, but it is not one");
 	if (size > l->max_blob) {
 		too_big(l->s, f->path, size, l->max_blob);
 		drop_last(l);
 		return;
 	}
 	if (git_odb_read(&o, l->odb, id) < 0)
-		goto bad;
+		return unreadable(l, NULL);
 	f->len = git_odb_object_size(o);
 	f->data = xmalloc(f->len + 1);
 	memcpy(f->data, git_odb_object_data(o), f->len);
 	f->data[f->len] = '\0';
 	git_odb_object_free(o);
-	return;
-bad:
-	problems_add(&l->s->problems, f->path, 0,
-	    "cannot be read from the repository (%s); it is not loaded",
-	    git_error_last() ? git_error_last()->message : "not a file");
-	drop_last(l);
 }
 
 /* Add the blob at the current path. */
@@ -454,33 +467,33 @@ load_entry(struct load *l, const git_tree_entry *e, int depth)
 
 	switch (git_tree_entry_filemode(e)) {
 	case GIT_FILEMODE_BLOB:
-	case GIT_FILEMODE_BLOB_EXECUTABLE:
-		add_blob(l, git_tree_entry_id(e));
-		return 0;
+	case GIT_FILEMODE_BLOB_EXECUTABLE: add_blob(l, git_tree_entry_id(e)); return 0;
 	case GIT_FILEMODE_TREE:
 		if (depth >= MAX_DEPTH) {
-			problems_add(p, path, 0, "is nested more than %d "
-			    "directories deep; its contents are not loaded",
-			    MAX_DEPTH);
+			problems_add(p, path, 0,
+			             "is nested more than %d "
+			             "directories deep; its contents are not loaded",
+			             MAX_DEPTH);
 			return 0;
 		}
 		if (git_tree_lookup(&sub, l->repo, git_tree_entry_id(e)) < 0)
-			return gerr("cannot read directory %s in %s", path,
-			    l->repopath);
+			return gerr("cannot read directory %s in %s", path, l->repopath);
 		rc = load_tree(l, sub, depth + 1);
 		git_tree_free(sub);
 		return rc;
 	case GIT_FILEMODE_LINK:
-		problems_add(p, path, 0, "is a symbolic link; ISMS records "
-		    "are not followed through links");
+		problems_add(p, path, 0,
+		             "is a symbolic link; ISMS records "
+		             "are not followed through links");
 		return 0;
 	case GIT_FILEMODE_COMMIT:
-		problems_add(p, path, 0,
-		    "is a submodule; its contents are not loaded");
+		problems_add(p, path, 0, "is a submodule; its contents are not loaded");
 		return 0;
 	default:
-		problems_add(p, path, 0, "has an unknown file type (mode %o); "
-		    "it is not loaded", (unsigned)git_tree_entry_filemode(e));
+		problems_add(p, path, 0,
+		             "has an unknown file type (mode %o); "
+		             "it is not loaded",
+		             (unsigned)git_tree_entry_filemode(e));
 		return 0;
 	}
 }
@@ -510,8 +523,7 @@ load_tree(struct load *l, git_tree *t, int depth)
 static int
 cmp_file(const void *a, const void *b)
 {
-	return strcmp(((const struct source_file *)a)->path,
-	    ((const struct source_file *)b)->path);
+	return strcmp(((const struct source_file *)a)->path, ((const struct source_file *)b)->path);
 }
 
 /* Sort the files by path and drop repeated paths (a malformed tree). */
@@ -525,8 +537,9 @@ sort_files(struct snapshot *s)
 	for (size_t i = 0; i < s->nfiles; i++) {
 		struct source_file *f = &s->files[i];
 		if (j > 0 && strcmp(s->files[j - 1].path, f->path) == 0) {
-			problems_add(&s->problems, f->path, 0, "appears more "
-			    "than once in the tree; only one copy is loaded");
+			problems_add(&s->problems, f->path, 0,
+			             "appears more "
+			             "than once in the tree; only one copy is loaded");
 			free(f->path);
 			free(f->data);
 			continue;
@@ -542,9 +555,245 @@ report_skipped(struct load *l)
 {
 	if (l->skipped == 0)
 		return;
-	problems_add(&l->s->problems, NULL, 0, "%zu file%s not loaded: the "
-	    "repository has more files than the limit of %zu", l->skipped,
-	    l->skipped == 1 ? " was" : "s were", l->max_files);
+	problems_add(&l->s->problems, NULL, 0,
+	             "%zu file%s not loaded: the "
+	             "repository has more files than the limit of %zu",
+	             l->skipped, l->skipped == 1 ? " was" : "s were", l->max_files);
+}
+
+/*
+ * The commit graph from one commit, walked newest first with every commit
+ * before its parents (as git log --topo-order --date-order). Commits whose
+ * parents are missing, as at the edge of a shallow clone, count as roots.
+ */
+
+struct cnode {
+	git_oid id;
+	int64_t time;
+	git_commit *c;        /* held from discovery until its parents are listed */
+	size_t first;         /* its parents: edge[first .. first + npar) */
+	unsigned npar, indeg; /* indeg: children not yet walked */
+	int cut;              /* some parent is missing or cut off */
+};
+
+struct graph {
+	struct cnode *node;
+	size_t n, cap;
+	size_t *edge;
+	size_t nedge, edgecap;
+	size_t *slot; /* id -> node index + 1, open addressing */
+	size_t mask;
+	git_oid *shallow; /* sorted commits a shallow clone stops at */
+	size_t nshallow;
+	size_t *heap; /* commits ready to walk, newest on top */
+	size_t nheap;
+};
+
+/* Hash of a commit id: its first bytes are already uniform. */
+static size_t
+oid_hash(const git_oid *id)
+{
+	uint64_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	return (size_t)h;
+}
+
+/* Slot of id in the table: where it is, or where it would go. */
+static size_t
+graph_slot(const struct graph *g, const git_oid *id)
+{
+	size_t i = oid_hash(id) & g->mask;
+
+	while (g->slot[i] && !git_oid_equal(&g->node[g->slot[i] - 1].id, id))
+		i = (i + 1) & g->mask;
+	return i;
+}
+
+/* Double the table. */
+static void
+graph_grow(struct graph *g)
+{
+	size_t cap = g->slot ? (g->mask + 1) * 2 : 1024;
+
+	free(g->slot);
+	g->slot = xcalloc(cap, sizeof(*g->slot));
+	g->mask = cap - 1;
+	for (size_t i = 0; i < g->n; i++)
+		g->slot[graph_slot(g, &g->node[i].id)] = i + 1;
+}
+
+/* Add commit c (stolen) as a node; its index. */
+static size_t
+graph_add(struct graph *g, git_commit *c)
+{
+	if (g->slot == NULL || 2 * (g->n + 1) > g->mask + 1)
+		graph_grow(g);
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 256;
+		g->node = xreallocarray(g->node, g->cap, sizeof(*g->node));
+	}
+	struct cnode *nd = &g->node[g->n];
+	memset(nd, 0, sizeof(*nd));
+	git_oid_cpy(&nd->id, git_commit_id(c));
+	nd->time = (int64_t)git_commit_time(c);
+	nd->c = c;
+	g->slot[graph_slot(g, &nd->id)] = ++g->n;
+	return g->n - 1;
+}
+
+static int
+cmp_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+/* Read the commits a shallow clone stops at, if it is one. */
+static void
+graph_shallow(struct graph *g, git_repository *r)
+{
+	char *path = xasprintf("%sshallow", git_repository_commondir(r));
+	char *text = NULL, *line, *save = NULL;
+	size_t len, cap = 0;
+
+	if (read_file(path, 64u << 20, &text, &len) < 0) {
+		free(path);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (g->nshallow == cap) {
+			cap = cap ? cap * 2 : 16;
+			g->shallow = xreallocarray(g->shallow, cap, sizeof(*g->shallow));
+		}
+		if (git_oid_fromstrn(&g->shallow[g->nshallow], line, strlen(line)) == 0 &&
+		    strlen(line) == GIT_OID_HEXSZ)
+			g->nshallow++;
+	}
+	if (g->nshallow > 1)
+		qsort(g->shallow, g->nshallow, sizeof(*g->shallow), cmp_oid);
+	free(text);
+	free(path);
+}
+
+/* List the parents of node i, discovering new commits. */
+static void
+graph_parents(struct graph *g, git_repository *r, size_t i)
+{
+	git_commit *c = g->node[i].c;
+	unsigned np = git_commit_parentcount(c);
+	size_t first = g->nedge;
+	unsigned n = 0;
+	int cut = 0;
+
+	if (g->nshallow &&
+	    bsearch(&g->node[i].id, g->shallow, g->nshallow, sizeof(*g->shallow), cmp_oid))
+		np = 0, cut = 1;
+	for (unsigned k = 0; k < np; k++) {
+		const git_oid *pid = git_commit_parent_id(c, k);
+		size_t j = g->slot[graph_slot(g, pid)];
+		git_commit *pc;
+		if (j == 0) {
+			if (git_commit_lookup(&pc, r, pid) < 0) {
+				cut = 1;
+				continue;
+			}
+			j = graph_add(g, pc) + 1;
+		}
+		if (g->nedge == g->edgecap) {
+			g->edgecap = g->edgecap ? g->edgecap * 2 : 256;
+			g->edge = xreallocarray(g->edge, g->edgecap, sizeof(*g->edge));
+		}
+		g->edge[g->nedge++] = j - 1;
+		g->node[j - 1].indeg++;
+		n++;
+	}
+	g->node[i].first = first;
+	g->node[i].npar = n;
+	g->node[i].cut = cut;
+	g->node[i].c = NULL;
+	git_commit_free(c);
+}
+
+/* Discover every commit reachable from head. */
+static int
+graph_load(struct graph *g, git_repository *r, const char *repopath, const git_oid *head)
+{
+	git_commit *c;
+
+	if (git_commit_lookup(&c, r, head) < 0) {
+		gerr("cannot read the history of %s", repopath);
+		return -1;
+	}
+	graph_shallow(g, r);
+	graph_add(g, c);
+	for (size_t i = 0; i < g->n; i++)
+		graph_parents(g, r, i);
+	g->heap = xcalloc(g->n, sizeof(*g->heap));
+	return 0;
+}
+
+static void
+graph_free(struct graph *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		git_commit_free(g->node[i].c);
+	free(g->node);
+	free(g->edge);
+	free(g->slot);
+	free(g->shallow);
+	free(g->heap);
+}
+
+/* 1 when node a is walked before node b: newer, or found earlier. */
+static int
+heap_before(const struct graph *g, size_t a, size_t b)
+{
+	if (g->node[a].time != g->node[b].time)
+		return g->node[a].time > g->node[b].time;
+	return a < b;
+}
+
+static void
+heap_swap(struct graph *g, size_t i, size_t j)
+{
+	size_t t = g->heap[i];
+
+	g->heap[i] = g->heap[j];
+	g->heap[j] = t;
+}
+
+/* Add node i to the commits ready to walk. */
+static void
+heap_push(struct graph *g, size_t i)
+{
+	size_t k = g->nheap++;
+
+	g->heap[k] = i;
+	while (k > 0 && heap_before(g, g->heap[k], g->heap[(k - 1) / 2])) {
+		heap_swap(g, k, (k - 1) / 2);
+		k = (k - 1) / 2;
+	}
+}
+
+/* Take the next commit to walk. */
+static size_t
+heap_pop(struct graph *g)
+{
+	size_t top = g->heap[0], k = 0;
+
+	g->heap[0] = g->heap[--g->nheap];
+	for (;;) {
+		size_t l = 2 * k + 1, r = l + 1, m = k;
+		if (l < g->nheap && heap_before(g, g->heap[l], g->heap[m]))
+			m = l;
+		if (r < g->nheap && heap_before(g, g->heap[r], g->heap[m]))
+			m = r;
+		if (m == k)
+			break;
+		heap_swap(g, k, m);
+		k = m;
+	}
+	return top;
 }
 
 /*
@@ -562,17 +811,18 @@ struct hist {
 	git_repository *repo;
 	const char *repopath;
 	struct source_file *files;
-	git_oid *want;            /* per file: its blob id */
-	unsigned char *pending;   /* per file: still without an answer */
+	git_oid *want;          /* per file: its blob id */
+	unsigned char *pending; /* per file: still without an answer */
 	size_t npending;
-	struct smap fmap;         /* path -> file index */
-	struct smap dmap;         /* directory -> directory index */
-	char **dirs;              /* owned directory keys */
-	size_t *dpending;         /* per directory: pending files below */
+	struct smap fmap; /* path -> file index */
+	struct smap dmap; /* directory -> directory index */
+	char **dirs;      /* owned directory keys */
+	size_t *dpending; /* per directory: pending files below */
 	size_t ndirs;
 	struct buf path;
-	size_t *cand;             /* files changed by the current commit */
+	size_t *cand; /* files changed by the current commit */
 	size_t ncand;
+	const struct cnode *cut; /* a root by truncation that answered */
 };
 
 /* Register every directory above file i and count it as pending there. */
@@ -653,8 +903,7 @@ static int hist_diff(struct hist *, git_tree *, git_tree *, int);
 
 /* Compare entry e of the commit's tree with f, its parent's (or NULL). */
 static int
-hist_entry(struct hist *h, const git_tree_entry *e, const git_tree_entry *f,
-    int depth)
+hist_entry(struct hist *h, const git_tree_entry *e, const git_tree_entry *f, int depth)
 {
 	git_tree *a = NULL, *b = NULL;
 	size_t i;
@@ -675,9 +924,8 @@ hist_entry(struct hist *h, const git_tree_entry *e, const git_tree_entry *f,
 			return 0;
 		if (git_tree_lookup(&a, h->repo, git_tree_entry_id(e)) < 0 ||
 		    (f && git_tree_entry_type(f) == GIT_OBJECT_TREE &&
-		    git_tree_lookup(&b, h->repo, git_tree_entry_id(f)) < 0)) {
-			rc = gerr("cannot read the history of %s",
-			    h->repopath);
+		     git_tree_lookup(&b, h->repo, git_tree_entry_id(f)) < 0)) {
+			rc = gerr("cannot read the history of %s", h->repopath);
 			goto out;
 		}
 		rc = hist_diff(h, a, b, depth + 1);
@@ -685,8 +933,7 @@ hist_entry(struct hist *h, const git_tree_entry *e, const git_tree_entry *f,
 		git_tree_free(a);
 		git_tree_free(b);
 		return rc;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -700,10 +947,8 @@ hist_diff(struct hist *h, git_tree *a, git_tree *b, int depth)
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(a, i);
 		const char *name = git_tree_entry_name(e);
-		const git_tree_entry *f = b ? git_tree_entry_byname(b, name) :
-		    NULL;
-		if (f && git_oid_equal(git_tree_entry_id(e),
-		    git_tree_entry_id(f)))
+		const git_tree_entry *f = b ? git_tree_entry_byname(b, name) : NULL;
+		if (f && git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(f)))
 			continue;
 		size_t len = h->path.len;
 		if (len)
@@ -717,22 +962,6 @@ hist_diff(struct hist *h, git_tree *a, git_tree *b, int depth)
 	return 0;
 }
 
-/* Tree of parent k of c, or NULL when that parent cannot be read (as in a
- * shallow clone: the commit then counts as a root). */
-static git_tree *
-parent_tree(const git_commit *c, unsigned k)
-{
-	git_commit *p = NULL;
-	git_tree *t = NULL;
-
-	if (git_commit_parent(&p, c, k) < 0)
-		return NULL;
-	if (git_commit_tree(&t, p) < 0)
-		t = NULL;
-	git_commit_free(p);
-	return t;
-}
-
 /* Drop the candidates whose blob in tree t is the wanted one. */
 static void
 hist_filter(struct hist *h, git_tree *t)
@@ -743,7 +972,7 @@ hist_filter(struct hist *h, git_tree *t)
 		size_t k = h->cand[i];
 		git_tree_entry *e = NULL;
 		int same = git_tree_entry_bypath(&e, t, h->files[k].path) == 0 &&
-		    git_oid_equal(git_tree_entry_id(e), &h->want[k]);
+		           git_oid_equal(git_tree_entry_id(e), &h->want[k]);
 		git_tree_entry_free(e);
 		if (!same)
 			h->cand[j++] = k;
@@ -775,33 +1004,51 @@ hist_assign(struct hist *h, size_t i, const git_commit *c)
 	}
 }
 
-/* Find the pending files that commit id changed, and assign them. */
-static int
-hist_commit(struct hist *h, const git_oid *id)
+/* Tree of commit id, or NULL when it cannot be read. */
+static git_tree *
+commit_tree(git_repository *r, const git_oid *id)
 {
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+
+	if (git_commit_lookup(&c, r, id) == 0 && git_commit_tree(&t, c) < 0)
+		t = NULL;
+	git_commit_free(c);
+	return t;
+}
+
+/* Find the pending files that commit i of graph g changed, and assign
+ * them. */
+static int
+hist_commit(struct hist *h, const struct graph *g, size_t i)
+{
+	const struct cnode *nd = &g->node[i];
 	git_commit *c = NULL;
 	git_tree *t = NULL, *p = NULL;
 	int rc = -1;
 
-	if (git_commit_lookup(&c, h->repo, id) < 0 ||
-	    git_commit_tree(&t, c) < 0) {
+	if (git_commit_lookup(&c, h->repo, &nd->id) < 0 || git_commit_tree(&t, c) < 0) {
 		gerr("cannot read the history of %s", h->repopath);
 		goto out;
 	}
-	unsigned np = git_commit_parentcount(c);
-	p = np > 0 ? parent_tree(c, 0) : NULL;
+	if (nd->npar > 0 && (p = commit_tree(h->repo, &g->node[g->edge[nd->first]].id)) == NULL) {
+		gerr("cannot read the history of %s", h->repopath);
+		goto out;
+	}
 	h->ncand = 0;
 	path_pop(&h->path, 0);
 	if (hist_diff(h, t, p, 0) < 0)
 		goto out;
-	for (unsigned k = 1; k < np && h->ncand > 0; k++) {
-		git_tree *o = parent_tree(c, k);
+	for (unsigned k = 1; k < nd->npar && h->ncand > 0; k++) {
+		git_tree *o = commit_tree(h->repo, &g->node[g->edge[nd->first + k]].id);
 		if (o)
 			hist_filter(h, o);
 		git_tree_free(o);
 	}
-	for (size_t i = 0; i < h->ncand; i++)
-		hist_assign(h, h->cand[i], c);
+	for (size_t k = 0; k < h->ncand; k++)
+		hist_assign(h, h->cand[k], c);
+	if (nd->cut && h->ncand > 0 && h->cut == NULL)
+		h->cut = nd;
 	rc = 0;
 out:
 	git_tree_free(p);
@@ -813,34 +1060,40 @@ out:
 /* Fill in the last change of every file of s that has a blob id, walking
  * the history from commit head. */
 static int
-hist_run(git_repository *r, const char *repopath, const git_oid *head,
-    struct snapshot *s)
+hist_run(git_repository *r, const char *repopath, const git_oid *head, struct snapshot *s)
 {
 	struct hist h = { .repo = r, .repopath = repopath };
-	git_revwalk *w = NULL;
-	git_oid id;
-	int rc = -1, e;
+	struct graph g = { 0 };
+	char id[GIT_OID_HEXSZ + 1];
+	int rc = -1;
 
 	hist_init(&h, s);
-	if (h.npending == 0)
-		goto done;
-	if (git_revwalk_new(&w, r) < 0 ||
-	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
-	    git_revwalk_push(w, head) < 0) {
-		gerr("cannot walk the history of %s", repopath);
+	if (h.npending == 0) {
+		rc = 0;
 		goto out;
 	}
-	while (h.npending > 0 && (e = git_revwalk_next(&id, w)) == 0)
-		if (hist_commit(&h, &id) < 0)
+	if (graph_load(&g, r, repopath, head) < 0)
+		goto out;
+	heap_push(&g, 0);
+	while (h.npending > 0 && g.nheap > 0) {
+		size_t i = heap_pop(&g);
+		if (hist_commit(&h, &g, i) < 0)
 			goto out;
-	if (h.npending > 0 && e != GIT_ITEROVER) {
-		gerr("cannot walk the history of %s", repopath);
-		goto out;
+		for (unsigned k = 0; k < g.node[i].npar; k++) {
+			size_t p = g.edge[g.node[i].first + k];
+			if (--g.node[p].indeg == 0)
+				heap_push(&g, p);
+		}
 	}
-done:
+	if (h.cut)
+		problems_add(&s->problems, NULL, 0,
+		             "the history of the repository is incomplete (a shallow clone, "
+		             "or missing commits): files last changed before commit %s show "
+		             "that commit as their last change; fetch the full history",
+		             git_oid_tostr(id, sizeof(id), &h.cut->id));
 	rc = 0;
 out:
-	git_revwalk_free(w);
+	graph_free(&g);
 	hist_free(&h);
 	return rc;
 }
@@ -859,8 +1112,7 @@ load_commit(struct load *l, git_commit *c)
 	git_oid_tostr(l->s->commit, sizeof(l->s->commit), git_commit_id(c));
 	l->s->commit_time = (int64_t)git_commit_time(c);
 	if (git_commit_tree(&t, c) < 0) {
-		gerr("cannot read the tree of %s in %s", l->s->commit,
-		    l->repopath);
+		gerr("cannot read the tree of %s in %s", l->s->commit, l->repopath);
 		goto out;
 	}
 	if (load_tree(l, t, 0) < 0)
@@ -880,8 +1132,7 @@ out:
 static int
 cmp_hent(const void *a, const void *b)
 {
-	return strcmp(((const struct hent *)a)->path,
-	    ((const struct hent *)b)->path);
+	return strcmp(((const struct hent *)a)->path, ((const struct hent *)b)->path);
 }
 
 static int
@@ -934,8 +1185,7 @@ head_below(const struct load *l, const char *d)
 			hi = mid;
 	}
 	free(key);
-	return lo < l->nhead && strncmp(l->head[lo].path, d, n) == 0 &&
-	    l->head[lo].path[n] == '/';
+	return lo < l->nhead && strncmp(l->head[lo].path, d, n) == 0 && l->head[lo].path[n] == '/';
 }
 
 /* 1 when the ignore rules exclude the current path, 0 if not, -1 on
@@ -949,8 +1199,7 @@ ignored(struct load *l, int dir)
 	rc = git_ignore_path_is_ignored(&ig, l->repo, p);
 	free(p);
 	if (rc < 0)
-		return gerr("cannot apply the ignore rules to %s",
-		    l->path.data);
+		return gerr("cannot apply the ignore rules to %s", l->path.data);
 	return ig != 0;
 }
 
@@ -967,8 +1216,7 @@ use_workdir(git_repository *r, const char *wt, int *same)
 	*same = 0;
 	if (cur && real) {
 		size_t n = strlen(real);
-		*same = strncmp(cur, real, n) == 0 &&
-		    (strcmp(cur + n, "/") == 0 || cur[n] == '\0');
+		*same = strncmp(cur, real, n) == 0 && (strcmp(cur + n, "/") == 0 || cur[n] == '\0');
 	}
 	free(real);
 	return *same ? 0 : git_repository_set_workdir(r, wt, 0);
@@ -985,8 +1233,7 @@ open_index(struct load *l)
 		l->index = NULL;
 		return;
 	}
-	if (git_index_path(l->index) == NULL ||
-	    stat(git_index_path(l->index), &st) < 0) {
+	if (git_index_path(l->index) == NULL || stat(git_index_path(l->index), &st) < 0) {
 		git_index_free(l->index);
 		l->index = NULL;
 		return;
@@ -998,20 +1245,15 @@ open_index(struct load *l)
  * want, as git decides it: same size, inode and times, and not changed in
  * the second the index was written (a "racily clean" entry is hashed). */
 static int
-index_clean(const struct load *l, const char *path, const struct stat *st,
-    const git_oid *want)
+index_clean(const struct load *l, const char *path, const struct stat *st, const git_oid *want)
 {
 	const git_index_entry *e;
 
-	if (l->index == NULL ||
-	    (e = git_index_get_bypath(l->index, path, 0)) == NULL)
+	if (l->index == NULL || (e = git_index_get_bypath(l->index, path, 0)) == NULL)
 		return 0;
-	return git_oid_equal(&e->id, want) &&
-	    e->file_size == (uint32_t)st->st_size &&
-	    e->ino == (uint32_t)st->st_ino &&
-	    e->mtime.seconds == (int32_t)st->st_mtime &&
-	    e->ctime.seconds == (int32_t)st->st_ctime &&
-	    (int64_t)st->st_mtime < l->index_mtime;
+	return git_oid_equal(&e->id, want) && e->file_size == (uint32_t)st->st_size &&
+	       e->ino == (uint32_t)st->st_ino && e->mtime.seconds == (int32_t)st->st_mtime &&
+	       e->ctime.seconds == (int32_t)st->st_ctime && (int64_t)st->st_mtime < l->index_mtime;
 }
 
 /* Read the work-tree file at the current path into f; -1 (with a
@@ -1026,24 +1268,28 @@ read_wfile(struct load *l, struct source_file *f)
 	ssize_t r;
 	int fd, rc = -1;
 
-	fd = openat(l->root, f->path,
-	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(l->root, f->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		problems_add(p, f->path, 0, "cannot be read (%s); it is not "
-		    "loaded", strerror(errno));
+		problems_add(p, f->path, 0,
+		             "cannot be read (%s); it is not "
+		             "loaded",
+		             strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		problems_add(p, f->path, 0, "changed while it was read; it "
-		    "is not loaded");
+		problems_add(p, f->path, 0,
+		             "changed while it was read; it "
+		             "is not loaded");
 		goto out;
 	}
 	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			problems_add(p, f->path, 0, "cannot be read (%s); it "
-			    "is not loaded", strerror(errno));
+			problems_add(p, f->path, 0,
+			             "cannot be read (%s); it "
+			             "is not loaded",
+			             strerror(errno));
 			goto out;
 		}
 		if (b.len + (size_t)r > l->max_blob) {
@@ -1074,8 +1320,7 @@ add_wfile(struct load *l, const struct stat *st)
 		return 0;
 	if (is_record(f->path)) {
 		if ((uint64_t)st->st_size > l->max_blob) {
-			too_big(l->s, f->path, (uint64_t)st->st_size,
-			    l->max_blob);
+			too_big(l->s, f->path, (uint64_t)st->st_size, l->max_blob);
 			drop_last(l);
 			return 0;
 		}
@@ -1088,11 +1333,11 @@ add_wfile(struct load *l, const struct stat *st)
 		git_oid_tostr(f->blob, sizeof(f->blob), &h->id);
 		return 0;
 	}
-	if (h && git_repository_hashfile(&id, l->repo, f->path,
-	    GIT_OBJECT_BLOB, NULL) < 0) {
-		problems_add(&l->s->problems, f->path, 0, "cannot be read "
-		    "(%s); it is not loaded", git_error_last() ?
-		    git_error_last()->message : "unknown error");
+	if (h && git_repository_hashfile(&id, l->repo, f->path, GIT_OBJECT_BLOB, NULL) < 0) {
+		problems_add(&l->s->problems, f->path, 0,
+		             "cannot be read "
+		             "(%s); it is not loaded",
+		             git_error_last() ? git_error_last()->message : "unknown error");
 		drop_last(l);
 		return 0;
 	}
@@ -1153,18 +1398,21 @@ walk_subdir(struct load *l, int depth)
 	int rc;
 
 	if (depth >= MAX_DEPTH) {
-		problems_add(&l->s->problems, l->path.data, 0, "is nested "
-		    "more than %d directories deep; its contents are not "
-		    "loaded", MAX_DEPTH);
+		problems_add(&l->s->problems, l->path.data, 0,
+		             "is nested "
+		             "more than %d directories deep; its contents are not "
+		             "loaded",
+		             MAX_DEPTH);
 		return 0;
 	}
 	git = xasprintf("%s/.git", l->path.data);
 	rc = fstatat(l->root, git, &st, AT_SYMLINK_NOFOLLOW);
 	free(git);
 	if (rc == 0) {
-		problems_add(&l->s->problems, l->path.data, 0, "is a separate "
-		    "git repository (a submodule or a clone); its contents "
-		    "are not loaded");
+		problems_add(&l->s->problems, l->path.data, 0,
+		             "is a separate "
+		             "git repository (a submodule or a clone); its contents "
+		             "are not loaded");
 		return 0;
 	}
 	if (!head_below(l, l->path.data) && (rc = ignored(l, 1)) != 0)
@@ -1182,20 +1430,24 @@ walk_entry(struct load *l, int depth)
 	int rc;
 
 	if (fstatat(l->root, path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		problems_add(p, path, 0, "cannot be read (%s); it is not "
-		    "loaded", strerror(errno));
+		problems_add(p, path, 0,
+		             "cannot be read (%s); it is not "
+		             "loaded",
+		             strerror(errno));
 		return 0;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		problems_add(p, path, 0, "is a symbolic link; ISMS records "
-		    "are not followed through links");
+		problems_add(p, path, 0,
+		             "is a symbolic link; ISMS records "
+		             "are not followed through links");
 		return 0;
 	}
 	if (S_ISDIR(st.st_mode))
 		return walk_subdir(l, depth);
 	if (!S_ISREG(st.st_mode)) {
-		problems_add(p, path, 0, "is not a regular file (a device, "
-		    "socket or pipe); it is not loaded");
+		problems_add(p, path, 0,
+		             "is not a regular file (a device, "
+		             "socket or pipe); it is not loaded");
 		return 0;
 	}
 	if (head_find(l, path) == NULL && (rc = ignored(l, 0)) != 0)
@@ -1213,10 +1465,11 @@ walk_dir(struct load *l, int depth)
 
 	if (list_dir(l, &names, &n) < 0) {
 		if (depth == 0)
-			return err_set("cannot read the work tree: %s",
-			    strerror(errno));
-		problems_add(&l->s->problems, l->path.data, 0, "cannot be "
-		    "read (%s); its contents are not loaded", strerror(errno));
+			return err_set("cannot read the work tree: %s", strerror(errno));
+		problems_add(&l->s->problems, l->path.data, 0,
+		             "cannot be "
+		             "read (%s); its contents are not loaded",
+		             strerror(errno));
 		return 0;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1245,10 +1498,8 @@ load_head(struct load *l, git_commit *c)
 
 	git_oid_tostr(l->s->commit, sizeof(l->s->commit), git_commit_id(c));
 	l->s->commit_time = (int64_t)git_commit_time(c);
-	if (git_commit_tree(&t, c) < 0 ||
-	    git_tree_walk(t, GIT_TREEWALK_PRE, head_entry, l) < 0) {
-		gerr("cannot read the tree of %s in %s", l->s->commit,
-		    l->repopath);
+	if (git_commit_tree(&t, c) < 0 || git_tree_walk(t, GIT_TREEWALK_PRE, head_entry, l) < 0) {
+		gerr("cannot read the tree of %s in %s", l->s->commit, l->repopath);
 		goto out;
 	}
 	if (l->nhead > 1)
@@ -1267,8 +1518,7 @@ load_worktree(struct load *l, const char *ref, const char *wt)
 	int rc = -1, same;
 
 	if ((l->root = open(wt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return err_set("cannot read the work tree %s: %s", wt,
-		    strerror(errno));
+		return err_set("cannot read the work tree %s: %s", wt, strerror(errno));
 	if (use_workdir(l->repo, wt, &same) < 0) {
 		gerr("cannot use %s as the work tree of %s", wt, l->repopath);
 		goto out;
@@ -1303,7 +1553,7 @@ out:
 
 int
 source_load(const char *repo, const char *ref, const char *worktree,
-    const struct source_limits *lim, struct snapshot **out)
+            const struct source_limits *lim, struct snapshot **out)
 {
 	struct load l = { .repopath = repo, .root = -1 };
 	git_commit *c = NULL;
@@ -1314,10 +1564,8 @@ source_load(const char *repo, const char *ref, const char *worktree,
 		ref = "HEAD";
 	if (open_repo(repo, &l.repo) < 0)
 		return -1;
-	l.max_blob = lim && lim->max_blob ? lim->max_blob :
-	    SOURCE_DEFAULT_MAX_BLOB;
-	l.max_files = lim && lim->max_files ? lim->max_files :
-	    SOURCE_DEFAULT_MAX_FILES;
+	l.max_blob = lim && lim->max_blob ? lim->max_blob : SOURCE_DEFAULT_MAX_BLOB;
+	l.max_files = lim && lim->max_files ? lim->max_files : SOURCE_DEFAULT_MAX_FILES;
 	l.s = xcalloc(1, sizeof(*l.s));
 	l.s->ref = xstrdup(ref);
 	l.s->worktree = worktree != NULL;
@@ -1413,8 +1661,7 @@ uniq_paths(char **v, size_t *n)
 
 /* Tree of commit spec into *t, or NULL for a NULL or empty spec. */
 static int
-spec_tree(git_repository *r, const char *repo, const char *spec,
-    git_tree **t)
+spec_tree(git_repository *r, const char *repo, const char *spec, git_tree **t)
 {
 	git_commit *c = NULL;
 	int rc;
@@ -1432,8 +1679,8 @@ spec_tree(git_repository *r, const char *repo, const char *spec,
 }
 
 int
-source_changed_paths(const char *repo, const char *old_commit,
-    const char *new_commit, char ***paths, size_t *n)
+source_changed_paths(const char *repo, const char *old_commit, const char *new_commit,
+                     char ***paths, size_t *n)
 {
 	git_diff_options opts;
 	git_repository *r = NULL;
@@ -1449,8 +1696,7 @@ source_changed_paths(const char *repo, const char *old_commit,
 		return -1;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	if (spec_tree(r, repo, old_commit, &a) < 0 ||
-	    spec_tree(r, repo, new_commit && *new_commit ? new_commit : "HEAD",
-	    &b) < 0)
+	    spec_tree(r, repo, new_commit && *new_commit ? new_commit : "HEAD", &b) < 0)
 		goto out;
 	if (git_diff_tree_to_tree(&d, r, a, b, &opts) < 0) {
 		gerr("cannot compare two commits of %s", repo);

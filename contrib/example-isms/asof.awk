@@ -7,7 +7,11 @@
 #   - a list item whose id is in -v drop="..." (added to the register later);
 #   - a line "key: DATE" after D for event keys (left, closed_on, ...);
 #   - an "effectiveness:" block reviewed after D;
-#   - in Markdown (-v md=1), a revision-table row "| 1.2 | DATE | ..." after D.
+#   - in Markdown (-v md=1), a revision-table row "| 1.2 | DATE | ..." after D
+#     (the front matter is treated as YAML).
+# An item that loses a completion date this way goes back to its earlier
+# status (done -> in-progress, closed -> open, implemented -> approved), and
+# an audit planned after D to planned.
 # Dates compare as text (ISO 8601). Input is read whole, then walked once.
 
 BEGIN {
@@ -15,7 +19,7 @@ BEGIN {
 	for (k in a)
 		itemkey[a[k]] = 1
 	split("left access_removed_on assets_returned_on closed_on triaged_on " \
-	    "completed_on implemented_on residual_accepted_on", b, " ")
+	    "completed_on implemented_on retired_on ended_on", b, " ")
 	for (k in b)
 		linekey[b[k]] = 1
 	split(drop, c, " ")
@@ -83,6 +87,40 @@ function item_later(i, e, col,    j) {
 	return 0
 }
 
+# Say how the status of the list item at i..e (dash at column col) must be
+# turned back on day D: "planned" (its planned_on is later), "undone" (an
+# event of it is later), or "" (as it is).
+function item_rewind(i, e, col,    j, c, r) {
+	r = ""
+	for (j = i; j <= e; j++) {
+		c = (j == i) ? col : indent(line[j]) - 2
+		if (c != col || (j > i && line[j] ~ /^ *- /))
+			continue
+		if (!keyval(line[j]))
+			continue
+		if (K == "planned_on" && isdate(V) && substr(V, 1, 10) > D)
+			return "planned"
+		if ((K in linekey) && isdate(V) && substr(V, 1, 10) > D)
+			r = "undone"
+		if (K == "effectiveness" && V == "" && block_later(j, extent(j, col + 2)))
+			r = "undone"
+	}
+	return r
+}
+
+# The status value v as it stood before the events after D.
+function rewind(v, how) {
+	if (how == "planned" && (v == "done" || v == "in-progress"))
+		return "planned"
+	if (how == "undone" && v == "done")
+		return "in-progress"
+	if (how == "undone" && v == "closed")
+		return "open"
+	if (how == "undone" && v == "implemented")
+		return "approved"
+	return v
+}
+
 # Say whether the effectiveness block at i..e was reviewed after D.
 function block_later(i, e,    j) {
 	for (j = i + 1; j <= e; j++)
@@ -102,12 +140,23 @@ function row_later(s,    f) {
 }
 
 END {
+	fm = 0
+	if (md && line[1] == "---")
+		for (j = 2; j <= n; j++)
+			if (line[j] == "---") {
+				fm = j
+				break
+			}
 	i = 1
 	while (i <= n) {
+		while (ns > 0 && send[ns] < i)
+			ns--
 		s = line[i]
-		if (md) {
+		if (md && (i == 1 || i >= fm)) {
+			if (i == fm)
+				fmout = nout + 1
 			if (!row_later(s))
-				print s
+				emit(s)
 			i++
 			continue
 		}
@@ -118,6 +167,16 @@ END {
 				i = e + 1
 				continue
 			}
+			how = item_rewind(i, e, col)
+			if (how != "") {
+				ns++
+				send[ns] = e
+				scol[ns] = col
+				show[ns] = how
+			}
+		} else if (s ~ /^ *status: / && ns > 0 && send[ns] >= i &&
+		    col == scol[ns] + 2 && keyval(s)) {
+			sub(/status: .*/, "status: " rewind(V, show[ns]), s)
 		} else if (s ~ /^ *effectiveness: *$/) {
 			e = extent(i, col)
 			if (block_later(i, e)) {
@@ -129,7 +188,29 @@ END {
 			i++
 			continue
 		}
-		print s
+		emit(s)
 		i++
+	}
+	flush()
+}
+
+# Queue one output line.
+function emit(s) {
+	out[++nout] = s
+}
+
+# Print the output; a key whose list lost every item gets "[]" so that it
+# stays a list (an empty value would read as null).
+function flush(    k, j, s) {
+	for (k = 1; k <= nout; k++) {
+		s = out[k]
+		if ((!md || k < fmout) && s ~ /^ *[A-Za-z_][A-Za-z_0-9]*: *$/) {
+			for (j = k + 1; j <= nout && out[j] ~ /^ *$/; j++)
+				;
+			if (j > nout || indent(out[j]) <= indent(s) &&
+			    out[j] !~ /^ *- / || indent(out[j]) < indent(s))
+				sub(/: *$/, ": []", s)
+		}
+		print s
 	}
 }

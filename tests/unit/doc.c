@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "doc.h"
 #include "tap.h"
 #include "util.h"
@@ -247,6 +248,20 @@ test_yaml_special_files(void)
 	n = get(d, "d");
 	ok(n && n->line == 8 && strcmp(n->str, "z") == 0, "CRLF: last line 8");
 	doc_free(d);
+	d = parse("o.yaml", "\xC3\xA9\xC3\xA9: x\r\nb: \"q\xE2\x80\xA8r\"\nc: y\rd: z\n"
+	    "e: [1,\n  \xC3\xA9]\n");
+	n = get(d, "\xC3\xA9\xC3\xA9");
+	ok(n && n->line == 1 && n->col == 5, "multibyte key: column in characters");
+	n = get(d, "c");
+	ok(n && n->line == 3 && n->col == 4, "a line separator in text is not a line");
+	n = get(d, "d");
+	ok(n && n->line == 3 && n->col == 9, "a lone CR is not a line");
+	n = get(d, "e");
+	ok(kind(n) == NODE_SEQ && n->n == 2 && n->items[1]->line == 5 &&
+	    n->items[1]->col == 3, "lines after odd breaks count LF only");
+	doc_free(d);
+	fails_s("o.yaml", "a: 1\rb: 2\n\tc: 3\n", 2, "tab",
+	    "error line after a lone CR counts LF only");
 	d = parse("s.yaml", "just text\n");
 	ok(d->root && d->root->kind == NODE_STRING, "a scalar document");
 	doc_free(d);
@@ -442,6 +457,13 @@ test_json(void)
 		is_str(l->items[3]->str, "/\b\f\n\r\t\\", "short escapes");
 	}
 	doc_free(d);
+	d = parse("c.json", "{\"\xC3\xA9\xC3\xA9\": [\"\xE2\x82\xAC\", 2],\n \"b\": 1}");
+	n = d->root ? d->root->items[0] : NULL;
+	ok(kind(n) == NODE_SEQ && n->col == 8 && n->items[1]->col == 14,
+	    "JSON columns count characters");
+	n = get(d, "b");
+	ok(n && n->line == 2 && n->col == 7, "JSON column on the next line");
+	doc_free(d);
 	d = parse("s.json", " \"text\" ");
 	ok(d->root && d->root->kind == NODE_STRING, "a top-level string");
 	doc_free(d);
@@ -579,6 +601,35 @@ test_names(void)
 	is_str(node_kind_name(NODE_MAP), "a mapping", "name of map");
 	doc_free(NULL);
 	ok(1, "doc_free(NULL) is harmless");
+}
+
+static void
+test_arena(void)
+{
+	struct arena *a = arena_new();
+	int aligned = 1, intact = 1;
+	unsigned char *p[2000];
+	size_t sz[2000];
+
+	for (size_t i = 0; i < NELEM(p); i++) {
+		sz[i] = i % 7 == 0 ? 70000 + i : i % 50;
+		p[i] = arena_alloc(a, sz[i]);
+		aligned &= (uintptr_t)p[i] % _Alignof(max_align_t) == 0;
+		memset(p[i], (int)(i & 0xFF), sz[i]);
+		char *s = arena_strndup(a, "odd\0len", i % 8);
+		intact &= s[i % 8] == '\0';
+	}
+	ok(aligned, "arena allocations are aligned for any type");
+	for (size_t i = 0; i < NELEM(p); i++)
+		for (size_t k = 0; k < sz[i]; k++)
+			intact &= p[i][k] == (unsigned char)(i & 0xFF);
+	ok(intact, "arena allocations do not overlap");
+	ok(arena_used(a) >= 285 * 70000, "arena counts what it handed out");
+	char *e = arena_strndup(a, "", 0);
+	ok(e != NULL && e[0] == '\0', "empty string copy");
+	ok(arena_alloc(a, 0) != NULL, "a zero-byte allocation is valid");
+	arena_free(a);
+	arena_free(NULL);
 }
 
 /* Milliseconds since an arbitrary start. */
@@ -736,9 +787,35 @@ test_garbage(void)
 	    runs);
 }
 
+/* A file of millions of tiny values is refused before it eats memory. */
+static void
+test_node_cap(void)
+{
+	size_t n = (size_t)DOC_MAX_NODES + 10;
+	char *buf = malloc(2 * n + 2);
+	buf[0] = '[';
+	for (size_t i = 0; i < n; i++) {
+		buf[1 + 2 * i] = '0';
+		buf[2 + 2 * i] = i + 1 < n ? ',' : ']';
+	}
+	struct doc *d = doc_parse("huge.json", buf, 2 * n + 1);
+	ok(d->root == NULL, "JSON with more than DOC_MAX_NODES values is refused");
+	like(d->error, "split it into smaller record files", "and says what to do");
+	doc_free(d);
+	struct buf y = {0};
+	for (size_t i = 0; i < n; i++)
+		buf_add(&y, "- 0\n", 4);
+	d = doc_parse("huge.yaml", y.data, y.len);
+	ok(d->root == NULL, "YAML with more than DOC_MAX_NODES values is refused");
+	doc_free(d);
+	buf_free(&y);
+	free(buf);
+}
+
 int
 main(void)
 {
+	test_node_cap();
 	test_format_of();
 	test_yaml_scalars();
 	test_yaml_tree();
@@ -750,6 +827,7 @@ main(void)
 	test_json_errors();
 	test_markdown();
 	test_names();
+	test_arena();
 	test_big();
 	test_garbage();
 	return done_testing();

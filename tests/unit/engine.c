@@ -1,0 +1,287 @@
+/* engine.c - the rule engine and its sandbox: verdicts, findings with
+ * file and line, waivers, read tracking, and hostile rules that must end
+ * as `error` for themselves only. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "engine.h"
+#include "fixture.h"
+#include "model.h"
+#include "tap.h"
+
+static char rules_dir[256];
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A rules directory with the catalogue and one pack. */
+static void
+make_rules(const char *pack)
+{
+	char path[1024], cmd[2048];
+	const char *top = getenv("ISMS_TOP") ? getenv("ISMS_TOP") : ".";
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s/clauses %s/lib && "
+	         "cp %s/rules/iso27001-2022.json %s/", rules_dir, rules_dir,
+	         rules_dir, top, rules_dir);
+	if (system(cmd) != 0)
+		exit(2);
+	snprintf(path, sizeof(path), "%s/clauses/test.lua", rules_dir);
+	write_text(path, pack);
+	snprintf(path, sizeof(path), "%s/lib/helper.lua", rules_dir);
+	write_text(path, "return { double = function(x) return 2 * x end }\n");
+}
+
+static const char manifest[] =
+	"organisation: Test Ltd\n"
+	"time_zone: Europe/Berlin\n"
+	"top_management: [p-ceo]\n"
+	"waivers:\n"
+	"  - rule: waived-rule\n"
+	"    reason: migration in progress\n"
+	"    approved_by: p-ceo\n"
+	"    approved_on: 2026-01-01\n"
+	"    expires: 2026-12-31\n";
+
+static const char risks[] =
+	"risks:\n"
+	"  - id: R-1\n"
+	"    title: Laptop theft\n"
+	"    owner: p-ceo\n"
+	"    likelihood: 2\n"
+	"    impact: 3\n"
+	"  - id: R-2\n"
+	"    title: Phishing\n"
+	"    likelihood: 4\n"
+	"    impact: 4\n";
+
+struct run {
+	struct engine *e;
+	struct snapshot *s;
+	struct model *m;
+	struct evaluation *ev;
+	struct problems errs;
+};
+
+static int
+run(struct run *r, const char *pack, int64_t now)
+{
+	static const char *paths[] = {"isms.yaml", "risk/register.yaml"};
+	const char *data[] = {manifest, risks};
+	memset(r, 0, sizeof(*r));
+	make_rules(pack);
+	struct engine_opts o = {rules_dir, {2000000, 8u << 20}};
+	if (engine_load(&o, &r->e, &r->errs) < 0)
+		return -1;
+	r->s = fixture_snapshot(paths, data, 2, now, "tester");
+	if (model_build(r->s, &r->m) < 0)
+		return -1;
+	return engine_eval(r->e, r->m, now, NULL, &r->ev);
+}
+
+static void
+run_free(struct run *r)
+{
+	evaluation_free(r->ev);
+	model_free(r->m);
+	snapshot_free(r->s);
+	engine_free(r->e);
+	problems_free(&r->errs);
+}
+
+static const struct rule_result *
+result(const struct run *r, const char *id)
+{
+	for (size_t i = 0; r->ev && i < r->ev->n; i++)
+		if (strcmp(r->ev->results[i].rule->id, id) == 0)
+			return &r->ev->results[i];
+	return NULL;
+}
+
+static const char *
+status(const struct run *r, const char *id)
+{
+	const struct rule_result *x = result(r, id);
+	return x ? rule_status_name(x->status) : "(missing)";
+}
+
+#define RULE(id, body)                                                        \
+	"isms.rule { id = '" id "', clause = '6.1.2', severity = 'major',\n"     \
+	"  title = 't', rationale = 'r', remediation = 'do it',\n"              \
+	"  check = function(r)\n" body "\nend }\n"
+
+static int64_t
+day(const char *s)
+{
+	struct ymd d;
+	int64_t t;
+	date_parse(s, "UTC", &d, &t, NULL);
+	return t + 12 * 3600;
+}
+
+static void
+test_verdicts(void)
+{
+	struct run r;
+	const char *pack =
+		RULE("owners", "for _, k in ipairs(r:records('risk')) do\n"
+		               "  if not k.owner then r:fail(k, 'risk %s has no owner', k.id) end\n"
+		               "end")
+		RULE("passes", "local h = require 'helper'; assert(h.double(2) == 4)")
+		RULE("warns", "r:warn('just an observation')")
+		RULE("na", "r:not_applicable('no such thing here')")
+		RULE("waived-rule", "r:fail('known gap')")
+		RULE("at-field", "local k = r:record('risk', 'R-1'); r:fail(isms.at(k, 'impact'), 'impact')")
+		RULE("expires", "r:valid_until(isms.date('2026-06-30'))")
+		RULE("dates", "assert(r.now == isms.date('2026-05-01'))\n"
+		              "assert(isms.date('2024-01-31'):add_months(1) == isms.date('2024-02-29'))\n"
+		              "assert(r.now - isms.date('2026-04-01') == 30)\n"
+		              "assert(tostring(r.now) == '2026-05-01')");
+	ok(run(&r, pack, day("2026-05-01")) == 0, "evaluation runs: %s", err_msg());
+	is_str(status(&r, "owners"), "fail", "a missing owner fails");
+	const struct rule_result *o = result(&r, "owners");
+	ok(o && o->nfindings == 1, "one finding");
+	if (o && o->nfindings == 1) {
+		is_str(o->findings[0].file, "risk/register.yaml", "finding names the file");
+		is_int(o->findings[0].line, 7, "finding names the record's line");
+		is_str(o->findings[0].message, "risk R-2 has no owner", "message formatted");
+		is_str(o->findings[0].severity, "major", "rule severity");
+	}
+	is_str(status(&r, "passes"), "pass", "require of a lib module works");
+	is_str(status(&r, "warns"), "warn", "warn");
+	is_str(status(&r, "na"), "not_applicable", "not applicable");
+	is_str(status(&r, "waived-rule"), "waived", "an approved, unexpired waiver waives");
+	const struct rule_result *af = result(&r, "at-field");
+	ok(af && af->nfindings == 1 && af->findings[0].line == 6, "isms.at points at the field's line");
+	const struct rule_result *ex = result(&r, "expires");
+	int64_t want;
+	struct ymd d = {2026, 7, 1};
+	date_local_midnight(d, "Europe/Berlin", &want);
+	ok(ex && ex->valid_until == want, "valid_until is the next local midnight");
+	is_str(status(&r, "dates"), "pass", "date arithmetic");
+	const struct rule_result *rd = result(&r, "owners");
+	int read_register = 0;
+	for (size_t i = 0; rd && i < rd->nreads; i++)
+		read_register |= strcmp(rd->reads[i], "risk/register.yaml") == 0;
+	ok(read_register && rd->npatterns >= 1, "the engine records what a rule read");
+	run_free(&r);
+
+	ok(run(&r, pack, day("2027-02-01")) == 0, "evaluation after the waiver expired");
+	is_str(status(&r, "waived-rule"), "fail", "an expired waiver no longer waives");
+	run_free(&r);
+}
+
+/* Each hostile rule ends as error; the rules after it still run. */
+static void
+test_hostile(void)
+{
+	static const struct {
+		const char *id, *body, *why;
+	} cases[] = {
+		{"loop", "while true do end", "infinite loop"},
+		{"pcall-loop", "while true do pcall(function() while true do end end) end",
+		 "a loop that catches the budget error"},
+		{"xpcall-handler", "xpcall(function() error('x') end, function() while true do end end) while true do end",
+		 "a looping error handler"},
+		{"gc", "setmetatable({}, {__gc = function() while true do end end})",
+		 "a finalizer (runs with hooks off)"},
+		{"coroutine", "local co = coroutine.wrap(function() while true do end end) co()",
+		 "a loop inside a coroutine"},
+		{"metamethod", "local t = setmetatable({}, {__index = function(t, k) while true do end end}) local _ = t.x",
+		 "a loop inside a metamethod"},
+		{"memory", "local t = {} for i = 1, 1e8 do t[i] = ('x'):rep(100) .. i end",
+		 "a memory bomb"},
+		{"rep", "local s = ('x'):rep(1 << 40)", "a huge string.rep"},
+		{"pattern", "local s = ('a'):rep(50000) s:find('.-.-.-.-x')", "a pathological pattern"},
+		{"os", "os.execute('touch /tmp/pwned')", "os.execute"},
+		{"io", "io.open('/etc/passwd')", "io"},
+		{"load", "load(string.dump(function() end))", "load of bytecode"},
+		{"dofile", "dofile('/etc/passwd')", "dofile"},
+		{"require-file", "require('../../../etc/passwd')", "require outside lib/"},
+		{"debug", "debug.sethook()", "the debug library"},
+		{"string-write", "string.upper = function() return 'pwned' end", "changing the string library"},
+		{"isms-write", "isms.rule = nil", "changing the SDK"},
+		{"record-write", "local k = r:records('risk')[1] k.owner = 'x'", "changing a record"},
+		{"rawset-record", "rawset(r:records('risk')[1], 'owner', 'x')", "rawset on a record"},
+		{"string-mt", "getmetatable('').__index.upper = nil", "the string metatable"},
+		{"catalogue-write", "isms.catalogue.annex_a[1] = nil", "changing the catalogue"},
+		{"error-object", "error(setmetatable({}, {__tostring = function() while true do end end}))",
+		 "an error object whose __tostring loops"},
+	};
+	struct buf pack = {0};
+	const char *only = getenv("HOSTILE_ONLY");  /* to debug one case */
+	for (size_t i = 0; i < NELEM(cases); i++)
+		if (only == NULL || strcmp(only, cases[i].id) == 0)
+			buf_printf(&pack, RULE("%s", "%s"), cases[i].id, cases[i].body);
+	buf_adds(&pack, RULE("after", "assert(string.upper('a') == 'A')\n"
+	                              "assert(isms.rule ~= nil)\n"
+	                              "assert(r:records('risk')[1].owner == 'p-ceo')\n"
+	                              "assert(#isms.catalogue.annex_a == 93)\n"
+	                              "assert(type(r:records('risk')[1]) == 'table')"));
+	struct run r;
+	ok(run(&r, pack.data, day("2026-05-01")) == 0, "hostile pack evaluates: %s", err_msg());
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		if (only && strcmp(only, cases[i].id) != 0)
+			continue;
+		const struct rule_result *x = result(&r, cases[i].id);
+		ok(x && x->status == ST_ERROR, "%s gives error for that rule (%s)",
+		   cases[i].why, x && x->note ? x->note : "no note");
+	}
+	is_str(status(&r, "after"), "pass", "rules after the hostile ones see intact libraries and records");
+	ok(access("/tmp/pwned", F_OK) != 0, "nothing was executed");
+	run_free(&r);
+	buf_free(&pack);
+}
+
+static void
+test_load_errors(void)
+{
+	const char *pack =
+		"isms.rule { id = 'no-title', clause = '5.2', severity = 'major', rationale = 'r', remediation = 'x', check = function() end }\n"
+		"isms.rule { id = 'bad-clause', clause = '11.1', severity = 'major', title = 't', rationale = 'r', remediation = 'x', check = function() end }\n"
+		"isms.rule { id = 'bad-sev', control = '5.15', severity = 'huge', title = 't', rationale = 'r', remediation = 'x', check = function() end }\n"
+		"isms.rule { id = 'bad-sev', control = '9.99', severity = 'minor', title = 't', rationale = 'r', remediation = 'x', check = 1, typo = 2 }\n";
+	struct run r;
+	ok(run(&r, pack, day("2026-05-01")) < 0, "a broken pack is refused");
+	is_int(r.errs.n, 4, "every broken rule is reported");
+	if (r.errs.n == 4) {
+		like(r.errs.v[0].msg, "clauses/test.lua:1: rule 'no-title': title is required", "file:line and what");
+		like(r.errs.v[1].msg, "clause '11.1' is not an ISO/IEC 27001:2022 clause", "unknown clause");
+		like(r.errs.v[2].msg, "severity must be", "bad severity");
+		like(r.errs.v[3].msg, "unknown field 'typo'", "unknown field");
+	}
+	run_free(&r);
+	ok(run(&r, "isms.rule { id = 'x'\n", day("2026-05-01")) < 0, "a syntax error is refused");
+	ok(r.errs.n == 1 && strstr(r.errs.v[0].msg, "clauses/test.lua:"), "syntax error names the file and line: %s",
+	   r.errs.n ? r.errs.v[0].msg : "");
+	run_free(&r);
+	ok(run(&r, "while true do end", day("2026-05-01")) < 0, "a pack that loops at load time is refused");
+	ok(r.errs.n == 1 && strstr(r.errs.v[0].msg, "budget"), "and the reason is the budget");
+	run_free(&r);
+}
+
+int
+main(void)
+{
+	snprintf(rules_dir, sizeof(rules_dir), "/tmp/isms-engine-t.%d", (int)getpid());
+	test_verdicts();
+	test_hostile();
+	test_load_errors();
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", rules_dir);
+	if (system(cmd) != 0)
+		return 2;
+	date_shutdown();
+	return done_testing();
+}
