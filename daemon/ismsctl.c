@@ -15,6 +15,7 @@
 #include "record.h"
 #include "report.h"
 #include "source.h"
+#include "spec.h"
 
 #define EXIT_NONCONFORMANT 1
 #define EXIT_USAGE 2
@@ -29,12 +30,14 @@ static int cmd_check(int, char **);
 static int cmd_schema(int, char **);
 static int cmd_rules(int, char **);
 static int cmd_version(int, char **);
+static int cmd_test(int, char **);
 static int cmd_help(int, char **);
 
 static const struct command commands[] = {
 	{"check", cmd_check, "evaluate an ISMS repository and report nonconformities"},
 	{"rules", cmd_rules, "list the rules, or the clauses and controls they cover"},
 	{"schema", cmd_schema, "print the record types as JSON Schema or Markdown"},
+	{"test", cmd_test, "run rule specs against fixture records and print TAP"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "show this help"},
 };
@@ -387,6 +390,45 @@ cmd_rules(int argc, char **argv)
 	}
 	engine_free(e);
 	return rc;
+}
+
+static const char test_help[] =
+	"usage: ismsctl test [--rules DIR] [SPEC...]\n"
+	"\n"
+	"Run rule specs (Lua files of spec{...} cases: fixture records, an\n"
+	"evaluation date, the expected verdicts and findings) and print TAP.\n"
+	"SPEC is a spec file or a directory of them; default: specs/ in the\n"
+	"rules directory. Exit status: 0 all passed, 1 some failed, 2 error.\n";
+
+static int
+cmd_test(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int i, failed = 0, ran = 0;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
+			dir = argv[++i];
+		} else {
+			int help = strcmp(argv[i], "--help") == 0;
+			fputs(test_help, help ? stdout : stderr);
+			return help ? 0 : EXIT_USAGE;
+		}
+	}
+	const char *rules = dir ? dir : engine_default_rules_dir();
+	char deflt[4200];
+	snprintf(deflt, sizeof(deflt), "%s/specs", rules);
+	for (; i < argc || !ran; i++, ran++) {
+		const char *path = i < argc ? argv[i] : deflt;
+		int rc = spec_run(path, rules, stdout);
+		if (rc < 0) {
+			fprintf(stderr, "ismsctl test: %s\n", err_msg());
+			return EXIT_USAGE;
+		}
+		failed += rc;
+		if (i >= argc)
+			break;
+	}
+	return failed ? EXIT_NONCONFORMANT : 0;
 }
 
 int

@@ -1,0 +1,14 @@
+/* spec.h - rule specs: fixture records, an evaluation date, and the
+ * verdicts and findings expected; run by `ismsctl test`, printed as TAP. */
+#ifndef ISMS_SPEC_H
+#define ISMS_SPEC_H
+
+#include <stdio.h>
+
+/* Run every spec file (*.lua) under path (a file or a directory) against
+ * the rule packs in rules_dir, writing TAP to out. Returns the number of
+ * failed expectations, or -1 with err_msg() when the specs or packs
+ * cannot be loaded (their errors are written to stderr). */
+int spec_run(const char *path, const char *rules_dir, FILE *out);
+
+#endif
