@@ -612,6 +612,14 @@ opt_field(lua_State *L, int idx, const char *k)
 	return v;
 }
 
+static int
+cmp_param(const void *a, const void *b)
+{
+	return strcmp(((const struct rule_param *)a)->name,
+	              ((const struct rule_param *)b)->name);
+}
+
+/* The declared parameters, sorted by name (Lua tables have no order). */
 static void
 read_params(lua_State *L, struct rule_info *r)
 {
@@ -631,6 +639,8 @@ read_params(lua_State *L, struct rule_info *r)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	if (r->nparams > 1)
+		qsort(r->params, r->nparams, sizeof(*r->params), cmp_param);
 }
 
 static void

@@ -26,6 +26,19 @@ static const struct group groups[] = {
 	{"technological", "A.8  Technological controls"},
 };
 
+size_t
+report_ngroups(void)
+{
+	return NELEM(groups);
+}
+
+void
+report_group_at(size_t i, const char **key, const char **label)
+{
+	*key = groups[i].key;
+	*label = groups[i].label;
+}
+
 int
 report_format_parse(const char *s, enum report_format *out)
 {

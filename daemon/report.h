@@ -25,6 +25,9 @@ void report_write(FILE *out, enum report_format f, const struct evaluation *ev,
 /* The summary group of a rule: "4".."10" for clauses, the Annex A theme
  * for controls. Borrowed. */
 const char *report_group(const struct rule_info *r);
+/* The summary groups in order: key ("4".."10" or a theme) and label. */
+size_t report_ngroups(void);
+void report_group_at(size_t i, const char **key, const char **label);
 /* The exit status of ismsctl check for ev: 0 conformant, 1 not. */
 int report_exit_status(const struct evaluation *ev);
 
