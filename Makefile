@@ -28,7 +28,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
              -Idaemon -Isdk/include -Itests $(PKG_CFLAGS) \
-             -DISMS_DATADIR='"$(DATADIR)"' -DISMS_VERSION='"$(VERSION)"' -MMD -MP
+             -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS   := $(PKG_LIBS) -lm -lpthread -ldl
 
 MAINS    := daemon/ismsctl.c daemon/ismsd.c
@@ -37,12 +37,14 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sdk_lua.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_T   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/t/%.t)
 BINS     := $(BUILD)/ismsctl $(if $(wildcard daemon/ismsd.c),$(BUILD)/ismsd)
+PLUGINS  := $(patsubst plugins/%.c,$(BUILD)/plugins/%.so,$(wildcard plugins/*.c))
+LIBDIR   ?= $(PREFIX)/lib/ismsd
 
 EXAMPLE  := $(BUILD)/example-isms
 
 .PHONY: all deps run check test sanitize valgrind bench install lint format clean example
 
-all: $(BINS) $(UNIT_T)
+all: $(BINS) $(UNIT_T) $(PLUGINS)
 
 # Install missing Debian packages as root, or print the line to run.
 deps:
@@ -84,6 +86,12 @@ $(BUILD)/ismsctl: $(BUILD)/daemon/ismsctl.o $(BUILD)/libisms.a
 $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libisms.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
+# Plugins are shared objects against sdk/include; they take the daemon's
+# symbols at load time.
+$(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
+
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libisms.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
@@ -123,6 +131,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	$(if $(PLUGINS),install -d $(DESTDIR)$(LIBDIR)/plugins && install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/)
 	cp -R rules $(DESTDIR)$(DATADIR)/
 	chmod -R a+rX $(DESTDIR)$(DATADIR)
 

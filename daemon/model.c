@@ -55,7 +55,7 @@ add_patterns(struct model *m, size_t ti, const char *list)
 /* Patterns from isms.yaml `paths:` (text or list of text) replace the
  * defaults of the named type. */
 static void
-load_patterns(struct model *m, const struct node *paths, const char *mpath)
+load_patterns(struct model *m, const struct node *paths)
 {
 	size_t nt;
 	const struct record_type *types = record_types(&nt);
@@ -64,11 +64,8 @@ load_patterns(struct model *m, const struct node *paths, const char *mpath)
 	for (size_t i = 0; paths && paths->kind == NODE_MAP && i < paths->n; i++) {
 		const struct record_type *t = record_type_find(paths->keys[i]);
 		const struct node *v = paths->items[i];
-		if (t == NULL) {
-			problems_add(&m->problems, mpath, paths->key_lines[i],
-			             "paths: '%s' is not a record type", paths->keys[i]);
-			continue;
-		}
+		if (t == NULL)
+			continue;  /* reported by the manifest's validation */
 		size_t ti = model_type_index(t);
 		if (v->kind == NODE_STRING) {
 			add_patterns(m, ti, v->str);
@@ -76,10 +73,6 @@ load_patterns(struct model *m, const struct node *paths, const char *mpath)
 			for (size_t k = 0; k < v->n; k++)
 				if (v->items[k]->kind == NODE_STRING)
 					add_pattern(m, ti, v->items[k]->str, v->items[k]->len);
-		} else {
-			problems_add(&m->problems, mpath, v->line,
-			             "paths: '%s' must be a path pattern or a list of them",
-			             paths->keys[i]);
 		}
 	}
 	for (size_t ti = 0; ti < nt; ti++)
@@ -174,12 +167,8 @@ read_tz(struct model *m)
 	m->tz = xstrdup("UTC");
 	if (tz == NULL || tz->kind != NODE_STRING)
 		return;
-	if (date_tz_valid(tz->str) < 0) {
-		problems_add(&m->problems, MANIFEST_PATH, tz->line,
-		             "time_zone: '%s' is not a time zone name such as "
-		             "Europe/Berlin; dates are taken in UTC", tz->str);
-		return;
-	}
+	if (date_tz_valid(tz->str) < 0)
+		return;  /* reported by the manifest's validation; UTC is used */
 	free(m->tz);
 	m->tz = xstrdup(tz->str);
 }
@@ -198,7 +187,7 @@ model_build(const struct snapshot *s, struct model **out)
 		               MANIFEST_PATH);
 	}
 	const struct node *root = m->manifest->doc->root;
-	load_patterns(m, root ? node_get(root, "paths") : NULL, MANIFEST_PATH);
+	load_patterns(m, root ? node_get(root, "paths") : NULL);
 	read_tz(m);
 	const struct node *ign = root ? node_get(root, "ignore") : NULL;
 	for (size_t i = 0; i < m->ndocs; i++) {
