@@ -42,6 +42,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 
 EXAMPLE  := $(BUILD)/example-isms
 
+.SECONDARY:
 .PHONY: all deps run check test sanitize valgrind bench install lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
@@ -118,11 +119,15 @@ sanitize: deps
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+
+# C tests run under valgrind directly; the scripts wrap every binary they
+# start in it through ISMS_WRAP.
 valgrind: deps
 	$(MAKE) all example
-	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) \
-	  ISMS_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect' \
-	  prove -r $(BUILD)/t tests
+	prove -e '$(VALGRIND)' $(BUILD)/t
+	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) ISMS_WRAP='$(VALGRIND)' prove -r tests
 
 bench: deps
 	$(MAKE) all

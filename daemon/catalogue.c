@@ -9,7 +9,7 @@
 
 struct catalogue {
 	json_t *root;
-	const char **clauses;   /* requirement clauses, borrowed from root */
+	const char **clauses; /* requirement clauses, borrowed from root */
 	size_t nclauses;
 	const char **controls;
 	size_t ncontrols;
@@ -21,7 +21,7 @@ collect_ids(json_t *arr, const char *only_kind, size_t *n)
 	const char **ids = xcalloc(json_array_size(arr) + 1, sizeof(char *));
 	size_t i, k = 0;
 	json_t *v;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach (arr, i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 		const char *kind = json_string_value(json_object_get(v, "kind"));
 		if (id && (!only_kind || (kind && strcmp(kind, only_kind) == 0)))
@@ -37,14 +37,15 @@ catalogue_load(const char *path, struct catalogue **out)
 	json_error_t je;
 	json_t *root = json_load_file(path, 0, &je);
 	if (root == NULL)
-		return err_set("%s:%d: cannot read the ISO/IEC 27001 catalogue: %s",
-		               path, je.line, je.text);
+		return err_set("%s:%d: cannot read the ISO/IEC 27001 catalogue: %s", path, je.line,
+		               je.text);
 	json_t *cl = json_object_get(root, "clauses");
 	json_t *an = json_object_get(root, "annex_a");
 	if (!json_is_array(cl) || !json_is_array(an)) {
 		json_decref(root);
 		return err_set("%s: not the ISO/IEC 27001 catalogue (no clauses "
-		               "and annex_a lists)", path);
+		               "and annex_a lists)",
+		               path);
 	}
 	struct catalogue *c = xcalloc(1, sizeof(*c));
 	c->root = root;
@@ -70,7 +71,7 @@ find(const struct catalogue *c, const char *list, const char *id)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(c->root, list), i, v) {
+	json_array_foreach (json_object_get(c->root, list), i, v) {
 		const char *vid = json_string_value(json_object_get(v, "id"));
 		if (vid && strcmp(vid, id) == 0)
 			return v;
@@ -117,34 +118,24 @@ push_json(lua_State *L, json_t *v)
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		lua_createtable(L, 0, (int)json_object_size(v));
-		json_object_foreach(v, k, e) {
+		json_object_foreach (v, k, e) {
 			push_json(L, e);
 			lua_setfield(L, -2, k);
 		}
 		break;
 	case JSON_ARRAY:
 		lua_createtable(L, (int)json_array_size(v), 0);
-		json_array_foreach(v, i, e) {
+		json_array_foreach (v, i, e) {
 			push_json(L, e);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
 		}
 		break;
-	case JSON_STRING:
-		lua_pushlstring(L, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		lua_pushinteger(L, (lua_Integer)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		lua_pushnumber(L, json_real_value(v));
-		break;
+	case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;
+	case JSON_INTEGER: lua_pushinteger(L, (lua_Integer)json_integer_value(v)); break;
+	case JSON_REAL: lua_pushnumber(L, json_real_value(v)); break;
 	case JSON_TRUE:
-	case JSON_FALSE:
-		lua_pushboolean(L, json_is_true(v));
-		break;
-	case JSON_NULL:
-		lua_pushnil(L);
-		break;
+	case JSON_FALSE: lua_pushboolean(L, json_is_true(v)); break;
+	case JSON_NULL: lua_pushnil(L); break;
 	}
 }
 

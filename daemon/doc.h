@@ -37,20 +37,20 @@ struct arena;
 /* A parsed file. All nodes and strings live in the document's arena and
  * are freed with it. */
 struct doc {
-	char *path;             /* repository-relative */
+	char *path; /* repository-relative */
 	enum doc_format format;
-	struct node *root;      /* NULL when the file did not parse */
-	const char *body;       /* Markdown: text after the front matter */
+	struct node *root; /* NULL when the file did not parse */
+	const char *body;  /* Markdown: text after the front matter */
 	size_t body_len;
-	int body_line;          /* line where the body starts */
-	char *error;            /* parse error message, or NULL */
-	int error_line;         /* line of the parse error (1-based) */
+	int body_line;  /* line where the body starts */
+	char *error;    /* parse error message, or NULL */
+	int error_line; /* line of the parse error (1-based) */
 	struct arena *arena;
 };
 
 /* Limits that keep hostile files from exhausting the process. */
 #define DOC_MAX_DEPTH 64
-#define DOC_MAX_NODES 2000000  /* about 200 MB of nodes */
+#define DOC_MAX_NODES 2000000 /* about 200 MB of nodes */
 
 /* The format a path's extension selects; -1 when it is not a record file
  * (.yaml, .yml, .json, .md). */

@@ -11,13 +11,12 @@
 static int
 cmp_file(const void *a, const void *b)
 {
-	return strcmp(((const struct source_file *)a)->path,
-	              ((const struct source_file *)b)->path);
+	return strcmp(((const struct source_file *)a)->path, ((const struct source_file *)b)->path);
 }
 
 static void
-add_file(struct snapshot *s, const char *path, char *data, size_t len,
-         int64_t t, const char *author)
+add_file(struct snapshot *s, const char *path, char *data, size_t len, int64_t t,
+         const char *author)
 {
 	s->files = xreallocarray(s->files, s->nfiles + 1, sizeof(*s->files));
 	struct source_file *f = &s->files[s->nfiles++];
@@ -41,8 +40,8 @@ new_snapshot(int64_t t)
 }
 
 struct snapshot *
-fixture_snapshot(const char *const *paths, const char *const *data, size_t n,
-                 int64_t t, const char *author)
+fixture_snapshot(const char *const *paths, const char *const *data, size_t n, int64_t t,
+                 const char *author)
 {
 	struct snapshot *s = new_snapshot(t);
 	for (size_t i = 0; i < n; i++)
@@ -72,7 +71,8 @@ walk(struct snapshot *s, const char *root, const char *rel, int64_t t, int depth
 		if (lstat(full, &st) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
-			problems_add(&s->problems, sub, 0, "is a symbolic link; ISMS "
+			problems_add(&s->problems, sub, 0,
+			             "is a symbolic link; ISMS "
 			             "records are not followed through links");
 		} else if (S_ISDIR(st.st_mode)) {
 			if (depth < 32)

@@ -12,8 +12,7 @@
 /* A snapshot of n files (paths[i] with contents data[i], NUL-terminated),
  * all last changed at time t by `author`. The caller frees it with
  * snapshot_free. */
-struct snapshot *fixture_snapshot(const char *const *paths,
-                                  const char *const *data, size_t n,
+struct snapshot *fixture_snapshot(const char *const *paths, const char *const *data, size_t n,
                                   int64_t t, const char *author);
 
 /* The same from the regular files under dir (recursively; symlinks are

@@ -30,7 +30,7 @@ log_set_level(enum log_level level)
 int
 log_level_parse(const char *s, enum log_level *out)
 {
-	static const char *names[] = {"error", "warning", "info", "debug"};
+	static const char *names[] = { "error", "warning", "info", "debug" };
 	for (size_t i = 0; i < NELEM(names); i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum log_level)i;
@@ -42,7 +42,7 @@ log_level_parse(const char *s, enum log_level *out)
 static void
 vlog(enum log_level level, const char *errstr, const char *fmt, va_list ap)
 {
-	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	if (level > maxlevel)
 		return;
 	char msg[2048];
@@ -60,14 +60,14 @@ vlog(enum log_level level, const char *errstr, const char *fmt, va_list ap)
 		fprintf(stderr, "%s: %s\n", prog, msg);
 }
 
-#define LOGFN(name, level, witherr)                                   \
-	void name(const char *fmt, ...)                                   \
-	{                                                                 \
-		const char *e = (witherr) ? strerror(errno) : NULL;           \
-		va_list ap;                                                   \
-		va_start(ap, fmt);                                            \
-		vlog(level, e, fmt, ap);                                      \
-		va_end(ap);                                                   \
+#define LOGFN(name, level, witherr)                                                                \
+	void name(const char *fmt, ...)                                                            \
+	{                                                                                          \
+		const char *e = (witherr) ? strerror(errno) : NULL;                                \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		vlog(level, e, fmt, ap);                                                           \
+		va_end(ap);                                                                        \
 	}
 
 LOGFN(log_warn, LOG_LVL_WARN, 1)

@@ -9,7 +9,7 @@ enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 void log_init(const char *progname, enum log_level level, int use_syslog);
 void log_set_level(enum log_level level);
 int log_level_parse(const char *s, enum log_level *out);
-void log_warn(const char *fmt, ...) PRINTF(1, 2);  /* adds strerror(errno) */
+void log_warn(const char *fmt, ...) PRINTF(1, 2); /* adds strerror(errno) */
 void log_warnx(const char *fmt, ...) PRINTF(1, 2);
 void log_info(const char *fmt, ...) PRINTF(1, 2);
 void log_debug(const char *fmt, ...) PRINTF(1, 2);

@@ -246,22 +246,26 @@ int
 luaopen_isms_date(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
-		{"add_months", m_add_months}, {"add_years", m_add_years},
-		{"add_days", m_add_days},     {"days_until", m_days_until},
-		{"year", m_year},             {"month", m_month},
-		{"day", m_day},               {"iso", m_iso},
-		{NULL, NULL},
+		{ "add_months", m_add_months },
+		{ "add_years", m_add_years },
+		{ "add_days", m_add_days },
+		{ "days_until", m_days_until },
+		{ "year", m_year },
+		{ "month", m_month },
+		{ "day", m_day },
+		{ "iso", m_iso },
+		{ NULL, NULL },
 	};
 	static const luaL_Reg meta[] = {
-		{"__eq", mt_eq},   {"__lt", mt_lt},   {"__le", mt_le},
-		{"__sub", mt_sub}, {"__add", mt_add}, {"__tostring", m_iso},
-		{"__concat", mt_concat}, {NULL, NULL},
+		{ "__eq", mt_eq },         { "__lt", mt_lt },   { "__le", mt_le },
+		{ "__sub", mt_sub },       { "__add", mt_add }, { "__tostring", m_iso },
+		{ "__concat", mt_concat }, { NULL, NULL },
 	};
 	static const luaL_Reg funcs[] = {
-		{"parse", l_date},
-		{"ymd", l_ymd},
-		{"days_between", l_days_between},
-		{NULL, NULL},
+		{ "parse", l_date },
+		{ "ymd", l_ymd },
+		{ "days_between", l_days_between },
+		{ NULL, NULL },
 	};
 	if (luaL_newmetatable(L, DATE_MT)) {
 		luaL_setfuncs(L, meta, 0);

@@ -20,7 +20,7 @@ struct lrec {
 };
 
 struct lloc {
-	int line;  /* the path is the userdata's user value */
+	int line; /* the path is the userdata's user value */
 };
 
 static struct lrec *
@@ -35,24 +35,13 @@ void
 lua_record_push(lua_State *L, const struct node *n, const struct doc *d)
 {
 	switch (n->kind) {
-	case NODE_NULL:
-		lua_pushnil(L);
-		return;
-	case NODE_BOOL:
-		lua_pushboolean(L, (int)n->i);
-		return;
-	case NODE_INT:
-		lua_pushinteger(L, (lua_Integer)n->i);
-		return;
-	case NODE_FLOAT:
-		lua_pushnumber(L, n->f);
-		return;
-	case NODE_STRING:
-		lua_pushlstring(L, n->str, n->len);
-		return;
+	case NODE_NULL: lua_pushnil(L); return;
+	case NODE_BOOL: lua_pushboolean(L, (int)n->i); return;
+	case NODE_INT: lua_pushinteger(L, (lua_Integer)n->i); return;
+	case NODE_FLOAT: lua_pushnumber(L, n->f); return;
+	case NODE_STRING: lua_pushlstring(L, n->str, n->len); return;
 	case NODE_SEQ:
-	case NODE_MAP:
-		break;
+	case NODE_MAP: break;
 	}
 	lua_getfield(L, LUA_REGISTRYINDEX, REC_CACHE);
 	if (lua_rawgetp(L, -1, n) != LUA_TNIL) {
@@ -96,7 +85,7 @@ loc_path(lua_State *L, int idx)
 {
 	lua_getiuservalue(L, idx, 1);
 	const char *p = lua_tostring(L, -1);
-	lua_pop(L, 1);  /* the user value keeps the string alive */
+	lua_pop(L, 1); /* the user value keeps the string alive */
 	return p;
 }
 
@@ -140,10 +129,9 @@ m_at(lua_State *L)
 		const char *k = lua_tolstring(L, 2, &len);
 		long i = map_find(r->n, k, len);
 		if (i >= 0)
-			line = r->n->items[i]->kind == NODE_MAP ||
-			               r->n->items[i]->kind == NODE_SEQ
-			           ? r->n->key_lines[i]
-			           : r->n->items[i]->line;
+			line = r->n->items[i]->kind == NODE_MAP || r->n->items[i]->kind == NODE_SEQ
+			               ? r->n->key_lines[i]
+			               : r->n->items[i]->line;
 	} else if (r->n->kind == NODE_SEQ && lua_isinteger(L, 2)) {
 		lua_Integer k = lua_tointeger(L, 2);
 		if (k >= 1 && (size_t)k <= r->n->n)
@@ -176,8 +164,7 @@ mt_index(lua_State *L)
 			lua_record_push(L, n->items[k - 1], r->d);
 			return 1;
 		}
-	} else if (lua_type(L, 2) == LUA_TSTRING &&
-	           strcmp(lua_tostring(L, 2), "at") == 0) {
+	} else if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "at") == 0) {
 		lua_pushcfunction(L, m_at);
 		return 1;
 	}
@@ -190,8 +177,9 @@ mt_newindex(lua_State *L)
 {
 	const struct doc *d = NULL;
 	lua_record_get(L, 1, &d);
-	return luaL_error(L, "attempt to change a record of %s: records are "
-	                     "read-only (copy the values you need)",
+	return luaL_error(L,
+	                  "attempt to change a record of %s: records are "
+	                  "read-only (copy the values you need)",
 	                  d ? d->path : "?");
 }
 
@@ -266,13 +254,14 @@ void
 lua_record_init(lua_State *L)
 {
 	static const luaL_Reg rec[] = {
-		{"__index", mt_index}, {"__newindex", mt_newindex},
-		{"__len", mt_len},     {"__pairs", mt_pairs},
-		{"__tostring", mt_tostring}, {NULL, NULL},
+		{ "__index", mt_index }, { "__newindex", mt_newindex }, { "__len", mt_len },
+		{ "__pairs", mt_pairs }, { "__tostring", mt_tostring }, { NULL, NULL },
 	};
 	static const luaL_Reg loc[] = {
-		{"__index", loc_index}, {"__newindex", mt_newindex},
-		{"__tostring", loc_tostring}, {NULL, NULL},
+		{ "__index", loc_index },
+		{ "__newindex", mt_newindex },
+		{ "__tostring", loc_tostring },
+		{ NULL, NULL },
 	};
 	luaL_newmetatable(L, REC_MT);
 	luaL_setfuncs(L, rec, 0);

@@ -14,9 +14,9 @@
 #include "pathglob.h"
 
 static const char *const default_ignore[] = {
-	"README.md", "**/README.md", "CHANGELOG.md", "LICENSE.md",
-	".github/**", ".gitlab/**", ".gitlab-ci.yml", ".pre-commit-config.yaml",
-	"docs/**", NULL,
+	"README.md",  "**/README.md", "CHANGELOG.md",   "LICENSE.md",
+	".github/**", ".gitlab/**",   ".gitlab-ci.yml", ".pre-commit-config.yaml",
+	"docs/**",    NULL,
 };
 
 size_t
@@ -65,7 +65,7 @@ load_patterns(struct model *m, const struct node *paths)
 		const struct record_type *t = record_type_find(paths->keys[i]);
 		const struct node *v = paths->items[i];
 		if (t == NULL)
-			continue;  /* reported by the manifest's validation */
+			continue; /* reported by the manifest's validation */
 		size_t ti = model_type_index(t);
 		if (v->kind == NODE_STRING) {
 			add_patterns(m, ti, v->str);
@@ -87,8 +87,7 @@ ignored(const struct node *ign, const char *path)
 		if (pathglob_match(*p, path))
 			return 1;
 	for (size_t i = 0; ign && ign->kind == NODE_SEQ && i < ign->n; i++)
-		if (ign->items[i]->kind == NODE_STRING &&
-		    pathglob_match(ign->items[i]->str, path))
+		if (ign->items[i]->kind == NODE_STRING && pathglob_match(ign->items[i]->str, path))
 			return 1;
 	return 0;
 }
@@ -117,7 +116,8 @@ classify(struct model *m, struct model_doc *md, const struct node *ign)
 		if (md->type == NULL)
 			problems_add(&m->problems, path, tn->line,
 			             "'%s' is not a known record type (see `ismsctl "
-			             "schema --list`)", tn->str);
+			             "schema --list`)",
+			             tn->str);
 		return;
 	}
 	md->type = type_by_path(m, path);
@@ -168,7 +168,7 @@ read_tz(struct model *m)
 	if (tz == NULL || tz->kind != NODE_STRING)
 		return;
 	if (date_tz_valid(tz->str) < 0)
-		return;  /* reported by the manifest's validation; UTC is used */
+		return; /* reported by the manifest's validation; UTC is used */
 	free(m->tz);
 	m->tz = xstrdup(tz->str);
 }

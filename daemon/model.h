@@ -11,21 +11,21 @@
 #include "util.h"
 
 struct model_doc {
-	struct doc *doc;                 /* parsed; doc->root NULL if it failed */
-	const struct record_type *type;  /* NULL: no known type */
-	const struct source_file *file;  /* borrowed from the snapshot */
+	struct doc *doc;                /* parsed; doc->root NULL if it failed */
+	const struct record_type *type; /* NULL: no known type */
+	const struct source_file *file; /* borrowed from the snapshot */
 };
 
 struct model {
-	const struct snapshot *snap;     /* borrowed; must outlive the model */
-	struct model_doc *manifest;      /* isms.yaml, or NULL */
-	char *tz;                        /* the organisation's time zone */
-	struct model_doc *docs;          /* every record file, sorted by path */
+	const struct snapshot *snap; /* borrowed; must outlive the model */
+	struct model_doc *manifest;  /* isms.yaml, or NULL */
+	char *tz;                    /* the organisation's time zone */
+	struct model_doc *docs;      /* every record file, sorted by path */
 	size_t ndocs;
 	/* Effective path patterns per record type (index as record_types()). */
 	char ***patterns;
 	size_t *npatterns;
-	struct problems problems;        /* unloadable, unparseable, invalid */
+	struct problems problems; /* unloadable, unparseable, invalid */
 };
 
 #define MANIFEST_PATH "isms.yaml"

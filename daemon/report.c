@@ -8,22 +8,22 @@
 #include "date.h"
 
 struct group {
-	const char *key;    /* "4".."10", or a theme */
+	const char *key; /* "4".."10", or a theme */
 	const char *label;
 };
 
 static const struct group groups[] = {
-	{"4", "Clause 4  Context of the organization"},
-	{"5", "Clause 5  Leadership"},
-	{"6", "Clause 6  Planning"},
-	{"7", "Clause 7  Support"},
-	{"8", "Clause 8  Operation"},
-	{"9", "Clause 9  Performance evaluation"},
-	{"10", "Clause 10 Improvement"},
-	{"organizational", "A.5  Organizational controls"},
-	{"people", "A.6  People controls"},
-	{"physical", "A.7  Physical controls"},
-	{"technological", "A.8  Technological controls"},
+	{ "4", "Clause 4  Context of the organization" },
+	{ "5", "Clause 5  Leadership" },
+	{ "6", "Clause 6  Planning" },
+	{ "7", "Clause 7  Support" },
+	{ "8", "Clause 8  Operation" },
+	{ "9", "Clause 9  Performance evaluation" },
+	{ "10", "Clause 10 Improvement" },
+	{ "organizational", "A.5  Organizational controls" },
+	{ "people", "A.6  People controls" },
+	{ "physical", "A.7  Physical controls" },
+	{ "technological", "A.8  Technological controls" },
 };
 
 size_t
@@ -131,8 +131,8 @@ text_header(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 	fprintf(out, "%sISMS conformance check%s", paint(m, "\033[1m"), paint(m, "\033[0m"));
 	if (m->organisation)
 		fprintf(out, " - %s", m->organisation);
-	fprintf(out, "\nRepository: %s at %s (commit %.12s)%s\n", m->repo,
-	        m->ref ? m->ref : "HEAD", ev->commit[0] ? ev->commit : "none",
+	fprintf(out, "\nRepository: %s at %s (commit %.12s)%s\n", m->repo, m->ref ? m->ref : "HEAD",
+	        ev->commit[0] ? ev->commit : "none",
 	        m->worktree ? ", with uncommitted changes" : "");
 	fprintf(out, "Evaluated:  %s (%s; %s)\n", day, ev->tz, now);
 	fprintf(out, "Rules:      %zu: ", ev->n);
@@ -145,7 +145,7 @@ text_summary(FILE *out, const struct evaluation *ev)
 {
 	fprintf(out, "Summary by clause and Annex A theme\n");
 	for (size_t g = 0; g < NELEM(groups); g++) {
-		size_t c[ST_COUNT] = {0}, any = 0;
+		size_t c[ST_COUNT] = { 0 }, any = 0;
 		for (size_t i = 0; i < ev->n; i++) {
 			const struct rule_result *r = &ev->results[i];
 			if (r->status < ST_COUNT &&
@@ -165,18 +165,17 @@ text_summary(FILE *out, const struct evaluation *ev)
 }
 
 static void
-text_rule(FILE *out, const struct rule_result *r, const struct report_meta *m,
-          int show_remedy)
+text_rule(FILE *out, const struct rule_result *r, const struct report_meta *m, int show_remedy)
 {
 	const struct rule_info *ri = r->rule;
 	char sev[16];
-	snprintf(sev, sizeof(sev), "%s", r->status == ST_FAIL ? ri->severity : rule_status_name(r->status));
+	snprintf(sev, sizeof(sev), "%s",
+	         r->status == ST_FAIL ? ri->severity : rule_status_name(r->status));
 	for (char *p = sev; *p; p++)
 		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	fprintf(out, "  %s%-6s%s %s  %s (%s %s)\n",
-	        paint(m, r->status == ST_FAIL ? "\033[31m" : "\033[33m"), sev,
-	        paint(m, "\033[0m"), ri->id, ri->title,
-	        ri->control ? "Annex A" : "clause",
+	        paint(m, r->status == ST_FAIL ? "\033[31m" : "\033[33m"), sev, paint(m, "\033[0m"),
+	        ri->id, ri->title, ri->control ? "Annex A" : "clause",
 	        ri->control ? ri->control : ri->clause);
 	for (size_t k = 0; k < r->nfindings; k++) {
 		const struct finding *f = &r->findings[k];
@@ -197,8 +196,8 @@ text_rule(FILE *out, const struct rule_result *r, const struct report_meta *m,
 }
 
 static void
-text_section(FILE *out, const struct evaluation *ev, enum rule_status st,
-             const char *title, const struct report_meta *m, int remedy)
+text_section(FILE *out, const struct evaluation *ev, enum rule_status st, const char *title,
+             const struct report_meta *m, int remedy)
 {
 	const struct rule_result **v = xcalloc(ev->n + 1, sizeof(*v));
 	size_t n = 0;
@@ -234,9 +233,10 @@ text_verdict(FILE *out, const struct evaluation *ev)
 		fprintf(out, ".\n");
 		return;
 	}
-	fprintf(out, "Result: NOT CONFORMANT - %zu rule%s failed (%zu major, %zu "
-	        "minor or observation)", ev->counts[ST_FAIL],
-	        ev->counts[ST_FAIL] == 1 ? "" : "s", major, minor);
+	fprintf(out,
+	        "Result: NOT CONFORMANT - %zu rule%s failed (%zu major, %zu "
+	        "minor or observation)",
+	        ev->counts[ST_FAIL], ev->counts[ST_FAIL] == 1 ? "" : "s", major, minor);
 	if (ev->counts[ST_ERROR])
 		fprintf(out, ", %zu rule%s could not be evaluated", ev->counts[ST_ERROR],
 		        ev->counts[ST_ERROR] == 1 ? "" : "s");
@@ -249,7 +249,9 @@ write_text(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 	text_header(out, ev, m);
 	text_summary(out, ev);
 	text_section(out, ev, ST_FAIL, "Nonconformities", m, 1);
-	text_section(out, ev, ST_ERROR, "Rules that could not be evaluated (fix the rule or the records it reads)", m, 0);
+	text_section(out, ev, ST_ERROR,
+	             "Rules that could not be evaluated (fix the rule or the records it reads)", m,
+	             0);
 	text_section(out, ev, ST_WARN, "Observations", m, 1);
 	text_section(out, ev, ST_WAIVED, "Waived", m, 0);
 	if (m->verbose) {
@@ -265,8 +267,8 @@ jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *
-json_result(const struct rule_result *r)
+json_t *
+report_result_json(const struct rule_result *r)
 {
 	const struct rule_info *ri = r->rule;
 	json_t *o = json_object();
@@ -301,6 +303,27 @@ json_result(const struct rule_result *r)
 	return o;
 }
 
+json_t *
+report_rule_json(const struct rule_info *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "clause", jstr(r->clause));
+	json_object_set_new(o, "control", jstr(r->control));
+	json_object_set_new(o, "theme", jstr(r->theme));
+	json_object_set_new(o, "title", json_string(r->title));
+	json_object_set_new(o, "severity", json_string(r->severity));
+	json_object_set_new(o, "rationale", json_string(r->rationale));
+	json_object_set_new(o, "remediation", json_string(r->remediation));
+	json_object_set_new(o, "pack", jstr(r->pack));
+	json_object_set_new(o, "line", json_integer(r->line));
+	json_t *p = json_object();
+	for (size_t k = 0; k < r->nparams; k++)
+		json_object_set_new(p, r->params[k].name, json_string(r->params[k].def));
+	json_object_set_new(o, "params", p);
+	return o;
+}
+
 static void
 write_json(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 {
@@ -323,7 +346,7 @@ write_json(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 	json_t *rs = json_array();
 	for (size_t i = 0; i < ev->n; i++)
 		if (ev->results[i].status < ST_COUNT)
-			json_array_append_new(rs, json_result(&ev->results[i]));
+			json_array_append_new(rs, report_result_json(&ev->results[i]));
 	json_object_set_new(o, "results", rs);
 	json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
@@ -343,8 +366,8 @@ write_tap(FILE *out, const struct evaluation *ev)
 		if (r->status >= ST_COUNT)
 			continue;
 		int bad = r->status == ST_FAIL || r->status == ST_ERROR;
-		fprintf(out, "%s %zu - %s %s", bad ? "not ok" : "ok", ++k,
-		        r->rule->id, r->rule->title);
+		fprintf(out, "%s %zu - %s %s", bad ? "not ok" : "ok", ++k, r->rule->id,
+		        r->rule->title);
 		if (r->status == ST_NOT_APPLICABLE || r->status == ST_WAIVED)
 			fprintf(out, " # SKIP %s", r->note ? r->note : rule_status_name(r->status));
 		fprintf(out, "\n");
@@ -358,19 +381,13 @@ write_tap(FILE *out, const struct evaluation *ev)
 }
 
 void
-report_write(FILE *out, enum report_format f, const struct evaluation *ev,
-             const struct engine *e, const struct report_meta *meta)
+report_write(FILE *out, enum report_format f, const struct evaluation *ev, const struct engine *e,
+             const struct report_meta *meta)
 {
 	(void)e;
 	switch (f) {
-	case REPORT_TEXT:
-		write_text(out, ev, meta);
-		break;
-	case REPORT_JSON:
-		write_json(out, ev, meta);
-		break;
-	case REPORT_TAP:
-		write_tap(out, ev);
-		break;
+	case REPORT_TEXT: write_text(out, ev, meta); break;
+	case REPORT_JSON: write_json(out, ev, meta); break;
+	case REPORT_TAP: write_tap(out, ev); break;
 	}
 }

@@ -3,6 +3,7 @@
 #ifndef ISMS_REPORT_H
 #define ISMS_REPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "engine.h"
@@ -10,12 +11,12 @@
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_TAP };
 
 struct report_meta {
-	const char *repo;          /* as the user named it */
-	const char *ref;           /* the ref asked for */
-	const char *organisation;  /* from isms.yaml, or NULL */
-	int worktree;              /* uncommitted files were included */
-	int color;                 /* ANSI colours in text output */
-	int verbose;               /* list passing rules too */
+	const char *repo;         /* as the user named it */
+	const char *ref;          /* the ref asked for */
+	const char *organisation; /* from isms.yaml, or NULL */
+	int worktree;             /* uncommitted files were included */
+	int color;                /* ANSI colours in text output */
+	int verbose;              /* list passing rules too */
 };
 
 int report_format_parse(const char *s, enum report_format *out);
@@ -28,6 +29,13 @@ const char *report_group(const struct rule_info *r);
 /* The summary groups in order: key ("4".."10" or a theme) and label. */
 size_t report_ngroups(void);
 void report_group_at(size_t i, const char **key, const char **label);
+/* One rule's verdict as JSON: id, clause, control, theme, group, title,
+ * severity, status, remediation, note, findings, valid_until. The caller's
+ * (json_decref). */
+json_t *report_result_json(const struct rule_result *r);
+/* A rule's declaration as JSON (id, clause, control, theme, title,
+ * severity, rationale, remediation, pack, line, params). The caller's. */
+json_t *report_rule_json(const struct rule_info *r);
 /* The exit status of ismsctl check for ev: 0 conformant, 1 not. */
 int report_exit_status(const struct evaluation *ev);
 

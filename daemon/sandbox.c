@@ -27,7 +27,7 @@ struct sandbox {
 	size_t mem, mem_limit;
 	uint64_t steps, budget;
 	int exhausted;
-	int env_ref;  /* metatable shared by rule environments */
+	int env_ref;     /* metatable shared by rule environments */
 	int globals_ref; /* the allowed globals (a raw table, never handed out) */
 };
 
@@ -256,9 +256,8 @@ static void
 make_ro_mt(lua_State *L)
 {
 	static const luaL_Reg mt[] = {
-		{"__index", ro_index},     {"__newindex", ro_newindex},
-		{"__len", ro_len},         {"__pairs", ro_pairs},
-		{"__tostring", ro_tostring}, {NULL, NULL},
+		{ "__index", ro_index }, { "__newindex", ro_newindex }, { "__len", ro_len },
+		{ "__pairs", ro_pairs }, { "__tostring", ro_tostring }, { NULL, NULL },
 	};
 	luaL_newmetatable(L, RO_MT);
 	luaL_setfuncs(L, mt, 0);
@@ -295,15 +294,15 @@ sb_collectgarbage(lua_State *L)
 	const char *opt = luaL_optstring(L, 1, "count");
 	if (strcmp(opt, "count") != 0)
 		return luaL_error(L, "collectgarbage('%s') is not available to rules", opt);
-	lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) +
-	                      lua_gc(L, LUA_GCCOUNTB, 0) / 1024.0);
+	lua_pushnumber(L,
+	               (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) + lua_gc(L, LUA_GCCOUNTB, 0) / 1024.0);
 	return 1;
 }
 
 static int
 sb_print(lua_State *L)
 {
-	(void)L;  /* rules report through findings; print is a no-op */
+	(void)L; /* rules report through findings; print is a no-op */
 	return 0;
 }
 
@@ -380,7 +379,7 @@ static int
 guard_handler(lua_State *L)
 {
 	if (sandbox_of(L)->exhausted)
-		return 1;  /* the error value, unchanged */
+		return 1; /* the error value, unchanged */
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -436,8 +435,8 @@ static void
 build_globals(struct sandbox *sb)
 {
 	static const char *const base[] = {
-		"assert", "error", "ipairs", "next", "pairs", "pcall", "select",
-		"tonumber", "tostring", "rawequal", "rawlen", NULL,
+		"assert", "error",    "ipairs",   "next",     "pairs",  "pcall",
+		"select", "tonumber", "tostring", "rawequal", "rawlen", NULL,
 	};
 	static const char *const libs[] = {
 		"string", "table", "math", "utf8", "coroutine", NULL,
@@ -536,8 +535,7 @@ sandbox_push_env(struct sandbox *sb)
 }
 
 int
-sandbox_load(struct sandbox *sb, const char *chunkname, const char *src,
-             size_t len)
+sandbox_load(struct sandbox *sb, const char *chunkname, const char *src, size_t len)
 {
 	lua_State *L = sb->L;
 	char name[512];
@@ -560,16 +558,15 @@ message(lua_State *L)
 	if (msg == NULL) {
 		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
 			return 1;
-		msg = lua_pushfstring(L, "(error object is a %s value)",
-		                      luaL_typename(L, 1));
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
 	}
 	lua_pushstring(L, msg);
 	return 1;
 }
 
 int
-sandbox_call(struct sandbox *sb, int nargs, int nresults,
-             const struct sandbox_limits *lim, char **err)
+sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim,
+             char **err)
 {
 	lua_State *L = sb->L;
 	int base = lua_gettop(L) - nargs;
@@ -590,7 +587,8 @@ sandbox_call(struct sandbox *sb, int nargs, int nresults,
 	}
 	if (rc == LUA_ERRMEM)
 		*err = xasprintf("memory cap exceeded: the rule used more than "
-		                 "%zu MiB", lim->mem_cap >> 20);
+		                 "%zu MiB",
+		                 lim->mem_cap >> 20);
 	else if (sb->exhausted)
 		*err = xasprintf("instruction budget exhausted: the rule ran too "
 		                 "long (an endless loop, or too much work)");

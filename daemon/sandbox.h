@@ -12,10 +12,10 @@
 struct sandbox;
 
 struct sandbox_limits {
-	uint64_t budget;  /* VM instructions per call (plus charged C work) */
-	size_t mem_cap;   /* bytes a call may add to the heap */
+	uint64_t budget; /* VM instructions per call (plus charged C work) */
+	size_t mem_cap;  /* bytes a call may add to the heap */
 };
-#define SANDBOX_DEFAULT_BUDGET 200000000ull
+#define SANDBOX_DEFAULT_BUDGET  200000000ull
 #define SANDBOX_DEFAULT_MEM_CAP (64u << 20)
 
 /* A new state with the standard libraries opened and patched (budgeted
@@ -45,14 +45,13 @@ void sandbox_push_env(struct sandbox *sb);
 /* Load text (never bytecode) as a chunk whose _ENV is the table at the top
  * of the stack (popped). Pushes the function, or returns -1 with err_msg()
  * as "chunkname:line: message". */
-int sandbox_load(struct sandbox *sb, const char *chunkname, const char *src,
-                 size_t len);
+int sandbox_load(struct sandbox *sb, const char *chunkname, const char *src, size_t len);
 
 /* Call the function below nargs arguments under lim. Returns 0 with
  * nresults pushed, or -1 with nothing pushed and *err the caller's message
  * (the budget or memory cap, or the Lua error with a traceback line). */
-int sandbox_call(struct sandbox *sb, int nargs, int nresults,
-                 const struct sandbox_limits *lim, char **err);
+int sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim,
+                 char **err);
 /* Charge n units of C work to the running call's budget; raises a Lua
  * error when the budget is spent. */
 void sandbox_charge(lua_State *L, uint64_t n);

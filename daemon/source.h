@@ -9,28 +9,28 @@
 #include "util.h"
 
 struct source_limits {
-	size_t max_blob;   /* bytes per file; default 16 MiB */
-	size_t max_files;  /* files loaded; default 100000 */
+	size_t max_blob;  /* bytes per file; default 16 MiB */
+	size_t max_files; /* files loaded; default 100000 */
 };
-#define SOURCE_DEFAULT_MAX_BLOB (16u << 20)
+#define SOURCE_DEFAULT_MAX_BLOB  (16u << 20)
 #define SOURCE_DEFAULT_MAX_FILES 100000u
 
 struct source_file {
-	char *path;          /* repository-relative, '/' separated */
-	char *data;          /* contents, NUL-terminated */
+	char *path; /* repository-relative, '/' separated */
+	char *data; /* contents, NUL-terminated */
 	size_t len;
-	char blob[41];       /* blob id (hex); "" for an uncommitted work-tree file */
-	char commit[41];     /* commit that last changed it; "" if uncommitted */
-	int64_t time;        /* that commit's time (epoch seconds) */
-	char *author;        /* that commit's author name, or NULL */
+	char blob[41];   /* blob id (hex); "" for an uncommitted work-tree file */
+	char commit[41]; /* commit that last changed it; "" if uncommitted */
+	int64_t time;    /* that commit's time (epoch seconds) */
+	char *author;    /* that commit's author name, or NULL */
 };
 
 /* A loaded snapshot. Files are sorted by path. */
 struct snapshot {
-	char commit[41];     /* the commit loaded ("" for none, e.g. empty repo) */
+	char commit[41]; /* the commit loaded ("" for none, e.g. empty repo) */
 	int64_t commit_time;
-	char *ref;           /* the ref or revision asked for */
-	int worktree;        /* nonzero when files come from a work tree */
+	char *ref;    /* the ref or revision asked for */
+	int worktree; /* nonzero when files come from a work tree */
 	struct source_file *files;
 	size_t nfiles;
 	/* Files not loaded and why (symlink, submodule, over the size cap,
@@ -51,12 +51,11 @@ int source_load(const char *repo, const char *ref, const char *worktree,
                 const struct source_limits *lim, struct snapshot **out);
 void snapshot_free(struct snapshot *s);
 /* Binary search by path; borrowed pointer or NULL. */
-const struct source_file *snapshot_find(const struct snapshot *s,
-                                        const char *path);
+const struct source_file *snapshot_find(const struct snapshot *s, const char *path);
 
 /* Changed paths between two commits of repo (tree-to-tree diff), for
  * incremental evaluation; *paths is the caller's (free each, then array). */
-int source_changed_paths(const char *repo, const char *old_commit,
-                         const char *new_commit, char ***paths, size_t *n);
+int source_changed_paths(const char *repo, const char *old_commit, const char *new_commit,
+                         char ***paths, size_t *n);
 
 #endif

@@ -11,6 +11,7 @@
  *     remove = { "risk/register.yaml" },
  *     expect = {
  *       ["5.2-policy-approved"] = "pass",
+ *       ["9.3-review-held"] = { status = "pass", valid_until = "2027-03-01" },
  *       ["6.1.3-soa-complete"] = { status = "fail", count = 1,
  *         findings = { { file = "soa.yaml", line = 3, message = "7.4" } } },
  *     },
@@ -18,7 +19,9 @@
  *
  * Paths of fixtures are relative to the spec file. Only the rules named
  * in expect run. A finding matches when file and line are equal (where
- * given) and its message contains the expected text. */
+ * given) and its message contains the expected text. valid_until is the
+ * last day the verdict holds without a new commit ("none": it does not
+ * expire), in the organisation's time zone. */
 #include "spec.h"
 
 #include <dirent.h>
@@ -129,15 +132,17 @@ apply(lua_State *L, struct files *f)
 				if (strcmp(f->v[i].path, path) == 0)
 					fl = &f->v[i];
 			if (fl == NULL)
-				return err_set("edit: no file %s in the fixture", path ? path : "?");
+				return err_set("edit: no file %s in the fixture",
+				               path ? path : "?");
 			for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TTABLE; k++) {
 				lua_rawgeti(L, -1, 1);
 				lua_rawgeti(L, -2, 2);
 				const char *from = lua_tostring(L, -2), *to = lua_tostring(L, -1);
 				char *at = from ? strstr(fl->data, from) : NULL;
 				if (at == NULL || to == NULL)
-					return err_set("edit: '%s' is not in %s", from ? from : "?", path);
-				struct buf b = {0};
+					return err_set("edit: '%s' is not in %s", from ? from : "?",
+					               path);
+				struct buf b = { 0 };
 				buf_add(&b, fl->data, (size_t)(at - fl->data));
 				buf_adds(&b, to);
 				buf_adds(&b, at + strlen(from));
@@ -173,11 +178,12 @@ tap(struct ctx *c, int pass, const char *name, const char *rule, const char *wha
 static void
 show(struct ctx *c, const struct rule_result *r)
 {
-	fprintf(c->out, "#   got %s%s%s\n", rule_status_name(r->status),
-	        r->note ? ": " : "", r->note ? r->note : "");
+	fprintf(c->out, "#   got %s%s%s\n", rule_status_name(r->status), r->note ? ": " : "",
+	        r->note ? r->note : "");
 	for (size_t k = 0; k < r->nfindings; k++)
-		fprintf(c->out, "#     %s:%d: %s\n", r->findings[k].file ? r->findings[k].file : "-",
-		        r->findings[k].line, r->findings[k].message);
+		fprintf(c->out, "#     %s:%d: %s\n",
+		        r->findings[k].file ? r->findings[k].file : "-", r->findings[k].line,
+		        r->findings[k].message);
 }
 
 static int
@@ -195,9 +201,43 @@ finding_matches(lua_State *L, const struct finding *f)
 	return ok;
 }
 
+/* The last day a verdict holds ("none" when it does not expire), in
+ * the organisation's time zone tz. */
+static void
+holds_through(const struct rule_result *r, const char *tz, char out[11])
+{
+	struct ymd d;
+	if (r->valid_until == 0 || date_local_ymd(r->valid_until - 1, tz, &d) < 0) {
+		snprintf(out, 11, "none");
+		return;
+	}
+	date_format(d, out);
+}
+
+/* Check valid_until = "YYYY-MM-DD" (or "none") of the expectation table
+ * at the top of L: the last day the verdict holds without a new commit. */
+static void
+check_valid_until(struct ctx *c, lua_State *L, const char *name, const struct rule_result *r,
+                  const char *tz)
+{
+	lua_getfield(L, -1, "valid_until");
+	const char *want = lua_tostring(L, -1);
+	if (want != NULL) {
+		char got[11], what[128];
+		holds_through(r, tz, got);
+		snprintf(what, sizeof(what), "holds through %.20s", want);
+		int pass = strcmp(got, want) == 0;
+		tap(c, pass, name, r->rule->id, what);
+		if (!pass)
+			fprintf(c->out, "#   got valid_until %s\n", got);
+	}
+	lua_pop(L, 1);
+}
+
 /* Check one rule's expectation (the value at the top of L). */
 static void
-check_one(struct ctx *c, lua_State *L, const char *name, const struct rule_result *r)
+check_one(struct ctx *c, lua_State *L, const char *name, const struct rule_result *r,
+          const char *tz)
 {
 	const char *want = lua_isstring(L, -1) ? lua_tostring(L, -1) : NULL;
 	if (want == NULL && lua_istable(L, -1)) {
@@ -213,6 +253,7 @@ check_one(struct ctx *c, lua_State *L, const char *name, const struct rule_resul
 		show(c, r);
 	if (!lua_istable(L, -1))
 		return;
+	check_valid_until(c, L, name, r, tz);
 	lua_getfield(L, -1, "count");
 	if (lua_isinteger(L, -1)) {
 		lua_Integer n = lua_tointeger(L, -1);
@@ -223,19 +264,22 @@ check_one(struct ctx *c, lua_State *L, const char *name, const struct rule_resul
 	}
 	lua_pop(L, 1);
 	lua_getfield(L, -1, "findings");
-	for (lua_Integer k = 1; lua_istable(L, -1) && lua_rawgeti(L, -1, k) == LUA_TTABLE; k++) {
+	int list = lua_istable(L, -1);
+	for (lua_Integer k = 1; list && lua_rawgeti(L, -1, k) == LUA_TTABLE; k++) {
 		int found = 0;
 		for (size_t i = 0; i < r->nfindings && !found; i++)
 			found = finding_matches(L, &r->findings[i]);
 		lua_getfield(L, -1, "message");
-		snprintf(what, sizeof(what), "finds '%.80s'", lua_tostring(L, -1) ? lua_tostring(L, -1) : "");
+		snprintf(what, sizeof(what), "finds '%.80s'",
+		         lua_tostring(L, -1) ? lua_tostring(L, -1) : "");
 		lua_pop(L, 1);
 		tap(c, found, name, r->rule->id, what);
 		if (!found)
 			show(c, r);
 		lua_pop(L, 1);
 	}
-	lua_pop(L, 2);
+	/* the findings value, and the non-table that ended the list if any */
+	lua_pop(L, list ? 2 : 1);
 }
 
 static const struct rule_result *
@@ -274,8 +318,8 @@ select_rules(struct ctx *c, lua_State *L, unsigned char *only)
 }
 
 static int
-eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name,
-          int64_t now, const unsigned char *only)
+eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name, int64_t now,
+          const unsigned char *only)
 {
 	const char **paths = xcalloc(f->n + 1, sizeof(char *));
 	const char **data = xcalloc(f->n + 1, sizeof(char *));
@@ -295,7 +339,7 @@ eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name,
 		lua_getfield(L, -1, "expect");
 		lua_pushnil(L);
 		while (lua_next(L, -2)) {
-			check_one(c, L, name, find_result(ev, lua_tostring(L, -2)));
+			check_one(c, L, name, find_result(ev, lua_tostring(L, -2)), ev->tz);
 			lua_pop(L, 1);
 		}
 		lua_pop(L, 1);
@@ -310,7 +354,7 @@ eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name,
 static void
 run_spec(struct ctx *c, lua_State *L, const char *file, const char *specdir)
 {
-	struct files f = {0};
+	struct files f = { 0 };
 	const struct rule_info *rules;
 	unsigned char *only = xcalloc(engine_rules(c->e, &rules) + 1, 1);
 	lua_getfield(L, -1, "name");
@@ -369,7 +413,7 @@ run_file(struct ctx *c, const char *path)
 	sandbox_set_global(sb, "spec");
 	sandbox_push_env(sb);
 	char *err = NULL;
-	struct sandbox_limits lim = {SANDBOX_DEFAULT_BUDGET, SANDBOX_DEFAULT_MEM_CAP};
+	struct sandbox_limits lim = { SANDBOX_DEFAULT_BUDGET, SANDBOX_DEFAULT_MEM_CAP };
 	int rc = sandbox_load(sb, path, src, len);
 	free(src);
 	if (rc == 0 && sandbox_call(sb, 0, 0, &lim, &err) < 0) {
@@ -432,10 +476,17 @@ run_dir(struct ctx *c, const char *dir)
 int
 spec_run(const char *path, const char *rules_dir, FILE *out)
 {
-	struct ctx c = {.out = out};
-	struct problems errs = {0};
-	struct engine_opts o = {rules_dir, {0, 0}};
-	if (engine_load(&o, &c.e, &errs) < 0) {
+	return spec_run_packs(path, rules_dir, NULL, out);
+}
+
+int
+spec_run_packs(const char *path, const char *rules_dir, const char *const *extra_dirs,
+               FILE *out)
+{
+	struct ctx c = { .out = out };
+	struct problems errs = { 0 };
+	struct engine_opts o = { rules_dir, { 0, 0 } };
+	if (engine_load_packs(&o, extra_dirs, &c.e, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.v[i].msg);
 		problems_free(&errs);

@@ -210,7 +210,7 @@ read_file(const char *path, size_t max, char **out, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set("%s: %s", path, strerror(errno));
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char chunk[65536];
 	for (;;) {
 		ssize_t r = read(fd, chunk, sizeof(chunk));

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NELEM(a)     (sizeof(a) / sizeof((a)[0]))
 
 /* Allocation failure is fatal in the daemon and in ismsctl. */
 void *xmalloc(size_t n);
@@ -43,17 +43,17 @@ char *buf_steal(struct buf *b);
  * field, file over the size cap): each names the file and line, and the
  * engine turns them into findings of the record-validity rule. */
 struct problem {
-	char *path;  /* repository-relative, or NULL for the repository */
-	int line;    /* 1-based, 0 when the whole file is meant */
+	char *path; /* repository-relative, or NULL for the repository */
+	int line;   /* 1-based, 0 when the whole file is meant */
 	char *msg;
-	int note;    /* 1: an observation (file of no known type), not an error */
+	int note; /* 1: an observation (file of no known type), not an error */
 };
 struct problems {
 	struct problem *v;
 	size_t n, cap;
 };
-void problems_add(struct problems *p, const char *path, int line,
-                  const char *fmt, ...) PRINTF(4, 5);
+void problems_add(struct problems *p, const char *path, int line, const char *fmt, ...)
+        PRINTF(4, 5);
 void problems_free(struct problems *p);
 
 /* Read a whole file; *out is the caller's (NUL-terminated). */
