@@ -87,6 +87,13 @@ catalogue_theme(const struct catalogue *c, const char *control)
 }
 
 const char *
+catalogue_control_title(const struct catalogue *c, const char *control)
+{
+	json_t *v = find(c, "annex_a", control);
+	return v ? json_string_value(json_object_get(v, "title")) : NULL;
+}
+
+const char *
 catalogue_title(const struct catalogue *c, const char *id)
 {
 	json_t *v = find(c, "clauses", id);

@@ -16,6 +16,8 @@ void catalogue_free(struct catalogue *c);
 const char *catalogue_theme(const struct catalogue *c, const char *control);
 /* Title of a clause or control id, or NULL. Borrowed. */
 const char *catalogue_title(const struct catalogue *c, const char *id);
+/* Title of an Annex A control (5.1 is a clause too), or NULL. */
+const char *catalogue_control_title(const struct catalogue *c, const char *control);
 /* Every clause id (kind requirement) and control id, in catalogue order. */
 size_t catalogue_clauses(const struct catalogue *c, const char ***ids);
 size_t catalogue_controls(const struct catalogue *c, const char ***ids);

@@ -1,0 +1,532 @@
+-- Annex A 5 Organizational controls: the evidence the repository records
+-- for them, in control order. Every rule first asks the SoA: a control
+-- it excludes is not applicable. The SoA entry itself is checked by the
+-- A.5.x-soa rules (soa.lua).
+local checks = require "checks"
+local evidence = require "evidence"
+local soa = require "soa"
+local staff = require "staff"
+
+local fmt = string.format
+
+-- The newest of a record's date fields, and which field it is.
+local function newest_of(rec, keys)
+  local best, key
+  for _, k in ipairs(keys) do
+    local d = staff.date(rec, k)
+    if d and (not best or d > best) then best, key = d, k end
+  end
+  return best, key
+end
+
+-- Whether a supplier still provides its service today.
+local function active_supplier(r, s)
+  local ended = staff.date(s, "ended_on")
+  return ended == nil or ended > r.now
+end
+
+-- Supplier access that needs no security clauses.
+local NO_ACCESS = { none = true, public = true }
+
+-- A value of a classification scheme, lower-cased.
+local function label(v) return tostring(v):lower() end
+
+isms.rule {
+  id = "A.5.1-topic-policies-reviewed", control = "5.1", severity = "minor",
+  title = "Topic-specific policies are approved by management and reviewed at planned intervals",
+  rationale = "A.5.1 requires topic-specific policies to be approved by management and reviewed at planned intervals.",
+  remediation = "Review the policy; record who approved it (approved_by, approved_on), or reviewed_on when the text stayed the same, and its review_months.",
+  params = { review_months = { default = 12,
+    doc = "months between reviews of a policy that sets no review_months" } },
+  check = function(r)
+    if not soa.applies(r, "5.1") then return end
+    for _, p in ipairs(r:records("policy")) do
+      if p.kind == "topic-policy" and (p.status == nil or p.status == "approved") then
+        local what = fmt("topic-specific policy '%s'", tostring(p.id))
+        if p.approved_by == nil then
+          r:fail(p, "%s records no approval by management (approved_by)", what)
+        end
+        local last, key = newest_of(p, { "approved_on", "reviewed_on" })
+        if not last then
+          r:fail(p, "%s has no approval or review date (approved_on)", what)
+        else
+          local months = p.review_months or r:param("review_months")
+          local due = last:add_months(months)
+          if r.now > due then
+            r:fail(isms.at(p, key), "%s: last approved or reviewed on %s; the %d-month review was due on %s (%d days overdue)",
+              what, last, months, due, due:days_until(r.now))
+          else
+            r:valid_until(due)
+          end
+        end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.1-policies-acknowledged", control = "5.1", severity = "minor",
+  title = "Policies that must be acknowledged are acknowledged by all staff",
+  rationale = "A.5.1 requires policies to be communicated to and acknowledged by relevant personnel.",
+  remediation = "Have each person named confirm the policy, and record it as a training record of kind policy-acknowledgement with `policy:` set to the policy id.",
+  params = { awareness_after_joining_days = { default = 30,
+    doc = "days after joining by which new staff must have acknowledged the policies" } },
+  check = function(r)
+    if not soa.applies(r, "5.1") then return end
+    local policies = {}
+    for _, p in ipairs(r:records("policy")) do
+      if p.acknowledgement_required == true and (p.status == nil or p.status == "approved") then
+        policies[#policies + 1] = p
+      end
+    end
+    if #policies == 0 then return end
+    local acks = staff.acknowledgements(r)
+    local days = r:param("awareness_after_joining_days")
+    local due_people = {}
+    for _, person in ipairs(staff.people(r)) do
+      local settled, by = staff.settled(r, person, days)
+      if settled then due_people[#due_people + 1] = { p = person, by = by }
+      elseif by then r:valid_until(by) end
+    end
+    for _, p in ipairs(policies) do
+      local missing = {}
+      for _, d in ipairs(due_people) do
+        if not staff.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+      end
+      staff.report(r, missing, p, function(d)
+        r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", tostring(d.p.id), tostring(p.id),
+          d.by and fmt("by %s, %d days after joining", d.by, days) or "on joining")
+      end, fmt("of the staff have not acknowledged the policy '%s'", tostring(p.id)))
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.9-asset-inventory", control = "5.9", severity = "minor",
+  title = "Every asset in use has an owner on the staff and a classification",
+  rationale = "A.5.9 requires an inventory of information and other associated assets, including owners; A.5.12 requires their classification.",
+  remediation = "Give each asset an `owner` who is on the staff (reassign the assets of leavers) and a `classification`; record retired_on for assets no longer in use.",
+  check = function(r)
+    if not soa.applies(r, "5.9") then return end
+    local assets = r:records("asset")
+    if #assets == 0 then return r:fail("the asset inventory (assets/*.yaml) is empty or missing") end
+    for _, a in ipairs(assets) do
+      local retired = staff.date(a, "retired_on")
+      if not retired or retired > r.now then
+        local what = fmt("asset %s", tostring(a.id))
+        checks.person(r, a.owner, a.owner ~= nil and isms.at(a, "owner") or a, what .. " owner")
+        if not checks.present(a.classification) then
+          r:fail(a, "%s (%s) has no classification", what, tostring(a.name))
+        end
+        if retired then r:valid_until(retired) end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.11-assets-returned", control = "5.11", severity = "minor",
+  title = "Leavers return the organisation's assets promptly",
+  rationale = "A.5.11 requires personnel to return all the organisation's assets in their possession upon change or termination of their employment.",
+  remediation = "Collect the leaver's equipment and record the date in `assets_returned_on`; follow up with the leaver if it is late.",
+  params = { leaver_asset_return_days = { default = 7,
+    doc = "days after leaving by which a leaver's assets must be returned" } },
+  check = function(r)
+    if not soa.applies(r, "5.11") then return end
+    local days = r:param("leaver_asset_return_days")
+    for _, l in ipairs(staff.leavers(r)) do
+      local p, by = l.p, l.left:add_days(days)
+      local returned = staff.date(p, "assets_returned_on")
+      if returned then
+        if returned > by then
+          r:fail(isms.at(p, "assets_returned_on"), "%s left on %s and returned the assets on %s, %d days later (allowed: %d)",
+            tostring(p.id), l.left, returned, isms.days_between(l.left, returned), days)
+        end
+      elseif r.now > by then
+        r:fail(isms.at(p, "left"), "%s left on %s and has no assets_returned_on; the return was due by %s",
+          tostring(p.id), l.left, by)
+      else
+        r:valid_until(by)
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.12-classification-scheme", control = "5.12", severity = "minor",
+  title = "Assets and supplier access are classified with the labels of the scheme",
+  rationale = "A.5.12 requires information to be classified according to the organisation's classification scheme.",
+  remediation = "Use one of the scheme's labels (parameter classification_levels) in the asset's `classification` and the supplier's `data_access` (or none); extend the scheme in the policy and isms.yaml if a label is missing.",
+  params = { classification_levels = { default = "public internal confidential restricted",
+    doc = "labels of the classification scheme, as a list or separated by spaces" } },
+  check = function(r)
+    if not soa.applies(r, "5.12") then return end
+    local levels = {}
+    for w in pairs(evidence.listed(r:param("classification_levels"))) do levels[label(w)] = true end
+    for _, a in ipairs(r:records("asset")) do
+      local c = a.classification
+      if c ~= nil and not levels[label(c)] then
+        r:fail(isms.at(a, "classification"), "asset %s: classification '%s' is not a label of the scheme",
+          tostring(a.id), tostring(c))
+      end
+    end
+    for _, s in ipairs(r:records("supplier")) do
+      local c = s.data_access
+      if c ~= nil and label(c) ~= "none" and not levels[label(c)] then
+        r:fail(isms.at(s, "data_access"), "supplier %s: data_access '%s' is not a label of the scheme",
+          tostring(s.id), tostring(c))
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.15-access-review", control = "5.15", severity = "minor",
+  title = "Access control is reviewed at the planned interval",
+  rationale = "A.5.15 requires rules to control access to be established and implemented; periodic access reviews show that they are applied.",
+  remediation = "Review who has access to the systems in scope and record it as evidence of kind access-review naming control 5.15.",
+  params = { access_review_months = { default = 3, doc = "months between access reviews" } },
+  check = function(r)
+    if not soa.applies(r, "5.15") then return end
+    evidence.recent(r, { control = "5.15", kinds = { "access-review" },
+      months = r:param("access_review_months"), what = "access review" })
+  end,
+}
+
+isms.rule {
+  id = "A.5.18-access-rights-reviewed", control = "5.18", severity = "minor",
+  title = "The access rights of every reviewed system are reviewed again at the interval",
+  rationale = "A.5.18 requires access rights to be reviewed at regular intervals.",
+  remediation = "Review the access rights of the system named and record it as evidence of kind access-review with the asset and control 5.18; a system taken out of use gets retired_on.",
+  params = { access_review_months = { default = 3, doc = "months between access reviews of a system" } },
+  check = function(r)
+    if not soa.applies(r, "5.18") then return end
+    evidence.recent(r, { control = "5.18", kinds = { "access-review" }, per_asset = true,
+      months = r:param("access_review_months"), what = "access review" })
+  end,
+}
+
+isms.rule {
+  id = "A.5.19-supplier-register", control = "5.19", severity = "minor",
+  title = "Every supplier has an owner, a criticality and the information it can access",
+  rationale = "A.5.19 requires processes to manage the information security risks of suppliers' products and services.",
+  remediation = "For each supplier, record the `owner` who manages the relationship, its `criticality`, and the highest classification it can access in `data_access` (or none).",
+  check = function(r)
+    if not soa.applies(r, "5.19") then return end
+    for _, s in ipairs(r:records("supplier")) do
+      if active_supplier(r, s) then
+        local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
+        checks.person(r, s.owner, s.owner ~= nil and isms.at(s, "owner") or s, what .. " owner")
+        if s.criticality == nil then r:fail(s, "%s has no criticality", what) end
+        if s.data_access == nil then
+          r:fail(s, "%s: the information it can access is not recorded (data_access)", what)
+        end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.20-supplier-agreements", control = "5.20", severity = "minor",
+  title = "Suppliers with access to information have signed agreements with security clauses",
+  rationale = "A.5.20 requires information security requirements to be established and agreed with each supplier.",
+  remediation = "Sign an agreement that sets out the information security requirements (a DPA and security annex) and record agreement_signed_on and security_clauses: true.",
+  check = function(r)
+    if not soa.applies(r, "5.20") then return end
+    for _, s in ipairs(r:records("supplier")) do
+      if active_supplier(r, s) then
+        local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
+        if s.agreement_signed_on == nil then
+          r:fail(s, "%s has no signed agreement (agreement_signed_on)", what)
+        end
+        local access = s.data_access == nil or NO_ACCESS[label(s.data_access)] == nil
+        if access and s.security_clauses ~= true then
+          r:fail(isms.at(s, "security_clauses") or s, "%s can access %s information but its agreement has no security clauses",
+            what, tostring(s.data_access or "unrecorded"))
+        end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.21-ict-supplier-assurance", control = "5.21", severity = "minor",
+  title = "Critical ICT and cloud suppliers show independent security assurance",
+  rationale = "A.5.21 requires managing the information security risks of the ICT products and services supply chain.",
+  remediation = "Obtain and record the supplier's certifications or attestation reports (ISO/IEC 27001, SOC 2, C5) in `certifications`, or assess it yourself and record the evidence.",
+  check = function(r)
+    if not soa.applies(r, "5.21") then return end
+    for _, s in ipairs(r:records("supplier")) do
+      local key = s.criticality == "high" or s.criticality == "critical"
+      if active_supplier(r, s) and s.cloud == true and key and not checks.present(s.certifications) then
+        r:fail(s, "supplier %s (%s) is a %s cloud service but records no certification or attestation",
+          tostring(s.id), tostring(s.name), s.criticality)
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.22-supplier-review", control = "5.22", severity = "minor",
+  title = "Suppliers are reviewed at their planned interval",
+  rationale = "A.5.22 requires the organisation to regularly monitor, review and evaluate supplier information security practices and service delivery.",
+  remediation = "Review the supplier (service, incidents, certifications, agreement) and record last_review_on; set review_months per supplier if it differs from the default.",
+  params = { supplier_review_months = { default = 12,
+    doc = "months between supplier reviews, for suppliers that set no review_months" } },
+  check = function(r)
+    if not soa.applies(r, "5.22") then return end
+    for _, s in ipairs(r:records("supplier")) do
+      if active_supplier(r, s) then
+        local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
+        local months = s.review_months or r:param("supplier_review_months")
+        local last = staff.date(s, "last_review_on")
+        local since = last or staff.date(s, "agreement_signed_on")
+        if not since then
+          r:fail(s, "%s has never been reviewed (last_review_on)", what)
+        else
+          local due = since:add_months(months)
+          if r.now <= due then
+            r:valid_until(due)
+          else
+            r:fail(isms.at(s, last and "last_review_on" or "agreement_signed_on"),
+              "%s: %s on %s; the %d-month review was due on %s (%d days overdue)", what,
+              last and "last reviewed" or "never reviewed since the agreement", since,
+              months, due, due:days_until(r.now))
+          end
+        end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.24-incident-procedure", control = "5.24", severity = "major",
+  title = "An approved procedure plans incident management",
+  rationale = "A.5.24 requires the organisation to plan and prepare for managing incidents by defining processes, roles and responsibilities.",
+  remediation = "Write and approve an incident management procedure (procedures/) that lists \"5.24\" under controls.",
+  check = function(r)
+    if not soa.applies(r, "5.24") then return end
+    evidence.documented(r, "5.24", "the incident management process, roles and responsibilities")
+  end,
+}
+
+isms.rule {
+  id = "A.5.25-incident-triage", control = "5.25", severity = "minor",
+  title = "Reported events are assessed promptly",
+  rationale = "A.5.25 requires information security events to be assessed and decided on whether they are incidents.",
+  remediation = "Assess the event, decide whether it is an incident, and record triaged_on and severity.",
+  params = { incident_triage_days = { default = 2, doc = "days after the report by which an event must be triaged" } },
+  check = function(r)
+    if not soa.applies(r, "5.25") then return end
+    local days = r:param("incident_triage_days")
+    for _, i in ipairs(r:records("incident")) do
+      local reported = staff.date(i, "reported_on")
+      if reported then
+        local by = reported:add_days(days)
+        local triaged = staff.date(i, "triaged_on")
+        if triaged then
+          if triaged > by then
+            r:fail(isms.at(i, "triaged_on"), "incident %s was reported on %s and triaged on %s, %d days later (allowed: %d)",
+              tostring(i.id), reported, triaged, isms.days_between(reported, triaged), days)
+          end
+        elseif r.now > by then
+          r:fail(i, "incident %s was reported on %s and has not been triaged (due by %s)",
+            tostring(i.id), reported, by)
+        else
+          r:valid_until(by)
+        end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.26-incident-response", control = "5.26", severity = "minor",
+  title = "Incidents are responded to and closed",
+  rationale = "A.5.26 requires incidents to be responded to in accordance with the documented procedures.",
+  remediation = "Record status and closed_on consistently; an incident open longer than the limit needs its response completed or escalated.",
+  params = { incident_close_days = { default = 90, doc = "days after the report by which an incident should be closed" } },
+  check = function(r)
+    if not soa.applies(r, "5.26") then return end
+    local days = r:param("incident_close_days")
+    for _, i in ipairs(r:records("incident")) do
+      local id, reported = tostring(i.id), staff.date(i, "reported_on")
+      local closed = staff.date(i, "closed_on")
+      if i.status == "closed" and not closed then
+        r:fail(isms.at(i, "status"), "incident %s is closed but has no closed_on date", id)
+      elseif closed and i.status ~= nil and i.status ~= "closed" then
+        r:fail(isms.at(i, "closed_on"), "incident %s has closed_on %s but its status is %s", id, closed, i.status)
+      elseif closed and reported and closed < reported then
+        r:fail(isms.at(i, "closed_on"), "incident %s was closed on %s, before it was reported on %s", id, closed, reported)
+      elseif not closed and reported then
+        local by = reported:add_days(days)
+        if r.now > by then
+          r:fail(i, "incident %s has been open since %s, more than %d days (status %s)",
+            id, reported, days, tostring(i.status or "open"))
+        else
+          r:valid_until(by)
+        end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.27-lessons-learned", control = "5.27", severity = "minor",
+  title = "Closed incidents record their root cause and lessons learned",
+  rationale = "A.5.27 requires knowledge gained from incidents to be used to strengthen and improve the controls.",
+  remediation = "Record the `root_cause` and the `lessons_learned` (what was changed as a result) before closing the incident.",
+  check = function(r)
+    if not soa.applies(r, "5.27") then return end
+    for _, i in ipairs(r:records("incident")) do
+      if i.status == "closed" or i.closed_on ~= nil then
+        if not checks.present(i.root_cause) then
+          r:fail(i, "incident %s is closed without a root cause", tostring(i.id))
+        end
+        if not checks.present(i.lessons_learned) then
+          r:fail(i, "incident %s is closed without lessons learned", tostring(i.id))
+        end
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.29-continuity-plan-tested", control = "5.29", severity = "major",
+  title = "An approved continuity plan maintains security during disruption and is tested",
+  rationale = "A.5.29 requires planning how to maintain information security at an appropriate level during disruption.",
+  remediation = "Approve a business continuity plan listing \"5.29\" under controls, exercise it, and record the exercise as evidence of kind bcp-test naming 5.29.",
+  params = { bcp_test_months = { default = 12, doc = "months between continuity tests" } },
+  check = function(r)
+    if not soa.applies(r, "5.29") then return end
+    evidence.documented(r, "5.29", "how information security is maintained during disruption")
+    evidence.recent(r, { control = "5.29", kinds = { "bcp-test" },
+      months = r:param("bcp_test_months"), what = "continuity test" })
+  end,
+}
+
+isms.rule {
+  id = "A.5.30-ict-readiness-tested", control = "5.30", severity = "minor",
+  title = "ICT readiness for business continuity is tested within the interval",
+  rationale = "A.5.30 requires ICT readiness to be planned, implemented, maintained and tested based on continuity objectives.",
+  remediation = "Run a recovery exercise against the recovery objectives and record it as evidence of kind bcp-test naming 5.30, with its result.",
+  params = { bcp_test_months = { default = 12, doc = "months between ICT continuity tests" } },
+  check = function(r)
+    if not soa.applies(r, "5.30") then return end
+    evidence.recent(r, { control = "5.30", kinds = { "bcp-test" },
+      months = r:param("bcp_test_months"), what = "ICT continuity test",
+      advice = "record the corrective actions and a repeated test that meets the recovery objectives" })
+  end,
+}
+
+isms.rule {
+  id = "A.5.31-legal-register", control = "5.31", severity = "minor",
+  title = "Legal, regulatory and contractual requirements are identified, owned and kept up to date",
+  rationale = "A.5.31 requires the relevant legal, statutory, regulatory and contractual requirements to be identified, documented and kept up to date.",
+  remediation = "Keep legal/register.yaml current: an owner for each requirement, a review within the interval (reviewed_on), and its compliance state.",
+  params = { legal_review_months = { default = 12, doc = "months between reviews of each requirement" } },
+  check = function(r)
+    if not soa.applies(r, "5.31") then return end
+    local reqs = r:records("legal_requirement")
+    if #reqs == 0 then return r:fail("no legal, regulatory or contractual requirements are identified (legal/register.yaml)") end
+    local months = r:param("legal_review_months")
+    for _, q in ipairs(reqs) do
+      local what = "requirement " .. tostring(q.id)
+      checks.person(r, q.owner, q.owner ~= nil and isms.at(q, "owner") or q, what .. " owner")
+      checks.review_due(r, q, "reviewed_on", months, what)
+      if q.compliance == "non-compliant" then
+        r:fail(isms.at(q, "compliance"), "%s (%s) is not complied with", what, tostring(q.source or q.requirement))
+      elseif q.compliance == nil or q.compliance == "not-assessed" then
+        r:warn(q, "%s: compliance has not been assessed", what)
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "A.5.34-breach-notification", control = "5.34", severity = "major",
+  title = "Breaches of personal data are notified in time",
+  rationale = "A.5.34 requires meeting the requirements for privacy and protection of PII, including breach notification (GDPR Art. 33: 72 hours).",
+  remediation = "Notify the supervisory authority (and the controllers, as processor) and record authority_notified_on; where notification is not required, record the assessment in the incident.",
+  params = { breach_notification_days = { default = 3,
+    doc = "days after the report by which a personal data breach must be notified" } },
+  check = function(r)
+    if not soa.applies(r, "5.34") then return end
+    local days = r:param("breach_notification_days")
+    for _, i in ipairs(r:records("incident")) do
+      local reported = staff.date(i, "reported_on")
+      if i.personal_data == true and reported then
+        local notified, by = staff.date(i, "authority_notified_on"), reported:add_days(days)
+        if notified then
+          if notified > by then
+            r:fail(isms.at(i, "authority_notified_on"), "incident %s affected personal data; reported on %s, notified on %s, %d days later (allowed: %d)",
+              tostring(i.id), reported, notified, isms.days_between(reported, notified), days)
+          end
+        elseif r.now > by then
+          r:warn(isms.at(i, "personal_data"), "incident %s affected personal data and records no notification (authority_notified_on) or why none was needed",
+            tostring(i.id))
+        else
+          r:valid_until(by)
+        end
+      end
+    end
+  end,
+}
+
+-- Whether audit area a and an area o the auditor owns overlap ("A.5"
+-- covers "A.5.19"; "9" covers "9.2").
+local function overlaps(a, o)
+  return a == o or o:sub(1, #a + 1) == a .. "." or a:sub(1, #o + 1) == o .. "."
+end
+
+-- Whether the auditor of a report is independent of what it audited:
+-- external, or owning none of its areas, per the audit programme.
+local function independent(r, rep)
+  local prog = r:records("audit_programme")[1]
+  if not prog or type(prog.auditors) ~= "table" then return false end
+  local who = tostring(rep.auditor)
+  for _, a in ipairs(prog.auditors) do
+    if tostring(a.person) == who then
+      if a.external == true then return true end
+      if type(rep.areas) ~= "table" then return false end
+      for _, area in ipairs(rep.areas) do
+        for _, own in ipairs(type(a.owns) == "table" and a.owns or {}) do
+          if overlaps(tostring(area), tostring(own)) then return false end
+        end
+      end
+      return true
+    end
+  end
+  return false
+end
+
+isms.rule {
+  id = "A.5.35-independent-review", control = "5.35", severity = "minor",
+  title = "Information security is reviewed independently within the interval",
+  rationale = "A.5.35 requires the approach to managing information security and its implementation to be reviewed independently at planned intervals.",
+  remediation = "Have an external auditor, or an internal auditor who owns none of the areas, review the ISMS and record the final report under audits/reports/, or an external review as evidence naming 5.35.",
+  params = { independent_review_months = { default = 12, doc = "months between independent reviews" } },
+  check = function(r)
+    if not soa.applies(r, "5.35") then return end
+    local best, best_d
+    for _, rep in ipairs(r:records("audit_report")) do
+      local d = staff.date(rep, "held_on")
+      if d and d <= r.now and rep.status ~= "draft" and (not best_d or d > best_d) and independent(r, rep) then
+        best, best_d = rep, d
+      end
+    end
+    local ev = evidence.newest(evidence.find(r, "5.35"))
+    if ev and (not best_d or ev.date > best_d) then best, best_d = ev.ev, ev.date end
+    if not best then
+      return r:fail("no independent review is recorded: no final audit report by an independent auditor and no evidence naming 5.35")
+    end
+    local months = r:param("independent_review_months")
+    local due = best_d:add_months(months)
+    if r.now > due then
+      r:fail(best, "the last independent review (%s) was on %s; the next was due by %s (%d days overdue)",
+        tostring(best.id), best_d, due, due:days_until(r.now))
+    else
+      r:valid_until(due)
+    end
+  end,
+}
