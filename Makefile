@@ -138,6 +138,8 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
 	$(if $(PLUGINS),install -d $(DESTDIR)$(LIBDIR)/plugins && install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/)
 	cp -R rules $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/sdk
+	cp -R sdk/lua sdk/examples $(DESTDIR)$(DATADIR)/sdk/
 	chmod -R a+rX $(DESTDIR)$(DATADIR)
 
 C_FILES = $(wildcard daemon/*.c daemon/*.h plugins/*/*.c sdk/include/*.h)

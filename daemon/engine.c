@@ -30,7 +30,7 @@ extern const size_t sdk_lua_len;
 #define MAX_PACK_FILES 1000
 
 struct srcfile {
-	char *rel;   /* path relative to the rules directory */
+	char *rel; /* path relative to the rules directory */
 	char *src;
 	size_t len;
 };
@@ -54,6 +54,9 @@ struct engine {
 	struct ymd today;
 	struct strset reads, patterns;
 };
+
+static engine_extend_fn extend_fn;
+static void *extend_arg;
 
 static const char *const status_names[ST_COUNT] = {
 	"pass", "fail", "warn", "not_applicable", "waived", "error",
@@ -132,8 +135,7 @@ engine_default_rules_dir(void)
 static int
 cmp_src(const void *a, const void *b)
 {
-	return strcmp(((const struct srcfile *)a)->rel,
-	              ((const struct srcfile *)b)->rel);
+	return strcmp(((const struct srcfile *)a)->rel, ((const struct srcfile *)b)->rel);
 }
 
 static void
@@ -153,16 +155,20 @@ ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Collect *.lua under dir/rel: lib/ into libs, the rest into packs. */
+/* Collect *.lua under root/rel: in the rules directory lib/ into libs
+ * and the rest into packs, named relative to it; in an extra pack
+ * directory (extra) everything into packs, named root/rel so that errors
+ * point at the file. Directories named specs hold specs, not packs. */
 static void
-scan(struct engine *e, const char *rel, int depth, struct problems *errs)
+scan(struct engine *e, const char *root, const char *rel, int depth, int extra,
+     struct problems *errs)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s%s%s", e->rules_dir, *rel ? "/" : "", rel);
+	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
 	DIR *d = opendir(path);
 	if (d == NULL) {
-		problems_add(errs, path, 0, "cannot read the rules directory: %s",
-		             strerror(errno));
+		problems_add(errs, path, 0, "cannot read the %s directory %s: %s",
+		             extra ? "rule pack" : "rules", path, strerror(errno));
 		return;
 	}
 	struct dirent *de;
@@ -171,13 +177,13 @@ scan(struct engine *e, const char *rel, int depth, struct problems *errs)
 			continue;
 		char sub[4096], full[8192];
 		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-		snprintf(full, sizeof(full), "%s/%s", e->rules_dir, sub);
+		snprintf(full, sizeof(full), "%s/%s", root, sub);
 		struct stat st;
 		if (lstat(full, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			if (depth < 8 && strcmp(sub, "specs") != 0)
-				scan(e, sub, depth + 1, errs);
+			if (depth < 8 && strcmp(de->d_name, "specs") != 0)
+				scan(e, root, sub, depth + 1, extra, errs);
 			continue;
 		}
 		if (!S_ISREG(st.st_mode) || !ends_with(de->d_name, ".lua"))
@@ -193,7 +199,9 @@ scan(struct engine *e, const char *rel, int depth, struct problems *errs)
 			problems_add(errs, full, 0, "%s", err_msg());
 			continue;
 		}
-		if (strncmp(sub, "lib/", 4) == 0)
+		if (extra)
+			add_src(&e->packs, &e->npacks, full, src, len);
+		else if (strncmp(sub, "lib/", 4) == 0)
 			add_src(&e->libs, &e->nlibs, sub, src, len);
 		else
 			add_src(&e->packs, &e->npacks, sub, src, len);
@@ -215,8 +223,10 @@ check_type(lua_State *L, int idx)
 	const char *name = luaL_checkstring(L, idx);
 	const struct record_type *t = record_type_find(name);
 	if (t == NULL)
-		luaL_error(L, "'%s' is not a record type (see `ismsctl schema "
-		              "--list`)", name);
+		luaL_error(L,
+		           "'%s' is not a record type (see `ismsctl schema "
+		           "--list`)",
+		           name);
 	return t;
 }
 
@@ -486,8 +496,7 @@ i_text(lua_State *L)
 	if (n == NULL || n->kind != NODE_MAP)
 		return 0;
 	const struct node *v = node_get(n, luaL_checkstring(L, 2));
-	if (v == NULL || v->kind == NODE_NULL || v->kind == NODE_SEQ ||
-	    v->kind == NODE_MAP)
+	if (v == NULL || v->kind == NODE_NULL || v->kind == NODE_SEQ || v->kind == NODE_MAP)
 		return 0;
 	lua_pushlstring(L, v->str, v->len);
 	return 1;
@@ -539,17 +548,27 @@ static void
 push_internal(lua_State *L, struct engine *e)
 {
 	static const luaL_Reg fns[] = {
-		{"track_type", i_track_type}, {"records", i_records},
-		{"id_field", i_id_field},     {"doc", i_doc},
-		{"manifest", i_manifest},     {"glob", i_glob},
-		{"file", i_file},             {"changed", i_changed},
-		{"body", i_body},             {"problems", i_problems},
-		{"today", i_today},           {"tz", i_tz},
-		{"loc", i_loc},               {"at", i_at},
-		{"location", i_location},     {"is_proxy", i_is_proxy},
-		{"text", i_text},             {"readonly", i_readonly},
-		{"new_env", i_new_env},       {"lib_source", i_lib_source},
-		{NULL, NULL},
+		{ "track_type", i_track_type },
+		{ "records", i_records },
+		{ "id_field", i_id_field },
+		{ "doc", i_doc },
+		{ "manifest", i_manifest },
+		{ "glob", i_glob },
+		{ "file", i_file },
+		{ "changed", i_changed },
+		{ "body", i_body },
+		{ "problems", i_problems },
+		{ "today", i_today },
+		{ "tz", i_tz },
+		{ "loc", i_loc },
+		{ "at", i_at },
+		{ "location", i_location },
+		{ "is_proxy", i_is_proxy },
+		{ "text", i_text },
+		{ "readonly", i_readonly },
+		{ "new_env", i_new_env },
+		{ "lib_source", i_lib_source },
+		{ NULL, NULL },
 	};
 	lua_newtable(L);
 	lua_pushlightuserdata(L, e);
@@ -558,6 +577,14 @@ push_internal(lua_State *L, struct engine *e)
 	lua_setfield(L, -2, "date_module");
 	catalogue_push(L, e->cat);
 	lua_setfield(L, -2, "catalogue_raw");
+}
+
+/* Set the function that extends every new sandbox. */
+void
+engine_set_extension(engine_extend_fn fn, void *arg)
+{
+	extend_fn = fn;
+	extend_arg = arg;
 }
 
 /* A state with the SDK loaded and every pack run. Leaves S (the SDK's
@@ -577,6 +604,8 @@ setup(struct engine *e, struct problems *errs)
 	sandbox_set_global(sb, "isms");
 	lua_getfield(L, -1, "require");
 	sandbox_set_global(sb, "require");
+	if (extend_fn)
+		extend_fn(sb, extend_arg);
 	for (size_t i = 0; i < e->npacks; i++) {
 		const struct srcfile *p = &e->packs[i];
 		lua_getfield(L, -1, "begin_pack");
@@ -615,8 +644,7 @@ opt_field(lua_State *L, int idx, const char *k)
 static int
 cmp_param(const void *a, const void *b)
 {
-	return strcmp(((const struct rule_param *)a)->name,
-	              ((const struct rule_param *)b)->name);
+	return strcmp(((const struct rule_param *)a)->name, ((const struct rule_param *)b)->name);
 }
 
 /* The declared parameters, sorted by name (Lua tables have no order). */
@@ -627,8 +655,7 @@ read_params(lua_State *L, struct rule_info *r)
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
 		if (lua_type(L, -2) == LUA_TSTRING) {
-			r->params = xreallocarray(r->params, r->nparams + 1,
-			                          sizeof(*r->params));
+			r->params = xreallocarray(r->params, r->nparams + 1, sizeof(*r->params));
 			struct rule_param *p = &r->params[r->nparams++];
 			p->name = xstrdup(lua_tostring(L, -2));
 			lua_getfield(L, -1, "default");
@@ -674,8 +701,14 @@ read_rules(struct engine *e, lua_State *L)
 }
 
 int
-engine_load(const struct engine_opts *opts, struct engine **out,
-            struct problems *errs)
+engine_load(const struct engine_opts *opts, struct engine **out, struct problems *errs)
+{
+	return engine_load_packs(opts, NULL, out, errs);
+}
+
+int
+engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
+                  struct engine **out, struct problems *errs)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	e->rules_dir = xstrdup(opts->rules_dir);
@@ -692,17 +725,25 @@ engine_load(const struct engine_opts *opts, struct engine **out,
 		return err_set("cannot load the rules from %s", opts->rules_dir);
 	}
 	size_t before = errs->n;
-	scan(e, "", 0, errs);
+	scan(e, e->rules_dir, "", 0, 0, errs);
 	qsort(e->packs, e->npacks, sizeof(*e->packs), cmp_src);
 	qsort(e->libs, e->nlibs, sizeof(*e->libs), cmp_src);
+	/* Extra packs run after the shipped ones, each directory in order. */
+	for (size_t k = 0; extra_dirs && extra_dirs[k]; k++) {
+		size_t first = e->npacks;
+		scan(e, extra_dirs[k], "", 0, 1, errs);
+		qsort(e->packs + first, e->npacks - first, sizeof(*e->packs), cmp_src);
+	}
 	struct sandbox *sb = setup(e, errs);
 	read_rules(e, sandbox_lua(sb));
 	sandbox_free(sb);
 	if (errs->n > before) {
 		size_t nerr = errs->n - before;
 		engine_free(e);
-		return err_set("%zu error%s in the rule packs of %s", nerr,
-		               nerr == 1 ? "" : "s", opts->rules_dir);
+		return err_set("%zu error%s in the rule packs of %s%s", nerr, nerr == 1 ? "" : "s",
+		               opts->rules_dir,
+		               extra_dirs && extra_dirs[0] ? " and the extra pack directories"
+		                                           : "");
 	}
 	*out = e;
 	return 0;
@@ -823,7 +864,8 @@ run_rule(struct engine *e, struct sandbox *sb, size_t i, struct rule_result *res
 		lua_pop(L, 1);
 		lua_getfield(L, -1, "valid_until");
 		int64_t days;
-		if (lua_date_get(L, -1, &days))
+		/* A date already past changes nothing: the verdict holds. */
+		if (lua_date_get(L, -1, &days) && expiry_instant(e->m->tz, days) > e->now)
 			res->valid_until = expiry_instant(e->m->tz, days);
 		lua_pop(L, 2);
 	}
@@ -835,14 +877,14 @@ run_rule(struct engine *e, struct sandbox *sb, size_t i, struct rule_result *res
 }
 
 int
-engine_eval(struct engine *e, const struct model *m, int64_t now,
-            const unsigned char *only, struct evaluation **out)
+engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned char *only,
+            struct evaluation **out)
 {
 	e->m = m;
 	e->now = now;
 	if (date_local_ymd(now, m->tz, &e->today) < 0)
 		e->today = date_from_days(now / 86400);
-	struct problems errs = {0};
+	struct problems errs = { 0 };
 	struct sandbox *sb = setup(e, &errs);
 	lua_State *L = sandbox_lua(sb);
 	lua_getfield(L, -1, "rules");

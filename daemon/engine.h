@@ -10,34 +10,26 @@
 #include "sandbox.h"
 #include "util.h"
 
-enum rule_status {
-	ST_PASS,
-	ST_FAIL,
-	ST_WARN,
-	ST_NOT_APPLICABLE,
-	ST_WAIVED,
-	ST_ERROR,
-	ST_COUNT
-};
+enum rule_status { ST_PASS, ST_FAIL, ST_WARN, ST_NOT_APPLICABLE, ST_WAIVED, ST_ERROR, ST_COUNT };
 
 struct rule_param {
 	char *name;
-	char *def;   /* default, as text */
+	char *def; /* default, as text */
 	char *doc;
 };
 
 /* What a rule declares. */
 struct rule_info {
 	char *id;
-	char *clause;       /* "5.2", or NULL */
-	char *control;      /* Annex A id "5.15", or NULL */
-	char *theme;        /* the control's theme, or NULL */
+	char *clause;  /* "5.2", or NULL */
+	char *control; /* Annex A id "5.15", or NULL */
+	char *theme;   /* the control's theme, or NULL */
 	char *title;
-	char *severity;     /* major, minor, observation */
+	char *severity; /* major, minor, observation */
 	char *rationale;
 	char *remediation;
-	char *pack;         /* pack file, relative to the rules directory */
-	int line;           /* where isms.rule{} is called */
+	char *pack; /* pack file, relative to the rules directory */
+	int line;   /* where isms.rule{} is called */
 	struct rule_param *params;
 	size_t nparams;
 };
@@ -45,29 +37,29 @@ struct rule_info {
 struct finding {
 	char *message;
 	char *severity;
-	char *file;         /* NULL: the repository as a whole */
+	char *file; /* NULL: the repository as a whole */
 	int line;
 };
 
 struct rule_result {
-	const struct rule_info *rule;  /* borrowed from the engine */
+	const struct rule_info *rule; /* borrowed from the engine */
 	enum rule_status status;
 	struct finding *findings;
 	size_t nfindings;
-	char *note;         /* not_applicable reason, waiver, or error text */
+	char *note;          /* not_applicable reason, waiver, or error text */
 	int64_t valid_until; /* instant the verdict may change; 0: none */
 	char **reads;        /* paths read */
 	size_t nreads;
-	char **patterns;     /* path patterns read */
+	char **patterns; /* path patterns read */
 	size_t npatterns;
-	uint64_t steps;      /* instructions used */
+	uint64_t steps; /* instructions used */
 };
 
 struct evaluation {
 	char commit[41];
 	int64_t now;
 	char *tz;
-	struct rule_result *results;  /* in rule order */
+	struct rule_result *results; /* in rule order */
 	size_t n;
 	size_t counts[ST_COUNT];
 };
@@ -80,22 +72,34 @@ struct engine_opts {
 struct engine;
 
 /* Load every pack under opts->rules_dir (clauses/, annex-a/, and any
- * other directory but lib/, which holds modules for `require`). Errors
+ * other directory but lib/, which holds modules for `require`, and
+ * directories named specs, which hold specs). Errors
  * are collected into errs as "file:line: what" and, when there are any,
  * the load fails. *out is the caller's (engine_free). */
-int engine_load(const struct engine_opts *opts, struct engine **out,
-                struct problems *errs);
+int engine_load(const struct engine_opts *opts, struct engine **out, struct problems *errs);
+/* The same, then the packs in each directory of extra_dirs (NULL or a
+ * NULL-terminated list; borrowed), in order: every *.lua file under it
+ * but those in directories named specs. An organisation's own packs live
+ * there, beside the shipped ones, and may `require` the shipped lib/. */
+int engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
+                      struct engine **out, struct problems *errs);
 void engine_free(struct engine *e);
 size_t engine_rules(const struct engine *e, const struct rule_info **rules);
 const struct catalogue *engine_catalogue(const struct engine *e);
 
 /* Run every rule (only[i] nonzero, when only is not NULL) against m at
  * instant now. *out is the caller's (evaluation_free). */
-int engine_eval(struct engine *e, const struct model *m, int64_t now,
-                const unsigned char *only, struct evaluation **out);
+int engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned char *only,
+                struct evaluation **out);
 void evaluation_free(struct evaluation *ev);
 
 const char *rule_status_name(enum rule_status s);
+
+/* A function that adds globals to every sandbox the engines make, at load
+ * and at each evaluation (the daemon installs its plugins' rule functions
+ * this way). Set it before engine_load, from one thread; fn NULL: none. */
+typedef void (*engine_extend_fn)(struct sandbox *sb, void *arg);
+void engine_set_extension(engine_extend_fn fn, void *arg);
 
 /* The default rules directory: $ISMS_RULES, else rules/ beside the build
  * tree the binary runs from, else the installed one. Borrowed. */

@@ -480,8 +480,7 @@ spec_run(const char *path, const char *rules_dir, FILE *out)
 }
 
 int
-spec_run_packs(const char *path, const char *rules_dir, const char *const *extra_dirs,
-               FILE *out)
+spec_run_packs(const char *path, const char *rules_dir, const char *const *extra_dirs, FILE *out)
 {
 	struct ctx c = { .out = out };
 	struct problems errs = { 0 };
