@@ -317,6 +317,33 @@ select_rules(struct ctx *c, lua_State *L, unsigned char *only)
 	return 0;
 }
 
+/* A fixture whose records do not parse would let a spec pass without
+ * testing anything: that fails, unless the spec is about such problems
+ * (it expects a verdict of 7.5-records-valid). */
+static void
+fixture_problems(struct ctx *c, lua_State *L, const struct model *m, const char *name)
+{
+	int top = lua_gettop(L), about = 0;
+	lua_getfield(L, -1, "expect");
+	if (lua_istable(L, -1)) {
+		lua_getfield(L, -1, "7.5-records-valid");
+		about = !lua_isnil(L, -1);
+	}
+	lua_settop(L, top);
+	if (about)
+		return;
+	size_t bad = 0;
+	for (size_t i = 0; i < m->problems.n; i++)
+		bad += !m->problems.v[i].note;
+	if (bad == 0)
+		return;
+	tap(c, 0, name, "fixture", "has records that do not parse or validate");
+	for (size_t i = 0; i < m->problems.n; i++)
+		if (!m->problems.v[i].note)
+			fprintf(c->out, "#   %s:%d: %s\n", m->problems.v[i].path ? m->problems.v[i].path : "-",
+			        m->problems.v[i].line, m->problems.v[i].msg);
+}
+
 static int
 eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name, int64_t now,
           const unsigned char *only)
@@ -333,6 +360,8 @@ eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name, 
 	struct model *m = NULL;
 	struct evaluation *ev = NULL;
 	int rc = model_build(s, &m);
+	if (rc == 0)
+		fixture_problems(c, L, m, name);
 	if (rc == 0)
 		rc = engine_eval(c->e, m, now, only, &ev);
 	if (rc == 0) {

@@ -334,7 +334,8 @@ spec {
 spec {
   name = "a closed incident without lessons learned fails",
   now = NOW, fixture = EXAMPLE,
-  edit = { ["incidents/2026.yaml"] = { { "    lessons_learned: >-", "    notes_lost: >-" } } },
+  -- the text moves to the description, so the field is gone, not renamed
+  edit = { ["incidents/2026.yaml"] = { { "    lessons_learned: >-", "    description: >-" } } },
   expect = { ["A.5.27-lessons-learned"] = { status = "fail",
     findings = { { file = "incidents/2026.yaml", message = "closed without lessons learned" } } } },
 }
@@ -342,7 +343,7 @@ spec {
 spec {
   name = "a closed incident without a root cause fails",
   now = NOW, fixture = EXAMPLE,
-  edit = { ["incidents/2026.yaml"] = { { "    root_cause: >-", "    cause_lost: >-" } } },
+  edit = { ["incidents/2026.yaml"] = { { "    root_cause: >-", "    description: >-" } } },
   expect = { ["A.5.27-lessons-learned"] = { status = "fail",
     findings = { { message = "closed without a root cause" } } } },
 }

@@ -47,7 +47,7 @@ spec {
   name = "a control missing from the SoA fails",
   now = "2026-11-22", fixture = EXAMPLE,
   edit = { ["soa.yaml"] = { { [[control: "5.3"]], [[control: "5.30"]] } } },
-  expect = { ["A.5.3-soa"] = { status = "fail", count = 1,
+  expect = { ["7.5-records-valid"] = "fail",  ["A.5.3-soa"] = { status = "fail", count = 1,
     findings = { { file = "soa.yaml", message = "A.5.3 Segregation of duties is not in the Statement of Applicability" } } } },
 }
 
@@ -179,7 +179,7 @@ spec {
   name = "an SoA decision that is not true or false fails",
   now = "2026-11-22", fixture = EXAMPLE,
   edit = entry_5_15("applicable: true", "applicable: maybe"),
-  expect = { ["A.5.15-soa"] = { status = "fail", findings = { { message = "applicable must be true or false" } } } },
+  expect = { ["7.5-records-valid"] = "fail",  ["A.5.15-soa"] = { status = "fail", findings = { { message = "applicable must be true or false" } } } },
 }
 
 spec {

@@ -1,0 +1,228 @@
+-- evidence.lua - what the Annex A rules ask of the repository for a
+-- control: evidence records showing that it operated (recent, with a
+-- result that holds up, for every system it covers), and the approved
+-- document that sets out its rules. `local evidence = require "evidence"`.
+
+local soa = require "soa"
+local mgmt = require "mgmt"
+
+local M = {}
+
+-- Whether an evidence record counts for a control: it names the control,
+-- or, when `kinds` are given and the record is of one of them, it names
+-- no control at all.
+local function counts(ev, control, kinds)
+  local list = ev.controls
+  if type(list) ~= "table" or #list == 0 then return kinds ~= nil end
+  for _, c in ipairs(list) do
+    if tostring(c) == control then return true end
+  end
+  return false
+end
+
+local function set_of(list)
+  if list == nil then return nil end
+  local s = {}
+  for _, v in ipairs(list) do s[v] = true end
+  return s
+end
+
+---The evidence records of `control` (of one of `kinds`, a list; any kind
+---when nil, but then the record must name the control), dated today or
+---earlier, as a list of {ev = record, date = date, asset = id or nil}.
+function M.find(r, control, kinds)
+  local ks, out = set_of(kinds), {}
+  for _, ev in ipairs(r:records("evidence")) do
+    if (ks == nil or ks[ev.kind]) and counts(ev, control, ks) then
+      local d = isms.date(ev.date)
+      if d and d <= r.now then
+        out[#out + 1] = { ev = ev, date = d, asset = isms.text(ev, "asset") }
+      end
+    end
+  end
+  return out
+end
+
+---The newest item of a list from M.find, or nil.
+function M.newest(items)
+  local best
+  for _, it in ipairs(items) do
+    if best == nil or it.date > best.date then best = it end
+  end
+  return best
+end
+
+---The newest item per asset named, and the asset ids in sorted order.
+function M.by_asset(items)
+  local newest, ids = {}, {}
+  for _, it in ipairs(items) do
+    local a = it.asset
+    if a then
+      if newest[a] == nil then ids[#ids + 1] = a end
+      if newest[a] == nil or it.date > newest[a].date then newest[a] = it end
+    end
+  end
+  table.sort(ids)
+  return newest, ids
+end
+
+---Whether an asset record has been retired (retired_on) by today.
+function M.retired(r, a)
+  local d = a.retired_on and isms.date(a.retired_on)
+  return d ~= nil and d <= r.now
+end
+
+---Whether the asset with this id is in the inventory and retired.
+function M.retired_id(r, id)
+  local a = r:record("asset", id)
+  return a ~= nil and M.retired(r, a)
+end
+
+-- Report a finding about a control that has no record to point at: at
+-- the control's SoA entry when there is one.
+local function missing(r, control, fmt, ...)
+  local e = r:soa(control)
+  if e then r:fail(isms.at(e, "evidence") or e, fmt, ...) else r:fail(fmt, ...) end
+end
+
+---A parameter's value `v` as a whole number above zero, or nil after
+---reporting that the parameter `name` is wrong (so that a typo in
+---isms.yaml is a finding, not a rule error).
+function M.whole(r, v, name)
+  local n = math.tointeger(v)
+  if n and n > 0 then return n end
+  r:fail("parameter %s must be a whole number above zero, not '%s': correct it in isms.yaml",
+    name, tostring(v))
+  return nil
+end
+
+---The rule parameter `name` as a whole number above zero, or nil after
+---reporting it (see M.whole).
+function M.param(r, name) return M.whole(r, r:param(name), name) end
+
+---Check that an item from M.find is no older than `months`: report it
+---as overdue (with `label`, e.g. "log review of AS-INFRA-11") and tell
+---the engine when it falls due. Returns true when it is current.
+function M.current(r, it, months, label)
+  local due = it.date:add_months(months)
+  r:valid_until(due)
+  if r.now > due then
+    r:fail(isms.at(it.ev, "date"), "the last %s (%s) was on %s; with a %d-month interval "
+      .. "the next was due by %s (%d days overdue)", label, tostring(it.ev.id), it.date,
+      months, due, due:days_until(r.now))
+    return false
+  end
+  return true
+end
+
+---Report the result of an item when it is one of `bad` (a set of
+---results, e.g. {fail = true}): the control did not work as intended,
+---and `advice` says what the record should show.
+function M.result(r, it, bad, label, advice)
+  local res = it.ev.result
+  if res ~= nil and bad[res] then
+    r:fail(isms.at(it.ev, "result"), "the last %s (%s, %s) has result %s: %s", label,
+      tostring(it.ev.id), it.date, tostring(res), advice)
+    return false
+  end
+  return true
+end
+
+---The common check of periodic evidence. Options:
+---  control, kinds (list, nil: any kind naming the control),
+---  months (a whole number) or param (the rule parameter that gives it),
+---  what (the activity, e.g. "log review"),
+---  per_asset (also check the newest record of every asset named, except
+---    retired ones),
+---  optional (no finding when there is no record at all),
+---  bad (set of results to report on the newest records; default fail),
+---  advice (what to do about a bad result).
+---Returns the newest item, or nil.
+function M.recent(r, o)
+  local months = o.months
+  if months == nil and o.param then months = r:param(o.param) end
+  months = M.whole(r, months, o.param or "months")
+  if not months then return nil end
+  local items = M.find(r, o.control, o.kinds)
+  local last = M.newest(items)
+  if not last then
+    if not o.optional then
+      local kinds = o.kinds and table.concat(o.kinds, " or ") or "any kind"
+      missing(r, o.control, "no %s is recorded for %s (evidence of %s naming control %s, "
+        .. "under evidence/)", o.what, soa.name(o.control), kinds, o.control)
+    end
+    return nil
+  end
+  local bad = o.bad or { fail = true }
+  local advice = o.advice or "record how it was followed up, or a new " .. o.what .. " that passes"
+  if not M.current(r, last, months, o.what) then return last end
+  if not o.per_asset or last.asset == nil then
+    M.result(r, last, bad, o.what, advice)
+  end
+  if o.per_asset then
+    local newest, ids = M.by_asset(items)
+    for _, a in ipairs(ids) do
+      if not M.retired_id(r, a) then
+        local label = o.what .. " of " .. a
+        if M.current(r, newest[a], months, label) then
+          M.result(r, newest[a], bad, label, advice)
+        end
+      end
+    end
+  end
+  return last
+end
+
+-- Documents that set out a control's rules ---------------------------------
+
+local function lists(p, control)
+  if type(p.controls) ~= "table" then return false end
+  for _, c in ipairs(p.controls) do
+    if tostring(c) == control then return true end
+  end
+  return false
+end
+
+---The policies and procedures that list `control` under `controls:`:
+---those in force (approved, or without a status), and the others
+---(drafts, retired).
+function M.documents(r, control)
+  local live, other = {}, {}
+  for _, p in ipairs(r:records("policy")) do
+    if lists(p, control) then
+      if mgmt.in_force(p) then live[#live + 1] = p else other[#other + 1] = p end
+    end
+  end
+  return live, other
+end
+
+---Check that an approved policy or procedure in force sets out the rules
+---of `control` (`what` says which rules, e.g. "the rules for the use of
+---cryptography"). Its approval and review are for the rules of 5.1 and
+---7.5. Returns the first document in force, or nil.
+function M.documented(r, control, what)
+  local live, other = M.documents(r, control)
+  if #live > 0 then return live[1] end
+  if #other > 0 then
+    local p = other[1]
+    r:fail(isms.at(p, "status"), "%s: %s '%s' addresses %s but is %s, not in force",
+      soa.name(control), tostring(p.kind or "document"), tostring(p.id), what, tostring(p.status))
+  else
+    missing(r, control, "%s: no approved policy or procedure sets out %s (no document under "
+      .. "policies/ or procedures/ lists \"%s\" under controls:)", soa.name(control), what, control)
+  end
+  return nil
+end
+
+---The values a parameter lists ("a b, c" or a YAML list), as a set.
+function M.listed(v)
+  local s = {}
+  if type(v) == "string" then
+    for w in v:gmatch("[^%s,;]+") do s[w] = true end
+  elseif type(v) == "table" then
+    for _, w in ipairs(v) do s[tostring(w)] = true end
+  end
+  return s
+end
+
+return M
