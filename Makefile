@@ -18,6 +18,7 @@ PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev python3 \
+        python3-prometheus-client \
         valgrind clang clang-tidy cppcheck clang-format
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -89,7 +90,7 @@ $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libisms.a
 
 # Plugins are shared objects against sdk/include; they take the daemon's
 # symbols at load time.
-$(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h)
+$(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
 
@@ -142,7 +143,7 @@ install: all
 	cp -R sdk/lua sdk/examples $(DESTDIR)$(DATADIR)/sdk/
 	chmod -R a+rX $(DESTDIR)$(DATADIR)
 
-C_FILES = $(wildcard daemon/*.c daemon/*.h plugins/*/*.c sdk/include/*.h)
+C_FILES = $(wildcard daemon/*.c daemon/*.h plugins/*.c sdk/include/*/*.h)
 format:
 	clang-format -i $(C_FILES)
 

@@ -161,8 +161,8 @@ typedef void (*ismsd_lua_fn)(void *data, struct ismsd_call *call);
 struct ismsd_lua_reg {
 	uint32_t version;             /* ISMSD_LUA_REG_VERSION */
 	/* Register fn under name ([A-Za-z_][A-Za-z0-9_]*, at most 64 bytes);
-	 * data is passed back to it. doc (copied, may be NULL) is shown by
-	 * `ismsctl rules`. Returns 0, or -1 for a bad or duplicate name. */
+	 * data is passed back to it. doc (copied, may be NULL) says what it
+	 * does. Returns 0, or -1 for a bad or duplicate name. */
 	int (*add_function)(const struct ismsd_lua_reg *reg, const char *name,
 	                    ismsd_lua_fn fn, void *data, const char *doc);
 	void *host_data;              /* the daemon's; do not touch */
