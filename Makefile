@@ -133,6 +133,7 @@ valgrind: deps
 bench: deps
 	$(MAKE) all
 	sh tests/bench/run.sh $(abspath $(BUILD))
+	sh tests/bench/scheduler.sh $(abspath $(BUILD))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)

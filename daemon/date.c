@@ -452,6 +452,36 @@ date_local_midnight(struct ymd d, const char *tz, int64_t *out)
 	return local_to_epoch(date_days(d) * DAY, tz, 1, out);
 }
 
+/* Convert local wall-clock seconds to an instant; see date.h. */
+int
+date_local_first(int64_t local, const char *tz, int64_t *out, int *skipped)
+{
+	int off;
+
+	if (local_to_epoch(local, tz, 1, out) < 0)
+		return -1;
+	if (skipped != NULL) {
+		if (date_tz_offset(*out, tz, &off) < 0)
+			return -1;
+		*skipped = *out + off != local;
+	}
+	return 0;
+}
+
+/* Take libical's lock for a caller outside this module. */
+void
+date_ical_lock(void)
+{
+	pthread_mutex_lock(&zlock);
+}
+
+/* Release the lock taken by date_ical_lock(). */
+void
+date_ical_unlock(void)
+{
+	pthread_mutex_unlock(&zlock);
+}
+
 /* Free libical's zone cache; safe to call more than once, and later calls
  * load zones again. */
 void
