@@ -157,4 +157,5 @@ lint: deps
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/daemon/ismsctl.d $(BUILD)/daemon/ismsd.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/daemon/ismsctl.d $(BUILD)/daemon/ismsd.d \
+         $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -847,6 +848,8 @@ static void
 run_rule(struct engine *e, struct sandbox *sb, size_t i, struct rule_result *res)
 {
 	lua_State *L = sandbox_lua(sb);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	res->rule = &e->rules[i];
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
@@ -870,10 +873,12 @@ run_rule(struct engine *e, struct sandbox *sb, size_t i, struct rule_result *res
 		lua_pop(L, 2);
 	}
 	res->steps = sandbox_steps(sb);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	res->reads = strset_take(&e->reads, &res->nreads);
 	res->patterns = strset_take(&e->patterns, &res->npatterns);
 	/* What one rule allocated is not the next rule's to pay for. */
-	lua_gc(L, LUA_GCCOLLECT);
+	lua_gc(L, LUA_GCSTEP, 0);
 }
 
 int

@@ -53,6 +53,7 @@ struct rule_result {
 	char **patterns; /* path patterns read */
 	size_t npatterns;
 	uint64_t steps; /* instructions used */
+	double ms;      /* wall time of the run */
 };
 
 struct evaluation {

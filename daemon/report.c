@@ -391,3 +391,28 @@ report_write(FILE *out, enum report_format f, const struct evaluation *ev, const
 	case REPORT_TAP: write_tap(out, ev); break;
 	}
 }
+
+static int
+cmp_ms(const void *a, const void *b)
+{
+	double x = (*(const struct rule_result *const *)a)->ms;
+	double y = (*(const struct rule_result *const *)b)->ms;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void
+report_profile(FILE *out, const struct evaluation *ev, size_t n)
+{
+	const struct rule_result **v = xcalloc(ev->n + 1, sizeof(*v));
+	double total = 0;
+	for (size_t i = 0; i < ev->n; i++) {
+		v[i] = &ev->results[i];
+		total += v[i]->ms;
+	}
+	qsort(v, ev->n, sizeof(*v), cmp_ms);
+	fprintf(out, "rules: %zu, %.1f ms in all; the slowest:\n", ev->n, total);
+	for (size_t i = 0; i < n && i < ev->n; i++)
+		fprintf(out, "  %8.2f ms %12llu instructions  %s\n", v[i]->ms,
+		        (unsigned long long)v[i]->steps, v[i]->rule->id);
+	free(v);
+}

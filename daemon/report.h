@@ -36,6 +36,8 @@ json_t *report_result_json(const struct rule_result *r);
 /* A rule's declaration as JSON (id, clause, control, theme, title,
  * severity, rationale, remediation, pack, line, params). The caller's. */
 json_t *report_rule_json(const struct rule_info *r);
+/* The n slowest rules with their time and instructions. */
+void report_profile(FILE *out, const struct evaluation *ev, size_t n);
 /* The exit status of ismsctl check for ev: 0 conformant, 1 not. */
 int report_exit_status(const struct evaluation *ev);
 
