@@ -321,7 +321,8 @@ end
 ---(in the organisation's time zone). The earliest call wins.
 function Ctx:valid_until(d)
   local day = isms.date(d)
-  if not day then return end
+  -- a date already past changes nothing and must not hide a later one
+  if not day or day < self.now then return end
   local st = state[self]
   if st.valid_until == nil or day < st.valid_until then st.valid_until = day end
 end

@@ -9,6 +9,7 @@
  *     files = { ["isms.yaml"] = [[...]] },             -- add or replace
  *     edit = { ["soa.yaml"] = { { "from text", "to text" } } },
  *     remove = { "risk/register.yaml" },
+ *     broken_records = true,   -- the fixture is invalid on purpose
  *     expect = {
  *       ["5.2-policy-approved"] = "pass",
  *       ["9.3-review-held"] = { status = "pass", valid_until = "2027-03-01" },
@@ -319,15 +320,18 @@ select_rules(struct ctx *c, lua_State *L, unsigned char *only)
 
 /* A fixture whose records do not parse would let a spec pass without
  * testing anything: that fails, unless the spec is about such problems
- * (it expects a verdict of 7.5-records-valid). */
+ * (it expects a verdict of 7.5-records-valid, or says broken_records). */
 static void
 fixture_problems(struct ctx *c, lua_State *L, const struct model *m, const char *name)
 {
 	int top = lua_gettop(L), about = 0;
+	lua_getfield(L, -1, "broken_records");
+	about = lua_toboolean(L, -1);
+	lua_pop(L, 1);
 	lua_getfield(L, -1, "expect");
 	if (lua_istable(L, -1)) {
 		lua_getfield(L, -1, "7.5-records-valid");
-		about = !lua_isnil(L, -1);
+		about = about || !lua_isnil(L, -1);
 	}
 	lua_settop(L, top);
 	if (about)
@@ -384,6 +388,7 @@ static void
 run_spec(struct ctx *c, lua_State *L, const char *file, const char *specdir)
 {
 	struct files f = { 0 };
+	int top = lua_gettop(L); /* error paths leave the stack unbalanced */
 	const struct rule_info *rules;
 	unsigned char *only = xcalloc(engine_rules(c->e, &rules) + 1, 1);
 	lua_getfield(L, -1, "name");
@@ -412,6 +417,7 @@ run_spec(struct ctx *c, lua_State *L, const char *file, const char *specdir)
 		c->failed++;
 		fprintf(c->out, "not ok %d - %s (%s): %s\n", c->n, name, file, err_msg());
 	}
+	lua_settop(L, top);
 	free(name);
 	free(only);
 	files_free(&f);

@@ -1,5 +1,295 @@
--- Clause 9 Performance evaluation.
+-- Clause 9 Performance evaluation: monitoring and measurement (9.1),
+-- internal audit (9.2), management review (9.3).
 local checks = require "checks"
+local mgmt = require "mgmt"
+
+isms.rule {
+  id = "9.1-metrics-defined", clause = "9.1", severity = "minor",
+  title = "What is measured, how, how often and by whom is determined",
+  rationale = "9.1 requires determining what is monitored and measured, the methods, when, who measures and who analyses and evaluates the results.",
+  remediation = "Give each metric in metrics.yaml a method, frequency, target, owner (who measures) and evaluated_by (who analyses the results).",
+  check = function(r)
+    local metrics = r:records("metric")
+    if #metrics == 0 then return r:fail("no monitoring and measurement is defined (metrics.yaml)") end
+    local objectives = mgmt.index(r:records("objective"), "id")
+    for _, m in ipairs(metrics) do
+      local id, missing = tostring(m.id), {}
+      for _, k in ipairs({ "method", "frequency", "target", "evaluated_by" }) do
+        if not checks.present(m[k]) then missing[#missing + 1] = k end
+      end
+      if #missing > 0 then r:fail(m, "metric %s does not say %s (9.1)", id, table.concat(missing, ", ")) end
+      checks.person(r, m.owner, m.owner and isms.at(m, "owner") or m, "metric " .. id .. " owner")
+      if m.objective ~= nil and not objectives[tostring(m.objective)] then
+        r:fail(isms.at(m, "objective"), "metric %s measures objective %s, which is not in objectives.yaml", id, tostring(m.objective))
+      end
+    end
+  end,
+}
+
+isms.rule {
+  id = "9.1-metrics-measured", clause = "9.1", severity = "minor",
+  title = "Every metric is measured at its frequency",
+  rationale = "9.1 requires monitoring and measurement to be performed when determined, with evidence of the results retained.",
+  remediation = "Record the missing measurements (date, value) in metrics.yaml.",
+  params = {
+    grace_days = { default = 15, doc = "days allowed after a period ends to record its measurement" },
+  },
+  check = function(r)
+    local grace = mgmt.int(r:param("grace_days"), 15)
+    for _, m in ipairs(r:records("metric")) do
+      local id, last = tostring(m.id), nil
+      if type(m.measurements) == "table" then
+        for _, x in mgmt.each(m.measurements) do
+          local d = isms.date(x.date)
+          if d and d <= r.now and (last == nil or d > last) then last = d end
+        end
+      end
+      local next = last and mgmt.after_period(last, m.frequency)
+      if not last then
+        r:fail(m, "metric %s has never been measured", id)
+      elseif next then
+        local due = next:add_days(grace)
+        mgmt.holds_until(r, due)
+        if r.now > due then
+          r:fail(isms.at(m, "measurements"), "metric %s (%s) was last measured on %s; the next measurement was due by %s (%d days overdue)",
+            id, tostring(m.frequency), last, due, due:days_until(r.now))
+        end
+      end
+    end
+  end,
+}
+
+-- The audit programme, or nil.
+local function programme(r) return r:records("audit_programme")[1] end
+
+-- The first and the day after the last day of the programme's cycle.
+local function cycle(p)
+  local start = isms.date(p.cycle_start)
+  local months = mgmt.int(p.cycle_months, nil)
+  if start and months then return start, start:add_months(months) end
+end
+
+-- Audit reports by their own id and by the audit they record.
+local function reports_index(r)
+  local idx = {}
+  for _, rep in ipairs(r:records("audit_report")) do
+    idx[tostring(rep.id)] = rep
+    if rep.audit ~= nil then idx[tostring(rep.audit)] = idx[tostring(rep.audit)] or rep end
+  end
+  return idx
+end
+
+isms.rule {
+  id = "9.2.1-audits-held", clause = "9.2.1", severity = "major",
+  title = "Internal audits are held as planned and at least once per interval",
+  rationale = "9.2.1 requires internal audits at planned intervals.",
+  remediation = "Hold the audit and record its report under audits/reports/ (status done in the programme), or re-plan it in audits/programme.yaml.",
+  params = {
+    interval_months = { default = 12, doc = "longest time allowed between two internal audits" },
+    grace_days = { default = 30, doc = "days after the planned date before an audit not held counts as late" },
+  },
+  check = function(r)
+    local p = programme(r)
+    local reports = reports_index(r)
+    local grace = mgmt.int(r:param("grace_days"), 30)
+    if p and type(p.audits) == "table" then
+      for _, a in mgmt.each(p.audits) do
+        local id, planned = tostring(a.id), isms.date(a.planned_on)
+        if a.status == "done" then
+          if not reports[tostring(a.report or a.id)] then
+            r:fail(isms.at(a, "status"), "audit %s is done but there is no report of it under audits/reports/", id)
+          end
+        elseif a.status ~= "cancelled" and planned then
+          local late = planned:add_days(grace)
+          mgmt.holds_until(r, late)
+          if r.now > late then
+            r:fail(isms.at(a, "planned_on"), "audit %s was planned for %s and has not been held (status %s)",
+              id, planned, tostring(a.status or "planned"))
+          end
+        end
+      end
+    end
+    local last
+    for _, rep in ipairs(r:records("audit_report")) do
+      local d = isms.date(rep.held_on)
+      if d and d <= r.now and (last == nil or d > last) then last = d end
+    end
+    if not last then return r:fail("no internal audit has been held (audits/reports/)") end
+    local due = last:add_months(mgmt.int(r:param("interval_months"), 12))
+    mgmt.holds_until(r, due)
+    if r.now > due then
+      r:fail("the last internal audit was held on %s; the next was due by %s (%d days overdue)", last, due, due:days_until(r.now))
+    end
+  end,
+}
+
+isms.rule {
+  id = "9.2.2-programme-defined", clause = "9.2.2", severity = "minor",
+  title = "The audit programme is approved and plans the current cycle",
+  rationale = "9.2.2 requires planning, establishing and implementing an audit programme, with frequency, methods, responsibilities and reporting.",
+  remediation = "Keep audits/programme.yaml approved (approved_by, approved_on) with an owner, the cycle (cycle_start, cycle_months), the auditors and each audit's areas, date and auditor; plan the next cycle before this one ends.",
+  check = function(r)
+    local p = programme(r)
+    if not p then return r:fail("no internal audit programme (audits/programme.yaml)") end
+    checks.person(r, p.owner, p.owner and isms.at(p, "owner") or p, "audit programme owner")
+    if p.approved_by == nil or p.approved_on == nil then
+      r:fail(p, "the audit programme records no approval (approved_by, approved_on)")
+    end
+    local start, stop = cycle(p)
+    if not start then
+      r:fail(p, "the audit programme does not define its cycle (cycle_start, cycle_months)")
+    elseif r.now < start then
+      mgmt.holds_until(r, start:add_days(-1))
+      r:fail(isms.at(p, "cycle_start"), "the audit cycle starts on %s: no cycle is under way today", start)
+    else
+      mgmt.holds_until(r, stop:add_days(-1))
+      if r.now >= stop then
+        r:fail(isms.at(p, "cycle_start"), "the audit cycle ended on %s: plan the next cycle", stop:add_days(-1))
+      end
+    end
+    if type(p.auditors) ~= "table" or #p.auditors == 0 then
+      r:fail(p, "the audit programme names no auditors")
+    end
+    if type(p.audits) ~= "table" or #p.audits == 0 then
+      return r:fail(p, "the audit programme plans no audits")
+    end
+    for _, a in mgmt.each(p.audits) do
+      local missing = {}
+      for _, k in ipairs({ "areas", "planned_on", "auditor" }) do
+        if not checks.present(a[k]) then missing[#missing + 1] = k end
+      end
+      if #missing > 0 then
+        r:fail(a, "audit %s does not say %s", tostring(a.id), table.concat(missing, ", "))
+      end
+    end
+  end,
+}
+
+-- The areas covered by audits of the cycle [start, stop) that are not
+-- cancelled, and by reports of audits held in it: area -> true.
+local function covered_areas(r, p, start, stop)
+  local set = {}
+  local function add(list)
+    for _, x in ipairs(mgmt.items(list)) do set[x] = true end
+  end
+  for _, a in mgmt.each(p.audits) do
+    local d = isms.date(a.planned_on)
+    if a.status ~= "cancelled" and d and d >= start and d < stop then add(a.areas) end
+  end
+  for _, rep in ipairs(r:records("audit_report")) do
+    local d = isms.date(rep.held_on)
+    if d and d >= start and d < stop then add(rep.areas) end
+  end
+  return set
+end
+
+isms.rule {
+  id = "9.2.2-programme-coverage", clause = "9.2.2", severity = "major",
+  title = "The audit programme covers every clause and every applicable control within the cycle",
+  rationale = "9.2.2 requires the programme to cover the ISMS's requirements, that is clauses 4 to 10 and the controls applicable in the SoA, within the audit cycle.",
+  remediation = "Add the missing clauses and controls to the areas of an audit in the cycle (audits/programme.yaml), e.g. areas: [\"9.1\", \"A.5.15\"] or a whole theme \"A.8\".",
+  check = function(r)
+    local p = programme(r)
+    if not p then return r:not_applicable("no audit programme (reported by 9.2.2-programme-defined)") end
+    local start, stop = cycle(p)
+    if not start then return r:not_applicable("the programme defines no cycle (reported by 9.2.2-programme-defined)") end
+    local areas = covered_areas(r, p, start, stop)
+    local clauses, controls = {}, {}
+    for _, c in ipairs(isms.catalogue.clauses) do
+      if c.kind == "requirement" and not mgmt.covered(areas, c.id) then clauses[#clauses + 1] = c.id end
+    end
+    local has_soa = r:records("soa")[1] ~= nil
+    for _, c in ipairs(isms.catalogue.annex_a) do
+      local e = has_soa and r:soa(c.id)
+      local applicable = not has_soa or (e and e.applicable == true)
+      if applicable and not mgmt.covered(areas, "A." .. c.id) then controls[#controls + 1] = "A." .. c.id end
+    end
+    local at = isms.at(p, "audits")
+    local span = string.format("%s to %s", start, stop:add_days(-1))
+    if #clauses > 0 then
+      r:fail(at, "%d clauses are not audited in the cycle %s: %s", #clauses, span, mgmt.list(clauses, 20))
+    end
+    if #controls > 0 then
+      r:fail(at, "%d applicable Annex A controls are not audited in the cycle %s: %s", #controls, span, mgmt.list(controls, 20))
+    end
+  end,
+}
+
+-- The areas of `areas` that the auditor owns, as a list.
+local function own_areas(owns, areas)
+  local out = {}
+  for _, a in ipairs(mgmt.items(areas)) do
+    for _, o in ipairs(owns) do
+      if mgmt.areas_overlap(a, o) then out[#out + 1] = a; break end
+    end
+  end
+  return out
+end
+
+isms.rule {
+  id = "9.2.2-auditor-independence", clause = "9.2.2", severity = "major",
+  title = "Auditors do not audit their own work",
+  rationale = "9.2.2 c) requires selecting auditors and conducting audits so that the audit process is objective and impartial.",
+  remediation = "Give the audit of these areas to another auditor, or list each auditor in the programme's auditors with the areas they own (owns).",
+  check = function(r)
+    local p = programme(r)
+    if not p then return r:not_applicable("no audit programme (reported by 9.2.2-programme-defined)") end
+    local owns = {}
+    for _, a in mgmt.each(p.auditors) do
+      if a.person ~= nil then owns[tostring(a.person)] = mgmt.items(a.owns) end
+    end
+    local seen = {}
+    local function check(rec, what, key)
+      local who = rec.auditor and tostring(rec.auditor)
+      if not who or seen[who .. "|" .. key] then return end
+      seen[who .. "|" .. key] = true
+      if not owns[who] then
+        return r:fail(isms.at(rec, "auditor"), "%s is led by %s, who is not among the programme's auditors, so independence cannot be shown", what, who)
+      end
+      local own = own_areas(owns[who], rec.areas)
+      if #own > 0 then
+        r:fail(isms.at(rec, "areas"), "%s: %s audits %s, which they are responsible for", what, who, mgmt.list(own))
+      end
+    end
+    for _, a in mgmt.each(p.audits) do
+      if a.status ~= "cancelled" then check(a, "audit " .. tostring(a.id), tostring(a.id)) end
+    end
+    for _, rep in ipairs(r:records("audit_report")) do
+      check(rep, "audit report " .. tostring(rep.id), tostring(rep.audit or rep.id))
+    end
+  end,
+}
+
+isms.rule {
+  id = "9.2.2-audit-reports-complete", clause = "9.2.2", severity = "minor",
+  title = "Audit reports record criteria, areas, auditor and a conclusion reported to management",
+  rationale = "9.2.2 requires defining the criteria and scope of each audit, reporting the results to relevant management, and retaining the results.",
+  remediation = "Complete the report's front matter (auditor, areas, criteria, conclusion) and mark it final once reported.",
+  params = {
+    report_days = { default = 30, doc = "days after the audit by which its report must be final" },
+  },
+  check = function(r)
+    local reports = r:records("audit_report")
+    if #reports == 0 then return r:not_applicable("no audit reports (reported by 9.2.1-audits-held)") end
+    local days = mgmt.int(r:param("report_days"), 30)
+    for _, rep in ipairs(reports) do
+      local id, missing = tostring(rep.id), {}
+      for _, k in ipairs({ "auditor", "areas", "criteria", "conclusion" }) do
+        if not checks.present(rep[k]) then missing[#missing + 1] = k end
+      end
+      if #missing > 0 then r:fail(rep, "audit report %s does not record %s", id, table.concat(missing, ", ")) end
+      local held = isms.date(rep.held_on)
+      if rep.status ~= "final" and held then
+        local due = held:add_days(days)
+        mgmt.holds_until(r, due)
+        if r.now > due then
+          r:fail(isms.at(rep, "status"), "audit report %s of %s is still %s; it was due final by %s", id, held,
+            tostring(rep.status or "not final"), due)
+        end
+      end
+    end
+  end,
+}
 
 -- The inputs 9.3.2 requires, by field of the management review's inputs.
 local INPUTS = {
@@ -33,10 +323,11 @@ isms.rule {
   check = function(r)
     local m, held = latest_review(r)
     if not m then return r:fail("no management review has been recorded (reviews/*.md)") end
-    local due = held:add_months(r:param("interval_months"))
-    r:valid_until(due)
+    local due = held:add_months(mgmt.int(r:param("interval_months"), 12))
+    mgmt.holds_until(r, due)
     if r.now > due then
-      r:fail(isms.at(m, "held_on"), "the last management review was on %s; the next was due by %s", held, due)
+      r:fail(isms.at(m, "held_on"), "the last management review was on %s; the next was due by %s (%d days overdue)",
+        held, due, due:days_until(r.now))
     end
     local chair = m.chaired_by
     if chair == nil or not r:is_top_management(chair) then
@@ -73,7 +364,7 @@ isms.rule {
     if not m then return r:not_applicable("no management review recorded") end
     if not checks.present(m.decisions) then r:fail(m, "the review records no decisions") end
     if type(m.actions) == "table" then
-      for n, a in ipairs(m.actions) do
+      for n, a in mgmt.each(m.actions) do
         if a.owner == nil or a.due == nil then
           r:fail(isms.at(m.actions, n), "action %s has no owner or due date", tostring(a.id or n))
         end

@@ -101,6 +101,7 @@ spec {
 
 spec {
   name = "a certificate without an issue date fails at the field",
+  broken_records = true,  -- the record is wrong on purpose
   now = "2026-06-01",
   files = FILES,
   edit = { ["isms.yaml"] = { { "issued: 2025-03-14", "issued: someday" } } },
@@ -129,6 +130,7 @@ spec {
 
 spec {
   name = "a record that does not load is reported where it is",
+  broken_records = true,  -- the record is wrong on purpose
   now = "2026-06-01",
   files = FILES,
   edit = { ["evidence/scans.yaml"] = { { "date: 2025-11-01", "date: [not, a, date" } } },

@@ -1,0 +1,140 @@
+-- Clause 4 Context of the organization.
+local checks = require "checks"
+local mgmt = require "mgmt"
+
+isms.rule {
+  id = "4.1-context-issues", clause = "4.1", severity = "minor",
+  title = "External and internal issues are determined, reviewed, and climate change considered",
+  rationale = "4.1 requires determining the external and internal issues relevant to the ISMS and, since Amd 1:2024, whether climate change is a relevant issue.",
+  remediation = "Record the issues in context/issues.yaml with kind (internal or external), climate_relevant and reviewed_on; review them at least once per interval.",
+  params = {
+    review_months = { default = 12, doc = "months between reviews of each issue" },
+  },
+  check = function(r)
+    local issues = r:records("context_issue")
+    if #issues == 0 then
+      return r:fail("no external or internal issues are recorded (context/issues.yaml)")
+    end
+    local months = mgmt.int(r:param("review_months"), 12)
+    local kinds, climate = {}, false
+    for _, c in ipairs(issues) do
+      if c.kind then kinds[c.kind] = true end
+      if type(c.climate_relevant) == "boolean" then climate = true end
+      mgmt.due(r, c, "reviewed_on", months, "issue " .. tostring(c.id))
+    end
+    for _, k in ipairs({ "external", "internal" }) do
+      if not kinds[k] then
+        r:fail(issues[1], "no %s issue is recorded (kind: %s); 4.1 asks for both", k, k)
+      end
+    end
+    if not climate then
+      r:fail(issues[1], "no issue records whether climate change is relevant (climate_relevant), as ISO/IEC 27001:2022/Amd 1:2024 requires")
+    end
+  end,
+}
+
+isms.rule {
+  id = "4.2-interested-parties", clause = "4.2", severity = "minor",
+  title = "Interested parties, their requirements and how the ISMS addresses them are recorded and reviewed",
+  rationale = "4.2 requires determining the interested parties, their relevant requirements, and which of them the ISMS addresses.",
+  remediation = "Record each party in context/interested-parties.yaml with its requirements, addressed_by (the policies, controls or processes that meet them) and reviewed_on.",
+  params = {
+    review_months = { default = 12, doc = "months between reviews of each party" },
+  },
+  check = function(r)
+    local parties = r:records("interested_party")
+    if #parties == 0 then
+      return r:fail("no interested parties are recorded (context/interested-parties.yaml)")
+    end
+    local months = mgmt.int(r:param("review_months"), 12)
+    for _, p in ipairs(parties) do
+      local id = tostring(p.id)
+      if not checks.present(p.requirements) then
+        r:fail(p, "party %s: no requirements are recorded (4.2 b)", id)
+      elseif not checks.present(p.addressed_by) then
+        r:fail(p, "party %s: the record does not say how its requirements are addressed (addressed_by, 4.2 c)", id)
+      end
+      mgmt.due(r, p, "reviewed_on", months, "party " .. id)
+    end
+  end,
+}
+
+isms.rule {
+  id = "4.3-scope-documented", clause = "4.3", severity = "major",
+  title = "The ISMS scope states its boundaries, its interfaces and the scope statement",
+  rationale = "4.3 requires the scope to be available as documented information, with its boundaries, applicability and the interfaces and dependencies with others.",
+  remediation = "Write isms/scope.md: boundaries and interfaces in the front matter, the scope statement as its text.",
+  check = function(r)
+    local s = r:records("scope")[1]
+    if not s then return r:fail("no ISMS scope is documented (isms/scope.md)") end
+    if not checks.present(s.boundaries) then
+      r:fail(s, "the scope does not state its boundaries (boundaries: units, sites, systems, processes)")
+    end
+    if not checks.present(s.interfaces) then
+      r:fail(s, "the scope does not state the interfaces and dependencies with activities outside it (interfaces, 4.3 c)")
+    end
+    local body = r:body(s)
+    if not checks.present(body) then
+      r:fail(s, "the scope has no scope statement: write it below the front matter")
+    end
+  end,
+}
+
+isms.rule {
+  id = "4.3-scope-approved", clause = "4.3", severity = "major",
+  title = "The ISMS scope is owned, approved by top management and reviewed",
+  rationale = "4.3 makes management determine the scope; it must stay current as the organisation changes.",
+  remediation = "Name the scope's owner, have a member of top management approve it (approved_by, approved_on) and review it within its interval.",
+  params = {
+    review_months = { default = 12, doc = "months between reviews when the scope sets no review_months" },
+  },
+  check = function(r)
+    local s = r:records("scope")[1]
+    if not s then return r:not_applicable("no scope (reported by 4.3-scope-documented)") end
+    checks.person(r, s.owner, s.owner and isms.at(s, "owner") or s, "scope owner")
+    if s.approved_by == nil then
+      r:fail(s, "the scope records no approver (approved_by)")
+    elseif not r:is_top_management(s.approved_by) then
+      r:fail(isms.at(s, "approved_by"), "the scope was approved by %s, who is not top management in isms.yaml",
+        tostring(s.approved_by))
+    end
+    local months = mgmt.int(s.review_months, mgmt.int(r:param("review_months"), 12))
+    mgmt.review(r, s, months, "ISMS scope")
+  end,
+}
+
+isms.rule {
+  id = "4.4-processes-documented", clause = "4.4", severity = "minor",
+  title = "The ISMS processes the standard requires are described and approved",
+  rationale = "4.4 requires establishing the ISMS with the processes needed and their interactions; an auditor asks for the description of each core process.",
+  remediation = "Describe each process in an approved policy or procedure and list the clause it implements under `clauses:` in its front matter (the risk method in risk/method.yaml describes 6.1.2 and 6.1.3).",
+  params = {
+    processes = { default = "6.1.2 6.1.3 6.3 7.5 9.2 10.2",
+      doc = "clauses whose process must be described by an approved document" },
+  },
+  check = function(r)
+    local described = {}
+    for _, d in ipairs(r:records("policy")) do
+      if mgmt.in_force(d) and d.approved_on ~= nil then
+        for _, c in ipairs(mgmt.items(d.clauses)) do described[c] = d end
+      end
+    end
+    local method = r:records("risk_method")[1]
+    if method and method.approved_on ~= nil then
+      described["6.1.2"] = described["6.1.2"] or method
+      described["6.1.3"] = described["6.1.3"] or method
+    end
+    local missing = {}
+    for _, p in ipairs(mgmt.items(r:param("processes"))) do
+      local found = false
+      for c in pairs(described) do
+        if mgmt.areas_overlap(c, p) then found = true; break end
+      end
+      if not found then missing[#missing + 1] = p end
+    end
+    if #missing > 0 then
+      r:fail("no approved policy or procedure describes the process of clause %s (list it under `clauses:`)",
+        mgmt.list(missing))
+    end
+  end,
+}
