@@ -9,17 +9,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
+#include "config.h"
+#include "calendar.h"
 #include "date.h"
 #include "engine.h"
 #include "log.h"
+#include "ical.h"
 #include "model.h"
+#include "planner.h"
 #include "record.h"
 #include "report.h"
+#include "review_pack.h"
+#include "scaffold.h"
 #include "source.h"
 #include "spec.h"
 
 #define EXIT_NONCONFORMANT 1
 #define EXIT_USAGE 2
+
+/* Extra rule pack directories (--pack), loaded after the shipped rules;
+ * NULL-terminated. */
+#define MAX_PACK_DIRS 16
+static const char *pack_dirs[MAX_PACK_DIRS + 1];
+static int add_pack_dir(const char *cmd, const char *dir);
 
 struct command {
 	const char *name;
@@ -33,12 +46,36 @@ static int cmd_rules(int, char **);
 static int cmd_version(int, char **);
 static int cmd_test(int, char **);
 static int cmd_help(int, char **);
+static int cmd_status(int, char **);
+static int cmd_results(int, char **);
+static int cmd_explain(int, char **);
+static int cmd_summary(int, char **);
+static int cmd_watch(int, char **);
+static int cmd_sync(int, char **);
+static int cmd_history(int, char **);
+static int cmd_call(int, char **);
+static int cmd_new_pack(int, char **);
+static int cmd_calendar(int, char **);
+static int cmd_audit_plan(int, char **);
+static int cmd_review_pack(int, char **);
 
 static const struct command commands[] = {
 	{"check", cmd_check, "evaluate an ISMS repository and report nonconformities"},
 	{"rules", cmd_rules, "list the rules, or the clauses and controls they cover"},
 	{"schema", cmd_schema, "print the record types as JSON Schema or Markdown"},
 	{"test", cmd_test, "run rule specs against fixture records and print TAP"},
+	{"new-pack", cmd_new_pack, "create a rule pack with one example rule and its specs"},
+	{"status", cmd_status, "ask the daemon how each repository stands"},
+	{"results", cmd_results, "the daemon's verdicts, filtered (--status fail ...)"},
+	{"explain", cmd_explain, "one rule: verdict, findings, what it read"},
+	{"summary", cmd_summary, "verdicts per clause and Annex A theme"},
+	{"watch", cmd_watch, "print changes as the daemon publishes them"},
+	{"sync", cmd_sync, "make the daemon evaluate now (post-receive hook)"},
+	{"history", cmd_history, "the conformance trend over evaluated commits"},
+	{"call", cmd_call, "send one JSON-RPC request and print the reply"},
+	{"calendar", cmd_calendar, "the ISMS calendar: reviews, audits, due dates (text or iCalendar)"},
+	{"audit-plan", cmd_audit_plan, "plan the internal audit programme for the cycle"},
+	{"review-pack", cmd_review_pack, "the management review inputs since the last review (Markdown)"},
 	{"version", cmd_version, "print the version"},
 	{"help", cmd_help, "show this help"},
 };
@@ -70,7 +107,8 @@ cmd_version(int argc, char **argv)
 
 static const char check_help[] =
 	"usage: ismsctl check --repo PATH [--ref REF] [--worktree DIR] [--now DATE]\n"
-	"                     [--rules DIR] [--format text|json|tap] [--verbose]\n"
+	"                     [--rules DIR] [--pack DIR]... [--format text|json|tap]\n"
+	"                     [--verbose]\n"
 	"\n"
 	"Evaluate the ISMS in a git repository against ISO/IEC 27001:2022 and\n"
 	"report every nonconformity with the file and line it is about and what\n"
@@ -81,8 +119,11 @@ static const char check_help[] =
 	"  --worktree DIR   check the files in DIR, committed or not (pre-commit)\n"
 	"  --now DATE       evaluate as of DATE (ISO 8601); default: now\n"
 	"  --rules DIR      rule packs to use; default: the installed ones\n"
+	"  --pack DIR       also the organisation's own rule packs in DIR\n"
+	"                   (repeatable; loaded after those of --rules)\n"
 	"  --format FMT     text (default), json or tap\n"
 	"  --verbose        also list passing and not applicable rules\n"
+	"  --profile        print the slowest rules to standard error\n"
 	"\n"
 	"Exit status: 0 conformant, 1 nonconformities (or a rule that could not\n"
 	"be evaluated), 2 usage or repository error.\n";
@@ -90,7 +131,7 @@ static const char check_help[] =
 struct check_opts {
 	const char *repo, *ref, *worktree, *rules, *now;
 	enum report_format format;
-	int verbose;
+	int verbose, profile;
 };
 
 static int
@@ -102,21 +143,28 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		{"worktree", required_argument, NULL, 'w'},
 		{"now", required_argument, NULL, 'n'},
 		{"rules", required_argument, NULL, 'R'},
+		{"pack", required_argument, NULL, 'P'},
 		{"format", required_argument, NULL, 'F'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"profile", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 	o->repo = ".";
-	while ((c = getopt_long(argc, argv, "r:f:w:n:R:F:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:w:n:R:P:F:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->repo = optarg; break;
 		case 'f': o->ref = optarg; break;
 		case 'w': o->worktree = optarg; break;
 		case 'n': o->now = optarg; break;
 		case 'R': o->rules = optarg; break;
+		case 'P':
+			if (add_pack_dir("check", optarg) < 0)
+				return -1;
+			break;
 		case 'v': o->verbose = 1; break;
+		case 'p': o->profile = 1; break;
 		case 'F':
 			if (report_format_parse(optarg, &o->format) < 0) {
 				fprintf(stderr, "ismsctl check: %s\n", err_msg());
@@ -198,7 +246,7 @@ cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct engine_opts eo = {o.rules ? o.rules : engine_default_rules_dir(), {0, 0}};
-	if (engine_load(&eo, &e, &errs) < 0) {
+	if (engine_load_packs(&eo, pack_dirs, &e, &errs) < 0) {
 		print_problems(err_msg(), &errs);
 		goto out;
 	}
@@ -221,6 +269,8 @@ cmd_check(int argc, char **argv)
 		.color = o.format == REPORT_TEXT && isatty(1) && !getenv("NO_COLOR"),
 	};
 	report_write(stdout, o.format, ev, e, &meta);
+	if (o.profile)
+		report_profile(stderr, ev, 20);
 	rc = report_exit_status(ev);
 out:
 	evaluation_free(ev);
@@ -307,7 +357,7 @@ cmd_schema(int argc, char **argv)
 }
 
 static const char rules_help[] =
-	"usage: ismsctl rules [--rules DIR] [--coverage | --markdown | --json]\n"
+	"usage: ismsctl rules [--rules DIR] [--pack DIR]... [--coverage | --markdown | --json]\n"
 	"\n"
 	"List the rules of the rule packs, or with --coverage every clause and\n"
 	"Annex A control with the rules that cover it.\n";
@@ -320,7 +370,8 @@ print_coverage(const struct engine *e, const char **ids, size_t nids,
 	size_t nr = engine_rules(e, &r);
 	for (size_t i = 0; i < nids; i++) {
 		printf("  %-7s %-58.58s ", ids[i],
-		       catalogue_title(engine_catalogue(e), ids[i]));
+		       control ? catalogue_control_title(engine_catalogue(e), ids[i])
+		               : catalogue_title(engine_catalogue(e), ids[i]));
 		int any = 0;
 		for (size_t k = 0; k < nr; k++) {
 			const char *on = control ? r[k].control : r[k].clause;
@@ -335,33 +386,6 @@ print_coverage(const struct engine *e, const char **ids, size_t nids,
 		}
 		printf("\n");
 	}
-}
-
-static json_t *
-jstr_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-rule_json(const struct rule_info *r)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(r->id));
-	json_object_set_new(o, "clause", jstr_or_null(r->clause));
-	json_object_set_new(o, "control", jstr_or_null(r->control));
-	json_object_set_new(o, "theme", jstr_or_null(r->theme));
-	json_object_set_new(o, "title", json_string(r->title));
-	json_object_set_new(o, "severity", json_string(r->severity));
-	json_object_set_new(o, "rationale", json_string(r->rationale));
-	json_object_set_new(o, "remediation", json_string(r->remediation));
-	json_object_set_new(o, "pack", jstr_or_null(r->pack));
-	json_object_set_new(o, "line", json_integer(r->line));
-	json_t *p = json_object();
-	for (size_t k = 0; k < r->nparams; k++)
-		json_object_set_new(p, r->params[k].name, json_string(r->params[k].def));
-	json_object_set_new(o, "params", p);
-	return o;
 }
 
 /* Markdown table cells: no pipes or line breaks. */
@@ -424,7 +448,10 @@ cmd_rules(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			dir = argv[++i];
-		else if (strcmp(argv[i], "--coverage") == 0)
+		else if (strcmp(argv[i], "--pack") == 0 && i + 1 < argc) {
+			if (add_pack_dir("rules", argv[++i]) < 0)
+				return EXIT_USAGE;
+		} else if (strcmp(argv[i], "--coverage") == 0)
 			coverage = 1;
 		else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
@@ -438,7 +465,7 @@ cmd_rules(int argc, char **argv)
 	struct engine *e;
 	struct problems errs = {0};
 	struct engine_opts eo = {dir ? dir : engine_default_rules_dir(), {0, 0}};
-	if (engine_load(&eo, &e, &errs) < 0) {
+	if (engine_load_packs(&eo, pack_dirs, &e, &errs) < 0) {
 		print_problems(err_msg(), &errs);
 		problems_free(&errs);
 		return EXIT_USAGE;
@@ -462,7 +489,7 @@ cmd_rules(int argc, char **argv)
 	} else if (json) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < nr; i++)
-			json_array_append_new(a, rule_json(&r[i]));
+			json_array_append_new(a, report_rule_json(&r[i]));
 		json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(a);
@@ -478,12 +505,14 @@ cmd_rules(int argc, char **argv)
 }
 
 static const char test_help[] =
-	"usage: ismsctl test [--rules DIR] [SPEC...]\n"
+	"usage: ismsctl test [--rules DIR] [--pack DIR]... [SPEC...]\n"
 	"\n"
 	"Run rule specs (Lua files of spec{...} cases: fixture records, an\n"
 	"evaluation date, the expected verdicts and findings) and print TAP.\n"
 	"SPEC is a spec file or a directory of them; default: specs/ in the\n"
-	"rules directory. Exit status: 0 all passed, 1 some failed, 2 error.\n";
+	"rules directory. --pack DIR adds the organisation's own rule packs in\n"
+	"DIR (repeatable) to those of --rules. Exit status: 0 all passed, 1 some\n"
+	"failed, 2 error.\n";
 
 static int
 cmd_test(int argc, char **argv)
@@ -493,6 +522,9 @@ cmd_test(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
 			dir = argv[++i];
+		} else if (strcmp(argv[i], "--pack") == 0 && i + 1 < argc) {
+			if (add_pack_dir("test", argv[++i]) < 0)
+				return EXIT_USAGE;
 		} else {
 			int help = strcmp(argv[i], "--help") == 0;
 			fputs(test_help, help ? stdout : stderr);
@@ -504,7 +536,7 @@ cmd_test(int argc, char **argv)
 	snprintf(deflt, sizeof(deflt), "%s/specs", rules);
 	for (; i < argc || !ran; i++, ran++) {
 		const char *path = i < argc ? argv[i] : deflt;
-		int rc = spec_run(path, rules, stdout);
+		int rc = spec_run_packs(path, rules, pack_dirs, stdout);
 		if (rc < 0) {
 			fprintf(stderr, "ismsctl test: %s\n", err_msg());
 			return EXIT_USAGE;
@@ -514,6 +546,546 @@ cmd_test(int argc, char **argv)
 			break;
 	}
 	return failed ? EXIT_NONCONFORMANT : 0;
+}
+
+/* Options shared by the commands that talk to the daemon. */
+struct dopts {
+	const char *socket, *repo;
+	int json;
+	const char *arg[8];   /* command-specific values, by index in the table */
+	const char *positional;
+};
+
+struct dflag {
+	const char *name;
+	int idx;             /* into dopts.arg */
+};
+
+static const char daemon_help[] =
+	"Common options: --socket PATH (default $ISMS_SOCKET or " ISMSD_DEFAULT_SOCKET "),\n"
+	"--repo NAME (when the daemon serves several), --json (the raw reply).\n";
+
+/* Parse --socket, --repo, --json and the flags in fl (each takes a value). */
+static int
+parse_dopts(int argc, char **argv, const struct dflag *fl, size_t nfl, int want_pos,
+            struct dopts *o, const char *help)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int need = i + 1 < argc;
+		if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			printf("%s%s", help, daemon_help);
+			exit(0);
+		}
+		if (strcmp(a, "--socket") == 0 && need) {
+			o->socket = argv[++i];
+			continue;
+		}
+		if (strcmp(a, "--repo") == 0 && need) {
+			o->repo = argv[++i];
+			continue;
+		}
+		size_t k;
+		for (k = 0; k < nfl; k++)
+			if (strcmp(a, fl[k].name) == 0 && need) {
+				o->arg[fl[k].idx] = argv[++i];
+				break;
+			}
+		if (k < nfl)
+			continue;
+		if (a[0] != '-' && want_pos && o->positional == NULL) {
+			o->positional = a;
+			continue;
+		}
+		fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n%s%s", argv[0], a, help,
+		        daemon_help);
+		return -1;
+	}
+	return 0;
+}
+
+/* Call method on the daemon; prints the error and returns -1 on failure. */
+static int
+dcall(const struct dopts *o, const char *method, json_t *params, json_t **result)
+{
+	struct client_conn *c;
+	const char *path = client_socket_path(o->socket);
+	if (o->repo)
+		json_object_set_new(params, "repo", json_string(o->repo));
+	int rc = client_open(path, &c);
+	if (rc == 0) {
+		rc = client_call(c, method, params, result, NULL);
+		client_close(c);
+	}
+	json_decref(params);
+	if (rc < 0)
+		fprintf(stderr, "ismsctl %s: %s\n", method, err_msg());
+	return rc;
+}
+
+static void
+print_json(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+}
+
+static const char *
+jget(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "-";
+}
+
+static void
+print_counts(json_t *counts)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+	json_object_foreach(counts, k, v) {
+		if (json_integer_value(v) == 0)
+			continue;
+		printf("%s%lld %s", first ? "" : ", ", (long long)json_integer_value(v), k);
+		first = 0;
+	}
+	if (first)
+		printf("no verdicts");
+}
+
+static const char status_help[] = "usage: ismsctl status [--json]\n";
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct dopts o;
+	json_t *r, *v;
+	size_t i;
+	if (parse_dopts(argc, argv, NULL, 0, 0, &o, status_help) < 0)
+		return EXIT_USAGE;
+	if (dcall(&o, "status", json_object(), &r) < 0)
+		return EXIT_USAGE;
+	if (o.json) {
+		print_json(r);
+		json_decref(r);
+		return 0;
+	}
+	printf("ismsd %s, pid %lld, %lld client(s), cursor %lld\n", jget(r, "version"),
+	       (long long)json_integer_value(json_object_get(r, "pid")),
+	       (long long)json_integer_value(json_object_get(r, "clients")),
+	       (long long)json_integer_value(json_object_get(r, "cursor")));
+	if (json_is_string(json_object_get(r, "config_error")))
+		printf("configuration reload refused: %s\n", jget(r, "config_error"));
+	int bad = 0;
+	json_array_foreach(json_object_get(r, "repositories"), i, v) {
+		printf("\n%s  (%s)\n", jget(v, "name"), jget(v, "source"));
+		printf("  health:     %s%s%s\n", jget(v, "health"),
+		       json_is_string(json_object_get(v, "message")) ? ": " : "",
+		       json_is_string(json_object_get(v, "message")) ? jget(v, "message") : "");
+		printf("  commit:     %.12s (%s), evaluated %s\n", jget(v, "commit"),
+		       jget(v, "commit_time"), jget(v, "evaluated_at"));
+		printf("  verdicts:   ");
+		print_counts(json_object_get(v, "counts"));
+		printf("\n  conformant: %s\n", json_is_true(json_object_get(v, "conformant")) ? "yes" : "NO");
+		if (json_is_string(json_object_get(v, "rules_error")))
+			printf("  rule packs: reload failed, previous set running: %s\n", jget(v, "rules_error"));
+		if (json_is_string(json_object_get(v, "next_evaluation")))
+			printf("  next time-based evaluation: %s\n", jget(v, "next_evaluation"));
+		bad |= strcmp(jget(v, "health"), "ok") != 0;
+	}
+	json_decref(r);
+	return bad ? EXIT_NONCONFORMANT : 0;
+}
+
+static void
+print_result(json_t *v, int details)
+{
+	const char *ctl = json_string_value(json_object_get(v, "control"));
+	printf("%-15s %-36s %s %s\n", jget(v, "status"), jget(v, "id"), ctl ? "A." : "",
+	       ctl ? ctl : jget(v, "clause"));
+	json_t *f;
+	size_t i;
+	json_array_foreach(json_object_get(v, "findings"), i, f) {
+		json_t *line = json_object_get(f, "line");
+		if (json_is_string(json_object_get(f, "file")) && json_is_integer(line))
+			printf("    %s:%lld: %s\n", jget(f, "file"), (long long)json_integer_value(line),
+			       jget(f, "message"));
+		else if (json_is_string(json_object_get(f, "file")))
+			printf("    %s: %s\n", jget(f, "file"), jget(f, "message"));
+		else
+			printf("    %s\n", jget(f, "message"));
+	}
+	if (details && json_is_string(json_object_get(v, "note")))
+		printf("    %s\n", jget(v, "note"));
+}
+
+static const char results_help[] =
+	"usage: ismsctl results [--status S] [--clause C] [--control C] [--theme T]\n"
+	"                       [--as-of COMMIT|DATE] [--json]\n"
+	"\nThe daemon's verdicts; --as-of answers what they were at a commit or date.\n";
+
+static int
+cmd_results(int argc, char **argv)
+{
+	static const struct dflag fl[] = {{"--status", 0}, {"--clause", 1}, {"--control", 2},
+	                                  {"--theme", 3}, {"--as-of", 4}};
+	static const char *const keys[] = {"status", "clause", "control", "theme", "as_of"};
+	struct dopts o;
+	json_t *r, *v;
+	size_t i;
+	if (parse_dopts(argc, argv, fl, NELEM(fl), 0, &o, results_help) < 0)
+		return EXIT_USAGE;
+	json_t *p = json_object();
+	for (i = 0; i < NELEM(keys); i++)
+		if (o.arg[i])
+			json_object_set_new(p, keys[i], json_string(o.arg[i]));
+	if (dcall(&o, "results", p, &r) < 0)
+		return EXIT_USAGE;
+	if (o.json) {
+		print_json(r);
+	} else {
+		printf("%s at %.12s: ", jget(r, "repo"), jget(r, "commit"));
+		print_counts(json_object_get(r, "counts"));
+		printf("\n");
+		json_array_foreach(json_object_get(r, "results"), i, v)
+			print_result(v, 0);
+	}
+	int rc = json_is_true(json_object_get(r, "conformant")) ? 0 : EXIT_NONCONFORMANT;
+	json_decref(r);
+	return rc;
+}
+
+static const char explain_help[] =
+	"usage: ismsctl explain RULE [--as-of COMMIT|DATE] [--json]\n"
+	"\nOne rule's verdict, findings, what it read, and at which commit.\n";
+
+static int
+cmd_explain(int argc, char **argv)
+{
+	static const struct dflag fl[] = {{"--as-of", 0}};
+	struct dopts o;
+	json_t *r, *v;
+	size_t i;
+	if (parse_dopts(argc, argv, fl, NELEM(fl), 1, &o, explain_help) < 0)
+		return EXIT_USAGE;
+	if (o.positional == NULL) {
+		fputs(explain_help, stderr);
+		return EXIT_USAGE;
+	}
+	json_t *p = json_pack("{s:s}", "rule", o.positional);
+	if (o.arg[0])
+		json_object_set_new(p, "as_of", json_string(o.arg[0]));
+	if (dcall(&o, "explain", p, &r) < 0)
+		return EXIT_USAGE;
+	if (o.json) {
+		print_json(r);
+		json_decref(r);
+		return 0;
+	}
+	printf("%s - %s\n", jget(r, "id"), jget(r, "title"));
+	printf("verdict:   %s (severity %s) at commit %.12s, evaluated %s\n", jget(r, "status"),
+	       jget(r, "severity"), jget(r, "commit"), jget(r, "evaluated_at"));
+	if (json_is_string(json_object_get(r, "rationale")))
+		printf("why:       %s\n", jget(r, "rationale"));
+	print_result(r, 1);
+	if (json_is_string(json_object_get(r, "valid_until")))
+		printf("valid until %s\n", jget(r, "valid_until"));
+	printf("what to do: %s\n", jget(r, "remediation"));
+	printf("read %zu file(s):\n", json_array_size(json_object_get(r, "reads")));
+	json_array_foreach(json_object_get(r, "reads"), i, v)
+		printf("    %s\n", json_string_value(v));
+	json_array_foreach(json_object_get(r, "patterns"), i, v)
+		printf("    pattern %s\n", json_string_value(v));
+	json_decref(r);
+	return 0;
+}
+
+static const char summary_help[] = "usage: ismsctl summary [--as-of COMMIT|DATE] [--json]\n";
+
+static int
+cmd_summary(int argc, char **argv)
+{
+	static const struct dflag fl[] = {{"--as-of", 0}};
+	struct dopts o;
+	json_t *r, *v;
+	size_t i;
+	if (parse_dopts(argc, argv, fl, NELEM(fl), 0, &o, summary_help) < 0)
+		return EXIT_USAGE;
+	json_t *p = json_object();
+	if (o.arg[0])
+		json_object_set_new(p, "as_of", json_string(o.arg[0]));
+	if (dcall(&o, "summary", p, &r) < 0)
+		return EXIT_USAGE;
+	if (o.json) {
+		print_json(r);
+	} else {
+		printf("%s at %.12s\n", jget(r, "repo"), jget(r, "commit"));
+		json_array_foreach(json_object_get(r, "groups"), i, v) {
+			printf("  %-40s ", jget(v, "label"));
+			print_counts(json_object_get(v, "counts"));
+			printf("%s\n", json_is_true(json_object_get(v, "conformant")) ? "" : "   <--");
+		}
+	}
+	int rc = json_is_true(json_object_get(r, "conformant")) ? 0 : EXIT_NONCONFORMANT;
+	json_decref(r);
+	return rc;
+}
+
+static const char sync_help[] =
+	"usage: ismsctl sync [--json]\n"
+	"\nFetch (remote) and evaluate the head now; returns once it is done.\n";
+
+static int
+cmd_sync(int argc, char **argv)
+{
+	struct dopts o;
+	json_t *r;
+	if (parse_dopts(argc, argv, NULL, 0, 0, &o, sync_help) < 0)
+		return EXIT_USAGE;
+	if (dcall(&o, "sync", json_object(), &r) < 0)
+		return EXIT_USAGE;
+	if (o.json)
+		print_json(r);
+	else
+		printf("evaluated %.12s: %lld verdict(s) changed, %lld rule(s) run in %.1f ms\n",
+		       jget(r, "commit"), (long long)json_integer_value(json_object_get(r, "changed")),
+		       (long long)json_integer_value(json_object_get(r, "rules_run")),
+		       json_number_value(json_object_get(r, "eval_ms")));
+	json_decref(r);
+	return 0;
+}
+
+static const char history_help[] =
+	"usage: ismsctl history [--since DATE] [--until DATE] [--limit N] [--json]\n"
+	"\nThe verdict counts of every evaluated commit, oldest first.\n";
+
+static int
+cmd_history(int argc, char **argv)
+{
+	static const struct dflag fl[] = {{"--since", 0}, {"--until", 1}, {"--limit", 2}};
+	struct dopts o;
+	json_t *r, *v;
+	size_t i;
+	if (parse_dopts(argc, argv, fl, NELEM(fl), 0, &o, history_help) < 0)
+		return EXIT_USAGE;
+	json_t *p = json_object();
+	if (o.arg[0])
+		json_object_set_new(p, "since", json_string(o.arg[0]));
+	if (o.arg[1])
+		json_object_set_new(p, "until", json_string(o.arg[1]));
+	if (o.arg[2])
+		json_object_set_new(p, "limit", json_integer(atoll(o.arg[2])));
+	if (dcall(&o, "history", p, &r) < 0)
+		return EXIT_USAGE;
+	if (o.json) {
+		print_json(r);
+	} else {
+		json_array_foreach(json_object_get(r, "commits"), i, v) {
+			printf("%s  %.12s  %-13s ", jget(v, "evaluated_at"), jget(v, "commit"),
+			       json_is_true(json_object_get(v, "conformant")) ? "conformant" : "NOT conformant");
+			print_counts(json_object_get(v, "counts"));
+			printf("\n");
+		}
+	}
+	json_decref(r);
+	return 0;
+}
+
+/* One notification as a line for people. */
+static void
+print_event(json_t *m)
+{
+	json_t *p = json_object_get(m, "params"), *d = json_object_get(p, "data"), *v;
+	const char *topic = jget(p, "topic");
+	size_t i;
+	printf("[%lld] %s %s %s: ", (long long)json_integer_value(json_object_get(p, "cursor")),
+	       jget(p, "time"), jget(p, "repo"), topic);
+	if (strcmp(topic, "results") == 0) {
+		printf("%zu verdict(s) changed at %.12s\n", json_array_size(json_object_get(d, "changed")),
+		       jget(d, "commit"));
+		json_array_foreach(json_object_get(d, "changed"), i, v)
+			printf("    %-15s %s\n", jget(v, "status"), jget(v, "id"));
+	} else if (strcmp(topic, "commits") == 0) {
+		printf("%.12s %s (", jget(d, "commit"),
+		       json_is_true(json_object_get(d, "conformant")) ? "conformant" : "NOT conformant");
+		print_counts(json_object_get(d, "counts"));
+		printf(")\n");
+	} else if (strcmp(topic, "findings") == 0) {
+		printf("%s: %zu new, %zu resolved\n", jget(d, "rule"),
+		       json_array_size(json_object_get(d, "added")),
+		       json_array_size(json_object_get(d, "resolved")));
+	} else if (strcmp(topic, "status") == 0) {
+		printf("%s%s%s\n", jget(d, "health"), json_is_string(json_object_get(d, "message")) ? ": " : "",
+		       json_is_string(json_object_get(d, "message")) ? jget(d, "message") : "");
+	} else {
+		char *s = json_dumps(d, JSON_COMPACT);
+		printf("%s\n", s);
+		free(s);
+	}
+	fflush(stdout);
+}
+
+static const char watch_help[] =
+	"usage: ismsctl watch [--topics LIST] [--cursor N] [--count N] [--timeout SEC] [--json]\n"
+	"\nSubscribe and print what changes as it happens. LIST is comma-separated\n"
+	"(results,findings,commits,status,reminders; default all). With --cursor,\n"
+	"first what was published after that cursor. Reconnects with the last\n"
+	"cursor seen when the daemon restarts. --count and --timeout stop after N\n"
+	"notifications or SEC seconds of silence (exit 1 on timeout).\n";
+
+/* Subscribe on a new connection; 0 or -1. Without a cursor yet, the
+ * daemon's current one becomes *cursor, so a reconnect resumes there. */
+static int
+watch_connect(const struct dopts *o, long long *cursor, struct client_conn **c)
+{
+	json_t *p = json_object(), *r;
+	if (o->arg[0]) {
+		json_t *t = json_array();
+		char *list = xstrdup(o->arg[0]);
+		for (char *save, *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save))
+			json_array_append_new(t, json_string(s));
+		free(list);
+		json_object_set_new(p, "topics", t);
+	}
+	if (*cursor >= 0)
+		json_object_set_new(p, "cursor", json_integer(*cursor));
+	if (o->repo)
+		json_object_set_new(p, "repo", json_string(o->repo));
+	int rc = client_open(client_socket_path(o->socket), c);
+	if (rc == 0) {
+		rc = client_call(*c, "subscribe", p, &r, NULL);
+		if (rc == 0 && *cursor < 0)
+			*cursor = json_integer_value(json_object_get(r, "cursor"));
+		if (rc == 0)
+			json_decref(r);
+		else {
+			client_close(*c);
+			*c = NULL;
+		}
+	}
+	json_decref(p);
+	return rc;
+}
+
+static int
+cmd_watch(int argc, char **argv)
+{
+	static const struct dflag fl[] = {{"--topics", 0}, {"--cursor", 1}, {"--count", 2},
+	                                  {"--timeout", 3}};
+	struct dopts o;
+	struct client_conn *c = NULL;
+	if (parse_dopts(argc, argv, fl, NELEM(fl), 0, &o, watch_help) < 0)
+		return EXIT_USAGE;
+	long long cursor = o.arg[1] ? atoll(o.arg[1]) : -1;
+	long long count = o.arg[2] ? atoll(o.arg[2]) : -1, seen = 0;
+	int timeout = o.arg[3] ? (int)(atof(o.arg[3]) * 1000) : -1;
+	if (watch_connect(&o, &cursor, &c) < 0) {
+		fprintf(stderr, "ismsctl watch: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
+	while (count < 0 || seen < count) {
+		json_t *m;
+		int rc = client_next(c, timeout, &m);
+		if (rc == 0) {
+			client_close(c);
+			return EXIT_NONCONFORMANT;
+		}
+		if (rc < 0) {
+			/* The daemon went away: reconnect from the last cursor. */
+			client_close(c);
+			c = NULL;
+			fprintf(stderr, "ismsctl watch: %s; reconnecting\n", err_msg());
+			for (int tries = 0; c == NULL; tries++) {
+				usleep(tries < 10 ? 200000 : 1000000);
+				if (watch_connect(&o, &cursor, &c) < 0 && tries > 300) {
+					fprintf(stderr, "ismsctl watch: %s\n", err_msg());
+					return EXIT_USAGE;
+				}
+			}
+			continue;
+		}
+		json_t *cur = json_object_get(json_object_get(m, "params"), "cursor");
+		if (json_object_get(m, "method") && json_is_integer(cur)) {
+			cursor = json_integer_value(cur);
+			if (o.json) {
+				char *s = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
+				printf("%s\n", s);
+				fflush(stdout);
+				free(s);
+			} else {
+				print_event(m);
+			}
+			seen++;
+		}
+		json_decref(m);
+	}
+	client_close(c);
+	return 0;
+}
+
+static const char call_help[] =
+	"usage: ismsctl call METHOD [PARAMS-JSON]   or   ismsctl call --raw LINE\n"
+	"\nSend one request and print the reply line as it came.\n";
+
+static int
+cmd_call(int argc, char **argv)
+{
+	const char *sock = NULL;
+	int i = 1, raw = 0;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+			sock = argv[++i];
+		else if (strcmp(argv[i], "--raw") == 0)
+			raw = 1;
+		else {
+			fputs(call_help, strcmp(argv[i], "--help") ? stderr : stdout);
+			return strcmp(argv[i], "--help") ? EXIT_USAGE : 0;
+		}
+	}
+	if (i >= argc || argc - i > 2) {
+		fputs(call_help, stderr);
+		return EXIT_USAGE;
+	}
+	char *line;
+	if (raw) {
+		line = xstrdup(argv[i]);
+	} else {
+		json_error_t je;
+		json_t *p = i + 1 < argc ? json_loads(argv[i + 1], 0, &je) : json_object();
+		if (p == NULL) {
+			fprintf(stderr, "ismsctl call: PARAMS is not JSON: %s\n", je.text);
+			return EXIT_USAGE;
+		}
+		json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", 1,
+		                        "method", argv[i], "params", p);
+		line = json_dumps(req, JSON_COMPACT);
+		json_decref(req);
+	}
+	struct client_conn *c;
+	json_t *m = NULL;
+	int rc = client_open(client_socket_path(sock), &c);
+	if (rc == 0) {
+		rc = client_send_line(c, line);
+		if (rc == 0)
+			rc = client_next(c, 30000, &m) == 1 ? 0 : -1;
+		client_close(c);
+	}
+	free(line);
+	if (rc < 0) {
+		fprintf(stderr, "ismsctl call: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
+	char *s = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	printf("%s\n", s);
+	free(s);
+	rc = json_object_get(m, "error") ? EXIT_NONCONFORMANT : 0;
+	json_decref(m);
+	return rc;
 }
 
 int
@@ -536,4 +1108,331 @@ main(int argc, char **argv)
 	fprintf(stderr, "ismsctl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+/* Add an extra rule pack directory for `cmd`; -1 after saying why. */
+static int
+add_pack_dir(const char *cmd, const char *dir)
+{
+	size_t n = 0;
+	while (pack_dirs[n] != NULL)
+		n++;
+	if (n == MAX_PACK_DIRS) {
+		fprintf(stderr, "ismsctl %s: at most %d --pack directories\n", cmd, MAX_PACK_DIRS);
+		return -1;
+	}
+	pack_dirs[n] = dir;
+	return 0;
+}
+
+static const char new_pack_help[] =
+	"usage: ismsctl new-pack NAME [--dir DIR]\n"
+	"\n"
+	"Create the rule pack DIR/NAME (DIR: default the current directory) with\n"
+	"one example rule in NAME.lua, its specs in specs/NAME.lua and a README\n"
+	"saying how to run them. NAME: lower-case letters, digits and hyphens.\n"
+	"Then:  ismsctl test --pack DIR/NAME DIR/NAME/specs\n";
+
+static int
+cmd_new_pack(int argc, char **argv)
+{
+	const char *dir = ".", *name = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(new_pack_help, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (argv[i][0] != '-' && name == NULL) {
+			name = argv[i];
+		} else {
+			fprintf(stderr, "ismsctl new-pack: unexpected argument '%s'\n%s", argv[i],
+			        new_pack_help);
+			return EXIT_USAGE;
+		}
+	}
+	if (name == NULL) {
+		fputs(new_pack_help, stderr);
+		return EXIT_USAGE;
+	}
+	if (scaffold_pack(dir, name) < 0) {
+		fprintf(stderr, "ismsctl new-pack: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
+	char *readme = scaffold_text("readme", dir, name);
+	const char *run = strstr(readme, "    ismsctl test");
+	printf("created the rule pack %s%s%s: %s.lua, specs/%s.lua, README.md\n"
+	       "run its specs with:\n%.*s",
+	       strcmp(dir, ".") ? dir : "", strcmp(dir, ".") ? "/" : "", name, name, name,
+	       run ? (int)(strchr(run, '\n') - run + 1) : 0, run ? run : "");
+	free(readme);
+	return 0;
+}
+
+/* The scheduler's commands: calendar, audit-plan, review-pack. They load
+ * a repository as `check` does and share its --repo, --ref, --worktree
+ * and --now options. */
+
+struct sched_opts {
+	const char *repo, *ref, *worktree, *now, *rules, *links;
+	int ics, json, timing;
+};
+
+/* Monotonic milliseconds, for --timing. */
+static double
+sched_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static const char calendar_help[] =
+	"usage: ismsctl calendar [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
+	"                        [--ics | --json] [--timing]\n"
+	"\n"
+	"The ISMS calendar: management reviews, internal and certification audits,\n"
+	"reviews of documents, the risk assessment and suppliers, and the due dates\n"
+	"of corrective and risk treatment actions, with overdue items marked.\n"
+	"--ics writes iCalendar (RFC 5545) for calendar applications.\n";
+
+static const char audit_plan_help[] =
+	"usage: ismsctl audit-plan [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
+	"                          [--rules DIR] [--json] [--timing]\n"
+	"\n"
+	"Propose a dated internal audit programme for the rest of the cycle: every\n"
+	"clause and applicable Annex A control audited within the cycle, high-risk\n"
+	"areas and areas with open nonconformities more often, no auditor auditing\n"
+	"what they own, no auditor over capacity. Exit status 1 when no plan meets\n"
+	"every constraint (the failing ones are listed), 2 on errors.\n";
+
+static const char review_pack_help[] =
+	"usage: ismsctl review-pack [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
+	"                           [--links PREFIX]\n"
+	"\n"
+	"The inputs of the next management review (9.3.2) since the last one, as\n"
+	"Markdown to commit as its agenda. Links to records start with PREFIX\n"
+	"(default ../, for a pack kept under reviews/).\n";
+
+/* Parse the scheduler commands' options; help is the command's text. */
+static int
+parse_sched(const char *cmd, const char *help, int argc, char **argv, struct sched_opts *o)
+{
+	static const struct option longopts[] = {
+		{"repo", required_argument, NULL, 'r'},
+		{"ref", required_argument, NULL, 'f'},
+		{"worktree", required_argument, NULL, 'w'},
+		{"now", required_argument, NULL, 'n'},
+		{"rules", required_argument, NULL, 'R'},
+		{"links", required_argument, NULL, 'l'},
+		{"ics", no_argument, NULL, 'i'},
+		{"json", no_argument, NULL, 'j'},
+		{"timing", no_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	o->repo = ".";
+	while ((c = getopt_long(argc, argv, "r:f:w:n:R:l:ijth", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->repo = optarg; break;
+		case 'f': o->ref = optarg; break;
+		case 'w': o->worktree = optarg; break;
+		case 'n': o->now = optarg; break;
+		case 'R': o->rules = optarg; break;
+		case 'l': o->links = optarg; break;
+		case 'i': o->ics = 1; break;
+		case 'j': o->json = 1; break;
+		case 't': o->timing = 1; break;
+		case 'h':
+			fputs(help, stdout);
+			exit(0);
+		default:
+			fputs(help, stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n%s", cmd, argv[optind], help);
+		return -1;
+	}
+	return 0;
+}
+
+/* Load the repository at --ref (or the work tree) into *snap and *m, as
+ * of *now; prints the error and returns -1 on failure. */
+static int
+sched_load(const char *cmd, const struct sched_opts *o, struct snapshot **snap,
+           struct model **m, int64_t *now)
+{
+	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+
+	if (parse_now(o->now, now) < 0) {
+		fprintf(stderr, "ismsctl %s: --now: %s\n", cmd, err_msg());
+		return -1;
+	}
+	if (source_load(o->repo, o->ref, o->worktree, &lim, snap) < 0) {
+		fprintf(stderr, "ismsctl %s: %s\n", cmd, err_msg());
+		return -1;
+	}
+	if (model_build(*snap, m) < 0) {
+		fprintf(stderr, "ismsctl %s: %s: %s\n", cmd, o->repo, err_msg());
+		return -1;
+	}
+	return 0;
+}
+
+/* Print settings problems (isms.yaml:line: ...); 1 if there were any. */
+static int
+sched_problems(const char *cmd, const struct problems *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		fprintf(stderr, "%s:%d: %s\n", p->v[i].path, p->v[i].line, p->v[i].msg);
+	if (p->n)
+		fprintf(stderr, "ismsctl %s: fix the parameters above in isms.yaml\n", cmd);
+	return p->n > 0;
+}
+
+static int
+cmd_calendar(int argc, char **argv)
+{
+	struct sched_opts o = {0};
+	struct snapshot *snap = NULL;
+	struct model *m = NULL;
+	struct calendar *cal = NULL;
+	struct reminder_config *cfg = NULL;
+	struct problems probs = {0};
+	struct buf b = {0};
+	char *ics = NULL;
+	int64_t now;
+	int rc = EXIT_USAGE;
+
+	if (parse_sched("calendar", calendar_help, argc, argv, &o) < 0 ||
+	    sched_load("calendar", &o, &snap, &m, &now) < 0)
+		goto out;
+	double t0 = sched_ms();
+	calendar_build(m, now, &cal);
+	if (o.timing)
+		fprintf(stderr, "timing: calendar of %zu events from %zu records files in %.2f ms\n",
+		        cal->n, m->ndocs, sched_ms() - t0);
+	if (o.ics) {
+		reminder_config_load(m, &cfg, &probs);
+		if (sched_problems("calendar", &probs))
+			goto out;
+		if (ical_export(cal, cfg, organisation(m), now, &ics) < 0) {
+			fprintf(stderr, "ismsctl calendar: %s\n", err_msg());
+			goto out;
+		}
+		fputs(ics, stdout);
+	} else if (o.json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < cal->n; i++) {
+			const struct cal_event *e = &cal->v[i];
+			char d[11];
+			date_format(e->date, d);
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:b}",
+			    "id", e->id, "kind", calendar_kind_name(e->kind), "title", e->title,
+			    "date", d, "owner", e->owner ? json_string(e->owner) : json_null(),
+			    "file", e->file, "line", e->line, "overdue", e->overdue));
+		}
+		json_dumpf(a, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(a);
+	} else {
+		calendar_text(cal, &b);
+		fputs(b.data ? b.data : "", stdout);
+	}
+	rc = 0;
+out:
+	free(ics);
+	buf_free(&b);
+	problems_free(&probs);
+	reminder_config_free(cfg);
+	calendar_free(cal);
+	model_free(m);
+	snapshot_free(snap);
+	date_shutdown();
+	return rc;
+}
+
+static int
+cmd_audit_plan(int argc, char **argv)
+{
+	struct sched_opts o = {0};
+	struct snapshot *snap = NULL;
+	struct model *m = NULL;
+	struct catalogue *cat = NULL;
+	struct plan_input *in = NULL;
+	struct plan *p = NULL;
+	struct problems probs = {0};
+	struct buf b = {0};
+	const char **clauses, **controls;
+	char cpath[4200];
+	int64_t now;
+	int rc = EXIT_USAGE;
+
+	if (parse_sched("audit-plan", audit_plan_help, argc, argv, &o) < 0 ||
+	    sched_load("audit-plan", &o, &snap, &m, &now) < 0)
+		goto out;
+	snprintf(cpath, sizeof(cpath), "%s/iso27001-2022.json",
+	         o.rules ? o.rules : engine_default_rules_dir());
+	if (catalogue_load(cpath, &cat) < 0) {
+		fprintf(stderr, "ismsctl audit-plan: %s\n", err_msg());
+		goto out;
+	}
+	size_t ncl = catalogue_clauses(cat, &clauses), nct = catalogue_controls(cat, &controls);
+	planner_input(m, clauses, ncl, controls, nct, now, &in, &probs);
+	if (sched_problems("audit-plan", &probs))
+		goto out;
+	double t0 = sched_ms();
+	planner_run(in, &p);
+	if (o.timing)
+		fprintf(stderr, "timing: plan of %zu areas, %zu auditors, %zu sites: %zu audits, %zu "
+		        "failures in %.2f ms\n", in->nareas, in->nauditors, in->nsites ? in->nsites : 1,
+		        p->naudits, p->nfailures, sched_ms() - t0);
+	if (o.json) {
+		json_t *j = planner_json(in, p);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		planner_text(in, p, &b);
+		fputs(b.data ? b.data : "", stdout);
+	}
+	rc = p->nfailures ? EXIT_NONCONFORMANT : 0;
+out:
+	buf_free(&b);
+	problems_free(&probs);
+	plan_free(p);
+	planner_input_free(in);
+	catalogue_free(cat);
+	model_free(m);
+	snapshot_free(snap);
+	date_shutdown();
+	return rc;
+}
+
+static int
+cmd_review_pack(int argc, char **argv)
+{
+	struct sched_opts o = {0};
+	struct snapshot *snap = NULL;
+	struct model *m = NULL;
+	struct buf b = {0};
+	int64_t now;
+	int rc = EXIT_USAGE;
+
+	if (parse_sched("review-pack", review_pack_help, argc, argv, &o) < 0 ||
+	    sched_load("review-pack", &o, &snap, &m, &now) < 0)
+		goto out;
+	review_pack_write(m, now, o.links, &b);
+	fputs(b.data ? b.data : "", stdout);
+	rc = 0;
+out:
+	buf_free(&b);
+	model_free(m);
+	snapshot_free(snap);
+	date_shutdown();
+	return rc;
 }

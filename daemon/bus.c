@@ -1,0 +1,170 @@
+/* bus.c - publish and subscribe over the journal. Subscribers are kept in
+ * a list; one serialised line is shared by all of them. */
+#include "bus.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct bus_sub {
+	char *repo;          /* NULL: every repository */
+	char **topics;
+	size_t ntopics;
+	bus_fn fn;
+	void *arg;
+	int dead;            /* unsubscribed during a delivery */
+	struct bus_sub *next, *prev;
+};
+
+struct bus {
+	struct journal *j;
+	struct bus_sub *subs;
+	size_t nsubs;
+	int delivering;      /* nesting depth of deliveries */
+	size_t ndead;        /* marked dead, not yet freed */
+};
+
+struct bus *
+bus_new(struct journal *j)
+{
+	struct bus *b = xcalloc(1, sizeof(*b));
+	b->j = j;
+	return b;
+}
+
+static void
+sub_free(struct bus_sub *s)
+{
+	for (size_t i = 0; i < s->ntopics; i++)
+		free(s->topics[i]);
+	free(s->topics);
+	free(s->repo);
+	free(s);
+}
+
+void
+bus_free(struct bus *b)
+{
+	if (b == NULL)
+		return;
+	while (b->subs) {
+		struct bus_sub *s = b->subs;
+		b->subs = s->next;
+		sub_free(s);
+	}
+	free(b);
+}
+
+int
+bus_sub_wants(const struct bus_sub *s, const char *repo, const char *topic)
+{
+	if (s->dead || (s->repo && strcmp(s->repo, repo) != 0))
+		return 0;
+	for (size_t i = 0; i < s->ntopics; i++)
+		if (strcmp(s->topics[i], topic) == 0 || strcmp(s->topics[i], "*") == 0)
+			return 1;
+	return 0;
+}
+
+static void
+unlink_sub(struct bus *b, struct bus_sub *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		b->subs = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	sub_free(s);
+}
+
+/* Free subscriptions ended during a delivery, once no delivery runs. */
+static void
+reap(struct bus *b)
+{
+	if (b->delivering || b->ndead == 0)
+		return;
+	for (struct bus_sub *s = b->subs, *next; s; s = next) {
+		next = s->next;
+		if (s->dead)
+			unlink_sub(b, s);
+	}
+	b->ndead = 0;
+}
+
+uint64_t
+bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now,
+            json_t *data)
+{
+	const struct journal_entry *e = journal_append(b->j, repo, topic, now, data);
+	if (e == NULL)
+		return 0;
+	uint64_t seq = e->seq;
+	b->delivering++;
+	for (struct bus_sub *s = b->subs; s; s = s->next)
+		if (bus_sub_wants(s, repo, topic))
+			s->fn(s->arg, e);
+	b->delivering--;
+	reap(b);
+	return seq;
+}
+
+struct bus_sub *
+bus_subscribe(struct bus *b, const char *repo, const char *const *topics,
+              size_t n, bus_fn fn, void *arg)
+{
+	struct bus_sub *s = xcalloc(1, sizeof(*s));
+	s->repo = repo ? xstrdup(repo) : NULL;
+	s->topics = xcalloc(n ? n : 1, sizeof(*s->topics));
+	for (size_t i = 0; i < n; i++)
+		s->topics[i] = xstrdup(topics[i]);
+	s->ntopics = n;
+	s->fn = fn;
+	s->arg = arg;
+	s->next = b->subs;
+	if (b->subs)
+		b->subs->prev = s;
+	b->subs = s;
+	b->nsubs++;
+	return s;
+}
+
+void
+bus_replay(struct bus *b, struct bus_sub *s, uint64_t cursor)
+{
+	const struct journal_entry *v;
+	size_t n = journal_entries(b->j, &v);
+	b->delivering++;
+	for (size_t i = journal_after(b->j, cursor); i < n && !s->dead; i++)
+		if (bus_sub_wants(s, v[i].repo, v[i].topic))
+			s->fn(s->arg, &v[i]);
+	b->delivering--;
+	reap(b);
+}
+
+void
+bus_unsubscribe(struct bus *b, struct bus_sub *s)
+{
+	if (s == NULL || s->dead)
+		return;
+	b->nsubs--;
+	if (b->delivering) {
+		s->dead = 1;
+		b->ndead++;
+	} else {
+		unlink_sub(b, s);
+	}
+}
+
+struct journal *
+bus_journal(struct bus *b)
+{
+	return b->j;
+}
+
+size_t
+bus_nsubs(const struct bus *b)
+{
+	return b->nsubs;
+}

@@ -1,0 +1,46 @@
+/* bus.h - the event bus: publishers (evaluation, repository health, the
+ * scheduler, plugins) publish a topic's payload for a repository; the bus
+ * writes it to the journal, which gives it its cursor, and hands the
+ * notification line to every subscriber of that topic and repository.
+ * Single-threaded: call from the event loop only. */
+#ifndef ISMS_BUS_H
+#define ISMS_BUS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "journal.h"
+
+struct bus;
+struct bus_sub;
+
+/* Receives one notification: e is borrowed, valid during the call. A
+ * subscriber may unsubscribe itself (or others) from inside the call. */
+typedef void (*bus_fn)(void *arg, const struct journal_entry *e);
+
+/* A bus over journal j (borrowed). The caller's (bus_free). */
+struct bus *bus_new(struct journal *j);
+void bus_free(struct bus *b);
+/* Publish data (borrowed) on topic for repo: journal it, then deliver it.
+ * Returns the cursor, or 0 with err_msg() when the journal write failed
+ * (nothing is delivered then). now is the daemon's clock. */
+uint64_t bus_publish(struct bus *b, const char *repo, const char *topic,
+                     int64_t now, json_t *data);
+/* Subscribe fn to topics (n names, copied) of repo (NULL: every
+ * repository). Returns a handle, the bus's, until bus_unsubscribe. */
+struct bus_sub *bus_subscribe(struct bus *b, const char *repo,
+                              const char *const *topics, size_t n, bus_fn fn,
+                              void *arg);
+/* Deliver to s every journaled notification it matches after cursor,
+ * oldest first: what a reconnecting subscriber missed. Stops early when s
+ * is unsubscribed meanwhile. */
+void bus_replay(struct bus *b, struct bus_sub *s, uint64_t cursor);
+void bus_unsubscribe(struct bus *b, struct bus_sub *s);
+/* Whether s takes topic: the topics it named, or "*". */
+int bus_sub_wants(const struct bus_sub *s, const char *repo, const char *topic);
+/* The journal (borrowed). */
+struct journal *bus_journal(struct bus *b);
+size_t bus_nsubs(const struct bus *b);
+
+#endif

@@ -1,0 +1,375 @@
+/* config.c - the daemon's configuration file: YAML, every key documented
+ * in docs/ismsd.conf.md, every problem reported as file:line. */
+#include "config.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+
+#define MAX_CONFIG_BYTES (1u << 20)
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->socket = xstrdup(ISMSD_DEFAULT_SOCKET);
+	c->state_dir = xstrdup(ISMSD_DEFAULT_STATE);
+	c->log_level = LOG_LVL_INFO;
+	c->max_clients = 1024;
+	c->max_message = 1u << 20;
+	c->subscriber_buffer = 8u << 20;
+}
+
+static void
+repo_conf_free(struct repo_conf *r)
+{
+	free(r->name);
+	free(r->path);
+	free(r->url);
+	free(r->ref);
+	free(r->rules);
+}
+
+void
+config_free(struct config *c)
+{
+	free(c->file);
+	free(c->socket);
+	free(c->listen_tcp);
+	free(c->state_dir);
+	free(c->pidfile);
+	free(c->rules);
+	free(c->write_uids);
+	free(c->write_gids);
+	for (size_t i = 0; i < c->nrepos; i++)
+		repo_conf_free(&c->repos[i]);
+	free(c->repos);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Parsing context: the file name for messages and the problem list. */
+struct ctx {
+	const char *file;
+	struct problems *errs;
+};
+
+static void
+bad(struct ctx *x, const struct node *n, const char *key, const char *what)
+{
+	problems_add(x->errs, x->file, n ? n->line : 0, "'%s' %s", key, what);
+}
+
+static void
+set_str(struct ctx *x, const struct node *n, const char *key, char **dst)
+{
+	if (n->kind != NODE_STRING || n->len == 0) {
+		bad(x, n, key, "must be a non-empty text");
+		return;
+	}
+	free(*dst);
+	*dst = xstrndup(n->str, n->len);
+}
+
+static void
+set_int(struct ctx *x, const struct node *n, const char *key, long long lo,
+        long long hi, long long *dst)
+{
+	if (n->kind != NODE_INT || n->i < lo || n->i > hi) {
+		problems_add(x->errs, x->file, n->line,
+		             "'%s' must be a whole number from %lld to %lld", key, lo, hi);
+		return;
+	}
+	*dst = n->i;
+}
+
+static void
+set_bool(struct ctx *x, const struct node *n, const char *key, int *dst)
+{
+	if (n->kind != NODE_BOOL) {
+		bad(x, n, key, "must be true or false");
+		return;
+	}
+	*dst = (int)n->i;
+}
+
+/* A user or group given by name or number. */
+static int
+id_of(const struct node *n, int group, unsigned *out)
+{
+	if (n->kind == NODE_INT && n->i >= 0 && n->i < 0x7fffffff) {
+		*out = (unsigned)n->i;
+		return 0;
+	}
+	if (n->kind != NODE_STRING)
+		return -1;
+	char *name = xstrndup(n->str, n->len);
+	int rc = -1;
+	if (group) {
+		struct group *g = getgrnam(name);
+		if (g) {
+			*out = g->gr_gid;
+			rc = 0;
+		}
+	} else {
+		struct passwd *p = getpwnam(name);
+		if (p) {
+			*out = p->pw_uid;
+			rc = 0;
+		}
+	}
+	free(name);
+	return rc;
+}
+
+static void
+set_ids(struct ctx *x, const struct node *n, const char *key, int group,
+        unsigned **dst, size_t *ndst)
+{
+	if (n->kind != NODE_SEQ) {
+		bad(x, n, key, "must be a list of user or group names or numbers");
+		return;
+	}
+	free(*dst);
+	*dst = xcalloc(n->n + 1, sizeof(**dst));
+	*ndst = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		if (id_of(n->items[i], group, &(*dst)[*ndst]) < 0)
+			problems_add(x->errs, x->file, n->items[i]->line,
+			             "'%s': no such %s '%.*s'", key, group ? "group" : "user",
+			             (int)n->items[i]->len, n->items[i]->str ? n->items[i]->str : "");
+		else
+			(*ndst)++;
+	}
+}
+
+static int
+name_ok(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                 "0123456789._-") == strlen(s);
+}
+
+static void
+parse_repo(struct ctx *x, const struct node *m, struct repo_conf *r)
+{
+	long long v;
+	if (m->kind != NODE_MAP) {
+		problems_add(x->errs, x->file, m->line,
+		             "each repository must be a map with name and path or url");
+		return;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->keys[i];
+		const struct node *n = m->items[i];
+		if (strcmp(k, "name") == 0)
+			set_str(x, n, k, &r->name);
+		else if (strcmp(k, "path") == 0)
+			set_str(x, n, k, &r->path);
+		else if (strcmp(k, "url") == 0)
+			set_str(x, n, k, &r->url);
+		else if (strcmp(k, "ref") == 0)
+			set_str(x, n, k, &r->ref);
+		else if (strcmp(k, "rules") == 0)
+			set_str(x, n, k, &r->rules);
+		else if (strcmp(k, "poll_interval") == 0) {
+			v = r->poll_interval;
+			set_int(x, n, k, 0, 86400, &v);
+			r->poll_interval = (int)v;
+		} else if (strcmp(k, "fetch_interval") == 0) {
+			v = r->fetch_interval;
+			set_int(x, n, k, 1, 86400, &v);
+			r->fetch_interval = (int)v;
+		} else
+			problems_add(x->errs, x->file, m->key_lines[i],
+			             "unknown repository setting '%s'", k);
+	}
+}
+
+static void
+parse_repos(struct ctx *x, const struct node *n, struct config *c)
+{
+	if (n->kind != NODE_SEQ) {
+		bad(x, n, "repositories", "must be a list");
+		return;
+	}
+	for (size_t i = 0; i < n->n && c->nrepos < ISMSD_MAX_REPOS; i++) {
+		c->repos = xreallocarray(c->repos, c->nrepos + 1, sizeof(*c->repos));
+		struct repo_conf *r = &c->repos[c->nrepos++];
+		memset(r, 0, sizeof(*r));
+		r->poll_interval = 5;
+		r->fetch_interval = 60;
+		parse_repo(x, n->items[i], r);
+	}
+	if (n->n > ISMSD_MAX_REPOS)
+		problems_add(x->errs, x->file, n->line, "more than %d repositories",
+		             ISMSD_MAX_REPOS);
+}
+
+static void
+parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
+{
+	long long v;
+	if (strcmp(k, "socket") == 0)
+		set_str(x, n, k, &c->socket);
+	else if (strcmp(k, "listen_tcp") == 0)
+		set_str(x, n, k, &c->listen_tcp);
+	else if (strcmp(k, "state_dir") == 0)
+		set_str(x, n, k, &c->state_dir);
+	else if (strcmp(k, "pidfile") == 0)
+		set_str(x, n, k, &c->pidfile);
+	else if (strcmp(k, "rules") == 0)
+		set_str(x, n, k, &c->rules);
+	else if (strcmp(k, "syslog") == 0)
+		set_bool(x, n, k, &c->syslog);
+	else if (strcmp(k, "log_level") == 0) {
+		char *s = NULL;
+		set_str(x, n, k, &s);
+		if (s && log_level_parse(s, &c->log_level) < 0)
+			problems_add(x->errs, x->file, n->line, "%s", err_msg());
+		free(s);
+	} else if (strcmp(k, "max_clients") == 0) {
+		v = (long long)c->max_clients;
+		set_int(x, n, k, 1, 1000000, &v);
+		c->max_clients = (size_t)v;
+	} else if (strcmp(k, "max_message") == 0) {
+		v = (long long)c->max_message;
+		set_int(x, n, k, 1024, 64 << 20, &v);
+		c->max_message = (size_t)v;
+	} else if (strcmp(k, "subscriber_buffer") == 0) {
+		v = (long long)c->subscriber_buffer;
+		set_int(x, n, k, 4096, 1LL << 32, &v);
+		c->subscriber_buffer = (size_t)v;
+	} else if (strcmp(k, "write_users") == 0) {
+		set_ids(x, n, k, 0, &c->write_uids, &c->nwrite_uids);
+		c->write_set = 1;
+	} else if (strcmp(k, "write_groups") == 0) {
+		set_ids(x, n, k, 1, &c->write_gids, &c->nwrite_gids);
+		c->write_set = 1;
+	} else if (strcmp(k, "repositories") == 0)
+		parse_repos(x, n, c);
+	else
+		problems_add(x->errs, x->file, n->line, "unknown setting '%s'", k);
+}
+
+int
+config_load(const char *path, struct config *c, struct problems *errs)
+{
+	char *data = NULL;
+	size_t len = 0;
+	size_t before = errs->n;
+	if (read_file(path, MAX_CONFIG_BYTES, &data, &len) < 0) {
+		problems_add(errs, path, 0, "cannot read the configuration: %s", err_msg());
+		return err_set("%s: cannot read the configuration", path);
+	}
+	/* The parser picks the format by extension; the file is YAML whatever
+	 * its name. */
+	struct doc *d = doc_parse("ismsd.yaml", data, len);
+	struct ctx x = {path, errs};
+	free(c->file);
+	c->file = xstrdup(path);
+	if (d->root == NULL)
+		problems_add(errs, path, d->error_line, "%s", d->error ? d->error : "not YAML");
+	else if (d->root->kind == NODE_NULL)
+		; /* an empty file: the defaults */
+	else if (d->root->kind != NODE_MAP)
+		problems_add(errs, path, d->root->line, "the configuration must be a map of settings");
+	else
+		for (size_t i = 0; i < d->root->n; i++)
+			parse_key(&x, d->root->keys[i], d->root->items[i], c);
+	doc_free(d);
+	free(data);
+	if (errs->n > before)
+		return err_set("%s: %zu problem%s in the configuration", path,
+		               errs->n - before, errs->n - before == 1 ? "" : "s");
+	return 0;
+}
+
+void
+config_add_path(struct config *c, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash && slash[1] ? slash + 1 : path;
+	char *name = xstrdup(base);
+	size_t l = strlen(name);
+	if (l > 4 && strcmp(name + l - 4, ".git") == 0)
+		name[l - 4] = '\0';
+	for (char *p = name; *p; p++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", *p))
+			*p = '_';
+	if (!name_ok(name) || config_repo(c, name) != NULL) {
+		free(name);
+		name = xasprintf("repo%zu", c->nrepos + 1);
+	}
+	c->repos = xreallocarray(c->repos, c->nrepos + 1, sizeof(*c->repos));
+	struct repo_conf *r = &c->repos[c->nrepos++];
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->path = xstrdup(path);
+	r->poll_interval = 5;
+	r->fetch_interval = 60;
+}
+
+/* A loopback TCP address: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT. */
+static int
+tcp_ok(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	if (colon == NULL)
+		return 0;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return 0;
+	size_t hl = (size_t)(colon - s);
+	return (hl == 9 && strncmp(s, "127.0.0.1", 9) == 0) ||
+	       (hl == 5 && strncmp(s, "[::1]", 5) == 0) ||
+	       (hl == 9 && strncmp(s, "localhost", 9) == 0);
+}
+
+int
+config_check(const struct config *c, struct problems *errs)
+{
+	const char *f = c->file ? c->file : "command line";
+	size_t before = errs->n;
+	if (c->nrepos == 0)
+		problems_add(errs, f, 0, "no repository to serve: add one under "
+		             "'repositories' or give --repo PATH");
+	for (size_t i = 0; i < c->nrepos; i++) {
+		const struct repo_conf *r = &c->repos[i];
+		if (r->name == NULL || !name_ok(r->name))
+			problems_add(errs, f, 0, "repository %zu needs a name of letters, "
+			             "digits, '.', '_' or '-'", i + 1);
+		else
+			for (size_t k = 0; k < i; k++)
+				if (c->repos[k].name && strcmp(c->repos[k].name, r->name) == 0)
+					problems_add(errs, f, 0, "two repositories are named '%s'", r->name);
+		if ((r->path == NULL) == (r->url == NULL))
+			problems_add(errs, f, 0, "repository '%s' needs either a path or a "
+			             "url", r->name ? r->name : "?");
+	}
+	if (c->listen_tcp && !tcp_ok(c->listen_tcp))
+		problems_add(errs, f, 0, "listen_tcp '%s' must be a loopback address "
+		             "such as 127.0.0.1:7027", c->listen_tcp);
+	if (c->socket == NULL || strlen(c->socket) >= 108)
+		problems_add(errs, f, 0, "the socket path must be shorter than 108 bytes");
+	if (errs->n > before)
+		return err_set("%zu problem%s in the configuration", errs->n - before,
+		               errs->n - before == 1 ? "" : "s");
+	return 0;
+}
+
+const struct repo_conf *
+config_repo(const struct config *c, const char *name)
+{
+	if (name == NULL)
+		return c->nrepos == 1 ? &c->repos[0] : NULL;
+	for (size_t i = 0; i < c->nrepos; i++)
+		if (c->repos[i].name && strcmp(c->repos[i].name, name) == 0)
+			return &c->repos[i];
+	return NULL;
+}

@@ -1,0 +1,62 @@
+/* config.h - the daemon's configuration: a YAML file (docs/ismsd.conf.md)
+ * plus the command-line flags that override it. */
+#ifndef ISMS_CONFIG_H
+#define ISMS_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "log.h"
+#include "util.h"
+
+#define ISMSD_DEFAULT_SOCKET "/run/ismsd/ismsd.sock"
+#define ISMSD_DEFAULT_STATE "/var/lib/ismsd"
+#define ISMSD_MAX_REPOS 256
+
+/* One ISMS repository the daemon serves. */
+struct repo_conf {
+	char *name;          /* unique, [A-Za-z0-9._-]+ */
+	char *path;          /* a local repository, or NULL */
+	char *url;           /* a remote mirrored into the state directory, or NULL */
+	char *ref;           /* branch, tag or commit evaluated; NULL: HEAD */
+	char *rules;         /* rule packs; NULL: the daemon's */
+	int poll_interval;   /* seconds between ref checks (local); 0: never */
+	int fetch_interval;  /* seconds between fetches (remote) */
+};
+
+struct config {
+	char *file;              /* the file loaded, or NULL */
+	char *socket;            /* Unix socket path */
+	char *listen_tcp;        /* "127.0.0.1:PORT", or NULL */
+	char *state_dir;
+	char *pidfile;           /* NULL: none */
+	char *rules;             /* default rule packs directory */
+	enum log_level log_level;
+	int syslog;
+	size_t max_clients;
+	size_t max_message;      /* bytes per request line */
+	size_t subscriber_buffer;/* bytes queued to one client before it is dropped */
+	uid_t *write_uids;       /* who may call write methods */
+	size_t nwrite_uids;
+	gid_t *write_gids;
+	size_t nwrite_gids;
+	int write_set;           /* write_users or write_groups given */
+	struct repo_conf *repos;
+	size_t nrepos;
+};
+
+/* Fill c with the defaults (no repositories). */
+void config_defaults(struct config *c);
+/* Read the YAML file path into c (on top of what c holds). Every problem
+ * goes to errs as "file:line: what"; fails (-1) when there is any. */
+int config_load(const char *path, struct config *c, struct problems *errs);
+/* Add a local repository named after its directory (the --repo flag). */
+void config_add_path(struct config *c, const char *path);
+/* Check what the file and the flags gave together (names unique, each
+ * repository a path or a URL, at least one). */
+int config_check(const struct config *c, struct problems *errs);
+/* The repository named name, or the only one when name is NULL. */
+const struct repo_conf *config_repo(const struct config *c, const char *name);
+void config_free(struct config *c);
+
+#endif

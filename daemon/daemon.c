@@ -1,0 +1,645 @@
+/* daemon.c - start-up, change detection, publishing what changed, reload
+ * and shutdown. Everything here runs on the loop thread; evaluation jobs
+ * go to the evaluator and come back finished. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "engine.h"
+#include "log.h"
+#include "rpc.h"
+
+int64_t
+daemon_now(const struct daemon *d)
+{
+	return (int64_t)time(NULL) + d->clock_offset;
+}
+
+struct repo *
+daemon_repo(struct daemon *d, const char *name)
+{
+	if (name == NULL)
+		return d->nrepos == 1 ? &d->repos[0] : NULL;
+	for (size_t i = 0; i < d->nrepos; i++)
+		if (strcmp(d->repos[i].conf.name, name) == 0)
+			return &d->repos[i];
+	return NULL;
+}
+
+static void
+publish_status(struct daemon *d, struct repo *r)
+{
+	json_t *o = json_pack("{s:s, s:s?, s:s?}", "health", repo_health_name(r->health),
+	                      "message", r->health_msg, "rules_error", r->rules_error);
+	if (bus_publish(d->bus, r->conf.name, "status", daemon_now(d), o) == 0)
+		log_warnx("%s", err_msg());
+	json_decref(o);
+}
+
+static void
+set_health(struct daemon *d, struct repo *r, enum repo_health h, const char *msg)
+{
+	int same = r->health == h && ((msg == NULL && r->health_msg == NULL) ||
+	                              (msg && r->health_msg && strcmp(msg, r->health_msg) == 0));
+	if (same)
+		return;
+	if (h != RH_OK)
+		log_warnx("repository %s: %s%s%s", r->conf.name, repo_health_name(h),
+		          msg ? ": " : "", msg ? msg : "");
+	else if (r->health != RH_PENDING)
+		log_info("repository %s: healthy again", r->conf.name);
+	r->health = h;
+	free(r->health_msg);
+	r->health_msg = msg ? xstrdup(msg) : NULL;
+	publish_status(d, r);
+}
+
+/* Equal verdicts: every key but what the rule read. */
+static int
+verdict_equal(json_t *a, json_t *b)
+{
+	const char *k;
+	json_t *v;
+	size_t na = 0, nb = 0;
+	json_object_foreach(a, k, v) {
+		if (strcmp(k, "reads") == 0 || strcmp(k, "patterns") == 0)
+			continue;
+		na++;
+		if (!json_equal(v, json_object_get(b, k)))
+			return 0;
+	}
+	json_object_foreach(b, k, v)
+		nb += strcmp(k, "reads") != 0 && strcmp(k, "patterns") != 0;
+	return na == nb;
+}
+
+/* Items of a not in b. */
+static json_t *
+minus(json_t *a, json_t *b)
+{
+	json_t *out = json_array(), *x, *y;
+	size_t i, k;
+	json_array_foreach(a, i, x) {
+		int found = 0;
+		json_array_foreach(b, k, y) if (json_equal(x, y)) {
+			found = 1;
+			break;
+		}
+		if (!found)
+			json_array_append(out, x);
+	}
+	return out;
+}
+
+static void
+publish_findings(struct daemon *d, struct repo *r, const char *commit, json_t *old,
+                 json_t *v)
+{
+	json_t *of = json_object_get(old, "findings"), *nf = json_object_get(v, "findings");
+	json_t *added = minus(nf, of), *resolved = minus(of, nf);
+	if (json_array_size(added) || json_array_size(resolved)) {
+		json_t *o = json_pack("{s:O, s:s, s:O, s:o, s:o}", "rule", json_object_get(v, "id"),
+		                      "commit", commit, "status", json_object_get(v, "status"),
+		                      "added", added, "resolved", resolved);
+		bus_publish(d->bus, r->conf.name, "findings", daemon_now(d), o);
+		json_decref(o);
+		return;
+	}
+	json_decref(added);
+	json_decref(resolved);
+}
+
+/* Publish the verdicts of a finished head evaluation that differ from
+ * what r published last; returns how many changed. */
+static size_t
+publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
+{
+	json_t *changed = json_array(), *removed = json_array(), *seen = json_object();
+	json_t *v, *old;
+	size_t i;
+	const char *id;
+	int first = r->commit[0] == '\0';
+	int newcommit = strcmp(r->commit, j->commit) != 0;
+	json_t *prev = r->results ? json_incref(r->results) : json_object();
+	json_array_foreach(j->results, i, v) {
+		id = json_string_value(json_object_get(v, "id"));
+		json_object_set_new(seen, id, json_true());
+		old = json_object_get(prev, id);
+		if (old == NULL || !verdict_equal(old, v))
+			json_array_append(changed, v);
+	}
+	json_object_foreach(prev, id, v)
+		if (!json_object_get(seen, id))
+			json_array_append_new(removed, json_string(id));
+	size_t n = json_array_size(changed) + json_array_size(removed);
+	char at[21];
+	int64_t now = daemon_now(d);
+	date_format_utc(now, at);
+	if (n || first) {
+		json_t *data = json_pack("{s:s, s:I, s:s, s:s?, s:b, s:O, s:O}", "commit", j->commit,
+		                         "commit_time", (json_int_t)j->commit_time, "evaluated_at", at,
+		                         "organisation", j->organisation, "full", first,
+		                         "changed", changed, "removed", removed);
+		if (bus_publish(d->bus, r->conf.name, "results", now, data) == 0)
+			log_warnx("%s", err_msg());
+		repo_apply(r, data);
+		json_decref(data);
+		json_array_foreach(changed, i, v)
+			publish_findings(d, r, j->commit,
+			                 json_object_get(prev, json_string_value(json_object_get(v, "id"))), v);
+	}
+	if (newcommit || first) {
+		snprintf(r->commit, sizeof(r->commit), "%s", j->commit);
+		r->commit_time = j->commit_time;
+		r->evaluated_at = now;
+		json_t *counts = repo_counts(r->results);
+		int conformant = json_integer_value(json_object_get(counts, "fail")) == 0 &&
+		                 json_integer_value(json_object_get(counts, "error")) == 0;
+		json_t *c = json_pack("{s:s, s:I, s:s, s:o, s:b, s:I, s:I, s:I, s:f, s:b}",
+		                      "commit", j->commit, "commit_time", (json_int_t)j->commit_time,
+		                      "evaluated_at", at, "counts", counts, "conformant", conformant,
+		                      "changed", (json_int_t)n, "rules_run", (json_int_t)j->nrun,
+		                      "rules", (json_int_t)j->nrules, "eval_ms", j->ms,
+		                      "history_rewritten", j->rewritten);
+		if (bus_publish(d->bus, r->conf.name, "commits", now, c) == 0)
+			log_warnx("%s", err_msg());
+		json_decref(c);
+	}
+	json_decref(prev);
+	json_decref(changed);
+	json_decref(removed);
+	json_decref(seen);
+	return n;
+}
+
+static void
+arm_valid(struct daemon *d, struct repo *r)
+{
+	if (r->next_valid <= 0) {
+		evtimer_del(r->valid_ev);
+		return;
+	}
+	int64_t delay = r->next_valid - daemon_now(d);
+	struct timeval tv = {delay > 0 ? (time_t)delay : 0, 0};
+	evtimer_add(r->valid_ev, &tv);
+}
+
+static void submit_head(struct daemon *d, struct repo *r, int fetch, uint64_t client,
+                        json_t *req_id);
+
+static enum repo_health
+failure_kind(struct repo *r, struct ev_job *j)
+{
+	if (j->fetch_failed)
+		return RH_UNREACHABLE;
+	if (r->conf.path && access(r->conf.path, F_OK) < 0)
+		return RH_VANISHED;
+	if (j->not_isms)
+		return RH_NOT_ISMS;
+	return RH_CORRUPT;
+}
+
+static void
+head_done(struct ev_job *j, void *arg)
+{
+	struct repo *r = arg;
+	struct daemon *d = r->owner;
+	size_t changed = 0;
+	r->busy--;
+	if (j->rc < 0) {
+		set_health(d, r, failure_kind(r, j), j->error);
+	} else {
+		r->rewritten = j->rewritten;
+		if (j->rewritten)
+			log_warnx("repository %s: history rewritten (force-push); evaluated "
+			          "the new head %.12s", r->conf.name, j->commit);
+		if (!j->unchanged) {
+			r->last_ms = j->ms;
+			r->last_run = j->nrun;
+			r->nevals++;
+			changed = publish_diff(d, r, j);
+			log_debug("repository %s: %.12s evaluated in %.1f ms, %zu of %zu "
+			          "rules run, %zu verdicts changed", r->conf.name, j->commit,
+			          j->ms, j->nrun, j->nrules, changed);
+		}
+		set_health(d, r, RH_OK, NULL);
+		r->next_valid = j->next_valid;
+		arm_valid(d, r);
+	}
+	if (j->req_id)
+		rpc_finish(d, j, changed);
+	if (r->again && r->busy == 0) {
+		r->again = 0;
+		submit_head(d, r, 0, 0, NULL);
+	}
+	ev_job_free(j);
+}
+
+static void
+submit_head(struct daemon *d, struct repo *r, int fetch, uint64_t client, json_t *req_id)
+{
+	struct ev_job *j = ev_job_new(EV_HEAD, r->er);
+	j->now = daemon_now(d);
+	j->fetch = fetch && r->conf.url;
+	j->done = head_done;
+	j->arg = r;
+	j->client = client;
+	j->req_id = req_id ? json_incref(req_id) : NULL;
+	r->busy++;
+	evaluator_submit(d->ev, j);
+}
+
+void
+daemon_kick(struct daemon *d, struct repo *r, int fetch)
+{
+	if (r->busy) {
+		r->again = 1;
+		return;
+	}
+	submit_head(d, r, fetch, 0, NULL);
+}
+
+void
+daemon_sync(struct daemon *d, struct repo *r, uint64_t client, json_t *req_id)
+{
+	submit_head(d, r, 1, client, req_id);
+}
+
+/* The rule packs' problems as one message: the first few file:line lines. */
+static char *
+problems_text(const struct ev_job *j)
+{
+	struct buf b = {0};
+	buf_adds(&b, j->error ? j->error : "the rule packs did not load");
+	for (size_t i = 0; i < j->errs.n && i < 5; i++) {
+		const struct problem *p = &j->errs.v[i];
+		if (p->path)
+			buf_printf(&b, "; %s:%d: %s", p->path, p->line, p->msg);
+		else
+			buf_printf(&b, "; %s", p->msg);
+	}
+	return buf_steal(&b);
+}
+
+static void
+load_done(struct ev_job *j, void *arg)
+{
+	struct repo *r = arg;
+	struct daemon *d = r->owner;
+	int initial = r->rules == NULL;
+	if (j->rc < 0) {
+		for (size_t i = 0; i < j->errs.n; i++)
+			log_warnx("%s:%d: %s", j->errs.v[i].path ? j->errs.v[i].path : "rules",
+			          j->errs.v[i].line, j->errs.v[i].msg);
+		free(r->rules_error);
+		r->rules_error = problems_text(j);
+		log_warnx("repository %s: %s%s", r->conf.name, r->rules_error,
+		          initial ? "" : "; the previous rule packs keep running");
+		publish_status(d, r);
+	} else {
+		int had_error = r->rules_error != NULL;
+		free(r->rules_error);
+		r->rules_error = NULL;
+		json_decref(r->rules);
+		r->rules = j->rules;
+		j->rules = NULL;
+		log_info("repository %s: %zu rules loaded", r->conf.name, j->nrules);
+		if (had_error)
+			publish_status(d, r);
+		if (!initial)
+			daemon_kick(d, r, 0);
+	}
+	ev_job_free(j);
+}
+
+static void
+submit_load(struct daemon *d, struct repo *r)
+{
+	struct ev_job *j = ev_job_new(EV_LOAD, r->er);
+	const char *rules = r->conf.rules ? r->conf.rules : d->cfg.rules;
+	j->rules_dir = xstrdup(rules ? rules : engine_default_rules_dir());
+	j->done = load_done;
+	j->arg = r;
+	evaluator_submit(d->ev, j);
+}
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	struct repo *r = arg;
+	daemon_kick(r->owner, r, 0);
+}
+
+static void
+on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct repo *r = arg;
+	daemon_kick(r->owner, r, r->conf.url != NULL);
+}
+
+static void
+on_valid(evutil_socket_t fd, short what, void *arg)
+{
+	struct repo *r = arg;
+	log_debug("repository %s: a verdict expires now; evaluating", r->conf.name);
+	daemon_kick(r->owner, r, 0);
+}
+
+/* A ref may have changed: evaluate after a short pause, so one push that
+ * writes several refs gives one evaluation. */
+static void
+on_ref_change(void *arg)
+{
+	struct repo *r = arg;
+	struct timeval tv = {0, 5000};
+	evtimer_add(r->kick_ev, &tv);
+}
+
+static void
+copy_conf(struct repo_conf *dst, const struct repo_conf *src)
+{
+	dst->name = xstrdup(src->name);
+	dst->path = src->path ? xstrdup(src->path) : NULL;
+	dst->url = src->url ? xstrdup(src->url) : NULL;
+	dst->ref = src->ref ? xstrdup(src->ref) : NULL;
+	dst->rules = src->rules ? xstrdup(src->rules) : NULL;
+	dst->poll_interval = src->poll_interval;
+	dst->fetch_interval = src->fetch_interval;
+}
+
+static void
+free_conf(struct repo_conf *c)
+{
+	free(c->name);
+	free(c->path);
+	free(c->url);
+	free(c->ref);
+	free(c->rules);
+}
+
+static int
+mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0750);
+			*s = '/';
+		}
+	int rc = mkdir(p, 0750) == 0 || errno == EEXIST ? 0 : -1;
+	if (rc < 0)
+		err_set("cannot create %s: %s", p, strerror(errno));
+	free(p);
+	return rc;
+}
+
+static void
+repo_setup(struct daemon *d, struct repo *r, const struct repo_conf *rc)
+{
+	r->owner = d;
+	copy_conf(&r->conf, rc);
+	r->results = json_object();
+	if (rc->url)
+		r->gitdir = xasprintf("%s/mirrors/%s.git", d->cfg.state_dir, rc->name);
+	else
+		r->gitdir = xstrdup(rc->path);
+	r->er = evaluator_repo_new(d->ev, r->gitdir, rc->url, rc->ref);
+	r->kick_ev = evtimer_new(d->base, on_kick, r);
+	r->valid_ev = evtimer_new(d->base, on_valid, r);
+	int interval = rc->url ? rc->fetch_interval : rc->poll_interval;
+	if (rc->path) {
+		char *gd = repo_gitdir_of(rc->path);
+		if (repo_watch_start(d->base, gd, on_ref_change, r, &r->watch) < 0)
+			log_info("repository %s: %s; polling every %d s", rc->name, err_msg(),
+			         interval ? interval : 5);
+		free(gd);
+		if (r->watch == NULL && interval == 0)
+			interval = 5;
+	}
+	if (interval > 0) {
+		struct timeval tv = {interval, 0};
+		r->poll_ev = event_new(d->base, -1, EV_PERSIST, on_poll, r);
+		event_add(r->poll_ev, &tv);
+	}
+}
+
+/* Rebuild the published state of every repository from the journal. */
+static void
+replay(struct daemon *d)
+{
+	const struct journal_entry *v;
+	size_t n = journal_entries(d->journal, &v);
+	for (size_t i = 0; i < n; i++) {
+		struct repo *r = daemon_repo(d, v[i].repo);
+		if (r == NULL)
+			continue;
+		json_t *data = journal_data(&v[i]);
+		if (strcmp(v[i].topic, "results") == 0) {
+			repo_apply(r, data);
+		} else if (strcmp(v[i].topic, "commits") == 0) {
+			const char *c = json_string_value(json_object_get(data, "commit"));
+			if (c)
+				snprintf(r->commit, sizeof(r->commit), "%s", c);
+			r->commit_time = json_integer_value(json_object_get(data, "commit_time"));
+			r->evaluated_at = v[i].time;
+		}
+		json_decref(data);
+	}
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	if (sig == SIGHUP) {
+		log_info("SIGHUP: reloading the configuration and the rule packs");
+		daemon_reload(d);
+		return;
+	}
+	log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int64_t offset)
+{
+	memset(d, 0, sizeof(*d));
+	d->base = base;
+	d->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	d->clock_offset = offset;
+	d->started = daemon_now(d);
+	raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+	char *jpath = xasprintf("%s/journal.jsonl", d->cfg.state_dir);
+	char *mirrors = xasprintf("%s/mirrors", d->cfg.state_dir);
+	int rc = mkdirs(d->cfg.state_dir) < 0 || mkdirs(mirrors) < 0 ||
+	         journal_open(jpath, &d->journal) < 0 ? -1 : 0;
+	free(jpath);
+	free(mirrors);
+	if (rc < 0)
+		return -1;
+	d->bus = bus_new(d->journal);
+	d->ev = evaluator_new(base);
+	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
+	d->nrepos = d->cfg.nrepos;
+	for (size_t i = 0; i < d->nrepos; i++)
+		repo_setup(d, &d->repos[i], &d->cfg.repos[i]);
+	replay(d);
+	struct server_opts so = {d->cfg.socket, d->cfg.listen_tcp, d->cfg.max_clients,
+	                         d->cfg.max_message, d->cfg.subscriber_buffer};
+	if (server_start(base, &so, rpc_line, rpc_gone, d, &d->srv) < 0)
+		return -1;
+	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
+	for (size_t i = 0; i < NELEM(sigs); i++) {
+		d->sig[i] = evsignal_new(base, sigs[i], on_signal, d);
+		event_add(d->sig[i], NULL);
+	}
+	for (size_t i = 0; i < d->nrepos; i++) {
+		submit_load(d, &d->repos[i]);
+		submit_head(d, &d->repos[i], 1, 0, NULL);
+	}
+	log_info("serving %zu repositor%s on %s%s%s", d->nrepos, d->nrepos == 1 ? "y" : "ies",
+	         d->cfg.socket, d->cfg.listen_tcp ? " and " : "",
+	         d->cfg.listen_tcp ? d->cfg.listen_tcp : "");
+	return 0;
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	server_free(d->srv);
+	d->srv = NULL;
+	/* Finished jobs may still reach their repositories: stop the worker
+	 * before the repositories go. */
+	evaluator_free(d->ev);
+	d->ev = NULL;
+	for (size_t i = 0; i < d->nrepos; i++) {
+		struct repo *r = &d->repos[i];
+		repo_watch_free(r->watch);
+		if (r->poll_ev)
+			event_free(r->poll_ev);
+		if (r->kick_ev)
+			event_free(r->kick_ev);
+		if (r->valid_ev)
+			event_free(r->valid_ev);
+		json_decref(r->results);
+		json_decref(r->rules);
+		free(r->gitdir);
+		free(r->organisation);
+		free(r->health_msg);
+		free(r->rules_error);
+		free_conf(&r->conf);
+	}
+	free(d->repos);
+	for (size_t i = 0; i < NELEM(d->sig); i++)
+		if (d->sig[i])
+			event_free(d->sig[i]);
+	bus_free(d->bus);
+	journal_close(d->journal);
+	free(d->config_error);
+	config_free(&d->cfg);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Take the settings a reload may change from the new configuration. */
+static void
+adopt(struct daemon *d, struct config *nc)
+{
+	log_set_level(nc->log_level);
+	server_set_limits(d->srv, nc->max_clients, nc->subscriber_buffer);
+	d->cfg.log_level = nc->log_level;
+	d->cfg.max_clients = nc->max_clients;
+	d->cfg.subscriber_buffer = nc->subscriber_buffer;
+	free(d->cfg.write_uids);
+	free(d->cfg.write_gids);
+	d->cfg.write_uids = nc->write_uids;
+	d->cfg.nwrite_uids = nc->nwrite_uids;
+	d->cfg.write_gids = nc->write_gids;
+	d->cfg.nwrite_gids = nc->nwrite_gids;
+	d->cfg.write_set = nc->write_set;
+	nc->write_uids = NULL;
+	nc->write_gids = NULL;
+	free(d->cfg.rules);
+	d->cfg.rules = nc->rules;
+	nc->rules = NULL;
+	for (size_t i = 0; i < nc->nrepos; i++) {
+		struct repo *r = daemon_repo(d, nc->repos[i].name);
+		if (r == NULL) {
+			log_warnx("%s: repository '%s' is new; restart ismsd to serve it",
+			          nc->file, nc->repos[i].name);
+			continue;
+		}
+		free(r->conf.rules);
+		r->conf.rules = nc->repos[i].rules ? xstrdup(nc->repos[i].rules) : NULL;
+	}
+}
+
+void
+daemon_reload(struct daemon *d)
+{
+	free(d->config_error);
+	d->config_error = NULL;
+	if (d->cfg.file) {
+		struct config nc;
+		struct problems errs = {0};
+		config_defaults(&nc);
+		if (config_load(d->cfg.file, &nc, &errs) < 0) {
+			for (size_t i = 0; i < errs.n; i++)
+				log_warnx("%s:%d: %s", errs.v[i].path, errs.v[i].line, errs.v[i].msg);
+			d->config_error = xstrdup(err_msg());
+			log_warnx("%s; the previous configuration keeps running", d->config_error);
+		} else {
+			adopt(d, &nc);
+		}
+		problems_free(&errs);
+		config_free(&nc);
+	}
+	for (size_t i = 0; i < d->nrepos; i++)
+		submit_load(d, &d->repos[i]);
+}
+
+int
+daemon_check(const struct config *cfg)
+{
+	int bad = 0;
+	for (size_t i = 0; i < cfg->nrepos; i++) {
+		const struct repo_conf *rc = &cfg->repos[i];
+		struct ev_job *j = ev_job_new(EV_LOAD, evaluator_repo_new(NULL, ".", NULL, NULL));
+		const char *rules = rc->rules ? rc->rules : cfg->rules;
+		j->rules_dir = xstrdup(rules ? rules : engine_default_rules_dir());
+		evaluator_run(j);
+		if (j->rc < 0) {
+			for (size_t k = 0; k < j->errs.n; k++)
+				fprintf(stderr, "%s:%d: %s\n", j->errs.v[k].path ? j->errs.v[k].path : "rules",
+				        j->errs.v[k].line, j->errs.v[k].msg);
+			fprintf(stderr, "repository %s: %s\n", rc->name, j->error);
+			bad = 1;
+		} else {
+			printf("repository %s: %zu rules in %s\n", rc->name, j->nrules, j->rules_dir);
+		}
+		evaluator_repo_free(j->er);
+		ev_job_free(j);
+	}
+	return bad ? -1 : 0;
+}

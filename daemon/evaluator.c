@@ -1,0 +1,494 @@
+/* evaluator.c - the evaluation thread. Only this thread touches engines
+ * and previous evaluations; the loop thread sees JSON handed over in
+ * finished jobs.
+ *
+ * Incremental evaluation: the previous evaluation of a repository records
+ * what each rule read (paths) and listed (patterns). For a new commit the
+ * tree diff gives the changed paths, and only rules that read one of them,
+ * list a pattern one of them matches, read nothing at all, or whose
+ * verdict has expired (valid_until) run again; the others keep their
+ * verdict. */
+#include "evaluator.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+#include "model.h"
+#include "pathglob.h"
+#include "repo.h"
+#include "report.h"
+#include "source.h"
+
+struct evaluator_repo {
+	char *gitdir, *url, *ref;
+	struct engine *engine;
+	struct evaluation *prev;   /* merged verdicts of the last head */
+	struct evaluator_repo *next;
+};
+
+struct evaluator {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ev_job *queue, **qtail;   /* to run */
+	struct ev_job *done, **dtail;    /* finished */
+	size_t pending;
+	int stop;
+	int pipe[2];
+	struct event *ev;
+	struct evaluator_repo *repos;
+};
+
+struct ev_job *
+ev_job_new(enum ev_kind kind, struct evaluator_repo *er)
+{
+	struct ev_job *j = xcalloc(1, sizeof(*j));
+	j->kind = kind;
+	j->er = er;
+	return j;
+}
+
+void
+ev_job_free(struct ev_job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->ref);
+	free(j->rules_dir);
+	free(j->error);
+	free(j->organisation);
+	problems_free(&j->errs);
+	json_decref(j->results);
+	json_decref(j->rules);
+	json_decref(j->req_id);
+	free(j);
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+fail(struct ev_job *j, const char *what)
+{
+	j->rc = -1;
+	free(j->error);
+	j->error = xstrdup(what);
+}
+
+static void
+do_load(struct ev_job *j)
+{
+	struct evaluator_repo *er = j->er;
+	struct engine *e = NULL;
+	struct engine_opts o = {j->rules_dir ? j->rules_dir : engine_default_rules_dir(), {0, 0}};
+	if (engine_load(&o, &e, &j->errs) < 0) {
+		fail(j, err_msg());
+		return;
+	}
+	/* A new rule set: the next evaluation runs every rule. */
+	evaluation_free(er->prev);
+	er->prev = NULL;
+	engine_free(er->engine);
+	er->engine = e;
+	const struct rule_info *r;
+	size_t n = engine_rules(e, &r);
+	j->rules = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(j->rules, report_rule_json(&r[i]));
+	j->nrules = n;
+}
+
+static int
+in_list(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether rule result r must run again after paths changed. */
+static int
+affected(const struct rule_result *r, char **paths, size_t npaths)
+{
+	if (r->nreads == 0 && r->npatterns == 0)
+		return 1;
+	for (size_t p = 0; p < npaths; p++) {
+		if (in_list(r->reads, r->nreads, paths[p]))
+			return 1;
+		for (size_t k = 0; k < r->npatterns; k++)
+			if (pathglob_match(r->patterns[k], paths[p]))
+				return 1;
+	}
+	return 0;
+}
+
+/* The rules to run for commit against the previous evaluation, or NULL
+ * for all. Sets *any when at least one is selected. */
+static unsigned char *
+select_rules(struct ev_job *j, const char *commit, int *any)
+{
+	struct evaluator_repo *er = j->er;
+	struct evaluation *prev = er->prev;
+	char **paths = NULL;
+	size_t npaths = 0;
+	*any = 1;
+	if (prev == NULL)
+		return NULL;
+	int same = strcmp(prev->commit, commit) == 0;
+	if (!same) {
+		int d = repo_descends(er->gitdir, prev->commit, commit);
+		j->rewritten = d == 0;
+		if (source_changed_paths(er->gitdir, prev->commit, commit, &paths, &npaths) < 0)
+			return NULL;
+	}
+	unsigned char *only = xcalloc(prev->n + 1, 1);
+	*any = 0;
+	for (size_t i = 0; i < prev->n; i++) {
+		const struct rule_result *r = &prev->results[i];
+		int expired = r->valid_until && r->valid_until <= j->now;
+		only[i] = (unsigned char)(expired || (!same && affected(r, paths, npaths)));
+		*any |= only[i];
+	}
+	for (size_t i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+	return only;
+}
+
+/* Keep the verdicts of rules that did not run from prev. */
+static void
+merge(struct evaluation *ev, struct evaluation *prev)
+{
+	memset(ev->counts, 0, sizeof(ev->counts));
+	for (size_t i = 0; i < ev->n; i++) {
+		if (ev->results[i].status == ST_COUNT && prev && i < prev->n) {
+			struct rule_result t = ev->results[i];
+			ev->results[i] = prev->results[i];
+			prev->results[i] = t;
+		}
+		if (ev->results[i].status < ST_COUNT)
+			ev->counts[ev->results[i].status]++;
+	}
+}
+
+static json_t *
+strings(char **v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* The verdicts as JSON, with what each rule read. */
+static json_t *
+results_json(const struct evaluation *ev, int64_t now, int64_t *next)
+{
+	json_t *a = json_array();
+	*next = 0;
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct rule_result *r = &ev->results[i];
+		if (r->status >= ST_COUNT)
+			continue;
+		json_t *o = report_result_json(r);
+		json_object_set_new(o, "reads", strings(r->reads, r->nreads));
+		json_object_set_new(o, "patterns", strings(r->patterns, r->npatterns));
+		json_array_append_new(a, o);
+		if (r->valid_until > now && (*next == 0 || r->valid_until < *next))
+			*next = r->valid_until;
+	}
+	return a;
+}
+
+static char *
+organisation(const struct model *m)
+{
+	const struct node *root = m->manifest && m->manifest->doc ? m->manifest->doc->root : NULL;
+	const struct node *org = root ? node_get(root, "organisation") : NULL;
+	if (org && org->kind == NODE_MAP)
+		org = node_get(org, "name");
+	return org && org->kind == NODE_STRING ? xstrndup(org->str, org->len) : NULL;
+}
+
+/* Load commit, evaluate the rules selected by only (NULL: all). */
+static struct evaluation *
+evaluate(struct ev_job *j, const char *spec, const unsigned char *only)
+{
+	struct evaluator_repo *er = j->er;
+	struct snapshot *snap = NULL;
+	struct model *m = NULL;
+	struct evaluation *ev = NULL;
+	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+	if (source_load(er->gitdir, spec, NULL, &lim, &snap) < 0) {
+		fail(j, err_msg());
+		goto out;
+	}
+	if (model_build(snap, &m) < 0) {
+		j->not_isms = 1;
+		fail(j, err_msg());
+		goto out;
+	}
+	j->commit_time = snap->commit_time;
+	free(j->organisation);
+	j->organisation = organisation(m);
+	if (engine_eval(er->engine, m, j->now, only, &ev) < 0)
+		fail(j, err_msg());
+out:
+	model_free(m);
+	snapshot_free(snap);
+	return ev;
+}
+
+static void
+count_run(struct ev_job *j, const struct evaluation *ev)
+{
+	j->nrules = ev->n;
+	j->nrun = 0;
+	for (size_t i = 0; i < ev->n; i++)
+		j->nrun += ev->results[i].status < ST_COUNT;
+}
+
+static void
+do_head(struct ev_job *j)
+{
+	struct evaluator_repo *er = j->er;
+	int any;
+	if (er->url && j->fetch && repo_mirror(er->url, er->gitdir) < 0) {
+		j->fetch_failed = 1;
+		fail(j, err_msg());
+		return;
+	}
+	if (er->engine == NULL) {
+		fail(j, "no rule packs are loaded");
+		return;
+	}
+	if (repo_resolve(er->gitdir, er->ref, j->commit) < 0) {
+		fail(j, err_msg());
+		return;
+	}
+	unsigned char *only = select_rules(j, j->commit, &any);
+	if (!any) {
+		free(only);
+		j->unchanged = 1;
+		snprintf(j->commit, sizeof(j->commit), "%s", er->prev->commit);
+		j->results = results_json(er->prev, j->now, &j->next_valid);
+		return;
+	}
+	struct evaluation *ev = evaluate(j, j->commit, only);
+	free(only);
+	if (ev == NULL)
+		return;
+	count_run(j, ev);
+	merge(ev, er->prev);
+	evaluation_free(er->prev);
+	er->prev = ev;
+	j->results = results_json(ev, j->now, &j->next_valid);
+}
+
+static void
+do_ref(struct ev_job *j)
+{
+	char commit[41];
+	if (j->er->engine == NULL) {
+		fail(j, "no rule packs are loaded");
+		return;
+	}
+	if (repo_resolve(j->er->gitdir, j->ref, commit) < 0) {
+		fail(j, err_msg());
+		return;
+	}
+	snprintf(j->commit, sizeof(j->commit), "%s", commit);
+	struct evaluation *ev = evaluate(j, commit, NULL);
+	if (ev == NULL)
+		return;
+	count_run(j, ev);
+	j->results = results_json(ev, j->now, &j->next_valid);
+	evaluation_free(ev);
+}
+
+void
+evaluator_run(struct ev_job *j)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	switch (j->kind) {
+	case EV_LOAD:
+		do_load(j);
+		break;
+	case EV_HEAD:
+		do_head(j);
+		break;
+	case EV_REF:
+		do_ref(j);
+		break;
+	}
+	j->ms = ms_since(&t0);
+}
+
+static void *
+worker(void *arg)
+{
+	struct evaluator *e = arg;
+	pthread_mutex_lock(&e->mu);
+	for (;;) {
+		while (e->queue == NULL && !e->stop)
+			pthread_cond_wait(&e->cv, &e->mu);
+		if (e->stop)
+			break;
+		struct ev_job *j = e->queue;
+		e->queue = j->next;
+		if (e->queue == NULL)
+			e->qtail = &e->queue;
+		pthread_mutex_unlock(&e->mu);
+		j->next = NULL;
+		evaluator_run(j);
+		pthread_mutex_lock(&e->mu);
+		*e->dtail = j;
+		e->dtail = &j->next;
+		char c = 1;
+		if (write(e->pipe[1], &c, 1) < 0 && errno != EAGAIN)
+			log_warn("cannot wake the event loop");
+	}
+	pthread_mutex_unlock(&e->mu);
+	return NULL;
+}
+
+/* On the loop thread: hand every finished job to its done(). */
+static void
+on_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct evaluator *e = arg;
+	char buf[256];
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&e->mu);
+	struct ev_job *list = e->done;
+	e->done = NULL;
+	e->dtail = &e->done;
+	pthread_mutex_unlock(&e->mu);
+	while (list) {
+		struct ev_job *j = list;
+		list = j->next;
+		pthread_mutex_lock(&e->mu);
+		e->pending--;
+		pthread_mutex_unlock(&e->mu);
+		j->done(j, j->arg);
+	}
+}
+
+struct evaluator *
+evaluator_new(struct event_base *base)
+{
+	struct evaluator *e = xcalloc(1, sizeof(*e));
+	pthread_mutex_init(&e->mu, NULL);
+	pthread_cond_init(&e->cv, NULL);
+	e->qtail = &e->queue;
+	e->dtail = &e->done;
+	if (pipe2(e->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		fatal("pipe");
+	e->ev = event_new(base, e->pipe[0], EV_READ | EV_PERSIST, on_done, e);
+	event_add(e->ev, NULL);
+	if (pthread_create(&e->thread, NULL, worker, e) != 0)
+		fatalx("cannot start the evaluation thread");
+	return e;
+}
+
+static void
+finish_all(struct ev_job *list)
+{
+	while (list) {
+		struct ev_job *j = list;
+		list = j->next;
+		if (j->rc == 0 && j->results == NULL && j->rules == NULL)
+			fail(j, "the daemon is stopping");
+		j->done(j, j->arg);
+	}
+}
+
+void
+evaluator_free(struct evaluator *e)
+{
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&e->mu);
+	e->stop = 1;
+	pthread_cond_signal(&e->cv);
+	pthread_mutex_unlock(&e->mu);
+	pthread_join(e->thread, NULL);
+	finish_all(e->done);
+	finish_all(e->queue);
+	event_free(e->ev);
+	close(e->pipe[0]);
+	close(e->pipe[1]);
+	while (e->repos) {
+		struct evaluator_repo *r = e->repos;
+		e->repos = r->next;
+		evaluator_repo_free(r);
+	}
+	pthread_mutex_destroy(&e->mu);
+	pthread_cond_destroy(&e->cv);
+	free(e);
+}
+
+struct evaluator_repo *
+evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url,
+                   const char *ref)
+{
+	struct evaluator_repo *r = xcalloc(1, sizeof(*r));
+	r->gitdir = xstrdup(gitdir);
+	r->url = url ? xstrdup(url) : NULL;
+	r->ref = ref ? xstrdup(ref) : NULL;
+	if (e) {
+		r->next = e->repos;
+		e->repos = r;
+	}
+	return r;
+}
+
+void
+evaluator_repo_free(struct evaluator_repo *r)
+{
+	if (r == NULL)
+		return;
+	evaluation_free(r->prev);
+	engine_free(r->engine);
+	free(r->gitdir);
+	free(r->url);
+	free(r->ref);
+	free(r);
+}
+
+void
+evaluator_submit(struct evaluator *e, struct ev_job *j)
+{
+	j->next = NULL;
+	pthread_mutex_lock(&e->mu);
+	*e->qtail = j;
+	e->qtail = &j->next;
+	e->pending++;
+	pthread_cond_signal(&e->cv);
+	pthread_mutex_unlock(&e->mu);
+}
+
+size_t
+evaluator_pending(struct evaluator *e)
+{
+	size_t n;
+	pthread_mutex_lock(&e->mu);
+	n = e->pending;
+	pthread_mutex_unlock(&e->mu);
+	return n;
+}

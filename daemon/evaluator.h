@@ -1,0 +1,76 @@
+/* evaluator.h - evaluation off the event loop: one worker thread runs
+ * jobs (load rule packs, evaluate a repository's head incrementally,
+ * evaluate any ref in full) and hands each finished job back to the loop
+ * thread through a pipe the loop watches. */
+#ifndef ISMS_EVALUATOR_H
+#define ISMS_EVALUATOR_H
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct evaluator;
+struct evaluator_repo;
+
+enum ev_kind {
+	EV_LOAD,  /* load the rule packs of rules_dir; keep the old on failure */
+	EV_HEAD,  /* fetch (remote), resolve the ref, re-run what changed */
+	EV_REF,   /* evaluate ref in full; the head state is untouched */
+};
+
+struct ev_job {
+	/* Set by the submitter. */
+	enum ev_kind kind;
+	struct evaluator_repo *er;
+	char *ref;                 /* EV_REF; the job's */
+	char *rules_dir;           /* EV_LOAD; the job's */
+	int64_t now;               /* evaluation instant */
+	int fetch;                 /* EV_HEAD: fetch the remote first */
+	void (*done)(struct ev_job *, void *arg);  /* on the loop thread */
+	void *arg;
+	uint64_t client;           /* free for the submitter's use */
+	json_t *req_id;            /* free for the submitter's use; decref'd */
+	/* Set by the worker. */
+	int rc;                    /* 0, or -1 with error */
+	char *error;
+	struct problems errs;      /* EV_LOAD: file:line problems */
+	int fetch_failed, not_isms;
+	int unchanged;             /* EV_HEAD: same commit, nothing expired */
+	int rewritten;             /* EV_HEAD: the new head does not descend */
+	char commit[41];
+	int64_t commit_time;
+	char *organisation;
+	json_t *results;           /* verdicts in rule order (array) */
+	json_t *rules;             /* EV_LOAD: the rules (array) */
+	size_t nrun, nrules;       /* rules run, rules in all */
+	double ms;                 /* evaluation wall time */
+	int64_t next_valid;        /* earliest valid_until after now; 0: none */
+	struct ev_job *next;
+};
+
+/* Start the worker; finished jobs come back on base's thread. The
+ * caller's (evaluator_free). */
+struct evaluator *evaluator_new(struct event_base *base);
+/* Stop the worker (after the running job) and free every repository's
+ * worker state. Jobs not started are finished with rc -1. */
+void evaluator_free(struct evaluator *e);
+/* Worker state for one repository at gitdir (mirrored from url when not
+ * NULL), evaluating ref (NULL: HEAD). Owned by e. */
+struct evaluator_repo *evaluator_repo_new(struct evaluator *e, const char *gitdir,
+                                          const char *url, const char *ref);
+/* Free a repository's worker state made with a NULL evaluator (the
+ * evaluator frees its own). */
+void evaluator_repo_free(struct evaluator_repo *r);
+/* Queue job (the evaluator's until done() is called; done() then owns
+ * it and frees it with ev_job_free). */
+void evaluator_submit(struct evaluator *e, struct ev_job *job);
+struct ev_job *ev_job_new(enum ev_kind kind, struct evaluator_repo *er);
+void ev_job_free(struct ev_job *j);
+/* Run one job on the calling thread (ismsd -t, tests). */
+void evaluator_run(struct ev_job *j);
+/* Jobs queued or running. */
+size_t evaluator_pending(struct evaluator *e);
+
+#endif

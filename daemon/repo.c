@@ -1,0 +1,280 @@
+/* repo.c - ISMS repositories the daemon serves: libgit2 helpers for the
+ * evaluation thread (resolve, mirror, ancestry) and inotify watches for
+ * the loop thread. */
+#include "repo.h"
+
+#include <errno.h>
+#include <git2.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "engine.h"
+#include "util.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void
+init_git(void)
+{
+	git_libgit2_init();
+}
+
+static int
+gerr(const char *what)
+{
+	const git_error *e = git_error_last();
+	return err_set("%s: %s", what, e && e->message ? e->message : "unknown error");
+}
+
+const char *
+repo_health_name(enum repo_health h)
+{
+	static const char *const names[] = {
+		"pending", "ok", "vanished", "corrupt", "unreachable", "not_isms",
+	};
+	return (size_t)h < NELEM(names) ? names[h] : "?";
+}
+
+int
+repo_resolve(const char *path, const char *ref, char out[41])
+{
+	git_repository *r = NULL;
+	git_object *o = NULL;
+	int rc = -1;
+	pthread_once(&once, init_git);
+	if (access(path, F_OK) < 0)
+		return err_set("the repository %s is gone: %s", path, strerror(errno));
+	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		gerr(path);
+		goto out;
+	}
+	if (git_revparse_single(&o, r, ref ? ref : "HEAD") < 0) {
+		gerr(ref ? ref : "HEAD");
+		goto out;
+	}
+	git_object *c = NULL;
+	if (git_object_peel(&c, o, GIT_OBJECT_COMMIT) < 0) {
+		gerr(ref ? ref : "HEAD");
+		goto out;
+	}
+	git_oid_tostr(out, 41, git_object_id(c));
+	git_object_free(c);
+	rc = 0;
+out:
+	git_object_free(o);
+	git_repository_free(r);
+	return rc;
+}
+
+int
+repo_descends(const char *path, const char *old, const char *new_)
+{
+	git_repository *r = NULL;
+	git_oid a, b;
+	int rc = -1;
+	pthread_once(&once, init_git);
+	if (strcmp(old, new_) == 0)
+		return 1;
+	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return gerr(path);
+	if (git_oid_fromstr(&a, old) < 0 || git_oid_fromstr(&b, new_) < 0) {
+		gerr("commit id");
+		goto out;
+	}
+	rc = git_graph_descendant_of(r, &b, &a);
+	if (rc < 0)
+		gerr(path);
+out:
+	git_repository_free(r);
+	return rc;
+}
+
+/* Point the mirror's HEAD at the remote's default branch, or at main or
+ * master when the remote did not say. */
+static void
+set_head(git_repository *r, git_remote *remote)
+{
+	git_buf b = {0};
+	if (git_remote_default_branch(&b, remote) == 0) {
+		git_repository_set_head(r, b.ptr);
+		git_buf_dispose(&b);
+		return;
+	}
+	git_reference *ref = NULL;
+	if (git_reference_lookup(&ref, r, "refs/heads/main") == 0)
+		git_repository_set_head(r, "refs/heads/main");
+	else if (git_reference_lookup(&ref, r, "refs/heads/master") == 0)
+		git_repository_set_head(r, "refs/heads/master");
+	git_reference_free(ref);
+}
+
+int
+repo_mirror(const char *url, const char *dir)
+{
+	git_repository *r = NULL;
+	git_remote *remote = NULL;
+	git_fetch_options fo;
+	int rc = -1;
+	char *specs[] = {"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"};
+	git_strarray refspecs = {specs, 2};
+	pthread_once(&once, init_git);
+	if (git_repository_open_bare(&r, dir) < 0 &&
+	    git_repository_init(&r, dir, 1) < 0) {
+		gerr(dir);
+		goto out;
+	}
+	/* Anonymous, and without url.*.insteadOf rewriting: the URL is used as
+	 * configured (this also avoids a leak in libgit2 1.5's glob matching). */
+	git_remote_create_options ro;
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = r;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+	if (git_remote_create_with_opts(&remote, url, &ro) < 0) {
+		gerr(url);
+		goto out;
+	}
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	fo.prune = GIT_FETCH_PRUNE;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if (git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
+		const git_error *e = git_error_last();
+		err_set("cannot fetch %s: %s", url, e && e->message ? e->message : "unknown error");
+		goto out;
+	}
+	set_head(r, remote);
+	rc = 0;
+out:
+	git_remote_free(remote);
+	git_repository_free(r);
+	return rc;
+}
+
+char *
+repo_gitdir_of(const char *path)
+{
+	char *dotgit = xasprintf("%s/.git", path);
+	struct stat st;
+	if (stat(dotgit, &st) == 0 && S_ISDIR(st.st_mode))
+		return dotgit;
+	free(dotgit);
+	return xstrdup(path);
+}
+
+struct repo_watch {
+	int fd;
+	struct event *ev;
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct repo_watch *w = arg;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int any = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		any = 1;
+	}
+	if (any)
+		w->fn(w->arg);
+}
+
+int
+repo_watch_start(struct event_base *base, const char *gitdir, void (*fn)(void *),
+                 void *arg, struct repo_watch **out)
+{
+	static const char *const sub[] = {"", "/refs/heads", "/refs/tags", "/refs/remotes"};
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return err_set("inotify: %s", strerror(errno));
+	int watched = 0;
+	for (size_t i = 0; i < NELEM(sub); i++) {
+		char *p = xasprintf("%s%s", gitdir, sub[i]);
+		if (inotify_add_watch(fd, p, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+		                      IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) >= 0)
+			watched++;
+		free(p);
+	}
+	if (watched == 0) {
+		close(fd);
+		return err_set("cannot watch %s: %s", gitdir, strerror(errno));
+	}
+	struct repo_watch *w = xcalloc(1, sizeof(*w));
+	w->fd = fd;
+	w->fn = fn;
+	w->arg = arg;
+	w->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_inotify, w);
+	event_add(w->ev, NULL);
+	*out = w;
+	return 0;
+}
+
+void
+repo_watch_free(struct repo_watch *w)
+{
+	if (w == NULL)
+		return;
+	event_free(w->ev);
+	close(w->fd);
+	free(w);
+}
+
+void
+repo_apply(struct repo *r, json_t *data)
+{
+	const char *commit = json_string_value(json_object_get(data, "commit"));
+	const char *at = json_string_value(json_object_get(data, "evaluated_at"));
+	json_t *v;
+	size_t i;
+	if (r->results == NULL)
+		r->results = json_object();
+	if (json_is_true(json_object_get(data, "full")))
+		json_object_clear(r->results);
+	json_array_foreach(json_object_get(data, "changed"), i, v) {
+		const char *id = json_string_value(json_object_get(v, "id"));
+		if (id)
+			json_object_set(r->results, id, v);
+	}
+	json_array_foreach(json_object_get(data, "removed"), i, v)
+		if (json_is_string(v))
+			json_object_del(r->results, json_string_value(v));
+	if (commit)
+		snprintf(r->commit, sizeof(r->commit), "%s", commit);
+	if (at)
+		date_parse(at, "UTC", NULL, &r->evaluated_at, NULL);
+	json_t *ct = json_object_get(data, "commit_time");
+	if (json_is_integer(ct))
+		r->commit_time = json_integer_value(ct);
+	const char *org = json_string_value(json_object_get(data, "organisation"));
+	if (org) {
+		free(r->organisation);
+		r->organisation = xstrdup(org);
+	}
+}
+
+json_t *
+repo_counts(json_t *results)
+{
+	json_t *c = json_object();
+	for (int s = 0; s < ST_COUNT; s++)
+		json_object_set_new(c, rule_status_name((enum rule_status)s), json_integer(0));
+	const char *k;
+	json_t *v;
+	json_object_foreach(results, k, v) {
+		const char *st = json_string_value(json_object_get(v, "status"));
+		json_t *n = st ? json_object_get(c, st) : NULL;
+		if (n)
+			json_integer_set(n, json_integer_value(n) + 1);
+	}
+	return c;
+}

@@ -1,0 +1,398 @@
+/* server.c - listeners and client connections over libevent
+ * bufferevents. A client that must go is marked and freed from a deferred
+ * event, never inside the callback that noticed, so no caller is left
+ * holding a freed client. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+struct client {
+	struct server *srv;
+	struct bufferevent *bev;
+	uint64_t id;
+	int cred;               /* uid and gid known */
+	uid_t uid;
+	gid_t gid;
+	int dead;               /* being dropped */
+	int closing;            /* close once the output is sent */
+	int shut;               /* output sent and shut down; reading to EOF */
+	void *data;
+	struct client *next, *prev;
+	struct client *next_dead;
+};
+
+struct server {
+	struct event_base *base;
+	struct evconnlistener *unix_l, *tcp_l;
+	char *path;
+	size_t max_clients, max_message, max_output;
+	server_line_fn on_line;
+	server_gone_fn on_gone;
+	void *arg;
+	struct client *clients, *dead;
+	size_t nclients;
+	uint64_t next_id;
+	struct event *reap_ev;
+};
+
+static void
+reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	while (s->dead) {
+		struct client *c = s->dead;
+		s->dead = c->next_dead;
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			s->clients = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		bufferevent_free(c->bev);
+		s->nclients--;
+		free(c);
+	}
+}
+
+/* Mark c to be freed from the loop; tell the owner now. */
+static void
+drop(struct client *c)
+{
+	struct server *s = c->srv;
+	if (c->dead)
+		return;
+	c->dead = 1;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	s->on_gone(s->arg, c);
+	c->next_dead = s->dead;
+	s->dead = c;
+	event_active(s->reap_ev, EV_TIMEOUT, 0);
+}
+
+void
+server_send(struct client *c, const char *line, size_t len)
+{
+	if (c->dead || c->closing)
+		return;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	/* One reply larger than the bound still goes out; a backlog does not. */
+	if (evbuffer_get_length(out) > c->srv->max_output) {
+		log_info("client %llu dropped: it is not reading (more than %zu bytes queued)",
+		         (unsigned long long)c->id, c->srv->max_output);
+		drop(c);
+		return;
+	}
+	evbuffer_add(out, line, len);
+}
+
+void
+server_send_json(struct client *c, json_t *msg)
+{
+	char *s = json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t n = strlen(s);
+	s[n] = '\n'; /* over the terminating NUL: the line is n + 1 bytes */
+	server_send(c, s, n + 1);
+	free(s);
+}
+
+/* The reply is out: shut the sending side and discard what the client
+ * still sends until it closes, so the reply is not lost to a reset. */
+static void
+shut(struct client *c)
+{
+	struct timeval tv = {5, 0};
+	c->shut = 1;
+	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	bufferevent_set_timeouts(c->bev, &tv, NULL);
+}
+
+void
+server_close_after(struct client *c)
+{
+	if (c->dead || c->closing)
+		return;
+	c->closing = 1;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		shut(c);
+}
+
+static void
+too_long(struct client *c)
+{
+	char line[200];
+	int n = snprintf(line, sizeof(line),
+	                 "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+	                 "\"message\":\"message longer than %zu bytes\"}}\n",
+	                 c->srv->max_message);
+	server_send(c, line, (size_t)n);
+	server_close_after(c);
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+	struct server *s = c->srv;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	if (c->closing) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	while (!c->dead && !c->closing) {
+		struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+		if (p.pos < 0) {
+			if (evbuffer_get_length(in) > s->max_message)
+				too_long(c);
+			return;
+		}
+		if ((size_t)p.pos > s->max_message) {
+			too_long(c);
+			return;
+		}
+		size_t n;
+		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+		if (line == NULL)
+			return;
+		s->on_line(s->arg, c, line, n);
+		free(line);
+	}
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+	if (c->closing && !c->shut)
+		shut(c);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		drop(arg);
+}
+
+static void
+refuse(evutil_socket_t fd)
+{
+	static const char msg[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":"
+	                          "-32000,\"message\":\"too many clients; try again later\"}}\n";
+	if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_debug("cannot tell a refused client why");
+	close(fd);
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+          int salen, void *arg)
+{
+	struct server *s = arg;
+	if (s->nclients >= s->max_clients) {
+		log_warnx("refused a client: %zu clients connected (max_clients)", s->nclients);
+		refuse(fd);
+		return;
+	}
+	struct client *c = xcalloc(1, sizeof(*c));
+	c->srv = s;
+	c->id = ++s->next_id;
+	if (sa->sa_family == AF_UNIX) {
+		struct ucred uc;
+		socklen_t ul = sizeof(uc);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0) {
+			c->cred = 1;
+			c->uid = uc.uid;
+			c->gid = uc.gid;
+		}
+	}
+	evutil_make_socket_nonblocking(fd);
+	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->next = s->clients;
+	if (s->clients)
+		s->clients->prev = c;
+	s->clients = c;
+	s->nclients++;
+}
+
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	log_warn("cannot accept a client");
+}
+
+/* Whether a daemon answers on path. */
+static int
+alive(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	int up = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return up;
+}
+
+static int
+listen_unix(struct server *s, const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return err_set("socket path %s is too long", path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return err_set("%s exists and is not a socket; not replacing it", path);
+		if (alive(path))
+			return err_set("another ismsd is already listening on %s", path);
+		unlink(path);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return err_set("socket: %s", strerror(errno));
+	mode_t old = umask(0117);
+	int rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (rc < 0 || chmod(path, 0660) < 0 || listen(fd, 4096) < 0) {
+		err_set("cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	s->unix_l = evconnlistener_new(s->base, on_accept, s, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	evconnlistener_set_error_cb(s->unix_l, on_accept_error);
+	s->path = xstrdup(path);
+	return 0;
+}
+
+static int
+listen_tcp(struct server *s, const char *addr)
+{
+	struct sockaddr_storage ss;
+	int sl = sizeof(ss);
+	char *a = xstrdup(addr);
+	if (strncmp(a, "localhost:", 10) == 0) {
+		char *b = xasprintf("127.0.0.1:%s", a + 10);
+		free(a);
+		a = b;
+	}
+	int rc = evutil_parse_sockaddr_port(a, (struct sockaddr *)&ss, &sl);
+	free(a);
+	if (rc < 0)
+		return err_set("cannot parse the TCP address %s", addr);
+	s->tcp_l = evconnlistener_new_bind(s->base, on_accept, s,
+	                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+	                                   LEV_OPT_CLOSE_ON_EXEC, 1024,
+	                                   (struct sockaddr *)&ss, sl);
+	if (s->tcp_l == NULL)
+		return err_set("cannot listen on %s: %s", addr, strerror(errno));
+	evconnlistener_set_error_cb(s->tcp_l, on_accept_error);
+	return 0;
+}
+
+int
+server_start(struct event_base *base, const struct server_opts *o,
+             server_line_fn on_line, server_gone_fn on_gone, void *arg,
+             struct server **out)
+{
+	struct server *s = xcalloc(1, sizeof(*s));
+	s->base = base;
+	s->on_line = on_line;
+	s->on_gone = on_gone;
+	s->arg = arg;
+	s->max_message = o->max_message;
+	server_set_limits(s, o->max_clients, o->max_output);
+	s->reap_ev = event_new(base, -1, 0, reap, s);
+	if (listen_unix(s, o->socket) < 0 || (o->tcp && listen_tcp(s, o->tcp) < 0)) {
+		server_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+server_set_limits(struct server *s, size_t max_clients, size_t max_output)
+{
+	s->max_clients = max_clients;
+	s->max_output = max_output;
+}
+
+void
+server_free(struct server *s)
+{
+	if (s == NULL)
+		return;
+	for (struct client *c = s->clients; c; c = c->next)
+		drop(c);
+	reap(-1, 0, s);
+	if (s->unix_l)
+		evconnlistener_free(s->unix_l);
+	if (s->tcp_l)
+		evconnlistener_free(s->tcp_l);
+	if (s->path)
+		unlink(s->path);
+	event_free(s->reap_ev);
+	free(s->path);
+	free(s);
+}
+
+size_t
+server_nclients(const struct server *s)
+{
+	return s->nclients;
+}
+
+struct client *
+server_client(struct server *s, uint64_t id)
+{
+	for (struct client *c = s->clients; c; c = c->next)
+		if (c->id == id)
+			return c->dead ? NULL : c;
+	return NULL;
+}
+
+uint64_t
+server_client_id(const struct client *c)
+{
+	return c->id;
+}
+
+int
+server_client_cred(const struct client *c, uid_t *uid, gid_t *gid)
+{
+	if (!c->cred)
+		return -1;
+	*uid = c->uid;
+	*gid = c->gid;
+	return 0;
+}
+
+void
+server_client_set_data(struct client *c, void *data)
+{
+	c->data = data;
+}
+
+void *
+server_client_data(const struct client *c)
+{
+	return c->data;
+}

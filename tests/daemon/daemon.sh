@@ -1,0 +1,53 @@
+# daemon.sh - helpers for the daemon's integration tests: a private ismsd
+# on a unique socket in the test's sandbox, stopped on exit. Source it
+# after nothing else: it sources lib.sh.
+. "$(dirname "$0")/../lib.sh"
+
+ISMSD="${ISMS_WRAP:-} $ISMS_BUILD/ismsd"
+ISMSCTL_BIN="$ISMS_BUILD/ismsctl"
+SOCK="$T/ismsd.sock"
+STATE="$T/state"
+export ISMS_SOCKET="$SOCK"
+ISMSD_PID=
+
+stop_ismsd() { # stop the daemon with SIGTERM and wait for it
+	if [ -n "$ISMSD_PID" ]; then
+		kill "$ISMSD_PID" 2>/dev/null
+		wait "$ISMSD_PID" 2>/dev/null
+		ISMSD_PID=
+	fi
+}
+trap 'stop_ismsd; rm -rf "$T"' EXIT INT TERM
+
+start_ismsd() { # start_ismsd ARGS...: foreground daemon, wait for its socket
+	$ISMSD -f --socket "$SOCK" --state-dir "$STATE" "$@" >>"$T/ismsd.log" 2>&1 &
+	ISMSD_PID=$!
+	i=0
+	while [ $i -lt 400 ]; do
+		kill -0 "$ISMSD_PID" 2>/dev/null || return 1
+		"$ISMSCTL_BIN" call status >/dev/null 2>&1 && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+
+# jget EXPR: evaluate a Python expression over the JSON on stdin (as j).
+jget() {
+	python3 -c 'import json,sys; j=json.load(sys.stdin); v=eval(sys.argv[1]); print(v if not isinstance(v,(dict,list,bool)) or v is None else json.dumps(v, sort_keys=True))' "$1"
+}
+
+# wait_ready: until the first repository has been evaluated (10 s).
+wait_ready() {
+	i=0
+	while [ $i -lt 200 ]; do
+		h=$("$ISMSCTL_BIN" status --json 2>/dev/null | jget 'j["repositories"][0]["health"] + " " + str(j["repositories"][0]["commit"])' 2>/dev/null)
+		case "$h" in ok\ [0-9a-f]*) return 0 ;; esac
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+
+# example_clone DIR: a copy of the example ISMS repository with its history.
+example_clone() {
+	git clone -q "$ISMS_BUILD/example-isms" "$1"
+}
