@@ -170,6 +170,8 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 		                      "changed", (json_int_t)n, "rules_run", (json_int_t)j->nrun,
 		                      "rules", (json_int_t)j->nrules, "eval_ms", j->ms,
 		                      "history_rewritten", j->rewritten);
+		json_object_set_new(c, "phases_ms", json_pack("{s:f, s:f, s:f}", "files", j->load_ms,
+		                    "records", j->model_ms, "rules", j->rules_ms));
 		if (bus_publish(d->bus, r->conf.name, "commits", now, c) == 0)
 			log_warnx("%s", err_msg());
 		json_decref(c);
@@ -215,7 +217,13 @@ head_done(struct ev_job *j, void *arg)
 	struct daemon *d = r->owner;
 	size_t changed = 0;
 	r->busy--;
-	if (j->rc < 0) {
+	if (d->stopping) {
+		ev_job_free(j);
+		return;
+	}
+	if (j->rc < 0 && j->no_rules) {
+		/* The repository is not at fault: status shows rules_error. */
+	} else if (j->rc < 0) {
 		set_health(d, r, failure_kind(r, j), j->error);
 	} else {
 		r->rewritten = j->rewritten;
@@ -296,6 +304,10 @@ load_done(struct ev_job *j, void *arg)
 	struct repo *r = arg;
 	struct daemon *d = r->owner;
 	int initial = r->rules == NULL;
+	if (d->stopping) {
+		ev_job_free(j);
+		return;
+	}
 	if (j->rc < 0) {
 		for (size_t i = 0; i < j->errs.n; i++)
 			log_warnx("%s:%d: %s", j->errs.v[i].path ? j->errs.v[i].path : "rules",
@@ -528,6 +540,7 @@ daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int6
 void
 daemon_stop(struct daemon *d)
 {
+	d->stopping = 1;
 	server_free(d->srv);
 	d->srv = NULL;
 	/* Finished jobs may still reach their repositories: stop the worker

@@ -26,6 +26,7 @@ struct daemon {
 	int64_t clock_offset;   /* seconds added to the system clock (--now) */
 	int64_t started;
 	char *config_error;     /* why the last reload was refused, or NULL */
+	int stopping;           /* finished jobs are only freed now */
 	struct event *sig[4];
 };
 

@@ -232,20 +232,28 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only)
 	struct model *m = NULL;
 	struct evaluation *ev = NULL;
 	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (source_load(er->gitdir, spec, NULL, &lim, &snap) < 0) {
 		fail(j, err_msg());
 		goto out;
 	}
+	j->load_ms = ms_since(&t0);
 	if (model_build(snap, &m) < 0) {
 		j->not_isms = 1;
 		fail(j, err_msg());
 		goto out;
 	}
+	j->model_ms = ms_since(&t0) - j->load_ms;
 	j->commit_time = snap->commit_time;
 	free(j->organisation);
 	j->organisation = organisation(m);
 	if (engine_eval(er->engine, m, j->now, only, &ev) < 0)
 		fail(j, err_msg());
+	j->rules_ms = ms_since(&t0) - j->load_ms - j->model_ms;
+	log_debug("%s: %zu files loaded in %.1f ms, records parsed in %.1f ms, rules "
+	          "run in %.1f ms", er->gitdir, snap->nfiles, j->load_ms, j->model_ms,
+	          j->rules_ms);
 out:
 	model_free(m);
 	snapshot_free(snap);
@@ -272,6 +280,7 @@ do_head(struct ev_job *j)
 		return;
 	}
 	if (er->engine == NULL) {
+		j->no_rules = 1;
 		fail(j, "no rule packs are loaded");
 		return;
 	}
@@ -303,6 +312,7 @@ do_ref(struct ev_job *j)
 {
 	char commit[41];
 	if (j->er->engine == NULL) {
+		j->no_rules = 1;
 		fail(j, "no rule packs are loaded");
 		return;
 	}

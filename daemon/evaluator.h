@@ -36,7 +36,7 @@ struct ev_job {
 	int rc;                    /* 0, or -1 with error */
 	char *error;
 	struct problems errs;      /* EV_LOAD: file:line problems */
-	int fetch_failed, not_isms;
+	int fetch_failed, not_isms, no_rules;
 	int unchanged;             /* EV_HEAD: same commit, nothing expired */
 	int rewritten;             /* EV_HEAD: the new head does not descend */
 	char commit[41];
@@ -46,6 +46,7 @@ struct ev_job {
 	json_t *rules;             /* EV_LOAD: the rules (array) */
 	size_t nrun, nrules;       /* rules run, rules in all */
 	double ms;                 /* evaluation wall time */
+	double load_ms, model_ms, rules_ms;  /* its phases: files, records, rules */
 	int64_t next_valid;        /* earliest valid_until after now; 0: none */
 	struct ev_job *next;
 };

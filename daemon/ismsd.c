@@ -283,10 +283,10 @@ main(int argc, char **argv)
 		return bad ? 1 : 0;
 	}
 	absolutise(&cfg);
-	char *pidfile = cfg.pidfile ? xstrdup(cfg.pidfile) : NULL;
 	log_init("ismsd", cfg.log_level, cfg.syslog || !o.foreground);
 	if (!o.foreground)
 		ready = background();
+	char *pidfile = cfg.pidfile ? xstrdup(cfg.pidfile) : NULL;
 	if (pidfile && write_pidfile(pidfile) < 0) {
 		log_warnx("%s", err_msg());
 		free(pidfile);

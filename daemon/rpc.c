@@ -576,10 +576,8 @@ m_soa(struct call *k)
 static int
 m_rules(struct call *k)
 {
-	k->result = json_pack("{s:s, s:O}", "repo", k->r->conf.name, "rules",
-	                      k->r->rules ? k->r->rules : json_array());
-	if (k->r->rules == NULL)
-		json_decref(json_object_get(k->result, "rules"));
+	json_t *rules = k->r->rules ? json_incref(k->r->rules) : json_array();
+	k->result = json_pack("{s:s, s:o}", "repo", k->r->conf.name, "rules", rules);
 	return 0;
 }
 
@@ -626,7 +624,9 @@ m_sync(struct call *k)
 static void
 evaluate_done(struct ev_job *j, void *arg)
 {
-	rpc_finish(arg, j, 0);
+	struct daemon *d = arg;
+	if (!d->stopping)
+		rpc_finish(d, j, 0);
 	ev_job_free(j);
 }
 
@@ -676,9 +676,10 @@ rpc_finish(struct daemon *d, struct ev_job *j, size_t changed)
 		}
 		json_t *counts = repo_counts(byid);
 		json_decref(byid);
-		res = json_pack("{s:s, s:s, s:o, s:b, s:f, s:o}", "ref", j->ref, "commit", j->commit,
-		                "counts", counts, "conformant", conformant(counts), "eval_ms", j->ms,
-		                "results", stripped);
+		res = json_pack("{s:s, s:s, s:o, s:b, s:f, s:{s:f, s:f, s:f}, s:o}", "ref", j->ref,
+		                "commit", j->commit, "counts", counts, "conformant", conformant(counts),
+		                "eval_ms", j->ms, "phases_ms", "files", j->load_ms, "records",
+		                j->model_ms, "rules", j->rules_ms, "results", stripped);
 	} else {
 		res = json_pack("{s:s, s:I, s:I, s:I, s:f, s:b}", "commit", j->commit, "changed",
 		                (json_int_t)changed, "rules_run", (json_int_t)(j->unchanged ? 0 : j->nrun),

@@ -53,7 +53,7 @@ is "$good" 1000 "1,000 concurrent clients all get their reply"
 is "$refused" 1 "the client over max_clients is told why"
 
 # Time alone: the timer fires at valid_until and the verdict changes.
-"$ISMSCTL_BIN" watch --json --topics results --cursor "$cursor" --count 1 --timeout 10 > "$T/w"
+"$ISMSCTL_BIN" watch --json --topics results --cursor "$cursor" --count 1 --timeout 30 > "$T/w"
 ok $? "a results notification arrives with no commit"
 like "$(cat "$T/w")" '"5.2-policy-approved"' "the policy rule fell overdue at midnight"
 is "$("$ISMSCTL_BIN" explain 5.2-policy-approved --json | jget 'j["status"]')" fail "and now fails"

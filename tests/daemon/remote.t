@@ -43,7 +43,7 @@ mv "$T/gone.git" "$T/origin.git"
 git -C "$T/work" reset -q --hard HEAD~2
 git -C "$T/work" push -q -f origin HEAD
 s=$("$ISMSCTL_BIN" sync --json)
-is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["health"]')" ok "recovered by itself"
+is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["health"]')" ok "recovers on the next successful fetch"
 is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["history_rewritten"]')" true \
 	"a force-push shows in status"
 is "$(echo "$s" | jget 'j["commit"]')" "$(git -C "$T/work" rev-parse HEAD)" "the rewritten head is evaluated"

@@ -33,7 +33,7 @@ n=$(tail -c1 "$STATE/journal.jsonl" | od -An -c | tr -d ' ')
 is "$n" '\n' "the torn journal line was cut off"
 
 # A watcher that reconnects with cursor 0 gets the whole history again.
-"$ISMSCTL_BIN" watch --json --topics commits --cursor 0 --count 2 --timeout 10 > "$T/w"
+"$ISMSCTL_BIN" watch --json --topics commits --cursor 0 --count 2 --timeout 30 > "$T/w"
 is "$(jget 'j["params"]["data"]["commit"]' < "$T/w" 2>/dev/null | wc -l)" 0 "two lines are not one JSON document"
 is "$(wc -l < "$T/w" | tr -d ' ')" 2 "replay from cursor 0: both commits"
 
