@@ -102,10 +102,21 @@ example: $(EXAMPLE)/.git/HEAD
 $(EXAMPLE)/.git/HEAD: contrib/example-isms/make-repo.sh $(shell find contrib/example-isms -type f 2>/dev/null)
 	sh contrib/example-isms/make-repo.sh $(EXAMPLE)
 
+# The main job: the daemon in the foreground on the example ISMS.
+RUNDIR = $(abspath $(BUILD))/run
 run: deps
 	$(MAKE) all example
-	./$(BUILD)/ismsctl check --repo $(EXAMPLE) ; \
-	  rc=$$?; echo "ismsctl check exited $$rc (0 conformant, 1 nonconformities found, 2 error)"
+	./$(BUILD)/ismsctl check --repo $(EXAMPLE) --format text > $(BUILD)/example-check.txt; \
+	  echo "ismsctl check on the example exited $$? (0 conformant, 1 nonconformities, 2 error):"; \
+	  tail -1 $(BUILD)/example-check.txt; echo "(full report: $(BUILD)/example-check.txt)"
+	@mkdir -p $(RUNDIR)
+	@echo; echo "Starting ismsd in the foreground on $(abspath $(EXAMPLE)) (Ctrl-C stops it)."
+	@echo "Its socket: $(RUNDIR)/ismsd.sock - in another terminal:"
+	@echo "  export ISMS_SOCKET=$(RUNDIR)/ismsd.sock"
+	@echo "  $(BUILD)/ismsctl status;  $(BUILD)/ismsctl watch"
+	@echo "  then commit a change in $(EXAMPLE) and watch it arrive."
+	./$(BUILD)/ismsd -f --repo $(abspath $(EXAMPLE)) --socket $(RUNDIR)/ismsd.sock \
+	  --state-dir $(RUNDIR)/state
 
 # Every test: C unit tests, then the scripts under tests/ (they find the
 # binaries through ISMS_BUILD).
@@ -134,6 +145,7 @@ bench: deps
 	$(MAKE) all
 	sh tests/bench/run.sh $(abspath $(BUILD))
 	sh tests/bench/scheduler.sh $(abspath $(BUILD))
+	sh tests/bench/daemon.sh $(abspath $(BUILD))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
