@@ -706,8 +706,8 @@ static void
 print_result(json_t *v, int details)
 {
 	const char *ctl = json_string_value(json_object_get(v, "control"));
-	printf("%-15s %-36s %s %s\n", jget(v, "status"), jget(v, "id"), ctl ? "A." : "",
-	       ctl ? ctl : jget(v, "clause"));
+	printf("%-15s %-36s %s%s\n", jget(v, "status"), jget(v, "id"),
+	       ctl ? "Annex A " : "clause ", ctl ? ctl : jget(v, "clause"));
 	json_t *f;
 	size_t i;
 	json_array_foreach(json_object_get(v, "findings"), i, f) {
