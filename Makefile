@@ -163,7 +163,9 @@ format:
 lint: deps
 	clang-format --dry-run --Werror $(C_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	  --std=c11 --inline-suppr -Idaemon --suppress=missingIncludeSystem daemon
+	  --std=c11 --inline-suppr -Idaemon -Isdk/include --suppress=missingIncludeSystem \
+	  -D'json_array_foreach(a,i,v)=for(i=0;i<1;i++)' \
+	  -D'json_object_foreach(o,k,v)=for(k=0;k;)' daemon plugins
 	clang-tidy --quiet $(LIB_SRC) $(MAINS) -- -std=c11 -D_GNU_SOURCE -Idaemon -Isdk/include $(PKG_CFLAGS)
 
 clean:

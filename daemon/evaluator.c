@@ -30,6 +30,11 @@ struct evaluator_repo {
 	char *gitdir, *url, *ref;
 	struct engine *engine;
 	struct evaluation *prev;   /* merged verdicts of the last head */
+	/* The files and records of the last head loaded, reused for the next
+	 * (source_update, model_update); model borrows snap, and is NULL
+	 * when that commit was not an ISMS. */
+	struct snapshot *snap;
+	struct model *model;
 	struct evaluator_repo *next;
 };
 
@@ -223,9 +228,11 @@ organisation(const struct model *m)
 	return org && org->kind == NODE_STRING ? xstrndup(org->str, org->len) : NULL;
 }
 
-/* Load commit, evaluate the rules selected by only (NULL: all). */
+/* Load commit, evaluate the rules selected by only (NULL: all). With
+ * head, start from the repository's last head and keep the new files and
+ * records for the next head. */
 static struct evaluation *
-evaluate(struct ev_job *j, const char *spec, const unsigned char *only)
+evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head)
 {
 	struct evaluator_repo *er = j->er;
 	struct snapshot *snap = NULL;
@@ -234,12 +241,13 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only)
 	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (source_load(er->gitdir, spec, NULL, &lim, &snap) < 0) {
+	if (head ? source_update(er->snap, er->gitdir, spec, &lim, &snap) < 0
+	         : source_load(er->gitdir, spec, NULL, &lim, &snap) < 0) {
 		fail(j, err_msg());
 		goto out;
 	}
 	j->load_ms = ms_since(&t0);
-	if (model_build(snap, &m) < 0) {
+	if ((head ? model_update(er->model, snap, &m) : model_build(snap, &m)) < 0) {
 		j->not_isms = 1;
 		fail(j, err_msg());
 		goto out;
@@ -255,6 +263,16 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only)
 	          "run in %.1f ms", er->gitdir, snap->nfiles, j->load_ms, j->model_ms,
 	          j->rules_ms);
 out:
+	if (head && snap) {
+		/* The old model shares documents with m, counted: free order
+		 * does not matter, but the old model borrows the old
+		 * snapshot. */
+		model_free(er->model);
+		snapshot_free(er->snap);
+		er->snap = snap;
+		er->model = m;
+		return ev;
+	}
 	model_free(m);
 	snapshot_free(snap);
 	return ev;
@@ -296,7 +314,7 @@ do_head(struct ev_job *j)
 		j->results = results_json(er->prev, j->now, &j->next_valid);
 		return;
 	}
-	struct evaluation *ev = evaluate(j, j->commit, only);
+	struct evaluation *ev = evaluate(j, j->commit, only, 1);
 	free(only);
 	if (ev == NULL)
 		return;
@@ -321,7 +339,7 @@ do_ref(struct ev_job *j)
 		return;
 	}
 	snprintf(j->commit, sizeof(j->commit), "%s", commit);
-	struct evaluation *ev = evaluate(j, commit, NULL);
+	struct evaluation *ev = evaluate(j, commit, NULL, 0);
 	if (ev == NULL)
 		return;
 	count_run(j, ev);
@@ -474,6 +492,8 @@ evaluator_repo_free(struct evaluator_repo *r)
 	if (r == NULL)
 		return;
 	evaluation_free(r->prev);
+	model_free(r->model);
+	snapshot_free(r->snap);
 	engine_free(r->engine);
 	free(r->gitdir);
 	free(r->url);

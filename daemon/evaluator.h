@@ -1,7 +1,18 @@
 /* evaluator.h - evaluation off the event loop: one worker thread runs
  * jobs (load rule packs, evaluate a repository's head incrementally,
  * evaluate any ref in full) and hands each finished job back to the loop
- * thread through a pipe the loop watches. */
+ * thread through a pipe the loop watches.
+ *
+ * Lifetimes: for each repository the worker keeps the snapshot and the
+ * model of the last head it loaded, and builds the next head's from them
+ * (source_update, model_update): files and records of unchanged blobs are
+ * reused, the parsed documents shared by reference count. Both are the
+ * worker thread's alone and are replaced by the next EV_HEAD job and freed
+ * by evaluator_free / evaluator_repo_free; no pointer into them leaves the
+ * worker. A finished job carries JSON only. Code that wants to keep a
+ * model past a job must build its own (model_update from a snapshot it
+ * owns); a model always borrows its snapshot, which must outlive it,
+ * while its documents may outlive any other model they came from. */
 #ifndef ISMS_EVALUATOR_H
 #define ISMS_EVALUATOR_H
 

@@ -13,7 +13,7 @@ void log_warn(const char *fmt, ...) PRINTF(1, 2); /* adds strerror(errno) */
 void log_warnx(const char *fmt, ...) PRINTF(1, 2);
 void log_info(const char *fmt, ...) PRINTF(1, 2);
 void log_debug(const char *fmt, ...) PRINTF(1, 2);
-_Noreturn void fatal(const char *fmt, ...) PRINTF(1, 2);
-_Noreturn void fatalx(const char *fmt, ...) PRINTF(1, 2);
+_Noreturn void fatal(const char *fmt, ...) PRINTF(1, 2) __attribute__((noreturn));
+_Noreturn void fatalx(const char *fmt, ...) PRINTF(1, 2) __attribute__((noreturn));
 
 #endif

@@ -7,11 +7,18 @@
  * lists it, so that a misplaced record is never skipped silently. */
 #include "model.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
 #include "pathglob.h"
+
+/* A parsed document shared by the models that hold it; the last to let
+ * go frees it. Models may be freed on different threads. */
+struct docref {
+	atomic_size_t n;
+};
 
 static const char *const default_ignore[] = {
 	"README.md",  "**/README.md", "CHANGELOG.md",   "LICENSE.md",
@@ -140,8 +147,22 @@ copy_source_problems(struct model *m, const struct snapshot *s)
 	}
 }
 
+/* The document of prev for file f when prev parsed the same blob, or
+ * NULL. */
+static const struct model_doc *
+same_doc(const struct model *prev, const struct source_file *f)
+{
+	const struct model_doc *pd = prev ? model_find(prev, f->path) : NULL;
+
+	if (pd == NULL || f->blob[0] == '\0' || strcmp(pd->file->blob, f->blob) != 0)
+		return NULL;
+	return pd;
+}
+
+/* Parse every record file of s into m, sharing prev's document of a file
+ * whose blob is unchanged (prev may be NULL). */
 static void
-parse_all(struct model *m, const struct snapshot *s)
+parse_all(struct model *m, const struct snapshot *s, const struct model *prev)
 {
 	m->docs = xcalloc(s->nfiles ? s->nfiles : 1, sizeof(*m->docs));
 	for (size_t i = 0; i < s->nfiles; i++) {
@@ -149,8 +170,17 @@ parse_all(struct model *m, const struct snapshot *s)
 		if (f->data == NULL || doc_format_of(f->path) < 0)
 			continue;
 		struct model_doc *md = &m->docs[m->ndocs++];
+		const struct model_doc *pd = same_doc(prev, f);
 		md->file = f;
-		md->doc = doc_parse(f->path, f->data, f->len);
+		if (pd) {
+			md->doc = pd->doc;
+			md->ref = pd->ref;
+			atomic_fetch_add(&md->ref->n, 1);
+		} else {
+			md->doc = doc_parse(f->path, f->data, f->len);
+			md->ref = xcalloc(1, sizeof(*md->ref));
+			atomic_init(&md->ref->n, 1);
+		}
 		if (md->doc->root == NULL)
 			problems_add(&m->problems, f->path, md->doc->error_line, "%s",
 			             md->doc->error);
@@ -173,13 +203,66 @@ read_tz(struct model *m)
 	m->tz = xstrdup(tz->str);
 }
 
-int
-model_build(const struct snapshot *s, struct model **out)
+/* 1 when the manifests of a and b are the same blob. */
+static int
+same_manifest(const struct model *a, const struct model *b)
+{
+	const char *x = a->manifest->file->blob, *y = b->manifest->file->blob;
+
+	return x[0] != '\0' && strcmp(x, y) == 0;
+}
+
+/* Copy prev's type and problems for md, a document it shares with prev
+ * (pd). */
+static void
+keep_class(struct model *m, struct model_doc *md, const struct model_doc *pd,
+           const struct model *prev)
+{
+	md->type = pd->type;
+	for (size_t k = pd->pfirst; k < pd->pfirst + pd->np; k++) {
+		const struct problem *p = &prev->problems.v[k];
+		problems_add(&m->problems, p->path, p->line, "%s", p->msg);
+		m->problems.v[m->problems.n - 1].note = p->note;
+	}
+}
+
+/* Type and validate every parsed document, keeping prev's answer for the
+ * documents it shares when prev (may be NULL) has the same manifest. */
+static void
+classify_all(struct model *m, const struct model *prev)
+{
+	const struct node *root = m->manifest->doc->root;
+	const struct node *ign = root ? node_get(root, "ignore") : NULL;
+
+	if (prev && !same_manifest(m, prev))
+		prev = NULL;
+	for (size_t i = 0; i < m->ndocs; i++) {
+		struct model_doc *md = &m->docs[i];
+		const struct model_doc *pd = prev ? model_find(prev, md->file->path) : NULL;
+		md->pfirst = m->problems.n;
+		if (md->doc->root == NULL)
+			continue;
+		if (pd && pd->doc == md->doc)
+			keep_class(m, md, pd, prev);
+		else {
+			classify(m, md, ign);
+			if (md->type)
+				record_validate_doc(md->type, md->doc, &m->problems);
+		}
+		md->np = m->problems.n - md->pfirst;
+	}
+}
+
+/* Build the model of s, reusing prev's work where files are unchanged. */
+static int
+build(const struct snapshot *s, const struct model *prev, struct model **out)
 {
 	struct model *m = xcalloc(1, sizeof(*m));
 	m->snap = s;
 	copy_source_problems(m, s);
-	parse_all(m, s);
+	parse_all(m, s, prev);
+	if (prev && prev->manifest == NULL)
+		prev = NULL;
 	if (m->manifest == NULL) {
 		model_free(m);
 		return err_set("no %s at the top of the repository: this is not an "
@@ -189,17 +272,21 @@ model_build(const struct snapshot *s, struct model **out)
 	const struct node *root = m->manifest->doc->root;
 	load_patterns(m, root ? node_get(root, "paths") : NULL);
 	read_tz(m);
-	const struct node *ign = root ? node_get(root, "ignore") : NULL;
-	for (size_t i = 0; i < m->ndocs; i++) {
-		struct model_doc *md = &m->docs[i];
-		if (md->doc->root == NULL)
-			continue;
-		classify(m, md, ign);
-		if (md->type)
-			record_validate_doc(md->type, md->doc, &m->problems);
-	}
+	classify_all(m, prev);
 	*out = m;
 	return 0;
+}
+
+int
+model_build(const struct snapshot *s, struct model **out)
+{
+	return build(s, NULL, out);
+}
+
+int
+model_update(const struct model *prev, const struct snapshot *s, struct model **out)
+{
+	return build(s, prev, out);
 }
 
 void
@@ -207,8 +294,13 @@ model_free(struct model *m)
 {
 	if (m == NULL)
 		return;
-	for (size_t i = 0; i < m->ndocs; i++)
-		doc_free(m->docs[i].doc);
+	for (size_t i = 0; i < m->ndocs; i++) {
+		struct docref *r = m->docs[i].ref;
+		if (atomic_fetch_sub(&r->n, 1) == 1) {
+			doc_free(m->docs[i].doc);
+			free(r);
+		}
+	}
 	free(m->docs);
 	size_t nt;
 	record_types(&nt);

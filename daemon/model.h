@@ -10,10 +10,16 @@
 #include "source.h"
 #include "util.h"
 
+struct docref;
+
 struct model_doc {
 	struct doc *doc;                /* parsed; doc->root NULL if it failed */
 	const struct record_type *type; /* NULL: no known type */
 	const struct source_file *file; /* borrowed from the snapshot */
+	/* Private to model.c: the count of models sharing doc, and where
+	 * this file's type and validation problems are in problems. */
+	struct docref *ref;
+	size_t pfirst, np;
 };
 
 struct model {
@@ -34,6 +40,16 @@ struct model {
  * freed with model_free. Fails (-1, err_msg()) only when s has no
  * manifest: then it is not an ISMS repository. */
 int model_build(const struct snapshot *s, struct model **out);
+/* Like model_build, for s, a snapshot of the same repository as the
+ * snapshot of prev: files whose blob id is the same in both keep prev's
+ * parsed document (shared, not copied) and, when isms.yaml is unchanged,
+ * prev's type and validation problems; the others are parsed, typed and
+ * validated. The result equals what model_build(s) gives. prev and its
+ * snapshot are only read, and need to be valid during the call only: the
+ * shared documents are reference-counted, so prev may be freed before or
+ * after *out, on any thread. *out is the caller's (model_free) and
+ * borrows s as model_build's does. A NULL prev builds in full. */
+int model_update(const struct model *prev, const struct snapshot *s, struct model **out);
 void model_free(struct model *m);
 /* The document at path, or NULL (borrowed). */
 const struct model_doc *model_find(const struct model *m, const char *path);

@@ -328,6 +328,7 @@ struct load {
 	size_t max_blob, max_files;
 	size_t skipped;  /* regular files past max_files */
 	struct buf path; /* current repository-relative path */
+	const struct snapshot *prev; /* source_update: contents to reuse */
 	/* work-tree mode */
 	int root;         /* directory fd of the work tree */
 	git_index *index; /* the work tree's index, when it is the repository's */
@@ -414,6 +415,27 @@ unreadable(struct load *l, const char *why)
 	drop_last(l);
 }
 
+/* Copy f's contents from the previous snapshot when it holds the same
+ * blob there (source_update); 1 when f is settled, loaded or reported as
+ * too big, 0 when the blob must be read. */
+static int
+reuse_blob(struct load *l, struct source_file *f)
+{
+	const struct source_file *pf = snapshot_find(l->prev, f->path);
+
+	if (pf == NULL || pf->data == NULL || strcmp(pf->blob, f->blob) != 0)
+		return 0;
+	if (pf->len > l->max_blob) {
+		too_big(l->s, f->path, pf->len, l->max_blob);
+		drop_last(l);
+		return 1;
+	}
+	f->len = pf->len;
+	f->data = xmalloc(f->len + 1);
+	memcpy(f->data, pf->data, f->len + 1);
+	return 1;
+}
+
 /* Read a record blob into f (the last file taken), or report why it is
  * not loaded. The size is checked before the contents are read. */
 static void
@@ -423,6 +445,8 @@ read_blob(struct load *l, struct source_file *f, const git_oid *id)
 	git_object_t type;
 	size_t size;
 
+	if (reuse_blob(l, f))
+		return;
 	if (git_odb_read_header(&size, &type, l->odb, id) < 0)
 		return unreadable(l, NULL);
 	if (type != GIT_OBJECT_BLOB)
@@ -807,6 +831,9 @@ heap_pop(struct graph *g)
  * candidates. The walk stops when every file has its answer.
  */
 
+/* How the message about an incomplete history begins. */
+#define HIST_CUT "the history of the repository is incomplete"
+
 struct hist {
 	git_repository *repo;
 	const char *repopath;
@@ -1087,7 +1114,7 @@ hist_run(git_repository *r, const char *repopath, const git_oid *head, struct sn
 	}
 	if (h.cut)
 		problems_add(&s->problems, NULL, 0,
-		             "the history of the repository is incomplete (a shallow clone, "
+		             HIST_CUT " (a shallow clone, "
 		             "or missing commits): files last changed before commit %s show "
 		             "that commit as their last change; fetch the full history",
 		             git_oid_tostr(id, sizeof(id), &h.cut->id));
@@ -1548,6 +1575,176 @@ out:
 }
 
 /*
+ * Updating a snapshot to a later commit.
+ *
+ * When the new commit descends from the previous snapshot's commit along
+ * single-parent commits only, the one-walk answer for a file can be found
+ * from those commits alone: a file that one of them changed gets its last
+ * change there, and a file none of them changed has the blob and the last
+ * change it had before, because the walk below the previous commit is the
+ * same walk. Anything else (a merge on the way, a commit that does not
+ * descend, a shallow or incomplete history, a work-tree snapshot) is loaded
+ * in full.
+ */
+
+/* Single-parent commits walked at most before loading in full. */
+#define MAX_CHAIN 1000
+
+/* The commits from n back to a, newest first, a excluded, into *v (the
+ * caller's); 0, or 1 when n does not reach a along single-parent
+ * commits within MAX_CHAIN, or -1 on error. */
+static int
+chain(git_repository *r, const git_oid *a, const git_oid *n, git_oid **v, size_t *nv)
+{
+	git_commit *c = NULL;
+	git_oid id;
+	size_t cap = 0;
+	int rc = 1;
+
+	*v = NULL;
+	*nv = 0;
+	git_oid_cpy(&id, n);
+	while (!git_oid_equal(&id, a)) {
+		if (*nv == MAX_CHAIN)
+			goto out;
+		if (git_commit_lookup(&c, r, &id) < 0) {
+			rc = gerr("cannot read commit %s", git_oid_tostr_s(&id));
+			goto out;
+		}
+		if (git_commit_parentcount(c) != 1)
+			goto out;
+		if (*nv == cap) {
+			cap = cap ? cap * 2 : 16;
+			*v = xreallocarray(*v, cap, sizeof(**v));
+		}
+		git_oid_cpy(&(*v)[(*nv)++], &id);
+		git_oid_cpy(&id, git_commit_parent_id(c, 0));
+		git_commit_free(c);
+		c = NULL;
+	}
+	rc = 0;
+out:
+	git_commit_free(c);
+	if (rc != 0) {
+		free(*v);
+		*v = NULL;
+		*nv = 0;
+	}
+	return rc;
+}
+
+/* Assign the pending files that commit id changed against its parent
+ * pid. */
+static int
+hist_linear(struct hist *h, const git_oid *id, const git_oid *pid)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL, *p = NULL;
+	int rc = -1;
+
+	if (git_commit_lookup(&c, h->repo, id) < 0 || git_commit_tree(&t, c) < 0 ||
+	    (p = commit_tree(h->repo, pid)) == NULL) {
+		gerr("cannot read the history of %s", h->repopath);
+		goto out;
+	}
+	h->ncand = 0;
+	path_pop(&h->path, 0);
+	if (hist_diff(h, t, p, 0) < 0)
+		goto out;
+	for (size_t k = 0; k < h->ncand; k++)
+		hist_assign(h, h->cand[k], c);
+	rc = 0;
+out:
+	git_tree_free(p);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+/* Take the last change of file f, unchanged since prev, from prev; 0, or
+ * 1 when prev does not know it. */
+static int
+hist_keep(struct source_file *f, const struct snapshot *prev)
+{
+	const struct source_file *pf = snapshot_find(prev, f->path);
+
+	if (pf == NULL || pf->commit[0] == '\0' || strcmp(pf->blob, f->blob) != 0)
+		return 1;
+	memcpy(f->commit, pf->commit, sizeof(f->commit));
+	f->time = pf->time;
+	free(f->author);
+	f->author = pf->author ? xstrdup(pf->author) : NULL;
+	return 0;
+}
+
+/* Fill in the last change of every file of s from the commits v (newest
+ * first; the last one's parent is a) and prev, at a. 0, 1 when prev
+ * cannot answer for some file, or -1 on error. */
+static int
+hist_update(git_repository *r, const char *repopath, const git_oid *v, size_t nv,
+            const git_oid *a, struct snapshot *s, const struct snapshot *prev)
+{
+	struct hist h = { .repo = r, .repopath = repopath };
+	int rc = 0;
+
+	hist_init(&h, s);
+	for (size_t i = 0; i < nv && h.npending > 0 && rc == 0; i++)
+		rc = hist_linear(&h, &v[i], i + 1 < nv ? &v[i + 1] : a);
+	for (size_t i = 0; i < s->nfiles && rc == 0; i++)
+		if (h.pending[i])
+			rc = hist_keep(&s->files[i], prev);
+	hist_free(&h);
+	return rc;
+}
+
+/* 1 when prev can be updated: a commit's snapshot with a complete
+ * history. */
+static int
+updatable(const struct snapshot *prev)
+{
+	if (prev == NULL || prev->worktree || prev->commit[0] == '\0')
+		return 0;
+	for (size_t i = 0; i < prev->problems.n; i++) {
+		const struct problem *p = &prev->problems.v[i];
+		if (p->path == NULL && strncmp(p->msg, HIST_CUT, strlen(HIST_CUT)) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Load commit c into l->s from l->prev; 0, 1 to load in full instead, or
+ * -1 on error. */
+static int
+update_commit(struct load *l, git_commit *c)
+{
+	git_oid a, *v = NULL;
+	git_tree *t = NULL;
+	size_t nv;
+	int rc;
+
+	if (git_repository_is_shallow(l->repo) != 0 || git_oid_fromstr(&a, l->prev->commit) < 0)
+		return 1;
+	if ((rc = chain(l->repo, &a, git_commit_id(c), &v, &nv)) != 0)
+		return rc;
+	git_oid_tostr(l->s->commit, sizeof(l->s->commit), git_commit_id(c));
+	l->s->commit_time = (int64_t)git_commit_time(c);
+	rc = -1;
+	if (git_commit_tree(&t, c) < 0) {
+		gerr("cannot read the tree of %s in %s", l->s->commit, l->repopath);
+		goto out;
+	}
+	if (load_tree(l, t, 0) < 0)
+		goto out;
+	report_skipped(l);
+	sort_files(l->s);
+	rc = hist_update(l->repo, l->repopath, v, nv, &a, l->s, l->prev);
+out:
+	git_tree_free(t);
+	free(v);
+	return rc;
+}
+
+/*
  * The interface.
  */
 
@@ -1587,6 +1784,48 @@ out:
 	git_odb_free(l.odb);
 	git_repository_free(l.repo);
 	buf_free(&l.path);
+	return rc;
+}
+
+int
+source_update(const struct snapshot *prev, const char *repo, const char *ref,
+              const struct source_limits *lim, struct snapshot **out)
+{
+	struct load l = { .repopath = repo, .root = -1, .prev = prev };
+	git_commit *c = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (ref == NULL || *ref == '\0')
+		ref = "HEAD";
+	if (!updatable(prev))
+		return source_load(repo, ref, NULL, lim, out);
+	if (open_repo(repo, &l.repo) < 0)
+		return -1;
+	l.max_blob = lim && lim->max_blob ? lim->max_blob : SOURCE_DEFAULT_MAX_BLOB;
+	l.max_files = lim && lim->max_files ? lim->max_files : SOURCE_DEFAULT_MAX_FILES;
+	l.s = xcalloc(1, sizeof(*l.s));
+	l.s->ref = xstrdup(ref);
+	if (git_repository_odb(&l.odb, l.repo) < 0) {
+		gerr("cannot open the object database of %s", repo);
+		goto out;
+	}
+	if (resolve(l.repo, repo, ref, &c) < 0 || (rc = update_commit(&l, c)) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (rc == 0) {
+		*out = l.s;
+		l.s = NULL;
+	}
+out:
+	snapshot_free(l.s);
+	git_commit_free(c);
+	git_odb_free(l.odb);
+	git_repository_free(l.repo);
+	buf_free(&l.path);
+	if (rc == 1)
+		return source_load(repo, ref, NULL, lim, out);
 	return rc;
 }
 

@@ -49,6 +49,20 @@ enum { SOURCE_RECORDS_ONLY = 0, SOURCE_ALL_FILES = 1 };
  * err_msg(). */
 int source_load(const char *repo, const char *ref, const char *worktree,
                 const struct source_limits *lim, struct snapshot **out);
+/* Load commit ref (NULL: HEAD) of repo like source_load with no work
+ * tree, reusing prev, a snapshot of an earlier commit of the same
+ * repository: the contents of files whose blob id is unchanged are copied
+ * from prev instead of read, and the last change of files no commit since
+ * prev's touched is taken from prev, so only the new commits are walked.
+ * The result is exactly what source_load would give. When prev cannot be
+ * reused (NULL, a work tree, a history that is incomplete, or the new
+ * commit does not descend from prev's along single-parent commits, such
+ * as across a merge or after a force-push) the commit is loaded in full.
+ * prev is only read and stays the caller's; *out is the caller's, freed
+ * with snapshot_free, and shares nothing with prev. Returns 0 or -1 with
+ * err_msg(). */
+int source_update(const struct snapshot *prev, const char *repo, const char *ref,
+                  const struct source_limits *lim, struct snapshot **out);
 void snapshot_free(struct snapshot *s);
 /* Binary search by path; borrowed pointer or NULL. */
 const struct source_file *snapshot_find(const struct snapshot *s, const char *path);

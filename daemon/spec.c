@@ -494,7 +494,8 @@ run_dir(struct ctx *c, const char *dir)
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), cmp_str);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (run_file(c, names[i]) < 0) {

@@ -183,7 +183,7 @@ ratio = 100.0 * inc_ms / full_ms if full_ms else 0
 print("incremental evaluation: %.1f ms, %s of %s rules run; %.1f%% of a full one   "
       "target < 5%%  %s" % (inc_ms, inc[-1][1], inc[-1][2], ratio, "met" if ratio < 5 else "MISSED"))
 rules_inc = statistics.median(x[3]["rules"] for x in inc)
-print("  of which: files %.1f ms, records %.1f ms (both reloaded in full), rules %.1f ms = "
+print("  of which: files %.1f ms, records %.1f ms (reused from the previous commit where unchanged), rules %.1f ms = "
       "%.1f%% of the full rule run" % (inc[-1][3]["files"], inc[-1][3]["records"], rules_inc,
                                        100.0 * rules_inc / fph["rules"] if fph["rules"] else 0))
 

@@ -1063,6 +1063,153 @@ t_random(void)
 	free(path);
 }
 
+/* 1 when two snapshots are equal in every field, problems included. */
+static int
+identical(const struct snapshot *a, const struct snapshot *b)
+{
+	if (!same_snapshot(a, b) || strcmp(a->ref, b->ref) != 0 || a->worktree != b->worktree)
+		return 0;
+	for (size_t i = 0; i < a->nfiles; i++)
+		if (memcmp(a->files[i].blob, b->files[i].blob, sizeof(a->files[i].blob)) != 0 ||
+		    memcmp(a->files[i].commit, b->files[i].commit, sizeof(a->files[i].commit)) != 0)
+			return 0;
+	for (size_t i = 0; i < a->problems.n; i++) {
+		const struct problem *p = &a->problems.v[i], *q = &b->problems.v[i];
+		if ((!p->path != !q->path) || (p->path && strcmp(p->path, q->path)) ||
+		    p->line != q->line || p->note != q->note || strcmp(p->msg, q->msg)) {
+			printf("# problem %zu differs: %s\n", i, p->msg);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Update *prev to commit c of repo upd and compare with a full load;
+ * *prev becomes the new snapshot. */
+static void
+step(struct snapshot **prev, const char *c, const struct source_limits *lim, const char *what)
+{
+	char *r = repo_path("upd");
+	struct snapshot *u = NULL, *f = NULL;
+
+	if (source_update(*prev, r, c, lim, &u) < 0)
+		printf("# source_update: %s\n", err_msg());
+	if (source_load(r, c, NULL, lim, &f) < 0)
+		printf("# source_load: %s\n", err_msg());
+	ok(u && f && identical(u, f), "update: %s: same as a full load", what);
+	if (u && strstr(what, "mode") == NULL) /* a mode change alone is no change here */
+		check_log("upd", u, what);
+	snapshot_free(f);
+	snapshot_free(*prev);
+	*prev = u;
+	free(r);
+}
+
+/* Snapshots updated commit to commit equal full loads: edits, adds,
+ * deletes, renames, reverts, several commits at once, merges, rewritten
+ * history, and changed limits. */
+static void
+t_update(void)
+{
+	struct source_limits small = { .max_blob = 40 };
+	struct snapshot *s = NULL, *w = NULL;
+	char *c[12], *r = repo_path("upd");
+	char big[101];
+
+	memset(big, 'b', 100);
+	big[100] = '\0';
+	must("git init -q upd");
+	put("upd", "isms.yaml", "organisation: Acme\n");
+	put("upd", "policy/a.md", "---\nowner: Alice\n---\nText.\n");
+	put("upd", "policy/b.md", "---\nowner: Bob\n---\nText.\n");
+	put("upd", "risk/register.yaml", "risks: []\n");
+	put("upd", "evidence/scan.pdf", "%PDF\n");
+	must("cd upd && ln -s isms.yaml link.yaml");
+	c[0] = commit("upd", T0, "Alice", "initial");
+	s = load("upd", c[0], NULL, NULL);
+	ok(s != NULL, "update: first load");
+
+	put("upd", "policy/a.md", "---\nowner: Carol\n---\nText.\n");
+	c[1] = commit("upd", T0 + 10, "Carol", "edit");
+	step(&s, c[1], NULL, "an edit");
+
+	put("upd", "policy/c.md", "---\nowner: Dan\n---\n");
+	put("upd", "big.yaml", big);
+	c[2] = commit("upd", T0 + 20, "Dan", "add");
+	step(&s, c[2], NULL, "an add");
+
+	must("cd upd && git rm -q policy/b.md");
+	c[3] = commit("upd", T0 + 30, "Eve", "delete");
+	step(&s, c[3], NULL, "a delete");
+
+	must("cd upd && git mv policy/c.md policy/d.md && chmod +x risk/register.yaml");
+	c[4] = commit("upd", T0 + 40, "Fay", "rename");
+	step(&s, c[4], NULL, "a rename and a mode change");
+
+	put("upd", "policy/a.md", "---\nowner: Zed\n---\nText.\n");
+	free(commit("upd", T0 + 50, "Gus", "away"));
+	put("upd", "policy/a.md", "---\nowner: Carol\n---\nText.\n");
+	put("upd", "risk/register.yaml", "risks: [1]\n");
+	free(commit("upd", T0 + 60, "Hal", "back"));
+	put("upd", "risk/register.yaml", "risks: []\n");
+	c[5] = commit("upd", T0 + 70, "Ivy", "revert");
+	step(&s, c[5], NULL, "three commits, two reverting an edit");
+
+	c[6] = commit("upd", T0 + 80, "Jo", "empty");
+	step(&s, c[6], NULL, "an empty commit");
+	step(&s, c[6], NULL, "the same commit");
+
+	must("cd upd && git checkout -q -b side");
+	put("upd", "policy/side.md", "---\nowner: Kim\n---\n");
+	free(commit("upd", T0 + 90, "Kim", "side"));
+	must("cd upd && git checkout -q main");
+	put("upd", "policy/a.md", "---\nowner: Lou\n---\nText.\n");
+	free(commit("upd", T0 + 100, "Lou", "main"));
+	must("cd upd && GIT_AUTHOR_DATE='%ld +0000' GIT_COMMITTER_DATE='%ld +0000' "
+	     "git merge -q --no-ff side -m merge",
+	     T0 + 110, T0 + 110);
+	c[7] = capture("cd upd && git rev-parse HEAD");
+	step(&s, c[7], NULL, "a merge");
+	put("upd", "policy/d.md", "---\nowner: Max\n---\n");
+	c[8] = commit("upd", T0 + 120, "Max", "after the merge");
+	step(&s, c[8], NULL, "a commit after a merge");
+
+	step(&s, c[2], NULL, "back to an ancestor (force-push)");
+	step(&s, c[8], NULL, "forward again");
+	step(&s, c[8], &small, "a smaller size limit");
+	step(&s, c[8], NULL, "the default limit again");
+	step(&s, "main", NULL, "a branch name");
+
+	/* A work-tree snapshot, or one of another repository, is not reused. */
+	if (source_load(r, NULL, r, NULL, &w) < 0)
+		printf("# %s\n", err_msg());
+	step(&w, c[8], NULL, "from a work-tree snapshot");
+	snapshot_free(w);
+	w = load("simple", NULL, NULL, NULL);
+	step(&w, c[8], NULL, "from a snapshot of another repository");
+	snapshot_free(w);
+	w = load("upd", c[8], NULL, NULL);
+	if (w)
+		snprintf(w->commit, sizeof(w->commit), "not-a-commit");
+	step(&w, c[8], NULL, "from a snapshot with a malformed commit id");
+	snapshot_free(w);
+	w = NULL;
+	step(&w, c[8], NULL, "from no snapshot");
+	snapshot_free(w);
+
+	struct snapshot *u = (struct snapshot *)1;
+	ok(source_update(s, r, "no-such-ref", NULL, &u) < 0 && u == NULL,
+	   "update: an unknown ref fails and leaves no snapshot");
+	like(err_msg(), "ref 'no-such-ref' not found", "update: says which ref");
+	u = (struct snapshot *)1;
+	ok(source_update(s, "/nonexistent/repo", "HEAD", NULL, &u) < 0 && u == NULL,
+	   "update: a missing repository fails");
+	snapshot_free(s);
+	for (int i = 0; i <= 8; i++)
+		free(c[i]);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -1107,6 +1254,7 @@ main(void)
 	t_changed();
 	t_damaged();
 	t_random();
+	t_update();
 
 	for (size_t i = 0; i < NELEM(simple_c); i++)
 		free(simple_c[i]);
