@@ -29,7 +29,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
              -Idaemon -Isdk/include -Itests $(PKG_CFLAGS) \
-             -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"' -MMD -MP
+             $(DEFS) -MMD -MP
+DEFS      = -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"'
 LDLIBS   := $(PKG_LIBS) -lm -lpthread -ldl
 
 MAINS    := daemon/ismsctl.c daemon/ismsd.c
@@ -166,7 +167,8 @@ lint: deps
 	  --std=c11 --inline-suppr -Idaemon -Isdk/include --suppress=missingIncludeSystem \
 	  -D'json_array_foreach(a,i,v)=for(i=0;i<1;i++)' \
 	  -D'json_object_foreach(o,k,v)=for(k=0;k;)' daemon plugins
-	clang-tidy --quiet $(LIB_SRC) $(MAINS) -- -std=c11 -D_GNU_SOURCE -Idaemon -Isdk/include $(PKG_CFLAGS)
+	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(wildcard plugins/*.c) -- -std=c11 -D_GNU_SOURCE \
+	  -Idaemon -Isdk/include $(PKG_CFLAGS) $(DEFS)
 
 clean:
 	rm -rf build build-san

@@ -58,6 +58,7 @@ static int cmd_new_pack(int, char **);
 static int cmd_calendar(int, char **);
 static int cmd_audit_plan(int, char **);
 static int cmd_review_pack(int, char **);
+static int cmd_ack(int, char **);
 
 static const struct command commands[] = {
 	{"check", cmd_check, "evaluate an ISMS repository and report nonconformities"},
@@ -71,6 +72,7 @@ static const struct command commands[] = {
 	{"summary", cmd_summary, "verdicts per clause and Annex A theme"},
 	{"watch", cmd_watch, "print changes as the daemon publishes them"},
 	{"sync", cmd_sync, "make the daemon evaluate now (post-receive hook)"},
+	{"ack", cmd_ack, "acknowledge a reminder: its repeats stop"},
 	{"history", cmd_history, "the conformance trend over evaluated commits"},
 	{"call", cmd_call, "send one JSON-RPC request and print the reply"},
 	{"calendar", cmd_calendar, "the ISMS calendar: reviews, audits, due dates (text or iCalendar)"},
@@ -658,6 +660,31 @@ print_counts(json_t *counts)
 		printf("no verdicts");
 }
 
+/* One line per plugin: its state, and why when it is not running. */
+static void
+print_plugins(json_t *plugins)
+{
+	json_t *p;
+	size_t i;
+	if (json_array_size(plugins) == 0)
+		return;
+	printf("\nplugins\n");
+	json_array_foreach(plugins, i, p) {
+		printf("  %-16s %-8s", jget(p, "name"), jget(p, "state"));
+		if (json_is_string(json_object_get(p, "version")))
+			printf(" %s %s,", jget(p, "plugin"), jget(p, "version"));
+		printf(" %lld delivered, %lld dropped, %lld queued",
+		       (long long)json_integer_value(json_object_get(p, "delivered")),
+		       (long long)json_integer_value(json_object_get(p, "dropped")),
+		       (long long)json_integer_value(json_object_get(p, "queued")));
+		if (json_is_string(json_object_get(p, "error")))
+			printf("\n    %s", jget(p, "error"));
+		else if (json_is_string(json_object_get(p, "last_message")))
+			printf("\n    last message: %s", jget(p, "last_message"));
+		putchar('\n');
+	}
+}
+
 static const char status_help[] = "usage: ismsctl status [--json]\n";
 
 static int
@@ -698,6 +725,7 @@ cmd_status(int argc, char **argv)
 			printf("  next time-based evaluation: %s\n", jget(v, "next_evaluation"));
 		bad |= strcmp(jget(v, "health"), "ok") != 0;
 	}
+	print_plugins(json_object_get(r, "plugins"));
 	json_decref(r);
 	return bad ? EXIT_NONCONFORMANT : 0;
 }
@@ -856,6 +884,33 @@ cmd_sync(int argc, char **argv)
 		       jget(r, "commit"), (long long)json_integer_value(json_object_get(r, "changed")),
 		       (long long)json_integer_value(json_object_get(r, "rules_run")),
 		       json_number_value(json_object_get(r, "eval_ms")));
+	json_decref(r);
+	return 0;
+}
+
+static const char ack_help[] =
+	"usage: ismsctl ack ID [--json]\n"
+	"\nAcknowledge reminder ID, or its ack key (EVENT@DATE): the reminders of that\n"
+	"event for that date stop repeating; for a cron reminder, that occurrence.\n";
+
+static int
+cmd_ack(int argc, char **argv)
+{
+	struct dopts o;
+	json_t *r;
+	if (parse_dopts(argc, argv, NULL, 0, 1, &o, ack_help) < 0)
+		return EXIT_USAGE;
+	if (o.positional == NULL) {
+		fprintf(stderr, "ismsctl ack: which reminder? Give its id\n%s%s", ack_help,
+		        daemon_help);
+		return EXIT_USAGE;
+	}
+	if (dcall(&o, "ack", json_pack("{s:s}", "id", o.positional), &r) < 0)
+		return EXIT_USAGE;
+	if (o.json)
+		print_json(r);
+	else
+		printf("acknowledged %s in %s\n", jget(r, "id"), jget(r, "repo"));
 	json_decref(r);
 	return 0;
 }
@@ -1174,9 +1229,18 @@ cmd_new_pack(int argc, char **argv)
  * and --now options. */
 
 struct sched_opts {
-	const char *repo, *ref, *worktree, *now, *rules, *links;
+	const char *repo, *ref, *worktree, *now, *rules, *links, *socket;
 	int ics, json, timing;
+	int offline; /* --repo, --ref, --worktree or --now without --socket */
 };
+
+static const char sched_mode_help[] =
+	"\n"
+	"Without --repo, --ref, --worktree or --now, or with --socket PATH, the\n"
+	"command asks the running daemon (socket: --socket, $ISMS_SOCKET or\n"
+	"" ISMSD_DEFAULT_SOCKET "); --repo NAME then names one of its repositories, and\n"
+	"the daemon's clock and head commit apply. Otherwise it reads the repository\n"
+	"at --repo PATH (default .) itself, as `check` does.\n";
 
 /* Monotonic milliseconds, for --timing. */
 static double
@@ -1194,7 +1258,8 @@ static const char calendar_help[] =
 	"The ISMS calendar: management reviews, internal and certification audits,\n"
 	"reviews of documents, the risk assessment and suppliers, and the due dates\n"
 	"of corrective and risk treatment actions, with overdue items marked.\n"
-	"--ics writes iCalendar (RFC 5545) for calendar applications.\n";
+	"--ics writes iCalendar (RFC 5545) for calendar applications.\n"
+	"Offline, iCalendar DTSTAMPs use --now; from the daemon, its clock.\n";
 
 static const char audit_plan_help[] =
 	"usage: ismsctl audit-plan [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
@@ -1228,28 +1293,30 @@ parse_sched(const char *cmd, const char *help, int argc, char **argv, struct sch
 		{"ics", no_argument, NULL, 'i'},
 		{"json", no_argument, NULL, 'j'},
 		{"timing", no_argument, NULL, 't'},
+		{"socket", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	o->repo = ".";
-	while ((c = getopt_long(argc, argv, "r:f:w:n:R:l:ijth", longopts, NULL)) != -1) {
+	o->repo = NULL;
+	while ((c = getopt_long(argc, argv, "r:f:w:n:R:l:ijths:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->repo = optarg; break;
 		case 'f': o->ref = optarg; break;
 		case 'w': o->worktree = optarg; break;
 		case 'n': o->now = optarg; break;
+		case 's': o->socket = optarg; break;
 		case 'R': o->rules = optarg; break;
 		case 'l': o->links = optarg; break;
 		case 'i': o->ics = 1; break;
 		case 'j': o->json = 1; break;
 		case 't': o->timing = 1; break;
 		case 'h':
-			fputs(help, stdout);
+			printf("%s%s", help, sched_mode_help);
 			exit(0);
 		default:
-			fputs(help, stderr);
+			fprintf(stderr, "%s%s", help, sched_mode_help);
 			return -1;
 		}
 	}
@@ -1257,6 +1324,79 @@ parse_sched(const char *cmd, const char *help, int argc, char **argv, struct sch
 		fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n%s", cmd, argv[optind], help);
 		return -1;
 	}
+	o->offline = o->socket == NULL && (o->repo || o->ref || o->worktree || o->now);
+	if (!o->offline && (o->ref || o->worktree || o->now || o->rules || o->timing)) {
+		fprintf(stderr, "ismsctl %s: --ref, --worktree, --now, --rules and --timing read "
+		        "a repository offline; with --socket the daemon's head and clock apply\n",
+		        cmd);
+		return -1;
+	}
+	if (o->offline && o->repo == NULL)
+		o->repo = ".";
+	return 0;
+}
+
+/* The string v, or "" (a reply without the field). */
+static const char *
+jtext(json_t *v)
+{
+	const char *t = json_string_value(v);
+	return t ? t : "";
+}
+
+/* Ask the daemon for a scheduler method's result; -1 printed on failure. */
+static int
+sched_call(const struct sched_opts *o, const char *method, json_t *params, json_t **result)
+{
+	struct dopts d = {0};
+	d.socket = o->socket;
+	d.repo = o->repo;
+	return dcall(&d, method, params, result);
+}
+
+/* calendar from the daemon: text, --ics or --json (the events). */
+static int
+calendar_remote(const struct sched_opts *o)
+{
+	json_t *r;
+	json_t *p = json_pack("{s:b, s:b}", "ics", o->ics, "text", !o->ics && !o->json);
+	if (sched_call(o, "schedule", p, &r) < 0)
+		return EXIT_USAGE;
+	if (o->json) {
+		json_dumpf(json_object_get(r, "events"), stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		fputs(jtext(json_object_get(r, o->ics ? "ics" : "text")), stdout);
+	}
+	json_decref(r);
+	return 0;
+}
+
+/* audit-plan from the daemon; exit 1 when the plan is not feasible. */
+static int
+audit_plan_remote(const struct sched_opts *o)
+{
+	json_t *r;
+	if (sched_call(o, "audit-plan", json_pack("{s:b}", "text", !o->json), &r) < 0)
+		return EXIT_USAGE;
+	if (o->json)
+		print_json(r);
+	else
+		fputs(jtext(json_object_get(r, "text")), stdout);
+	int rc = json_is_true(json_object_get(r, "feasible")) ? 0 : EXIT_NONCONFORMANT;
+	json_decref(r);
+	return rc;
+}
+
+/* review-pack from the daemon: the Markdown. */
+static int
+review_pack_remote(const struct sched_opts *o)
+{
+	json_t *r;
+	if (sched_call(o, "review-pack", json_pack("{s:s?}", "links", o->links), &r) < 0)
+		return EXIT_USAGE;
+	fputs(jtext(json_object_get(r, "markdown")), stdout);
+	json_decref(r);
 	return 0;
 }
 
@@ -1308,8 +1448,11 @@ cmd_calendar(int argc, char **argv)
 	int64_t now;
 	int rc = EXIT_USAGE;
 
-	if (parse_sched("calendar", calendar_help, argc, argv, &o) < 0 ||
-	    sched_load("calendar", &o, &snap, &m, &now) < 0)
+	if (parse_sched("calendar", calendar_help, argc, argv, &o) < 0)
+		goto out;
+	if (!o.offline)
+		return calendar_remote(&o);
+	if (sched_load("calendar", &o, &snap, &m, &now) < 0)
 		goto out;
 	double t0 = sched_ms();
 	calendar_build(m, now, &cal);
@@ -1372,8 +1515,11 @@ cmd_audit_plan(int argc, char **argv)
 	int64_t now;
 	int rc = EXIT_USAGE;
 
-	if (parse_sched("audit-plan", audit_plan_help, argc, argv, &o) < 0 ||
-	    sched_load("audit-plan", &o, &snap, &m, &now) < 0)
+	if (parse_sched("audit-plan", audit_plan_help, argc, argv, &o) < 0)
+		goto out;
+	if (!o.offline)
+		return audit_plan_remote(&o);
+	if (sched_load("audit-plan", &o, &snap, &m, &now) < 0)
 		goto out;
 	snprintf(cpath, sizeof(cpath), "%s/iso27001-2022.json",
 	         o.rules ? o.rules : engine_default_rules_dir());
@@ -1423,8 +1569,11 @@ cmd_review_pack(int argc, char **argv)
 	int64_t now;
 	int rc = EXIT_USAGE;
 
-	if (parse_sched("review-pack", review_pack_help, argc, argv, &o) < 0 ||
-	    sched_load("review-pack", &o, &snap, &m, &now) < 0)
+	if (parse_sched("review-pack", review_pack_help, argc, argv, &o) < 0)
+		goto out;
+	if (!o.offline)
+		return review_pack_remote(&o);
+	if (sched_load("review-pack", &o, &snap, &m, &now) < 0)
 		goto out;
 	review_pack_write(m, now, o.links, &b);
 	fputs(b.data ? b.data : "", stdout);

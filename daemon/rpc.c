@@ -14,7 +14,9 @@
 #include "date.h"
 #include "engine.h"
 #include "log.h"
+#include "plugin.h"
 #include "report.h"
+#include "schedule.h"
 
 /* One call being handled. */
 struct call {
@@ -45,6 +47,10 @@ static int m_sync(struct call *);
 static int m_evaluate(struct call *);
 static int m_subscribe(struct call *);
 static int m_unsubscribe(struct call *);
+static int m_schedule(struct call *);
+static int m_audit_plan(struct call *);
+static int m_review_pack(struct call *);
+static int m_ack(struct call *);
 
 #define NEEDS_REPO 8
 
@@ -60,6 +66,11 @@ static const struct method methods[] = {
 	{"evaluate", RPC_WRITE | NEEDS_REPO, m_evaluate},
 	{"subscribe", RPC_SUBSCRIBE, m_subscribe},
 	{"unsubscribe", RPC_SUBSCRIBE, m_unsubscribe},
+	{"schedule", RPC_READ | NEEDS_REPO, m_schedule},
+	{"calendar", RPC_READ | NEEDS_REPO, m_schedule},
+	{"audit-plan", RPC_READ | NEEDS_REPO, m_audit_plan},
+	{"review-pack", RPC_READ | NEEDS_REPO, m_review_pack},
+	{"ack", RPC_WRITE | NEEDS_REPO, m_ack},
 };
 
 static const char *const topics[] = {"results", "findings", "commits", "status", "reminders"};
@@ -302,6 +313,10 @@ m_status(struct call *k)
 	                      "pending_evaluations", (json_int_t)evaluator_pending(d->ev),
 	                      "cursor", (json_int_t)journal_last(d->journal),
 	                      "config_error", d->config_error, "repositories", repos);
+	char *ps = plugin_host_status(d->plugins);
+	json_t *plugins = json_loads(ps, 0, NULL);
+	free(ps);
+	json_object_set_new(k->result, "plugins", plugins ? plugins : json_array());
 	return 0;
 }
 
@@ -777,6 +792,85 @@ m_unsubscribe(struct call *k)
 	}
 	k->result = json_pack("{s:I}", "ended", (json_int_t)ended);
 	return 0;
+}
+
+/* A boolean parameter: 0 or 1, or -1 (and the error) when not a boolean. */
+static int
+pbool(struct call *k, const char *key)
+{
+	json_t *v = json_object_get(k->params, key);
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return fail(k, RPC_INVALID_PARAMS, "\"%s\" must be true or false", key);
+	return json_is_true(v);
+}
+
+/* Set the reply from a scheduler result: rc 0 with out, or an error. */
+static int
+sched_reply(struct call *k, int rc, json_t *out, int code)
+{
+	if (rc < 0)
+		return fail(k, code, "%s", err_msg());
+	k->result = out;
+	return 0;
+}
+
+/* schedule and calendar: the ISMS calendar (ics: iCalendar, text). */
+static int
+m_schedule(struct call *k)
+{
+	json_t *out = NULL;
+	int code = 0, ics = pbool(k, "ics"), text;
+	if (ics < 0 || (text = pbool(k, "text")) < 0)
+		return -1;
+	if (ics && text)
+		return fail(k, RPC_INVALID_PARAMS, "ask for \"ics\" or \"text\", not both");
+	int rc = schedule_calendar(k->r, ics, text, &out, &code);
+	return sched_reply(k, rc, out, code);
+}
+
+static int
+m_audit_plan(struct call *k)
+{
+	json_t *out = NULL;
+	int code = 0, text = pbool(k, "text");
+	if (text < 0)
+		return -1;
+	int rc = schedule_audit_plan(k->r, text, &out, &code);
+	return sched_reply(k, rc, out, code);
+}
+
+static int
+m_review_pack(struct call *k)
+{
+	json_t *out = NULL, *v = json_object_get(k->params, "links");
+	int code = 0;
+	const char *links = json_string_value(v);
+	if (v && !json_is_null(v) && (links == NULL || strlen(links) > 1024 ||
+	                              strpbrk(links, "\n\r()") != NULL))
+		return fail(k, RPC_INVALID_PARAMS, "\"links\" must be a path prefix such as "
+		            "\"../\" (no line breaks or parentheses, at most 1024 characters)");
+	int rc = schedule_review_pack(k->r, links, &out, &code);
+	return sched_reply(k, rc, out, code);
+}
+
+/* Acknowledge a reminder by id or ack key: its repeats stop. */
+static int
+m_ack(struct call *k)
+{
+	json_t *out = NULL;
+	int code = 0;
+	const char *id = pstr(k, "id");
+	if (id == NULL || *id == '\0' || strlen(id) > 1000)
+		return fail(k, RPC_INVALID_PARAMS, "\"id\" (a reminder id or its ack key, at "
+		            "most 1000 characters) is required");
+	for (const char *p = id; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return fail(k, RPC_INVALID_PARAMS, "\"id\" must not contain control "
+			            "characters");
+	int rc = schedule_ack(k->r, id, &out, &code);
+	return sched_reply(k, rc, out, code);
 }
 
 void

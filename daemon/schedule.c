@@ -1,0 +1,530 @@
+/* schedule.c - the scheduler glue of the daemon: the head commit's model
+ * kept per repository, reminders fired on the `reminders` topic, and the
+ * calendar, audit plan, review pack and acknowledgement behind the socket.
+ *
+ * The model is loaded on a short-lived thread per load (the snapshot and
+ * the model are built there and touched by nobody else until the loop
+ * thread joins it); once installed it is read-only and stays alive until
+ * the next one replaces it, so the calendar, the planner and the review
+ * pack read it on the loop thread. The reminder state is only touched on
+ * the loop thread, as reminder.h requires. */
+#include "schedule.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "catalogue.h"
+#include "daemon.h"
+#include "date.h"
+#include "engine.h"
+#include "ical.h"
+#include "log.h"
+#include "model.h"
+#include "planner.h"
+#include "reminder.h"
+#include "review_pack.h"
+#include "rpc.h"
+#include "source.h"
+
+/* Re-check at least this often (seconds), in case the clock jumps. */
+#define MAX_SLEEP (6 * 3600)
+
+/* One load of a commit, built on its own thread. */
+struct load {
+	char *gitdir, *ref;
+	char commit[41];            /* "" at start: resolve ref */
+	struct snapshot *snap;
+	struct model *m;
+	struct reminder_config *cfg;
+	struct problems probs;      /* isms.yaml reminder settings */
+	char *error;                /* the load failed, why */
+	int wfd;                    /* written to when done */
+};
+
+/* The scheduler's half of one repository. */
+struct sched {
+	struct daemon *d;
+	struct repo *r;
+	struct reminder_state *st;
+	char commit[41];            /* of the model kept; "" for none */
+	struct snapshot *snap;      /* keeps the files the model borrows */
+	struct model *m;
+	struct reminder_config *cfg;
+	struct problems probs;
+	struct load *ld;            /* running, or NULL */
+	pthread_t th;
+	char want[41];              /* a newer head to load after ld */
+	int pipe[2];
+	struct event *done_ev, *timer;
+	struct sched *next;
+};
+
+/* The daemon's repositories have no slot for it: find ours by repo. */
+static struct sched *scheds;
+
+static struct sched *
+find(const struct repo *r)
+{
+	for (struct sched *s = scheds; s; s = s->next)
+		if (s->r == r)
+			return s;
+	return NULL;
+}
+
+static void
+load_free(struct load *l)
+{
+	if (l == NULL)
+		return;
+	free(l->gitdir);
+	free(l->ref);
+	model_free(l->m);
+	snapshot_free(l->snap);
+	reminder_config_free(l->cfg);
+	problems_free(&l->probs);
+	free(l->error);
+	free(l);
+}
+
+/* The loading thread: resolve, load, build the model, read the settings. */
+static void *
+loader(void *arg)
+{
+	struct load *l = arg;
+	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+	char c = 1;
+	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit) < 0) ||
+	    source_load(l->gitdir, l->commit, NULL, &lim, &l->snap) < 0 ||
+	    model_build(l->snap, &l->m) < 0)
+		l->error = xstrdup(err_msg());
+	else
+		reminder_config_load(l->m, &l->cfg, &l->probs);
+	if (write(l->wfd, &c, 1) < 0)
+		log_warn("cannot wake the event loop");
+	return NULL;
+}
+
+static void
+start_load(struct sched *s, const char *commit)
+{
+	struct load *l = xcalloc(1, sizeof(*l));
+	l->gitdir = xstrdup(s->r->gitdir);
+	l->ref = s->r->conf.ref ? xstrdup(s->r->conf.ref) : NULL;
+	snprintf(l->commit, sizeof(l->commit), "%s", commit ? commit : "");
+	l->wfd = s->pipe[1];
+	if (pthread_create(&s->th, NULL, loader, l) != 0) {
+		log_warnx("repository %s: cannot start loading the calendar", s->r->conf.name);
+		load_free(l);
+		return;
+	}
+	s->ld = l;
+}
+
+/* Publish and mark one due reminder; -1 when it could not be delivered. */
+static int
+fire(struct sched *s, struct reminder *r, int64_t now)
+{
+	if (!r->redelivery && reminder_mark_fired(s->st, r) < 0)
+		return -1;
+	json_t *o = reminder_json(r);
+	uint64_t cur = bus_publish(s->d->bus, s->r->conf.name, "reminders", now, o);
+	json_decref(o);
+	if (cur == 0)
+		return -1;
+	log_info("repository %s: reminder %s", s->r->conf.name, r->id);
+	return reminder_mark_delivered(s->st, r->id);
+}
+
+static void
+arm(struct sched *s, int64_t now, int64_t next)
+{
+	int64_t delay = next == INT64_MAX ? MAX_SLEEP : next - now;
+	if (delay > MAX_SLEEP)
+		delay = MAX_SLEEP;
+	struct timeval tv = {delay > 0 ? (time_t)delay : 0, delay > 0 ? 0 : 1000};
+	evtimer_add(s->timer, &tv);
+}
+
+/* Deliver what is due now and arm the timer for what comes next. */
+static void
+run(struct sched *s)
+{
+	struct reminder_list list = {0};
+	struct calendar *cal = NULL;
+	int64_t now = daemon_now(s->d);
+	if (s->m == NULL || s->st == NULL)
+		return;
+	calendar_build(s->m, now, &cal);
+	if (reminder_due(s->st, s->cfg, cal, now, &list) < 0) {
+		log_warnx("repository %s: reminders: %s", s->r->conf.name, err_msg());
+	} else {
+		for (size_t i = 0; i < list.n; i++)
+			if (fire(s, &list.v[i], now) < 0) {
+				log_warnx("repository %s: reminder %s not delivered: %s",
+				          s->r->conf.name, list.v[i].id, err_msg());
+				break;
+			}
+	}
+	reminder_list_free(&list);
+	arm(s, now, reminder_next(s->st, s->cfg, cal, now));
+	calendar_free(cal);
+}
+
+/* Take a finished load's model in place of the kept one. */
+static void
+install(struct sched *s, struct load *l)
+{
+	if (l->error) {
+		log_warnx("repository %s: the calendar cannot be computed: %s", s->r->conf.name,
+		          l->error);
+		return;
+	}
+	for (size_t i = 0; i < l->probs.n; i++)
+		log_warnx("repository %s: %s:%d: %s", s->r->conf.name, l->probs.v[i].path,
+		          l->probs.v[i].line, l->probs.v[i].msg);
+	model_free(s->m);
+	snapshot_free(s->snap);
+	reminder_config_free(s->cfg);
+	problems_free(&s->probs);
+	s->m = l->m;
+	s->snap = l->snap;
+	s->cfg = l->cfg;
+	s->probs = l->probs;
+	memset(&l->probs, 0, sizeof(l->probs));
+	l->m = NULL;
+	l->snap = NULL;
+	l->cfg = NULL;
+	snprintf(s->commit, sizeof(s->commit), "%s", l->commit);
+	log_debug("repository %s: calendar of %.12s loaded", s->r->conf.name, s->commit);
+}
+
+/* Join the running load (blocking until it is done) and install it. */
+static void
+finish(struct sched *s)
+{
+	char buf[16];
+	if (s->ld == NULL)
+		return;
+	pthread_join(s->th, NULL);
+	while (read(s->pipe[0], buf, sizeof(buf)) > 0)
+		;
+	struct load *l = s->ld;
+	s->ld = NULL;
+	if (!s->d->stopping)
+		install(s, l);
+	load_free(l);
+}
+
+/* After a load: load the newer head wanted meanwhile, or recompute. */
+static void
+complete(struct sched *s)
+{
+	finish(s);
+	if (s->want[0] && strcmp(s->want, s->commit) != 0) {
+		start_load(s, s->want);
+		s->want[0] = '\0';
+		return;
+	}
+	s->want[0] = '\0';
+	run(s);
+}
+
+static void
+on_loaded(evutil_socket_t fd, short what, void *arg)
+{
+	struct sched *s = arg;
+	if (s->ld)
+		complete(s);
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	run(arg);
+}
+
+/* Create dir and its parents (mode 0750). */
+static int
+mkpath(const char *dir)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *c = p + 1;; c++) {
+		if (*c != '/' && *c != '\0')
+			continue;
+		char was = *c;
+		*c = '\0';
+		if (mkdir(p, 0750) < 0 && errno != EEXIST) {
+			rc = err_set("cannot create %s: %s", p, strerror(errno));
+			break;
+		}
+		*c = was;
+		if (was == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+int
+schedule_open(struct daemon *d, struct repo *r)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+	char *dir = xasprintf("%s/reminders/%s", d->cfg.state_dir, r->conf.name);
+	int rc = -1;
+	s->d = d;
+	s->r = r;
+	s->pipe[0] = s->pipe[1] = -1;
+	if (mkpath(dir) < 0 || reminder_open(dir, &s->st) < 0)
+		goto out;
+	if (pipe2(s->pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		err_set("cannot create a pipe: %s", strerror(errno));
+		goto out;
+	}
+	s->done_ev = event_new(d->base, s->pipe[0], EV_READ | EV_PERSIST, on_loaded, s);
+	event_add(s->done_ev, NULL);
+	s->timer = evtimer_new(d->base, on_timer, s);
+	start_load(s, NULL);
+	rc = 0;
+out:
+	if (rc < 0)
+		err_set("repository %s: reminder state %s: %s", r->conf.name, dir, err_msg());
+	free(dir);
+	s->next = scheds;
+	scheds = s;
+	return rc;
+}
+
+void
+schedule_close(struct repo *r)
+{
+	struct sched **p = &scheds, *s;
+	while (*p && (*p)->r != r)
+		p = &(*p)->next;
+	if ((s = *p) == NULL)
+		return;
+	*p = s->next;
+	finish(s);
+	if (s->done_ev)
+		event_free(s->done_ev);
+	if (s->timer)
+		event_free(s->timer);
+	if (s->pipe[0] >= 0) {
+		close(s->pipe[0]);
+		close(s->pipe[1]);
+	}
+	reminder_close(s->st);
+	model_free(s->m);
+	snapshot_free(s->snap);
+	reminder_config_free(s->cfg);
+	problems_free(&s->probs);
+	free(s);
+}
+
+void
+schedule_commit(struct repo *r, const char *commit)
+{
+	struct sched *s = find(r);
+	if (s == NULL || s->st == NULL || commit == NULL || commit[0] == '\0')
+		return;
+	if (s->ld) {
+		if (strcmp(s->ld->commit, commit) != 0)
+			snprintf(s->want, sizeof(s->want), "%s", commit);
+		return;
+	}
+	if (strcmp(s->commit, commit) != 0)
+		start_load(s, commit);
+}
+
+/* The kept model, waiting for a running load; NULL with the error set. */
+static struct sched *
+ready(struct repo *r, int *code)
+{
+	struct sched *s = find(r);
+	if (s && s->ld && s->commit[0] == '\0')
+		complete(s);
+	if (s && s->m)
+		return s;
+	*code = RPC_BUSY;
+	err_set("repository %s has no commit with an isms.yaml loaded yet (see its health "
+	        "in status)", r->conf.name);
+	return NULL;
+}
+
+static json_t *
+event_json(const struct cal_event *e)
+{
+	char d[11];
+	date_format(e->date, d);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:i, s:b}", "id", e->id, "kind",
+	                 calendar_kind_name(e->kind), "title", e->title, "date", d, "owner",
+	                 e->owner, "file", e->file, "line", e->line, "overdue", e->overdue);
+}
+
+/* The reminder settings' problems as [{file, line, message}]. */
+static json_t *
+problems_json(const struct problems *p)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->n; i++)
+		json_array_append_new(a, json_pack("{s:s?, s:i, s:s}", "file", p->v[i].path, "line",
+		                                   p->v[i].line, "message", p->v[i].msg));
+	return a;
+}
+
+/* The organisation's name from isms.yaml, or NULL; the caller's. */
+static char *
+org_name(const struct model *m)
+{
+	const struct node *root = m->manifest && m->manifest->doc ? m->manifest->doc->root : NULL;
+	const struct node *o = root ? node_get(root, "organisation") : NULL;
+	if (o && o->kind == NODE_MAP)
+		o = node_get(o, "name");
+	return o && o->kind == NODE_STRING ? xstrndup(o->str, o->len) : NULL;
+}
+
+int
+schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code)
+{
+	struct sched *s = ready(r, code);
+	struct calendar *cal = NULL;
+	if (s == NULL)
+		return -1;
+	int64_t now = daemon_now(s->d);
+	char today[11];
+	calendar_build(s->m, now, &cal);
+	date_format(cal->today, today);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "repo", r->conf.name, "commit",
+	                      s->commit, "today", today, "tz", cal->tz, "problems",
+	                      problems_json(&s->probs));
+	if (ics) {
+		char *txt = NULL;
+		char *name = org_name(s->m);
+		int rc = ical_export(cal, s->cfg, name, now, &txt);
+		free(name);
+		if (rc < 0) {
+			json_decref(o);
+			calendar_free(cal);
+			*code = RPC_FAILED;
+			return -1;
+		}
+		json_object_set_new(o, "ics", json_string(txt));
+		free(txt);
+	} else if (text) {
+		struct buf b = {0};
+		calendar_text(cal, &b);
+		json_object_set_new(o, "text", json_string(b.data ? b.data : ""));
+		buf_free(&b);
+	} else {
+		json_t *a = json_array();
+		for (size_t i = 0; i < cal->n; i++)
+			json_array_append_new(a, event_json(&cal->v[i]));
+		json_object_set_new(o, "events", a);
+	}
+	calendar_free(cal);
+	*out = o;
+	return 0;
+}
+
+/* Load the catalogue of r's rule packs; the caller's. */
+static int
+load_catalogue(struct sched *s, struct catalogue **out)
+{
+	const char *dir = s->r->conf.rules ? s->r->conf.rules : s->d->cfg.rules;
+	char *path = xasprintf("%s/iso27001-2022.json", dir ? dir : engine_default_rules_dir());
+	int rc = catalogue_load(path, out);
+	free(path);
+	return rc;
+}
+
+/* The planner's input problems as one message. */
+static void
+problems_error(const struct problems *p)
+{
+	struct buf b = {0};
+	buf_adds(&b, "fix the audit programme parameters in isms.yaml");
+	for (size_t i = 0; i < p->n; i++)
+		buf_printf(&b, "; %s:%d: %s", p->v[i].path, p->v[i].line, p->v[i].msg);
+	err_set("%s", b.data);
+	buf_free(&b);
+}
+
+int
+schedule_audit_plan(struct repo *r, int text, json_t **out, int *code)
+{
+	struct sched *s = ready(r, code);
+	struct catalogue *cat = NULL;
+	struct plan_input *in = NULL;
+	struct plan *p = NULL;
+	struct problems probs = {0};
+	const char **clauses, **controls;
+	int rc = -1;
+	if (s == NULL)
+		return -1;
+	*code = RPC_FAILED;
+	if (load_catalogue(s, &cat) < 0)
+		goto out;
+	size_t ncl = catalogue_clauses(cat, &clauses), nct = catalogue_controls(cat, &controls);
+	planner_input(s->m, clauses, ncl, controls, nct, daemon_now(s->d), &in, &probs);
+	if (probs.n) {
+		problems_error(&probs);
+		goto out;
+	}
+	planner_run(in, &p);
+	json_t *o = planner_json(in, p);
+	if (text) {
+		struct buf b = {0};
+		planner_text(in, p, &b);
+		json_object_set_new(o, "text", json_string(b.data ? b.data : ""));
+		buf_free(&b);
+	}
+	json_object_set_new(o, "repo", json_string(r->conf.name));
+	json_object_set_new(o, "commit", json_string(s->commit));
+	*out = o;
+	rc = 0;
+out:
+	problems_free(&probs);
+	plan_free(p);
+	planner_input_free(in);
+	catalogue_free(cat);
+	return rc;
+}
+
+int
+schedule_review_pack(struct repo *r, const char *links, json_t **out, int *code)
+{
+	struct sched *s = ready(r, code);
+	struct buf b = {0};
+	if (s == NULL)
+		return -1;
+	review_pack_write(s->m, daemon_now(s->d), links ? links : "../", &b);
+	*out = json_pack("{s:s, s:s, s:s}", "repo", r->conf.name, "commit", s->commit,
+	                 "markdown", b.data ? b.data : "");
+	buf_free(&b);
+	return 0;
+}
+
+int
+schedule_ack(struct repo *r, const char *id, json_t **out, int *code)
+{
+	struct sched *s = find(r);
+	if (s == NULL || s->st == NULL) {
+		*code = RPC_FAILED;
+		return err_set("repository %s keeps no reminder state", r->conf.name);
+	}
+	if (reminder_ack(s->st, id) < 0) {
+		*code = RPC_INVALID_PARAMS;
+		return -1;
+	}
+	log_info("repository %s: reminder %s acknowledged", r->conf.name, id);
+	run(s);
+	*out = json_pack("{s:s, s:s, s:b}", "repo", r->conf.name, "id", id, "acknowledged", 1);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* schedule.h - the scheduler inside the daemon. Per repository it keeps
+ * the model of the head commit (loaded on a thread of its own, so the
+ * socket keeps answering), the reminder settings of its isms.yaml and the
+ * reminder state under <state_dir>/reminders/<repository>; it fires the
+ * reminders that fall due on the `reminders` topic, exactly once, and
+ * arms a timer for the next one. The socket's schedule, calendar,
+ * audit-plan, review-pack and ack methods answer from here. Everything
+ * but the loading runs on the loop thread. */
+#ifndef ISMS_SCHEDULE_H
+#define ISMS_SCHEDULE_H
+
+#include <jansson.h>
+
+struct daemon;
+struct repo;
+
+/* Open r's reminder state and start loading its head. Returns 0, or -1
+ * with err_msg() (another process holds the state). */
+int schedule_open(struct daemon *d, struct repo *r);
+/* Wait for r's load, close its reminder state and free what it keeps. */
+void schedule_close(struct repo *r);
+/* r's head was evaluated at commit: load that commit's model unless it
+ * is the one kept (or being loaded); reminders are recomputed after. */
+void schedule_commit(struct repo *r, const char *commit);
+
+/* Method results (docs/protocol.md). Each returns 0 with *out the
+ * caller's, or -1 with err_msg() and *code a JSON-RPC error code. */
+
+/* The calendar: events as JSON, or iCalendar (ics) or text. */
+int schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code);
+/* The internal audit programme, as planner_json (or text). */
+int schedule_audit_plan(struct repo *r, int text, json_t **out, int *code);
+/* The management review pack as Markdown; links NULL: "../". */
+int schedule_review_pack(struct repo *r, const char *links, json_t **out, int *code);
+/* Acknowledge reminder id (or ack key) and recompute r's reminders. */
+int schedule_ack(struct repo *r, const char *id, json_t **out, int *code);
+
+#endif
