@@ -4,8 +4,11 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "doc.h"
 
@@ -33,6 +36,15 @@ repo_conf_free(struct repo_conf *r)
 	free(r->rules);
 }
 
+static void
+plugin_entry_free(struct plugin_entry *p)
+{
+	free(p->name);
+	free(p->path);
+	free(p->config);
+	free(p->origin);
+}
+
 void
 config_free(struct config *c)
 {
@@ -47,6 +59,9 @@ config_free(struct config *c)
 	for (size_t i = 0; i < c->nrepos; i++)
 		repo_conf_free(&c->repos[i]);
 	free(c->repos);
+	for (size_t i = 0; i < c->nplugins; i++)
+		plugin_entry_free(&c->plugins[i]);
+	free(c->plugins);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -210,6 +225,162 @@ parse_repos(struct ctx *x, const struct node *n, struct config *c)
 		             ISMSD_MAX_REPOS);
 }
 
+/* A YAML node as JSON, the caller's; NULL when a number has no JSON form. */
+static json_t *
+node_json(const struct node *n)
+{
+	json_t *o, *v;
+	switch (n->kind) {
+	case NODE_NULL: return json_null();
+	case NODE_BOOL: return json_boolean(n->i);
+	case NODE_INT: return json_integer((json_int_t)n->i);
+	case NODE_FLOAT: return json_real(n->f);
+	case NODE_STRING: return json_stringn(n->str, n->len);
+	case NODE_SEQ:
+		o = json_array();
+		for (size_t i = 0; i < n->n; i++) {
+			if ((v = node_json(n->items[i])) == NULL)
+				goto bad;
+			json_array_append_new(o, v);
+		}
+		return o;
+	case NODE_MAP:
+		o = json_object();
+		for (size_t i = 0; i < n->n; i++) {
+			if ((v = node_json(n->items[i])) == NULL)
+				goto bad;
+			json_object_set_new(o, n->keys[i], v);
+		}
+		return o;
+	}
+	return NULL;
+bad:
+	json_decref(o);
+	return NULL;
+}
+
+const char *
+config_plugin_dir(void)
+{
+	static char dir[4096];
+	char exe[4000], probe[4200];
+	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			/* build/ismsd beside build/libisms.a: the build tree */
+			snprintf(probe, sizeof(probe), "%s/libisms.a", exe);
+			if (stat(probe, &st) == 0) {
+				snprintf(dir, sizeof(dir), "%s/plugins", exe);
+				return dir;
+			}
+		}
+	}
+	return ISMS_LIBDIR "/plugins";
+}
+
+/* A plugin's path: absolute, or a bare name (exec, exec.so) looked up in
+ * config_plugin_dir. */
+static void
+set_plugin_path(struct ctx *x, const struct node *n, char **dst)
+{
+	set_str(x, n, "path", dst);
+	if (*dst == NULL || n->kind != NODE_STRING || (*dst)[0] == '/')
+		return;
+	size_t l = strlen(*dst);
+	int so = l > 3 && strcmp(*dst + l - 3, ".so") == 0;
+	if (strchr(*dst, '/') || strspn(*dst, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                                      "0123456789_-.") != l) {
+		problems_add(x->errs, x->file, n->line, "plugin path '%s' must be absolute or "
+		             "the bare name of an installed plugin (exec, syslog, webhook, "
+		             "prometheus)", *dst);
+		free(*dst);
+		*dst = NULL;
+		return;
+	}
+	char *full = xasprintf("%s/%s%s", config_plugin_dir(), *dst, so ? "" : ".so");
+	free(*dst);
+	*dst = full;
+}
+
+static void
+set_plugin_config(struct ctx *x, const struct node *n, char **dst)
+{
+	json_t *j = NULL;
+	if (n->kind != NODE_MAP && n->kind != NODE_NULL) {
+		bad(x, n, "config", "must be a map of the plugin's settings");
+		return;
+	}
+	if (n->kind == NODE_MAP && (j = node_json(n)) == NULL) {
+		bad(x, n, "config", "holds a number that JSON cannot carry (inf or nan)");
+		return;
+	}
+	free(*dst);
+	*dst = j ? json_dumps(j, JSON_COMPACT) : xstrdup("{}");
+	json_decref(j);
+}
+
+static void
+parse_plugin(struct ctx *x, const struct node *m, struct plugin_entry *p)
+{
+	long long v;
+	if (m->kind != NODE_MAP) {
+		problems_add(x->errs, x->file, m->line,
+		             "each plugin must be a map with at least a path");
+		return;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->keys[i];
+		const struct node *n = m->items[i];
+		if (strcmp(k, "name") == 0) {
+			set_str(x, n, k, &p->name);
+			if (p->name && (strlen(p->name) > 64 || strspn(p->name,
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+			    strlen(p->name)))
+				problems_add(x->errs, x->file, n->line, "plugin name '%s' may only "
+				             "hold letters, digits, '_' and '-' (at most 64)", p->name);
+		} else if (strcmp(k, "path") == 0)
+			set_plugin_path(x, n, &p->path);
+		else if (strcmp(k, "config") == 0)
+			set_plugin_config(x, n, &p->config);
+		else if (strcmp(k, "queue_max") == 0) {
+			v = (long long)p->queue_max;
+			set_int(x, n, k, 1, 1000000, &v);
+			p->queue_max = (size_t)v;
+		} else
+			problems_add(x->errs, x->file, m->key_lines[i],
+			             "unknown plugin setting '%s'", k);
+	}
+	if (p->path == NULL && node_get(m, "path") == NULL)
+		problems_add(x->errs, x->file, m->line, "a plugin needs a 'path'");
+}
+
+static void
+parse_plugins(struct ctx *x, const struct node *n, struct config *c)
+{
+	if (n->kind != NODE_SEQ) {
+		bad(x, n, "plugins", "must be a list");
+		return;
+	}
+	for (size_t i = 0; i < n->n && c->nplugins < ISMSD_MAX_PLUGINS; i++) {
+		c->plugins = xreallocarray(c->plugins, c->nplugins + 1, sizeof(*c->plugins));
+		struct plugin_entry *p = &c->plugins[c->nplugins++];
+		memset(p, 0, sizeof(*p));
+		p->origin = xasprintf("%s:%d", x->file, n->items[i]->line);
+		parse_plugin(x, n->items[i], p);
+		for (size_t k = 0; p->name && k + 1 < c->nplugins; k++)
+			if (c->plugins[k].name && strcmp(c->plugins[k].name, p->name) == 0)
+				problems_add(x->errs, x->file, n->items[i]->line,
+				             "two plugins are named '%s'", p->name);
+	}
+	if (n->n > ISMSD_MAX_PLUGINS)
+		problems_add(x->errs, x->file, n->line, "more than %d plugins",
+		             ISMSD_MAX_PLUGINS);
+}
+
 static void
 parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 {
@@ -252,6 +423,8 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		c->write_set = 1;
 	} else if (strcmp(k, "repositories") == 0)
 		parse_repos(x, n, c);
+	else if (strcmp(k, "plugins") == 0)
+		parse_plugins(x, n, c);
 	else
 		problems_add(x->errs, x->file, n->line, "unknown setting '%s'", k);
 }
@@ -372,4 +545,24 @@ config_repo(const struct config *c, const char *name)
 		if (c->repos[i].name && strcmp(c->repos[i].name, name) == 0)
 			return &c->repos[i];
 	return NULL;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+int
+config_plugins_equal(const struct config *a, const struct config *b)
+{
+	if (a->nplugins != b->nplugins)
+		return 0;
+	for (size_t i = 0; i < a->nplugins; i++) {
+		const struct plugin_entry *p = &a->plugins[i], *q = &b->plugins[i];
+		if (!same_str(p->name, q->name) || !same_str(p->path, q->path) ||
+		    !same_str(p->config, q->config) || p->queue_max != q->queue_max)
+			return 0;
+	}
+	return 1;
 }

@@ -12,6 +12,16 @@
 #define ISMSD_DEFAULT_SOCKET "/run/ismsd/ismsd.sock"
 #define ISMSD_DEFAULT_STATE "/var/lib/ismsd"
 #define ISMSD_MAX_REPOS 256
+#define ISMSD_MAX_PLUGINS 64
+
+/* One C plugin to load (docs/ismsd.conf.md, plugins). */
+struct plugin_entry {
+	char *name;          /* instance name; NULL: the plugin's own */
+	char *path;          /* the shared object, absolute (bare names resolved) */
+	char *config;        /* its config section as JSON object text */
+	size_t queue_max;    /* events held for it; 0: the default */
+	char *origin;        /* "file:line" of the entry */
+};
 
 /* One ISMS repository the daemon serves. */
 struct repo_conf {
@@ -43,6 +53,8 @@ struct config {
 	int write_set;           /* write_users or write_groups given */
 	struct repo_conf *repos;
 	size_t nrepos;
+	struct plugin_entry *plugins;
+	size_t nplugins;
 };
 
 /* Fill c with the defaults (no repositories). */
@@ -57,6 +69,11 @@ void config_add_path(struct config *c, const char *path);
 int config_check(const struct config *c, struct problems *errs);
 /* The repository named name, or the only one when name is NULL. */
 const struct repo_conf *config_repo(const struct config *c, const char *name);
+/* Where a bare plugin name is looked up: build/plugins beside the build
+ * tree the binary runs from, else ISMS_LIBDIR/plugins. Borrowed. */
+const char *config_plugin_dir(void);
+/* Whether a and b configure the same plugins in the same order. */
+int config_plugins_equal(const struct config *a, const struct config *b);
 void config_free(struct config *c);
 
 #endif

@@ -16,7 +16,9 @@
 #include "date.h"
 #include "engine.h"
 #include "log.h"
+#include "plugin.h"
 #include "rpc.h"
+#include "schedule.h"
 
 int64_t
 daemon_now(const struct daemon *d)
@@ -129,7 +131,8 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 	const char *id;
 	int first = r->commit[0] == '\0';
 	int newcommit = strcmp(r->commit, j->commit) != 0;
-	json_t *prev = r->results ? json_incref(r->results) : json_object();
+	/* A copy: repo_apply below changes r->results in place. */
+	json_t *prev = r->results ? json_copy(r->results) : json_object();
 	json_array_foreach(j->results, i, v) {
 		id = json_string_value(json_object_get(v, "id"));
 		json_object_set_new(seen, id, json_true());
@@ -240,6 +243,7 @@ head_done(struct ev_job *j, void *arg)
 			          j->ms, j->nrun, j->nrules, changed);
 		}
 		set_health(d, r, RH_OK, NULL);
+		schedule_commit(r, j->commit);
 		r->next_valid = j->next_valid;
 		arm_valid(d, r);
 	}
@@ -482,6 +486,46 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
+/* Hand one journaled notification to the plugins. */
+static void
+plugins_on_bus(void *arg, const struct journal_entry *e)
+{
+	json_t *data = journal_data(e);
+	plugin_host_publish_topic(arg, e->repo, e->topic, e->seq, data);
+	json_decref(data);
+}
+
+/* Load and start cfg's plugins; blocks while their init hooks run. The
+ * host is the caller's (plugin_host_free). The engines get the plugins'
+ * rule functions when there is any plugin. */
+static struct plugin_host *
+plugins_load(const struct config *cfg)
+{
+	struct plugin_conf *pc = xcalloc(cfg->nplugins + 1, sizeof(*pc));
+	for (size_t i = 0; i < cfg->nplugins; i++) {
+		const struct plugin_entry *p = &cfg->plugins[i];
+		pc[i] = (struct plugin_conf){p->name, p->path, p->config, p->queue_max,
+		                             p->origin};
+	}
+	struct plugin_host *h = plugin_host_load(pc, cfg->nplugins);
+	free(pc);
+	if (cfg->nplugins)
+		engine_set_extension(plugin_host_extend, h);
+	return h;
+}
+
+/* Stop the plugins: only once no engine evaluates any more. */
+static void
+plugins_stop(struct daemon *d)
+{
+	if (d->plugin_sub)
+		bus_unsubscribe(d->bus, d->plugin_sub);
+	d->plugin_sub = NULL;
+	plugin_host_free(d->plugins, 0);
+	d->plugins = NULL;
+	engine_set_extension(NULL, NULL);
+}
+
 static void
 raise_nofile(void)
 {
@@ -503,6 +547,7 @@ daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int6
 	d->started = daemon_now(d);
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
+	d->plugins = plugins_load(&d->cfg);
 	char *jpath = xasprintf("%s/journal.jsonl", d->cfg.state_dir);
 	char *mirrors = xasprintf("%s/mirrors", d->cfg.state_dir);
 	int rc = mkdirs(d->cfg.state_dir) < 0 || mkdirs(mirrors) < 0 ||
@@ -512,12 +557,20 @@ daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int6
 	if (rc < 0)
 		return -1;
 	d->bus = bus_new(d->journal);
+	if (d->cfg.nplugins) {
+		static const char *const t[] = {"results", "findings", "commits", "reminders"};
+		d->plugin_sub = bus_subscribe(d->bus, NULL, t, NELEM(t), plugins_on_bus,
+		                              d->plugins);
+	}
 	d->ev = evaluator_new(base);
 	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
 	d->nrepos = d->cfg.nrepos;
 	for (size_t i = 0; i < d->nrepos; i++)
 		repo_setup(d, &d->repos[i], &d->cfg.repos[i]);
 	replay(d);
+	for (size_t i = 0; i < d->nrepos; i++)
+		if (schedule_open(d, &d->repos[i]) < 0)
+			return -1;
 	struct server_opts so = {d->cfg.socket, d->cfg.listen_tcp, d->cfg.max_clients,
 	                         d->cfg.max_message, d->cfg.subscriber_buffer};
 	if (server_start(base, &so, rpc_line, rpc_gone, d, &d->srv) < 0)
@@ -547,8 +600,10 @@ daemon_stop(struct daemon *d)
 	 * before the repositories go. */
 	evaluator_free(d->ev);
 	d->ev = NULL;
+	plugins_stop(d);
 	for (size_t i = 0; i < d->nrepos; i++) {
 		struct repo *r = &d->repos[i];
+		schedule_close(r);
 		repo_watch_free(r->watch);
 		if (r->poll_ev)
 			event_free(r->poll_ev);
@@ -596,6 +651,9 @@ adopt(struct daemon *d, struct config *nc)
 	free(d->cfg.rules);
 	d->cfg.rules = nc->rules;
 	nc->rules = NULL;
+	if (!config_plugins_equal(&d->cfg, nc))
+		log_warnx("%s: the plugins changed; restart ismsd to apply them "
+		          "(the running ones stay)", nc->file);
 	for (size_t i = 0; i < nc->nrepos; i++) {
 		struct repo *r = daemon_repo(d, nc->repos[i].name);
 		if (r == NULL) {
@@ -632,10 +690,42 @@ daemon_reload(struct daemon *d)
 		submit_load(d, &d->repos[i]);
 }
 
+/* ismsd -t: load and init cfg's plugins, print how each stands, stop
+ * them. Returns how many failed. The host is left in *out while the rule
+ * packs are checked (their sandboxes see the plugins' functions). */
+static size_t
+check_plugins(const struct config *cfg, struct plugin_host **out)
+{
+	signal(SIGPIPE, SIG_IGN);
+	/* The host's own log lines would repeat what is printed here. */
+	log_set_level(LOG_LVL_ERR);
+	*out = plugins_load(cfg);
+	log_set_level(cfg->log_level);
+	char *s = plugin_host_status(*out);
+	json_t *a = json_loads(s, 0, NULL);
+	free(s);
+	size_t i;
+	json_t *p;
+	json_array_foreach(a, i, p) {
+		const char *err = json_string_value(json_object_get(p, "error"));
+		if (err)
+			fprintf(stderr, "%s\n", err);
+		else
+			printf("plugin %s: %s %s from %s\n",
+			       json_string_value(json_object_get(p, "name")),
+			       json_string_value(json_object_get(p, "plugin")),
+			       json_string_value(json_object_get(p, "version")),
+			       json_string_value(json_object_get(p, "path")));
+	}
+	json_decref(a);
+	return plugin_host_failed(*out);
+}
+
 int
 daemon_check(const struct config *cfg)
 {
-	int bad = 0;
+	struct plugin_host *plugins;
+	int bad = check_plugins(cfg, &plugins) > 0;
 	for (size_t i = 0; i < cfg->nrepos; i++) {
 		const struct repo_conf *rc = &cfg->repos[i];
 		struct ev_job *j = ev_job_new(EV_LOAD, evaluator_repo_new(NULL, ".", NULL, NULL));
@@ -654,5 +744,7 @@ daemon_check(const struct config *cfg)
 		evaluator_repo_free(j->er);
 		ev_job_free(j);
 	}
+	plugin_host_free(plugins, 0);
+	engine_set_extension(NULL, NULL);
 	return bad ? -1 : 0;
 }

@@ -14,6 +14,8 @@
 #include "repo.h"
 #include "server.h"
 
+struct plugin_host;
+
 struct daemon {
 	struct event_base *base;
 	struct config cfg;
@@ -28,6 +30,8 @@ struct daemon {
 	char *config_error;     /* why the last reload was refused, or NULL */
 	int stopping;           /* finished jobs are only freed now */
 	struct event *sig[4];
+	struct plugin_host *plugins;  /* the C plugins; kept across reloads */
+	struct bus_sub *plugin_sub;   /* their subscription to the bus */
 };
 
 /* Start serving cfg (stolen: d owns it from now on, also on failure).
