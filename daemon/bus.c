@@ -8,12 +8,12 @@
 #include "util.h"
 
 struct bus_sub {
-	char *repo;          /* NULL: every repository */
+	char *repo; /* NULL: every repository */
 	char **topics;
 	size_t ntopics;
 	bus_fn fn;
 	void *arg;
-	int dead;            /* unsubscribed during a delivery */
+	int dead; /* unsubscribed during a delivery */
 	struct bus_sub *next, *prev;
 };
 
@@ -21,8 +21,8 @@ struct bus {
 	struct journal *j;
 	struct bus_sub *subs;
 	size_t nsubs;
-	int delivering;      /* nesting depth of deliveries */
-	size_t ndead;        /* marked dead, not yet freed */
+	int delivering; /* nesting depth of deliveries */
+	size_t ndead;   /* marked dead, not yet freed */
 };
 
 struct bus *
@@ -94,8 +94,7 @@ reap(struct bus *b)
 }
 
 uint64_t
-bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now,
-            json_t *data)
+bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now, json_t *data)
 {
 	const struct journal_entry *e = journal_append(b->j, repo, topic, now, data);
 	if (e == NULL)
@@ -111,8 +110,8 @@ bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now,
 }
 
 struct bus_sub *
-bus_subscribe(struct bus *b, const char *repo, const char *const *topics,
-              size_t n, bus_fn fn, void *arg)
+bus_subscribe(struct bus *b, const char *repo, const char *const *topics, size_t n, bus_fn fn,
+              void *arg)
 {
 	struct bus_sub *s = xcalloc(1, sizeof(*s));
 	s->repo = repo ? xstrdup(repo) : NULL;

@@ -25,13 +25,11 @@ void bus_free(struct bus *b);
 /* Publish data (borrowed) on topic for repo: journal it, then deliver it.
  * Returns the cursor, or 0 with err_msg() when the journal write failed
  * (nothing is delivered then). now is the daemon's clock. */
-uint64_t bus_publish(struct bus *b, const char *repo, const char *topic,
-                     int64_t now, json_t *data);
+uint64_t bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now, json_t *data);
 /* Subscribe fn to topics (n names, copied) of repo (NULL: every
  * repository). Returns a handle, the bus's, until bus_unsubscribe. */
-struct bus_sub *bus_subscribe(struct bus *b, const char *repo,
-                              const char *const *topics, size_t n, bus_fn fn,
-                              void *arg);
+struct bus_sub *bus_subscribe(struct bus *b, const char *repo, const char *const *topics, size_t n,
+                              bus_fn fn, void *arg);
 /* Deliver to s every journaled notification it matches after cursor,
  * oldest first: what a reconnecting subscriber missed. Stops early when s
  * is unsubscribed meanwhile. */

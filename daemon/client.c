@@ -21,10 +21,10 @@ struct pending {
 
 struct client_conn {
 	int fd;
-	struct buf in;          /* bytes read, not yet a whole line */
-	size_t off;             /* consumed prefix of in */
+	struct buf in; /* bytes read, not yet a whole line */
+	size_t off;    /* consumed prefix of in */
 	long long next_id;
-	struct pending *queue, **tail;  /* notifications held during a call */
+	struct pending *queue, **tail; /* notifications held during a call */
 };
 
 const char *
@@ -39,7 +39,7 @@ client_socket_path(const char *path)
 int
 client_open(const char *path, struct client_conn **out)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return err_set("socket path %s is too long", path);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -51,7 +51,8 @@ client_open(const char *path, struct client_conn **out)
 		close(fd);
 		if (e == ENOENT || e == ECONNREFUSED)
 			return err_set("ismsd is not running on %s (start it, or give "
-			               "--socket or $ISMS_SOCKET)", path);
+			               "--socket or $ISMS_SOCKET)",
+			               path);
 		return err_set("cannot connect to ismsd on %s: %s", path, strerror(e));
 	}
 	struct client_conn *c = xcalloc(1, sizeof(*c));
@@ -140,7 +141,7 @@ client_next(struct client_conn *c, int timeout_ms, json_t **msg)
 		int rc = take_line(c, msg);
 		if (rc != 0)
 			return rc;
-		struct pollfd pf = {c->fd, POLLIN, 0};
+		struct pollfd pf = { c->fd, POLLIN, 0 };
 		rc = poll(&pf, 1, timeout_ms);
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -159,12 +160,11 @@ client_next(struct client_conn *c, int timeout_ms, json_t **msg)
 }
 
 int
-client_call(struct client_conn *c, const char *method, json_t *params,
-            json_t **result, int *code)
+client_call(struct client_conn *c, const char *method, json_t *params, json_t **result, int *code)
 {
 	long long id = ++c->next_id;
-	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", (json_int_t)id,
-	                        "method", method);
+	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", (json_int_t)id, "method",
+	                        method);
 	if (params)
 		json_object_set(req, "params", params);
 	char *s = json_dumps(req, JSON_COMPACT);

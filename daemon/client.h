@@ -19,8 +19,8 @@ void client_close(struct client_conn *c);
  * Notifications that arrive meanwhile are kept for client_next. On success
  * *result is the caller's; on a JSON-RPC error -1 is returned, err_msg()
  * holds the daemon's message and *code (when not NULL) its code. */
-int client_call(struct client_conn *c, const char *method, json_t *params,
-                json_t **result, int *code);
+int client_call(struct client_conn *c, const char *method, json_t *params, json_t **result,
+                int *code);
 /* Send one raw line (a request written by hand). */
 int client_send_line(struct client_conn *c, const char *line);
 /* The next message (a notification or a reply), waiting up to timeout_ms

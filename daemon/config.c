@@ -89,8 +89,8 @@ set_str(struct ctx *x, const struct node *n, const char *key, char **dst)
 }
 
 static void
-set_int(struct ctx *x, const struct node *n, const char *key, long long lo,
-        long long hi, long long *dst)
+set_int(struct ctx *x, const struct node *n, const char *key, long long lo, long long hi,
+        long long *dst)
 {
 	if (n->kind != NODE_INT || n->i < lo || n->i > hi) {
 		problems_add(x->errs, x->file, n->line,
@@ -140,8 +140,8 @@ id_of(const struct node *n, int group, unsigned *out)
 }
 
 static void
-set_ids(struct ctx *x, const struct node *n, const char *key, int group,
-        unsigned **dst, size_t *ndst)
+set_ids(struct ctx *x, const struct node *n, const char *key, int group, unsigned **dst,
+        size_t *ndst)
 {
 	if (n->kind != NODE_SEQ) {
 		bad(x, n, key, "must be a list of user or group names or numbers");
@@ -152,9 +152,9 @@ set_ids(struct ctx *x, const struct node *n, const char *key, int group,
 	*ndst = 0;
 	for (size_t i = 0; i < n->n; i++) {
 		if (id_of(n->items[i], group, &(*dst)[*ndst]) < 0)
-			problems_add(x->errs, x->file, n->items[i]->line,
-			             "'%s': no such %s '%.*s'", key, group ? "group" : "user",
-			             (int)n->items[i]->len, n->items[i]->str ? n->items[i]->str : "");
+			problems_add(x->errs, x->file, n->items[i]->line, "'%s': no such %s '%.*s'",
+			             key, group ? "group" : "user", (int)n->items[i]->len,
+			             n->items[i]->str ? n->items[i]->str : "");
 		else
 			(*ndst)++;
 	}
@@ -294,9 +294,11 @@ set_plugin_path(struct ctx *x, const struct node *n, char **dst)
 	int so = l > 3 && strcmp(*dst + l - 3, ".so") == 0;
 	if (strchr(*dst, '/') || strspn(*dst, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	                                      "0123456789_-.") != l) {
-		problems_add(x->errs, x->file, n->line, "plugin path '%s' must be absolute or "
+		problems_add(x->errs, x->file, n->line,
+		             "plugin path '%s' must be absolute or "
 		             "the bare name of an installed plugin (exec, syslog, webhook, "
-		             "prometheus)", *dst);
+		             "prometheus)",
+		             *dst);
 		free(*dst);
 		*dst = NULL;
 		return;
@@ -337,11 +339,14 @@ parse_plugin(struct ctx *x, const struct node *m, struct plugin_entry *p)
 		const struct node *n = m->items[i];
 		if (strcmp(k, "name") == 0) {
 			set_str(x, n, k, &p->name);
-			if (p->name && (strlen(p->name) > 64 || strspn(p->name,
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
-			    strlen(p->name)))
-				problems_add(x->errs, x->file, n->line, "plugin name '%s' may only "
-				             "hold letters, digits, '_' and '-' (at most 64)", p->name);
+			if (p->name &&
+			    (strlen(p->name) > 64 ||
+			     strspn(p->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0"
+			                     "123456789_-") != strlen(p->name)))
+				problems_add(x->errs, x->file, n->line,
+				             "plugin name '%s' may only "
+				             "hold letters, digits, '_' and '-' (at most 64)",
+				             p->name);
 		} else if (strcmp(k, "path") == 0)
 			set_plugin_path(x, n, &p->path);
 		else if (strcmp(k, "config") == 0)
@@ -377,8 +382,7 @@ parse_plugins(struct ctx *x, const struct node *n, struct config *c)
 				             "two plugins are named '%s'", p->name);
 	}
 	if (n->n > ISMSD_MAX_PLUGINS)
-		problems_add(x->errs, x->file, n->line, "more than %d plugins",
-		             ISMSD_MAX_PLUGINS);
+		problems_add(x->errs, x->file, n->line, "more than %d plugins", ISMSD_MAX_PLUGINS);
 }
 
 static void
@@ -442,7 +446,7 @@ config_load(const char *path, struct config *c, struct problems *errs)
 	/* The parser picks the format by extension; the file is YAML whatever
 	 * its name. */
 	struct doc *d = doc_parse("ismsd.yaml", data, len);
-	struct ctx x = {path, errs};
+	struct ctx x = { path, errs };
 	free(c->file);
 	c->file = xstrdup(path);
 	if (d->root == NULL)
@@ -450,15 +454,16 @@ config_load(const char *path, struct config *c, struct problems *errs)
 	else if (d->root->kind == NODE_NULL)
 		; /* an empty file: the defaults */
 	else if (d->root->kind != NODE_MAP)
-		problems_add(errs, path, d->root->line, "the configuration must be a map of settings");
+		problems_add(errs, path, d->root->line,
+		             "the configuration must be a map of settings");
 	else
 		for (size_t i = 0; i < d->root->n; i++)
 			parse_key(&x, d->root->keys[i], d->root->items[i], c);
 	doc_free(d);
 	free(data);
 	if (errs->n > before)
-		return err_set("%s: %zu problem%s in the configuration", path,
-		               errs->n - before, errs->n - before == 1 ? "" : "s");
+		return err_set("%s: %zu problem%s in the configuration", path, errs->n - before,
+		               errs->n - before == 1 ? "" : "s");
 	return 0;
 }
 
@@ -472,7 +477,8 @@ config_add_path(struct config *c, const char *path)
 	if (l > 4 && strcmp(name + l - 4, ".git") == 0)
 		name[l - 4] = '\0';
 	for (char *p = name; *p; p++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", *p))
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-",
+		            *p))
 			*p = '_';
 	if (!name_ok(name) || config_repo(c, name) != NULL) {
 		free(name);
@@ -510,24 +516,32 @@ config_check(const struct config *c, struct problems *errs)
 	const char *f = c->file ? c->file : "command line";
 	size_t before = errs->n;
 	if (c->nrepos == 0)
-		problems_add(errs, f, 0, "no repository to serve: add one under "
+		problems_add(errs, f, 0,
+		             "no repository to serve: add one under "
 		             "'repositories' or give --repo PATH");
 	for (size_t i = 0; i < c->nrepos; i++) {
 		const struct repo_conf *r = &c->repos[i];
 		if (r->name == NULL || !name_ok(r->name))
-			problems_add(errs, f, 0, "repository %zu needs a name of letters, "
-			             "digits, '.', '_' or '-'", i + 1);
+			problems_add(errs, f, 0,
+			             "repository %zu needs a name of letters, "
+			             "digits, '.', '_' or '-'",
+			             i + 1);
 		else
 			for (size_t k = 0; k < i; k++)
 				if (c->repos[k].name && strcmp(c->repos[k].name, r->name) == 0)
-					problems_add(errs, f, 0, "two repositories are named '%s'", r->name);
+					problems_add(errs, f, 0, "two repositories are named '%s'",
+					             r->name);
 		if ((r->path == NULL) == (r->url == NULL))
-			problems_add(errs, f, 0, "repository '%s' needs either a path or a "
-			             "url", r->name ? r->name : "?");
+			problems_add(errs, f, 0,
+			             "repository '%s' needs either a path or a "
+			             "url",
+			             r->name ? r->name : "?");
 	}
 	if (c->listen_tcp && !tcp_ok(c->listen_tcp))
-		problems_add(errs, f, 0, "listen_tcp '%s' must be a loopback address "
-		             "such as 127.0.0.1:7027", c->listen_tcp);
+		problems_add(errs, f, 0,
+		             "listen_tcp '%s' must be a loopback address "
+		             "such as 127.0.0.1:7027",
+		             c->listen_tcp);
 	if (c->socket == NULL || strlen(c->socket) >= 108)
 		problems_add(errs, f, 0, "the socket path must be shorter than 108 bytes");
 	if (errs->n > before)

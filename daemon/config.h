@@ -10,47 +10,47 @@
 #include "util.h"
 
 #define ISMSD_DEFAULT_SOCKET "/run/ismsd/ismsd.sock"
-#define ISMSD_DEFAULT_STATE "/var/lib/ismsd"
-#define ISMSD_MAX_REPOS 256
-#define ISMSD_MAX_PLUGINS 64
+#define ISMSD_DEFAULT_STATE  "/var/lib/ismsd"
+#define ISMSD_MAX_REPOS      256
+#define ISMSD_MAX_PLUGINS    64
 
 /* One C plugin to load (docs/ismsd.conf.md, plugins). */
 struct plugin_entry {
-	char *name;          /* instance name; NULL: the plugin's own */
-	char *path;          /* the shared object, absolute (bare names resolved) */
-	char *config;        /* its config section as JSON object text */
-	size_t queue_max;    /* events held for it; 0: the default */
-	char *origin;        /* "file:line" of the entry */
+	char *name;       /* instance name; NULL: the plugin's own */
+	char *path;       /* the shared object, absolute (bare names resolved) */
+	char *config;     /* its config section as JSON object text */
+	size_t queue_max; /* events held for it; 0: the default */
+	char *origin;     /* "file:line" of the entry */
 };
 
 /* One ISMS repository the daemon serves. */
 struct repo_conf {
-	char *name;          /* unique, [A-Za-z0-9._-]+ */
-	char *path;          /* a local repository, or NULL */
-	char *url;           /* a remote mirrored into the state directory, or NULL */
-	char *ref;           /* branch, tag or commit evaluated; NULL: HEAD */
-	char *rules;         /* rule packs; NULL: the daemon's */
-	int poll_interval;   /* seconds between ref checks (local); 0: never */
-	int fetch_interval;  /* seconds between fetches (remote) */
+	char *name;         /* unique, [A-Za-z0-9._-]+ */
+	char *path;         /* a local repository, or NULL */
+	char *url;          /* a remote mirrored into the state directory, or NULL */
+	char *ref;          /* branch, tag or commit evaluated; NULL: HEAD */
+	char *rules;        /* rule packs; NULL: the daemon's */
+	int poll_interval;  /* seconds between ref checks (local); 0: never */
+	int fetch_interval; /* seconds between fetches (remote) */
 };
 
 struct config {
-	char *file;              /* the file loaded, or NULL */
-	char *socket;            /* Unix socket path */
-	char *listen_tcp;        /* "127.0.0.1:PORT", or NULL */
+	char *file;       /* the file loaded, or NULL */
+	char *socket;     /* Unix socket path */
+	char *listen_tcp; /* "127.0.0.1:PORT", or NULL */
 	char *state_dir;
-	char *pidfile;           /* NULL: none */
-	char *rules;             /* default rule packs directory */
+	char *pidfile; /* NULL: none */
+	char *rules;   /* default rule packs directory */
 	enum log_level log_level;
 	int syslog;
 	size_t max_clients;
-	size_t max_message;      /* bytes per request line */
-	size_t subscriber_buffer;/* bytes queued to one client before it is dropped */
-	uid_t *write_uids;       /* who may call write methods */
+	size_t max_message;       /* bytes per request line */
+	size_t subscriber_buffer; /* bytes queued to one client before it is dropped */
+	uid_t *write_uids;        /* who may call write methods */
 	size_t nwrite_uids;
 	gid_t *write_gids;
 	size_t nwrite_gids;
-	int write_set;           /* write_users or write_groups given */
+	int write_set; /* write_users or write_groups given */
 	struct repo_conf *repos;
 	size_t nrepos;
 	struct plugin_entry *plugins;

@@ -294,7 +294,8 @@ next_local(const struct cron *c, int64_t from, int64_t *out)
 					continue;
 				for (; mi < 60; mi++)
 					if (c->minute >> mi & 1) {
-						*out = days * DAY + h * 3600 + mi * 60;
+						*out = days * DAY + (int64_t)h * 3600 +
+						       (int64_t)mi * 60;
 						return 0;
 					}
 			}

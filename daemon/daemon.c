@@ -29,10 +29,12 @@ daemon_now(const struct daemon *d)
 struct repo *
 daemon_repo(struct daemon *d, const char *name)
 {
+	if (d->repos == NULL)
+		return NULL;
 	if (name == NULL)
 		return d->nrepos == 1 ? &d->repos[0] : NULL;
 	for (size_t i = 0; i < d->nrepos; i++)
-		if (strcmp(d->repos[i].conf.name, name) == 0)
+		if (d->repos[i].conf.name && strcmp(d->repos[i].conf.name, name) == 0)
 			return &d->repos[i];
 	return NULL;
 }
@@ -40,8 +42,8 @@ daemon_repo(struct daemon *d, const char *name)
 static void
 publish_status(struct daemon *d, struct repo *r)
 {
-	json_t *o = json_pack("{s:s, s:s?, s:s?}", "health", repo_health_name(r->health),
-	                      "message", r->health_msg, "rules_error", r->rules_error);
+	json_t *o = json_pack("{s:s, s:s?, s:s?}", "health", repo_health_name(r->health), "message",
+	                      r->health_msg, "rules_error", r->rules_error);
 	if (bus_publish(d->bus, r->conf.name, "status", daemon_now(d), o) == 0)
 		log_warnx("%s", err_msg());
 	json_decref(o);
@@ -72,14 +74,14 @@ verdict_equal(json_t *a, json_t *b)
 	const char *k;
 	json_t *v;
 	size_t na = 0, nb = 0;
-	json_object_foreach(a, k, v) {
+	json_object_foreach (a, k, v) {
 		if (strcmp(k, "reads") == 0 || strcmp(k, "patterns") == 0)
 			continue;
 		na++;
 		if (!json_equal(v, json_object_get(b, k)))
 			return 0;
 	}
-	json_object_foreach(b, k, v)
+	json_object_foreach (b, k, v)
 		nb += strcmp(k, "reads") != 0 && strcmp(k, "patterns") != 0;
 	return na == nb;
 }
@@ -90,12 +92,13 @@ minus(json_t *a, json_t *b)
 {
 	json_t *out = json_array(), *x, *y;
 	size_t i, k;
-	json_array_foreach(a, i, x) {
+	json_array_foreach (a, i, x) {
 		int found = 0;
-		json_array_foreach(b, k, y) if (json_equal(x, y)) {
-			found = 1;
-			break;
-		}
+		json_array_foreach (b, k, y)
+			if (json_equal(x, y)) {
+				found = 1;
+				break;
+			}
 		if (!found)
 			json_array_append(out, x);
 	}
@@ -103,8 +106,7 @@ minus(json_t *a, json_t *b)
 }
 
 static void
-publish_findings(struct daemon *d, struct repo *r, const char *commit, json_t *old,
-                 json_t *v)
+publish_findings(struct daemon *d, struct repo *r, const char *commit, json_t *old, json_t *v)
 {
 	json_t *of = json_object_get(old, "findings"), *nf = json_object_get(v, "findings");
 	json_t *added = minus(nf, of), *resolved = minus(of, nf);
@@ -133,14 +135,14 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 	int newcommit = strcmp(r->commit, j->commit) != 0;
 	/* A copy: repo_apply below changes r->results in place. */
 	json_t *prev = r->results ? json_copy(r->results) : json_object();
-	json_array_foreach(j->results, i, v) {
+	json_array_foreach (j->results, i, v) {
 		id = json_string_value(json_object_get(v, "id"));
 		json_object_set_new(seen, id, json_true());
 		old = json_object_get(prev, id);
 		if (old == NULL || !verdict_equal(old, v))
 			json_array_append(changed, v);
 	}
-	json_object_foreach(prev, id, v)
+	json_object_foreach (prev, id, v)
 		if (!json_object_get(seen, id))
 			json_array_append_new(removed, json_string(id));
 	size_t n = json_array_size(changed) + json_array_size(removed);
@@ -148,17 +150,19 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 	int64_t now = daemon_now(d);
 	date_format_utc(now, at);
 	if (n || first) {
-		json_t *data = json_pack("{s:s, s:I, s:s, s:s?, s:b, s:O, s:O}", "commit", j->commit,
-		                         "commit_time", (json_int_t)j->commit_time, "evaluated_at", at,
-		                         "organisation", j->organisation, "full", first,
-		                         "changed", changed, "removed", removed);
+		json_t *data = json_pack("{s:s, s:I, s:s, s:s?, s:b, s:O, s:O}", "commit",
+		                         j->commit, "commit_time", (json_int_t)j->commit_time,
+		                         "evaluated_at", at, "organisation", j->organisation,
+		                         "full", first, "changed", changed, "removed", removed);
 		if (bus_publish(d->bus, r->conf.name, "results", now, data) == 0)
 			log_warnx("%s", err_msg());
 		repo_apply(r, data);
 		json_decref(data);
-		json_array_foreach(changed, i, v)
-			publish_findings(d, r, j->commit,
-			                 json_object_get(prev, json_string_value(json_object_get(v, "id"))), v);
+		json_array_foreach (changed, i, v)
+			publish_findings(
+			        d, r, j->commit,
+			        json_object_get(prev, json_string_value(json_object_get(v, "id"))),
+			        v);
 	}
 	if (newcommit || first) {
 		snprintf(r->commit, sizeof(r->commit), "%s", j->commit);
@@ -167,14 +171,15 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 		json_t *counts = repo_counts(r->results);
 		int conformant = json_integer_value(json_object_get(counts, "fail")) == 0 &&
 		                 json_integer_value(json_object_get(counts, "error")) == 0;
-		json_t *c = json_pack("{s:s, s:I, s:s, s:o, s:b, s:I, s:I, s:I, s:f, s:b}",
-		                      "commit", j->commit, "commit_time", (json_int_t)j->commit_time,
-		                      "evaluated_at", at, "counts", counts, "conformant", conformant,
-		                      "changed", (json_int_t)n, "rules_run", (json_int_t)j->nrun,
-		                      "rules", (json_int_t)j->nrules, "eval_ms", j->ms,
-		                      "history_rewritten", j->rewritten);
-		json_object_set_new(c, "phases_ms", json_pack("{s:f, s:f, s:f}", "files", j->load_ms,
-		                    "records", j->model_ms, "rules", j->rules_ms));
+		json_t *c = json_pack(
+		        "{s:s, s:I, s:s, s:o, s:b, s:I, s:I, s:I, s:f, s:b}", "commit", j->commit,
+		        "commit_time", (json_int_t)j->commit_time, "evaluated_at", at, "counts",
+		        counts, "conformant", conformant, "changed", (json_int_t)n, "rules_run",
+		        (json_int_t)j->nrun, "rules", (json_int_t)j->nrules, "eval_ms", j->ms,
+		        "history_rewritten", j->rewritten);
+		json_object_set_new(c, "phases_ms",
+		                    json_pack("{s:f, s:f, s:f}", "files", j->load_ms, "records",
+		                              j->model_ms, "rules", j->rules_ms));
 		if (bus_publish(d->bus, r->conf.name, "commits", now, c) == 0)
 			log_warnx("%s", err_msg());
 		json_decref(c);
@@ -194,7 +199,7 @@ arm_valid(struct daemon *d, struct repo *r)
 		return;
 	}
 	int64_t delay = r->next_valid - daemon_now(d);
-	struct timeval tv = {delay > 0 ? (time_t)delay : 0, 0};
+	struct timeval tv = { delay > 0 ? (time_t)delay : 0, 0 };
 	evtimer_add(r->valid_ev, &tv);
 }
 
@@ -232,15 +237,16 @@ head_done(struct ev_job *j, void *arg)
 		r->rewritten = j->rewritten;
 		if (j->rewritten)
 			log_warnx("repository %s: history rewritten (force-push); evaluated "
-			          "the new head %.12s", r->conf.name, j->commit);
+			          "the new head %.12s",
+			          r->conf.name, j->commit);
 		if (!j->unchanged) {
 			r->last_ms = j->ms;
 			r->last_run = j->nrun;
 			r->nevals++;
 			changed = publish_diff(d, r, j);
 			log_debug("repository %s: %.12s evaluated in %.1f ms, %zu of %zu "
-			          "rules run, %zu verdicts changed", r->conf.name, j->commit,
-			          j->ms, j->nrun, j->nrules, changed);
+			          "rules run, %zu verdicts changed",
+			          r->conf.name, j->commit, j->ms, j->nrun, j->nrules, changed);
 		}
 		set_health(d, r, RH_OK, NULL);
 		schedule_commit(r, j->commit);
@@ -290,7 +296,7 @@ daemon_sync(struct daemon *d, struct repo *r, uint64_t client, json_t *req_id)
 static char *
 problems_text(const struct ev_job *j)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	buf_adds(&b, j->error ? j->error : "the rule packs did not load");
 	for (size_t i = 0; i < j->errs.n && i < 5; i++) {
 		const struct problem *p = &j->errs.v[i];
@@ -376,7 +382,7 @@ static void
 on_ref_change(void *arg)
 {
 	struct repo *r = arg;
-	struct timeval tv = {0, 5000};
+	struct timeval tv = { 0, 5000 };
 	evtimer_add(r->kick_ev, &tv);
 }
 
@@ -443,7 +449,7 @@ repo_setup(struct daemon *d, struct repo *r, const struct repo_conf *rc)
 			interval = 5;
 	}
 	if (interval > 0) {
-		struct timeval tv = {interval, 0};
+		struct timeval tv = { interval, 0 };
 		r->poll_ev = event_new(d->base, -1, EV_PERSIST, on_poll, r);
 		event_add(r->poll_ev, &tv);
 	}
@@ -504,8 +510,8 @@ plugins_load(const struct config *cfg)
 	struct plugin_conf *pc = xcalloc(cfg->nplugins + 1, sizeof(*pc));
 	for (size_t i = 0; i < cfg->nplugins; i++) {
 		const struct plugin_entry *p = &cfg->plugins[i];
-		pc[i] = (struct plugin_conf){p->name, p->path, p->config, p->queue_max,
-		                             p->origin};
+		pc[i] = (struct plugin_conf){ p->name, p->path, p->config, p->queue_max,
+			                      p->origin };
 	}
 	struct plugin_host *h = plugin_host_load(pc, cfg->nplugins);
 	free(pc);
@@ -551,16 +557,18 @@ daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int6
 	char *jpath = xasprintf("%s/journal.jsonl", d->cfg.state_dir);
 	char *mirrors = xasprintf("%s/mirrors", d->cfg.state_dir);
 	int rc = mkdirs(d->cfg.state_dir) < 0 || mkdirs(mirrors) < 0 ||
-	         journal_open(jpath, &d->journal) < 0 ? -1 : 0;
+	                         journal_open(jpath, &d->journal) < 0
+	                 ? -1
+	                 : 0;
 	free(jpath);
 	free(mirrors);
 	if (rc < 0)
 		return -1;
 	d->bus = bus_new(d->journal);
 	if (d->cfg.nplugins) {
-		static const char *const t[] = {"results", "findings", "commits", "reminders"};
-		d->plugin_sub = bus_subscribe(d->bus, NULL, t, NELEM(t), plugins_on_bus,
-		                              d->plugins);
+		static const char *const t[] = { "results", "findings", "commits", "reminders" };
+		d->plugin_sub =
+		        bus_subscribe(d->bus, NULL, t, NELEM(t), plugins_on_bus, d->plugins);
 	}
 	d->ev = evaluator_new(base);
 	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
@@ -571,11 +579,11 @@ daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int6
 	for (size_t i = 0; i < d->nrepos; i++)
 		if (schedule_open(d, &d->repos[i]) < 0)
 			return -1;
-	struct server_opts so = {d->cfg.socket, d->cfg.listen_tcp, d->cfg.max_clients,
-	                         d->cfg.max_message, d->cfg.subscriber_buffer};
+	struct server_opts so = { d->cfg.socket, d->cfg.listen_tcp, d->cfg.max_clients,
+		                  d->cfg.max_message, d->cfg.subscriber_buffer };
 	if (server_start(base, &so, rpc_line, rpc_gone, d, &d->srv) < 0)
 		return -1;
-	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
 	for (size_t i = 0; i < NELEM(sigs); i++) {
 		d->sig[i] = evsignal_new(base, sigs[i], on_signal, d);
 		event_add(d->sig[i], NULL);
@@ -653,12 +661,13 @@ adopt(struct daemon *d, struct config *nc)
 	nc->rules = NULL;
 	if (!config_plugins_equal(&d->cfg, nc))
 		log_warnx("%s: the plugins changed; restart ismsd to apply them "
-		          "(the running ones stay)", nc->file);
+		          "(the running ones stay)",
+		          nc->file);
 	for (size_t i = 0; i < nc->nrepos; i++) {
 		struct repo *r = daemon_repo(d, nc->repos[i].name);
 		if (r == NULL) {
-			log_warnx("%s: repository '%s' is new; restart ismsd to serve it",
-			          nc->file, nc->repos[i].name);
+			log_warnx("%s: repository '%s' is new; restart ismsd to serve it", nc->file,
+			          nc->repos[i].name);
 			continue;
 		}
 		free(r->conf.rules);
@@ -673,11 +682,12 @@ daemon_reload(struct daemon *d)
 	d->config_error = NULL;
 	if (d->cfg.file) {
 		struct config nc;
-		struct problems errs = {0};
+		struct problems errs = { 0 };
 		config_defaults(&nc);
 		if (config_load(d->cfg.file, &nc, &errs) < 0) {
 			for (size_t i = 0; i < errs.n; i++)
-				log_warnx("%s:%d: %s", errs.v[i].path, errs.v[i].line, errs.v[i].msg);
+				log_warnx("%s:%d: %s", errs.v[i].path, errs.v[i].line,
+				          errs.v[i].msg);
 			d->config_error = xstrdup(err_msg());
 			log_warnx("%s; the previous configuration keeps running", d->config_error);
 		} else {
@@ -706,7 +716,7 @@ check_plugins(const struct config *cfg, struct plugin_host **out)
 	free(s);
 	size_t i;
 	json_t *p;
-	json_array_foreach(a, i, p) {
+	json_array_foreach (a, i, p) {
 		const char *err = json_string_value(json_object_get(p, "error"));
 		if (err)
 			fprintf(stderr, "%s\n", err);
@@ -734,12 +744,14 @@ daemon_check(const struct config *cfg)
 		evaluator_run(j);
 		if (j->rc < 0) {
 			for (size_t k = 0; k < j->errs.n; k++)
-				fprintf(stderr, "%s:%d: %s\n", j->errs.v[k].path ? j->errs.v[k].path : "rules",
+				fprintf(stderr, "%s:%d: %s\n",
+				        j->errs.v[k].path ? j->errs.v[k].path : "rules",
 				        j->errs.v[k].line, j->errs.v[k].msg);
 			fprintf(stderr, "repository %s: %s\n", rc->name, j->error);
 			bad = 1;
 		} else {
-			printf("repository %s: %zu rules in %s\n", rc->name, j->nrules, j->rules_dir);
+			printf("repository %s: %zu rules in %s\n", rc->name, j->nrules,
+			       j->rules_dir);
 		}
 		evaluator_repo_free(j->er);
 		ev_job_free(j);

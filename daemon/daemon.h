@@ -25,19 +25,18 @@ struct daemon {
 	struct server *srv;
 	struct repo *repos;
 	size_t nrepos;
-	int64_t clock_offset;   /* seconds added to the system clock (--now) */
+	int64_t clock_offset; /* seconds added to the system clock (--now) */
 	int64_t started;
-	char *config_error;     /* why the last reload was refused, or NULL */
-	int stopping;           /* finished jobs are only freed now */
+	char *config_error; /* why the last reload was refused, or NULL */
+	int stopping;       /* finished jobs are only freed now */
 	struct event *sig[4];
-	struct plugin_host *plugins;  /* the C plugins; kept across reloads */
-	struct bus_sub *plugin_sub;   /* their subscription to the bus */
+	struct plugin_host *plugins; /* the C plugins; kept across reloads */
+	struct bus_sub *plugin_sub;  /* their subscription to the bus */
 };
 
 /* Start serving cfg (stolen: d owns it from now on, also on failure).
  * offset shifts the clock. Returns 0, or -1 with err_msg(). */
-int daemon_start(struct daemon *d, struct event_base *base, struct config *cfg,
-                 int64_t offset);
+int daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int64_t offset);
 /* Close clients, stop the evaluation thread, free everything. */
 void daemon_stop(struct daemon *d);
 /* The daemon's clock. */

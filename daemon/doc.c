@@ -389,8 +389,10 @@ node_new(struct build *b, enum node_kind k, int line, int col)
 static int
 too_many(struct build *b, int line)
 {
-	return doc_fail(b->d, line, "the file holds more than %d values; split "
-	                "it into smaller record files", DOC_MAX_NODES);
+	return doc_fail(b->d, line,
+	                "the file holds more than %d values; split "
+	                "it into smaller record files",
+	                DOC_MAX_NODES);
 }
 
 /* Push a child of the innermost open container. */

@@ -223,11 +223,10 @@ check_type(lua_State *L, int idx)
 {
 	const char *name = luaL_checkstring(L, idx);
 	const struct record_type *t = record_type_find(name);
-	if (t == NULL)
-		luaL_error(L,
-		           "'%s' is not a record type (see `ismsctl schema "
-		           "--list`)",
-		           name);
+	if (t == NULL) {
+		luaL_error(L, "'%s' is not a record type (see `ismsctl schema --list`)", name);
+		abort(); /* not reached: luaL_error does not return */
+	}
 	return t;
 }
 

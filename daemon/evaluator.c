@@ -29,7 +29,7 @@
 struct evaluator_repo {
 	char *gitdir, *url, *ref;
 	struct engine *engine;
-	struct evaluation *prev;   /* merged verdicts of the last head */
+	struct evaluation *prev; /* merged verdicts of the last head */
 	/* The files and records of the last head loaded, reused for the next
 	 * (source_update, model_update); model borrows snap, and is NULL
 	 * when that commit was not an ISMS. */
@@ -42,8 +42,8 @@ struct evaluator {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct ev_job *queue, **qtail;   /* to run */
-	struct ev_job *done, **dtail;    /* finished */
+	struct ev_job *queue, **qtail; /* to run */
+	struct ev_job *done, **dtail;  /* finished */
 	size_t pending;
 	int stop;
 	int pipe[2];
@@ -97,7 +97,8 @@ do_load(struct ev_job *j)
 {
 	struct evaluator_repo *er = j->er;
 	struct engine *e = NULL;
-	struct engine_opts o = {j->rules_dir ? j->rules_dir : engine_default_rules_dir(), {0, 0}};
+	struct engine_opts o = { j->rules_dir ? j->rules_dir : engine_default_rules_dir(),
+		                 { 0, 0 } };
 	if (engine_load(&o, &e, &j->errs) < 0) {
 		fail(j, err_msg());
 		return;
@@ -238,7 +239,7 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	struct snapshot *snap = NULL;
 	struct model *m = NULL;
 	struct evaluation *ev = NULL;
-	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (head ? source_update(er->snap, er->gitdir, spec, &lim, &snap) < 0
@@ -260,8 +261,8 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 		fail(j, err_msg());
 	j->rules_ms = ms_since(&t0) - j->load_ms - j->model_ms;
 	log_debug("%s: %zu files loaded in %.1f ms, records parsed in %.1f ms, rules "
-	          "run in %.1f ms", er->gitdir, snap->nfiles, j->load_ms, j->model_ms,
-	          j->rules_ms);
+	          "run in %.1f ms",
+	          er->gitdir, snap->nfiles, j->load_ms, j->model_ms, j->rules_ms);
 out:
 	if (head && snap) {
 		/* The old model shares documents with m, counted: free order
@@ -353,15 +354,9 @@ evaluator_run(struct ev_job *j)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	switch (j->kind) {
-	case EV_LOAD:
-		do_load(j);
-		break;
-	case EV_HEAD:
-		do_head(j);
-		break;
-	case EV_REF:
-		do_ref(j);
-		break;
+	case EV_LOAD: do_load(j); break;
+	case EV_HEAD: do_head(j); break;
+	case EV_REF: do_ref(j); break;
 	}
 	j->ms = ms_since(&t0);
 }
@@ -472,8 +467,7 @@ evaluator_free(struct evaluator *e)
 }
 
 struct evaluator_repo *
-evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url,
-                   const char *ref)
+evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url, const char *ref)
 {
 	struct evaluator_repo *r = xcalloc(1, sizeof(*r));
 	r->gitdir = xstrdup(gitdir);

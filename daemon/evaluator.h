@@ -26,39 +26,39 @@ struct evaluator;
 struct evaluator_repo;
 
 enum ev_kind {
-	EV_LOAD,  /* load the rule packs of rules_dir; keep the old on failure */
-	EV_HEAD,  /* fetch (remote), resolve the ref, re-run what changed */
-	EV_REF,   /* evaluate ref in full; the head state is untouched */
+	EV_LOAD, /* load the rule packs of rules_dir; keep the old on failure */
+	EV_HEAD, /* fetch (remote), resolve the ref, re-run what changed */
+	EV_REF,  /* evaluate ref in full; the head state is untouched */
 };
 
 struct ev_job {
 	/* Set by the submitter. */
 	enum ev_kind kind;
 	struct evaluator_repo *er;
-	char *ref;                 /* EV_REF; the job's */
-	char *rules_dir;           /* EV_LOAD; the job's */
-	int64_t now;               /* evaluation instant */
-	int fetch;                 /* EV_HEAD: fetch the remote first */
-	void (*done)(struct ev_job *, void *arg);  /* on the loop thread */
+	char *ref;                                /* EV_REF; the job's */
+	char *rules_dir;                          /* EV_LOAD; the job's */
+	int64_t now;                              /* evaluation instant */
+	int fetch;                                /* EV_HEAD: fetch the remote first */
+	void (*done)(struct ev_job *, void *arg); /* on the loop thread */
 	void *arg;
-	uint64_t client;           /* free for the submitter's use */
-	json_t *req_id;            /* free for the submitter's use; decref'd */
+	uint64_t client; /* free for the submitter's use */
+	json_t *req_id;  /* free for the submitter's use; decref'd */
 	/* Set by the worker. */
-	int rc;                    /* 0, or -1 with error */
+	int rc; /* 0, or -1 with error */
 	char *error;
-	struct problems errs;      /* EV_LOAD: file:line problems */
+	struct problems errs; /* EV_LOAD: file:line problems */
 	int fetch_failed, not_isms, no_rules;
-	int unchanged;             /* EV_HEAD: same commit, nothing expired */
-	int rewritten;             /* EV_HEAD: the new head does not descend */
+	int unchanged; /* EV_HEAD: same commit, nothing expired */
+	int rewritten; /* EV_HEAD: the new head does not descend */
 	char commit[41];
 	int64_t commit_time;
 	char *organisation;
-	json_t *results;           /* verdicts in rule order (array) */
-	json_t *rules;             /* EV_LOAD: the rules (array) */
-	size_t nrun, nrules;       /* rules run, rules in all */
-	double ms;                 /* evaluation wall time */
-	double load_ms, model_ms, rules_ms;  /* its phases: files, records, rules */
-	int64_t next_valid;        /* earliest valid_until after now; 0: none */
+	json_t *results;                    /* verdicts in rule order (array) */
+	json_t *rules;                      /* EV_LOAD: the rules (array) */
+	size_t nrun, nrules;                /* rules run, rules in all */
+	double ms;                          /* evaluation wall time */
+	double load_ms, model_ms, rules_ms; /* its phases: files, records, rules */
+	int64_t next_valid;                 /* earliest valid_until after now; 0: none */
 	struct ev_job *next;
 };
 
@@ -70,8 +70,8 @@ struct evaluator *evaluator_new(struct event_base *base);
 void evaluator_free(struct evaluator *e);
 /* Worker state for one repository at gitdir (mirrored from url when not
  * NULL), evaluating ref (NULL: HEAD). Owned by e. */
-struct evaluator_repo *evaluator_repo_new(struct evaluator *e, const char *gitdir,
-                                          const char *url, const char *ref);
+struct evaluator_repo *evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url,
+                                          const char *ref);
 /* Free a repository's worker state made with a NULL evaluator (the
  * evaluator frees its own). */
 void evaluator_repo_free(struct evaluator_repo *r);

@@ -1,6 +1,9 @@
 /* ismsctl.c - the user's tool: check an ISMS repository offline, print
  * the record schemas, list the rules. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +29,7 @@
 #include "spec.h"
 
 #define EXIT_NONCONFORMANT 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE         2
 
 /* Extra rule pack directories (--pack), loaded after the shipped rules;
  * NULL-terminated. */
@@ -61,25 +64,27 @@ static int cmd_review_pack(int, char **);
 static int cmd_ack(int, char **);
 
 static const struct command commands[] = {
-	{"check", cmd_check, "evaluate an ISMS repository and report nonconformities"},
-	{"rules", cmd_rules, "list the rules, or the clauses and controls they cover"},
-	{"schema", cmd_schema, "print the record types as JSON Schema or Markdown"},
-	{"test", cmd_test, "run rule specs against fixture records and print TAP"},
-	{"new-pack", cmd_new_pack, "create a rule pack with one example rule and its specs"},
-	{"status", cmd_status, "ask the daemon how each repository stands"},
-	{"results", cmd_results, "the daemon's verdicts, filtered (--status fail ...)"},
-	{"explain", cmd_explain, "one rule: verdict, findings, what it read"},
-	{"summary", cmd_summary, "verdicts per clause and Annex A theme"},
-	{"watch", cmd_watch, "print changes as the daemon publishes them"},
-	{"sync", cmd_sync, "make the daemon evaluate now (post-receive hook)"},
-	{"ack", cmd_ack, "acknowledge a reminder: its repeats stop"},
-	{"history", cmd_history, "the conformance trend over evaluated commits"},
-	{"call", cmd_call, "send one JSON-RPC request and print the reply"},
-	{"calendar", cmd_calendar, "the ISMS calendar: reviews, audits, due dates (text or iCalendar)"},
-	{"audit-plan", cmd_audit_plan, "plan the internal audit programme for the cycle"},
-	{"review-pack", cmd_review_pack, "the management review inputs since the last review (Markdown)"},
-	{"version", cmd_version, "print the version"},
-	{"help", cmd_help, "show this help"},
+	{ "check", cmd_check, "evaluate an ISMS repository and report nonconformities" },
+	{ "rules", cmd_rules, "list the rules, or the clauses and controls they cover" },
+	{ "schema", cmd_schema, "print the record types as JSON Schema or Markdown" },
+	{ "test", cmd_test, "run rule specs against fixture records and print TAP" },
+	{ "new-pack", cmd_new_pack, "create a rule pack with one example rule and its specs" },
+	{ "status", cmd_status, "ask the daemon how each repository stands" },
+	{ "results", cmd_results, "the daemon's verdicts, filtered (--status fail ...)" },
+	{ "explain", cmd_explain, "one rule: verdict, findings, what it read" },
+	{ "summary", cmd_summary, "verdicts per clause and Annex A theme" },
+	{ "watch", cmd_watch, "print changes as the daemon publishes them" },
+	{ "sync", cmd_sync, "make the daemon evaluate now (post-receive hook)" },
+	{ "ack", cmd_ack, "acknowledge a reminder: its repeats stop" },
+	{ "history", cmd_history, "the conformance trend over evaluated commits" },
+	{ "call", cmd_call, "send one JSON-RPC request and print the reply" },
+	{ "calendar", cmd_calendar,
+	  "the ISMS calendar: reviews, audits, due dates (text or iCalendar)" },
+	{ "audit-plan", cmd_audit_plan, "plan the internal audit programme for the cycle" },
+	{ "review-pack", cmd_review_pack,
+	  "the management review inputs since the last review (Markdown)" },
+	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help, "show this help" },
 };
 
 static void
@@ -108,27 +113,27 @@ cmd_version(int argc, char **argv)
 }
 
 static const char check_help[] =
-	"usage: ismsctl check --repo PATH [--ref REF] [--worktree DIR] [--now DATE]\n"
-	"                     [--rules DIR] [--pack DIR]... [--format text|json|tap]\n"
-	"                     [--verbose]\n"
-	"\n"
-	"Evaluate the ISMS in a git repository against ISO/IEC 27001:2022 and\n"
-	"report every nonconformity with the file and line it is about and what\n"
-	"to do about it.\n"
-	"\n"
-	"  --repo PATH      the ISMS repository (work tree, .git or bare); default .\n"
-	"  --ref REF        branch, tag or commit to check; default HEAD\n"
-	"  --worktree DIR   check the files in DIR, committed or not (pre-commit)\n"
-	"  --now DATE       evaluate as of DATE (ISO 8601); default: now\n"
-	"  --rules DIR      rule packs to use; default: the installed ones\n"
-	"  --pack DIR       also the organisation's own rule packs in DIR\n"
-	"                   (repeatable; loaded after those of --rules)\n"
-	"  --format FMT     text (default), json or tap\n"
-	"  --verbose        also list passing and not applicable rules\n"
-	"  --profile        print the slowest rules to standard error\n"
-	"\n"
-	"Exit status: 0 conformant, 1 nonconformities (or a rule that could not\n"
-	"be evaluated), 2 usage or repository error.\n";
+        "usage: ismsctl check --repo PATH [--ref REF] [--worktree DIR] [--now DATE]\n"
+        "                     [--rules DIR] [--pack DIR]... [--format text|json|tap]\n"
+        "                     [--verbose]\n"
+        "\n"
+        "Evaluate the ISMS in a git repository against ISO/IEC 27001:2022 and\n"
+        "report every nonconformity with the file and line it is about and what\n"
+        "to do about it.\n"
+        "\n"
+        "  --repo PATH      the ISMS repository (work tree, .git or bare); default .\n"
+        "  --ref REF        branch, tag or commit to check; default HEAD\n"
+        "  --worktree DIR   check the files in DIR, committed or not (pre-commit)\n"
+        "  --now DATE       evaluate as of DATE (ISO 8601); default: now\n"
+        "  --rules DIR      rule packs to use; default: the installed ones\n"
+        "  --pack DIR       also the organisation's own rule packs in DIR\n"
+        "                   (repeatable; loaded after those of --rules)\n"
+        "  --format FMT     text (default), json or tap\n"
+        "  --verbose        also list passing and not applicable rules\n"
+        "  --profile        print the slowest rules to standard error\n"
+        "\n"
+        "Exit status: 0 conformant, 1 nonconformities (or a rule that could not\n"
+        "be evaluated), 2 usage or repository error.\n";
 
 struct check_opts {
 	const char *repo, *ref, *worktree, *rules, *now;
@@ -140,17 +145,17 @@ static int
 parse_check(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option longopts[] = {
-		{"repo", required_argument, NULL, 'r'},
-		{"ref", required_argument, NULL, 'f'},
-		{"worktree", required_argument, NULL, 'w'},
-		{"now", required_argument, NULL, 'n'},
-		{"rules", required_argument, NULL, 'R'},
-		{"pack", required_argument, NULL, 'P'},
-		{"format", required_argument, NULL, 'F'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"profile", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "repo", required_argument, NULL, 'r' },
+		{ "ref", required_argument, NULL, 'f' },
+		{ "worktree", required_argument, NULL, 'w' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "pack", required_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "profile", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	o->repo = ".";
@@ -173,19 +178,42 @@ parse_check(int argc, char **argv, struct check_opts *o)
 				return -1;
 			}
 			break;
-		case 'h':
-			fputs(check_help, stdout);
-			exit(0);
-		default:
-			fputs(check_help, stderr);
-			return -1;
+		case 'h': fputs(check_help, stdout); exit(0);
+		default: fputs(check_help, stderr); return -1;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "ismsctl check: unexpected argument '%s'\n%s",
-		        argv[optind], check_help);
+		fprintf(stderr, "ismsctl check: unexpected argument '%s'\n%s", argv[optind],
+		        check_help);
 		return -1;
 	}
+	return 0;
+}
+
+/* Read the whole number s given to option flag into *out. */
+static int
+parse_int(const char *flag, const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0)
+		return err_set("%s wants a whole number, not \"%s\"", flag, s);
+	*out = v;
+	return 0;
+}
+
+/* Read the number of seconds s given to option flag as milliseconds. */
+static int
+parse_secs(const char *flag, const char *s, int *ms)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > INT_MAX / 1000)
+		return err_set("%s wants a number of seconds (up to %d), not \"%s\"", flag,
+		               INT_MAX / 1000, s);
+	*ms = (int)(v * 1000);
 	return 0;
 }
 
@@ -202,7 +230,7 @@ parse_now(const char *s, int64_t *out)
 	if (date_parse(s, "UTC", &d, out, &has_time) < 0)
 		return -1;
 	if (!has_time)
-		*out = date_days(d) * 86400 + 12 * 3600; /* midday: any zone's date */
+		*out = date_days(d) * 86400 + (int64_t)12 * 3600; /* midday: any zone's date */
 	return 0;
 }
 
@@ -233,12 +261,12 @@ organisation(const struct model *m)
 static int
 cmd_check(int argc, char **argv)
 {
-	struct check_opts o = {0};
+	struct check_opts o = { 0 };
 	struct snapshot *snap = NULL;
 	struct model *m = NULL;
 	struct engine *e = NULL;
 	struct evaluation *ev = NULL;
-	struct problems errs = {0};
+	struct problems errs = { 0 };
 	int64_t now;
 	int rc = EXIT_USAGE;
 	if (parse_check(argc, argv, &o) < 0)
@@ -247,12 +275,12 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "ismsctl check: --now: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
-	struct engine_opts eo = {o.rules ? o.rules : engine_default_rules_dir(), {0, 0}};
+	struct engine_opts eo = { o.rules ? o.rules : engine_default_rules_dir(), { 0, 0 } };
 	if (engine_load_packs(&eo, pack_dirs, &e, &errs) < 0) {
 		print_problems(err_msg(), &errs);
 		goto out;
 	}
-	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
 	if (source_load(o.repo, o.ref, o.worktree, &lim, &snap) < 0) {
 		fprintf(stderr, "ismsctl check: %s\n", err_msg());
 		goto out;
@@ -266,8 +294,11 @@ cmd_check(int argc, char **argv)
 		goto out;
 	}
 	struct report_meta meta = {
-		.repo = o.repo, .ref = o.ref, .organisation = organisation(m),
-		.worktree = o.worktree != NULL, .verbose = o.verbose,
+		.repo = o.repo,
+		.ref = o.ref,
+		.organisation = organisation(m),
+		.worktree = o.worktree != NULL,
+		.verbose = o.verbose,
 		.color = o.format == REPORT_TEXT && isatty(1) && !getenv("NO_COLOR"),
 	};
 	report_write(stdout, o.format, ev, e, &meta);
@@ -284,15 +315,15 @@ out:
 }
 
 static const char schema_help[] =
-	"usage: ismsctl schema [--list | --markdown | --out DIR | TYPE]\n"
-	"\n"
-	"  --list       the record types with their default paths\n"
-	"  --markdown   the record type reference (docs/isms-repository.md)\n"
-	"  --out DIR    write one JSON Schema file per record type into DIR\n"
-	"  TYPE         print the JSON Schema of one record type\n"
-	"\n"
-	"For editor completion, point the YAML language server at the files:\n"
-	"  # yaml-language-server: $schema=schemas/risk.json\n";
+        "usage: ismsctl schema [--list | --markdown | --out DIR | TYPE]\n"
+        "\n"
+        "  --list       the record types with their default paths\n"
+        "  --markdown   the record type reference (docs/isms-repository.md)\n"
+        "  --out DIR    write one JSON Schema file per record type into DIR\n"
+        "  TYPE         print the JSON Schema of one record type\n"
+        "\n"
+        "For editor completion, point the YAML language server at the files:\n"
+        "  # yaml-language-server: $schema=schemas/risk.json\n";
 
 static int
 write_schemas(const char *dir)
@@ -345,8 +376,10 @@ cmd_schema(int argc, char **argv)
 	if (argc == 2 && argv[1][0] != '-') {
 		const struct record_type *rt = record_type_find(argv[1]);
 		if (rt == NULL) {
-			fprintf(stderr, "ismsctl schema: '%s' is not a record type; "
-			        "'ismsctl schema --list' lists them\n", argv[1]);
+			fprintf(stderr,
+			        "ismsctl schema: '%s' is not a record type; "
+			        "'ismsctl schema --list' lists them\n",
+			        argv[1]);
 			return EXIT_USAGE;
 		}
 		char *s = record_json_schema(rt);
@@ -359,14 +392,14 @@ cmd_schema(int argc, char **argv)
 }
 
 static const char rules_help[] =
-	"usage: ismsctl rules [--rules DIR] [--pack DIR]... [--coverage | --markdown | --json]\n"
-	"\n"
-	"List the rules of the rule packs, or with --coverage every clause and\n"
-	"Annex A control with the rules that cover it.\n";
+        "usage: ismsctl rules [--rules DIR] [--pack DIR]... [--coverage | --markdown | --json]\n"
+        "\n"
+        "List the rules of the rule packs, or with --coverage every clause and\n"
+        "Annex A control with the rules that cover it.\n";
 
 static void
-print_coverage(const struct engine *e, const char **ids, size_t nids,
-               int control, size_t *uncovered)
+print_coverage(const struct engine *e, const char **ids, size_t nids, int control,
+               size_t *uncovered)
 {
 	const struct rule_info *r;
 	size_t nr = engine_rules(e, &r);
@@ -420,17 +453,20 @@ print_rules_markdown(const struct rule_info *r, size_t nr)
 			if (strcmp(report_group(&r[i]), key) != 0)
 				continue;
 			if (!any)
-				printf("\n## %s\n\n| id | %s | title | what it checks | parameters | severity |\n"
-				       "|---|---|---|---|---|---|\n", label,
-				       r[i].control ? "control" : "clause");
+				printf("\n## %s\n\n| id | %s | title | what it checks | parameters "
+				       "| severity |\n"
+				       "|---|---|---|---|---|---|\n",
+				       label, r[i].control ? "control" : "clause");
 			any = 1;
-			printf("| `%s` | %s | ", r[i].id, r[i].control ? r[i].control : r[i].clause);
+			printf("| `%s` | %s | ", r[i].id,
+			       r[i].control ? r[i].control : r[i].clause);
 			md_cell(r[i].title);
 			printf(" | ");
 			md_cell(r[i].rationale);
 			printf(" | ");
 			for (size_t k = 0; k < r[i].nparams; k++) {
-				printf("%s`%s` = %s", k ? ", " : "", r[i].params[k].name, r[i].params[k].def);
+				printf("%s`%s` = %s", k ? ", " : "", r[i].params[k].name,
+				       r[i].params[k].def);
 				if (r[i].params[k].doc) {
 					printf(" (");
 					md_cell(r[i].params[k].doc);
@@ -465,8 +501,8 @@ cmd_rules(int argc, char **argv)
 		}
 	}
 	struct engine *e;
-	struct problems errs = {0};
-	struct engine_opts eo = {dir ? dir : engine_default_rules_dir(), {0, 0}};
+	struct problems errs = { 0 };
+	struct engine_opts eo = { dir ? dir : engine_default_rules_dir(), { 0, 0 } };
 	if (engine_load_packs(&eo, pack_dirs, &e, &errs) < 0) {
 		print_problems(err_msg(), &errs);
 		problems_free(&errs);
@@ -507,14 +543,14 @@ cmd_rules(int argc, char **argv)
 }
 
 static const char test_help[] =
-	"usage: ismsctl test [--rules DIR] [--pack DIR]... [SPEC...]\n"
-	"\n"
-	"Run rule specs (Lua files of spec{...} cases: fixture records, an\n"
-	"evaluation date, the expected verdicts and findings) and print TAP.\n"
-	"SPEC is a spec file or a directory of them; default: specs/ in the\n"
-	"rules directory. --pack DIR adds the organisation's own rule packs in\n"
-	"DIR (repeatable) to those of --rules. Exit status: 0 all passed, 1 some\n"
-	"failed, 2 error.\n";
+        "usage: ismsctl test [--rules DIR] [--pack DIR]... [SPEC...]\n"
+        "\n"
+        "Run rule specs (Lua files of spec{...} cases: fixture records, an\n"
+        "evaluation date, the expected verdicts and findings) and print TAP.\n"
+        "SPEC is a spec file or a directory of them; default: specs/ in the\n"
+        "rules directory. --pack DIR adds the organisation's own rule packs in\n"
+        "DIR (repeatable) to those of --rules. Exit status: 0 all passed, 1 some\n"
+        "failed, 2 error.\n";
 
 static int
 cmd_test(int argc, char **argv)
@@ -554,18 +590,18 @@ cmd_test(int argc, char **argv)
 struct dopts {
 	const char *socket, *repo;
 	int json;
-	const char *arg[8];   /* command-specific values, by index in the table */
+	const char *arg[8]; /* command-specific values, by index in the table */
 	const char *positional;
 };
 
 struct dflag {
 	const char *name;
-	int idx;             /* into dopts.arg */
+	int idx; /* into dopts.arg */
 };
 
 static const char daemon_help[] =
-	"Common options: --socket PATH (default $ISMS_SOCKET or " ISMSD_DEFAULT_SOCKET "),\n"
-	"--repo NAME (when the daemon serves several), --json (the raw reply).\n";
+        "Common options: --socket PATH (default $ISMS_SOCKET or " ISMSD_DEFAULT_SOCKET "),\n"
+        "--repo NAME (when the daemon serves several), --json (the raw reply).\n";
 
 /* Parse --socket, --repo, --json and the flags in fl (each takes a value). */
 static int
@@ -650,7 +686,7 @@ print_counts(json_t *counts)
 	const char *k;
 	json_t *v;
 	int first = 1;
-	json_object_foreach(counts, k, v) {
+	json_object_foreach (counts, k, v) {
 		if (json_integer_value(v) == 0)
 			continue;
 		printf("%s%lld %s", first ? "" : ", ", (long long)json_integer_value(v), k);
@@ -669,7 +705,7 @@ print_plugins(json_t *plugins)
 	if (json_array_size(plugins) == 0)
 		return;
 	printf("\nplugins\n");
-	json_array_foreach(plugins, i, p) {
+	json_array_foreach (plugins, i, p) {
 		printf("  %-16s %-8s", jget(p, "name"), jget(p, "state"));
 		if (json_is_string(json_object_get(p, "version")))
 			printf(" %s %s,", jget(p, "plugin"), jget(p, "version"));
@@ -709,7 +745,7 @@ cmd_status(int argc, char **argv)
 	if (json_is_string(json_object_get(r, "config_error")))
 		printf("configuration reload refused: %s\n", jget(r, "config_error"));
 	int bad = 0;
-	json_array_foreach(json_object_get(r, "repositories"), i, v) {
+	json_array_foreach (json_object_get(r, "repositories"), i, v) {
 		printf("\n%s  (%s)\n", jget(v, "name"), jget(v, "source"));
 		printf("  health:     %s%s%s\n", jget(v, "health"),
 		       json_is_string(json_object_get(v, "message")) ? ": " : "",
@@ -718,9 +754,11 @@ cmd_status(int argc, char **argv)
 		       jget(v, "commit_time"), jget(v, "evaluated_at"));
 		printf("  verdicts:   ");
 		print_counts(json_object_get(v, "counts"));
-		printf("\n  conformant: %s\n", json_is_true(json_object_get(v, "conformant")) ? "yes" : "NO");
+		printf("\n  conformant: %s\n",
+		       json_is_true(json_object_get(v, "conformant")) ? "yes" : "NO");
 		if (json_is_string(json_object_get(v, "rules_error")))
-			printf("  rule packs: reload failed, previous set running: %s\n", jget(v, "rules_error"));
+			printf("  rule packs: reload failed, previous set running: %s\n",
+			       jget(v, "rules_error"));
 		if (json_is_string(json_object_get(v, "next_evaluation")))
 			printf("  next time-based evaluation: %s\n", jget(v, "next_evaluation"));
 		bad |= strcmp(jget(v, "health"), "ok") != 0;
@@ -734,15 +772,15 @@ static void
 print_result(json_t *v, int details)
 {
 	const char *ctl = json_string_value(json_object_get(v, "control"));
-	printf("%-15s %-36s %s%s\n", jget(v, "status"), jget(v, "id"),
-	       ctl ? "Annex A " : "clause ", ctl ? ctl : jget(v, "clause"));
+	printf("%-15s %-36s %s%s\n", jget(v, "status"), jget(v, "id"), ctl ? "Annex A " : "clause ",
+	       ctl ? ctl : jget(v, "clause"));
 	json_t *f;
 	size_t i;
-	json_array_foreach(json_object_get(v, "findings"), i, f) {
+	json_array_foreach (json_object_get(v, "findings"), i, f) {
 		json_t *line = json_object_get(f, "line");
 		if (json_is_string(json_object_get(f, "file")) && json_is_integer(line))
-			printf("    %s:%lld: %s\n", jget(f, "file"), (long long)json_integer_value(line),
-			       jget(f, "message"));
+			printf("    %s:%lld: %s\n", jget(f, "file"),
+			       (long long)json_integer_value(line), jget(f, "message"));
 		else if (json_is_string(json_object_get(f, "file")))
 			printf("    %s: %s\n", jget(f, "file"), jget(f, "message"));
 		else
@@ -753,16 +791,19 @@ print_result(json_t *v, int details)
 }
 
 static const char results_help[] =
-	"usage: ismsctl results [--status S] [--clause C] [--control C] [--theme T]\n"
-	"                       [--as-of COMMIT|DATE] [--json]\n"
-	"\nThe daemon's verdicts; --as-of answers what they were at a commit or date.\n";
+        "usage: ismsctl results [--status S] [--clause C] [--control C] [--theme T]\n"
+        "                       [--as-of COMMIT|DATE] [--json]\n"
+        "\nThe daemon's verdicts; --as-of answers what they were at a commit or date.\n";
 
 static int
 cmd_results(int argc, char **argv)
 {
-	static const struct dflag fl[] = {{"--status", 0}, {"--clause", 1}, {"--control", 2},
-	                                  {"--theme", 3}, {"--as-of", 4}};
-	static const char *const keys[] = {"status", "clause", "control", "theme", "as_of"};
+	static const struct dflag fl[] = { { "--status", 0 },
+		                           { "--clause", 1 },
+		                           { "--control", 2 },
+		                           { "--theme", 3 },
+		                           { "--as-of", 4 } };
+	static const char *const keys[] = { "status", "clause", "control", "theme", "as_of" };
 	struct dopts o;
 	json_t *r, *v;
 	size_t i;
@@ -780,7 +821,7 @@ cmd_results(int argc, char **argv)
 		printf("%s at %.12s: ", jget(r, "repo"), jget(r, "commit"));
 		print_counts(json_object_get(r, "counts"));
 		printf("\n");
-		json_array_foreach(json_object_get(r, "results"), i, v)
+		json_array_foreach (json_object_get(r, "results"), i, v)
 			print_result(v, 0);
 	}
 	int rc = json_is_true(json_object_get(r, "conformant")) ? 0 : EXIT_NONCONFORMANT;
@@ -789,13 +830,13 @@ cmd_results(int argc, char **argv)
 }
 
 static const char explain_help[] =
-	"usage: ismsctl explain RULE [--as-of COMMIT|DATE] [--json]\n"
-	"\nOne rule's verdict, findings, what it read, and at which commit.\n";
+        "usage: ismsctl explain RULE [--as-of COMMIT|DATE] [--json]\n"
+        "\nOne rule's verdict, findings, what it read, and at which commit.\n";
 
 static int
 cmd_explain(int argc, char **argv)
 {
-	static const struct dflag fl[] = {{"--as-of", 0}};
+	static const struct dflag fl[] = { { "--as-of", 0 } };
 	struct dopts o;
 	json_t *r, *v;
 	size_t i;
@@ -825,9 +866,9 @@ cmd_explain(int argc, char **argv)
 		printf("valid until %s\n", jget(r, "valid_until"));
 	printf("what to do: %s\n", jget(r, "remediation"));
 	printf("read %zu file(s):\n", json_array_size(json_object_get(r, "reads")));
-	json_array_foreach(json_object_get(r, "reads"), i, v)
+	json_array_foreach (json_object_get(r, "reads"), i, v)
 		printf("    %s\n", json_string_value(v));
-	json_array_foreach(json_object_get(r, "patterns"), i, v)
+	json_array_foreach (json_object_get(r, "patterns"), i, v)
 		printf("    pattern %s\n", json_string_value(v));
 	json_decref(r);
 	return 0;
@@ -838,7 +879,7 @@ static const char summary_help[] = "usage: ismsctl summary [--as-of COMMIT|DATE]
 static int
 cmd_summary(int argc, char **argv)
 {
-	static const struct dflag fl[] = {{"--as-of", 0}};
+	static const struct dflag fl[] = { { "--as-of", 0 } };
 	struct dopts o;
 	json_t *r, *v;
 	size_t i;
@@ -853,10 +894,11 @@ cmd_summary(int argc, char **argv)
 		print_json(r);
 	} else {
 		printf("%s at %.12s\n", jget(r, "repo"), jget(r, "commit"));
-		json_array_foreach(json_object_get(r, "groups"), i, v) {
+		json_array_foreach (json_object_get(r, "groups"), i, v) {
 			printf("  %-40s ", jget(v, "label"));
 			print_counts(json_object_get(v, "counts"));
-			printf("%s\n", json_is_true(json_object_get(v, "conformant")) ? "" : "   <--");
+			printf("%s\n",
+			       json_is_true(json_object_get(v, "conformant")) ? "" : "   <--");
 		}
 	}
 	int rc = json_is_true(json_object_get(r, "conformant")) ? 0 : EXIT_NONCONFORMANT;
@@ -865,8 +907,8 @@ cmd_summary(int argc, char **argv)
 }
 
 static const char sync_help[] =
-	"usage: ismsctl sync [--json]\n"
-	"\nFetch (remote) and evaluate the head now; returns once it is done.\n";
+        "usage: ismsctl sync [--json]\n"
+        "\nFetch (remote) and evaluate the head now; returns once it is done.\n";
 
 static int
 cmd_sync(int argc, char **argv)
@@ -881,7 +923,8 @@ cmd_sync(int argc, char **argv)
 		print_json(r);
 	else
 		printf("evaluated %.12s: %lld verdict(s) changed, %lld rule(s) run in %.1f ms\n",
-		       jget(r, "commit"), (long long)json_integer_value(json_object_get(r, "changed")),
+		       jget(r, "commit"),
+		       (long long)json_integer_value(json_object_get(r, "changed")),
 		       (long long)json_integer_value(json_object_get(r, "rules_run")),
 		       json_number_value(json_object_get(r, "eval_ms")));
 	json_decref(r);
@@ -889,9 +932,9 @@ cmd_sync(int argc, char **argv)
 }
 
 static const char ack_help[] =
-	"usage: ismsctl ack ID [--json]\n"
-	"\nAcknowledge reminder ID, or its ack key (EVENT@DATE): the reminders of that\n"
-	"event for that date stop repeating; for a cron reminder, that occurrence.\n";
+        "usage: ismsctl ack ID [--json]\n"
+        "\nAcknowledge reminder ID, or its ack key (EVENT@DATE): the reminders of that\n"
+        "event for that date stop repeating; for a cron reminder, that occurrence.\n";
 
 static int
 cmd_ack(int argc, char **argv)
@@ -916,33 +959,39 @@ cmd_ack(int argc, char **argv)
 }
 
 static const char history_help[] =
-	"usage: ismsctl history [--since DATE] [--until DATE] [--limit N] [--json]\n"
-	"\nThe verdict counts of every evaluated commit, oldest first.\n";
+        "usage: ismsctl history [--since DATE] [--until DATE] [--limit N] [--json]\n"
+        "\nThe verdict counts of every evaluated commit, oldest first.\n";
 
 static int
 cmd_history(int argc, char **argv)
 {
-	static const struct dflag fl[] = {{"--since", 0}, {"--until", 1}, {"--limit", 2}};
+	static const struct dflag fl[] = { { "--since", 0 }, { "--until", 1 }, { "--limit", 2 } };
 	struct dopts o;
 	json_t *r, *v;
 	size_t i;
+	long long limit = 0;
 	if (parse_dopts(argc, argv, fl, NELEM(fl), 0, &o, history_help) < 0)
 		return EXIT_USAGE;
+	if (o.arg[2] && parse_int("--limit", o.arg[2], &limit) < 0) {
+		fprintf(stderr, "ismsctl history: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
 	json_t *p = json_object();
 	if (o.arg[0])
 		json_object_set_new(p, "since", json_string(o.arg[0]));
 	if (o.arg[1])
 		json_object_set_new(p, "until", json_string(o.arg[1]));
 	if (o.arg[2])
-		json_object_set_new(p, "limit", json_integer(atoll(o.arg[2])));
+		json_object_set_new(p, "limit", json_integer(limit));
 	if (dcall(&o, "history", p, &r) < 0)
 		return EXIT_USAGE;
 	if (o.json) {
 		print_json(r);
 	} else {
-		json_array_foreach(json_object_get(r, "commits"), i, v) {
+		json_array_foreach (json_object_get(r, "commits"), i, v) {
 			printf("%s  %.12s  %-13s ", jget(v, "evaluated_at"), jget(v, "commit"),
-			       json_is_true(json_object_get(v, "conformant")) ? "conformant" : "NOT conformant");
+			       json_is_true(json_object_get(v, "conformant")) ? "conformant"
+			                                                      : "NOT conformant");
 			print_counts(json_object_get(v, "counts"));
 			printf("\n");
 		}
@@ -961,13 +1010,14 @@ print_event(json_t *m)
 	printf("[%lld] %s %s %s: ", (long long)json_integer_value(json_object_get(p, "cursor")),
 	       jget(p, "time"), jget(p, "repo"), topic);
 	if (strcmp(topic, "results") == 0) {
-		printf("%zu verdict(s) changed at %.12s\n", json_array_size(json_object_get(d, "changed")),
-		       jget(d, "commit"));
-		json_array_foreach(json_object_get(d, "changed"), i, v)
+		printf("%zu verdict(s) changed at %.12s\n",
+		       json_array_size(json_object_get(d, "changed")), jget(d, "commit"));
+		json_array_foreach (json_object_get(d, "changed"), i, v)
 			printf("    %-15s %s\n", jget(v, "status"), jget(v, "id"));
 	} else if (strcmp(topic, "commits") == 0) {
 		printf("%.12s %s (", jget(d, "commit"),
-		       json_is_true(json_object_get(d, "conformant")) ? "conformant" : "NOT conformant");
+		       json_is_true(json_object_get(d, "conformant")) ? "conformant"
+		                                                      : "NOT conformant");
 		print_counts(json_object_get(d, "counts"));
 		printf(")\n");
 	} else if (strcmp(topic, "findings") == 0) {
@@ -975,7 +1025,8 @@ print_event(json_t *m)
 		       json_array_size(json_object_get(d, "added")),
 		       json_array_size(json_object_get(d, "resolved")));
 	} else if (strcmp(topic, "status") == 0) {
-		printf("%s%s%s\n", jget(d, "health"), json_is_string(json_object_get(d, "message")) ? ": " : "",
+		printf("%s%s%s\n", jget(d, "health"),
+		       json_is_string(json_object_get(d, "message")) ? ": " : "",
 		       json_is_string(json_object_get(d, "message")) ? jget(d, "message") : "");
 	} else {
 		char *s = json_dumps(d, JSON_COMPACT);
@@ -986,12 +1037,12 @@ print_event(json_t *m)
 }
 
 static const char watch_help[] =
-	"usage: ismsctl watch [--topics LIST] [--cursor N] [--count N] [--timeout SEC] [--json]\n"
-	"\nSubscribe and print what changes as it happens. LIST is comma-separated\n"
-	"(results,findings,commits,status,reminders; default all). With --cursor,\n"
-	"first what was published after that cursor. Reconnects with the last\n"
-	"cursor seen when the daemon restarts. --count and --timeout stop after N\n"
-	"notifications or SEC seconds of silence (exit 1 on timeout).\n";
+        "usage: ismsctl watch [--topics LIST] [--cursor N] [--count N] [--timeout SEC] [--json]\n"
+        "\nSubscribe and print what changes as it happens. LIST is comma-separated\n"
+        "(results,findings,commits,status,reminders; default all). With --cursor,\n"
+        "first what was published after that cursor. Reconnects with the last\n"
+        "cursor seen when the daemon restarts. --count and --timeout stop after N\n"
+        "notifications or SEC seconds of silence (exit 1 on timeout).\n";
 
 /* Subscribe on a new connection; 0 or -1. Without a cursor yet, the
  * daemon's current one becomes *cursor, so a reconnect resumes there. */
@@ -1030,16 +1081,19 @@ watch_connect(const struct dopts *o, long long *cursor, struct client_conn **c)
 static int
 cmd_watch(int argc, char **argv)
 {
-	static const struct dflag fl[] = {{"--topics", 0}, {"--cursor", 1}, {"--count", 2},
-	                                  {"--timeout", 3}};
+	static const struct dflag fl[] = {
+		{ "--topics", 0 }, { "--cursor", 1 }, { "--count", 2 }, { "--timeout", 3 }
+	};
 	struct dopts o;
 	struct client_conn *c = NULL;
 	if (parse_dopts(argc, argv, fl, NELEM(fl), 0, &o, watch_help) < 0)
 		return EXIT_USAGE;
-	long long cursor = o.arg[1] ? atoll(o.arg[1]) : -1;
-	long long count = o.arg[2] ? atoll(o.arg[2]) : -1, seen = 0;
-	int timeout = o.arg[3] ? (int)(atof(o.arg[3]) * 1000) : -1;
-	if (watch_connect(&o, &cursor, &c) < 0) {
+	long long cursor = -1, count = -1, seen = 0;
+	int timeout = -1;
+	if ((o.arg[1] && parse_int("--cursor", o.arg[1], &cursor) < 0) ||
+	    (o.arg[2] && parse_int("--count", o.arg[2], &count) < 0) ||
+	    (o.arg[3] && parse_secs("--timeout", o.arg[3], &timeout) < 0) ||
+	    watch_connect(&o, &cursor, &c) < 0) {
 		fprintf(stderr, "ismsctl watch: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
@@ -1084,8 +1138,8 @@ cmd_watch(int argc, char **argv)
 }
 
 static const char call_help[] =
-	"usage: ismsctl call METHOD [PARAMS-JSON]   or   ismsctl call --raw LINE\n"
-	"\nSend one request and print the reply line as it came.\n";
+        "usage: ismsctl call METHOD [PARAMS-JSON]   or   ismsctl call --raw LINE\n"
+        "\nSend one request and print the reply line as it came.\n";
 
 static int
 cmd_call(int argc, char **argv)
@@ -1116,8 +1170,8 @@ cmd_call(int argc, char **argv)
 			fprintf(stderr, "ismsctl call: PARAMS is not JSON: %s\n", je.text);
 			return EXIT_USAGE;
 		}
-		json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", 1,
-		                        "method", argv[i], "params", p);
+		json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", 1, "method",
+		                        argv[i], "params", p);
 		line = json_dumps(req, JSON_COMPACT);
 		json_decref(req);
 	}
@@ -1181,12 +1235,12 @@ add_pack_dir(const char *cmd, const char *dir)
 }
 
 static const char new_pack_help[] =
-	"usage: ismsctl new-pack NAME [--dir DIR]\n"
-	"\n"
-	"Create the rule pack DIR/NAME (DIR: default the current directory) with\n"
-	"one example rule in NAME.lua, its specs in specs/NAME.lua and a README\n"
-	"saying how to run them. NAME: lower-case letters, digits and hyphens.\n"
-	"Then:  ismsctl test --pack DIR/NAME DIR/NAME/specs\n";
+        "usage: ismsctl new-pack NAME [--dir DIR]\n"
+        "\n"
+        "Create the rule pack DIR/NAME (DIR: default the current directory) with\n"
+        "one example rule in NAME.lua, its specs in specs/NAME.lua and a README\n"
+        "saying how to run them. NAME: lower-case letters, digits and hyphens.\n"
+        "Then:  ismsctl test --pack DIR/NAME DIR/NAME/specs\n";
 
 static int
 cmd_new_pack(int argc, char **argv)
@@ -1235,12 +1289,12 @@ struct sched_opts {
 };
 
 static const char sched_mode_help[] =
-	"\n"
-	"Without --repo, --ref, --worktree or --now, or with --socket PATH, the\n"
-	"command asks the running daemon (socket: --socket, $ISMS_SOCKET or\n"
-	"" ISMSD_DEFAULT_SOCKET "); --repo NAME then names one of its repositories, and\n"
-	"the daemon's clock and head commit apply. Otherwise it reads the repository\n"
-	"at --repo PATH (default .) itself, as `check` does.\n";
+        "\n"
+        "Without --repo, --ref, --worktree or --now, or with --socket PATH, the\n"
+        "command asks the running daemon (socket: --socket, $ISMS_SOCKET or\n"
+        "" ISMSD_DEFAULT_SOCKET "); --repo NAME then names one of its repositories, and\n"
+        "the daemon's clock and head commit apply. Otherwise it reads the repository\n"
+        "at --repo PATH (default .) itself, as `check` does.\n";
 
 /* Monotonic milliseconds, for --timing. */
 static double
@@ -1252,50 +1306,50 @@ sched_ms(void)
 }
 
 static const char calendar_help[] =
-	"usage: ismsctl calendar [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
-	"                        [--ics | --json] [--timing]\n"
-	"\n"
-	"The ISMS calendar: management reviews, internal and certification audits,\n"
-	"reviews of documents, the risk assessment and suppliers, and the due dates\n"
-	"of corrective and risk treatment actions, with overdue items marked.\n"
-	"--ics writes iCalendar (RFC 5545) for calendar applications.\n"
-	"Offline, iCalendar DTSTAMPs use --now; from the daemon, its clock.\n";
+        "usage: ismsctl calendar [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
+        "                        [--ics | --json] [--timing]\n"
+        "\n"
+        "The ISMS calendar: management reviews, internal and certification audits,\n"
+        "reviews of documents, the risk assessment and suppliers, and the due dates\n"
+        "of corrective and risk treatment actions, with overdue items marked.\n"
+        "--ics writes iCalendar (RFC 5545) for calendar applications.\n"
+        "Offline, iCalendar DTSTAMPs use --now; from the daemon, its clock.\n";
 
 static const char audit_plan_help[] =
-	"usage: ismsctl audit-plan [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
-	"                          [--rules DIR] [--json] [--timing]\n"
-	"\n"
-	"Propose a dated internal audit programme for the rest of the cycle: every\n"
-	"clause and applicable Annex A control audited within the cycle, high-risk\n"
-	"areas and areas with open nonconformities more often, no auditor auditing\n"
-	"what they own, no auditor over capacity. Exit status 1 when no plan meets\n"
-	"every constraint (the failing ones are listed), 2 on errors.\n";
+        "usage: ismsctl audit-plan [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
+        "                          [--rules DIR] [--json] [--timing]\n"
+        "\n"
+        "Propose a dated internal audit programme for the rest of the cycle: every\n"
+        "clause and applicable Annex A control audited within the cycle, high-risk\n"
+        "areas and areas with open nonconformities more often, no auditor auditing\n"
+        "what they own, no auditor over capacity. Exit status 1 when no plan meets\n"
+        "every constraint (the failing ones are listed), 2 on errors.\n";
 
 static const char review_pack_help[] =
-	"usage: ismsctl review-pack [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
-	"                           [--links PREFIX]\n"
-	"\n"
-	"The inputs of the next management review (9.3.2) since the last one, as\n"
-	"Markdown to commit as its agenda. Links to records start with PREFIX\n"
-	"(default ../, for a pack kept under reviews/).\n";
+        "usage: ismsctl review-pack [--repo PATH] [--ref REF] [--worktree DIR] [--now DATE]\n"
+        "                           [--links PREFIX]\n"
+        "\n"
+        "The inputs of the next management review (9.3.2) since the last one, as\n"
+        "Markdown to commit as its agenda. Links to records start with PREFIX\n"
+        "(default ../, for a pack kept under reviews/).\n";
 
 /* Parse the scheduler commands' options; help is the command's text. */
 static int
 parse_sched(const char *cmd, const char *help, int argc, char **argv, struct sched_opts *o)
 {
 	static const struct option longopts[] = {
-		{"repo", required_argument, NULL, 'r'},
-		{"ref", required_argument, NULL, 'f'},
-		{"worktree", required_argument, NULL, 'w'},
-		{"now", required_argument, NULL, 'n'},
-		{"rules", required_argument, NULL, 'R'},
-		{"links", required_argument, NULL, 'l'},
-		{"ics", no_argument, NULL, 'i'},
-		{"json", no_argument, NULL, 'j'},
-		{"timing", no_argument, NULL, 't'},
-		{"socket", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "repo", required_argument, NULL, 'r' },
+		{ "ref", required_argument, NULL, 'f' },
+		{ "worktree", required_argument, NULL, 'w' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "links", required_argument, NULL, 'l' },
+		{ "ics", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timing", no_argument, NULL, 't' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -1312,21 +1366,19 @@ parse_sched(const char *cmd, const char *help, int argc, char **argv, struct sch
 		case 'i': o->ics = 1; break;
 		case 'j': o->json = 1; break;
 		case 't': o->timing = 1; break;
-		case 'h':
-			printf("%s%s", help, sched_mode_help);
-			exit(0);
-		default:
-			fprintf(stderr, "%s%s", help, sched_mode_help);
-			return -1;
+		case 'h': printf("%s%s", help, sched_mode_help); exit(0);
+		default: fprintf(stderr, "%s%s", help, sched_mode_help); return -1;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n%s", cmd, argv[optind], help);
+		fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n%s", cmd, argv[optind],
+		        help);
 		return -1;
 	}
 	o->offline = o->socket == NULL && (o->repo || o->ref || o->worktree || o->now);
 	if (!o->offline && (o->ref || o->worktree || o->now || o->rules || o->timing)) {
-		fprintf(stderr, "ismsctl %s: --ref, --worktree, --now, --rules and --timing read "
+		fprintf(stderr,
+		        "ismsctl %s: --ref, --worktree, --now, --rules and --timing read "
 		        "a repository offline; with --socket the daemon's head and clock apply\n",
 		        cmd);
 		return -1;
@@ -1348,7 +1400,7 @@ jtext(json_t *v)
 static int
 sched_call(const struct sched_opts *o, const char *method, json_t *params, json_t **result)
 {
-	struct dopts d = {0};
+	struct dopts d = { 0 };
 	d.socket = o->socket;
 	d.repo = o->repo;
 	return dcall(&d, method, params, result);
@@ -1403,10 +1455,10 @@ review_pack_remote(const struct sched_opts *o)
 /* Load the repository at --ref (or the work tree) into *snap and *m, as
  * of *now; prints the error and returns -1 on failure. */
 static int
-sched_load(const char *cmd, const struct sched_opts *o, struct snapshot **snap,
-           struct model **m, int64_t *now)
+sched_load(const char *cmd, const struct sched_opts *o, struct snapshot **snap, struct model **m,
+           int64_t *now)
 {
-	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
 
 	if (parse_now(o->now, now) < 0) {
 		fprintf(stderr, "ismsctl %s: --now: %s\n", cmd, err_msg());
@@ -1437,13 +1489,13 @@ sched_problems(const char *cmd, const struct problems *p)
 static int
 cmd_calendar(int argc, char **argv)
 {
-	struct sched_opts o = {0};
+	struct sched_opts o = { 0 };
 	struct snapshot *snap = NULL;
 	struct model *m = NULL;
 	struct calendar *cal = NULL;
 	struct reminder_config *cfg = NULL;
-	struct problems probs = {0};
-	struct buf b = {0};
+	struct problems probs = { 0 };
+	struct buf b = { 0 };
 	char *ics = NULL;
 	int64_t now;
 	int rc = EXIT_USAGE;
@@ -1457,7 +1509,8 @@ cmd_calendar(int argc, char **argv)
 	double t0 = sched_ms();
 	calendar_build(m, now, &cal);
 	if (o.timing)
-		fprintf(stderr, "timing: calendar of %zu events from %zu records files in %.2f ms\n",
+		fprintf(stderr,
+		        "timing: calendar of %zu events from %zu records files in %.2f ms\n",
 		        cal->n, m->ndocs, sched_ms() - t0);
 	if (o.ics) {
 		reminder_config_load(m, &cfg, &probs);
@@ -1474,10 +1527,12 @@ cmd_calendar(int argc, char **argv)
 			const struct cal_event *e = &cal->v[i];
 			char d[11];
 			date_format(e->date, d);
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:b}",
-			    "id", e->id, "kind", calendar_kind_name(e->kind), "title", e->title,
-			    "date", d, "owner", e->owner ? json_string(e->owner) : json_null(),
-			    "file", e->file, "line", e->line, "overdue", e->overdue));
+			json_array_append_new(
+			        a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:b}", "id",
+			                     e->id, "kind", calendar_kind_name(e->kind), "title",
+			                     e->title, "date", d, "owner",
+			                     e->owner ? json_string(e->owner) : json_null(), "file",
+			                     e->file, "line", e->line, "overdue", e->overdue));
 		}
 		json_dumpf(a, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -1502,14 +1557,14 @@ out:
 static int
 cmd_audit_plan(int argc, char **argv)
 {
-	struct sched_opts o = {0};
+	struct sched_opts o = { 0 };
 	struct snapshot *snap = NULL;
 	struct model *m = NULL;
 	struct catalogue *cat = NULL;
 	struct plan_input *in = NULL;
 	struct plan *p = NULL;
-	struct problems probs = {0};
-	struct buf b = {0};
+	struct problems probs = { 0 };
+	struct buf b = { 0 };
 	const char **clauses, **controls;
 	char cpath[4200];
 	int64_t now;
@@ -1534,9 +1589,11 @@ cmd_audit_plan(int argc, char **argv)
 	double t0 = sched_ms();
 	planner_run(in, &p);
 	if (o.timing)
-		fprintf(stderr, "timing: plan of %zu areas, %zu auditors, %zu sites: %zu audits, %zu "
-		        "failures in %.2f ms\n", in->nareas, in->nauditors, in->nsites ? in->nsites : 1,
-		        p->naudits, p->nfailures, sched_ms() - t0);
+		fprintf(stderr,
+		        "timing: plan of %zu areas, %zu auditors, %zu sites: %zu audits, %zu "
+		        "failures in %.2f ms\n",
+		        in->nareas, in->nauditors, in->nsites ? in->nsites : 1, p->naudits,
+		        p->nfailures, sched_ms() - t0);
 	if (o.json) {
 		json_t *j = planner_json(in, p);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -1562,10 +1619,10 @@ out:
 static int
 cmd_review_pack(int argc, char **argv)
 {
-	struct sched_opts o = {0};
+	struct sched_opts o = { 0 };
 	struct snapshot *snap = NULL;
 	struct model *m = NULL;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	int64_t now;
 	int rc = EXIT_USAGE;
 

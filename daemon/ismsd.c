@@ -18,29 +18,29 @@
 #include "log.h"
 
 static const char usage_text[] =
-	"usage: ismsd [-f] [-t] [-c FILE] [--repo PATH] [--socket PATH]\n"
-	"             [--state-dir DIR] [--rules DIR] [--pidfile FILE]\n"
-	"             [--log-level LEVEL] [--syslog] [--now DATE]\n"
-	"\n"
-	"Evaluate ISMS repositories on every commit and serve the verdicts on a\n"
-	"JSON-RPC socket (docs/protocol.md). Settings: docs/ismsd.conf.md.\n"
-	"\n"
-	"  -c, --config FILE    the configuration file (YAML)\n"
-	"  -f, --foreground     stay in the foreground, log to stderr\n"
-	"  -t, --test           check the configuration and rule packs, then exit\n"
-	"  --repo PATH          serve the local repository PATH (repeatable)\n"
-	"  --socket PATH        the Unix socket; default " ISMSD_DEFAULT_SOCKET "\n"
-	"  --state-dir DIR      history journal and mirrors; default " ISMSD_DEFAULT_STATE "\n"
-	"  --rules DIR          rule packs; default: the installed ones\n"
-	"  --pidfile FILE       write the process id to FILE\n"
-	"  --log-level LEVEL    error, warning, info (default) or debug\n"
-	"  --syslog             log to syslog (the default in the background)\n"
-	"  --now DATE           run the clock from DATE (ISO 8601), for tests\n";
+        "usage: ismsd [-f] [-t] [-c FILE] [--repo PATH] [--socket PATH]\n"
+        "             [--state-dir DIR] [--rules DIR] [--pidfile FILE]\n"
+        "             [--log-level LEVEL] [--syslog] [--now DATE]\n"
+        "\n"
+        "Evaluate ISMS repositories on every commit and serve the verdicts on a\n"
+        "JSON-RPC socket (docs/protocol.md). Settings: docs/ismsd.conf.md.\n"
+        "\n"
+        "  -c, --config FILE    the configuration file (YAML)\n"
+        "  -f, --foreground     stay in the foreground, log to stderr\n"
+        "  -t, --test           check the configuration and rule packs, then exit\n"
+        "  --repo PATH          serve the local repository PATH (repeatable)\n"
+        "  --socket PATH        the Unix socket; default " ISMSD_DEFAULT_SOCKET "\n"
+        "  --state-dir DIR      history journal and mirrors; default " ISMSD_DEFAULT_STATE "\n"
+        "  --rules DIR          rule packs; default: the installed ones\n"
+        "  --pidfile FILE       write the process id to FILE\n"
+        "  --log-level LEVEL    error, warning, info (default) or debug\n"
+        "  --syslog             log to syslog (the default in the background)\n"
+        "  --now DATE           run the clock from DATE (ISO 8601), for tests\n";
 
 struct opts {
 	const char *config, *now, *level;
 	int foreground, test, syslog;
-	struct config flags;     /* what the flags set */
+	struct config flags; /* what the flags set */
 	const char **paths;
 	size_t npaths;
 };
@@ -56,20 +56,20 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"test", no_argument, NULL, 't'},
-		{"repo", required_argument, NULL, 'r'},
-		{"socket", required_argument, NULL, 's'},
-		{"state-dir", required_argument, NULL, 'S'},
-		{"rules", required_argument, NULL, 'R'},
-		{"pidfile", required_argument, NULL, 'p'},
-		{"log-level", required_argument, NULL, 'l'},
-		{"syslog", no_argument, NULL, 'y'},
-		{"now", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "test", no_argument, NULL, 't' },
+		{ "repo", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "syslog", no_argument, NULL, 'y' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "c:fth", lo, NULL)) != -1) {
@@ -117,7 +117,7 @@ print_problems(const struct problems *p)
 static int
 build_config(struct opts *o, struct config *c)
 {
-	struct problems errs = {0};
+	struct problems errs = { 0 };
 	int rc = 0;
 	config_defaults(c);
 	if (o->config && config_load(o->config, c, &errs) < 0)
@@ -155,7 +155,7 @@ parse_now(const char *s, int64_t *offset)
 	if (date_parse(s, "UTC", &d, &t, &has_time) < 0)
 		return -1;
 	if (!has_time)
-		t = date_days(d) * 86400 + 12 * 3600;
+		t = date_days(d) * 86400 + (int64_t)12 * 3600;
 	*offset = t - (int64_t)time(NULL);
 	return 0;
 }
@@ -171,7 +171,8 @@ write_pidfile(const char *path)
 		free(old);
 		if (pid > 0 && pid != getpid() && kill((pid_t)pid, 0) == 0)
 			return err_set("%s names process %ld, which is running: is ismsd "
-			               "already started?", path, pid);
+			               "already started?",
+			               path, pid);
 	}
 	char *tmp = xasprintf("%s.tmp", path);
 	FILE *f = fopen(tmp, "w");
@@ -236,7 +237,7 @@ absolute(const char *p)
 static void
 absolutise(struct config *c)
 {
-	char **v[] = {&c->socket, &c->state_dir, &c->pidfile, &c->rules, &c->file};
+	char **v[] = { &c->socket, &c->state_dir, &c->pidfile, &c->rules, &c->file };
 	for (size_t i = 0; i < NELEM(v); i++)
 		if (*v[i]) {
 			char *a = absolute(*v[i]);
@@ -244,7 +245,7 @@ absolutise(struct config *c)
 			*v[i] = a;
 		}
 	for (size_t i = 0; i < c->nrepos; i++) {
-		char **w[] = {&c->repos[i].path, &c->repos[i].rules};
+		char **w[] = { &c->repos[i].path, &c->repos[i].rules };
 		for (size_t k = 0; k < NELEM(w); k++)
 			if (*w[k]) {
 				char *a = absolute(*w[k]);
@@ -257,7 +258,7 @@ absolutise(struct config *c)
 int
 main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct opts o = { 0 };
 	struct config cfg;
 	struct daemon d;
 	int64_t offset;
@@ -274,8 +275,8 @@ main(int argc, char **argv)
 		if (bad == 0)
 			bad = daemon_check(&cfg);
 		if (o.test)
-			printf("%s\n", bad ? "configuration or rule packs have problems" :
-			       "configuration and rule packs are fine");
+			printf("%s\n", bad ? "configuration or rule packs have problems"
+			                   : "configuration and rule packs are fine");
 		config_free(&cfg);
 		date_shutdown();
 		free(o.paths);
@@ -306,7 +307,6 @@ main(int argc, char **argv)
 		if (write(ready, &c, 1) < 0)
 			log_warn("cannot tell the parent process");
 		close(ready);
-		ready = -1;
 	}
 	event_base_dispatch(base);
 	daemon_stop(&d);

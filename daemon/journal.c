@@ -25,8 +25,8 @@ struct journal {
 };
 
 static void
-push(struct journal *j, uint64_t seq, const char *repo, const char *topic,
-     int64_t time, const char *line, size_t len)
+push(struct journal *j, uint64_t seq, const char *repo, const char *topic, int64_t time,
+     const char *line, size_t len)
 {
 	if (j->n == j->cap) {
 		j->cap = j->cap ? j->cap * 2 : 64;
@@ -147,24 +147,24 @@ write_all(int fd, const char *p, size_t n)
 }
 
 const struct journal_entry *
-journal_append(struct journal *j, const char *repo, const char *topic,
-               int64_t time, json_t *data)
+journal_append(struct journal *j, const char *repo, const char *topic, int64_t time, json_t *data)
 {
 	char t[21];
 	uint64_t seq = j->last + 1;
 	date_format_utc(time, t);
-	json_t *o = json_pack("{s:s, s:s, s:{s:I, s:s, s:s, s:s, s:O}}", "jsonrpc", "2.0",
-	                      "method", topic, "params", "cursor", (json_int_t)seq,
-	                      "repo", repo, "topic", topic, "time", t, "data", data);
+	json_t *o = json_pack("{s:s, s:s, s:{s:I, s:s, s:s, s:s, s:O}}", "jsonrpc", "2.0", "method",
+	                      topic, "params", "cursor", (json_int_t)seq, "repo", repo, "topic",
+	                      topic, "time", t, "data", data);
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	size_t len = strlen(s);
-	s[len] = '\n';  /* json_dumps leaves room: we write len+1 below */
+	s[len] = '\n'; /* json_dumps leaves room: we write len+1 below */
 	off_t end = lseek(j->fd, 0, SEEK_END);
 	if (write_all(j->fd, s, len + 1) < 0 || fdatasync(j->fd) < 0) {
 		err_set("cannot write the history journal %s: %s", j->path, strerror(errno));
 		if (end >= 0 && ftruncate(j->fd, end) < 0)
-			err_set("cannot write the history journal %s: %s", j->path, strerror(errno));
+			err_set("cannot write the history journal %s: %s", j->path,
+			        strerror(errno));
 		free(s);
 		return NULL;
 	}

@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 struct journal_entry {
-	uint64_t seq;     /* the cursor, from 1 */
-	char *repo;       /* repository name */
-	char *topic;      /* results, findings, commits, status, ... */
-	int64_t time;     /* when it was published (daemon clock) */
-	char *line;       /* the notification, '\n'-terminated */
+	uint64_t seq; /* the cursor, from 1 */
+	char *repo;   /* repository name */
+	char *topic;  /* results, findings, commits, status, ... */
+	int64_t time; /* when it was published (daemon clock) */
+	char *line;   /* the notification, '\n'-terminated */
 	size_t len;
 };
 
@@ -28,9 +28,8 @@ void journal_close(struct journal *j);
  * "cursor":N,"repo":repo,"topic":topic,"time":T,"data":data}}, write it
  * and fsync. data is borrowed. Returns the entry (borrowed, valid until
  * journal_close), or NULL with err_msg() when the disk refused it. */
-const struct journal_entry *journal_append(struct journal *j, const char *repo,
-                                           const char *topic, int64_t time,
-                                           json_t *data);
+const struct journal_entry *journal_append(struct journal *j, const char *repo, const char *topic,
+                                           int64_t time, json_t *data);
 /* The entries, oldest first (borrowed). */
 size_t journal_entries(const struct journal *j, const struct journal_entry **v);
 /* The index of the first entry after cursor. */

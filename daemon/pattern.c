@@ -22,13 +22,14 @@
 #include "pattern.h"
 #include "util.h"
 
-#define ESC '%'
+#define ESC      '%'
 #define SPECIALS "^$*+?.([%-"
-#define MAXCAP 32	/* captures in one pattern */
-#define MAXDEPTH 200	/* nested matcher calls */
-#define CAP_OPEN (-1)	/* capture started, not yet closed */
-#define CAP_POS (-2)	/* position capture "()" */
-#define TOO_DEAR "pattern too expensive: string matching exceeded the " \
+#define MAXCAP   32   /* captures in one pattern */
+#define MAXDEPTH 200  /* nested matcher calls */
+#define CAP_OPEN (-1) /* capture started, not yet closed */
+#define CAP_POS  (-2) /* position capture "()" */
+#define TOO_DEAR                                                                                   \
+	"pattern too expensive: string matching exceeded the "                                     \
 	"rule's instruction budget"
 
 /* The budget shared by the installed functions of one library table. */
@@ -48,8 +49,8 @@ struct pm {
 	lua_State *L;
 	struct meter *mt;
 	const char *s0, *se; /* subject start and end */
-	const char *pe;	     /* pattern end */
-	int depth;	     /* nested calls still allowed */
+	const char *pe;      /* pattern end */
+	int depth;           /* nested calls still allowed */
 	int ncap;
 	struct cap cap[MAXCAP];
 };
@@ -66,16 +67,15 @@ static const struct {
 	char k;
 	int (*is)(int);
 } classes[] = {
-	{ 'a', isalpha }, { 'c', iscntrl }, { 'd', isdigit }, { 'g', isgraph },
-	{ 'l', islower }, { 'p', ispunct }, { 's', isspace }, { 'u', isupper },
+	{ 'a', isalpha }, { 'c', iscntrl },  { 'd', isdigit }, { 'g', isgraph },
+	{ 'l', islower }, { 'p', ispunct },  { 's', isspace }, { 'u', isupper },
 	{ 'w', isalnum }, { 'x', isxdigit }, { 'z', isnul },
 };
 
 static const char *run(struct pm *, const char *, const char *);
 
 /* Raise a Lua error at the caller's position; never returns. */
-static _Noreturn void PRINTF(2, 3)
-die(lua_State *L, const char *fmt, ...)
+static _Noreturn void PRINTF(2, 3) die(lua_State *L, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -117,8 +117,8 @@ step(struct pm *m)
 
 /* Prepare a match of pattern p (lp bytes) over subject s (ls bytes). */
 static void
-pm_init(struct pm *m, lua_State *L, struct meter *mt, const char *s, size_t ls,
-        const char *p, size_t lp)
+pm_init(struct pm *m, lua_State *L, struct meter *mt, const char *s, size_t ls, const char *p,
+        size_t lp)
 {
 	m->L = L;
 	m->mt = mt;
@@ -218,14 +218,10 @@ one(struct pm *m, const char *s, const char *p, const char *ep)
 	step(m);
 	c = (unsigned char)*s;
 	switch (*p) {
-	case '.':
-		return 1;
-	case ESC:
-		return inclass(c, (unsigned char)p[1]);
-	case '[':
-		return set_has(m, c, p, ep - 1);
-	default:
-		return (unsigned char)*p == c;
+	case '.': return 1;
+	case ESC: return inclass(c, (unsigned char)p[1]);
+	case '[': return set_has(m, c, p, ep - 1);
+	default: return (unsigned char)*p == c;
 	}
 }
 
@@ -369,8 +365,7 @@ walk(struct pm *m, const char *s, const char *p)
 			if (p + 1 < m->pe && p[1] == ')')
 				return capture(m, s, p + 2, CAP_POS);
 			return capture(m, s, p + 1, CAP_OPEN);
-		case ')':
-			return uncapture(m, s, p + 1);
+		case ')': return uncapture(m, s, p + 1);
 		case '$':
 			if (p + 1 == m->pe)
 				return s == m->se ? s : NULL;
@@ -411,12 +406,9 @@ walk(struct pm *m, const char *s, const char *p)
 				return e;
 			p = ep + 1;
 			continue;
-		case '+':
-			return greedy(m, s + 1, p, ep);
-		case '*':
-			return greedy(m, s, p, ep);
-		case '-':
-			return lazy(m, s, p, ep);
+		case '+': return greedy(m, s + 1, p, ep);
+		case '*': return greedy(m, s, p, ep);
+		case '-': return lazy(m, s, p, ep);
 		}
 		s++;
 		p = ep;
@@ -510,8 +502,7 @@ has_specials(const char *p, size_t lp)
 /* Find the first n (nl bytes) in h (hl bytes), counting the bytes
  * examined; NULL when there is none. */
 static const char *
-plain_find(lua_State *L, struct meter *mt, const char *h, size_t hl,
-           const char *n, size_t nl)
+plain_find(lua_State *L, struct meter *mt, const char *h, size_t hl, const char *n, size_t nl)
 {
 	const char *end, *q;
 
@@ -537,8 +528,8 @@ plain_find(lua_State *L, struct meter *mt, const char *h, size_t hl,
 /* Match pattern p from offset init onwards (only there when it starts
  * with '^') and push find's or match's results. */
 static int
-seek_pattern(lua_State *L, struct meter *mt, const char *s, size_t ls,
-             size_t init, const char *p, size_t lp, int want_pos)
+seek_pattern(lua_State *L, struct meter *mt, const char *s, size_t ls, size_t init, const char *p,
+             size_t lp, int want_pos)
 {
 	struct pm m;
 	const char *t, *e;
@@ -587,7 +578,7 @@ seek(lua_State *L, int want_pos)
 		return 1;
 	}
 	lua_pushinteger(L, (q - s) + 1);
-	lua_pushinteger(L, (lua_Integer)((size_t)(q - s) + lp));
+	lua_pushinteger(L, (lua_Integer)(q - s) + (lua_Integer)lp);
 	return 2;
 }
 
@@ -726,8 +717,7 @@ put_repl(struct pm *m, luaL_Buffer *b, const char *s, const char *e, int tr)
 /* Replace up to max matches of pattern p (already without its '^' when
  * anchored) into b; return how many were replaced. */
 static lua_Integer
-gsub_loop(struct pm *m, luaL_Buffer *b, const char *p, int tr, lua_Integer max,
-          int anchored)
+gsub_loop(struct pm *m, luaL_Buffer *b, const char *p, int tr, lua_Integer max, int anchored)
 {
 	const char *t = m->s0, *e, *last = NULL;
 	lua_Integer n = 0;
@@ -768,8 +758,8 @@ gsub(lua_State *L)
 	lua_Integer n;
 
 	luaL_argexpected(L,
-	                 tr == LUA_TNUMBER || tr == LUA_TSTRING ||
-	                         tr == LUA_TFUNCTION || tr == LUA_TTABLE,
+	                 tr == LUA_TNUMBER || tr == LUA_TSTRING || tr == LUA_TFUNCTION ||
+	                         tr == LUA_TTABLE,
 	                 3, "string/function/table");
 	if (anchored) {
 		p++;
@@ -789,11 +779,8 @@ void
 pattern_install(lua_State *L, pattern_charge_fn charge, void *ud)
 {
 	static const luaL_Reg fns[] = {
-		{ "find", find },
-		{ "match", match },
-		{ "gmatch", gmatch },
-		{ "gsub", gsub },
-		{ NULL, NULL },
+		{ "find", find }, { "match", match }, { "gmatch", gmatch },
+		{ "gsub", gsub }, { NULL, NULL },
 	};
 	struct meter *mt = lua_newuserdatauv(L, sizeof(*mt), 0);
 

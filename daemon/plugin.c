@@ -27,8 +27,8 @@
 #include "log.h"
 #include "util.h"
 
-#define BATCH 16            /* events per wake-up */
-#define GRACE_MS 2000       /* for shutdown after the drain */
+#define BATCH    16   /* events per wake-up */
+#define GRACE_MS 2000 /* for shutdown after the drain */
 
 enum pstate { P_FAILED, P_RUNNING, P_STUCK };
 
@@ -79,13 +79,13 @@ struct plug {
 
 struct verdicts {
 	char *repo;
-	json_t *rules;  /* id -> verdict object */
+	json_t *rules; /* id -> verdict object */
 };
 
 struct plugin_host {
 	struct plug **v;
 	size_t n;
-	pthread_mutex_t mu;          /* for the verdicts of publish_topic */
+	pthread_mutex_t mu; /* for the verdicts of publish_topic */
 	struct verdicts *repos;
 	size_t nrepos;
 };
@@ -109,12 +109,8 @@ api_log(const struct ismsd_host *h, int level, const char *fmt, ...)
 		pl->last_msg = xstrdup(msg);
 		pthread_mutex_unlock(&pl->mu);
 		break;
-	case ISMSD_LOG_INFO:
-		log_info("plugin %s: %s", pl->name, msg);
-		break;
-	default:
-		log_debug("plugin %s: %s", pl->name, msg);
-		break;
+	case ISMSD_LOG_INFO: log_info("plugin %s: %s", pl->name, msg); break;
+	default: log_debug("plugin %s: %s", pl->name, msg); break;
 	}
 }
 
@@ -153,8 +149,8 @@ valid_name(const char *s, int dash)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || (dash && c == '-')))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || (dash && c == '-')))
 			return 0;
 	}
 	return 1;
@@ -162,19 +158,23 @@ valid_name(const char *s, int dash)
 
 /* Register a rule function for the plugin (its thread, in register_lua). */
 static int
-reg_add(const struct ismsd_lua_reg *reg, const char *name, ismsd_lua_fn fn,
-        void *data, const char *doc)
+reg_add(const struct ismsd_lua_reg *reg, const char *name, ismsd_lua_fn fn, void *data,
+        const char *doc)
 {
 	struct plug *pl = reg->host_data;
 	if (name == NULL || fn == NULL || !valid_name(name, 0)) {
-		api_log(&pl->api, ISMSD_LOG_WARN, "cannot register a rule function "
-		        "named '%s': use letters, digits and _", name ? name : "");
+		api_log(&pl->api, ISMSD_LOG_WARN,
+		        "cannot register a rule function "
+		        "named '%s': use letters, digits and _",
+		        name ? name : "");
 		return -1;
 	}
 	for (size_t i = 0; i < pl->nfns; i++)
 		if (strcmp(pl->fns[i].name, name) == 0) {
-			api_log(&pl->api, ISMSD_LOG_WARN, "the rule function '%s' "
-			        "is registered twice", name);
+			api_log(&pl->api, ISMSD_LOG_WARN,
+			        "the rule function '%s' "
+			        "is registered twice",
+			        name);
 			return -1;
 		}
 	pl->fns = xreallocarray(pl->fns, pl->nfns + 1, sizeof(*pl->fns));
@@ -214,8 +214,7 @@ past(const struct timespec *t)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > t->tv_sec ||
-	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
 /* Deliver up to BATCH queued events; stop the loop when told to and the
@@ -266,7 +265,7 @@ run(void *arg)
 	int rc = pl->p->init(&pl->api, pl->config, &state);
 	if (rc == 0) {
 		pl->state = state;
-		struct ismsd_lua_reg reg = {ISMSD_LUA_REG_VERSION, reg_add, pl};
+		struct ismsd_lua_reg reg = { ISMSD_LUA_REG_VERSION, reg_add, pl };
 		if (pl->p->register_lua && pl->p->register_lua(state, &reg) < 0) {
 			rc = -1;
 			if (pl->p->shutdown)
@@ -301,16 +300,18 @@ open_object(struct plug *pl)
 	const struct ismsd_plugin *p = dlsym(pl->dl, ISMSD_PLUGIN_SYMBOL);
 	if (p == NULL)
 		return err_set("%s is not an ismsd plugin: it does not export "
-		               "the symbol '%s'", pl->path, ISMSD_PLUGIN_SYMBOL);
+		               "the symbol '%s'",
+		               pl->path, ISMSD_PLUGIN_SYMBOL);
 	if (p->abi_version != ISMSD_PLUGIN_ABI_VERSION)
 		return err_set("%s was built for plugin ABI version %u, but this "
 		               "ismsd uses version %d: rebuild the plugin against "
-		               "this version's ismsd/plugin.h", pl->path,
-		               (unsigned)p->abi_version, ISMSD_PLUGIN_ABI_VERSION);
+		               "this version's ismsd/plugin.h",
+		               pl->path, (unsigned)p->abi_version, ISMSD_PLUGIN_ABI_VERSION);
 	if (p->name == NULL || p->version == NULL || p->init == NULL)
 		return err_set("%s does not declare its %s", pl->path,
-		               p->name == NULL ? "name" :
-		               p->version == NULL ? "version" : "init hook");
+		               p->name == NULL      ? "name"
+		               : p->version == NULL ? "version"
+		                                    : "init hook");
 	pl->p = p;
 	return 0;
 }
@@ -321,11 +322,11 @@ check_config(const char *text)
 {
 	json_error_t je;
 	json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-	int ok = v && json_is_object(v);
+	int ok = json_is_object(v);
 	json_decref(v);
 	if (!ok)
-		return err_set("its configuration is not a JSON object%s%s",
-		               v ? "" : ": ", v ? "" : je.text);
+		return err_set("its configuration is not a JSON object%s%s", v ? "" : ": ",
+		               v ? "" : je.text);
 	return 0;
 }
 
@@ -395,7 +396,8 @@ load_one(struct plugin_host *h, struct plug *pl, const struct plugin_conf *c)
 	}
 	if (!valid_name(pl->name, 1)) {
 		err_set("'%s' is not a usable plugin name: use letters, digits, "
-		        "_ and -", pl->name);
+		        "_ and -",
+		        pl->name);
 		goto out;
 	}
 	if (name_taken(h, pl->name)) {
@@ -404,8 +406,8 @@ load_one(struct plugin_host *h, struct plug *pl, const struct plugin_conf *c)
 	}
 	if (check_config(pl->config) < 0 || open_object(pl) < 0)
 		goto out;
-	if (c->name == NULL && strcmp(pl->name, pl->p->name) != 0 &&
-	    valid_name(pl->p->name, 1) && !name_taken(h, pl->p->name)) {
+	if (c->name == NULL && strcmp(pl->name, pl->p->name) != 0 && valid_name(pl->p->name, 1) &&
+	    !name_taken(h, pl->p->name)) {
 		free(pl->name);
 		pl->name = xstrdup(pl->p->name);
 		pl->api.instance = pl->name;
@@ -414,13 +416,12 @@ load_one(struct plugin_host *h, struct plug *pl, const struct plugin_conf *c)
 out:
 	if (rc == 0) {
 		pl->st = P_RUNNING;
-		log_info("plugin %s: %s %s loaded from %s", pl->name, pl->p->name,
-		         pl->p->version, pl->path);
+		log_info("plugin %s: %s %s loaded from %s", pl->name, pl->p->name, pl->p->version,
+		         pl->path);
 		return;
 	}
 	pl->st = P_FAILED;
-	pl->error = c->origin ? xasprintf("%s: plugin %s: %s", c->origin,
-	                                  pl->name, err_msg())
+	pl->error = c->origin ? xasprintf("%s: plugin %s: %s", c->origin, pl->name, err_msg())
 	                      : xasprintf("plugin %s: %s", pl->name, err_msg());
 	log_warnx("%s; ismsd goes on without it", pl->error);
 }
@@ -430,7 +431,7 @@ struct plugin_host *
 plugin_host_load(const struct plugin_conf *c, size_t n)
 {
 	struct plugin_host *h = xcalloc(1, sizeof(*h));
-	h->v = xcalloc(n ? n : 1, sizeof(*h->v));
+	h->v = xcalloc(n ? n : 1, sizeof(struct plug *));
 	pthread_mutex_init(&h->mu, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct plug *pl = xcalloc(1, sizeof(*pl));
@@ -438,13 +439,13 @@ plugin_host_load(const struct plugin_conf *c, size_t n)
 		pl->name = c[i].name ? xstrdup(c[i].name) : base_name(pl->path);
 		pl->config = xstrdup(c[i].config ? c[i].config : "{}");
 		pl->qmax = c[i].queue_max ? c[i].queue_max : PLUGIN_QUEUE_DEFAULT;
-		pl->q = xcalloc(pl->qmax, sizeof(*pl->q));
+		pl->q = xcalloc(pl->qmax, sizeof(struct qev *));
 		pl->pipe[0] = pl->pipe[1] = -1;
 		pthread_mutex_init(&pl->mu, NULL);
 		pthread_cond_init(&pl->cv, NULL);
-		pl->api = (struct ismsd_host){ISMSD_HOST_VERSION, pl->name,
-		                              ISMS_VERSION, api_log, api_base,
-		                              api_stat, pl};
+		pl->api = (struct ismsd_host){
+			ISMSD_HOST_VERSION, pl->name, ISMS_VERSION, api_log, api_base, api_stat, pl
+		};
 		h->v[h->n++] = pl;
 		load_one(h, pl, &c[i]);
 	}
@@ -480,11 +481,9 @@ envelope(const struct ismsd_event *ev, int64_t t)
 		json_decref(data);
 		return NULL;
 	}
-	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o}", "event",
-	                      ismsd_event_name(ev->kind), "repo",
-	                      ev->repo ? ev->repo : "", "cursor",
-	                      (json_int_t)ev->cursor, "time", (json_int_t)t,
-	                      "data", data);
+	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o}", "event", ismsd_event_name(ev->kind),
+	                      "repo", ev->repo ? ev->repo : "", "cursor", (json_int_t)ev->cursor,
+	                      "time", (json_int_t)t, "data", data);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	return s;
@@ -518,9 +517,8 @@ copy_event(const struct ismsd_event *ev, int64_t t, const char *json)
 	e->repo = xstrdup(ev->repo ? ev->repo : "");
 	e->payload = xstrdup(ev->payload ? ev->payload : "{}");
 	e->json = xstrdup(json);
-	e->ev = (struct ismsd_event){ISMSD_EVENT_VERSION, ev->kind, e->repo,
-	                             ev->cursor, t, e->payload, e->json,
-	                             strlen(e->json)};
+	e->ev = (struct ismsd_event){ ISMSD_EVENT_VERSION, ev->kind, e->repo,        ev->cursor, t,
+		                      e->payload,          e->json,  strlen(e->json) };
 	return e;
 }
 
@@ -554,11 +552,10 @@ plugin_host_publish(struct plugin_host *h, const struct ismsd_event *ev)
 }
 
 void
-plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind,
-                 const char *repo, uint64_t cursor, const char *payload)
+plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind, const char *repo,
+                 uint64_t cursor, const char *payload)
 {
-	struct ismsd_event ev = {ISMSD_EVENT_VERSION, kind, repo, cursor, 0,
-	                         payload, NULL, 0};
+	struct ismsd_event ev = { ISMSD_EVENT_VERSION, kind, repo, cursor, 0, payload, NULL, 0 };
 	plugin_host_publish(h, &ev);
 }
 
@@ -566,9 +563,9 @@ plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind,
 static json_t *
 plug_status(struct plug *pl)
 {
-	static const char *const names[] = {"failed", "running", "stuck"};
-	json_t *o = json_pack("{s:s, s:s, s:s}", "name", pl->name, "path",
-	                      pl->path, "state", names[pl->st]);
+	static const char *const names[] = { "failed", "running", "stuck" };
+	json_t *o = json_pack("{s:s, s:s, s:s}", "name", pl->name, "path", pl->path, "state",
+	                      names[pl->st]);
 	if (pl->p) {
 		json_object_set_new(o, "plugin", json_string(pl->p->name));
 		json_object_set_new(o, "version", json_string(pl->p->version));
@@ -677,15 +674,16 @@ stop(struct plug *pl, unsigned drain_ms)
 	pthread_mutex_unlock(&pl->mu);
 	if (!done) {
 		log_warnx("plugin %s: still busy %u ms after it was told to stop; "
-		          "abandoning it", pl->name, drain_ms + GRACE_MS);
+		          "abandoning it",
+		          pl->name, drain_ms + GRACE_MS);
 		pthread_detach(pl->thr);
 		pl->st = P_STUCK;
 		return -1;
 	}
 	pthread_join(pl->thr, NULL);
 	if (lost)
-		log_warnx("plugin %s: %llu queued event%s not delivered at shutdown",
-		          pl->name, (unsigned long long)lost, lost == 1 ? "" : "s");
+		log_warnx("plugin %s: %llu queued event%s not delivered at shutdown", pl->name,
+		          (unsigned long long)lost, lost == 1 ? "" : "s");
 	return 0;
 }
 
@@ -720,11 +718,11 @@ plugin_host_free(struct plugin_host *h, unsigned drain_ms)
  * box (a userdata with __gc), so a Lua error at any point (the budget, the
  * memory cap) frees it. */
 
-#define CALL_MT "isms.plugin_call"
-#define MAX_ARGS (1u << 20)
+#define CALL_MT    "isms.plugin_call"
+#define MAX_ARGS   (1u << 20)
 #define MAX_RESULT (4u << 20)
-#define MAX_DEPTH 32
-#define CALL_COST 200
+#define MAX_DEPTH  32
+#define CALL_COST  200
 
 struct box {
 	struct buf args;
@@ -897,12 +895,8 @@ put_value(lua_State *L, int idx, struct buf *o, int depth)
 	if (o->len > MAX_ARGS)
 		return err_set("arguments larger than %u bytes", MAX_ARGS);
 	switch (lua_type(L, idx)) {
-	case LUA_TNIL:
-		buf_adds(o, "null");
-		return 0;
-	case LUA_TBOOLEAN:
-		buf_adds(o, lua_toboolean(L, idx) ? "true" : "false");
-		return 0;
+	case LUA_TNIL: buf_adds(o, "null"); return 0;
+	case LUA_TBOOLEAN: buf_adds(o, lua_toboolean(L, idx) ? "true" : "false"); return 0;
 	case LUA_TNUMBER:
 		if (lua_isinteger(L, idx)) {
 			buf_printf(o, "%lld", (long long)lua_tointeger(L, idx));
@@ -943,7 +937,7 @@ push_json(lua_State *L, json_t *v, int depth)
 		const char *k;
 		json_t *x;
 		lua_createtable(L, 0, (int)json_object_size(v));
-		json_object_foreach(v, k, x) {
+		json_object_foreach (v, k, x) {
 			push_json(L, x, depth + 1);
 			lua_setfield(L, -2, k);
 		}
@@ -953,28 +947,18 @@ push_json(lua_State *L, json_t *v, int depth)
 		size_t i;
 		json_t *x;
 		lua_createtable(L, (int)json_array_size(v), 0);
-		json_array_foreach(v, i, x) {
+		json_array_foreach (v, i, x) {
 			push_json(L, x, depth + 1);
 			lua_rawseti(L, -2, (lua_Integer)i + 1);
 		}
 		break;
 	}
-	case JSON_STRING:
-		lua_pushlstring(L, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		lua_pushinteger(L, (lua_Integer)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		lua_pushnumber(L, json_real_value(v));
-		break;
+	case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;
+	case JSON_INTEGER: lua_pushinteger(L, (lua_Integer)json_integer_value(v)); break;
+	case JSON_REAL: lua_pushnumber(L, json_real_value(v)); break;
 	case JSON_TRUE:
-	case JSON_FALSE:
-		lua_pushboolean(L, json_is_true(v));
-		break;
-	default:
-		lua_pushnil(L);
-		break;
+	case JSON_FALSE: lua_pushboolean(L, json_is_true(v)); break;
+	default: lua_pushnil(L); break;
 	}
 }
 
@@ -992,25 +976,26 @@ call_fn(lua_State *L)
 		if (i > 1)
 			buf_addc(&b->args, ',');
 		if (put_value(L, i, &b->args, 0) < 0)
-			return luaL_error(L, "plugins.%s.%s: argument %d holds %s",
-			                  f->pl->name, f->name, i, err_msg());
+			return luaL_error(L, "plugins.%s.%s: argument %d holds %s", f->pl->name,
+			                  f->name, i, err_msg());
 	}
 	buf_addc(&b->args, ']');
 	sandbox_charge(L, CALL_COST + b->args.len / 4);
-	struct ismsd_call c = {ISMSD_CALL_VERSION, b->args.data, b->args.len,
-	                       call_result, call_error, b};
+	struct ismsd_call c = { ISMSD_CALL_VERSION, b->args.data, b->args.len,
+		                call_result,        call_error,   b };
 	f->fn(f->data, &c);
 	if (b->error)
-		return luaL_error(L, "plugins.%s.%s: %s", f->pl->name, f->name,
-		                  b->error);
+		return luaL_error(L, "plugins.%s.%s: %s", f->pl->name, f->name, b->error);
 	if (b->result == NULL)
 		return 0;
 	sandbox_charge(L, b->rlen / 4);
 	json_error_t je;
 	b->json = json_loadb(b->result, b->rlen, JSON_DECODE_ANY, &je);
 	if (b->json == NULL)
-		return luaL_error(L, "plugins.%s.%s returned text that is not "
-		                  "JSON: %s", f->pl->name, f->name, je.text);
+		return luaL_error(L,
+		                  "plugins.%s.%s returned text that is not "
+		                  "JSON: %s",
+		                  f->pl->name, f->name, je.text);
 	push_json(L, b->json, 0);
 	return 1;
 }
@@ -1079,8 +1064,7 @@ status_counts(void)
 {
 	json_t *o = json_object();
 	for (int s = 0; s < ST_COUNT; s++)
-		json_object_set_new(o, rule_status_name((enum rule_status)s),
-		                    json_integer(0));
+		json_object_set_new(o, rule_status_name((enum rule_status)s), json_integer(0));
 	return o;
 }
 
@@ -1110,14 +1094,13 @@ add_conformance(json_t *group)
 {
 	const char *k;
 	json_t *g;
-	json_object_foreach(group, k, g) {
+	json_object_foreach (group, k, g) {
 		json_int_t pass = json_integer_value(json_object_get(g, "pass"));
 		json_int_t all = pass + json_integer_value(json_object_get(g, "fail")) +
 		                 json_integer_value(json_object_get(g, "warn")) +
 		                 json_integer_value(json_object_get(g, "error"));
 		json_object_set_new(g, "conformance",
-		                    all ? json_real((double)pass / (double)all)
-		                        : json_null());
+		                    all ? json_real((double)pass / (double)all) : json_null());
 	}
 }
 
@@ -1131,17 +1114,16 @@ static json_t *
 rule_ref(const struct rule_info *ri)
 {
 	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "rule", ri->id, "title",
-	                 str_or_null(ri->title), "clause", str_or_null(ri->clause),
-	                 "control", str_or_null(ri->control), "theme",
-	                 str_or_null(ri->theme));
+	                 str_or_null(ri->title), "clause", str_or_null(ri->clause), "control",
+	                 str_or_null(ri->control), "theme", str_or_null(ri->theme));
 }
 
 static json_t *
-evaluation_obj(const struct evaluation *prev, const struct evaluation *cur,
-               double duration, int64_t commit_time)
+evaluation_obj(const struct evaluation *prev, const struct evaluation *cur, double duration,
+               int64_t commit_time)
 {
-	json_t *counts = status_counts(), *clauses = json_object(),
-	       *themes = json_object(), *changed = json_array();
+	json_t *counts = status_counts(), *clauses = json_object(), *themes = json_object(),
+	       *changed = json_array();
 	for (size_t i = 0; i < cur->n; i++) {
 		const struct rule_result *r = effective(prev, cur, i);
 		if (r == NULL)
@@ -1168,17 +1150,15 @@ evaluation_obj(const struct evaluation *prev, const struct evaluation *cur,
 	}
 	add_conformance(clauses);
 	add_conformance(themes);
-	return json_pack("{s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:o}", "commit",
-	                 cur->commit, "time", (json_int_t)cur->now, "commit_time",
-	                 (json_int_t)commit_time, "duration_seconds", duration,
-	                 "counts", counts, "clauses", clauses, "themes", themes,
-	                 "changed", changed);
+	return json_pack("{s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:o}", "commit", cur->commit, "time",
+	                 (json_int_t)cur->now, "commit_time", (json_int_t)commit_time,
+	                 "duration_seconds", duration, "counts", counts, "clauses", clauses,
+	                 "themes", themes, "changed", changed);
 }
 
 char *
-plugin_evaluation_json(const struct evaluation *prev,
-                       const struct evaluation *cur, double duration_seconds,
-                       int64_t commit_time)
+plugin_evaluation_json(const struct evaluation *prev, const struct evaluation *cur,
+                       double duration_seconds, int64_t commit_time)
 {
 	json_t *o = evaluation_obj(prev, cur, duration_seconds, commit_time);
 	char *s = json_dumps(o, JSON_COMPACT);
@@ -1210,7 +1190,7 @@ finding_key(const char *rule, const struct finding *f, char out[17])
 	uint64_t h = 1469598103934665603ull;
 	char line[24];
 	snprintf(line, sizeof(line), "%d", f->line);
-	const char *parts[] = {rule, f->file ? f->file : "", line, f->message};
+	const char *parts[] = { rule, f->file ? f->file : "", line, f->message };
 	for (size_t i = 0; i < NELEM(parts); i++)
 		for (const char *p = parts[i];; p++) {
 			h = (h ^ (unsigned char)*p) * 1099511628211ull;
@@ -1221,9 +1201,8 @@ finding_key(const char *rule, const struct finding *f, char out[17])
 }
 
 static void
-emit_finding(struct plugin_host *h, enum ismsd_event_kind kind,
-             const char *repo, uint64_t cursor, const char *commit,
-             const struct rule_info *ri, const struct rule_result *r,
+emit_finding(struct plugin_host *h, enum ismsd_event_kind kind, const char *repo, uint64_t cursor,
+             const char *commit, const struct rule_info *ri, const struct rule_result *r,
              const struct finding *f)
 {
 	char key[17];
@@ -1246,9 +1225,8 @@ emit_finding(struct plugin_host *h, enum ismsd_event_kind kind,
 /* Publish evaluation-finished, then the findings that went away, then
  * those that appeared. */
 void
-plugin_host_publish_evaluation(struct plugin_host *h, const char *repo,
-                               uint64_t cursor, const struct evaluation *prev,
-                               const struct evaluation *cur,
+plugin_host_publish_evaluation(struct plugin_host *h, const char *repo, uint64_t cursor,
+                               const struct evaluation *prev, const struct evaluation *cur,
                                double duration_seconds, int64_t commit_time)
 {
 	if (h == NULL || cur == NULL || plugin_host_running(h) == 0)
@@ -1276,8 +1254,8 @@ plugin_host_publish_evaluation(struct plugin_host *h, const char *repo,
 		const struct rule_result *p = find_result(prev, r->rule->id, i);
 		for (size_t k = 0; k < r->nfindings; k++)
 			if (!has_finding(p, &r->findings[k]))
-				emit_finding(h, ISMSD_EV_FINDING_RAISED, repo, cursor,
-				             cur->commit, r->rule, r, &r->findings[k]);
+				emit_finding(h, ISMSD_EV_FINDING_RAISED, repo, cursor, cur->commit,
+				             r->rule, r, &r->findings[k]);
 	}
 }
 
@@ -1289,7 +1267,6 @@ plugin_host_publish_evaluation(struct plugin_host *h, const char *repo,
  * when "full") the host keeps each repository's verdicts so that
  * evaluation-finished carries the same counts and per clause and theme
  * summary as plugin_evaluation_json. */
-
 
 static json_t *
 repo_verdicts(struct plugin_host *h, const char *repo)
@@ -1321,30 +1298,29 @@ topic_results(struct plugin_host *h, const char *repo, uint64_t cursor, json_t *
 	size_t i;
 	if (json_is_true(json_object_get(d, "full")))
 		json_object_clear(rules);
-	json_array_foreach(json_object_get(d, "changed"), i, v) {
+	json_array_foreach (json_object_get(d, "changed"), i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 		if (id == NULL || status_of(v) < 0)
 			continue;
 		json_t *old = json_object_get(rules, id);
-		json_t *c = json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O, s:s?, s:I, s:O?}",
-		                      "rule", id, "title", json_object_get(v, "title"),
-		                      "clause", json_object_get(v, "clause"), "control",
-		                      json_object_get(v, "control"), "theme",
-		                      json_object_get(v, "theme"), "status",
-		                      json_object_get(v, "status"), "previous",
-		                      old ? json_string_value(json_object_get(old, "status")) : NULL,
-		                      "findings", (json_int_t)json_array_size(json_object_get(v, "findings")),
-		                      "note", json_object_get(v, "note"));
+		json_t *c = json_pack(
+		        "{s:s, s:O?, s:O?, s:O?, s:O?, s:O, s:s?, s:I, s:O?}", "rule", id, "title",
+		        json_object_get(v, "title"), "clause", json_object_get(v, "clause"),
+		        "control", json_object_get(v, "control"), "theme",
+		        json_object_get(v, "theme"), "status", json_object_get(v, "status"),
+		        "previous", old ? json_string_value(json_object_get(old, "status")) : NULL,
+		        "findings", (json_int_t)json_array_size(json_object_get(v, "findings")),
+		        "note", json_object_get(v, "note"));
 		if (c)
 			json_array_append_new(changed, c);
 		json_object_set(rules, id, v);
 	}
-	json_array_foreach(json_object_get(d, "removed"), i, v)
+	json_array_foreach (json_object_get(d, "removed"), i, v)
 		if (json_is_string(v))
 			json_object_del(rules, json_string_value(v));
 	json_t *counts = status_counts(), *clauses = json_object(), *themes = json_object();
 	const char *id;
-	json_object_foreach(rules, id, v) {
+	json_object_foreach (rules, id, v) {
 		int st = status_of(v);
 		const char *cl = json_string_value(json_object_get(v, "clause"));
 		const char *th = json_string_value(json_object_get(v, "theme"));
@@ -1362,8 +1338,8 @@ topic_results(struct plugin_host *h, const char *repo, uint64_t cursor, json_t *
 	json_t *o = json_pack("{s:O?, s:O?, s:O?, s:o, s:o, s:o, s:o}", "commit",
 	                      json_object_get(d, "commit"), "commit_time",
 	                      json_object_get(d, "commit_time"), "evaluated_at",
-	                      json_object_get(d, "evaluated_at"), "counts", counts,
-	                      "clauses", clauses, "themes", themes, "changed", changed);
+	                      json_object_get(d, "evaluated_at"), "counts", counts, "clauses",
+	                      clauses, "themes", themes, "changed", changed);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (s)
 		plugin_host_emit(h, ISMSD_EV_EVALUATION_FINISHED, repo, cursor, s);
@@ -1378,18 +1354,19 @@ topic_findings(struct plugin_host *h, const char *repo, uint64_t cursor, json_t 
 	static const struct {
 		const char *field;
 		enum ismsd_event_kind kind;
-	} parts[] = {{"resolved", ISMSD_EV_FINDING_RESOLVED}, {"added", ISMSD_EV_FINDING_RAISED}};
+	} parts[] = { { "resolved", ISMSD_EV_FINDING_RESOLVED },
+		      { "added", ISMSD_EV_FINDING_RAISED } };
 	const char *rule = json_string_value(json_object_get(d, "rule"));
 	json_t *v;
 	size_t i;
 	for (size_t p = 0; p < NELEM(parts); p++)
-		json_array_foreach(json_object_get(d, parts[p].field), i, v) {
+		json_array_foreach (json_object_get(d, parts[p].field), i, v) {
 			const char *msg = json_string_value(json_object_get(v, "message"));
 			if (rule == NULL || msg == NULL)
 				continue;
 			const char *file = json_string_value(json_object_get(v, "file"));
-			struct finding f = {(char *)msg, NULL, (char *)file,
-			                    (int)json_integer_value(json_object_get(v, "line"))};
+			struct finding f = { (char *)msg, NULL, (char *)file,
+				             (int)json_integer_value(json_object_get(v, "line")) };
 			char key[17];
 			finding_key(rule, &f, key);
 			json_t *o = json_deep_copy(v);
@@ -1407,8 +1384,8 @@ topic_findings(struct plugin_host *h, const char *repo, uint64_t cursor, json_t 
 
 /* Turn one journaled notification into plugin events. */
 void
-plugin_host_publish_topic(struct plugin_host *h, const char *repo,
-                          const char *topic, uint64_t cursor, json_t *data)
+plugin_host_publish_topic(struct plugin_host *h, const char *repo, const char *topic,
+                          uint64_t cursor, json_t *data)
 {
 	if (h == NULL || repo == NULL || topic == NULL || !json_is_object(data) ||
 	    plugin_host_running(h) == 0)
@@ -1421,9 +1398,9 @@ plugin_host_publish_topic(struct plugin_host *h, const char *repo,
 	else if (strcmp(topic, "commits") == 0 || strcmp(topic, "reminders") == 0) {
 		char *s = json_dumps(data, JSON_COMPACT);
 		if (s)
-			plugin_host_emit(h, topic[0] == 'c' ? ISMSD_EV_COMMIT_SEEN
-			                                    : ISMSD_EV_REMINDER_DUE,
-			                 repo, cursor, s);
+			plugin_host_emit(
+			        h, topic[0] == 'c' ? ISMSD_EV_COMMIT_SEEN : ISMSD_EV_REMINDER_DUE,
+			        repo, cursor, s);
 		free(s);
 	}
 	pthread_mutex_unlock(&h->mu);

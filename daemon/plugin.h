@@ -17,13 +17,13 @@
 /* One configured plugin. Every string is borrowed for the duration of
  * plugin_host_load only. */
 struct plugin_conf {
-	const char *name;        /* instance name; NULL: the plugin's own name */
-	const char *path;        /* the shared object */
-	const char *config;      /* its section as a JSON object; NULL: {} */
-	size_t queue_max;        /* events held for it; 0: PLUGIN_QUEUE_DEFAULT */
-	const char *origin;      /* "ismsd.conf:12", for messages; may be NULL */
+	const char *name;   /* instance name; NULL: the plugin's own name */
+	const char *path;   /* the shared object */
+	const char *config; /* its section as a JSON object; NULL: {} */
+	size_t queue_max;   /* events held for it; 0: PLUGIN_QUEUE_DEFAULT */
+	const char *origin; /* "ismsd.conf:12", for messages; may be NULL */
 };
-#define PLUGIN_QUEUE_DEFAULT 1024
+#define PLUGIN_QUEUE_DEFAULT    1024
 #define PLUGIN_DRAIN_DEFAULT_MS 5000
 
 struct plugin_host;
@@ -46,8 +46,8 @@ size_t plugin_host_running(const struct plugin_host *h);
  * time (0: now) are read; ev->json is built here. Any thread. */
 void plugin_host_publish(struct plugin_host *h, const struct ismsd_event *ev);
 /* The same from parts. */
-void plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind,
-                      const char *repo, uint64_t cursor, const char *payload);
+void plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind, const char *repo,
+                      uint64_t cursor, const char *payload);
 
 /* Publish what an evaluation changed: evaluation-finished (counts, per
  * clause and theme summary, changed verdicts, duration) and one
@@ -55,15 +55,11 @@ void plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind,
  * away since prev. prev NULL: no earlier evaluation, every finding is
  * raised. Results of cur with status ST_COUNT (not run) keep prev's
  * verdict. commit_time: the commit's time (0: unknown). Any thread. */
-void plugin_host_publish_evaluation(struct plugin_host *h, const char *repo,
-                                    uint64_t cursor,
-                                    const struct evaluation *prev,
-                                    const struct evaluation *cur,
-                                    double duration_seconds,
-                                    int64_t commit_time);
+void plugin_host_publish_evaluation(struct plugin_host *h, const char *repo, uint64_t cursor,
+                                    const struct evaluation *prev, const struct evaluation *cur,
+                                    double duration_seconds, int64_t commit_time);
 /* The evaluation-finished payload alone; the caller's to free. */
-char *plugin_evaluation_json(const struct evaluation *prev,
-                             const struct evaluation *cur,
+char *plugin_evaluation_json(const struct evaluation *prev, const struct evaluation *cur,
                              double duration_seconds, int64_t commit_time);
 
 /* Turn one journaled bus notification into plugin events: "results"
@@ -73,8 +69,8 @@ char *plugin_evaluation_json(const struct evaluation *prev,
  * resolved finding, "commits" commit-seen and "reminders" reminder-due,
  * each with data (borrowed) as payload; other topics are ignored. cursor
  * is the journal's. Any one thread at a time (a lock keeps it safe). */
-void plugin_host_publish_topic(struct plugin_host *h, const char *repo,
-                               const char *topic, uint64_t cursor, json_t *data);
+void plugin_host_publish_topic(struct plugin_host *h, const char *repo, const char *topic,
+                               uint64_t cursor, json_t *data);
 
 /* The plugins' state as a JSON array text, the caller's to free: name,
  * path, version, state (running, failed, stopped), error, queue counters

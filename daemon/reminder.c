@@ -117,6 +117,19 @@ encode(struct buf *b, const char *s)
 	}
 }
 
+/* The value of hex digit c, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Decode a percent-encoded field in place; -1 when malformed. */
 static int
 decode(char *s)
@@ -127,10 +140,11 @@ decode(char *s)
 			*o++ = *s;
 			continue;
 		}
-		unsigned v;
-		if (sscanf(s + 1, "%2X", &v) != 1 || v == 0)
+		/* Two hex digits must follow; s[2] is read only if s[1] is one. */
+		int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+		if (lo < 0 || (hi | lo) == 0)
 			return -1;
-		*o++ = (char)v;
+		*o++ = (char)(hi << 4 | lo);
 		s += 2;
 	}
 	*o = '\0';
@@ -180,18 +194,29 @@ apply(struct reminder_state *s, char type, uint64_t seq, int64_t t, const char *
 static int
 replay_line(struct reminder_state *s, char *line, size_t len)
 {
-	char type, key[LINE_MAX_LEN];
-	unsigned long long seq;
-	long long t;
-	unsigned check;
-	char *sp;
+	char *sp, *end, *key;
 
-	if (len == 0 || len >= LINE_MAX_LEN || (sp = strrchr(line, ' ')) == NULL ||
-	    sscanf(sp + 1, "%8x", &check) != 1 || fnv(line, (size_t)(sp - line)) != check)
+	if (len == 0 || len >= LINE_MAX_LEN || (sp = strrchr(line, ' ')) == NULL)
+		return -1;
+	errno = 0;
+	unsigned long check = strtoul(sp + 1, &end, 16);
+	if (end == sp + 1 || *end != '\0' || errno != 0 || check > UINT32_MAX ||
+	    fnv(line, (size_t)(sp - line)) != check)
 		return -1;
 	*sp = '\0';
-	if (sscanf(line, "%c %llu %lld %4095s", &type, &seq, &t, key) != 4 ||
-	    strchr("FDAS", type) == NULL || decode(key) < 0)
+	/* "<type> <seq> <time> <key>", one blank apart. */
+	char type = line[0];
+	if (type == '\0' || strchr("FDAS", type) == NULL || line[1] != ' ')
+		return -1;
+	unsigned long long seq = strtoull(line + 2, &end, 10);
+	if (end == line + 2 || *end != ' ' || errno != 0)
+		return -1;
+	key = end + 1;
+	long long t = strtoll(key, &end, 10);
+	if (end == key || *end != ' ' || errno != 0)
+		return -1;
+	key = end + 1;
+	if (*key == '\0' || strchr(key, ' ') != NULL || decode(key) < 0)
 		return -1;
 	apply(s, type, seq, t, key);
 	return 0;
@@ -552,8 +577,8 @@ static int64_t
 at_hour(const struct reminder_config *cfg, int64_t d)
 {
 	int64_t t;
-	if (date_local_first(d * DAY + cfg->hour * 3600, cfg->tz, &t, NULL) < 0)
-		return d * DAY + cfg->hour * 3600;
+	if (date_local_first(d * DAY + (int64_t)cfg->hour * 3600, cfg->tz, &t, NULL) < 0)
+		return d * DAY + (int64_t)cfg->hour * 3600;
 	return t;
 }
 

@@ -100,7 +100,7 @@ out:
 static void
 set_head(git_repository *r, git_remote *remote)
 {
-	git_buf b = {0};
+	git_buf b = { 0 };
 	if (git_remote_default_branch(&b, remote) == 0) {
 		git_repository_set_head(r, b.ptr);
 		git_buf_dispose(&b);
@@ -121,11 +121,10 @@ repo_mirror(const char *url, const char *dir)
 	git_remote *remote = NULL;
 	git_fetch_options fo;
 	int rc = -1;
-	char *specs[] = {"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"};
-	git_strarray refspecs = {specs, 2};
+	char *specs[] = { "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*" };
+	git_strarray refspecs = { specs, 2 };
 	pthread_once(&once, init_git);
-	if (git_repository_open_bare(&r, dir) < 0 &&
-	    git_repository_init(&r, dir, 1) < 0) {
+	if (git_repository_open_bare(&r, dir) < 0 && git_repository_init(&r, dir, 1) < 0) {
 		gerr(dir);
 		goto out;
 	}
@@ -190,18 +189,19 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 }
 
 int
-repo_watch_start(struct event_base *base, const char *gitdir, void (*fn)(void *),
-                 void *arg, struct repo_watch **out)
+repo_watch_start(struct event_base *base, const char *gitdir, void (*fn)(void *), void *arg,
+                 struct repo_watch **out)
 {
-	static const char *const sub[] = {"", "/refs/heads", "/refs/tags", "/refs/remotes"};
+	static const char *const sub[] = { "", "/refs/heads", "/refs/tags", "/refs/remotes" };
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fd < 0)
 		return err_set("inotify: %s", strerror(errno));
 	int watched = 0;
 	for (size_t i = 0; i < NELEM(sub); i++) {
 		char *p = xasprintf("%s%s", gitdir, sub[i]);
-		if (inotify_add_watch(fd, p, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
-		                      IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) >= 0)
+		if (inotify_add_watch(fd, p,
+		                      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
+		                              IN_DELETE_SELF | IN_MOVE_SELF) >= 0)
 			watched++;
 		free(p);
 	}
@@ -240,12 +240,12 @@ repo_apply(struct repo *r, json_t *data)
 		r->results = json_object();
 	if (json_is_true(json_object_get(data, "full")))
 		json_object_clear(r->results);
-	json_array_foreach(json_object_get(data, "changed"), i, v) {
+	json_array_foreach (json_object_get(data, "changed"), i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
 		if (id)
 			json_object_set(r->results, id, v);
 	}
-	json_array_foreach(json_object_get(data, "removed"), i, v)
+	json_array_foreach (json_object_get(data, "removed"), i, v)
 		if (json_is_string(v))
 			json_object_del(r->results, json_string_value(v));
 	if (commit)
@@ -270,7 +270,7 @@ repo_counts(json_t *results)
 		json_object_set_new(c, rule_status_name((enum rule_status)s), json_integer(0));
 	const char *k;
 	json_t *v;
-	json_object_foreach(results, k, v) {
+	json_object_foreach (results, k, v) {
 		const char *st = json_string_value(json_object_get(v, "status"));
 		json_t *n = st ? json_object_get(c, st) : NULL;
 		if (n)

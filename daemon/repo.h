@@ -16,34 +16,34 @@ struct repo_watch;
 
 /* Health of a repository as status reports it. */
 enum repo_health {
-	RH_PENDING,    /* not evaluated yet */
+	RH_PENDING, /* not evaluated yet */
 	RH_OK,
-	RH_VANISHED,   /* the path is gone */
-	RH_CORRUPT,    /* cannot be opened or read */
-	RH_UNREACHABLE,/* the remote cannot be fetched */
-	RH_NOT_ISMS,   /* no isms.yaml at the commit */
+	RH_VANISHED,    /* the path is gone */
+	RH_CORRUPT,     /* cannot be opened or read */
+	RH_UNREACHABLE, /* the remote cannot be fetched */
+	RH_NOT_ISMS,    /* no isms.yaml at the commit */
 };
 
 /* Loop-thread state of one repository. Owned by the daemon. */
 struct repo {
-	void *owner;                 /* the daemon */
-	struct repo_conf conf;       /* a copy: the config may be reloaded */
-	char *gitdir;                /* local path, or the mirror directory */
-	struct evaluator_repo *er;   /* the evaluation thread's half */
+	void *owner;               /* the daemon */
+	struct repo_conf conf;     /* a copy: the config may be reloaded */
+	char *gitdir;              /* local path, or the mirror directory */
+	struct evaluator_repo *er; /* the evaluation thread's half */
 	/* Published state, rebuilt from the journal at start. */
-	json_t *results;             /* rule id -> verdict object */
+	json_t *results; /* rule id -> verdict object */
 	char commit[41];
 	int64_t commit_time, evaluated_at;
 	char *organisation;
-	json_t *rules;               /* the loaded rules, as an array */
+	json_t *rules; /* the loaded rules, as an array */
 	/* Health. */
 	enum repo_health health;
-	char *health_msg;            /* why, or NULL */
-	char *rules_error;           /* the last failed reload, or NULL */
-	int rewritten;               /* the last new head did not descend */
+	char *health_msg;  /* why, or NULL */
+	char *rules_error; /* the last failed reload, or NULL */
+	int rewritten;     /* the last new head did not descend */
 	/* Scheduling. */
-	int busy, again;             /* an evaluation runs; another is wanted */
-	int64_t next_valid;          /* earliest valid_until, 0: none */
+	int busy, again;    /* an evaluation runs; another is wanted */
+	int64_t next_valid; /* earliest valid_until, 0: none */
 	struct event *poll_ev, *valid_ev, *kick_ev;
 	struct repo_watch *watch;
 	/* Figures of the last evaluation. */
@@ -70,8 +70,8 @@ char *repo_gitdir_of(const char *path);
 /* Call fn(arg) when a ref of the repository at gitdir may have changed
  * (inotify on HEAD, packed-refs and refs/heads). *out is the caller's
  * (repo_watch_free). Fails (-1) when inotify is unavailable: poll then. */
-int repo_watch_start(struct event_base *base, const char *gitdir,
-                     void (*fn)(void *), void *arg, struct repo_watch **out);
+int repo_watch_start(struct event_base *base, const char *gitdir, void (*fn)(void *), void *arg,
+                     struct repo_watch **out);
 void repo_watch_free(struct repo_watch *w);
 
 /* Apply a journaled "results" payload to r's published state. */

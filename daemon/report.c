@@ -199,13 +199,13 @@ static void
 text_section(FILE *out, const struct evaluation *ev, enum rule_status st, const char *title,
              const struct report_meta *m, int remedy)
 {
-	const struct rule_result **v = xcalloc(ev->n + 1, sizeof(*v));
+	const struct rule_result **v = xcalloc(ev->n + 1, sizeof(const struct rule_result *));
 	size_t n = 0;
 	for (size_t i = 0; i < ev->n; i++)
 		if (ev->results[i].status == st)
 			v[n++] = &ev->results[i];
 	if (n) {
-		qsort(v, n, sizeof(*v), cmp_result);
+		qsort(v, n, sizeof(const struct rule_result *), cmp_result);
 		fprintf(out, "%s (%zu)\n", title, n);
 		for (size_t i = 0; i < n; i++)
 			text_rule(out, v[i], m, remedy);
@@ -403,13 +403,13 @@ cmp_ms(const void *a, const void *b)
 void
 report_profile(FILE *out, const struct evaluation *ev, size_t n)
 {
-	const struct rule_result **v = xcalloc(ev->n + 1, sizeof(*v));
+	const struct rule_result **v = xcalloc(ev->n + 1, sizeof(const struct rule_result *));
 	double total = 0;
 	for (size_t i = 0; i < ev->n; i++) {
 		v[i] = &ev->results[i];
 		total += v[i]->ms;
 	}
-	qsort(v, ev->n, sizeof(*v), cmp_ms);
+	qsort(v, ev->n, sizeof(const struct rule_result *), cmp_ms);
 	fprintf(out, "rules: %zu, %.1f ms in all; the slowest:\n", ev->n, total);
 	for (size_t i = 0; i < n && i < ev->n; i++)
 		fprintf(out, "  %8.2f ms %12llu instructions  %s\n", v[i]->ms,

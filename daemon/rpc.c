@@ -22,12 +22,12 @@
 struct call {
 	struct daemon *d;
 	struct client *c;
-	json_t *id;        /* borrowed; NULL for a notification */
-	json_t *params;    /* borrowed; an object */
-	struct repo *r;    /* the repository named, or the only one */
-	json_t *result;    /* set by the handler, stolen by the dispatcher */
-	json_t *error;     /* or this */
-	int pending;       /* the reply comes later (rpc_finish) */
+	json_t *id;     /* borrowed; NULL for a notification */
+	json_t *params; /* borrowed; an object */
+	struct repo *r; /* the repository named, or the only one */
+	json_t *result; /* set by the handler, stolen by the dispatcher */
+	json_t *error;  /* or this */
+	int pending;    /* the reply comes later (rpc_finish) */
 };
 
 struct method {
@@ -55,25 +55,25 @@ static int m_ack(struct call *);
 #define NEEDS_REPO 8
 
 static const struct method methods[] = {
-	{"status", RPC_READ, m_status},
-	{"results", RPC_READ | NEEDS_REPO, m_results},
-	{"explain", RPC_READ | NEEDS_REPO, m_explain},
-	{"summary", RPC_READ | NEEDS_REPO, m_summary},
-	{"soa", RPC_READ | NEEDS_REPO, m_soa},
-	{"rules", RPC_READ | NEEDS_REPO, m_rules},
-	{"history", RPC_READ | NEEDS_REPO, m_history},
-	{"sync", RPC_WRITE | NEEDS_REPO, m_sync},
-	{"evaluate", RPC_WRITE | NEEDS_REPO, m_evaluate},
-	{"subscribe", RPC_SUBSCRIBE, m_subscribe},
-	{"unsubscribe", RPC_SUBSCRIBE, m_unsubscribe},
-	{"schedule", RPC_READ | NEEDS_REPO, m_schedule},
-	{"calendar", RPC_READ | NEEDS_REPO, m_schedule},
-	{"audit-plan", RPC_READ | NEEDS_REPO, m_audit_plan},
-	{"review-pack", RPC_READ | NEEDS_REPO, m_review_pack},
-	{"ack", RPC_WRITE | NEEDS_REPO, m_ack},
+	{ "status", RPC_READ, m_status },
+	{ "results", RPC_READ | NEEDS_REPO, m_results },
+	{ "explain", RPC_READ | NEEDS_REPO, m_explain },
+	{ "summary", RPC_READ | NEEDS_REPO, m_summary },
+	{ "soa", RPC_READ | NEEDS_REPO, m_soa },
+	{ "rules", RPC_READ | NEEDS_REPO, m_rules },
+	{ "history", RPC_READ | NEEDS_REPO, m_history },
+	{ "sync", RPC_WRITE | NEEDS_REPO, m_sync },
+	{ "evaluate", RPC_WRITE | NEEDS_REPO, m_evaluate },
+	{ "subscribe", RPC_SUBSCRIBE, m_subscribe },
+	{ "unsubscribe", RPC_SUBSCRIBE, m_unsubscribe },
+	{ "schedule", RPC_READ | NEEDS_REPO, m_schedule },
+	{ "calendar", RPC_READ | NEEDS_REPO, m_schedule },
+	{ "audit-plan", RPC_READ | NEEDS_REPO, m_audit_plan },
+	{ "review-pack", RPC_READ | NEEDS_REPO, m_review_pack },
+	{ "ack", RPC_WRITE | NEEDS_REPO, m_ack },
 };
 
-static const char *const topics[] = {"results", "findings", "commits", "status", "reminders"};
+static const char *const topics[] = { "results", "findings", "commits", "status", "reminders" };
 
 json_t *
 rpc_error(json_t *id, int code, const char *fmt, ...)
@@ -88,8 +88,8 @@ rpc_error(json_t *id, int code, const char *fmt, ...)
 	return o;
 }
 
-static int
-fail(struct call *k, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct call *k, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 static int
 fail(struct call *k, int code, const char *fmt, ...)
@@ -120,8 +120,8 @@ rpc_parse(const char *line, size_t len, json_t **req, json_t **err)
 	*err = NULL;
 	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (o == NULL) {
-		*err = rpc_error(NULL, RPC_PARSE_ERROR, "not valid JSON: %s (column %d)",
-		                 je.text, je.column);
+		*err = rpc_error(NULL, RPC_PARSE_ERROR, "not valid JSON: %s (column %d)", je.text,
+		                 je.column);
 		return -1;
 	}
 	json_t *id = json_object_get(o, "id");
@@ -146,7 +146,8 @@ rpc_parse(const char *line, size_t len, json_t **req, json_t **err)
 	}
 	json_t *p = json_object_get(o, "params");
 	if (p && !json_is_object(p) && !json_is_null(p)) {
-		*err = rpc_error(id, RPC_INVALID_PARAMS, "\"params\" must be an object "
+		*err = rpc_error(id, RPC_INVALID_PARAMS,
+		                 "\"params\" must be an object "
 		                 "of named parameters");
 		json_decref(o);
 		return -1;
@@ -194,11 +195,13 @@ find_repo(struct call *k)
 		return 0;
 	if (name)
 		return fail(k, RPC_NO_REPO, "no repository named '%s'", name);
-	struct buf b = {0};
+	struct buf b = { 0 };
 	for (size_t i = 0; i < k->d->nrepos; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", k->d->repos[i].conf.name);
-	fail(k, RPC_NO_REPO, "this daemon serves %zu repositories (%s): name one with "
-	     "\"repo\"", k->d->nrepos, b.data);
+	fail(k, RPC_NO_REPO,
+	     "this daemon serves %zu repositories (%s): name one with "
+	     "\"repo\"",
+	     k->d->nrepos, b.data);
 	buf_free(&b);
 	return -1;
 }
@@ -222,7 +225,7 @@ reply(struct call *k)
 void
 rpc_line(void *arg, struct client *c, const char *line, size_t len)
 {
-	struct call k = {.d = arg, .c = c};
+	struct call k = { .d = arg, .c = c };
 	json_t *req, *err;
 	if (rpc_parse(line, len, &req, &err) < 0) {
 		server_send_json(c, err);
@@ -242,8 +245,10 @@ rpc_line(void *arg, struct client *c, const char *line, size_t len)
 	if (m == NULL)
 		fail(&k, RPC_NO_METHOD, "no method '%s' (see docs/protocol.md)", name);
 	else if ((m->flags & RPC_WRITE) && !authorised(k.d, c))
-		fail(&k, RPC_UNAUTHORISED, "not authorised: '%s' changes the daemon's "
-		     "state and this user may not call it (write_users, write_groups)", name);
+		fail(&k, RPC_UNAUTHORISED,
+		     "not authorised: '%s' changes the daemon's "
+		     "state and this user may not call it (write_users, write_groups)",
+		     name);
 	else if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
 		m->fn(&k);
 	reply(&k);
@@ -272,15 +277,13 @@ static json_t *
 repo_status(struct daemon *d, struct repo *r)
 {
 	json_t *counts = repo_counts(r->results);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:O, s:b}",
-	                      "name", r->conf.name, "source", r->conf.url ? r->conf.url : r->conf.path,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:O, s:b}", "name",
+	                      r->conf.name, "source", r->conf.url ? r->conf.url : r->conf.path,
 	                      "health", repo_health_name(r->health), "message", r->health_msg,
-	                      "commit", r->commit[0] ? r->commit : NULL,
-	                      "organisation", r->organisation,
-	                      "commit_time", jtime(r->commit_time),
-	                      "evaluated_at", jtime(r->evaluated_at),
-	                      "rules_error", r->rules_error, "counts", counts,
-	                      "conformant", conformant(counts));
+	                      "commit", r->commit[0] ? r->commit : NULL, "organisation",
+	                      r->organisation, "commit_time", jtime(r->commit_time), "evaluated_at",
+	                      jtime(r->evaluated_at), "rules_error", r->rules_error, "counts",
+	                      counts, "conformant", conformant(counts));
 	json_decref(counts);
 	json_object_set_new(o, "rules", json_integer((json_int_t)json_array_size(r->rules)));
 	json_object_set_new(o, "next_evaluation", jtime(r->next_valid));
@@ -305,14 +308,14 @@ m_status(struct call *k)
 		json_decref(repos);
 		return fail(k, RPC_NO_REPO, "no repository named '%s'", only);
 	}
-	k->result = json_pack("{s:s, s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:s?, s:o}",
-	                      "version", ISMS_VERSION, "pid", (int)getpid(),
-	                      "started", jtime(d->started), "now", jtime(daemon_now(d)),
-	                      "clients", (json_int_t)server_nclients(d->srv),
-	                      "subscriptions", (json_int_t)bus_nsubs(d->bus),
-	                      "pending_evaluations", (json_int_t)evaluator_pending(d->ev),
-	                      "cursor", (json_int_t)journal_last(d->journal),
-	                      "config_error", d->config_error, "repositories", repos);
+	k->result =
+	        json_pack("{s:s, s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:s?, s:o}", "version",
+	                  ISMS_VERSION, "pid", (int)getpid(), "started", jtime(d->started), "now",
+	                  jtime(daemon_now(d)), "clients", (json_int_t)server_nclients(d->srv),
+	                  "subscriptions", (json_int_t)bus_nsubs(d->bus), "pending_evaluations",
+	                  (json_int_t)evaluator_pending(d->ev), "cursor",
+	                  (json_int_t)journal_last(d->journal), "config_error", d->config_error,
+	                  "repositories", repos);
 	char *ps = plugin_host_status(d->plugins);
 	json_t *plugins = json_loads(ps, 0, NULL);
 	free(ps);
@@ -344,12 +347,12 @@ parse_as_of(const char *s, int64_t *when, int *is_commit)
 /* The verdicts of r as of a commit or an instant, from the journal. The
  * caller's; NULL when the commit was never evaluated. */
 static json_t *
-state_as_of(struct daemon *d, struct repo *r, const char *spec, int64_t when,
-            int is_commit, char commit[41])
+state_as_of(struct daemon *d, struct repo *r, const char *spec, int64_t when, int is_commit,
+            char commit[41])
 {
 	const struct journal_entry *v;
 	size_t n = journal_entries(d->journal, &v);
-	struct repo t = {0};
+	struct repo t = { 0 };
 	int found = !is_commit;
 	t.results = json_object();
 	for (size_t i = 0; i < n; i++) {
@@ -385,7 +388,7 @@ state_as_of(struct daemon *d, struct repo *r, const char *spec, int64_t when,
 static int
 matches(json_t *v, struct call *k)
 {
-	static const char *const keys[] = {"clause", "control", "theme", "status"};
+	static const char *const keys[] = { "clause", "control", "theme", "status" };
 	for (size_t i = 0; i < NELEM(keys); i++) {
 		const char *want = pstr(k, keys[i]);
 		const char *have = json_string_value(json_object_get(v, keys[i]));
@@ -421,15 +424,19 @@ source_results(struct call *k, char commit[41], json_t **at)
 	int64_t when;
 	int is_commit;
 	if (parse_as_of(as_of, &when, &is_commit) < 0) {
-		fail(k, RPC_INVALID_PARAMS, "\"as_of\" '%s' is neither a date (2026-03-01) "
-		     "nor a commit id", as_of);
+		fail(k, RPC_INVALID_PARAMS,
+		     "\"as_of\" '%s' is neither a date (2026-03-01) "
+		     "nor a commit id",
+		     as_of);
 		return NULL;
 	}
 	commit[0] = '\0';
 	json_t *res = state_as_of(k->d, k->r, as_of, when, is_commit, commit);
 	if (res == NULL) {
-		fail(k, RPC_FAILED, is_commit ? "commit %s was never evaluated by this daemon"
-		     : "no evaluation of this repository before %s", as_of);
+		fail(k, RPC_FAILED,
+		     is_commit ? "commit %s was never evaluated by this daemon"
+		               : "no evaluation of this repository before %s",
+		     as_of);
 		return NULL;
 	}
 	*at = is_commit ? json_null() : jtime(when);
@@ -455,14 +462,14 @@ m_results(struct call *k)
 		return -1;
 	json_t *a = json_array(), *v;
 	const char *id;
-	json_object_foreach(res, id, v)
+	json_object_foreach (res, id, v)
 		if (matches(v, k))
 			json_array_append_new(a, strip(v));
 	json_t *counts = repo_counts(res);
 	k->result = json_pack("{s:s, s:s?, s:o, s:O?, s:b, s:o, s:o}", "repo", k->r->conf.name,
-	                      "commit", commit[0] ? commit : NULL, "evaluated_at", at,
-	                      "as_of", json_object_get(k->params, "as_of"),
-	                      "conformant", conformant(counts), "counts", counts, "results", a);
+	                      "commit", commit[0] ? commit : NULL, "evaluated_at", at, "as_of",
+	                      json_object_get(k->params, "as_of"), "conformant", conformant(counts),
+	                      "counts", counts, "results", a);
 	json_decref(res);
 	return 0;
 }
@@ -472,7 +479,7 @@ rule_decl(struct repo *r, const char *id)
 {
 	json_t *v;
 	size_t i;
-	json_array_foreach(r->rules, i, v)
+	json_array_foreach (r->rules, i, v)
 		if (json_is_string(json_object_get(v, "id")) &&
 		    strcmp(json_string_value(json_object_get(v, "id")), id) == 0)
 			return v;
@@ -494,8 +501,10 @@ m_explain(struct call *k)
 	if (v == NULL) {
 		json_decref(res);
 		json_decref(at);
-		return fail(k, RPC_INVALID_PARAMS, "no rule '%s' in repository %s (see the "
-		            "'rules' method)", rule, k->r->conf.name);
+		return fail(k, RPC_INVALID_PARAMS,
+		            "no rule '%s' in repository %s (see the "
+		            "'rules' method)",
+		            rule, k->r->conf.name);
 	}
 	json_t *o = json_copy(v);
 	json_t *decl = rule_decl(k->r, rule);
@@ -526,22 +535,22 @@ m_summary(struct call *k)
 		report_group_at(g, &key, &label);
 		json_t *sub = json_object(), *v;
 		const char *id;
-		json_object_foreach(res, id, v) {
+		json_object_foreach (res, id, v) {
 			const char *gv = json_string_value(json_object_get(v, "group"));
 			if (gv && strcmp(gv, key) == 0)
 				json_object_set(sub, id, v);
 		}
 		json_t *counts = repo_counts(sub);
-		json_array_append_new(groups, json_pack("{s:s, s:s, s:I, s:b, s:o}", "group", key,
-		                      "label", label, "rules", (json_int_t)json_object_size(sub),
-		                      "conformant", conformant(counts), "counts", counts));
+		json_array_append_new(
+		        groups, json_pack("{s:s, s:s, s:I, s:b, s:o}", "group", key, "label", label,
+		                          "rules", (json_int_t)json_object_size(sub), "conformant",
+		                          conformant(counts), "counts", counts));
 		json_decref(sub);
 	}
 	json_t *counts = repo_counts(res);
-	k->result = json_pack("{s:s, s:s?, s:o, s:b, s:o, s:o}", "repo", k->r->conf.name,
-	                      "commit", commit[0] ? commit : NULL, "evaluated_at", at,
-	                      "conformant", conformant(counts), "counts", counts,
-	                      "groups", groups);
+	k->result = json_pack("{s:s, s:s?, s:o, s:b, s:o, s:o}", "repo", k->r->conf.name, "commit",
+	                      commit[0] ? commit : NULL, "evaluated_at", at, "conformant",
+	                      conformant(counts), "counts", counts, "groups", groups);
 	json_decref(res);
 	return 0;
 }
@@ -549,8 +558,8 @@ m_summary(struct call *k)
 static int
 rank(const char *status)
 {
-	static const char *const order[] = {"error", "fail", "warn", "pass", "waived",
-	                                    "not_applicable"};
+	static const char *const order[] = { "error", "fail",   "warn",
+		                             "pass",  "waived", "not_applicable" };
 	for (size_t i = 0; i < NELEM(order); i++)
 		if (status && strcmp(status, order[i]) == 0)
 			return (int)i;
@@ -563,14 +572,15 @@ m_soa(struct call *k)
 {
 	json_t *controls = json_object(), *v;
 	const char *id;
-	json_object_foreach(k->r->results, id, v) {
+	json_object_foreach (k->r->results, id, v) {
 		const char *ctl = json_string_value(json_object_get(v, "control"));
 		if (ctl == NULL)
 			continue;
 		json_t *c = json_object_get(controls, ctl);
 		if (c == NULL) {
 			c = json_pack("{s:s, s:O, s:s, s:[]}", "control", ctl, "theme",
-			              json_object_get(v, "theme"), "status", "not_applicable", "rules");
+			              json_object_get(v, "theme"), "status", "not_applicable",
+			              "rules");
 			json_object_set_new(controls, ctl, c);
 		}
 		const char *st = json_string_value(json_object_get(v, "status"));
@@ -580,7 +590,7 @@ m_soa(struct call *k)
 			json_object_set_new(c, "status", json_string(st));
 	}
 	json_t *a = json_array();
-	json_object_foreach(controls, id, v)
+	json_object_foreach (controls, id, v)
 		json_array_append(a, v);
 	json_decref(controls);
 	k->result = json_pack("{s:s, s:s?, s:o}", "repo", k->r->conf.name, "commit",
@@ -606,8 +616,10 @@ m_history(struct call *k)
 		return fail(k, RPC_INVALID_PARAMS, "\"limit\" must be a positive whole number");
 	if ((s && date_parse(s, "UTC", NULL, &since, NULL) < 0) ||
 	    (u && date_parse(u, "UTC", NULL, &until, NULL) < 0))
-		return fail(k, RPC_INVALID_PARAMS, "\"since\" and \"until\" must be ISO 8601 "
-		            "dates: %s", err_msg());
+		return fail(k, RPC_INVALID_PARAMS,
+		            "\"since\" and \"until\" must be ISO 8601 "
+		            "dates: %s",
+		            err_msg());
 	const struct journal_entry *v;
 	size_t n = journal_entries(k->d->journal, &v);
 	json_t *a = json_array();
@@ -685,21 +697,23 @@ rpc_finish(struct daemon *d, struct ev_job *j, size_t changed)
 	if (j->kind == EV_REF) {
 		json_t *byid = json_object(), *v, *stripped = json_array();
 		size_t i;
-		json_array_foreach(j->results, i, v) {
+		json_array_foreach (j->results, i, v) {
 			json_object_set(byid, json_string_value(json_object_get(v, "id")), v);
 			json_array_append_new(stripped, strip(v));
 		}
 		json_t *counts = repo_counts(byid);
 		json_decref(byid);
 		res = json_pack("{s:s, s:s, s:o, s:b, s:f, s:{s:f, s:f, s:f}, s:o}", "ref", j->ref,
-		                "commit", j->commit, "counts", counts, "conformant", conformant(counts),
-		                "eval_ms", j->ms, "phases_ms", "files", j->load_ms, "records",
-		                j->model_ms, "rules", j->rules_ms, "results", stripped);
+		                "commit", j->commit, "counts", counts, "conformant",
+		                conformant(counts), "eval_ms", j->ms, "phases_ms", "files",
+		                j->load_ms, "records", j->model_ms, "rules", j->rules_ms, "results",
+		                stripped);
 	} else {
 		res = json_pack("{s:s, s:I, s:I, s:I, s:f, s:b}", "commit", j->commit, "changed",
-		                (json_int_t)changed, "rules_run", (json_int_t)(j->unchanged ? 0 : j->nrun),
-		                "cursor", (json_int_t)journal_last(d->journal), "eval_ms", j->ms,
-		                "unchanged", j->unchanged);
+		                (json_int_t)changed, "rules_run",
+		                (json_int_t)(j->unchanged ? 0 : j->nrun), "cursor",
+		                (json_int_t)journal_last(d->journal), "eval_ms", j->ms, "unchanged",
+		                j->unchanged);
 	}
 	json_t *o = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", j->req_id, "result", res);
 	server_send_json(c, o);
@@ -731,25 +745,28 @@ m_subscribe(struct call *k)
 			names[n++] = topics[i];
 	} else if (!json_is_array(t) || json_array_size(t) == 0 ||
 	           json_array_size(t) > NELEM(topics)) {
-		return fail(k, RPC_INVALID_PARAMS, "\"topics\" must be a list of topics "
+		return fail(k, RPC_INVALID_PARAMS,
+		            "\"topics\" must be a list of topics "
 		            "(results, findings, commits, status, reminders)");
 	}
-	json_array_foreach(t, i, v) {
+	json_array_foreach (t, i, v) {
 		const char *s = json_string_value(v);
 		size_t x;
 		for (x = 0; s && x < NELEM(topics); x++)
 			if (strcmp(s, topics[x]) == 0)
 				break;
 		if (s == NULL || x == NELEM(topics))
-			return fail(k, RPC_INVALID_PARAMS, "unknown topic %s%s%s (use results, "
-			            "findings, commits, status or reminders)", s ? "'" : "",
-			            s ? s : "(not a string)", s ? "'" : "");
+			return fail(k, RPC_INVALID_PARAMS,
+			            "unknown topic %s%s%s (use results, "
+			            "findings, commits, status or reminders)",
+			            s ? "'" : "", s ? s : "(not a string)", s ? "'" : "");
 		names[n++] = s;
 	}
 	if (repo && daemon_repo(k->d, repo) == NULL)
 		return fail(k, RPC_NO_REPO, "no repository named '%s'", repo);
 	if (cur && (!json_is_integer(cur) || json_integer_value(cur) < 0))
-		return fail(k, RPC_INVALID_PARAMS, "\"cursor\" must be a cursor from a notification");
+		return fail(k, RPC_INVALID_PARAMS,
+		            "\"cursor\" must be a cursor from a notification");
 	struct subs *ss = server_client_data(k->c);
 	if (ss == NULL) {
 		ss = xcalloc(1, sizeof(*ss));
@@ -758,14 +775,13 @@ m_subscribe(struct call *k)
 	if (ss->n >= 64)
 		return fail(k, RPC_INVALID_PARAMS, "too many subscriptions on one connection");
 	struct bus_sub *sub = bus_subscribe(k->d->bus, repo, names, n, deliver, k->c);
-	ss->v = xreallocarray(ss->v, ss->n + 1, sizeof(*ss->v));
+	ss->v = xreallocarray(ss->v, ss->n + 1, sizeof(struct bus_sub *));
 	ss->v[ss->n++] = sub;
 	json_t *tn = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(tn, json_string(names[i]));
-	k->result = json_pack("{s:I, s:o, s:s?, s:I}", "subscription", (json_int_t)ss->n,
-	                      "topics", tn, "repo", repo, "cursor",
-	                      (json_int_t)journal_last(k->d->journal));
+	k->result = json_pack("{s:I, s:o, s:s?, s:I}", "subscription", (json_int_t)ss->n, "topics",
+	                      tn, "repo", repo, "cursor", (json_int_t)journal_last(k->d->journal));
 	/* The reply first, then what was missed, then live events. */
 	reply(k);
 	k->result = NULL;
@@ -782,7 +798,8 @@ m_unsubscribe(struct call *k)
 	json_t *which = json_object_get(k->params, "subscription");
 	size_t ended = 0;
 	if (which && (!json_is_integer(which) || json_integer_value(which) < 1))
-		return fail(k, RPC_INVALID_PARAMS, "\"subscription\" must be a number from subscribe");
+		return fail(k, RPC_INVALID_PARAMS,
+		            "\"subscription\" must be a number from subscribe");
 	for (size_t i = 0; ss && i < ss->n; i++) {
 		if (ss->v[i] == NULL || (which && (json_int_t)i + 1 != json_integer_value(which)))
 			continue;
@@ -847,9 +864,10 @@ m_review_pack(struct call *k)
 	json_t *out = NULL, *v = json_object_get(k->params, "links");
 	int code = 0;
 	const char *links = json_string_value(v);
-	if (v && !json_is_null(v) && (links == NULL || strlen(links) > 1024 ||
-	                              strpbrk(links, "\n\r()") != NULL))
-		return fail(k, RPC_INVALID_PARAMS, "\"links\" must be a path prefix such as "
+	if (v && !json_is_null(v) &&
+	    (links == NULL || strlen(links) > 1024 || strpbrk(links, "\n\r()") != NULL))
+		return fail(k, RPC_INVALID_PARAMS,
+		            "\"links\" must be a path prefix such as "
 		            "\"../\" (no line breaks or parentheses, at most 1024 characters)");
 	int rc = schedule_review_pack(k->r, links, &out, &code);
 	return sched_reply(k, rc, out, code);
@@ -863,11 +881,13 @@ m_ack(struct call *k)
 	int code = 0;
 	const char *id = pstr(k, "id");
 	if (id == NULL || *id == '\0' || strlen(id) > 1000)
-		return fail(k, RPC_INVALID_PARAMS, "\"id\" (a reminder id or its ack key, at "
+		return fail(k, RPC_INVALID_PARAMS,
+		            "\"id\" (a reminder id or its ack key, at "
 		            "most 1000 characters) is required");
 	for (const char *p = id; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return fail(k, RPC_INVALID_PARAMS, "\"id\" must not contain control "
+			return fail(k, RPC_INVALID_PARAMS,
+			            "\"id\" must not contain control "
 			            "characters");
 	int rc = schedule_ack(k->r, id, &out, &code);
 	return sched_reply(k, rc, out, code);

@@ -36,8 +36,7 @@ void rpc_finish(struct daemon *d, struct ev_job *j, size_t changed);
  * response is built into *err (the caller's) and -1 returned. */
 int rpc_parse(const char *line, size_t len, json_t **req, json_t **err);
 /* An error response for id (borrowed; NULL: null). The caller's. */
-json_t *rpc_error(json_t *id, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+json_t *rpc_error(json_t *id, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Whether a method exists and its flags; -1 when it does not. */
 int rpc_method_flags(const char *name);
 enum { RPC_READ = 1, RPC_WRITE = 2, RPC_SUBSCRIBE = 4 };

@@ -34,18 +34,18 @@
 #include "source.h"
 
 /* Re-check at least this often (seconds), in case the clock jumps. */
-#define MAX_SLEEP (6 * 3600)
+#define MAX_SLEEP ((int64_t)6 * 3600)
 
 /* One load of a commit, built on its own thread. */
 struct load {
 	char *gitdir, *ref;
-	char commit[41];            /* "" at start: resolve ref */
+	char commit[41]; /* "" at start: resolve ref */
 	struct snapshot *snap;
 	struct model *m;
 	struct reminder_config *cfg;
-	struct problems probs;      /* isms.yaml reminder settings */
-	char *error;                /* the load failed, why */
-	int wfd;                    /* written to when done */
+	struct problems probs; /* isms.yaml reminder settings */
+	char *error;           /* the load failed, why */
+	int wfd;               /* written to when done */
 };
 
 /* The scheduler's half of one repository. */
@@ -53,14 +53,14 @@ struct sched {
 	struct daemon *d;
 	struct repo *r;
 	struct reminder_state *st;
-	char commit[41];            /* of the model kept; "" for none */
-	struct snapshot *snap;      /* keeps the files the model borrows */
+	char commit[41];       /* of the model kept; "" for none */
+	struct snapshot *snap; /* keeps the files the model borrows */
 	struct model *m;
 	struct reminder_config *cfg;
 	struct problems probs;
-	struct load *ld;            /* running, or NULL */
+	struct load *ld; /* running, or NULL */
 	pthread_t th;
-	char want[41];              /* a newer head to load after ld */
+	char want[41]; /* a newer head to load after ld */
 	int pipe[2];
 	struct event *done_ev, *timer;
 	struct sched *next;
@@ -98,7 +98,7 @@ static void *
 loader(void *arg)
 {
 	struct load *l = arg;
-	struct source_limits lim = {SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES};
+	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
 	char c = 1;
 	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit) < 0) ||
 	    source_load(l->gitdir, l->commit, NULL, &lim, &l->snap) < 0 ||
@@ -148,7 +148,7 @@ arm(struct sched *s, int64_t now, int64_t next)
 	int64_t delay = next == INT64_MAX ? MAX_SLEEP : next - now;
 	if (delay > MAX_SLEEP)
 		delay = MAX_SLEEP;
-	struct timeval tv = {delay > 0 ? (time_t)delay : 0, delay > 0 ? 0 : 1000};
+	struct timeval tv = { delay > 0 ? (time_t)delay : 0, delay > 0 ? 0 : 1000 };
 	evtimer_add(s->timer, &tv);
 }
 
@@ -156,7 +156,7 @@ arm(struct sched *s, int64_t now, int64_t next)
 static void
 run(struct sched *s)
 {
-	struct reminder_list list = {0};
+	struct reminder_list list = { 0 };
 	struct calendar *cal = NULL;
 	int64_t now = daemon_now(s->d);
 	if (s->m == NULL || s->st == NULL)
@@ -354,7 +354,8 @@ ready(struct repo *r, int *code)
 		return s;
 	*code = RPC_BUSY;
 	err_set("repository %s has no commit with an isms.yaml loaded yet (see its health "
-	        "in status)", r->conf.name);
+	        "in status)",
+	        r->conf.name);
 	return NULL;
 }
 
@@ -401,9 +402,9 @@ schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code)
 	char today[11];
 	calendar_build(s->m, now, &cal);
 	date_format(cal->today, today);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "repo", r->conf.name, "commit",
-	                      s->commit, "today", today, "tz", cal->tz, "problems",
-	                      problems_json(&s->probs));
+	json_t *o =
+	        json_pack("{s:s, s:s, s:s, s:s, s:o}", "repo", r->conf.name, "commit", s->commit,
+	                  "today", today, "tz", cal->tz, "problems", problems_json(&s->probs));
 	if (ics) {
 		char *txt = NULL;
 		char *name = org_name(s->m);
@@ -418,7 +419,7 @@ schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code)
 		json_object_set_new(o, "ics", json_string(txt));
 		free(txt);
 	} else if (text) {
-		struct buf b = {0};
+		struct buf b = { 0 };
 		calendar_text(cal, &b);
 		json_object_set_new(o, "text", json_string(b.data ? b.data : ""));
 		buf_free(&b);
@@ -448,7 +449,7 @@ load_catalogue(struct sched *s, struct catalogue **out)
 static void
 problems_error(const struct problems *p)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	buf_adds(&b, "fix the audit programme parameters in isms.yaml");
 	for (size_t i = 0; i < p->n; i++)
 		buf_printf(&b, "; %s:%d: %s", p->v[i].path, p->v[i].line, p->v[i].msg);
@@ -463,7 +464,7 @@ schedule_audit_plan(struct repo *r, int text, json_t **out, int *code)
 	struct catalogue *cat = NULL;
 	struct plan_input *in = NULL;
 	struct plan *p = NULL;
-	struct problems probs = {0};
+	struct problems probs = { 0 };
 	const char **clauses, **controls;
 	int rc = -1;
 	if (s == NULL)
@@ -480,7 +481,7 @@ schedule_audit_plan(struct repo *r, int text, json_t **out, int *code)
 	planner_run(in, &p);
 	json_t *o = planner_json(in, p);
 	if (text) {
-		struct buf b = {0};
+		struct buf b = { 0 };
 		planner_text(in, p, &b);
 		json_object_set_new(o, "text", json_string(b.data ? b.data : ""));
 		buf_free(&b);
@@ -501,12 +502,12 @@ int
 schedule_review_pack(struct repo *r, const char *links, json_t **out, int *code)
 {
 	struct sched *s = ready(r, code);
-	struct buf b = {0};
+	struct buf b = { 0 };
 	if (s == NULL)
 		return -1;
 	review_pack_write(s->m, daemon_now(s->d), links ? links : "../", &b);
-	*out = json_pack("{s:s, s:s, s:s}", "repo", r->conf.name, "commit", s->commit,
-	                 "markdown", b.data ? b.data : "");
+	*out = json_pack("{s:s, s:s, s:s}", "repo", r->conf.name, "commit", s->commit, "markdown",
+	                 b.data ? b.data : "");
 	buf_free(&b);
 	return 0;
 }

@@ -24,12 +24,12 @@ struct client {
 	struct server *srv;
 	struct bufferevent *bev;
 	uint64_t id;
-	int cred;               /* uid and gid known */
+	int cred; /* uid and gid known */
 	uid_t uid;
 	gid_t gid;
-	int dead;               /* being dropped */
-	int closing;            /* close once the output is sent */
-	int shut;               /* output sent and shut down; reading to EOF */
+	int dead;    /* being dropped */
+	int closing; /* close once the output is sent */
+	int shut;    /* output sent and shut down; reading to EOF */
 	void *data;
 	struct client *next, *prev;
 	struct client *next_dead;
@@ -114,7 +114,7 @@ server_send_json(struct client *c, json_t *msg)
 static void
 shut(struct client *c)
 {
-	struct timeval tv = {5, 0};
+	struct timeval tv = { 5, 0 };
 	c->shut = 1;
 	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
 	bufferevent_set_timeouts(c->bev, &tv, NULL);
@@ -198,8 +198,7 @@ refuse(evutil_socket_t fd)
 }
 
 static void
-on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-          int salen, void *arg)
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct server *s = arg;
 	if (s->nclients >= s->max_clients) {
@@ -240,7 +239,7 @@ on_accept_error(struct evconnlistener *l, void *arg)
 static int
 alive(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -253,7 +252,7 @@ alive(const char *path)
 static int
 listen_unix(struct server *s, const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return err_set("socket path %s is too long", path);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -299,8 +298,8 @@ listen_tcp(struct server *s, const char *addr)
 		return err_set("cannot parse the TCP address %s", addr);
 	s->tcp_l = evconnlistener_new_bind(s->base, on_accept, s,
 	                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
-	                                   LEV_OPT_CLOSE_ON_EXEC, 1024,
-	                                   (struct sockaddr *)&ss, sl);
+	                                           LEV_OPT_CLOSE_ON_EXEC,
+	                                   1024, (struct sockaddr *)&ss, sl);
 	if (s->tcp_l == NULL)
 		return err_set("cannot listen on %s: %s", addr, strerror(errno));
 	evconnlistener_set_error_cb(s->tcp_l, on_accept_error);
@@ -308,9 +307,8 @@ listen_tcp(struct server *s, const char *addr)
 }
 
 int
-server_start(struct event_base *base, const struct server_opts *o,
-             server_line_fn on_line, server_gone_fn on_gone, void *arg,
-             struct server **out)
+server_start(struct event_base *base, const struct server_opts *o, server_line_fn on_line,
+             server_gone_fn on_gone, void *arg, struct server **out)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
 	s->base = base;

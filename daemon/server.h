@@ -16,26 +16,24 @@ struct server;
 struct client;
 
 struct server_opts {
-	const char *socket;       /* Unix socket path */
-	const char *tcp;          /* "127.0.0.1:PORT", or NULL */
+	const char *socket; /* Unix socket path */
+	const char *tcp;    /* "127.0.0.1:PORT", or NULL */
 	size_t max_clients;
-	size_t max_message;       /* bytes per line */
-	size_t max_output;        /* bytes queued to a client before it is dropped */
+	size_t max_message; /* bytes per line */
+	size_t max_output;  /* bytes queued to a client before it is dropped */
 };
 
 /* Called for every complete line a client sends, without its newline
  * (borrowed; line[len] is '\0'). */
-typedef void (*server_line_fn)(void *arg, struct client *c, const char *line,
-                               size_t len);
+typedef void (*server_line_fn)(void *arg, struct client *c, const char *line, size_t len);
 /* Called when a client goes (to drop its subscriptions); c is still valid. */
 typedef void (*server_gone_fn)(void *arg, struct client *c);
 
 /* Listen as o says. Refuses when a live daemon answers on the socket path;
  * removes a stale one. *out is the caller's (server_free). Returns 0, or
  * -1 with err_msg(). */
-int server_start(struct event_base *base, const struct server_opts *o,
-                 server_line_fn on_line, server_gone_fn on_gone, void *arg,
-                 struct server **out);
+int server_start(struct event_base *base, const struct server_opts *o, server_line_fn on_line,
+                 server_gone_fn on_gone, void *arg, struct server **out);
 /* Close every client and the listeners, and remove the socket path. */
 void server_free(struct server *s);
 /* New limits (a reload); existing clients keep their connection. */

@@ -326,8 +326,8 @@ struct load {
 	struct snapshot *s;
 	size_t cap; /* of s->files */
 	size_t max_blob, max_files;
-	size_t skipped;  /* regular files past max_files */
-	struct buf path; /* current repository-relative path */
+	size_t skipped;              /* regular files past max_files */
+	struct buf path;             /* current repository-relative path */
 	const struct snapshot *prev; /* source_update: contents to reuse */
 	/* work-tree mode */
 	int root;         /* directory fd of the work tree */
@@ -1114,7 +1114,8 @@ hist_run(git_repository *r, const char *repopath, const git_oid *head, struct sn
 	}
 	if (h.cut)
 		problems_add(&s->problems, NULL, 0,
-		             HIST_CUT " (a shallow clone, "
+		             HIST_CUT
+		             " (a shallow clone, "
 		             "or missing commits): files last changed before commit %s show "
 		             "that commit as their last change; fetch the full history",
 		             git_oid_tostr(id, sizeof(id), &h.cut->id));
@@ -1681,8 +1682,8 @@ hist_keep(struct source_file *f, const struct snapshot *prev)
  * first; the last one's parent is a) and prev, at a. 0, 1 when prev
  * cannot answer for some file, or -1 on error. */
 static int
-hist_update(git_repository *r, const char *repopath, const git_oid *v, size_t nv,
-            const git_oid *a, struct snapshot *s, const struct snapshot *prev)
+hist_update(git_repository *r, const char *repopath, const git_oid *v, size_t nv, const git_oid *a,
+            struct snapshot *s, const struct snapshot *prev)
 {
 	struct hist h = { .repo = r, .repopath = repopath };
 	int rc = 0;

@@ -305,7 +305,7 @@ select_rules(struct ctx *c, lua_State *L, unsigned char *only)
 	while (lua_next(L, -2)) {
 		const char *id = lua_tostring(L, -2);
 		size_t i;
-		for (i = 0; i < n && strcmp(rules[i].id, id ? id : ""); i++)
+		for (i = 0; i < n && strcmp(rules[i].id, id ? id : "") != 0; i++)
 			;
 		if (i == n) {
 			lua_pop(L, 3);
@@ -344,7 +344,8 @@ fixture_problems(struct ctx *c, lua_State *L, const struct model *m, const char 
 	tap(c, 0, name, "fixture", "has records that do not parse or validate");
 	for (size_t i = 0; i < m->problems.n; i++)
 		if (!m->problems.v[i].note)
-			fprintf(c->out, "#   %s:%d: %s\n", m->problems.v[i].path ? m->problems.v[i].path : "-",
+			fprintf(c->out, "#   %s:%d: %s\n",
+			        m->problems.v[i].path ? m->problems.v[i].path : "-",
 			        m->problems.v[i].line, m->problems.v[i].msg);
 }
 
@@ -400,7 +401,7 @@ run_spec(struct ctx *c, lua_State *L, const char *file, const char *specdir)
 	const char *ns = lua_tostring(L, -1);
 	int bad = ns == NULL || date_parse(ns, "UTC", &d, &now, NULL) < 0;
 	lua_pop(L, 1);
-	now += 12 * 3600;
+	now += (int64_t)12 * 3600;
 	int rc = bad ? err_set("now: give the evaluation date, e.g. now = \"2026-11-22\"") : 0;
 	lua_getfield(L, -1, "fixture");
 	if (rc == 0 && lua_isstring(L, -1))

@@ -44,7 +44,7 @@ struct job {
 	char *output;
 	size_t outlen, dropped;
 	int timed_out;
-	char what[160];      /* "finding-raised isms@42", for messages */
+	char what[160]; /* "finding-raised isms@42", for messages */
 	struct job *next;
 };
 
@@ -102,7 +102,7 @@ excerpt(const struct job *j, char *out, size_t size)
 static void
 job_free(struct job *j)
 {
-	struct event *evs[] = {j->ev_in, j->ev_out, j->ev_timeout, j->ev_poll};
+	struct event *evs[] = { j->ev_in, j->ev_out, j->ev_timeout, j->ev_poll };
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i])
 			event_free(evs[i]);
@@ -197,29 +197,34 @@ report(struct job *j, int status)
 	excerpt(j, ex, sizeof(ex));
 	if (j->dropped) {
 		x->truncated++;
-		snprintf(trunc, sizeof(trunc), " (output cut at %zu bytes, %zu more "
-		         "dropped)", x->max_output, j->dropped);
+		snprintf(trunc, sizeof(trunc),
+		         " (output cut at %zu bytes, %zu more "
+		         "dropped)",
+		         x->max_output, j->dropped);
 	}
 	if (j->timed_out) {
 		x->timeouts++;
 		x->failed++;
-		h->log(h, ISMSD_LOG_WARN, "the command for %s did not finish within "
-		       "%g s: it was killed with its process group%s%s%s", j->what,
-		       x->timeout, *ex ? "; output: " : "", ex, trunc);
+		h->log(h, ISMSD_LOG_WARN,
+		       "the command for %s did not finish within "
+		       "%g s: it was killed with its process group%s%s%s",
+		       j->what, x->timeout, *ex ? "; output: " : "", ex, trunc);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		x->ok++;
-		h->log(h, ISMSD_LOG_INFO, "the command for %s succeeded%s%s%s",
-		       j->what, *ex ? "; output: " : "", ex, trunc);
+		h->log(h, ISMSD_LOG_INFO, "the command for %s succeeded%s%s%s", j->what,
+		       *ex ? "; output: " : "", ex, trunc);
 	} else if (WIFEXITED(status)) {
 		x->failed++;
-		h->log(h, ISMSD_LOG_WARN, "the command for %s exited with status "
-		       "%d%s%s%s", j->what, WEXITSTATUS(status),
-		       *ex ? "; output: " : "", ex, trunc);
+		h->log(h, ISMSD_LOG_WARN,
+		       "the command for %s exited with status "
+		       "%d%s%s%s",
+		       j->what, WEXITSTATUS(status), *ex ? "; output: " : "", ex, trunc);
 	} else {
 		x->failed++;
-		h->log(h, ISMSD_LOG_WARN, "the command for %s was killed by signal "
-		       "%d%s%s%s", j->what, WTERMSIG(status), *ex ? "; output: " : "",
-		       ex, trunc);
+		h->log(h, ISMSD_LOG_WARN,
+		       "the command for %s was killed by signal "
+		       "%d%s%s%s",
+		       j->what, WTERMSIG(status), *ex ? "; output: " : "", ex, trunc);
 	}
 }
 
@@ -291,7 +296,7 @@ free_env(char **env)
 static pid_t
 spawn(struct ex *x, char **env, int *in, int *out)
 {
-	int sv[2] = {-1, -1}, po[2] = {-1, -1};
+	int sv[2] = { -1, -1 }, po[2] = { -1, -1 };
 	pid_t pid = -1;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -310,15 +315,16 @@ spawn(struct ex *x, char **env, int *in, int *out)
 	sigset_t none, def;
 	sigemptyset(&none);
 	sigemptyset(&def);
-	int sigs[] = {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGCHLD,
-	              SIGUSR1, SIGUSR2, SIGALRM};
+	int sigs[] = {
+		SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM
+	};
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&def, sigs[i]);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	                                POSIX_SPAWN_SETSIGDEF);
+	                                      POSIX_SPAWN_SETSIGDEF);
 	int rc = posix_spawnp(&pid, x->argv[0], &fa, &at, x->argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
@@ -351,12 +357,12 @@ start_job(struct ex *x, struct pend *p)
 	}
 	j->x = x;
 	j->in = j->out = -1;
-	snprintf(j->what, sizeof(j->what), "%s %s@%llu", ismsd_event_name(p->kind),
-	         p->repo, (unsigned long long)p->cursor);
+	snprintf(j->what, sizeof(j->what), "%s %s@%llu", ismsd_event_name(p->kind), p->repo,
+	         (unsigned long long)p->cursor);
 	j->pid = spawn(x, env, &j->in, &j->out);
 	if (j->pid < 0) {
-		h->log(h, ISMSD_LOG_WARN, "cannot run %s for %s: %s", x->argv[0],
-		       j->what, strerror(errno));
+		h->log(h, ISMSD_LOG_WARN, "cannot run %s for %s: %s", x->argv[0], j->what,
+		       strerror(errno));
 		x->failed++;
 		goto fail;
 	}
@@ -364,9 +370,9 @@ start_job(struct ex *x, struct pend *p)
 	j->input = p->json;
 	j->inlen = strlen(p->json);
 	p->json = NULL;
-	struct timeval tv = {(time_t)x->timeout,
-	                     (suseconds_t)((x->timeout - (double)(time_t)x->timeout) * 1e6)};
-	struct timeval poll = {0, POLL_MS * 1000};
+	struct timeval tv = { (time_t)x->timeout,
+		              (suseconds_t)((x->timeout - (double)(time_t)x->timeout) * 1e6) };
+	struct timeval poll = { 0, (suseconds_t)POLL_MS * 1000 };
 	j->ev_in = event_new(base, j->in, EV_WRITE | EV_PERSIST, on_in, j);
 	j->ev_out = event_new(base, j->out, EV_READ | EV_PERSIST, on_out, j);
 	j->ev_timeout = evtimer_new(base, on_timeout, j);
@@ -417,8 +423,10 @@ on_event(void *state, const struct ismsd_event *ev)
 		x->qhead = (x->qhead + 1) % x->qmax;
 		x->qlen--;
 		x->dropped++;
-		x->h->log(x->h, ISMSD_LOG_WARN, "%zu events wait for a free slot; "
-		          "dropped the oldest", x->qmax);
+		x->h->log(x->h, ISMSD_LOG_WARN,
+		          "%zu events wait for a free slot; "
+		          "dropped the oldest",
+		          x->qmax);
 	}
 	struct pend *p = &x->q[(x->qhead + x->qlen) % x->qmax];
 	p->json = strdup(ev->json);
@@ -440,8 +448,7 @@ static int
 parse_command(struct ex *x, json_t *cmd)
 {
 	size_t n = json_is_array(cmd) ? json_array_size(cmd) : 3;
-	if (!(json_is_string(cmd) && *json_string_value(cmd)) &&
-	    !(json_is_array(cmd) && n > 0))
+	if (!(json_is_string(cmd) && *json_string_value(cmd)) && !(json_is_array(cmd) && n > 0))
 		return -1;
 	x->argv = calloc(n + 1, sizeof(*x->argv));
 	if (x->argv == NULL)
@@ -476,7 +483,7 @@ parse_events(const struct ismsd_host *h, json_t *v, uint32_t *mask)
 	json_t *e;
 	if (!json_is_array(v))
 		goto bad;
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		uint32_t k = ismsd_event_kind(json_string_value(e));
 		if (k == 0)
 			goto bad;
@@ -484,7 +491,8 @@ parse_events(const struct ismsd_host *h, json_t *v, uint32_t *mask)
 	}
 	return 0;
 bad:
-	h->log(h, ISMSD_LOG_ERR, "\"events\" must list event names: "
+	h->log(h, ISMSD_LOG_ERR,
+	       "\"events\" must list event names: "
 	       "evaluation-finished, finding-raised, finding-resolved, "
 	       "reminder-due, commit-seen");
 	return -1;
@@ -506,14 +514,13 @@ ex_free(struct ex *x)
 
 /* A number setting within [lo, hi], or def when absent. */
 static int
-num(const struct ismsd_host *h, json_t *cfg, const char *key, double def,
-    double lo, double hi, double *out)
+num(const struct ismsd_host *h, json_t *cfg, const char *key, double def, double lo, double hi,
+    double *out)
 {
 	json_t *v = json_object_get(cfg, key);
 	*out = v ? json_number_value(v) : def;
 	if (v && (!json_is_number(v) || *out < lo || *out > hi)) {
-		h->log(h, ISMSD_LOG_ERR, "\"%s\" must be a number from %g to %g",
-		       key, lo, hi);
+		h->log(h, ISMSD_LOG_ERR, "\"%s\" must be a number from %g to %g", key, lo, hi);
 		return -1;
 	}
 	return 0;
@@ -529,7 +536,8 @@ init(const struct ismsd_host *h, const char *config, void **state)
 		goto fail;
 	x->h = h;
 	if (parse_command(x, json_object_get(cfg, "command")) < 0) {
-		h->log(h, ISMSD_LOG_ERR, "\"command\" must be a command line or a "
+		h->log(h, ISMSD_LOG_ERR,
+		       "\"command\" must be a command line or a "
 		       "list of arguments");
 		goto fail;
 	}
@@ -562,16 +570,20 @@ shutdown_(void *state)
 {
 	struct ex *x = state;
 	if (x->qlen)
-		x->h->log(x->h, ISMSD_LOG_WARN, "%zu events never ran: ismsd is "
-		          "stopping", x->qlen);
+		x->h->log(x->h, ISMSD_LOG_WARN,
+		          "%zu events never ran: ismsd is "
+		          "stopping",
+		          x->qlen);
 	while (x->jobs) {
 		struct job *j = x->jobs;
 		x->jobs = j->next;
 		kill(-j->pid, SIGKILL);
 		while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		x->h->log(x->h, ISMSD_LOG_WARN, "the command for %s was still "
-		          "running at shutdown; killed it", j->what);
+		x->h->log(x->h, ISMSD_LOG_WARN,
+		          "the command for %s was still "
+		          "running at shutdown; killed it",
+		          j->what);
 		job_free(j);
 	}
 	ex_free(x);

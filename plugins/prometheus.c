@@ -27,7 +27,7 @@
 
 #include <ismsd/plugin.h>
 
-static const double buckets[] = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
+static const double buckets[] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
 #define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 #define STATUSES 6
 static const char *const statuses[STATUSES] = {
@@ -38,7 +38,7 @@ struct prom {
 	const struct ismsd_host *h;
 	struct evhttp *http;
 	char *path;
-	json_t *repos;   /* name -> state object */
+	json_t *repos; /* name -> state object */
 	int64_t scrapes;
 };
 
@@ -48,11 +48,10 @@ repo_state(struct prom *m, const char *repo)
 {
 	json_t *r = json_object_get(m->repos, repo);
 	if (r == NULL) {
-		r = json_pack("{s:{}, s:{}, s:{}, s:[], s:f, s:I, s:{}, s:I, s:I, s:I}",
-		              "counts", "clauses", "themes", "buckets", "duration_sum",
-		              0.0, "evaluations", (json_int_t)0, "raised", "resolved",
-		              (json_int_t)0, "reminders_fired", (json_int_t)0,
-		              "reminders_due", (json_int_t)0);
+		r = json_pack("{s:{}, s:{}, s:{}, s:[], s:f, s:I, s:{}, s:I, s:I, s:I}", "counts",
+		              "clauses", "themes", "buckets", "duration_sum", 0.0, "evaluations",
+		              (json_int_t)0, "raised", "resolved", (json_int_t)0, "reminders_fired",
+		              (json_int_t)0, "reminders_due", (json_int_t)0);
 		for (size_t i = 0; i < NBUCKETS; i++)
 			json_array_append_new(json_object_get(r, "buckets"), json_integer(0));
 		json_object_set_new(m->repos, repo, r);
@@ -75,8 +74,10 @@ observe(json_t *r, double dur)
 	json_t *b = json_object_get(r, "buckets");
 	for (size_t i = 0; i < NBUCKETS; i++)
 		if (dur <= buckets[i])
-			json_array_set_new(b, i, json_integer(json_integer_value(json_array_get(b, i)) + 1));
-	json_object_set_new(r, "duration_sum", json_real(json_real_value(json_object_get(r, "duration_sum")) + dur));
+			json_array_set_new(
+			        b, i, json_integer(json_integer_value(json_array_get(b, i)) + 1));
+	json_object_set_new(r, "duration_sum",
+	                    json_real(json_real_value(json_object_get(r, "duration_sum")) + dur));
 	add_int(r, "evaluations", 1);
 }
 
@@ -110,17 +111,13 @@ on_event(void *state, const struct ismsd_event *ev)
 	json_t *r = repo_state(m, ev->repo);
 	json_object_set_new(r, "cursor", json_integer((json_int_t)ev->cursor));
 	switch (ev->kind) {
-	case ISMSD_EV_EVALUATION_FINISHED:
-		evaluated(r, ev, d);
-		break;
+	case ISMSD_EV_EVALUATION_FINISHED: evaluated(r, ev, d); break;
 	case ISMSD_EV_FINDING_RAISED: {
 		const char *sev = json_string_value(json_object_get(d, "severity"));
 		add_int(json_object_get(r, "raised"), sev ? sev : "unknown", 1);
 		break;
 	}
-	case ISMSD_EV_FINDING_RESOLVED:
-		add_int(r, "resolved", 1);
-		break;
+	case ISMSD_EV_FINDING_RESOLVED: add_int(r, "resolved", 1); break;
 	case ISMSD_EV_REMINDER_DUE: {
 		add_int(r, "reminders_fired", 1);
 		json_t *o = json_object_get(d, "outstanding");
@@ -142,8 +139,7 @@ on_event(void *state, const struct ismsd_event *ev)
 			observe(r, json_number_value(ms) / 1000.0);
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	json_decref(d);
 }
@@ -172,8 +168,8 @@ family(struct evbuffer *b, const char *name, const char *type, const char *help)
 
 /* One sample: name{repo="..."[,k="v"]} value. */
 static void
-sample(struct evbuffer *b, const char *name, const char *repo, const char *k,
-       const char *v, json_t *value)
+sample(struct evbuffer *b, const char *name, const char *repo, const char *k, const char *v,
+       json_t *value)
 {
 	evbuffer_add_printf(b, "%s{repo=\"", name);
 	add_label(b, repo);
@@ -189,13 +185,13 @@ sample(struct evbuffer *b, const char *name, const char *repo, const char *k,
 
 /* A family with one sample per repository from the field key. */
 static void
-per_repo(struct prom *m, struct evbuffer *b, const char *name, const char *type,
-         const char *help, const char *key)
+per_repo(struct prom *m, struct evbuffer *b, const char *name, const char *type, const char *help,
+         const char *key)
 {
 	const char *repo;
 	json_t *r;
 	int any = 0;
-	json_object_foreach(m->repos, repo, r) {
+	json_object_foreach (m->repos, repo, r) {
 		json_t *v = json_object_get(r, key);
 		if (!json_is_number(v))
 			continue;
@@ -216,8 +212,8 @@ groups(struct prom *m, struct evbuffer *b, const char *field, const char *label)
 	snprintf(ratio, sizeof(ratio), "ismsd_%s_conformance_ratio", label);
 	snprintf(help, sizeof(help), "Rules by verdict per %s in the latest evaluation.", label);
 	family(b, rules, "gauge", help);
-	json_object_foreach(m->repos, repo, r) {
-		json_object_foreach(json_object_get(r, field), g, c) {
+	json_object_foreach (m->repos, repo, r) {
+		json_object_foreach (json_object_get(r, field), g, c) {
 			for (int s = 0; s < STATUSES; s++) {
 				char lbl[256];
 				evbuffer_add_printf(b, "%s{repo=\"", rules);
@@ -225,16 +221,19 @@ groups(struct prom *m, struct evbuffer *b, const char *field, const char *label)
 				evbuffer_add_printf(b, "\",%s=\"", label);
 				add_label(b, g);
 				snprintf(lbl, sizeof(lbl), "\",status=\"%s\"} %lld\n", statuses[s],
-				         (long long)json_integer_value(json_object_get(c, statuses[s])));
+				         (long long)json_integer_value(
+				                 json_object_get(c, statuses[s])));
 				evbuffer_add(b, lbl, strlen(lbl));
 			}
 		}
 	}
-	snprintf(help, sizeof(help), "Share of passing rules per %s: pass / (pass + "
-	         "fail + warn + error).", label);
+	snprintf(help, sizeof(help),
+	         "Share of passing rules per %s: pass / (pass + "
+	         "fail + warn + error).",
+	         label);
 	family(b, ratio, "gauge", help);
-	json_object_foreach(m->repos, repo, r) {
-		json_object_foreach(json_object_get(r, field), g, c) {
+	json_object_foreach (m->repos, repo, r) {
+		json_object_foreach (json_object_get(r, field), g, c) {
 			json_t *v = json_object_get(c, "conformance");
 			if (json_is_number(v)) {
 				evbuffer_add_printf(b, "%s{repo=\"", ratio);
@@ -253,17 +252,19 @@ histogram(struct prom *m, struct evbuffer *b)
 	const char *n = "ismsd_evaluation_duration_seconds", *repo;
 	json_t *r;
 	family(b, n, "histogram", "How long evaluations took.");
-	json_object_foreach(m->repos, repo, r) {
+	json_object_foreach (m->repos, repo, r) {
 		json_t *bk = json_object_get(r, "buckets");
 		for (size_t i = 0; i <= NBUCKETS; i++) {
 			evbuffer_add_printf(b, "%s_bucket{repo=\"", n);
 			add_label(b, repo);
 			if (i < NBUCKETS)
-				evbuffer_add_printf(b, "\",le=\"%g\"} %lld\n", buckets[i],
-				                    (long long)json_integer_value(json_array_get(bk, i)));
+				evbuffer_add_printf(
+				        b, "\",le=\"%g\"} %lld\n", buckets[i],
+				        (long long)json_integer_value(json_array_get(bk, i)));
 			else
 				evbuffer_add_printf(b, "\",le=\"+Inf\"} %lld\n",
-				                    (long long)json_integer_value(json_object_get(r, "evaluations")));
+				                    (long long)json_integer_value(
+				                            json_object_get(r, "evaluations")));
 		}
 		sample(b, "ismsd_evaluation_duration_seconds_sum", repo, NULL, NULL,
 		       json_object_get(r, "duration_sum"));
@@ -279,7 +280,7 @@ render(struct prom *m, struct evbuffer *b)
 	const char *repo, *k;
 	json_t *r, *v;
 	family(b, "ismsd_rules", "gauge", "Rules by verdict in the latest evaluation.");
-	json_object_foreach(m->repos, repo, r)
+	json_object_foreach (m->repos, repo, r)
 		for (int s = 0; s < STATUSES; s++) {
 			json_t *c = json_object_get(json_object_get(r, "counts"), statuses[s]);
 			json_t *zero = json_integer(0);
@@ -289,7 +290,8 @@ render(struct prom *m, struct evbuffer *b)
 	groups(m, b, "clauses", "clause");
 	groups(m, b, "themes", "theme");
 	histogram(m, b);
-	per_repo(m, b, "ismsd_evaluations_total", "counter", "Evaluations finished.", "evaluations");
+	per_repo(m, b, "ismsd_evaluations_total", "counter", "Evaluations finished.",
+	         "evaluations");
 	per_repo(m, b, "ismsd_last_evaluation_timestamp_seconds", "gauge",
 	         "When the latest evaluation ran, Unix time.", "last_evaluation");
 	per_repo(m, b, "ismsd_last_commit_timestamp_seconds", "gauge",
@@ -297,17 +299,20 @@ render(struct prom *m, struct evbuffer *b)
 	per_repo(m, b, "ismsd_history_cursor", "gauge",
 	         "Position in the repository's history of the latest event.", "cursor");
 	family(b, "ismsd_findings_raised_total", "counter", "Findings raised, by severity.");
-	json_object_foreach(m->repos, repo, r)
-		json_object_foreach(json_object_get(r, "raised"), k, v)
+	json_object_foreach (m->repos, repo, r)
+		json_object_foreach (json_object_get(r, "raised"), k, v)
 			sample(b, "ismsd_findings_raised_total", repo, "severity", k, v);
-	per_repo(m, b, "ismsd_findings_resolved_total", "counter", "Findings resolved.", "resolved");
+	per_repo(m, b, "ismsd_findings_resolved_total", "counter", "Findings resolved.",
+	         "resolved");
 	per_repo(m, b, "ismsd_reminders_fired_total", "counter", "Reminders that fell due.",
 	         "reminders_fired");
 	per_repo(m, b, "ismsd_reminders_due", "gauge", "Reminders due and not acknowledged.",
 	         "reminders_due");
-	evbuffer_add_printf(b, "# HELP ismsd_plugin_scrapes_total Scrapes served.\n"
+	evbuffer_add_printf(b,
+	                    "# HELP ismsd_plugin_scrapes_total Scrapes served.\n"
 	                    "# TYPE ismsd_plugin_scrapes_total counter\n"
-	                    "ismsd_plugin_scrapes_total %lld\n", (long long)m->scrapes);
+	                    "ismsd_plugin_scrapes_total %lld\n",
+	                    (long long)m->scrapes);
 }
 
 static void
@@ -364,7 +369,7 @@ split_listen(const char *s, char **host, unsigned short *port)
 static int
 bound_port(struct evhttp_bound_socket *bs)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &len) < 0)
 		return -1;
@@ -400,7 +405,8 @@ init(const struct ismsd_host *h, const char *config, void **state)
 	const char *listen = lv ? json_string_value(lv) : "127.0.0.1:9464";
 	const char *path = pv ? json_string_value(pv) : "/metrics";
 	if (listen == NULL || split_listen(listen, &host, &port) < 0) {
-		h->log(h, ISMSD_LOG_ERR, "\"listen\" must be address:port, such as "
+		h->log(h, ISMSD_LOG_ERR,
+		       "\"listen\" must be address:port, such as "
 		       "127.0.0.1:9464");
 		goto fail;
 	}
@@ -421,8 +427,8 @@ init(const struct ismsd_host *h, const char *config, void **state)
 		goto fail;
 	}
 	h->stat(h, "port", bound_port(bs));
-	h->log(h, ISMSD_LOG_INFO, "serving metrics on http://%s:%d%s", host,
-	       bound_port(bs), m->path);
+	h->log(h, ISMSD_LOG_INFO, "serving metrics on http://%s:%d%s", host, bound_port(bs),
+	       m->path);
 	free(host);
 	json_decref(cfg);
 	*state = m;

@@ -31,7 +31,7 @@
 
 #include <ismsd/plugin.h>
 
-#define MAX_LINE 8192
+#define MAX_LINE   8192
 #define MAX_PARAMS 24
 
 struct sl {
@@ -48,8 +48,7 @@ struct line {
 	size_t n;
 };
 
-static void
-add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Append to the line; what does not fit is cut. */
 static void
@@ -97,8 +96,8 @@ add_name(struct line *l, const char *k)
 	size_t i = 0;
 	for (; k[i] && i < 32 && l->n < sizeof(l->s) - 1; i++) {
 		unsigned char c = (unsigned char)k[i];
-		l->s[l->n++] = c > 32 && c < 127 && c != '=' && c != ']' && c != '"'
-		               ? (char)c : '_';
+		l->s[l->n++] =
+		        c > 32 && c < 127 && c != '=' && c != ']' && c != '"' ? (char)c : '_';
 	}
 	l->s[l->n] = '\0';
 }
@@ -126,10 +125,8 @@ severity(uint32_t kind, json_t *data)
 			return 4;
 		return 5;
 	case ISMSD_EV_FINDING_RESOLVED:
-	case ISMSD_EV_REMINDER_DUE:
-		return 5;
-	default:
-		return 6;
+	case ISMSD_EV_REMINDER_DUE: return 5;
+	default: return 6;
 	}
 }
 
@@ -174,8 +171,7 @@ add_message(struct line *l, uint32_t kind, json_t *data)
 
 /* The event's scalar fields as parameters (repo and cursor first). */
 static void
-add_params(struct sl *s, struct line *l, const struct ismsd_event *ev,
-           json_t *data)
+add_params(struct sl *s, struct line *l, const struct ismsd_event *ev, json_t *data)
 {
 	char cur[32];
 	snprintf(cur, sizeof(cur), "%llu", (unsigned long long)ev->cursor);
@@ -184,7 +180,7 @@ add_params(struct sl *s, struct line *l, const struct ismsd_event *ev,
 	const char *k;
 	json_t *v;
 	int n = 0;
-	json_object_foreach(data, k, v) {
+	json_object_foreach (data, k, v) {
 		char num[64];
 		const char *text = NULL;
 		if (n >= MAX_PARAMS || strcmp(k, "message") == 0)
@@ -227,8 +223,8 @@ format(struct sl *s, const struct ismsd_event *ev, json_t *data, struct line *l)
 	}
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	add(l, "<%d>1 %s %s %s %ld %s [%s", pri, ts, s->host, s->app,
-	    (long)getpid(), ismsd_event_name(ev->kind), s->sd_id);
+	add(l, "<%d>1 %s %s %s %ld %s [%s", pri, ts, s->host, s->app, (long)getpid(),
+	    ismsd_event_name(ev->kind), s->sd_id);
 	add_params(s, l, ev, data);
 	add(l, "] ");
 	add_message(l, ev->kind, data);
@@ -237,7 +233,7 @@ format(struct sl *s, const struct ismsd_event *ev, json_t *data, struct line *l)
 static int
 connect_log(struct sl *s)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (s->fd >= 0)
 		return 0;
 	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -272,9 +268,10 @@ send_line(struct sl *s, const struct line *l)
 	}
 	s->dropped++;
 	if (!s->warned++)
-		s->h->log(s->h, ISMSD_LOG_WARN, "cannot send to the syslog socket %s: "
-		          "%s; dropping messages until it works", s->path,
-		          strerror(errno));
+		s->h->log(s->h, ISMSD_LOG_WARN,
+		          "cannot send to the syslog socket %s: "
+		          "%s; dropping messages until it works",
+		          s->path, strerror(errno));
 }
 
 static void
@@ -301,10 +298,10 @@ facility(const char *name)
 	static const struct {
 		const char *name;
 		int code;
-	} f[] = {{"kern", 0}, {"user", 1}, {"mail", 2}, {"daemon", 3},
-	         {"auth", 4}, {"authpriv", 10}, {"local0", 16}, {"local1", 17},
-	         {"local2", 18}, {"local3", 19}, {"local4", 20}, {"local5", 21},
-	         {"local6", 22}, {"local7", 23}};
+	} f[] = { { "kern", 0 },    { "user", 1 },      { "mail", 2 },    { "daemon", 3 },
+		  { "auth", 4 },    { "authpriv", 10 }, { "local0", 16 }, { "local1", 17 },
+		  { "local2", 18 }, { "local3", 19 },   { "local4", 20 }, { "local5", 21 },
+		  { "local6", 22 }, { "local7", 23 } };
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if (strcmp(f[i].name, name) == 0)
 			return f[i].code;
@@ -343,7 +340,7 @@ events(json_t *v, uint32_t *mask)
 	if (!json_is_array(v))
 		return -1;
 	*mask = 0;
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		uint32_t k = ismsd_event_kind(json_string_value(e));
 		if (k == 0)
 			return -1;
@@ -366,12 +363,14 @@ init(const struct ismsd_host *h, const char *config, void **state)
 	const char *app = opt_str(cfg, "app_name", "ismsd");
 	const char *fmt = opt_str(cfg, "format", "rfc5424");
 	const char *sd = opt_str(cfg, "sd_id", "ismsd@32473");
-	if (path == NULL || *path == '\0' || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+	if (path == NULL || *path == '\0' ||
+	    strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		h->log(h, ISMSD_LOG_ERR, "\"socket\" must be the path of a syslog socket");
 		goto fail;
 	}
 	if (fac == NULL || (s->facility = facility(fac)) < 0) {
-		h->log(h, ISMSD_LOG_ERR, "\"facility\" must be daemon, user, auth, "
+		h->log(h, ISMSD_LOG_ERR,
+		       "\"facility\" must be daemon, user, auth, "
 		       "authpriv or local0 to local7");
 		goto fail;
 	}
@@ -381,7 +380,8 @@ init(const struct ismsd_host *h, const char *config, void **state)
 	}
 	if (app == NULL || *app == '\0' || strlen(app) > 48 || strpbrk(app, " \t\n[]") ||
 	    sd == NULL || *sd == '\0' || strlen(sd) > 32 || strpbrk(sd, " =]\"")) {
-		h->log(h, ISMSD_LOG_ERR, "\"app_name\" and \"sd_id\" must be short "
+		h->log(h, ISMSD_LOG_ERR,
+		       "\"app_name\" and \"sd_id\" must be short "
 		       "words without spaces");
 		goto fail;
 	}

@@ -84,7 +84,7 @@ remove_at(struct wh *w, size_t i)
 static struct timeval
 tv_of(double s)
 {
-	struct timeval tv = {(time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6)};
+	struct timeval tv = { (time_t)s, (suseconds_t)((s - (double)(time_t)s) * 1e6) };
 	return tv;
 }
 
@@ -94,9 +94,11 @@ failed(struct wh *w, int code, const char *why)
 {
 	w->attempts_failed++;
 	if (!w->failing++)
-		w->h->log(w->h, ISMSD_LOG_WARN, "cannot deliver %s to %s: %s%s; "
-		          "retrying with backoff", w->q[0].what, w->hostport,
-		          code ? "answer " : "", code ? why : "no answer");
+		w->h->log(w->h, ISMSD_LOG_WARN,
+		          "cannot deliver %s to %s: %s%s; "
+		          "retrying with backoff",
+		          w->q[0].what, w->hostport, code ? "answer " : "",
+		          code ? why : "no answer");
 	struct timeval tv = tv_of(w->backoff);
 	evtimer_add(w->retry, &tv);
 	w->backoff *= 2;
@@ -117,9 +119,10 @@ on_done(struct evhttp_request *req, void *arg)
 	snprintf(why, sizeof(why), "%d", code);
 	if (code >= 200 && code < 300) {
 		if (w->failing)
-			w->h->log(w->h, ISMSD_LOG_INFO, "%s delivered after %d failed "
-			          "attempt%s", w->q[0].what, w->failing,
-			          w->failing == 1 ? "" : "s");
+			w->h->log(w->h, ISMSD_LOG_INFO,
+			          "%s delivered after %d failed "
+			          "attempt%s",
+			          w->q[0].what, w->failing, w->failing == 1 ? "" : "s");
 		remove_at(w, 0);
 		w->delivered++;
 		w->failing = 0;
@@ -129,8 +132,10 @@ on_done(struct evhttp_request *req, void *arg)
 	} else if (code == 0 || code == 408 || code == 429 || code >= 500) {
 		failed(w, code, why);
 	} else {
-		w->h->log(w->h, ISMSD_LOG_WARN, "%s rejected by %s with answer %d; "
-		          "skipped", w->q[0].what, w->hostport, code);
+		w->h->log(w->h, ISMSD_LOG_WARN,
+		          "%s rejected by %s with answer %d; "
+		          "skipped",
+		          w->q[0].what, w->hostport, code);
 		remove_at(w, 0);
 		w->rejected++;
 		w->failing = 0;
@@ -163,13 +168,11 @@ send_head(struct wh *w)
 	evhttp_add_header(hd, "Idempotency-Key", w->q[0].key);
 	const char *k;
 	json_t *v;
-	json_object_foreach(w->headers, k, v)
+	json_object_foreach (w->headers, k, v)
 		evhttp_add_header(hd, k, json_string_value(v));
-	evbuffer_add(evhttp_request_get_output_buffer(req), w->q[0].body,
-	             strlen(w->q[0].body));
+	evbuffer_add(evhttp_request_get_output_buffer(req), w->q[0].body, strlen(w->q[0].body));
 	w->inflight = 1;
-	if (evhttp_make_request(w->conn, req, EVHTTP_REQ_POST, w->target) < 0 &&
-	    w->inflight) {
+	if (evhttp_make_request(w->conn, req, EVHTTP_REQ_POST, w->target) < 0 && w->inflight) {
 		/* Failed before any callback ran. */
 		w->inflight = 0;
 		failed(w, 0, "");
@@ -204,12 +207,14 @@ on_event(void *state, const struct ismsd_event *ev)
 		size_t i = w->inflight ? 1 : 0;
 		if (i >= w->qlen)
 			return;
-		w->h->log(w->h, ISMSD_LOG_WARN, "%zu events wait for %s; dropped "
-		          "the oldest, %s", w->qmax, w->hostport, w->q[i].what);
+		w->h->log(w->h, ISMSD_LOG_WARN,
+		          "%zu events wait for %s; dropped "
+		          "the oldest, %s",
+		          w->qmax, w->hostport, w->q[i].what);
 		remove_at(w, i);
 		w->dropped++;
 	}
-	struct item it = {strdup(ev->json), idem_key(ev), NULL};
+	struct item it = { strdup(ev->json), idem_key(ev), NULL };
 	if (asprintf(&it.what, "%s %s@%llu", ismsd_event_name(ev->kind), ev->repo,
 	             (unsigned long long)ev->cursor) < 0)
 		it.what = NULL;
@@ -242,14 +247,13 @@ wh_free(struct wh *w)
 }
 
 static int
-num(const struct ismsd_host *h, json_t *cfg, const char *key, double def,
-    double lo, double hi, double *out)
+num(const struct ismsd_host *h, json_t *cfg, const char *key, double def, double lo, double hi,
+    double *out)
 {
 	json_t *v = json_object_get(cfg, key);
 	*out = v ? json_number_value(v) : def;
 	if (v && (!json_is_number(v) || *out < lo || *out > hi)) {
-		h->log(h, ISMSD_LOG_ERR, "\"%s\" must be a number from %g to %g",
-		       key, lo, hi);
+		h->log(h, ISMSD_LOG_ERR, "\"%s\" must be a number from %g to %g", key, lo, hi);
 		return -1;
 	}
 	return 0;
@@ -268,8 +272,10 @@ parse_url(struct wh *w, const char *url)
 		return -1;
 	}
 	if (strcmp(scheme, "http") != 0) {
-		h->log(h, ISMSD_LOG_ERR, "\"url\" uses %s: only http is supported "
-		       "(put a TLS proxy on localhost for https)", scheme);
+		h->log(h, ISMSD_LOG_ERR,
+		       "\"url\" uses %s: only http is supported "
+		       "(put a TLS proxy on localhost for https)",
+		       scheme);
 		return -1;
 	}
 	int port = evhttp_uri_get_port(w->uri);
@@ -277,8 +283,8 @@ parse_url(struct wh *w, const char *url)
 	const char *query = evhttp_uri_get_query(w->uri);
 	if (port < 0)
 		port = 80;
-	if (asprintf(&w->target, "%s%s%s", path && *path ? path : "/",
-	             query ? "?" : "", query ? query : "") < 0 ||
+	if (asprintf(&w->target, "%s%s%s", path && *path ? path : "/", query ? "?" : "",
+	             query ? query : "") < 0 ||
 	    asprintf(&w->hostport, "%s:%d", host, port) < 0) {
 		w->target = w->hostport = NULL;
 		return -1;
@@ -303,14 +309,15 @@ parse_headers(struct wh *w, json_t *v)
 	w->headers = v ? json_incref(v) : json_object();
 	if (!json_is_object(w->headers))
 		goto bad;
-	json_object_foreach(w->headers, k, x) {
+	json_object_foreach (w->headers, k, x) {
 		if (!json_is_string(x) || strpbrk(k, "\r\n: ") || *k == '\0' ||
 		    strpbrk(json_string_value(x), "\r\n"))
 			goto bad;
 	}
 	return 0;
 bad:
-	w->h->log(w->h, ISMSD_LOG_ERR, "\"headers\" must map header names to "
+	w->h->log(w->h, ISMSD_LOG_ERR,
+	          "\"headers\" must map header names to "
 	          "one-line strings");
 	return -1;
 }
@@ -323,7 +330,7 @@ events(json_t *v, uint32_t *mask)
 	*mask = v ? 0 : ~0u;
 	if (v && !json_is_array(v))
 		return -1;
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		uint32_t k = ismsd_event_kind(json_string_value(e));
 		if (k == 0)
 			return -1;
@@ -375,8 +382,10 @@ shutdown_(void *state)
 {
 	struct wh *w = state;
 	if (w->qlen)
-		w->h->log(w->h, ISMSD_LOG_WARN, "%zu event%s not delivered to %s "
-		          "at shutdown", w->qlen, w->qlen == 1 ? "" : "s", w->hostport);
+		w->h->log(w->h, ISMSD_LOG_WARN,
+		          "%zu event%s not delivered to %s "
+		          "at shutdown",
+		          w->qlen, w->qlen == 1 ? "" : "s", w->hostport);
 	wh_free(w);
 }
 

@@ -46,12 +46,12 @@ extern "C" {
 #define ISMSD_PLUGIN_SYMBOL "ismsd_plugin"
 
 /* Versions of the structs the daemon hands to plugins. */
-#define ISMSD_HOST_VERSION 1
-#define ISMSD_EVENT_VERSION 1
+#define ISMSD_HOST_VERSION    1
+#define ISMSD_EVENT_VERSION   1
 #define ISMSD_LUA_REG_VERSION 1
-#define ISMSD_CALL_VERSION 1
+#define ISMSD_CALL_VERSION    1
 
-struct event_base;  /* libevent */
+struct event_base; /* libevent */
 
 /* What happened. Each kind's payload is a JSON object documented in
  * docs/writing-plugins.md. */
@@ -71,8 +71,12 @@ static inline const char *
 ismsd_event_name(uint32_t kind)
 {
 	static const char *const names[ISMSD_EV_MAX + 1] = {
-		0, "evaluation-finished", "finding-raised", "finding-resolved",
-		"reminder-due", "commit-seen",
+		0,
+		"evaluation-finished",
+		"finding-raised",
+		"finding-resolved",
+		"reminder-due",
+		"commit-seen",
 	};
 	return kind >= 1 && kind <= ISMSD_EV_MAX ? names[kind] : 0;
 }
@@ -94,17 +98,17 @@ ismsd_event_kind(const char *s)
 /* One event. Borrowed: valid only during the on_event call; copy what
  * you keep. */
 struct ismsd_event {
-	uint32_t version;           /* ISMSD_EVENT_VERSION */
-	uint32_t kind;              /* enum ismsd_event_kind */
-	const char *repo;           /* repository name from the configuration */
-	uint64_t cursor;            /* position in the repository's history:
-	                             * (repo, cursor, kind) identifies the event
-	                             * (with data.key for finding events), so a
-	                             * consumer can drop duplicates */
-	int64_t time;               /* when it happened, Unix seconds */
-	const char *payload;        /* JSON object, the kind's data */
-	const char *json;           /* the whole event as one JSON object:
-	                             * {"event", "repo", "cursor", "time", "data"} */
+	uint32_t version;    /* ISMSD_EVENT_VERSION */
+	uint32_t kind;       /* enum ismsd_event_kind */
+	const char *repo;    /* repository name from the configuration */
+	uint64_t cursor;     /* position in the repository's history:
+	                      * (repo, cursor, kind) identifies the event
+	                      * (with data.key for finding events), so a
+	                      * consumer can drop duplicates */
+	int64_t time;        /* when it happened, Unix seconds */
+	const char *payload; /* JSON object, the kind's data */
+	const char *json;    /* the whole event as one JSON object:
+	                      * {"event", "repo", "cursor", "time", "data"} */
 	size_t json_len;
 };
 
@@ -119,27 +123,27 @@ enum ismsd_log_level {
  * shutdown returns. Every function may be called from the plugin's
  * thread; log and stat also from its rule functions. */
 struct ismsd_host {
-	uint32_t version;             /* ISMSD_HOST_VERSION */
-	const char *instance;         /* this instance's name in the config */
+	uint32_t version;     /* ISMSD_HOST_VERSION */
+	const char *instance; /* this instance's name in the config */
 	const char *daemon_version;
 	/* Log a line, prefixed with the instance name. Warnings and errors
 	 * also show in the daemon's status as the plugin's last message. */
 	void (*log)(const struct ismsd_host *h, int level, const char *fmt, ...)
-		__attribute__((format(printf, 3, 4)));
+	        __attribute__((format(printf, 3, 4)));
 	/* The plugin's own event base, run by its thread. Add events to it
 	 * from the hooks; free every one of them in shutdown. */
 	struct event_base *(*base)(const struct ismsd_host *h);
 	/* Publish a named counter or gauge in the daemon's status (for
 	 * example "delivered", "retries"). name is copied. */
 	void (*stat)(const struct ismsd_host *h, const char *name, int64_t value);
-	void *host_data;              /* the daemon's; do not touch */
+	void *host_data; /* the daemon's; do not touch */
 };
 
 /* A call from a rule into a plugin function. Borrowed: valid during the
  * ismsd_lua_fn call only. */
 struct ismsd_call {
-	uint32_t version;             /* ISMSD_CALL_VERSION */
-	const char *args;             /* the arguments as a JSON array */
+	uint32_t version; /* ISMSD_CALL_VERSION */
+	const char *args; /* the arguments as a JSON array */
 	size_t args_len;
 	/* Set the return value from JSON text (copied; at most 4 MiB). A
 	 * function that sets none returns nil. */
@@ -147,7 +151,7 @@ struct ismsd_call {
 	/* Fail the call: the rule gets a Lua error with this message and ends
 	 * as `error` unless it catches it. */
 	void (*error)(struct ismsd_call *c, const char *msg);
-	void *host_data;              /* the daemon's; do not touch */
+	void *host_data; /* the daemon's; do not touch */
 };
 
 /* A function rules call as plugins.<instance>.<name>(...). Runs on the
@@ -159,21 +163,21 @@ typedef void (*ismsd_lua_fn)(void *data, struct ismsd_call *call);
 
 /* Given to register_lua. Borrowed: valid during that call only. */
 struct ismsd_lua_reg {
-	uint32_t version;             /* ISMSD_LUA_REG_VERSION */
+	uint32_t version; /* ISMSD_LUA_REG_VERSION */
 	/* Register fn under name ([A-Za-z_][A-Za-z0-9_]*, at most 64 bytes);
 	 * data is passed back to it. doc (copied, may be NULL) says what it
 	 * does. Returns 0, or -1 for a bad or duplicate name. */
-	int (*add_function)(const struct ismsd_lua_reg *reg, const char *name,
-	                    ismsd_lua_fn fn, void *data, const char *doc);
-	void *host_data;              /* the daemon's; do not touch */
+	int (*add_function)(const struct ismsd_lua_reg *reg, const char *name, ismsd_lua_fn fn,
+	                    void *data, const char *doc);
+	void *host_data; /* the daemon's; do not touch */
 };
 
 /* The plugin's description, exported as `ismsd_plugin`. */
 struct ismsd_plugin {
-	uint32_t abi_version;         /* ISMSD_PLUGIN_ABI_VERSION: required */
-	const char *name;             /* short name, required */
-	const char *version;          /* the plugin's own version, required */
-	const char *description;      /* one line, may be NULL */
+	uint32_t abi_version;    /* ISMSD_PLUGIN_ABI_VERSION: required */
+	const char *name;        /* short name, required */
+	const char *version;     /* the plugin's own version, required */
+	const char *description; /* one line, may be NULL */
 	/* Bits ISMSD_EV_BIT(kind) of the events wanted; 0 means all. */
 	uint32_t events;
 	/* Required. Parse config (the plugin's configuration section as a
@@ -181,8 +185,7 @@ struct ismsd_plugin {
 	 * passed to every other hook). Return 0, or -1 after logging why
 	 * through host->log: the plugin is then reported as failed and not
 	 * called again (shutdown is not called). */
-	int (*init)(const struct ismsd_host *host, const char *config,
-	            void **state);
+	int (*init)(const struct ismsd_host *host, const char *config, void **state);
 	/* Optional. Register functions for rules; called once, right after a
 	 * successful init. Return 0 or -1 (the plugin is then failed and its
 	 * shutdown is called). */
