@@ -8,6 +8,7 @@
 #include "model.h"
 
 #include <stdatomic.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,12 +160,63 @@ same_doc(const struct model *prev, const struct source_file *f)
 	return pd;
 }
 
+/* Documents to parse, split between the calling thread and one more:
+ * parsing is most of loading a large repository, and files are
+ * independent. */
+struct parse_job {
+	struct model_doc **v;
+	size_t n;
+};
+
+static void *
+parse_job_run(void *arg)
+{
+	struct parse_job *j = arg;
+	for (size_t i = 0; i < j->n; i++) {
+		const struct source_file *f = j->v[i]->file;
+		j->v[i]->doc = doc_parse(f->path, f->data, f->len);
+	}
+	return NULL;
+}
+
+#define PARALLEL_PARSE_BYTES (1u << 20)
+
+static void
+parse_docs(struct model_doc **todo, size_t n, size_t bytes)
+{
+	struct parse_job mine = { xcalloc(n + 1, sizeof(*todo)), 0 };
+	struct parse_job other = { xcalloc(n + 1, sizeof(*todo)), 0 };
+	size_t a = 0, b = 0;
+	/* Greedy by size keeps the two halves about equal in bytes. */
+	for (size_t i = 0; i < n; i++) {
+		if (a <= b) {
+			mine.v[mine.n++] = todo[i];
+			a += todo[i]->file->len;
+		} else {
+			other.v[other.n++] = todo[i];
+			b += todo[i]->file->len;
+		}
+	}
+	pthread_t t;
+	int threaded = bytes >= PARALLEL_PARSE_BYTES && other.n > 0 &&
+	               pthread_create(&t, NULL, parse_job_run, &other) == 0;
+	parse_job_run(&mine);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		parse_job_run(&other);
+	free(mine.v);
+	free(other.v);
+}
+
 /* Parse every record file of s into m, sharing prev's document of a file
  * whose blob is unchanged (prev may be NULL). */
 static void
 parse_all(struct model *m, const struct snapshot *s, const struct model *prev)
 {
 	m->docs = xcalloc(s->nfiles ? s->nfiles : 1, sizeof(*m->docs));
+	struct model_doc **todo = xcalloc(s->nfiles + 1, sizeof(*todo));
+	size_t ntodo = 0, bytes = 0;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const struct source_file *f = &s->files[i];
 		if (f->data == NULL || doc_format_of(f->path) < 0)
@@ -177,14 +229,20 @@ parse_all(struct model *m, const struct snapshot *s, const struct model *prev)
 			md->ref = pd->ref;
 			atomic_fetch_add(&md->ref->n, 1);
 		} else {
-			md->doc = doc_parse(f->path, f->data, f->len);
+			todo[ntodo++] = md;
+			bytes += f->len;
 			md->ref = xcalloc(1, sizeof(*md->ref));
 			atomic_init(&md->ref->n, 1);
 		}
+	}
+	parse_docs(todo, ntodo, bytes);
+	free(todo);
+	for (size_t i = 0; i < m->ndocs; i++) {
+		struct model_doc *md = &m->docs[i];
 		if (md->doc->root == NULL)
-			problems_add(&m->problems, f->path, md->doc->error_line, "%s",
+			problems_add(&m->problems, md->file->path, md->doc->error_line, "%s",
 			             md->doc->error);
-		if (strcmp(f->path, MANIFEST_PATH) == 0)
+		if (strcmp(md->file->path, MANIFEST_PATH) == 0)
 			m->manifest = md;
 	}
 }
