@@ -112,17 +112,19 @@ engine_default_rules_dir(void)
 	const char *env = getenv("ISMS_RULES");
 	if (env && *env)
 		return env;
+	/* From the binary's place: rules/ beside a build directory
+	 * (build/ismsctl), or share/ismsd/rules of an installed tree moved
+	 * after it was built (PREFIX/bin/ismsctl). */
+	static const char *const beside[] = { "../rules", "../share/ismsd/rules" };
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			/* build/ismsctl -> rules/ beside build/ */
-			snprintf(dir, sizeof(dir), "%.4000s/../rules", exe);
+	char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+	if (slash) {
+		*slash = '\0';
+		for (size_t i = 0; i < NELEM(beside); i++) {
 			struct stat st;
 			char probe[4200];
+			snprintf(dir, sizeof(dir), "%.4000s/%s", exe, beside[i]);
 			snprintf(probe, sizeof(probe), "%s/iso27001-2022.json", dir);
 			if (stat(probe, &st) == 0)
 				return dir;
