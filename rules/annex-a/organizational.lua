@@ -133,22 +133,9 @@ isms.rule {
     doc = "days after leaving by which a leaver's assets must be returned" } },
   check = function(r)
     if not soa.applies(r, "5.11") then return end
-    local days = r:param("leaver_asset_return_days")
-    for _, l in ipairs(staff.leavers(r)) do
-      local p, by = l.p, l.left:add_days(days)
-      local returned = staff.date(p, "assets_returned_on")
-      if returned then
-        if returned > by then
-          r:fail(isms.at(p, "assets_returned_on"), "%s left on %s and returned the assets on %s, %d days later (allowed: %d)",
-            tostring(p.id), l.left, returned, isms.days_between(l.left, returned), days)
-        end
-      elseif r.now > by then
-        r:fail(isms.at(p, "left"), "%s left on %s and has no assets_returned_on; the return was due by %s",
-          tostring(p.id), l.left, by)
-      else
-        r:valid_until(by)
-      end
-    end
+    staff.leaver_step(r, "assets_returned_on", r:param("leaver_asset_return_days"),
+      "%s left on %s and returned the assets on %s, %d days later (allowed: %d)",
+      "%s left on %s and has no assets_returned_on; the return was due by %s")
   end,
 }
 

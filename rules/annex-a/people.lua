@@ -115,22 +115,9 @@ isms.rule {
     doc = "days after leaving by which all access must be removed" } },
   check = function(r)
     if not soa.applies(r, "6.5") then return end
-    local days = r:param("leaver_access_removal_days")
-    for _, l in ipairs(staff.leavers(r)) do
-      local p, by = l.p, l.left:add_days(days)
-      local removed = staff.date(p, "access_removed_on")
-      if removed then
-        if removed > by then
-          r:fail(isms.at(p, "access_removed_on"), "%s left on %s; access was removed on %s, %d days later (allowed: %d)",
-            tostring(p.id), l.left, removed, isms.days_between(l.left, removed), days)
-        end
-      elseif r.now > by then
-        r:fail(isms.at(p, "left"), "%s left on %s and no access removal is recorded (access_removed_on); it was due by %s",
-          tostring(p.id), l.left, by)
-      else
-        r:valid_until(by)
-      end
-    end
+    staff.leaver_step(r, "access_removed_on", r:param("leaver_access_removal_days"),
+      "%s left on %s; access was removed on %s, %d days later (allowed: %d)",
+      "%s left on %s and no access removal is recorded (access_removed_on); it was due by %s")
   end,
 }
 

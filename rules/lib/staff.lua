@@ -100,4 +100,26 @@ function M.report(r, list, at, each, what, limit)
   r:fail(at, "%d %s: %s", #list, what, M.names(people, limit))
 end
 
+---Check one step every leaver must complete within `days` of leaving
+---(return assets, lose access), recorded as date field `field`: a late
+---date fails at the field (format `late`: id, left, done, days taken,
+---allowed), a missing one fails once due (format `missing`: id, left,
+---due date), and a pending one sets valid_until.
+function M.leaver_step(r, field, days, late, missing)
+  for _, l in ipairs(M.leavers(r)) do
+    local p, by = l.p, l.left:add_days(days)
+    local done = M.date(p, field)
+    if done then
+      if done > by then
+        r:fail(isms.at(p, field), late, tostring(p.id), l.left, done,
+          isms.days_between(l.left, done), days)
+      end
+    elseif r.now > by then
+      r:fail(isms.at(p, "left"), missing, tostring(p.id), l.left, by)
+    else
+      r:valid_until(by)
+    end
+  end
+end
+
 return M
