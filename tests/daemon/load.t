@@ -12,8 +12,11 @@ repositories:
     poll_interval: 0
 CONF
 # 2027-11-09T23:00:00Z is when the policy approved on 2026-11-09 falls
-# overdue (midnight in Europe/Berlin); start the clock 2 s before it.
-start_ismsd -c "$T/ismsd.conf" --now 2027-11-09T22:59:58Z
+# overdue (midnight in Europe/Berlin); start the clock 2 s before it, or
+# 40 s under valgrind, where the first evaluation alone takes seconds.
+start=2027-11-09T22:59:58Z wait_s=30
+if [ -n "${ISMS_WRAP:-}" ]; then start=2027-11-09T22:59:20Z wait_s=90; fi
+start_ismsd -c "$T/ismsd.conf" --now "$start"
 wait_ready; ok $? "daemon ready"
 cursor=$("$ISMSCTL_BIN" status --json | jget 'j["cursor"]')
 st=$("$ISMSCTL_BIN" explain 5.2-policy-approved --json)
@@ -53,7 +56,7 @@ is "$good" 1000 "1,000 concurrent clients all get their reply"
 is "$refused" 1 "the client over max_clients is told why"
 
 # Time alone: the timer fires at valid_until and the verdict changes.
-"$ISMSCTL_BIN" watch --json --topics results --cursor "$cursor" --count 1 --timeout 30 > "$T/w"
+"$ISMSCTL_BIN" watch --json --topics results --cursor "$cursor" --count 1 --timeout "$wait_s" > "$T/w"
 ok $? "a results notification arrives with no commit"
 like "$(cat "$T/w")" '"5.2-policy-approved"' "the policy rule fell overdue at midnight"
 is "$("$ISMSCTL_BIN" explain 5.2-policy-approved --json | jget 'j["status"]')" fail "and now fails"
