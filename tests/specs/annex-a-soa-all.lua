@@ -38,3 +38,12 @@ spec {
   remove = { "soa.yaml" },
   expect = without_soa,
 }
+
+spec {
+  name = "7.4, the example's unjustified exclusion, is not applicable once justified",
+  now = NOW, fixture = EXAMPLE,
+  edit = { ["soa.yaml"] = { { "  - control: \"7.4\"\n    # Physical security monitoring\n    applicable: false\n",
+    "  - control: \"7.4\"\n    # Physical security monitoring\n    applicable: false\n"
+    .. "    justification: No premises of our own hold information systems; the offices are monitored by the landlord.\n" } } },
+  expect = { ["A.7.4-soa"] = "not_applicable" },
+}
