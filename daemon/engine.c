@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,11 +50,20 @@ struct engine {
 	size_t npacks, nlibs;
 	struct rule_info *rules;
 	size_t nrules;
-	/* During an evaluation. */
-	const struct model *m;
+};
+
+/* One sandbox's evaluation: what its rules read is noted here, so that two
+ * sandboxes can run rules at once on a shared, read-only model. */
+struct run {
+	struct engine *eng;
+	const struct model *m; /* NULL while packs load */
 	int64_t now;
 	struct ymd today;
 	struct strset reads, patterns;
+	struct sandbox *sb;
+	struct evaluation *ev;
+	const unsigned char *mine; /* the rules this run evaluates */
+	struct problems errs;
 };
 
 static engine_extend_fn extend_fn;
@@ -214,7 +224,7 @@ scan(struct engine *e, const char *root, const char *rel, int depth, int extra,
 
 /* The internal functions the SDK calls (table I in sdk.lua). */
 
-static struct engine *
+static struct run *
 eng(lua_State *L)
 {
 	return lua_touserdata(L, lua_upvalueindex(1));
@@ -235,7 +245,7 @@ check_type(lua_State *L, int idx)
 static int
 i_track_type(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	const struct record_type *t = check_type(L, 1);
 	if (e->m == NULL)
 		return 0;
@@ -276,7 +286,7 @@ push_doc_records(lua_State *L, const struct model_doc *md, lua_Integer *k)
 static int
 i_records(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	const struct record_type *t = check_type(L, 1);
 	lua_newtable(L);
 	lua_Integer k = 0;
@@ -302,7 +312,7 @@ i_id_field(lua_State *L)
 static int
 i_doc(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	const char *path = luaL_checkstring(L, 1);
 	if (e->m == NULL)
 		return 0;
@@ -325,7 +335,7 @@ i_manifest(lua_State *L)
 static int
 i_glob(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	const char *pat = luaL_checkstring(L, 1);
 	lua_newtable(L);
 	if (e->m == NULL)
@@ -344,7 +354,7 @@ i_glob(lua_State *L)
 }
 
 static void
-push_file_info(lua_State *L, struct engine *e, const struct source_file *f)
+push_file_info(lua_State *L, struct run *e, const struct source_file *f)
 {
 	lua_createtable(L, 0, 4);
 	lua_pushstring(L, f->path);
@@ -365,7 +375,7 @@ push_file_info(lua_State *L, struct engine *e, const struct source_file *f)
 static int
 i_file(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	const char *path = luaL_checkstring(L, 1);
 	if (e->m == NULL)
 		return 0;
@@ -389,7 +399,7 @@ check_record_doc(lua_State *L, int idx)
 static int
 i_changed(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	const struct doc *d = check_record_doc(L, 1);
 	const struct source_file *f = e->m ? snapshot_find(e->m->snap, d->path) : NULL;
 	if (f == NULL)
@@ -412,7 +422,7 @@ i_body(lua_State *L)
 static int
 i_problems(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	lua_newtable(L);
 	if (e->m == NULL)
 		return 1;
@@ -445,7 +455,7 @@ i_today(lua_State *L)
 static int
 i_tz(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	lua_pushstring(L, e->m ? e->m->tz : "UTC");
 	return 1;
 }
@@ -528,7 +538,7 @@ i_new_env(lua_State *L)
 static int
 i_lib_source(lua_State *L)
 {
-	struct engine *e = eng(L);
+	struct run *e = eng(L);
 	const char *name = luaL_checkstring(L, 1);
 	char rel[512];
 	if (strlen(name) > 200 || strstr(name, ".."))
@@ -537,9 +547,9 @@ i_lib_source(lua_State *L)
 	for (char *p = rel + 4; *p; p++)
 		if (*p == '.' && strcmp(p, ".lua") != 0)
 			*p = '/';
-	for (size_t i = 0; i < e->nlibs; i++)
-		if (strcmp(e->libs[i].rel, rel) == 0) {
-			lua_pushlstring(L, e->libs[i].src, e->libs[i].len);
+	for (size_t i = 0; i < e->eng->nlibs; i++)
+		if (strcmp(e->eng->libs[i].rel, rel) == 0) {
+			lua_pushlstring(L, e->eng->libs[i].src, e->eng->libs[i].len);
 			lua_pushstring(L, rel);
 			return 2;
 		}
@@ -547,7 +557,7 @@ i_lib_source(lua_State *L)
 }
 
 static void
-push_internal(lua_State *L, struct engine *e)
+push_internal(lua_State *L, struct run *e)
 {
 	static const luaL_Reg fns[] = {
 		{ "track_type", i_track_type },
@@ -577,7 +587,7 @@ push_internal(lua_State *L, struct engine *e)
 	luaL_setfuncs(L, fns, 1);
 	luaopen_isms_date(L);
 	lua_setfield(L, -2, "date_module");
-	catalogue_push(L, e->cat);
+	catalogue_push(L, e->eng->cat);
 	lua_setfield(L, -2, "catalogue_raw");
 }
 
@@ -592,14 +602,15 @@ engine_set_extension(engine_extend_fn fn, void *arg)
 /* A state with the SDK loaded and every pack run. Leaves S (the SDK's
  * engine table) at the top. Pack errors go to errs. */
 static struct sandbox *
-setup(struct engine *e, struct problems *errs)
+setup(struct run *x, struct problems *errs)
 {
+	const struct engine *e = x->eng;
 	struct sandbox *sb = sandbox_new();
 	lua_State *L = sandbox_lua(sb);
 	lua_record_init(L);
 	if (luaL_loadbufferx(L, sdk_lua, sdk_lua_len, "@sdk.lua", "t") != LUA_OK)
 		fatalx("the built-in SDK does not load: %s", lua_tostring(L, -1));
-	push_internal(L, e);
+	push_internal(L, x);
 	if (lua_pcall(L, 1, 1, 0) != LUA_OK)
 		fatalx("the built-in SDK fails: %s", lua_tostring(L, -1));
 	lua_getfield(L, -1, "isms");
@@ -619,7 +630,7 @@ setup(struct engine *e, struct problems *errs)
 			continue;
 		}
 		char *err = NULL;
-		if (sandbox_call(sb, 0, 0, &e->limits, &err) < 0) {
+		if (sandbox_call(sb, 0, 0, &x->eng->limits, &err) < 0) {
 			problems_add(errs, NULL, 0, "%s", err);
 			free(err);
 		}
@@ -736,7 +747,8 @@ engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
 		scan(e, extra_dirs[k], "", 0, 1, errs);
 		qsort(e->packs + first, e->npacks - first, sizeof(*e->packs), cmp_src);
 	}
-	struct sandbox *sb = setup(e, errs);
+	struct run x = { .eng = e };
+	struct sandbox *sb = setup(&x, errs);
 	read_rules(e, sandbox_lua(sb));
 	sandbox_free(sb);
 	if (errs->n > before) {
@@ -846,16 +858,16 @@ expiry_instant(const char *tz, int64_t days)
 }
 
 static void
-run_rule(struct engine *e, struct sandbox *sb, size_t i, struct rule_result *res)
+run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 {
 	lua_State *L = sandbox_lua(sb);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	res->rule = &e->rules[i];
+	res->rule = &e->eng->rules[i];
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
 	char *err = NULL;
-	if (sandbox_call(sb, 1, 1, &e->limits, &err) < 0) {
+	if (sandbox_call(sb, 1, 1, &e->eng->limits, &err) < 0) {
 		res->status = ST_ERROR;
 		res->note = err;
 	} else {
@@ -882,47 +894,95 @@ run_rule(struct engine *e, struct sandbox *sb, size_t i, struct rule_result *res
 	lua_gc(L, LUA_GCSTEP, 0);
 }
 
-int
-engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned char *only,
-            struct evaluation **out)
+/* Run this run's rules in its own sandbox. */
+static void *
+run_rules(void *arg)
 {
-	e->m = m;
-	e->now = now;
-	if (date_local_ymd(now, m->tz, &e->today) < 0)
-		e->today = date_from_days(now / 86400);
-	struct problems errs = { 0 };
-	struct sandbox *sb = setup(e, &errs);
-	lua_State *L = sandbox_lua(sb);
+	struct run *x = arg;
+	struct engine *e = x->eng;
+	x->sb = setup(x, &x->errs);
+	lua_State *L = sandbox_lua(x->sb);
 	lua_getfield(L, -1, "rules");
 	lua_call(L, 0, 1);
 	size_t n = lua_rawlen(L, -1);
 	lua_pop(L, 1);
-	if (errs.n || n != e->nrules) {
-		sandbox_free(sb);
-		problems_free(&errs);
-		e->m = NULL;
-		return err_set("the rule packs changed on disk since they were "
-		               "loaded; reload them");
+	if (x->errs.n || n != e->nrules) {
+		if (x->errs.n == 0)
+			problems_add(&x->errs, NULL, 0, "rule count changed");
+		return NULL;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (x->mine[i])
+			run_rule(x, x->sb, i, &x->ev->results[i]);
+	return NULL;
+}
+
+static void
+run_done(struct run *x)
+{
+	sandbox_free(x->sb);
+	strset_free(&x->reads);
+	strset_free(&x->patterns);
+	problems_free(&x->errs);
+}
+
+/* Below this many rules a second sandbox costs more than it saves. */
+#define PARALLEL_RULES 32
+
+int
+engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned char *only,
+            struct evaluation **out)
+{
+	struct ymd today;
+	if (date_local_ymd(now, m->tz, &today) < 0)
+		today = date_from_days(now / 86400);
+	size_t n = e->nrules, nrun = 0;
 	struct evaluation *ev = xcalloc(1, sizeof(*ev));
 	snprintf(ev->commit, sizeof(ev->commit), "%s", m->snap->commit);
 	ev->now = now;
 	ev->tz = xstrdup(m->tz);
 	ev->results = xcalloc(n ? n : 1, sizeof(*ev->results));
 	ev->n = n;
+	/* Two runs split the rules, alternating so that each gets a share of
+	 * every pack's heavy rules; each has its own sandbox and thread. */
+	unsigned char *mine[2] = { xcalloc(n + 1, 1), xcalloc(n + 1, 1) };
 	for (size_t i = 0; i < n; i++) {
-		if (only && !only[i]) {
-			ev->results[i].rule = &e->rules[i];
-			ev->results[i].status = ST_COUNT; /* not run */
+		ev->results[i].rule = &e->rules[i];
+		ev->results[i].status = ST_COUNT; /* not run */
+		if (only && !only[i])
 			continue;
-		}
-		run_rule(e, sb, i, &ev->results[i]);
-		ev->counts[ev->results[i].status]++;
+		mine[nrun++ % 2][i] = 1;
 	}
-	sandbox_free(sb);
-	strset_free(&e->reads);
-	strset_free(&e->patterns);
-	e->m = NULL;
+	struct run x[2];
+	for (int k = 0; k < 2; k++)
+		x[k] = (struct run){
+			.eng = e, .m = m, .now = now, .today = today, .ev = ev, .mine = mine[k]
+		};
+	pthread_t t;
+	/* Plugins' rule functions are promised one evaluation thread. */
+	int threaded = nrun >= PARALLEL_RULES && extend_fn == NULL &&
+	               pthread_create(&t, NULL, run_rules, &x[1]) == 0;
+	if (!threaded) {
+		for (size_t i = 0; i < n; i++)
+			mine[0][i] |= mine[1][i];
+		memset(mine[1], 0, n + 1);
+	}
+	run_rules(&x[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	int bad = x[0].errs.n || x[1].errs.n;
+	for (int k = 0; k < 2; k++)
+		run_done(&x[k]);
+	free(mine[0]);
+	free(mine[1]);
+	if (bad) {
+		evaluation_free(ev);
+		return err_set(
+		        "the rule packs changed on disk since they were loaded; reload them");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ev->results[i].status < ST_COUNT)
+			ev->counts[ev->results[i].status]++;
 	*out = ev;
 	return 0;
 }
