@@ -114,7 +114,7 @@ type_by_path(const struct model *m, const char *path)
 
 /* Decide the type of one parsed document. */
 static void
-classify(struct model *m, struct model_doc *md, const struct node *ign)
+classify(const struct model *m, struct model_doc *md, const struct node *ign, struct problems *out)
 {
 	const char *path = md->file->path;
 	const struct node *root = md->doc->root;
@@ -122,7 +122,7 @@ classify(struct model *m, struct model_doc *md, const struct node *ign)
 	if (tn && tn->kind == NODE_STRING) {
 		md->type = record_type_find(tn->str);
 		if (md->type == NULL)
-			problems_add(&m->problems, path, tn->line,
+			problems_add(out, path, tn->line,
 			             "'%s' is not a known record type (see `ismsctl "
 			             "schema --list`)",
 			             tn->str);
@@ -130,11 +130,11 @@ classify(struct model *m, struct model_doc *md, const struct node *ign)
 	}
 	md->type = type_by_path(m, path);
 	if (md->type == NULL && !ignored(ign, path)) {
-		problems_add(&m->problems, path, 0,
+		problems_add(out, path, 0,
 		             "not a known ISMS record: no record type's path "
 		             "matches it; add `type:`, move it, or list it under "
 		             "`ignore:` in isms.yaml");
-		m->problems.v[m->problems.n - 1].note = 1;
+		out->v[out->n - 1].note = 1;
 	}
 }
 
@@ -284,6 +284,40 @@ keep_class(struct model *m, struct model_doc *md, const struct model_doc *pd,
 	}
 }
 
+/* Typing and validating documents on two threads: each document's
+ * problems go to its own list, merged in document order afterwards. */
+struct class_job {
+	const struct model *m;
+	const struct node *ign;
+	struct model_doc **todo;
+	struct problems **out;
+	size_t n, first;
+};
+
+static void *
+class_job_run(void *arg)
+{
+	struct class_job *j = arg;
+	for (size_t i = j->first; i < j->n; i += 2) {
+		classify(j->m, j->todo[i], j->ign, j->out[i]);
+		if (j->todo[i]->type)
+			record_validate_doc(j->todo[i]->type, j->todo[i]->doc, j->out[i]);
+	}
+	return NULL;
+}
+
+static void
+append_problems(struct problems *to, struct problems *from)
+{
+	for (size_t k = 0; k < from->n; k++) {
+		problems_add(to, from->v[k].path, from->v[k].line, "%s", from->v[k].msg);
+		to->v[to->n - 1].note = from->v[k].note;
+	}
+	problems_free(from);
+}
+
+#define PARALLEL_CLASSIFY_DOCS 64
+
 /* Type and validate every parsed document, keeping prev's answer for the
  * documents it shares when prev (may be NULL) has the same manifest. */
 static void
@@ -294,21 +328,42 @@ classify_all(struct model *m, const struct model *prev)
 
 	if (prev && !same_manifest(m, prev))
 		prev = NULL;
+	struct model_doc **todo = xcalloc(m->ndocs + 1, sizeof(*todo));
+	struct problems **out = xcalloc(m->ndocs + 1, sizeof(*out));
+	struct problems *lists = xcalloc(m->ndocs + 1, sizeof(*lists));
+	size_t n = 0;
 	for (size_t i = 0; i < m->ndocs; i++) {
 		struct model_doc *md = &m->docs[i];
 		const struct model_doc *pd = prev ? model_find(prev, md->file->path) : NULL;
+		if (md->doc->root != NULL && !(pd && pd->doc == md->doc)) {
+			out[n] = &lists[i];
+			todo[n++] = md;
+		}
+	}
+	struct class_job a = { m, ign, todo, out, n, 0 }, b = { m, ign, todo, out, n, 1 };
+	pthread_t t;
+	int threaded =
+	        n >= PARALLEL_CLASSIFY_DOCS && pthread_create(&t, NULL, class_job_run, &b) == 0;
+	class_job_run(&a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		class_job_run(&b);
+	for (size_t i = 0; i < m->ndocs; i++) {
+		struct model_doc *md = &m->docs[i];
 		md->pfirst = m->problems.n;
 		if (md->doc->root == NULL)
 			continue;
+		const struct model_doc *pd = prev ? model_find(prev, md->file->path) : NULL;
 		if (pd && pd->doc == md->doc)
 			keep_class(m, md, pd, prev);
-		else {
-			classify(m, md, ign);
-			if (md->type)
-				record_validate_doc(md->type, md->doc, &m->problems);
-		}
+		else
+			append_problems(&m->problems, &lists[i]);
 		md->np = m->problems.n - md->pfirst;
 	}
+	free(todo);
+	free(out);
+	free(lists);
 }
 
 /* Build the model of s, reusing prev's work where files are unchanged. */
