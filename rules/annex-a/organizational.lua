@@ -4,20 +4,11 @@
 -- A.5.x-soa rules (soa.lua).
 local checks = require "checks"
 local evidence = require "evidence"
+local mgmt = require "mgmt"
 local soa = require "soa"
 local staff = require "staff"
 
 local fmt = string.format
-
--- The newest of a record's date fields, and which field it is.
-local function newest_of(rec, keys)
-  local best, key
-  for _, k in ipairs(keys) do
-    local d = staff.date(rec, k)
-    if d and (not best or d > best) then best, key = d, k end
-  end
-  return best, key
-end
 
 -- Whether a supplier still provides its service today.
 local function active_supplier(r, s)
@@ -46,19 +37,7 @@ isms.rule {
         if p.approved_by == nil then
           r:fail(p, "%s records no approval by management (approved_by)", what)
         end
-        local last, key = newest_of(p, { "approved_on", "reviewed_on" })
-        if not last then
-          r:fail(p, "%s has no approval or review date (approved_on)", what)
-        else
-          local months = p.review_months or r:param("review_months")
-          local due = last:add_months(months)
-          if r.now > due then
-            r:fail(isms.at(p, key), "%s: last approved or reviewed on %s; the %d-month review was due on %s (%d days overdue)",
-              what, last, months, due, due:days_until(r.now))
-          else
-            r:valid_until(due)
-          end
-        end
+        mgmt.review(r, p, p.review_months or r:param("review_months"), what)
       end
     end
   end,
@@ -420,7 +399,7 @@ isms.rule {
     for _, q in ipairs(reqs) do
       local what = "requirement " .. tostring(q.id)
       checks.person(r, q.owner, q.owner ~= nil and isms.at(q, "owner") or q, what .. " owner")
-      checks.review_due(r, q, "reviewed_on", months, what)
+      mgmt.due(r, q, "reviewed_on", months, what)
       if q.compliance == "non-compliant" then
         r:fail(isms.at(q, "compliance"), "%s (%s) is not complied with", what, tostring(q.source or q.requirement))
       elseif q.compliance == nil or q.compliance == "not-assessed" then

@@ -43,7 +43,7 @@ isms.rule {
         for n, a in mgmt.each(m.actions) do
           local due = isms.date(a.due)
           if due and (a.status == nil or OPEN_ACTION[a.status]) then
-            mgmt.holds_until(r, due)
+            r:valid_until(due)
             if r.now > due then
               r:fail(isms.at(m.actions, n), "action %s of management review %s was due on %s and is %s (%d days overdue)",
                 tostring(a.id or n), tostring(m.id), due, tostring(a.status or "not done"), due:days_until(r.now))
@@ -58,7 +58,7 @@ isms.rule {
       return r:fail("no improvement is recorded: no completed review action, corrective action, treatment action or ISMS change")
     end
     local due = last:add_months(months)
-    mgmt.holds_until(r, due)
+    r:valid_until(due)
     if r.now > due then
       r:fail("the last improvement was completed on %s; nothing has been improved for %d months", last, months)
     end
@@ -75,7 +75,7 @@ local function check_nc(r, nc, days)
   local settled = true
   if raised and nc.status ~= "closed" then
     local by = raised:add_days(days)
-    mgmt.holds_until(r, by)
+    r:valid_until(by)
     settled = r.now > by
   end
   if settled then
@@ -97,7 +97,7 @@ local function check_nc(r, nc, days)
   if not due then
     return r:finding(sev(nc), isms.at(nc, "corrective_action"), "the corrective action of %s has no due date", id)
   end
-  mgmt.holds_until(r, due)
+  r:valid_until(due)
   if r.now > due then
     r:finding(sev(nc), isms.at(ca, "due"), "the corrective action of %s was due on %s and is not completed (%d days overdue)",
       id, due, due:days_until(r.now))
@@ -134,7 +134,7 @@ local function check_effectiveness(r, nc, months)
     end
   elseif done and not reviewed then
     local due = done:add_months(months)
-    mgmt.holds_until(r, due)
+    r:valid_until(due)
     if r.now > due then
       r:fail(isms.at(ca, "completed_on"), "the corrective action of %s was completed on %s; its effectiveness review was due by %s (%d days overdue)",
         id, done, due, due:days_until(r.now))

@@ -62,7 +62,7 @@ isms.rule {
         r:fail(isms.at(ws, n), "entry %d of waivers is not a waiver: give rule, reason, approved_by, approved_on and expires", n)
       else
         local exp = isms.date(w.expires)
-        if exp then mgmt.holds_until(r, exp) end
+        if exp then r:valid_until(exp) end
         if not exp or exp >= r.now then check_waiver(r, ws, n, max) end
       end
     end

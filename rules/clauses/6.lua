@@ -325,7 +325,7 @@ isms.rule {
         end
         local due = isms.date(o.due)
         if due then
-          mgmt.holds_until(r, due)
+          r:valid_until(due)
           if r.now > due then
             r:fail(isms.at(o, "due"), "objective %s was due on %s and is still %s: record whether it was achieved",
               id, due, tostring(o.status or "open"))
@@ -370,7 +370,7 @@ isms.rule {
           r:fail(o, "objective %s has no recorded result", id)
         else
           local due = last:add_months(months)
-          mgmt.holds_until(r, due)
+          r:valid_until(due)
           if r.now > due then
             r:fail(isms.at(o, "results"), "objective %s: the last result is of %s; one was due by %s (%d days overdue)",
               id, last, due, due:days_until(r.now))
@@ -394,7 +394,7 @@ isms.rule {
         local impl = isms.date(c.implemented_on)
         if c.status == "requested" or c.status == nil then
           if planned then
-            mgmt.holds_until(r, planned:add_days(-1))
+            r:valid_until(planned:add_days(-1))
             if planned <= r.now then
               r:fail(isms.at(c, "planned_on"), "ISMS change %s was planned for %s but has not been approved", id, planned)
             end

@@ -89,7 +89,7 @@ isms.rule {
           r:fail(p, "%s %s but has no evidence of competence: no competences in the personnel record and no current role training",
             id, need[id])
         elseif t ~= true then
-          mgmt.holds_until(r, t)
+          r:valid_until(t)
         end
       end
     end
@@ -128,14 +128,14 @@ isms.rule {
         local joined = isms.date(p.joined)
         if done then
           local due = done:add_months(months)
-          mgmt.holds_until(r, due)
+          r:valid_until(due)
           if r.now > due then
             r:fail(p, "%s: last awareness training on %s; it was due again by %s (%d days overdue)",
               id, done, due, due:days_until(r.now))
           end
         elseif joined then
           local due = joined:add_days(grace)
-          mgmt.holds_until(r, due)
+          r:valid_until(due)
           if r.now > due then
             r:fail(p, "%s joined on %s and has no awareness training; it was due by %s (%d days overdue)",
               id, joined, due, due:days_until(r.now))

@@ -64,7 +64,7 @@ isms.rule {
       local id, planned = tostring(c.id), isms.date(c.planned_on)
       if c.status == "approved" and planned then
         local late = planned:add_days(grace)
-        mgmt.holds_until(r, late)
+        r:valid_until(late)
         if r.now > late then
           r:fail(isms.at(c, "planned_on"), "change %s was planned for %s and is still only approved (%d days later): record it as implemented, re-plan or cancel it",
             id, planned, planned:days_until(r.now))
@@ -107,7 +107,7 @@ local function check_action(r, a, risks)
   if not due then
     return r:fail(a, "treatment action %s has no due date", id)
   end
-  mgmt.holds_until(r, due)
+  r:valid_until(due)
   if r.now > due then
     r:fail(isms.at(a, "due"), "treatment action %s was due on %s and is %s (%d days overdue)",
       id, due, tostring(a.status or "not done"), due:days_until(r.now))

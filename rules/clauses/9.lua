@@ -49,7 +49,7 @@ isms.rule {
         r:fail(m, "metric %s has never been measured", id)
       elseif next then
         local due = next:add_days(grace)
-        mgmt.holds_until(r, due)
+        r:valid_until(due)
         if r.now > due then
           r:fail(isms.at(m, "measurements"), "metric %s (%s) was last measured on %s; the next measurement was due by %s (%d days overdue)",
             id, tostring(m.frequency), last, due, due:days_until(r.now))
@@ -101,7 +101,7 @@ isms.rule {
           end
         elseif a.status ~= "cancelled" and planned then
           local late = planned:add_days(grace)
-          mgmt.holds_until(r, late)
+          r:valid_until(late)
           if r.now > late then
             r:fail(isms.at(a, "planned_on"), "audit %s was planned for %s and has not been held (status %s)",
               id, planned, tostring(a.status or "planned"))
@@ -116,7 +116,7 @@ isms.rule {
     end
     if not last then return r:fail("no internal audit has been held (audits/reports/)") end
     local due = last:add_months(mgmt.int(r:param("interval_months"), 12))
-    mgmt.holds_until(r, due)
+    r:valid_until(due)
     if r.now > due then
       r:fail("the last internal audit was held on %s; the next was due by %s (%d days overdue)", last, due, due:days_until(r.now))
     end
@@ -139,10 +139,10 @@ isms.rule {
     if not start then
       r:fail(p, "the audit programme does not define its cycle (cycle_start, cycle_months)")
     elseif r.now < start then
-      mgmt.holds_until(r, start:add_days(-1))
+      r:valid_until(start:add_days(-1))
       r:fail(isms.at(p, "cycle_start"), "the audit cycle starts on %s: no cycle is under way today", start)
     else
-      mgmt.holds_until(r, stop:add_days(-1))
+      r:valid_until(stop:add_days(-1))
       if r.now >= stop then
         r:fail(isms.at(p, "cycle_start"), "the audit cycle ended on %s: plan the next cycle", stop:add_days(-1))
       end
@@ -281,7 +281,7 @@ isms.rule {
       local held = isms.date(rep.held_on)
       if rep.status ~= "final" and held then
         local due = held:add_days(days)
-        mgmt.holds_until(r, due)
+        r:valid_until(due)
         if r.now > due then
           r:fail(isms.at(rep, "status"), "audit report %s of %s is still %s; it was due final by %s", id, held,
             tostring(rep.status or "not final"), due)
@@ -324,7 +324,7 @@ isms.rule {
     local m, held = latest_review(r)
     if not m then return r:fail("no management review has been recorded (reviews/*.md)") end
     local due = held:add_months(mgmt.int(r:param("interval_months"), 12))
-    mgmt.holds_until(r, due)
+    r:valid_until(due)
     if r.now > due then
       r:fail(isms.at(m, "held_on"), "the last management review was on %s; the next was due by %s (%d days overdue)",
         held, due, due:days_until(r.now))

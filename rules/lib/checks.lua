@@ -1,37 +1,8 @@
--- checks.lua - helpers shared by the rule packs: approvals, review
--- intervals, people. `local checks = require "checks"`.
+-- checks.lua - helpers shared by the rule packs: people and presence of
+-- values; review intervals are mgmt.review and mgmt.due.
+-- `local checks = require "checks"`.
 
 local M = {}
-
----The date in field `key` of rec, or nil after reporting it with `report`
----(r.fail or r.warn) as missing or invalid.
-function M.date_field(r, rec, key, what)
-  local v = rec[key]
-  if v == nil then
-    r:fail(rec, "%s: no %s recorded (%s)", what, key, key)
-    return nil
-  end
-  local d, err = isms.date(v)
-  if not d then
-    r:fail(isms.at(rec, key), "%s: %s is not a date: %s", what, key, err)
-  end
-  return d
-end
-
----Check that rec was reviewed within `months` of field `key`: report
----when overdue, and tell the engine when it falls due. Returns the due
----date or nil.
-function M.review_due(r, rec, key, months, what)
-  local d = M.date_field(r, rec, key, what)
-  if not d then return nil end
-  local due = d:add_months(months)
-  r:valid_until(due)
-  if r.now > due then
-    r:fail(isms.at(rec, key), "%s: last reviewed on %s; the %d-month review "
-      .. "was due on %s (%d days overdue)", what, d, months, due, due:days_until(r.now))
-  end
-  return due
-end
 
 ---Check that `id` names a person in people/personnel.yaml who had not
 ---left by `on` (a date, default today). Reports at `at`.

@@ -11,12 +11,6 @@ function M.int(v, dflt)
   return dflt
 end
 
----Tell the engine that the verdict holds through day d (it changes the
----day after), unless d is already past: a past date would hide a later one.
-function M.holds_until(r, d)
-  if d and d >= r.now then r:valid_until(d) end
-end
-
 ---The date a record was last approved or reviewed, whichever is later,
 ---and the field it came from; nil when it has neither.
 function M.last_review(rec)
@@ -36,7 +30,7 @@ function M.review(r, rec, months, what)
     return nil
   end
   local due = d:add_months(months)
-  M.holds_until(r, due)
+  r:valid_until(due)
   if r.now > due then
     r:fail(isms.at(rec, key), "%s: last approved or reviewed on %s; the %d-month review "
       .. "was due on %s (%d days overdue)", what, d, months, due, due:days_until(r.now))
@@ -56,7 +50,7 @@ function M.due(r, rec, key, months, what, done, act)
     return nil
   end
   local due = d:add_months(months)
-  M.holds_until(r, due)
+  r:valid_until(due)
   if r.now > due then
     r:fail(isms.at(rec, key), "%s: last %s on %s; the %d-month %s was due on %s (%d days overdue)",
       what, done, d, months, act, due, due:days_until(r.now))
