@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,8 +63,16 @@ struct run {
 	struct strset reads, patterns;
 	struct sandbox *sb;
 	struct evaluation *ev;
-	const unsigned char *mine; /* the rules this run evaluates */
+	struct queue *q; /* the rules to evaluate, shared by the runs */
 	struct problems errs;
+};
+
+/* The rules of one evaluation, taken one at a time by whichever run is
+ * free, so that two runs finish together whatever the rules cost. */
+struct queue {
+	size_t *rule; /* indexes into the engine's rules */
+	size_t n;
+	atomic_size_t next;
 };
 
 static engine_extend_fn extend_fn;
@@ -861,8 +870,7 @@ static void
 run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 {
 	lua_State *L = sandbox_lua(sb);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = mono_ms();
 	res->rule = &e->eng->rules[i];
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
@@ -886,8 +894,7 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 		lua_pop(L, 2);
 	}
 	res->steps = sandbox_steps(sb);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	res->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	res->ms = mono_ms() - t0;
 	res->reads = strset_take(&e->reads, &res->nreads);
 	res->patterns = strset_take(&e->patterns, &res->npatterns);
 	/* What one rule allocated is not the next rule's to pay for. */
@@ -911,9 +918,8 @@ run_rules(void *arg)
 			problems_add(&x->errs, NULL, 0, "rule count changed");
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (x->mine[i])
-			run_rule(x, x->sb, i, &x->ev->results[i]);
+	for (size_t k; (k = atomic_fetch_add(&x->q->next, 1)) < x->q->n;)
+		run_rule(x, x->sb, x->q->rule[k], &x->ev->results[x->q->rule[k]]);
 	return NULL;
 }
 
@@ -936,45 +942,38 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 	struct ymd today;
 	if (date_local_ymd(now, m->tz, &today) < 0)
 		today = date_from_days(now / 86400);
-	size_t n = e->nrules, nrun = 0;
+	size_t n = e->nrules;
 	struct evaluation *ev = xcalloc(1, sizeof(*ev));
 	snprintf(ev->commit, sizeof(ev->commit), "%s", m->snap->commit);
 	ev->now = now;
 	ev->tz = xstrdup(m->tz);
 	ev->results = xcalloc(n ? n : 1, sizeof(*ev->results));
 	ev->n = n;
-	/* Two runs split the rules, alternating so that each gets a share of
-	 * every pack's heavy rules; each has its own sandbox and thread. */
-	unsigned char *mine[2] = { xcalloc(n + 1, 1), xcalloc(n + 1, 1) };
+	struct queue q = { .rule = xcalloc(n + 1, sizeof(size_t)) };
 	for (size_t i = 0; i < n; i++) {
 		ev->results[i].rule = &e->rules[i];
 		ev->results[i].status = ST_COUNT; /* not run */
-		if (only && !only[i])
-			continue;
-		mine[nrun++ % 2][i] = 1;
+		if (!only || only[i])
+			q.rule[q.n++] = i;
 	}
+	atomic_init(&q.next, 0);
+	/* Two runs, each with its own sandbox and thread, share the queue. */
 	struct run x[2];
 	for (int k = 0; k < 2; k++)
 		x[k] = (struct run){
-			.eng = e, .m = m, .now = now, .today = today, .ev = ev, .mine = mine[k]
+			.eng = e, .m = m, .now = now, .today = today, .ev = ev, .q = &q
 		};
 	pthread_t t;
 	/* Plugins' rule functions are promised one evaluation thread. */
-	int threaded = nrun >= PARALLEL_RULES && extend_fn == NULL &&
+	int threaded = q.n >= PARALLEL_RULES && extend_fn == NULL &&
 	               pthread_create(&t, NULL, run_rules, &x[1]) == 0;
-	if (!threaded) {
-		for (size_t i = 0; i < n; i++)
-			mine[0][i] |= mine[1][i];
-		memset(mine[1], 0, n + 1);
-	}
 	run_rules(&x[0]);
 	if (threaded)
 		pthread_join(t, NULL);
 	int bad = x[0].errs.n || x[1].errs.n;
 	for (int k = 0; k < 2; k++)
 		run_done(&x[k]);
-	free(mine[0]);
-	free(mine[1]);
+	free(q.rule);
 	if (bad) {
 		evaluation_free(ev);
 		return err_set(

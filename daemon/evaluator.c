@@ -76,14 +76,6 @@ ev_job_free(struct ev_job *j)
 	free(j);
 }
 
-static double
-ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 static void
 fail(struct ev_job *j, const char *what)
 {
@@ -240,26 +232,25 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	struct model *m = NULL;
 	struct evaluation *ev = NULL;
 	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = mono_ms();
 	if (head ? source_update(er->snap, er->gitdir, spec, &lim, &snap) < 0
 	         : source_load(er->gitdir, spec, NULL, &lim, &snap) < 0) {
 		fail(j, err_msg());
 		goto out;
 	}
-	j->load_ms = ms_since(&t0);
+	j->load_ms = mono_ms() - t0;
 	if ((head ? model_update(er->model, snap, &m) : model_build(snap, &m)) < 0) {
 		j->not_isms = 1;
 		fail(j, err_msg());
 		goto out;
 	}
-	j->model_ms = ms_since(&t0) - j->load_ms;
+	j->model_ms = mono_ms() - t0 - j->load_ms;
 	j->commit_time = snap->commit_time;
 	free(j->organisation);
 	j->organisation = organisation(m);
 	if (engine_eval(er->engine, m, j->now, only, &ev) < 0)
 		fail(j, err_msg());
-	j->rules_ms = ms_since(&t0) - j->load_ms - j->model_ms;
+	j->rules_ms = mono_ms() - t0 - j->load_ms - j->model_ms;
 	log_debug("%s: %zu files loaded in %.1f ms, records parsed in %.1f ms, rules "
 	          "run in %.1f ms",
 	          er->gitdir, snap->nfiles, j->load_ms, j->model_ms, j->rules_ms);
@@ -351,14 +342,13 @@ do_ref(struct ev_job *j)
 void
 evaluator_run(struct ev_job *j)
 {
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = mono_ms();
 	switch (j->kind) {
 	case EV_LOAD: do_load(j); break;
 	case EV_HEAD: do_head(j); break;
 	case EV_REF: do_ref(j); break;
 	}
-	j->ms = ms_since(&t0);
+	j->ms = mono_ms() - t0;
 }
 
 static void *

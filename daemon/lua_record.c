@@ -12,7 +12,7 @@
 
 static const char REC_MT[] = "isms.record";
 static const char LOC_MT[] = "isms.location";
-static const char REC_CACHE[] = "isms.record.cache";
+static const char REC_CACHE = 0; /* registry key: its address */
 
 struct lrec {
 	const struct node *n;
@@ -43,7 +43,7 @@ lua_record_push(lua_State *L, const struct node *n, const struct doc *d)
 	case NODE_SEQ:
 	case NODE_MAP: break;
 	}
-	lua_getfield(L, LUA_REGISTRYINDEX, REC_CACHE);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_CACHE);
 	if (lua_rawgetp(L, -1, n) != LUA_TNIL) {
 		lua_remove(L, -2);
 		return;
@@ -143,10 +143,15 @@ m_at(lua_State *L)
 	return 1;
 }
 
+/* The hottest path of every rule: the metatable to check against is the
+ * closure's upvalue rather than a registry lookup by name. */
 static int
 mt_index(lua_State *L)
 {
-	struct lrec *r = check_rec(L, 1);
+	struct lrec *r = lua_touserdata(L, 1);
+	if (r == NULL || !lua_getmetatable(L, 1) || !lua_rawequal(L, -1, lua_upvalueindex(1)))
+		return luaL_typeerror(L, 1, REC_MT);
+	lua_pop(L, 1);
 	const struct node *n = r->n;
 	if (n->kind == NODE_MAP && lua_type(L, 2) == LUA_TSTRING) {
 		size_t len;
@@ -256,7 +261,7 @@ void
 lua_record_init(lua_State *L)
 {
 	static const luaL_Reg rec[] = {
-		{ "__index", mt_index }, { "__newindex", mt_newindex }, { "__len", mt_len },
+		{ "__newindex", mt_newindex }, { "__len", mt_len },
 		{ "__pairs", mt_pairs }, { "__tostring", mt_tostring }, { NULL, NULL },
 	};
 	static const luaL_Reg loc[] = {
@@ -267,6 +272,9 @@ lua_record_init(lua_State *L)
 	};
 	luaL_newmetatable(L, REC_MT);
 	luaL_setfuncs(L, rec, 0);
+	lua_pushvalue(L, -1);
+	lua_pushcclosure(L, mt_index, 1);
+	lua_setfield(L, -2, "__index");
 	lua_pushliteral(L, "read-only");
 	lua_setfield(L, -2, "__metatable");
 	lua_pop(L, 1);
@@ -282,5 +290,5 @@ lua_record_init(lua_State *L)
 	lua_pushliteral(L, "v");
 	lua_setfield(L, -2, "__mode");
 	lua_setmetatable(L, -2);
-	lua_setfield(L, LUA_REGISTRYINDEX, REC_CACHE);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REC_CACHE);
 }

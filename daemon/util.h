@@ -56,6 +56,9 @@ void problems_add(struct problems *p, const char *path, int line, const char *fm
         PRINTF(4, 5);
 void problems_free(struct problems *p);
 
+/* Monotonic clock in milliseconds, for durations. */
+double mono_ms(void);
+
 /* Read a whole file; *out is the caller's (NUL-terminated). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
