@@ -37,9 +37,9 @@ struct build {
 	size_t nkids, capkids;
 	const struct kid **sort; /* scratch for finding duplicate keys */
 	size_t capsort;
-	struct {                 /* interned keys (see intern_key) */
+	struct { /* interned keys (see intern_key) */
 		const char **v;
-		size_t n, cap;   /* cap: 0 or a power of two */
+		size_t n, cap; /* cap: 0 or a power of two */
 	} keys;
 	size_t nodes;    /* made so far, against DOC_MAX_NODES */
 	const char *src; /* the text given to the YAML parser */
@@ -1249,7 +1249,7 @@ j_object(struct jp *j, int depth, struct node **out)
 {
 	struct node *n = j_node(j, NODE_MAP), *v = NULL;
 	size_t base = j->b->nkids, klen = 0;
-	const char *key = NULL;
+	const char *key = "";
 	char tmp[48];
 	int kline;
 

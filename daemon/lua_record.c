@@ -261,8 +261,8 @@ void
 lua_record_init(lua_State *L)
 {
 	static const luaL_Reg rec[] = {
-		{ "__newindex", mt_newindex }, { "__len", mt_len },
-		{ "__pairs", mt_pairs }, { "__tostring", mt_tostring }, { NULL, NULL },
+		{ "__newindex", mt_newindex }, { "__len", mt_len }, { "__pairs", mt_pairs },
+		{ "__tostring", mt_tostring }, { NULL, NULL },
 	};
 	static const luaL_Reg loc[] = {
 		{ "__index", loc_index },

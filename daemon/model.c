@@ -184,8 +184,8 @@ parse_job_run(void *arg)
 static void
 parse_docs(struct model_doc **todo, size_t n, size_t bytes)
 {
-	struct parse_job mine = { xcalloc(n + 1, sizeof(*todo)), 0 };
-	struct parse_job other = { xcalloc(n + 1, sizeof(*todo)), 0 };
+	struct parse_job mine = { xcalloc(n + 1, sizeof(struct model_doc *)), 0 };
+	struct parse_job other = { xcalloc(n + 1, sizeof(struct model_doc *)), 0 };
 	size_t a = 0, b = 0;
 	/* Greedy by size keeps the two halves about equal in bytes. */
 	for (size_t i = 0; i < n; i++) {
@@ -215,7 +215,7 @@ static void
 parse_all(struct model *m, const struct snapshot *s, const struct model *prev)
 {
 	m->docs = xcalloc(s->nfiles ? s->nfiles : 1, sizeof(*m->docs));
-	struct model_doc **todo = xcalloc(s->nfiles + 1, sizeof(*todo));
+	struct model_doc **todo = xcalloc(s->nfiles + 1, sizeof(struct model_doc *));
 	size_t ntodo = 0, bytes = 0;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const struct source_file *f = &s->files[i];
@@ -328,8 +328,8 @@ classify_all(struct model *m, const struct model *prev)
 
 	if (prev && !same_manifest(m, prev))
 		prev = NULL;
-	struct model_doc **todo = xcalloc(m->ndocs + 1, sizeof(*todo));
-	struct problems **out = xcalloc(m->ndocs + 1, sizeof(*out));
+	struct model_doc **todo = xcalloc(m->ndocs + 1, sizeof(struct model_doc *));
+	struct problems **out = xcalloc(m->ndocs + 1, sizeof(struct problems *));
 	struct problems *lists = xcalloc(m->ndocs + 1, sizeof(*lists));
 	size_t n = 0;
 	for (size_t i = 0; i < m->ndocs; i++) {
