@@ -51,7 +51,13 @@ struct engine {
 	size_t npacks, nlibs;
 	struct rule_info *rules;
 	size_t nrules;
+	/* Sandboxes set up ahead (engine_prepare), so that an evaluation
+	 * starts running rules at once; each is used for one evaluation. */
+	struct run *spare[2];
+	size_t nspare;
 };
+
+#define SHARED_DEPTH 8
 
 /* One sandbox's evaluation: what its rules read is noted here, so that two
  * sandboxes can run rules at once on a shared, read-only model. */
@@ -61,6 +67,14 @@ struct run {
 	int64_t now;
 	struct ymd today;
 	struct strset reads, patterns;
+	/* r:shared computations under way: the rule's own sets, saved
+	 * while the computation's reads are collected apart. */
+	struct strset saved[SHARED_DEPTH][2];
+	uint64_t saved_typed[SHARED_DEPTH];
+	int depth;
+	/* Record types whose files this rule (or computation) has already
+	 * noted as read: a rule asks for people thousands of times. */
+	uint64_t typed;
 	struct sandbox *sb;
 	struct evaluation *ev;
 	struct queue *q; /* the rules to evaluate, shared by the runs */
@@ -74,6 +88,8 @@ struct queue {
 	size_t n;
 	atomic_size_t next;
 };
+
+static void run_done(struct run *x);
 
 static engine_extend_fn extend_fn;
 static void *extend_arg;
@@ -259,11 +275,89 @@ i_track_type(lua_State *L)
 	if (e->m == NULL)
 		return 0;
 	size_t ti = model_type_index(t);
+	if (ti < 64 && (e->typed & (UINT64_C(1) << ti)))
+		return 0;
+	if (ti < 64)
+		e->typed |= UINT64_C(1) << ti;
 	for (size_t k = 0; k < e->m->npatterns[ti]; k++)
 		strset_add(&e->patterns, e->m->patterns[ti][k]);
 	for (size_t i = 0; i < e->m->ndocs; i++)
 		if (e->m->docs[i].type == t)
 			strset_add(&e->reads, e->m->docs[i].file->path);
+	return 0;
+}
+
+/* r:shared: collect what a shared computation reads apart from the
+ * rule's own reads, so that every rule given its result can be said to
+ * have read the same. */
+static int
+i_track_push(lua_State *L)
+{
+	struct run *e = eng(L);
+	if (e->depth == SHARED_DEPTH)
+		return luaL_error(L, "r:shared computations nest more than %d deep", SHARED_DEPTH);
+	e->saved[e->depth][0] = e->reads;
+	e->saved[e->depth][1] = e->patterns;
+	e->saved_typed[e->depth] = e->typed;
+	e->depth++;
+	e->typed = 0;
+	memset(&e->reads, 0, sizeof(e->reads));
+	memset(&e->patterns, 0, sizeof(e->patterns));
+	return 0;
+}
+
+static void
+push_strings(lua_State *L, const struct strset *s)
+{
+	lua_createtable(L, (int)s->n, 0);
+	for (size_t i = 0; i < s->n; i++) {
+		lua_pushstring(L, s->v[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+}
+
+/* End the innermost computation: its reads join the rule's, and are
+ * returned (reads, patterns) for the rules that reuse the result. */
+static void
+track_pop(struct run *e)
+{
+	struct strset in[2] = { e->reads, e->patterns };
+	e->depth--;
+	e->reads = e->saved[e->depth][0];
+	e->patterns = e->saved[e->depth][1];
+	e->typed = e->saved_typed[e->depth];
+	for (size_t i = 0; i < in[0].n; i++)
+		strset_add(&e->reads, in[0].v[i]);
+	for (size_t i = 0; i < in[1].n; i++)
+		strset_add(&e->patterns, in[1].v[i]);
+	strset_free(&in[0]);
+	strset_free(&in[1]);
+}
+
+static int
+i_track_pop(lua_State *L)
+{
+	struct run *e = eng(L);
+	if (e->depth == 0)
+		return luaL_error(L, "no r:shared computation to end");
+	push_strings(L, &e->reads);
+	push_strings(L, &e->patterns);
+	track_pop(e);
+	return 2;
+}
+
+/* Count the reads of a reused shared result as the rule's own. */
+static int
+i_track_add(lua_State *L)
+{
+	struct run *e = eng(L);
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	for (int k = 1; k <= 2; k++)
+		for (lua_Integer i = 1; lua_rawgeti(L, k, i) == LUA_TSTRING; i++) {
+			strset_add(k == 1 ? &e->reads : &e->patterns, lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
 	return 0;
 }
 
@@ -570,6 +664,9 @@ push_internal(lua_State *L, struct run *e)
 {
 	static const luaL_Reg fns[] = {
 		{ "track_type", i_track_type },
+		{ "track_push", i_track_push },
+		{ "track_pop", i_track_pop },
+		{ "track_add", i_track_add },
 		{ "records", i_records },
 		{ "id_field", i_id_field },
 		{ "doc", i_doc },
@@ -756,10 +853,16 @@ engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
 		scan(e, extra_dirs[k], "", 0, 1, errs);
 		qsort(e->packs + first, e->npacks - first, sizeof(*e->packs), cmp_src);
 	}
-	struct run x = { .eng = e };
-	struct sandbox *sb = setup(&x, errs);
-	read_rules(e, sandbox_lua(sb));
-	sandbox_free(sb);
+	struct run *x = xcalloc(1, sizeof(*x));
+	x->eng = e;
+	x->sb = setup(x, errs);
+	int top = lua_gettop(sandbox_lua(x->sb));
+	read_rules(e, sandbox_lua(x->sb));
+	/* No rule has run in it: it serves the first evaluation. */
+	if (errs->n == before && lua_gettop(sandbox_lua(x->sb)) == top)
+		e->spare[e->nspare++] = x;
+	else
+		run_done(x);
 	if (errs->n > before) {
 		size_t nerr = errs->n - before;
 		engine_free(e);
@@ -806,6 +909,8 @@ engine_free(struct engine *e)
 		free(r->params);
 	}
 	free(e->rules);
+	while (e->nspare > 0)
+		run_done(e->spare[--e->nspare]);
 	free_src(e->packs, e->npacks);
 	free_src(e->libs, e->nlibs);
 	catalogue_free(e->cat);
@@ -872,6 +977,7 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	lua_State *L = sandbox_lua(sb);
 	double t0 = mono_ms();
 	res->rule = &e->eng->rules[i];
+	e->typed = 0;
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
 	char *err = NULL;
@@ -893,6 +999,9 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 			res->valid_until = expiry_instant(e->m->tz, days);
 		lua_pop(L, 2);
 	}
+	/* A rule that failed inside r:shared leaves its computation open. */
+	while (e->depth > 0)
+		track_pop(e);
 	res->steps = sandbox_steps(sb);
 	res->ms = mono_ms() - t0;
 	res->reads = strset_take(&e->reads, &res->nreads);
@@ -907,7 +1016,8 @@ run_rules(void *arg)
 {
 	struct run *x = arg;
 	struct engine *e = x->eng;
-	x->sb = setup(x, &x->errs);
+	if (x->sb == NULL)
+		x->sb = setup(x, &x->errs);
 	lua_State *L = sandbox_lua(x->sb);
 	lua_getfield(L, -1, "rules");
 	lua_call(L, 0, 1);
@@ -926,10 +1036,41 @@ run_rules(void *arg)
 static void
 run_done(struct run *x)
 {
+	if (x == NULL)
+		return;
 	sandbox_free(x->sb);
 	strset_free(&x->reads);
 	strset_free(&x->patterns);
 	problems_free(&x->errs);
+	free(x);
+}
+
+/* A run for one evaluation: a prepared one when there is one. */
+static struct run *
+run_take(struct engine *e)
+{
+	if (e->nspare > 0)
+		return e->spare[--e->nspare];
+	struct run *x = xcalloc(1, sizeof(*x));
+	x->eng = e;
+	return x;
+}
+
+int
+engine_prepare(struct engine *e)
+{
+	if (e->nspare == NELEM(e->spare))
+		return 0;
+	struct run *x = xcalloc(1, sizeof(*x));
+	x->eng = e;
+	x->sb = setup(x, &x->errs);
+	if (x->errs.n) {
+		/* The next evaluation sets up its own and reports this. */
+		run_done(x);
+		return 0;
+	}
+	e->spare[e->nspare++] = x;
+	return e->nspare < NELEM(e->spare);
 }
 
 /* Below this many rules a second sandbox costs more than it saves. */
@@ -958,21 +1099,33 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 	}
 	atomic_init(&q.next, 0);
 	/* Two runs, each with its own sandbox and thread, share the queue. */
-	struct run x[2];
-	for (int k = 0; k < 2; k++)
-		x[k] = (struct run){
-			.eng = e, .m = m, .now = now, .today = today, .ev = ev, .q = &q
-		};
+	struct run *x[2];
+	for (int k = 0; k < 2; k++) {
+		x[k] = run_take(e);
+		x[k]->m = m;
+		x[k]->now = now;
+		x[k]->today = today;
+		x[k]->ev = ev;
+		x[k]->q = &q;
+	}
 	pthread_t t;
 	/* Plugins' rule functions are promised one evaluation thread. */
 	int threaded = q.n >= PARALLEL_RULES && extend_fn == NULL &&
-	               pthread_create(&t, NULL, run_rules, &x[1]) == 0;
-	run_rules(&x[0]);
+	               pthread_create(&t, NULL, run_rules, x[1]) == 0;
+	run_rules(x[0]);
 	if (threaded)
 		pthread_join(t, NULL);
-	int bad = x[0].errs.n || x[1].errs.n;
+	int bad = x[0]->errs.n || x[1]->errs.n;
+	/* A second run that did not start keeps its sandbox for next time. */
+	if (!threaded && e->nspare < NELEM(e->spare) && x[1]->sb) {
+		x[1]->m = NULL;
+		x[1]->ev = NULL;
+		x[1]->q = NULL;
+		e->spare[e->nspare++] = x[1];
+		x[1] = NULL;
+	}
 	for (int k = 0; k < 2; k++)
-		run_done(&x[k]);
+		run_done(x[k]);
 	free(q.rule);
 	if (bad) {
 		evaluation_free(ev);

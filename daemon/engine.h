@@ -93,6 +93,10 @@ const struct catalogue *engine_catalogue(const struct engine *e);
 int engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned char *only,
                 struct evaluation **out);
 void evaluation_free(struct evaluation *ev);
+/* Set up one sandbox for a coming evaluation of e, off its critical path
+ * (the daemon does it while idle). Returns nonzero while more are wanted.
+ * Not to be called while e evaluates. */
+int engine_prepare(struct engine *e);
 
 const char *rule_status_name(enum rule_status s);
 

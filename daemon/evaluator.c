@@ -368,12 +368,23 @@ worker(void *arg)
 		pthread_mutex_unlock(&e->mu);
 		j->next = NULL;
 		evaluator_run(j);
+		/* The job is the loop thread's once handed over; its
+		 * repository lives as long as the evaluator. */
+		struct evaluator_repo *er = j->er;
 		pthread_mutex_lock(&e->mu);
 		*e->dtail = j;
 		e->dtail = &j->next;
 		char c = 1;
 		if (write(e->pipe[1], &c, 1) < 0 && errno != EAGAIN)
 			log_warn("cannot wake the event loop");
+		/* While nothing waits, set up the next evaluation's sandboxes. */
+		while (e->queue == NULL && !e->stop && er && er->engine) {
+			pthread_mutex_unlock(&e->mu);
+			int more = engine_prepare(er->engine);
+			pthread_mutex_lock(&e->mu);
+			if (!more)
+				break;
+		}
 	}
 	pthread_mutex_unlock(&e->mu);
 	return NULL;

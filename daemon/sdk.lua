@@ -195,6 +195,37 @@ function Ctx:record(t, id)
   return idx[tostring(id)]
 end
 
+-- Results of r:shared by key, and how many of its computations are under
+-- way (they may read, not judge).
+local shared, computing = {}, 0
+
+---Compute `fn(r)` once per evaluation and give every rule that asks with
+---the same `key` the same result, read-only: for helpers that index many
+---records and serve many rules (the evidence dates per file, the policy
+---acknowledgements per person). What `fn` reads counts as read by every
+---rule given the result, so incremental evaluation stays exact. The
+---result must depend only on the records and `key` (put a parameter in
+---the key); `fn` cannot report findings. An error in `fn` is the calling
+---rule's error, and the next rule to ask computes again.
+function Ctx:shared(key, fn)
+  if type(key) ~= "string" then error("r:shared(key, fn): key must be a string", 2) end
+  local c = shared[key]
+  if c then
+    I.track_add(c.reads, c.patterns)
+    return c.value
+  end
+  if type(fn) ~= "function" then error("r:shared(key, fn): fn must be a function", 2) end
+  I.track_push()
+  computing = computing + 1
+  local ok, v = pcall(fn, self)
+  computing = computing - 1
+  local reads, patterns = I.track_pop()
+  if not ok then error(v, 0) end
+  if type(v) == "table" then v = I.readonly(v) end
+  shared[key] = { value = v, reads = reads, patterns = patterns }
+  return v
+end
+
 ---The whole record file at path (its root mapping), or nil.
 function Ctx:doc(path) return I.doc(path) end
 
@@ -276,8 +307,16 @@ local function message(n, ...)
   return fmt(...)
 end
 
+local function verdict_of(self, what)
+  if computing > 0 then
+    error(what .. " cannot be used inside r:shared: a shared result is the same for every "
+      .. "rule, so report from the rule itself", 3)
+  end
+  return state[self]
+end
+
 local function add(self, severity, ...)
-  local st = state[self]
+  local st = verdict_of(self, "a finding")
   local n = select("#", ...)
   local file, line = I.loc((...))
   local msg
@@ -291,7 +330,7 @@ end
 ---Report a nonconformity with the rule's severity: r:fail([at,] fmt, ...),
 ---where `at` is a record or `isms.at(rec, "field")`.
 function Ctx:fail(...)
-  add(self, state[self].rule.severity, ...)
+  add(self, verdict_of(self, "r:fail").rule.severity, ...)
   state[self].failed = true
 end
 
@@ -314,7 +353,7 @@ end
 
 ---The rule does not apply (for example the SoA excludes the control).
 function Ctx:not_applicable(reason)
-  state[self].na = tostring(reason or "not applicable")
+  verdict_of(self, "r:not_applicable").na = tostring(reason or "not applicable")
 end
 
 ---The verdict holds through date d; the daemon re-evaluates the next day
@@ -323,7 +362,7 @@ function Ctx:valid_until(d)
   local day = isms.date(d)
   -- a date already past changes nothing and must not hide a later one
   if not day or day < self.now then return end
-  local st = state[self]
+  local st = verdict_of(self, "r:valid_until")
   if st.valid_until == nil or day < st.valid_until then st.valid_until = day end
 end
 

@@ -8,18 +8,6 @@ local mgmt = require "mgmt"
 
 local M = {}
 
--- Whether an evidence record counts for a control: it names the control,
--- or, when `kinds` are given and the record is of one of them, it names
--- no control at all.
-local function counts(ev, control, kinds)
-  local list = ev.controls
-  if type(list) ~= "table" or #list == 0 then return kinds ~= nil end
-  for _, c in ipairs(list) do
-    if tostring(c) == control then return true end
-  end
-  return false
-end
-
 local function set_of(list)
   if list == nil then return nil end
   local s = {}
@@ -27,17 +15,51 @@ local function set_of(list)
   return s
 end
 
+-- The evidence records dated today or earlier, once per evaluation for
+-- every rule (r:shared): by[control] lists those naming the control, and
+-- none those naming no control, each item {ev, date, asset, kind, n}
+-- with n its position among all evidence records.
+local function evidence_index(r)
+  local by, none = {}, {}
+  for n, ev in ipairs(r:records("evidence")) do
+    local d = isms.date(ev.date)
+    if d and d <= r.now then
+      local it = { ev = ev, date = d, asset = isms.text(ev, "asset"), kind = ev.kind, n = n }
+      local list = ev.controls
+      if type(list) ~= "table" or #list == 0 then
+        none[#none + 1] = it
+      else
+        local seen = {}
+        for _, c in ipairs(list) do
+          local id = tostring(c)
+          if not seen[id] then
+            seen[id] = true
+            by[id] = by[id] or {}
+            by[id][#by[id] + 1] = it
+          end
+        end
+      end
+    end
+  end
+  return { by = by, none = none }
+end
+
 ---The evidence records of `control` (of one of `kinds`, a list; any kind
 ---when nil, but then the record must name the control), dated today or
----earlier, as a list of {ev = record, date = date, asset = id or nil}.
+---earlier, in file order, as a list of {ev = record, date = date, asset =
+---id or nil}.
 function M.find(r, control, kinds)
-  local ks, out = set_of(kinds), {}
-  for _, ev in ipairs(r:records("evidence")) do
-    if (ks == nil or ks[ev.kind]) and counts(ev, control, ks) then
-      local d = isms.date(ev.date)
-      if d and d <= r.now then
-        out[#out + 1] = { ev = ev, date = d, asset = isms.text(ev, "asset") }
-      end
+  local idx = r:shared("evidence.index", evidence_index)
+  local ks = set_of(kinds)
+  local named, unnamed = idx.by[control] or {}, ks and idx.none or {}
+  local out, i, j = {}, 1, 1
+  -- merge the two lists, both in file order
+  while named[i] or unnamed[j] do
+    local a, b = named[i], unnamed[j]
+    local it
+    if b == nil or (a ~= nil and a.n < b.n) then it, i = a, i + 1 else it, j = b, j + 1 end
+    if ks == nil or ks[it.kind] then
+      out[#out + 1] = { ev = it.ev, date = it.date, asset = it.asset }
     end
   end
   return out

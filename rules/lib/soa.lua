@@ -85,7 +85,7 @@ end
 
 -- Per evidence record file: the newest date of all its records, and of
 -- the records naming each control; records dated after today do not
--- count.
+-- count. Computed once per evaluation for all SoA rules (r:shared).
 local function evidence_files(r)
   local files = {}
   for _, ev in ipairs(r:records("evidence")) do
@@ -180,7 +180,7 @@ function M.check_evidence(r, e, control, months)
   for _, ref in ipairs(refs) do
     if not ref.text:find("://", 1, true) then
       local_refs = local_refs + 1
-      files = files or evidence_files(r)
+      files = files or r:shared("soa.evidence_files", evidence_files)
       check_ref(r, ref, control, months, files)
     end
   end

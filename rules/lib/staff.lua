@@ -49,9 +49,7 @@ function M.settled(r, p, days)
   return r.now > by, by
 end
 
----Policy acknowledgements, in one pass over the training records:
----index[person id][policy id] = date of the newest acknowledgement.
-function M.acknowledgements(r)
+local function acknowledgements(r)
   local idx = {}
   for _, t in ipairs(r:records("training")) do
     if t.kind == "policy-acknowledgement" and t.policy ~= nil then
@@ -65,6 +63,13 @@ function M.acknowledgements(r)
     end
   end
   return idx
+end
+
+---Policy acknowledgements, in one pass over the training records shared
+---by the rules that ask (read-only):
+---index[person id][policy id] = date of the newest acknowledgement.
+function M.acknowledgements(r)
+  return r:shared("staff.acknowledgements", acknowledgements)
 end
 
 ---Whether person p has acknowledged policy id, per an index from

@@ -218,6 +218,16 @@ function context:param(name, default) end
 ---@return isms.record|nil
 function context:person(id) end
 
+---Compute `fn(r)` once per evaluation and give every rule asking with the
+---same key the same result, read-only. What `fn` reads counts as read by
+---each of those rules. `fn` may not report findings; put any parameter it
+---uses in the key.
+---@generic T
+---@param key string unique across packs: prefix it with your pack's name
+---@param fn fun(r: isms.context): T
+---@return T
+function context:shared(key, fn) end
+
 ---Whether a person id is one of isms.yaml's top_management.
 ---@param id string|nil
 ---@return boolean

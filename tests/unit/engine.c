@@ -182,6 +182,59 @@ test_verdicts(void)
 	run_free(&r);
 }
 
+static int
+has_read(const struct rule_result *x, const char *path)
+{
+	for (size_t i = 0; x && i < x->nreads; i++)
+		if (strcmp(x->reads[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+/* r:shared: computed once, read-only, its reads count for every rule
+ * given the result, and it cannot judge. */
+static void
+test_shared(void)
+{
+	struct run r;
+	const char *pack =
+		RULE("s-first", "local v = r:shared('t.count', function(c)\n"
+		                "  local n = 0\n"
+		                "  for _ in ipairs(c:records('risk')) do n = n + 1 end\n"
+		                "  return { n = n, list = { 'a' } }\n"
+		                "end)\n"
+		                "if v.n ~= 2 then r:fail('counted %s', tostring(v.n)) end")
+		RULE("s-again", "local v = r:shared('t.count', function() error('computed twice') end)\n"
+		                "if v.n ~= 2 or v.list[1] ~= 'a' then r:fail('not shared') end")
+		RULE("s-change", "local v = r:shared('t.count', function() end)\n"
+		                 "v.list[1] = 'b'")
+		RULE("s-intact", "local v = r:shared('t.count', function() end)\n"
+		                 "if v.list[1] ~= 'a' then r:fail('changed by another rule') end")
+		RULE("s-judges", "r:shared('t.judge', function(c) c:fail('from inside') end)")
+		RULE("s-raises", "r:shared('t.flaky', function() error('broken helper') end)")
+		RULE("s-retries", "local v = r:shared('t.flaky', function() return 7 end)\n"
+		                  "if v ~= 7 then r:fail('no retry') end")
+		RULE("s-bad-key", "r:shared(42, function() end)");
+	ok(run(&r, pack, day("2026-05-01")) == 0, "evaluation with r:shared runs: %s", err_msg());
+	is_str(status(&r, "s-first"), "pass", "the first rule computes the shared result");
+	is_str(status(&r, "s-again"), "pass", "a later rule gets it without computing again");
+	ok(has_read(result(&r, "s-first"), "risk/register.yaml"),
+	   "the computing rule read what the computation read");
+	ok(has_read(result(&r, "s-again"), "risk/register.yaml"),
+	   "a rule given the result read the same files");
+	is_str(status(&r, "s-change"), "error", "the shared result is read-only");
+	is_str(status(&r, "s-intact"), "pass", "no rule changes what the next one gets");
+	const struct rule_result *j = result(&r, "s-judges");
+	is_str(status(&r, "s-judges"), "error", "a shared computation cannot report findings");
+	ok(j && j->note && strstr(j->note, "r:shared"), "the error names r:shared: %s",
+	   j && j->note ? j->note : "(none)");
+	ok(j && j->nfindings == 0, "and no finding is left behind");
+	is_str(status(&r, "s-raises"), "error", "an error in the computation is the rule's");
+	is_str(status(&r, "s-retries"), "pass", "the next rule computes it again");
+	is_str(status(&r, "s-bad-key"), "error", "a key that is not text is an error");
+	run_free(&r);
+}
+
 /* Each hostile rule ends as error; the rules after it still run. */
 static void
 test_hostile(void)
@@ -278,6 +331,7 @@ main(void)
 	test_verdicts();
 	test_hostile();
 	test_load_errors();
+	test_shared();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", rules_dir);
 	if (system(cmd) != 0)

@@ -1,4 +1,4 @@
--- api-tour.lua - three small rules that between them use every function
+-- api-tour.lua - four small rules that between them use every function
 -- of the rule API; docs/writing-rules.md quotes them. Run:
 --   ismsctl test --pack sdk/examples/api-tour sdk/examples/api-tour/specs
 
@@ -117,6 +117,34 @@ isms.rule {
     end
     if #isms.catalogue.annex_a ~= 93 or isms.control("5.1") == nil then
       r:fail("the catalogue is not ISO/IEC 27001:2022 (SDK %s)", isms.VERSION)
+    end
+  end,
+}
+
+-- Everyone on the register has confirmed the information security policy.
+-- The index of acknowledgements is built once per evaluation and shared.
+local function acks_by_person(r)
+  local idx = {}
+  for _, t in ipairs(r:records("training")) do
+    if t.kind == "policy-acknowledgement" then
+      idx[tostring(t.person)] = true
+    end
+  end
+  return idx
+end
+
+isms.rule {
+  id = "tour-policy-acknowledged", control = "5.1", severity = "minor",
+  title = "Everyone has acknowledged a policy",
+  rationale = "Policies are communicated to and acknowledged by relevant personnel (A.5.1).",
+  remediation = "Have each person confirm the policy and record it in people/training.yaml as kind policy-acknowledgement.",
+  check = function(r)
+    -- in a rule:
+    local acks = r:shared("tour.acks_by_person", acks_by_person)
+    for _, p in ipairs(r:records("person")) do
+      if not acks[tostring(p.id)] then
+        r:fail(p, "%s has acknowledged no policy", p.name)
+      end
     end
   end,
 }

@@ -36,6 +36,19 @@ approved_on: 2025-06-01
 
 We protect the information entrusted to us.
 ]],
+  ["people/training.yaml"] = [[
+training:
+  - person: p-ada
+    course: Information security policy
+    kind: policy-acknowledgement
+    policy: information-security-policy
+    completed_on: 2025-06-02
+  - person: p-alan
+    course: Information security policy
+    kind: policy-acknowledgement
+    policy: information-security-policy
+    completed_on: 2025-06-03
+]],
   ["evidence/scans.yaml"] = [[
 evidence:
   - id: EV-1
@@ -54,7 +67,17 @@ spec {
     ["tour-top-management"] = "pass",
     ["tour-certificate"] = { status = "pass", valid_until = "2028-03-12" },
     ["tour-policy-files"] = "pass",
+    ["tour-policy-acknowledged"] = "pass",
   },
+}
+
+spec {
+  name = "a person with no policy acknowledgement is reported",
+  now = "2026-06-01",
+  files = FILES,
+  edit = { ["people/training.yaml"] = { { "person: p-alan", "person: p-ada" } } },
+  expect = { ["tour-policy-acknowledged"] = { status = "fail", count = 1, findings = {
+    { file = "people/personnel.yaml", line = 4, message = "Alan Turing has acknowledged no policy" } } } },
 }
 
 spec {
