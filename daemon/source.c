@@ -329,6 +329,7 @@ struct load {
 	size_t skipped;              /* regular files past max_files */
 	struct buf path;             /* current repository-relative path */
 	const struct snapshot *prev; /* source_update: contents to reuse */
+	int defer; /* check record blobs' headers only; read them later */
 	/* work-tree mode */
 	int root;         /* directory fd of the work tree */
 	git_index *index; /* the work tree's index, when it is the repository's */
@@ -456,6 +457,8 @@ read_blob(struct load *l, struct source_file *f, const git_oid *id)
 		drop_last(l);
 		return;
 	}
+	if (l->defer)
+		return; /* read_contents reads it, beside the history walk */
 	if (git_odb_read(&o, l->odb, id) < 0)
 		return unreadable(l, NULL);
 	f->len = git_odb_object_size(o);
@@ -1130,12 +1133,89 @@ out:
  * Loading a commit.
  */
 
-/* Load the tree of commit c into l->s, then its history. */
+/* The history walk of a full load, on its own thread and repository
+ * handle (libgit2 objects are not shared between threads). */
+struct hist_job {
+	const char *repopath;
+	git_oid head;
+	struct snapshot *s;
+	int rc;
+	char *error;
+};
+
+static void *
+hist_thread(void *arg)
+{
+	struct hist_job *j = arg;
+	git_repository *r = NULL;
+	j->rc = open_repo(j->repopath, &r) < 0
+	                ? -1
+	                : hist_run(r, j->repopath, &j->head, j->s);
+	if (j->rc < 0)
+		j->error = xstrdup(err_msg());
+	git_repository_free(r);
+	return NULL;
+}
+
+/* Read the record blobs whose headers load_tree checked. Runs beside the
+ * history walk, which writes other fields of the same files; a blob
+ * that cannot be read is reported and its file dropped afterwards. */
+static void
+read_contents(struct load *l)
+{
+	struct snapshot *s = l->s;
+	unsigned char *bad = xcalloc(s->nfiles + 1, 1);
+	size_t nbad = 0;
+
+	for (size_t i = 0; i < s->nfiles; i++) {
+		struct source_file *f = &s->files[i];
+		git_odb_object *o = NULL;
+		git_oid id;
+		if (f->data != NULL || !is_record(f->path))
+			continue;
+		if (git_oid_fromstr(&id, f->blob) < 0 || git_odb_read(&o, l->odb, &id) < 0) {
+			bad[i] = 1;
+			nbad++;
+			continue;
+		}
+		f->len = git_odb_object_size(o);
+		f->data = xmalloc(f->len + 1);
+		memcpy(f->data, git_odb_object_data(o), f->len);
+		f->data[f->len] = '\0';
+		git_odb_object_free(o);
+	}
+	l->defer = 0;
+	if (nbad == 0) {
+		free(bad);
+		return;
+	}
+	const git_error *e = git_error_last();
+	size_t j = 0;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (!bad[i]) {
+			s->files[j++] = s->files[i];
+			continue;
+		}
+		problems_add(&s->problems, s->files[i].path, 0,
+		             "cannot be read from the repository (%s); it is not loaded",
+		             e && e->message ? e->message : "unknown error");
+		free(s->files[i].path);
+		free(s->files[i].author);
+	}
+	s->nfiles = j;
+	free(bad);
+}
+
+/* Load the tree of commit c into l->s, then its history. The history walk
+ * and reading the record blobs take about as long each, so they run at
+ * once, each on its own thread. */
 static int
 load_commit(struct load *l, git_commit *c)
 {
 	git_tree *t = NULL;
 	int rc = -1;
+	struct hist_job hj = { .repopath = l->repopath, .head = *git_commit_id(c), .s = l->s };
+	pthread_t th;
 
 	git_oid_tostr(l->s->commit, sizeof(l->s->commit), git_commit_id(c));
 	l->s->commit_time = (int64_t)git_commit_time(c);
@@ -1143,12 +1223,24 @@ load_commit(struct load *l, git_commit *c)
 		gerr("cannot read the tree of %s in %s", l->s->commit, l->repopath);
 		goto out;
 	}
+	l->defer = 1;
 	if (load_tree(l, t, 0) < 0)
 		goto out;
 	report_skipped(l);
 	sort_files(l->s);
-	rc = hist_run(l->repo, l->repopath, git_commit_id(c), l->s);
+	if (pthread_create(&th, NULL, hist_thread, &hj) != 0) {
+		read_contents(l);
+		rc = hist_run(l->repo, l->repopath, git_commit_id(c), l->s);
+		goto out;
+	}
+	read_contents(l);
+	pthread_join(th, NULL);
+	rc = hj.rc;
+	if (rc < 0)
+		err_set("%s", hj.error);
 out:
+	l->defer = 0;
+	free(hj.error);
 	git_tree_free(t);
 	return rc;
 }
