@@ -329,7 +329,7 @@ struct load {
 	size_t skipped;              /* regular files past max_files */
 	struct buf path;             /* current repository-relative path */
 	const struct snapshot *prev; /* source_update: contents to reuse */
-	int defer; /* check record blobs' headers only; read them later */
+	int defer;                   /* check record blobs' headers only; read them later */
 	/* work-tree mode */
 	int root;         /* directory fd of the work tree */
 	git_index *index; /* the work tree's index, when it is the repository's */
@@ -1148,9 +1148,7 @@ hist_thread(void *arg)
 {
 	struct hist_job *j = arg;
 	git_repository *r = NULL;
-	j->rc = open_repo(j->repopath, &r) < 0
-	                ? -1
-	                : hist_run(r, j->repopath, &j->head, j->s);
+	j->rc = open_repo(j->repopath, &r) < 0 ? -1 : hist_run(r, j->repopath, &j->head, j->s);
 	if (j->rc < 0)
 		j->error = xstrdup(err_msg());
 	git_repository_free(r);
