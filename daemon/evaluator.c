@@ -30,6 +30,11 @@ struct evaluator_repo {
 	char *gitdir, *url, *ref;
 	struct engine *engine;
 	struct evaluation *prev; /* merged verdicts of the last head */
+	/* prev's verdicts as JSON, by rule index (null where none): a rule
+	 * that did not run again keeps its object instead of a new one. The
+	 * objects are never changed once made, so the loop thread may hold
+	 * them too (jansson's reference counts are atomic). */
+	json_t *prev_json;
 	/* The files and records of the last head loaded, reused for the next
 	 * (source_update, model_update); model borrows snap, and is NULL
 	 * when that commit was not an ISMS. */
@@ -98,6 +103,8 @@ do_load(struct ev_job *j)
 	/* A new rule set: the next evaluation runs every rule. */
 	evaluation_free(er->prev);
 	er->prev = NULL;
+	json_decref(er->prev_json);
+	er->prev_json = NULL;
 	engine_free(er->engine);
 	er->engine = e;
 	const struct rule_info *r;
@@ -191,23 +198,41 @@ strings(char **v, size_t n)
 	return a;
 }
 
-/* The verdicts as JSON, with what each rule read. */
 static json_t *
-results_json(const struct evaluation *ev, int64_t now, int64_t *next)
+verdict_json(const struct rule_result *r)
 {
-	json_t *a = json_array();
+	json_t *o = report_result_json(r);
+	json_object_set_new(o, "reads", strings(r->reads, r->nreads));
+	json_object_set_new(o, "patterns", strings(r->patterns, r->npatterns));
+	return o;
+}
+
+/* The verdicts as JSON, with what each rule read. With cache (the
+ * objects of the previous verdicts by rule index), rules that did not run
+ * (ran[i] zero) reuse theirs: a large ISMS has thousands of findings that
+ * a one-file commit leaves as they were. *cache becomes this evaluation's
+ * objects. */
+static json_t *
+results_json(const struct evaluation *ev, int64_t now, int64_t *next, const unsigned char *ran,
+             json_t **cache)
+{
+	json_t *a = json_array(), *objs = json_array();
 	*next = 0;
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct rule_result *r = &ev->results[i];
-		if (r->status >= ST_COUNT)
+		if (r->status >= ST_COUNT) {
+			json_array_append_new(objs, json_null());
 			continue;
-		json_t *o = report_result_json(r);
-		json_object_set_new(o, "reads", strings(r->reads, r->nreads));
-		json_object_set_new(o, "patterns", strings(r->patterns, r->npatterns));
+		}
+		json_t *o = ran && !ran[i] ? json_array_get(*cache, i) : NULL;
+		o = o && json_is_object(o) ? json_incref(o) : verdict_json(r);
+		json_array_append(objs, o);
 		json_array_append_new(a, o);
 		if (r->valid_until > now && (*next == 0 || r->valid_until < *next))
 			*next = r->valid_until;
 	}
+	json_decref(*cache);
+	*cache = objs;
 	return a;
 }
 
@@ -300,21 +325,23 @@ do_head(struct ev_job *j)
 	}
 	unsigned char *only = select_rules(j, j->commit, &any);
 	if (!any) {
-		free(only);
 		j->unchanged = 1;
 		snprintf(j->commit, sizeof(j->commit), "%s", er->prev->commit);
-		j->results = results_json(er->prev, j->now, &j->next_valid);
+		j->results = results_json(er->prev, j->now, &j->next_valid, only, &er->prev_json);
+		free(only);
 		return;
 	}
 	struct evaluation *ev = evaluate(j, j->commit, only, 1);
-	free(only);
-	if (ev == NULL)
+	if (ev == NULL) {
+		free(only);
 		return;
+	}
 	count_run(j, ev);
 	merge(ev, er->prev);
 	evaluation_free(er->prev);
 	er->prev = ev;
-	j->results = results_json(ev, j->now, &j->next_valid);
+	j->results = results_json(ev, j->now, &j->next_valid, only, &er->prev_json);
+	free(only);
 }
 
 static void
@@ -335,7 +362,9 @@ do_ref(struct ev_job *j)
 	if (ev == NULL)
 		return;
 	count_run(j, ev);
-	j->results = results_json(ev, j->now, &j->next_valid);
+	json_t *objs = NULL;
+	j->results = results_json(ev, j->now, &j->next_valid, NULL, &objs);
+	json_decref(objs);
 	evaluation_free(ev);
 }
 
@@ -487,6 +516,7 @@ evaluator_repo_free(struct evaluator_repo *r)
 	if (r == NULL)
 		return;
 	evaluation_free(r->prev);
+	json_decref(r->prev_json);
 	model_free(r->model);
 	snapshot_free(r->snap);
 	engine_free(r->engine);
