@@ -15,6 +15,7 @@
 
 #include "date.h"
 #include "engine.h"
+#include "loose.h"
 #include "util.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -54,6 +55,12 @@ repo_resolve(const char *path, const char *ref, char out[41])
 		gerr(path);
 		goto out;
 	}
+	/* Before libgit2 reads an object: see loose.h. */
+	char *objdir = xasprintf("%sobjects", git_repository_commondir(r));
+	int damaged = loose_check(objdir) < 0;
+	free(objdir);
+	if (damaged)
+		goto out;
 	if (git_revparse_single(&o, r, ref ? ref : "HEAD") < 0) {
 		gerr(ref ? ref : "HEAD");
 		goto out;

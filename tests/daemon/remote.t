@@ -61,4 +61,26 @@ ok $([ "$("$ISMSCTL_BIN" results --json | jget 'len(j["results"])')" -gt 0 ]; ec
 mv "$T/moved" "$T/local"
 "$ISMSCTL_BIN" sync >/dev/null
 is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["health"]')" ok "healthy again"
+
+# A damaged object store (a truncated loose object, which libgit2 alone
+# would read forever): shown as corrupt, naming the object, while the
+# last good results are served; repaired, the daemon recovers.
+cd "$T/local"
+echo "Reviewed again." >> policies/information-security-policy.md
+commit_at 2026-11-21 "Policy touched"
+head=$(git rev-parse HEAD)
+obj=".git/objects/$(echo "$head" | cut -c1-2)/$(echo "$head" | cut -c3-)"
+cp "$obj" "$T/good-object"
+chmod u+w "$obj"
+head -c 20 "$T/good-object" > "$obj"
+cd - >/dev/null
+"$ISMSCTL_BIN" sync >/dev/null 2>&1
+st=$("$ISMSCTL_BIN" status --json)
+is "$(echo "$st" | jget 'j["repositories"][0]["health"]')" corrupt "status: corrupt"
+like "$(echo "$st" | jget 'j["repositories"][0]["message"]')" "object $head" "the message names the damaged object"
+ok $([ "$("$ISMSCTL_BIN" results --json | jget 'len(j["results"])')" -gt 0 ]; echo $?) "results still served"
+cp "$T/good-object" "$T/local/$obj"
+"$ISMSCTL_BIN" sync >/dev/null
+is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["health"]')" ok "repaired, healthy again"
+is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["commit"]')" "$head" "and the repaired commit is evaluated"
 done_testing

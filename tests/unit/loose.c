@@ -1,0 +1,111 @@
+/* loose.c - the loose-object check made before libgit2 reads a
+ * repository: sound objects pass, truncated, overlong and foreign ones are
+ * named, git's temporary files are ignored, and a sound object is read
+ * once. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loose.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[] = "/tmp/isms-loose.XXXXXX";
+
+static void
+sh(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *cmd = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0) {
+		printf("# failed: %s\n", cmd);
+		exit(2);
+	}
+	free(cmd);
+}
+
+/* Write a loose object file for id holding the zlib stream of the bytes
+ * that the shell command body prints, cut to cut bytes (0: whole). */
+static void
+object(const char *id, const char *body, int cut)
+{
+	sh("mkdir -p %s/objects/%.2s && %s | /usr/bin/python3 -c 'import sys, zlib; "
+	   "d = zlib.compress(sys.stdin.buffer.read()); sys.stdout.buffer.write(d[:%d] if %d else "
+	   "d)'"
+	   " > %s/objects/%.2s/%s",
+	   dir, id, body, cut, cut, dir, id, id + 2);
+}
+
+static char *
+objdir(void)
+{
+	return xasprintf("%s/objects", dir);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	char *od = objdir();
+	const char *a = "aa00000000000000000000000000000000000000";
+	const char *b = "bb00000000000000000000000000000000000000";
+
+	ok(loose_check(od) == 0, "a missing object store is not this check's to report");
+	object(a, "printf 'blob 5\\000hello'", 0);
+	ok(loose_check(od) == 0, "a sound object passes");
+	sh("mkdir -p %s/objects/pack %s/objects/info && touch %s/objects/aa/tmp_obj_x", dir, dir,
+	   dir);
+	ok(loose_check(od) == 0, "pack and info directories and temporary files are left alone");
+
+	object(b, "head -c 3000 /dev/urandom | (printf 'blob 3000\\000'; cat)", 100);
+	ok(loose_check(od) < 0, "a truncated object is refused");
+	like(err_msg(), b, "the message names the object");
+	like(err_msg(), "is truncated", "and says it is truncated");
+	like(err_msg(), "git fsck", "and what to do");
+
+	object(b, "printf 'blob 3\\000hello world'", 0);
+	ok(loose_check(od) < 0, "an object longer than its header says is refused");
+	like(err_msg(), "longer than its header says", "and named so");
+
+	object(b, "printf 'blob 30\\000hello'", 0);
+	ok(loose_check(od) < 0 && strstr(err_msg(), "truncated"),
+	   "a complete stream holding fewer bytes than its header says is truncated");
+
+	object(b, "printf 'nonsense'", 0);
+	ok(loose_check(od) < 0 && strstr(err_msg(), "not a git object"),
+	   "contents with no type and size header are refused");
+
+	sh("printf 'not zlib at all' > %s/objects/bb/%s", dir, b + 2);
+	ok(loose_check(od) < 0 && strstr(err_msg(), "not a valid compressed object"),
+	   "a file that is not zlib is refused: %s", err_msg());
+
+	object(b, "printf 'tree 0\\000'", 0);
+	ok(loose_check(od) == 0, "repaired, the store passes");
+
+	/* Sound objects are remembered by size and time; damage made in
+	 * place later changes them and is found. */
+	sh("cp -p %s/objects/aa/%s %s/keep && touch -r %s/keep %s/objects/aa", dir, a + 2, dir, dir,
+	   dir);
+	ok(loose_check(od) == 0, "a remembered object passes");
+	sh("head -c 12 %s/keep > %s/objects/aa/%s && touch -r %s/keep %s/objects/aa", dir, dir,
+	   a + 2, dir, dir);
+	ok(loose_check(od) < 0 && strstr(err_msg(), a),
+	   "one truncated in place later, the directory's time unchanged, is refused");
+	sh("cp -p %s/keep %s/objects/aa/%s && printf X | dd of=%s/objects/aa/%s bs=1 seek=3 "
+	   "conv=notrunc status=none && touch -r %s/keep %s/objects/aa/%s",
+	   dir, dir, a + 2, dir, a + 2, dir, dir, a + 2);
+	ok(loose_check(od) == 0, "damage keeping size and time is not read again (the cost of "
+	                         "reading each object once)");
+	loose_forget();
+	ok(loose_check(od) < 0 && strstr(err_msg(), a), "forgotten, it is read and refused");
+
+	sh("rm -rf %s", dir);
+	free(od);
+	return done_testing();
+}
