@@ -88,6 +88,24 @@ remember(const char *path, const struct stat *st)
 	pthread_mutex_unlock(&cache.mu);
 }
 
+/* This thread's session: the objects directory checked in it. */
+static _Thread_local int in_session;
+static _Thread_local char *session_dir;
+
+void
+loose_session_begin(void)
+{
+	in_session = 1;
+}
+
+void
+loose_session_end(void)
+{
+	in_session = 0;
+	free(session_dir);
+	session_dir = NULL;
+}
+
 void
 loose_forget(void)
 {
@@ -237,6 +255,8 @@ check_fanout(const char *objdir, const char *xx)
 int
 loose_check(const char *objdir)
 {
+	if (in_session && session_dir && strcmp(session_dir, objdir) == 0)
+		return 0;
 	DIR *d = opendir(objdir);
 	struct dirent *de;
 	int rc = 0;
@@ -246,5 +266,9 @@ loose_check(const char *objdir)
 		if (is_hex(de->d_name, 2))
 			rc = check_fanout(objdir, de->d_name);
 	closedir(d);
+	if (rc == 0 && in_session) {
+		free(session_dir);
+		session_dir = xstrdup(objdir);
+	}
 	return rc;
 }

@@ -13,6 +13,13 @@
  * -1 with err_msg() naming the first damaged object. Thread-safe. */
 int loose_check(const char *objdir);
 
+/* A job that opens one repository several times (the daemon evaluating
+ * a commit resolves, diffs and loads it) checks it once: between
+ * loose_session_begin and loose_session_end, a repeated check of the same
+ * objects directory on this thread passes at once. */
+void loose_session_begin(void);
+void loose_session_end(void);
+
 /* Forget the objects remembered (tests). */
 void loose_forget(void);
 

@@ -105,6 +105,15 @@ main(void)
 	loose_forget();
 	ok(loose_check(od) < 0 && strstr(err_msg(), a), "forgotten, it is read and refused");
 
+	/* In a session a directory found sound is not listed again. */
+	sh("cp -p %s/keep %s/objects/aa/%s", dir, dir, a + 2);
+	loose_session_begin();
+	ok(loose_check(od) == 0, "in a session, the first check reads the store");
+	sh("head -c 12 %s/keep > %s/objects/aa/%s", dir, dir, a + 2);
+	ok(loose_check(od) == 0, "a repeated check in the same session passes at once");
+	loose_session_end();
+	ok(loose_check(od) < 0, "after the session, the damage is found");
+
 	sh("rm -rf %s", dir);
 	free(od);
 	return done_testing();
