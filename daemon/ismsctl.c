@@ -131,7 +131,7 @@ static const char check_help[] =
         "                   (repeatable; loaded after those of --rules)\n"
         "  --format FMT     text (default), json or tap\n"
         "  --verbose        also list passing and not applicable rules\n"
-        "  --profile        print the slowest rules to standard error\n"
+        "  --profile        print the time per phase and the slowest rules to standard error\n"
         "\n"
         "Exit status: 0 conformant, 1 nonconformities (or a rule that could not\n"
         "be evaluated), 2 usage or repository error.\n";
