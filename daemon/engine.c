@@ -51,9 +51,12 @@ struct engine {
 	size_t npacks, nlibs;
 	struct rule_info *rules;
 	size_t nrules;
-	/* Sandboxes set up ahead (engine_prepare), so that an evaluation
-	 * starts running rules at once; each is used for one evaluation. */
-	struct run *spare[2];
+	/* A sandbox set up ahead (engine_prepare) for the first run of the
+	 * next evaluation, so that it starts running rules at once; it is used
+	 * once. Only one: the evaluating thread that made it runs it, and the
+	 * second run sets up its own sandbox on its own thread, so that
+	 * neither allocates from the other's malloc arena. */
+	struct run *spare[1];
 	size_t nspare;
 };
 
