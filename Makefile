@@ -99,6 +99,11 @@ $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libisms.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
+# The socket load generator of tests/bench/daemon.sh; bench only.
+$(BUILD)/loadgen: tests/bench/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $<
+
 example: $(EXAMPLE)/.git/HEAD
 $(EXAMPLE)/.git/HEAD: contrib/example-isms/make-repo.sh $(shell find contrib/example-isms -type f 2>/dev/null)
 	sh contrib/example-isms/make-repo.sh $(EXAMPLE)
@@ -143,10 +148,11 @@ valgrind: deps
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) ISMS_WRAP='$(VALGRIND)' prove -r tests
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/loadgen
 	sh tests/bench/run.sh $(abspath $(BUILD))
 	sh tests/bench/scheduler.sh $(abspath $(BUILD))
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
+	sh tests/bench/journal.sh $(abspath $(BUILD))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)

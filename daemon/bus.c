@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "util.h"
 
 struct bus_sub {
@@ -19,6 +20,7 @@ struct bus_sub {
 
 struct bus {
 	struct journal *j;
+	struct checkpoints *cp;
 	struct bus_sub *subs;
 	size_t nsubs;
 	int delivering; /* nesting depth of deliveries */
@@ -29,7 +31,12 @@ struct bus *
 bus_new(struct journal *j)
 {
 	struct bus *b = xcalloc(1, sizeof(*b));
+	const char *path = journal_path(j), *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s/checkpoints", (int)(slash - path), path)
+	                  : xstrdup("checkpoints");
 	b->j = j;
+	b->cp = checkpoint_open(j, dir);
+	free(dir);
 	return b;
 }
 
@@ -53,6 +60,7 @@ bus_free(struct bus *b)
 		b->subs = s->next;
 		sub_free(s);
 	}
+	checkpoint_close(b->cp);
 	free(b);
 }
 
@@ -96,17 +104,20 @@ reap(struct bus *b)
 uint64_t
 bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now, json_t *data)
 {
-	const struct journal_entry *e = journal_append(b->j, repo, topic, now, data);
-	if (e == NULL)
+	struct journal_entry e;
+	if (journal_append(b->j, repo, topic, now, data, &e) < 0)
 		return 0;
-	uint64_t seq = e->seq;
 	b->delivering++;
 	for (struct bus_sub *s = b->subs; s; s = s->next)
 		if (bus_sub_wants(s, repo, topic))
-			s->fn(s->arg, e);
+			s->fn(s->arg, &e);
 	b->delivering--;
 	reap(b);
-	return seq;
+	free(e.line);
+	/* After delivery: a due checkpoint must not delay subscribers. */
+	if (checkpoint_note(b->cp, data) < 0)
+		log_warnx("%s", err_msg());
+	return e.seq;
 }
 
 struct bus_sub *
@@ -132,12 +143,20 @@ bus_subscribe(struct bus *b, const char *repo, const char *const *topics, size_t
 void
 bus_replay(struct bus *b, struct bus_sub *s, uint64_t cursor)
 {
-	const struct journal_entry *v;
-	size_t n = journal_entries(b->j, &v);
+	size_t n = journal_count(b->j);
 	b->delivering++;
-	for (size_t i = journal_after(b->j, cursor); i < n && !s->dead; i++)
-		if (bus_sub_wants(s, v[i].repo, v[i].topic))
-			s->fn(s->arg, &v[i]);
+	for (size_t i = journal_after(b->j, cursor); i < n && !s->dead; i++) {
+		struct journal_entry e;
+		journal_entry_at(b->j, i, &e);
+		if (!bus_sub_wants(s, e.repo, e.topic))
+			continue;
+		if (journal_read(b->j, i, &e) < 0) {
+			log_warnx("%s", err_msg());
+			break;
+		}
+		s->fn(s->arg, &e);
+		free(e.line);
+	}
 	b->delivering--;
 	reap(b);
 }
@@ -160,6 +179,12 @@ struct journal *
 bus_journal(struct bus *b)
 {
 	return b->j;
+}
+
+struct checkpoints *
+bus_checkpoints(struct bus *b)
+{
+	return b->cp;
 }
 
 size_t

@@ -2,6 +2,8 @@
  * scheduler, plugins) publish a topic's payload for a repository; the bus
  * writes it to the journal, which gives it its cursor, and hands the
  * notification line to every subscriber of that topic and repository.
+ * Since every notification passes through it, the bus also keeps the
+ * checkpoints of the published state current (checkpoint.h).
  * Single-threaded: call from the event loop only. */
 #ifndef ISMS_BUS_H
 #define ISMS_BUS_H
@@ -10,16 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
 #include "journal.h"
 
 struct bus;
 struct bus_sub;
 
-/* Receives one notification: e is borrowed, valid during the call. A
- * subscriber may unsubscribe itself (or others) from inside the call. */
+/* Receives one notification: e is borrowed, valid during the call, and
+ * has its line. A subscriber may unsubscribe itself (or others) from
+ * inside the call. */
 typedef void (*bus_fn)(void *arg, const struct journal_entry *e);
 
-/* A bus over journal j (borrowed). The caller's (bus_free). */
+/* A bus over journal j (borrowed), with its checkpoints in the directory
+ * checkpoints/ beside the journal file. The caller's (bus_free). */
 struct bus *bus_new(struct journal *j);
 void bus_free(struct bus *b);
 /* Publish data (borrowed) on topic for repo: journal it, then deliver it.
@@ -31,14 +36,17 @@ uint64_t bus_publish(struct bus *b, const char *repo, const char *topic, int64_t
 struct bus_sub *bus_subscribe(struct bus *b, const char *repo, const char *const *topics, size_t n,
                               bus_fn fn, void *arg);
 /* Deliver to s every journaled notification it matches after cursor,
- * oldest first: what a reconnecting subscriber missed. Stops early when s
- * is unsubscribed meanwhile. */
+ * oldest first: what a reconnecting subscriber missed, read back from the
+ * journal file. Stops early when s is unsubscribed meanwhile, or when the
+ * journal cannot be read (logged). */
 void bus_replay(struct bus *b, struct bus_sub *s, uint64_t cursor);
 void bus_unsubscribe(struct bus *b, struct bus_sub *s);
 /* Whether s takes topic: the topics it named, or "*". */
 int bus_sub_wants(const struct bus_sub *s, const char *repo, const char *topic);
 /* The journal (borrowed). */
 struct journal *bus_journal(struct bus *b);
+/* The checkpoints of the published state (borrowed). */
+struct checkpoints *bus_checkpoints(struct bus *b);
 size_t bus_nsubs(const struct bus *b);
 
 #endif

@@ -491,6 +491,7 @@ config_add_path(struct config *c, const char *path)
 	r->path = xstrdup(path);
 	r->poll_interval = 5;
 	r->fetch_interval = 60;
+	r->from_flag = 1;
 }
 
 /* A loopback TCP address: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT. */

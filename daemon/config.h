@@ -32,6 +32,7 @@ struct repo_conf {
 	char *rules;        /* rule packs; NULL: the daemon's */
 	int poll_interval;  /* seconds between ref checks (local); 0: never */
 	int fetch_interval; /* seconds between fetches (remote) */
+	int from_flag;      /* added by --repo: a reload of the file keeps it */
 };
 
 struct config {

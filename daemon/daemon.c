@@ -128,19 +128,26 @@ static size_t
 publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 {
 	json_t *changed = json_array(), *removed = json_array(), *seen = json_object();
-	json_t *v, *old;
+	/* The previous verdicts of the changed rules, by reference and in the
+	 * order of changed (null where there was none): repo_apply below
+	 * replaces them in r->results, and their findings are compared after.
+	 * No copy is needed, verdict objects are never changed once made. A
+	 * rule that did not run again hands over the very object published
+	 * last (evaluator.c), so most comparisons stop at the pointer. */
+	json_t *olds = json_array();
+	json_t *v, *old, *prev = r->results;
 	size_t i;
 	const char *id;
 	int first = r->commit[0] == '\0';
 	int newcommit = strcmp(r->commit, j->commit) != 0;
-	/* A copy: repo_apply below changes r->results in place. */
-	json_t *prev = r->results ? json_copy(r->results) : json_object();
 	json_array_foreach (j->results, i, v) {
 		id = json_string_value(json_object_get(v, "id"));
 		json_object_set_new(seen, id, json_true());
 		old = json_object_get(prev, id);
-		if (old == NULL || !verdict_equal(old, v))
+		if (old == NULL || (old != v && !verdict_equal(old, v))) {
 			json_array_append(changed, v);
+			json_array_append(olds, old ? old : json_null());
+		}
 	}
 	json_object_foreach (prev, id, v)
 		if (!json_object_get(seen, id))
@@ -159,10 +166,7 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 		repo_apply(r, data);
 		json_decref(data);
 		json_array_foreach (changed, i, v)
-			publish_findings(
-			        d, r, j->commit,
-			        json_object_get(prev, json_string_value(json_object_get(v, "id"))),
-			        v);
+			publish_findings(d, r, j->commit, json_array_get(olds, i), v);
 	}
 	if (newcommit || first) {
 		snprintf(r->commit, sizeof(r->commit), "%s", j->commit);
@@ -184,11 +188,38 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 			log_warnx("%s", err_msg());
 		json_decref(c);
 	}
-	json_decref(prev);
+	json_decref(olds);
 	json_decref(changed);
 	json_decref(removed);
 	json_decref(seen);
 	return n;
+}
+
+/* What the timers, the ref watch and the evaluation jobs of a repository
+ * point at. A reload that adds or removes repositories rebuilds d->repos,
+ * so they cannot point into it: r follows the repository to its new slot
+ * and is NULL once the repository is removed. refs counts the repository
+ * itself (until it is removed or the daemon stops) and each of its jobs
+ * not yet back; the anchor is freed at zero, so a job that comes back
+ * after its repository was removed still finds it. Loop thread only. */
+struct repo_anchor {
+	struct daemon *d;
+	struct repo *r;
+	size_t refs;
+};
+
+static struct repo_anchor *
+anchor_get(struct repo_anchor *a)
+{
+	a->refs++;
+	return a;
+}
+
+static void
+anchor_put(struct repo_anchor *a)
+{
+	if (--a->refs == 0)
+		free(a);
 }
 
 static void
@@ -218,17 +249,12 @@ failure_kind(struct repo *r, struct ev_job *j)
 	return RH_CORRUPT;
 }
 
-static void
-head_done(struct ev_job *j, void *arg)
+/* Take a finished head evaluation of r: health, verdicts, the schedule,
+ * the expiry timer. Returns how many verdicts changed. */
+static size_t
+head_result(struct daemon *d, struct repo *r, struct ev_job *j)
 {
-	struct repo *r = arg;
-	struct daemon *d = r->owner;
 	size_t changed = 0;
-	r->busy--;
-	if (d->stopping) {
-		ev_job_free(j);
-		return;
-	}
 	if (j->rc < 0 && j->no_rules) {
 		/* The repository is not at fault: status shows rules_error. */
 	} else if (j->rc < 0) {
@@ -253,13 +279,49 @@ head_done(struct ev_job *j, void *arg)
 		r->next_valid = j->next_valid;
 		arm_valid(d, r);
 	}
-	if (j->req_id)
-		rpc_finish(d, j, changed);
-	if (r->again && r->busy == 0) {
+	return changed;
+}
+
+/* A head job of a repository that was removed (r NULL), or whose path,
+ * url or ref changed, while it ran: nothing is published; a sync waiting
+ * for it is told why. */
+static void
+stale(struct daemon *d, struct repo *r, struct ev_job *j)
+{
+	if (j->req_id == NULL)
+		return;
+	j->rc = -1;
+	free(j->error);
+	j->error = xstrdup(r ? "the repository's path, url or ref changed (SIGHUP) while it "
+	                       "was evaluated; sync again"
+	                     : "the repository was removed from the configuration (SIGHUP) "
+	                       "while it was evaluated");
+	rpc_finish(d, j, 0);
+}
+
+static void
+head_done(struct ev_job *j, void *arg)
+{
+	struct repo_anchor *a = arg;
+	struct daemon *d = a->d;
+	struct repo *r = a->r;
+	if (r)
+		r->busy--;
+	if (d->stopping) {
+		/* Finished jobs are only freed now. */
+	} else if (r == NULL || j->er != r->er) {
+		stale(d, r, j);
+	} else {
+		size_t changed = head_result(d, r, j);
+		if (j->req_id)
+			rpc_finish(d, j, changed);
+	}
+	if (r && !d->stopping && r->again && r->busy == 0) {
 		r->again = 0;
 		submit_head(d, r, 0, 0, NULL);
 	}
 	ev_job_free(j);
+	anchor_put(a);
 }
 
 static void
@@ -269,7 +331,7 @@ submit_head(struct daemon *d, struct repo *r, int fetch, uint64_t client, json_t
 	j->now = daemon_now(d);
 	j->fetch = fetch && r->conf.url;
 	j->done = head_done;
-	j->arg = r;
+	j->arg = anchor_get(r->anchor);
 	j->client = client;
 	j->req_id = req_id ? json_incref(req_id) : NULL;
 	r->busy++;
@@ -308,16 +370,11 @@ problems_text(const struct ev_job *j)
 	return buf_steal(&b);
 }
 
+/* Take a finished load of r's rule packs. */
 static void
-load_done(struct ev_job *j, void *arg)
+load_result(struct daemon *d, struct repo *r, struct ev_job *j)
 {
-	struct repo *r = arg;
-	struct daemon *d = r->owner;
 	int initial = r->rules == NULL;
-	if (d->stopping) {
-		ev_job_free(j);
-		return;
-	}
 	if (j->rc < 0) {
 		for (size_t i = 0; i < j->errs.n; i++)
 			log_warnx("%s:%d: %s", j->errs.v[i].path ? j->errs.v[i].path : "rules",
@@ -340,7 +397,18 @@ load_done(struct ev_job *j, void *arg)
 		if (!initial)
 			daemon_kick(d, r, 0);
 	}
+}
+
+static void
+load_done(struct ev_job *j, void *arg)
+{
+	struct repo_anchor *a = arg;
+	/* Not when the repository was removed, or its evaluator half replaced
+	 * (the new one loads its own), while the job waited. */
+	if (!a->d->stopping && a->r && j->er == a->r->er)
+		load_result(a->d, a->r, j);
 	ev_job_free(j);
+	anchor_put(a);
 }
 
 static void
@@ -350,40 +418,113 @@ submit_load(struct daemon *d, struct repo *r)
 	const char *rules = r->conf.rules ? r->conf.rules : d->cfg.rules;
 	j->rules_dir = xstrdup(rules ? rules : engine_default_rules_dir());
 	j->done = load_done;
-	j->arg = r;
+	j->arg = anchor_get(r->anchor);
 	evaluator_submit(d->ev, j);
+}
+
+/* A retired evaluator half is gone (evaluator_repo_retire). */
+static void
+drop_done(struct ev_job *j, void *arg)
+{
+	ev_job_free(j);
+	anchor_put(arg);
 }
 
 static void
 on_kick(evutil_socket_t fd, short what, void *arg)
 {
-	struct repo *r = arg;
-	daemon_kick(r->owner, r, 0);
+	struct repo_anchor *a = arg;
+	if (a->r)
+		daemon_kick(a->d, a->r, 0);
 }
 
 static void
 on_poll(evutil_socket_t fd, short what, void *arg)
 {
-	struct repo *r = arg;
-	daemon_kick(r->owner, r, r->conf.url != NULL);
+	struct repo_anchor *a = arg;
+	if (a->r)
+		daemon_kick(a->d, a->r, a->r->conf.url != NULL);
 }
 
 static void
 on_valid(evutil_socket_t fd, short what, void *arg)
 {
-	struct repo *r = arg;
-	log_debug("repository %s: a verdict expires now; evaluating", r->conf.name);
-	daemon_kick(r->owner, r, 0);
+	struct repo_anchor *a = arg;
+	if (a->r == NULL)
+		return;
+	log_debug("repository %s: a verdict expires now; evaluating", a->r->conf.name);
+	daemon_kick(a->d, a->r, 0);
+}
+
+/* Seconds between ref checks when inotify cannot watch a repository. */
+#define FALLBACK_POLL 5
+
+static void
+start_poll(struct daemon *d, struct repo *r, int interval)
+{
+	struct timeval tv = { interval, 0 };
+	r->poll_ev = event_new(d->base, -1, EV_PERSIST, on_poll, r->anchor);
+	event_add(r->poll_ev, &tv);
 }
 
 /* A ref may have changed: evaluate after a short pause, so one push that
- * writes several refs gives one evaluation. */
+ * writes several refs gives one evaluation. When the watch has started
+ * to miss changes (a new directory past the watch limit), poll too. */
 static void
 on_ref_change(void *arg)
 {
-	struct repo *r = arg;
+	struct repo_anchor *a = arg;
+	struct repo *r = a->r;
+	if (r == NULL)
+		return;
+	const char *lost = repo_watch_lost(r->watch);
+	if (lost && r->poll_ev == NULL) {
+		log_warnx("repository %s: %s; inotify may miss changes, polling every %d s "
+		          "from now on",
+		          r->conf.name, lost, FALLBACK_POLL);
+		start_poll(a->d, r, FALLBACK_POLL);
+	} else if (lost) {
+		log_warnx("repository %s: %s; inotify may miss changes, polling every %d s "
+		          "covers them",
+		          r->conf.name, lost, r->conf.poll_interval);
+	}
 	struct timeval tv = { 0, 5000 };
 	evtimer_add(r->kick_ev, &tv);
+}
+
+/* Notice r's changes: inotify on a local repository's refs, and polling
+ * every poll_interval (local) or fetch_interval (remote), or every
+ * FALLBACK_POLL seconds when inotify cannot watch. */
+static void
+watch_setup(struct daemon *d, struct repo *r)
+{
+	const struct repo_conf *rc = &r->conf;
+	int interval = rc->url ? rc->fetch_interval : rc->poll_interval;
+	if (rc->path) {
+		char *gd = repo_gitdir_of(rc->path);
+		if (repo_watch_start(d->base, gd, on_ref_change, r->anchor, &r->watch) < 0) {
+			if (interval == 0)
+				interval = FALLBACK_POLL;
+			log_warnx("repository %s: %s; polling every %d s", rc->name, err_msg(),
+			          interval);
+		} else {
+			log_debug("repository %s: watching %s and %zu directories of refs",
+			          rc->name, gd, repo_watch_dirs(r->watch));
+		}
+		free(gd);
+	}
+	if (interval > 0)
+		start_poll(d, r, interval);
+}
+
+static void
+watch_stop(struct repo *r)
+{
+	repo_watch_free(r->watch);
+	r->watch = NULL;
+	if (r->poll_ev)
+		event_free(r->poll_ev);
+	r->poll_ev = NULL;
 }
 
 static void
@@ -396,6 +537,7 @@ copy_conf(struct repo_conf *dst, const struct repo_conf *src)
 	dst->rules = src->rules ? xstrdup(src->rules) : NULL;
 	dst->poll_interval = src->poll_interval;
 	dst->fetch_interval = src->fetch_interval;
+	dst->from_flag = src->from_flag;
 }
 
 static void
@@ -425,57 +567,67 @@ mkdirs(const char *path)
 	return rc;
 }
 
+/* The git directory evaluated for rc: its path, or the mirror of its url.
+ * The caller's. */
+static char *
+gitdir_for(const struct daemon *d, const struct repo_conf *rc)
+{
+	if (rc->url)
+		return xasprintf("%s/mirrors/%s.git", d->cfg.state_dir, rc->name);
+	return xstrdup(rc->path);
+}
+
 static void
 repo_setup(struct daemon *d, struct repo *r, const struct repo_conf *rc)
 {
 	r->owner = d;
+	r->anchor = xcalloc(1, sizeof(*r->anchor));
+	*r->anchor = (struct repo_anchor){ d, r, 1 };
 	copy_conf(&r->conf, rc);
 	r->results = json_object();
-	if (rc->url)
-		r->gitdir = xasprintf("%s/mirrors/%s.git", d->cfg.state_dir, rc->name);
-	else
-		r->gitdir = xstrdup(rc->path);
+	r->gitdir = gitdir_for(d, rc);
 	r->er = evaluator_repo_new(d->ev, r->gitdir, rc->url, rc->ref);
-	r->kick_ev = evtimer_new(d->base, on_kick, r);
-	r->valid_ev = evtimer_new(d->base, on_valid, r);
-	int interval = rc->url ? rc->fetch_interval : rc->poll_interval;
-	if (rc->path) {
-		char *gd = repo_gitdir_of(rc->path);
-		if (repo_watch_start(d->base, gd, on_ref_change, r, &r->watch) < 0)
-			log_info("repository %s: %s; polling every %d s", rc->name, err_msg(),
-			         interval ? interval : 5);
-		free(gd);
-		if (r->watch == NULL && interval == 0)
-			interval = 5;
-	}
-	if (interval > 0) {
-		struct timeval tv = { interval, 0 };
-		r->poll_ev = event_new(d->base, -1, EV_PERSIST, on_poll, r);
-		event_add(r->poll_ev, &tv);
-	}
+	r->kick_ev = evtimer_new(d->base, on_kick, r->anchor);
+	r->valid_ev = evtimer_new(d->base, on_valid, r->anchor);
+	watch_setup(d, r);
 }
 
-/* Rebuild the published state of every repository from the journal. */
+/* Free what r holds on the loop thread and let go of its anchor. Its
+ * evaluator half is left alone: evaluator_free frees it, or it was
+ * retired. */
+static void
+repo_teardown(struct repo *r)
+{
+	schedule_close(r);
+	watch_stop(r);
+	if (r->kick_ev)
+		event_free(r->kick_ev);
+	if (r->valid_ev)
+		event_free(r->valid_ev);
+	json_decref(r->results);
+	json_decref(r->rules);
+	free(r->gitdir);
+	free(r->organisation);
+	free(r->health_msg);
+	free(r->rules_error);
+	free_conf(&r->conf);
+	r->anchor->r = NULL;
+	anchor_put(r->anchor);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Rebuild the published state of every repository from its latest
+ * checkpoint and the journal entries after it (checkpoint.h). */
 static void
 replay(struct daemon *d)
 {
-	const struct journal_entry *v;
-	size_t n = journal_entries(d->journal, &v);
-	for (size_t i = 0; i < n; i++) {
-		struct repo *r = daemon_repo(d, v[i].repo);
-		if (r == NULL)
-			continue;
-		json_t *data = journal_data(&v[i]);
-		if (strcmp(v[i].topic, "results") == 0) {
-			repo_apply(r, data);
-		} else if (strcmp(v[i].topic, "commits") == 0) {
-			const char *c = json_string_value(json_object_get(data, "commit"));
-			if (c)
-				snprintf(r->commit, sizeof(r->commit), "%s", c);
-			r->commit_time = json_integer_value(json_object_get(data, "commit_time"));
-			r->evaluated_at = v[i].time;
-		}
-		json_decref(data);
+	static const struct checkpoint_query latest = { CHECKPOINT_LATEST, 0, NULL };
+	for (size_t i = 0; i < d->nrepos; i++) {
+		struct repo *r = &d->repos[i];
+		if (r->conf.name &&
+		    checkpoint_state(bus_checkpoints(d->bus), r->conf.name, &latest, r) < 0)
+			log_warnx("repository %s: the published state could not be rebuilt: %s",
+			          r->conf.name, err_msg());
 	}
 }
 
@@ -609,24 +761,8 @@ daemon_stop(struct daemon *d)
 	evaluator_free(d->ev);
 	d->ev = NULL;
 	plugins_stop(d);
-	for (size_t i = 0; i < d->nrepos; i++) {
-		struct repo *r = &d->repos[i];
-		schedule_close(r);
-		repo_watch_free(r->watch);
-		if (r->poll_ev)
-			event_free(r->poll_ev);
-		if (r->kick_ev)
-			event_free(r->kick_ev);
-		if (r->valid_ev)
-			event_free(r->valid_ev);
-		json_decref(r->results);
-		json_decref(r->rules);
-		free(r->gitdir);
-		free(r->organisation);
-		free(r->health_msg);
-		free(r->rules_error);
-		free_conf(&r->conf);
-	}
+	for (size_t i = 0; i < d->nrepos; i++)
+		repo_teardown(&d->repos[i]);
 	free(d->repos);
 	for (size_t i = 0; i < NELEM(d->sig); i++)
 		if (d->sig[i])
@@ -638,8 +774,126 @@ daemon_stop(struct daemon *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Take the settings a reload may change from the new configuration. */
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Stop serving r (its entry left the file): tell its subscribers with a
+ * `status` notification, stop its watch, polling, timers and schedule,
+ * and retire its evaluator half behind the jobs still queued for it
+ * (they come back to an anchor without a repository). */
 static void
+repo_remove(struct daemon *d, struct repo *r)
+{
+	log_info("repository %s: removed from %s; no longer watched, evaluated or served",
+	         r->conf.name, d->cfg.file);
+	r->health = RH_REMOVED;
+	free(r->health_msg);
+	r->health_msg = xasprintf("removed from the configuration (%s): ismsd no longer "
+	                          "watches, evaluates or serves this repository",
+	                          d->cfg.file);
+	publish_status(d, r);
+	evaluator_repo_retire(d->ev, r->er, drop_done, anchor_get(r->anchor));
+	repo_teardown(r);
+}
+
+/* Apply rc to r, served already: new rule packs take effect with the
+ * reload's load; a new path, url or ref gets a new evaluator half (the
+ * old one is retired behind its queued jobs, whose results are dropped)
+ * and its rule packs loaded anew; new intervals restart the watch and
+ * the polling. The published verdicts stay, so the first evaluation
+ * publishes what differs. Returns 1 when r must be evaluated anew. */
+static int
+repo_update(struct daemon *d, struct repo *r, const struct repo_conf *rc)
+{
+	int moved = !same_str(r->conf.path, rc->path) || !same_str(r->conf.url, rc->url) ||
+	            !same_str(r->conf.ref, rc->ref);
+	int timing = moved || r->conf.poll_interval != rc->poll_interval ||
+	             r->conf.fetch_interval != rc->fetch_interval;
+	if (timing)
+		watch_stop(r);
+	if (moved) {
+		log_info("repository %s: now %s%s%s; loading its rule packs and evaluating it anew",
+		         rc->name, rc->url ? rc->url : rc->path, rc->ref ? " at " : "",
+		         rc->ref ? rc->ref : "");
+		evaluator_repo_retire(d->ev, r->er, drop_done, anchor_get(r->anchor));
+		free(r->gitdir);
+		r->gitdir = gitdir_for(d, rc);
+		r->er = evaluator_repo_new(d->ev, r->gitdir, rc->url, rc->ref);
+		/* The new half has no rules: the reload's load is its first. */
+		json_decref(r->rules);
+		r->rules = NULL;
+		r->rewritten = 0;
+	}
+	free_conf(&r->conf);
+	copy_conf(&r->conf, rc);
+	if (timing)
+		watch_setup(d, r);
+	return moved;
+}
+
+/* Start serving r, added to the file: its schedule, and a `status`
+ * notification (pending) so that dashboards learn of it. */
+static void
+repo_added(struct daemon *d, struct repo *r)
+{
+	log_info("repository %s: added in %s; watching and evaluating it", r->conf.name,
+	         d->cfg.file);
+	if (schedule_open(d, r) < 0)
+		log_warnx("%s; its reminders are not sent until ismsd restarts", err_msg());
+	r->health_msg = xasprintf("added to the configuration (%s); the first evaluation "
+	                          "follows",
+	                          d->cfg.file);
+	publish_status(d, r);
+}
+
+/* Serve the repositories of nc: keep the ones served already (moved to the
+ * new list in nc's order, updated), set up the new ones, remove the rest.
+ * d->repos is rebuilt; what points at a repository goes through its
+ * anchor and schedule_moved. Returns, per repository of the new list,
+ * whether it needs a first evaluation (the caller's; submitted after the
+ * rule packs' loads). */
+static unsigned char *
+apply_repos(struct daemon *d, const struct config *nc)
+{
+	struct repo *nv = xcalloc(nc->nrepos, sizeof(*nv));
+	unsigned char *fresh = xcalloc(nc->nrepos, 1), *added = xcalloc(nc->nrepos, 1);
+	for (size_t i = 0; i < d->nrepos; i++)
+		if (config_repo(nc, d->repos[i].conf.name) == NULL)
+			repo_remove(d, &d->repos[i]);
+	for (size_t i = 0; i < nc->nrepos; i++) {
+		const struct repo_conf *rc = &nc->repos[i];
+		struct repo *old = NULL;
+		for (size_t k = 0; k < d->nrepos && old == NULL; k++)
+			if (d->repos[k].conf.name && strcmp(d->repos[k].conf.name, rc->name) == 0)
+				old = &d->repos[k];
+		if (old) {
+			nv[i] = *old;
+			nv[i].anchor->r = &nv[i];
+			schedule_moved(old, &nv[i]);
+			/* Moved: the old slot is searched no more. */
+			memset(old, 0, sizeof(*old));
+			fresh[i] = (unsigned char)repo_update(d, &nv[i], rc);
+		} else {
+			repo_setup(d, &nv[i], rc);
+			fresh[i] = added[i] = 1;
+		}
+	}
+	free(d->repos);
+	d->repos = nv;
+	d->nrepos = nc->nrepos;
+	for (size_t i = 0; i < d->nrepos; i++)
+		if (added[i])
+			repo_added(d, &d->repos[i]);
+	free(added);
+	return fresh;
+}
+
+/* Take the settings a reload may change from the new configuration, and
+ * its repositories. Returns what apply_repos returns. */
+static unsigned char *
 adopt(struct daemon *d, struct config *nc)
 {
 	log_set_level(nc->log_level);
@@ -663,41 +917,82 @@ adopt(struct daemon *d, struct config *nc)
 		log_warnx("%s: the plugins changed; restart ismsd to apply them "
 		          "(the running ones stay)",
 		          nc->file);
+	unsigned char *fresh = apply_repos(d, nc);
+	/* Keep the served list (with the --repo ones) for the next reload. */
+	struct repo_conf *t = d->cfg.repos;
+	size_t tn = d->cfg.nrepos;
+	d->cfg.repos = nc->repos;
+	d->cfg.nrepos = nc->nrepos;
+	nc->repos = t;
+	nc->nrepos = tn;
+	return fresh;
+}
+
+/* A relative path of the file, taken from the current directory as the
+ * first load's were (ismsd.c). */
+static void
+absolute_path(char **p)
+{
+	char cwd[4096];
+	if (*p == NULL || (*p)[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return;
+	char *a = xasprintf("%s/%s", cwd, *p);
+	free(*p);
+	*p = a;
+}
+
+/* Read the file again into nc, add the running --repo repositories, and
+ * check the whole as at start. Returns 0, or -1 with errs and err_msg(). */
+static int
+read_config(struct daemon *d, struct config *nc, struct problems *errs)
+{
+	config_defaults(nc);
+	if (config_load(d->cfg.file, nc, errs) < 0)
+		return -1;
+	absolute_path(&nc->rules);
 	for (size_t i = 0; i < nc->nrepos; i++) {
-		struct repo *r = daemon_repo(d, nc->repos[i].name);
-		if (r == NULL) {
-			log_warnx("%s: repository '%s' is new; restart ismsd to serve it", nc->file,
-			          nc->repos[i].name);
-			continue;
-		}
-		free(r->conf.rules);
-		r->conf.rules = nc->repos[i].rules ? xstrdup(nc->repos[i].rules) : NULL;
+		absolute_path(&nc->repos[i].path);
+		absolute_path(&nc->repos[i].rules);
 	}
+	for (size_t i = 0; i < d->cfg.nrepos; i++) {
+		if (!d->cfg.repos[i].from_flag)
+			continue;
+		nc->repos = xreallocarray(nc->repos, nc->nrepos + 1, sizeof(*nc->repos));
+		copy_conf(&nc->repos[nc->nrepos++], &d->cfg.repos[i]);
+	}
+	if (config_check(nc, errs) < 0)
+		return err_set("%s: %s", d->cfg.file, err_msg());
+	return 0;
 }
 
 void
 daemon_reload(struct daemon *d)
 {
+	unsigned char *fresh = NULL;
 	free(d->config_error);
 	d->config_error = NULL;
 	if (d->cfg.file) {
 		struct config nc;
 		struct problems errs = { 0 };
-		config_defaults(&nc);
-		if (config_load(d->cfg.file, &nc, &errs) < 0) {
+		if (read_config(d, &nc, &errs) < 0) {
 			for (size_t i = 0; i < errs.n; i++)
-				log_warnx("%s:%d: %s", errs.v[i].path, errs.v[i].line,
-				          errs.v[i].msg);
+				log_warnx("%s:%d: %s",
+				          errs.v[i].path ? errs.v[i].path : d->cfg.file,
+				          errs.v[i].line, errs.v[i].msg);
 			d->config_error = xstrdup(err_msg());
 			log_warnx("%s; the previous configuration keeps running", d->config_error);
 		} else {
-			adopt(d, &nc);
+			fresh = adopt(d, &nc);
 		}
 		problems_free(&errs);
 		config_free(&nc);
 	}
-	for (size_t i = 0; i < d->nrepos; i++)
+	for (size_t i = 0; i < d->nrepos; i++) {
 		submit_load(d, &d->repos[i]);
+		if (fresh && fresh[i])
+			submit_head(d, &d->repos[i], 1, 0, NULL);
+	}
+	free(fresh);
 }
 
 /* ismsd -t: load and init cfg's plugins, print how each stands, stop

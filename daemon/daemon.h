@@ -23,7 +23,7 @@ struct daemon {
 	struct bus *bus;
 	struct evaluator *ev;
 	struct server *srv;
-	struct repo *repos;
+	struct repo *repos; /* rebuilt by a reload: hold no pointer across */
 	size_t nrepos;
 	int64_t clock_offset; /* seconds added to the system clock (--now) */
 	int64_t started;
@@ -48,8 +48,10 @@ void daemon_kick(struct daemon *d, struct repo *r, int fetch);
 /* Queue an evaluation of r's head whose job reports to the caller too:
  * job->client and job->req_id are kept, and rpc_finish() is called. */
 void daemon_sync(struct daemon *d, struct repo *r, uint64_t client, json_t *req_id);
-/* Re-read the configuration file and the rule packs (SIGHUP). A broken
- * file or pack keeps the old one running, reported in status and the log. */
+/* Re-read the configuration file and the rule packs (SIGHUP): serve the
+ * repositories added to the file, stop serving the removed ones, apply a
+ * changed path, url, ref, rules or interval. A broken file or pack keeps
+ * the old one running, reported in status and the log. */
 void daemon_reload(struct daemon *d);
 /* ismsd -t: check cfg and every repository's rule packs; print problems
  * as file:line to stderr. Returns 0 when all is well. */

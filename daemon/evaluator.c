@@ -20,6 +20,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "loose.h"
 #include "model.h"
 #include "pathglob.h"
 #include "repo.h"
@@ -78,6 +79,9 @@ ev_job_free(struct ev_job *j)
 	json_decref(j->results);
 	json_decref(j->rules);
 	json_decref(j->req_id);
+	/* A retired repository goes with its drop job (evaluator_repo_retire). */
+	if (j->kind == EV_DROP)
+		evaluator_repo_free(j->er);
 	free(j);
 }
 
@@ -225,7 +229,7 @@ results_json(const struct evaluation *ev, int64_t now, int64_t *next, const unsi
 			continue;
 		}
 		json_t *o = ran && !ran[i] ? json_array_get(*cache, i) : NULL;
-		o = o && json_is_object(o) ? json_incref(o) : verdict_json(r);
+		o = json_is_object(o) ? json_incref(o) : verdict_json(r);
 		json_array_append(objs, o);
 		json_array_append_new(a, o);
 		if (r->valid_until > now && (*next == 0 || r->valid_until < *next))
@@ -368,15 +372,34 @@ do_ref(struct ev_job *j)
 	evaluation_free(ev);
 }
 
+static void release(struct evaluator_repo *r);
+
+/* Retiring a repository (evaluator_repo_retire): its jobs all came before
+ * this one in the one worker's FIFO queue, so none is queued or running
+ * any more, and nothing can be submitted for it after. Free its engine
+ * and kept state here, on the thread that used them; the struct itself
+ * is freed with this job on the loop thread (ev_job_free), because the
+ * worker loop may look at er->engine once more after handing the job over
+ * (it does so under the lock, before the loop thread can take the job,
+ * and finds NULL: nothing to prepare). */
+static void
+do_drop(struct ev_job *j)
+{
+	release(j->er);
+}
+
 void
 evaluator_run(struct ev_job *j)
 {
 	double t0 = mono_ms();
+	loose_session_begin(); /* one object-store check per job */
 	switch (j->kind) {
 	case EV_LOAD: do_load(j); break;
 	case EV_HEAD: do_head(j); break;
 	case EV_REF: do_ref(j); break;
+	case EV_DROP: do_drop(j); break;
 	}
+	loose_session_end();
 	j->ms = mono_ms() - t0;
 }
 
@@ -397,8 +420,12 @@ worker(void *arg)
 		pthread_mutex_unlock(&e->mu);
 		j->next = NULL;
 		evaluator_run(j);
-		/* The job is the loop thread's once handed over; its
-		 * repository lives as long as the evaluator. */
+		/* The job is the loop thread's once handed over. Its
+		 * repository is freed only with an EV_DROP job's, on the loop
+		 * thread after it takes the job off the done list under the
+		 * lock; a drop job leaves er->engine NULL, so it is read
+		 * below only under the lock, or while this thread has taken
+		 * no later job (none could be a drop of it). */
 		struct evaluator_repo *er = j->er;
 		pthread_mutex_lock(&e->mu);
 		*e->dtail = j;
@@ -510,20 +537,50 @@ evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url, con
 	return r;
 }
 
-void
-evaluator_repo_free(struct evaluator_repo *r)
+/* Free r's engine and what it kept of the last head; r stays usable. */
+static void
+release(struct evaluator_repo *r)
 {
-	if (r == NULL)
-		return;
 	evaluation_free(r->prev);
 	json_decref(r->prev_json);
 	model_free(r->model);
 	snapshot_free(r->snap);
 	engine_free(r->engine);
+	r->prev = NULL;
+	r->prev_json = NULL;
+	r->model = NULL;
+	r->snap = NULL;
+	r->engine = NULL;
+}
+
+void
+evaluator_repo_free(struct evaluator_repo *r)
+{
+	if (r == NULL)
+		return;
+	release(r);
 	free(r->gitdir);
 	free(r->url);
 	free(r->ref);
 	free(r);
+}
+
+void
+evaluator_repo_retire(struct evaluator *e, struct evaluator_repo *er,
+                      void (*done)(struct ev_job *, void *), void *arg)
+{
+	/* The list is the loop thread's (evaluator_repo_new) until the worker
+	 * is joined in evaluator_free, which then frees only what is on it. */
+	struct evaluator_repo **p = &e->repos;
+	while (*p && *p != er)
+		p = &(*p)->next;
+	if (*p)
+		*p = er->next;
+	er->next = NULL;
+	struct ev_job *j = ev_job_new(EV_DROP, er);
+	j->done = done;
+	j->arg = arg;
+	evaluator_submit(e, j);
 }
 
 void

@@ -29,6 +29,7 @@ enum ev_kind {
 	EV_LOAD, /* load the rule packs of rules_dir; keep the old on failure */
 	EV_HEAD, /* fetch (remote), resolve the ref, re-run what changed */
 	EV_REF,  /* evaluate ref in full; the head state is untouched */
+	EV_DROP, /* free a retired repository's state (evaluator_repo_retire) */
 };
 
 struct ev_job {
@@ -75,6 +76,14 @@ struct evaluator_repo *evaluator_repo_new(struct evaluator *e, const char *gitdi
 /* Free a repository's worker state made with a NULL evaluator (the
  * evaluator frees its own). */
 void evaluator_repo_free(struct evaluator_repo *r);
+/* Stop serving er (made by e): queue a job behind every job of er already
+ * queued that frees er's worker state when the worker reaches it; er
+ * itself goes when the job is freed (ev_job_free; also when the job never
+ * ran because the evaluator stopped). done(job, arg) is called on the loop
+ * thread after the done() of every earlier job of er. Submit nothing for
+ * er afterwards. */
+void evaluator_repo_retire(struct evaluator *e, struct evaluator_repo *er,
+                           void (*done)(struct ev_job *, void *), void *arg);
 /* Queue job (the evaluator's until done() is called; done() then owns
  * it and frees it with ev_job_free). */
 void evaluator_submit(struct evaluator *e, struct ev_job *job);

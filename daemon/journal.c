@@ -1,6 +1,13 @@
 /* journal.c - an append-only file of notification lines, fsync'd. Lines
  * are self-describing JSON, so the file is also the history an auditor
- * can read with any JSON tool. */
+ * can read with any JSON tool.
+ *
+ * Opening indexes the file in one sequential pass with a fixed buffer:
+ * only the header each line starts with (cursor, repository, topic, time)
+ * is read, not the data after it. The last line, the only one a crash can
+ * have torn (every append is fsync'd before the next begins), is parsed
+ * whole; so is any line whose header is not in the form journal_append
+ * writes. */
 #include "journal.h"
 
 #include <errno.h>
@@ -15,39 +22,82 @@
 #include "util.h"
 
 #define MAX_JOURNAL_LINE (256u << 20)
+#define MAX_NAMES        65535u /* distinct repositories and topics */
+#define HEAD_MAX         1024u  /* a line's header is read from this much */
+#define SCAN_CHUNK       (1u << 20)
+
+/* One entry in memory: 32 bytes. */
+struct jent {
+	uint64_t seq;
+	int64_t time;
+	uint64_t off;         /* where the line starts in the file */
+	uint32_t len;         /* with its newline */
+	uint16_t repo, topic; /* into names[] */
+};
 
 struct journal {
 	int fd;
 	char *path;
-	struct journal_entry *v;
+	struct jent *v;
 	size_t n, cap;
+	char **names; /* repository and topic names, each once */
+	size_t nnames;
 	uint64_t last;
+	uint64_t size; /* of the file: where the next line goes */
 };
 
-static void
-push(struct journal *j, uint64_t seq, const char *repo, const char *topic, int64_t time,
-     const char *line, size_t len)
+/* The index of name in j->names, added when new; -1 when full. */
+static int
+intern(struct journal *j, const char *s, size_t len)
 {
-	if (j->n == j->cap) {
-		j->cap = j->cap ? j->cap * 2 : 64;
-		j->v = xreallocarray(j->v, j->cap, sizeof(*j->v));
-	}
-	struct journal_entry *e = &j->v[j->n++];
-	e->seq = seq;
-	e->repo = xstrdup(repo);
-	e->topic = xstrdup(topic);
-	e->time = time;
-	e->line = xmalloc(len + 2);
-	memcpy(e->line, line, len);
-	e->line[len] = '\n';
-	e->line[len + 1] = '\0';
-	e->len = len + 1;
-	j->last = seq;
+	for (size_t i = 0; i < j->nnames; i++)
+		if (strncmp(j->names[i], s, len) == 0 && j->names[i][len] == '\0')
+			return (int)i;
+	if (j->nnames == MAX_NAMES)
+		return -1;
+	j->names = xreallocarray(j->names, j->nnames + 1, sizeof(*j->names));
+	j->names[j->nnames] = xstrndup(s, len);
+	return (int)j->nnames++;
 }
 
-/* Take one stored line back: 0, or -1 when it is not a journal line. */
 static int
-parse_line(struct journal *j, const char *line, size_t len)
+push(struct journal *j, uint64_t seq, const char *repo, size_t rlen, const char *topic, size_t tlen,
+     int64_t time, uint64_t off, size_t len)
+{
+	int r = intern(j, repo, rlen), t = intern(j, topic, tlen);
+	if (r < 0 || t < 0)
+		return err_set("the history journal %s names more than %u repositories and "
+		               "topics; move it aside to start a new history",
+		               j->path, MAX_NAMES);
+	if (j->n == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 256;
+		j->v = xreallocarray(j->v, j->cap, sizeof(*j->v));
+	}
+	j->v[j->n++] = (struct jent){ seq, time, off, (uint32_t)len, (uint16_t)r, (uint16_t)t };
+	j->last = seq;
+	return 0;
+}
+
+static int
+pread_all(int fd, char *p, size_t n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Take one line the slow way, parsing all of it: 0, or -1 when it is not
+ * a journal line (or not the next one). */
+static int
+take_parsed(struct journal *j, const char *line, size_t len, uint64_t off)
 {
 	json_error_t je;
 	json_t *o = json_loadb(line, len, 0, &je);
@@ -60,38 +110,148 @@ parse_line(struct journal *j, const char *line, size_t len)
 	int rc = -1;
 	if (json_is_integer(seq) && repo && topic && t &&
 	    (uint64_t)json_integer_value(seq) > j->last &&
-	    date_parse(t, "UTC", NULL, &when, NULL) == 0) {
-		push(j, (uint64_t)json_integer_value(seq), repo, topic, when, line, len);
-		rc = 0;
-	}
+	    date_parse(t, "UTC", NULL, &when, NULL) == 0)
+		rc = push(j, (uint64_t)json_integer_value(seq), repo, strlen(repo), topic,
+		          strlen(topic), when, off, len + 1);
 	json_decref(o);
 	return rc;
 }
 
-/* Read every line back; cut the file after the last good one. */
-static int
-replay(struct journal *j)
+/* Match the literal s at p; the position after it, or NULL. */
+static const char *
+lit(const char *p, const char *e, const char *s)
 {
-	char *data = NULL;
-	size_t len = 0, good = 0;
+	size_t n = strlen(s);
+	return p && (size_t)(e - p) >= n && memcmp(p, s, n) == 0 ? p + n : NULL;
+}
+
+/* A JSON string without escapes at p: its text in *s, *n; the position
+ * after it, or NULL (escaped strings go the slow way). */
+static const char *
+plain_str(const char *p, const char *e, const char **s, size_t *n)
+{
+	if (p == NULL || p >= e || *p != '"')
+		return NULL;
+	for (const char *q = p + 1; q < e; q++) {
+		if (*q == '"') {
+			*s = p + 1;
+			*n = (size_t)(q - p - 1);
+			return q + 1;
+		}
+		if (*q == '\\' || (unsigned char)*q < 0x20)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Take one line from its header alone, in the form journal_append writes:
+ * {"jsonrpc":"2.0","method":T,"params":{"cursor":N,"repo":R,"topic":T,
+ * "time":S,"data":... Returns 0, or -1 when the header is not in that
+ * form or does not fit in hlen bytes. */
+static int
+take_head(struct journal *j, const char *h, size_t hlen, uint64_t off, size_t len)
+{
+	const char *e = h + hlen, *m, *repo, *topic, *t;
+	size_t mn, rn, tn, timen;
+	const char *p = plain_str(lit(h, e, "{\"jsonrpc\":\"2.0\",\"method\":"), e, &m, &mn);
+	p = lit(p, e, ",\"params\":{\"cursor\":");
+	if (p == NULL || p >= e || *p < '1' || *p > '9')
+		return -1;
+	uint64_t seq = 0;
+	int digits = 0;
+	for (; p < e && *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
+		seq = seq * 10 + (uint64_t)(*p - '0');
+	p = plain_str(lit(p, e, ",\"repo\":"), e, &repo, &rn);
+	p = plain_str(lit(p, e, ",\"topic\":"), e, &topic, &tn);
+	p = plain_str(lit(p, e, ",\"time\":"), e, &t, &timen);
+	if (lit(p, e, ",\"data\":") == NULL || seq <= j->last || timen >= 64)
+		return -1;
+	char ts[64];
+	int64_t when;
+	memcpy(ts, t, timen);
+	ts[timen] = '\0';
+	if (date_parse(ts, "UTC", NULL, &when, NULL) < 0)
+		return -1;
+	return push(j, seq, repo, rn, topic, tn, when, off, len + 1);
+}
+
+/* Index the line of len bytes (newline not counted) at off, whose first
+ * hlen bytes are in head. Returns 0, or -1 when it ends the readable part
+ * (with err_msg() set only for an I/O error, in *io). */
+static int
+take_line(struct journal *j, const char *head, size_t hlen, uint64_t off, size_t len, int last,
+          int *io)
+{
+	if (!last && take_head(j, head, hlen, off, len) == 0)
+		return 0;
+	char *line = xmalloc(len + 1);
+	int rc = -1;
+	if (pread_all(j->fd, line, len, off) < 0) {
+		*io = 1;
+		err_set("cannot read the history journal %s: %s", j->path, strerror(errno));
+	} else {
+		rc = take_parsed(j, line, len, off);
+	}
+	free(line);
+	return rc;
+}
+
+/* Index every line; *good is where the readable part ends. */
+static int
+scan(struct journal *j, uint64_t size, uint64_t *good)
+{
+	char *buf = xmalloc(SCAN_CHUNK), head[HEAD_MAX];
+	uint64_t pos = 0, start = 0;
+	size_t hlen = 0;
+	int io = 0;
+	*good = 0;
+	while (pos < size) {
+		size_t want = size - pos < SCAN_CHUNK ? (size_t)(size - pos) : SCAN_CHUNK;
+		if (pread_all(j->fd, buf, want, pos) < 0) {
+			err_set("cannot read the history journal %s: %s", j->path, strerror(errno));
+			io = 1;
+			break;
+		}
+		for (size_t at = 0; at < want;) {
+			const char *nl = memchr(buf + at, '\n', want - at);
+			size_t upto = nl ? (size_t)(nl - buf) : want;
+			size_t take = upto - at < HEAD_MAX - hlen ? upto - at : HEAD_MAX - hlen;
+			memcpy(head + hlen, buf + at, take);
+			hlen += take;
+			if (nl == NULL)
+				break;
+			uint64_t end = pos + upto; /* the newline */
+			if (end - start > MAX_JOURNAL_LINE ||
+			    take_line(j, head, hlen, start, (size_t)(end - start), end + 1 == size,
+			              &io) < 0)
+				goto out;
+			at = upto + 1;
+			start = end + 1;
+			hlen = 0;
+			*good = start;
+		}
+		pos += want;
+		if (pos - start > MAX_JOURNAL_LINE)
+			break;
+	}
+out:
+	free(buf);
+	return io ? -1 : 0;
+}
+
+/* Index the file; cut it after the last good line. */
+static int
+load(struct journal *j)
+{
 	struct stat st;
+	uint64_t good;
 	if (fstat(j->fd, &st) < 0)
 		return err_set("%s: %s", j->path, strerror(errno));
-	if (st.st_size == 0)
-		return 0;
-	if (read_file(j->path, (size_t)st.st_size + 1, &data, &len) < 0)
+	if (scan(j, (uint64_t)st.st_size, &good) < 0)
 		return -1;
-	for (size_t at = 0; at < len;) {
-		char *nl = memchr(data + at, '\n', len - at);
-		if (nl == NULL || (size_t)(nl - data - at) > MAX_JOURNAL_LINE ||
-		    parse_line(j, data + at, (size_t)(nl - data - at)) < 0)
-			break;
-		at = (size_t)(nl - data) + 1;
-		good = at;
-	}
-	free(data);
-	if (good < len && ftruncate(j->fd, (off_t)good) < 0)
+	if (good < (uint64_t)st.st_size && ftruncate(j->fd, (off_t)good) < 0)
 		return err_set("%s: cannot cut off a torn entry: %s", j->path, strerror(errno));
+	j->size = good;
 	return 0;
 }
 
@@ -105,7 +265,7 @@ journal_open(const char *path, struct journal **out)
 		err_set("cannot open the history journal %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (replay(j) < 0)
+	if (load(j) < 0)
 		goto fail;
 	*out = j;
 	return 0;
@@ -121,11 +281,9 @@ journal_close(struct journal *j)
 		return;
 	if (j->fd >= 0)
 		close(j->fd);
-	for (size_t i = 0; i < j->n; i++) {
-		free(j->v[i].repo);
-		free(j->v[i].topic);
-		free(j->v[i].line);
-	}
+	for (size_t i = 0; i < j->nnames; i++)
+		free(j->names[i]);
+	free(j->names);
 	free(j->v);
 	free(j->path);
 	free(j);
@@ -146,8 +304,9 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-const struct journal_entry *
-journal_append(struct journal *j, const char *repo, const char *topic, int64_t time, json_t *data)
+int
+journal_append(struct journal *j, const char *repo, const char *topic, int64_t time, json_t *data,
+               struct journal_entry *out)
 {
 	char t[21];
 	uint64_t seq = j->last + 1;
@@ -157,26 +316,48 @@ journal_append(struct journal *j, const char *repo, const char *topic, int64_t t
 	                      topic, "time", t, "data", data);
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	if (s == NULL)
+		return err_set("cannot write the history journal %s: the %s notification is "
+		               "not valid JSON",
+		               j->path, topic);
 	size_t len = strlen(s);
-	s[len] = '\n'; /* json_dumps leaves room: we write len+1 below */
-	off_t end = lseek(j->fd, 0, SEEK_END);
-	if (write_all(j->fd, s, len + 1) < 0 || fdatasync(j->fd) < 0) {
+	if (len + 1 > MAX_JOURNAL_LINE) {
+		free(s);
+		return err_set("cannot write the history journal %s: the %s notification is "
+		               "larger than %u MiB",
+		               j->path, topic, MAX_JOURNAL_LINE >> 20);
+	}
+	/* Room for the names first: a line written must be indexed. */
+	if (intern(j, repo, strlen(repo)) < 0 || intern(j, topic, strlen(topic)) < 0) {
+		free(s);
+		return err_set("the history journal %s names more than %u repositories and "
+		               "topics; move it aside to start a new history",
+		               j->path, MAX_NAMES);
+	}
+	char *line = xmalloc(len + 2);
+	memcpy(line, s, len);
+	free(s);
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	uint64_t off = j->size;
+	if (write_all(j->fd, line, len + 1) < 0 || fdatasync(j->fd) < 0) {
 		err_set("cannot write the history journal %s: %s", j->path, strerror(errno));
-		if (end >= 0 && ftruncate(j->fd, end) < 0)
+		if (ftruncate(j->fd, (off_t)off) < 0)
 			err_set("cannot write the history journal %s: %s", j->path,
 			        strerror(errno));
-		free(s);
-		return NULL;
+		free(line);
+		return -1;
 	}
-	push(j, seq, repo, topic, time, s, len);
-	free(s);
-	return &j->v[j->n - 1];
+	j->size = off + len + 1;
+	push(j, seq, repo, strlen(repo), topic, strlen(topic), time, off, len + 1);
+	journal_entry_at(j, j->n - 1, out);
+	out->line = line;
+	return 0;
 }
 
 size_t
-journal_entries(const struct journal *j, const struct journal_entry **v)
+journal_count(const struct journal *j)
 {
-	*v = j->v;
 	return j->n;
 }
 
@@ -194,10 +375,30 @@ journal_after(const struct journal *j, uint64_t cursor)
 	return lo;
 }
 
-uint64_t
-journal_last(const struct journal *j)
+void
+journal_entry_at(const struct journal *j, size_t i, struct journal_entry *e)
 {
-	return j->last;
+	const struct jent *x = &j->v[i];
+	*e = (struct journal_entry){ x->seq, j->names[x->repo], j->names[x->topic], x->time, NULL,
+		                     x->len };
+}
+
+int
+journal_read(const struct journal *j, size_t i, struct journal_entry *e)
+{
+	const struct jent *x = &j->v[i];
+	journal_entry_at(j, i, e);
+	char *line = xmalloc((size_t)x->len + 1);
+	errno = 0;
+	if (pread_all(j->fd, line, x->len, x->off) < 0 || line[x->len - 1] != '\n') {
+		free(line);
+		return err_set("cannot read cursor %llu back from the history journal %s: %s",
+		               (unsigned long long)x->seq, j->path,
+		               errno ? strerror(errno) : "the file was changed by hand");
+	}
+	line[x->len] = '\0';
+	e->line = line;
+	return 0;
 }
 
 json_t *
@@ -208,4 +409,30 @@ journal_data(const struct journal_entry *e)
 	json_t *d = json_incref(json_object_get(json_object_get(o, "params"), "data"));
 	json_decref(o);
 	return d;
+}
+
+json_t *
+journal_data_at(const struct journal *j, size_t i)
+{
+	struct journal_entry e;
+	if (journal_read(j, i, &e) < 0)
+		return NULL;
+	json_t *d = journal_data(&e);
+	free(e.line);
+	if (d == NULL)
+		err_set("cursor %llu of the history journal %s is not a notification",
+		        (unsigned long long)e.seq, j->path);
+	return d;
+}
+
+uint64_t
+journal_last(const struct journal *j)
+{
+	return j->last;
+}
+
+const char *
+journal_path(const struct journal *j)
+{
+	return j->path;
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 
 struct evaluator_repo;
+struct repo_anchor;
 struct repo_watch;
 
 /* Health of a repository as status reports it. */
@@ -22,14 +23,16 @@ enum repo_health {
 	RH_CORRUPT,     /* cannot be opened or read */
 	RH_UNREACHABLE, /* the remote cannot be fetched */
 	RH_NOT_ISMS,    /* no isms.yaml at the commit */
+	RH_REMOVED,     /* taken out of the configuration (only notified) */
 };
 
 /* Loop-thread state of one repository. Owned by the daemon. */
 struct repo {
-	void *owner;               /* the daemon */
-	struct repo_conf conf;     /* a copy: the config may be reloaded */
-	char *gitdir;              /* local path, or the mirror directory */
-	struct evaluator_repo *er; /* the evaluation thread's half */
+	void *owner;                /* the daemon */
+	struct repo_anchor *anchor; /* what its timers, watch and jobs point at */
+	struct repo_conf conf;      /* a copy: the config may be reloaded */
+	char *gitdir;               /* local path, or the mirror directory */
+	struct evaluator_repo *er;  /* the evaluation thread's half */
 	/* Published state, rebuilt from the journal at start. */
 	json_t *results; /* rule id -> verdict object */
 	char commit[41];
@@ -67,11 +70,21 @@ int repo_descends(const char *path, const char *old, const char *new_);
  * (path/.git for a work tree); the caller's. */
 char *repo_gitdir_of(const char *path);
 
-/* Call fn(arg) when a ref of the repository at gitdir may have changed
- * (inotify on HEAD, packed-refs and refs/heads). *out is the caller's
- * (repo_watch_free). Fails (-1) when inotify is unavailable: poll then. */
+/* Call fn(arg) when a ref of the repository at gitdir may have changed:
+ * inotify on HEAD and packed-refs in gitdir, and on every directory under
+ * refs/ (branches with slashes; directories that appear later are watched
+ * as they appear). *out is the caller's (repo_watch_free). Fails (-1)
+ * when inotify is unavailable or a directory cannot be watched (the
+ * watch limit): poll then. */
 int repo_watch_start(struct event_base *base, const char *gitdir, void (*fn)(void *), void *arg,
                      struct repo_watch **out);
+/* Why w started to miss changes (a directory that appeared could not be
+ * watched: the watch limit; the git directory went away), once: the next
+ * calls return NULL. Borrowed, valid until repo_watch_free. fn is called
+ * when it happens. The caller polls from then on. */
+const char *repo_watch_lost(struct repo_watch *w);
+/* How many directories w watches (besides the git directory). */
+size_t repo_watch_dirs(const struct repo_watch *w);
 void repo_watch_free(struct repo_watch *w);
 
 /* Apply a journaled "results" payload to r's published state. */

@@ -22,12 +22,14 @@
 struct call {
 	struct daemon *d;
 	struct client *c;
-	json_t *id;     /* borrowed; NULL for a notification */
-	json_t *params; /* borrowed; an object */
-	struct repo *r; /* the repository named, or the only one */
-	json_t *result; /* set by the handler, stolen by the dispatcher */
-	json_t *error;  /* or this */
-	int pending;    /* the reply comes later (rpc_finish) */
+	json_t *id;       /* borrowed; NULL for a notification */
+	json_t *params;   /* borrowed; an object */
+	struct repo *r;   /* the repository named, or the only one */
+	json_t *result;   /* set by the handler, stolen by the dispatcher */
+	const char *text; /* or the result already encoded (borrowed) */
+	size_t textlen;   /* and its length */
+	json_t *error;    /* or this */
+	int pending;      /* the reply comes later (rpc_finish) */
 };
 
 struct method {
@@ -74,6 +76,40 @@ static const struct method methods[] = {
 };
 
 static const char *const topics[] = { "results", "findings", "commits", "status", "reminders" };
+
+/* The encoded result of status, kept while what it shows cannot have
+ * changed. Dashboards and monitors poll status far more often than the
+ * state moves, and building it (verdict counts, plugin figures, the
+ * encoding) costs more than the rest of a request. It is reused within
+ * one pass of the event loop only, and only while the clock's second, the
+ * client, subscription and pending counts, the cursor and the
+ * configuration error are those it was made with. What a client can learn
+ * a change from (a notification, the reply to a write or a subscription,
+ * a client gone) drops it first, so a status asked for after that shows
+ * the change. Loop thread only. */
+struct status_key {
+	const struct daemon *d;
+	const struct server *srv;
+	uint64_t pass; /* server_pass() */
+	int64_t now;
+	size_t clients, subs, pending;
+	uint64_t cursor;
+};
+
+static struct {
+	struct status_key key;
+	char *config_error; /* a copy, or NULL */
+	char *only;         /* the "repo" asked for, or NULL: all */
+	char *text;         /* the result, encoded; NULL: nothing kept */
+	size_t len;
+} scache;
+
+static void
+status_forget(void)
+{
+	free(scache.text);
+	scache.text = NULL;
+}
 
 json_t *
 rpc_error(json_t *id, int code, const char *fmt, ...)
@@ -206,12 +242,37 @@ find_repo(struct call *k)
 	return -1;
 }
 
+/* Send an already encoded result as the reply to id: the same bytes as
+ * server_send_json would send for the envelope. */
+static void
+send_text(struct client *c, json_t *id, const char *text, size_t len)
+{
+	static struct buf b; /* reused: no allocation per reply */
+	b.len = 0;
+	buf_adds(&b, "{\"jsonrpc\":\"2.0\",\"id\":");
+	if (json_is_integer(id)) {
+		buf_printf(&b, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+	} else {
+		char *s = json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY);
+		buf_adds(&b, s);
+		free(s);
+	}
+	buf_adds(&b, ",\"result\":");
+	buf_add(&b, text, len);
+	buf_add(&b, "}\n", 2);
+	server_send(c, b.data, b.len);
+}
+
 static void
 reply(struct call *k)
 {
 	if (k->id == NULL || k->pending) {
 		json_decref(k->result);
 		json_decref(k->error);
+		return;
+	}
+	if (k->error == NULL && k->text) {
+		send_text(k->c, k->id, k->text, k->textlen);
 		return;
 	}
 	json_t *o = k->error;
@@ -251,6 +312,9 @@ rpc_line(void *arg, struct client *c, const char *line, size_t len)
 		     name);
 	else if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
 		m->fn(&k);
+	/* writes and subscriptions change what status shows */
+	if (m && !(m->flags & RPC_READ))
+		status_forget();
 	reply(&k);
 	json_decref(empty);
 	json_decref(req);
@@ -296,11 +360,63 @@ repo_status(struct daemon *d, struct repo *r)
 }
 
 static int
+same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void
+status_key(struct daemon *d, struct status_key *key)
+{
+	memset(key, 0, sizeof(*key)); /* the padding too: keys are compared whole */
+	key->d = d;
+	key->srv = d->srv;
+	key->pass = server_pass(d->srv);
+	key->now = daemon_now(d);
+	key->clients = server_nclients(d->srv);
+	key->subs = bus_nsubs(d->bus);
+	key->pending = evaluator_pending(d->ev);
+	key->cursor = journal_last(d->journal);
+}
+
+/* The kept status for key and only, or NULL. */
+static const char *
+status_kept(struct daemon *d, const struct status_key *key, const char *only, size_t *len)
+{
+	if (scache.text == NULL || memcmp(&scache.key, key, sizeof(*key)) != 0 ||
+	    !same_str(scache.only, only) || !same_str(scache.config_error, d->config_error))
+		return NULL;
+	*len = scache.len;
+	return scache.text;
+}
+
+/* Keep result (borrowed) as the status for key and only; the text. */
+static const char *
+status_keep(struct daemon *d, const struct status_key *key, const char *only, json_t *result,
+            size_t *len)
+{
+	status_forget();
+	free(scache.only);
+	free(scache.config_error);
+	scache.key = *key;
+	scache.only = only ? xstrdup(only) : NULL;
+	scache.config_error = d->config_error ? xstrdup(d->config_error) : NULL;
+	scache.text = json_dumps(result, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	scache.len = strlen(scache.text);
+	*len = scache.len;
+	return scache.text;
+}
+
+static int
 m_status(struct call *k)
 {
 	struct daemon *d = k->d;
-	json_t *repos = json_array();
 	const char *only = pstr(k, "repo");
+	struct status_key key;
+	status_key(d, &key);
+	if ((k->text = status_kept(d, &key, only, &k->textlen)) != NULL)
+		return 0;
+	json_t *repos = json_array();
 	for (size_t i = 0; i < d->nrepos; i++)
 		if (only == NULL || strcmp(only, d->repos[i].conf.name) == 0)
 			json_array_append_new(repos, repo_status(d, &d->repos[i]));
@@ -320,6 +436,9 @@ m_status(struct call *k)
 	json_t *plugins = json_loads(ps, 0, NULL);
 	free(ps);
 	json_object_set_new(k->result, "plugins", plugins ? plugins : json_array());
+	k->text = status_keep(d, &key, only, k->result, &k->textlen);
+	json_decref(k->result);
+	k->result = NULL;
 	return 0;
 }
 
@@ -344,45 +463,27 @@ parse_as_of(const char *s, int64_t *when, int *is_commit)
 	return -1;
 }
 
-/* The verdicts of r as of a commit or an instant, from the journal. The
- * caller's; NULL when the commit was never evaluated. */
-static json_t *
+/* The verdicts of r as of a commit or an instant, from the nearest
+ * checkpoint and the journal entries after it (checkpoint.h). Returns 1
+ * and *out (the caller's), 0 when the commit was never evaluated or
+ * nothing was before the instant, -1 with err_msg(). */
+static int
 state_as_of(struct daemon *d, struct repo *r, const char *spec, int64_t when, int is_commit,
-            char commit[41])
+            char commit[41], json_t **out)
 {
-	const struct journal_entry *v;
-	size_t n = journal_entries(d->journal, &v);
+	struct checkpoint_query q = { is_commit ? CHECKPOINT_COMMIT : CHECKPOINT_TIME, when, spec };
 	struct repo t = { 0 };
-	int found = !is_commit;
-	t.results = json_object();
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v[i].repo, r->conf.name) != 0)
-			continue;
-		if (!is_commit && v[i].time > when)
-			break;
-		int res = strcmp(v[i].topic, "results") == 0;
-		int com = strcmp(v[i].topic, "commits") == 0;
-		if (!res && !com)
-			continue;
-		json_t *data = journal_data(&v[i]);
-		if (res)
-			repo_apply(&t, data);
-		const char *c = json_string_value(json_object_get(data, "commit"));
-		if (c)
-			snprintf(commit, 41, "%s", c);
-		int hit = com && is_commit && c && strncmp(c, spec, strlen(spec)) == 0;
-		json_decref(data);
-		if (hit) {
-			found = 1;
-			break;
-		}
-	}
+	int rc = checkpoint_state(bus_checkpoints(d->bus), r->conf.name, &q, &t);
 	free(t.organisation);
-	if (!found || (!is_commit && commit[0] == '\0')) {
+	if (rc == 1 && t.commit[0] == '\0') {
 		json_decref(t.results);
-		return NULL;
+		return 0;
 	}
-	return t.results;
+	if (rc == 1) {
+		snprintf(commit, 41, "%s", t.commit);
+		*out = t.results;
+	}
+	return rc;
 }
 
 static int
@@ -431,8 +532,13 @@ source_results(struct call *k, char commit[41], json_t **at)
 		return NULL;
 	}
 	commit[0] = '\0';
-	json_t *res = state_as_of(k->d, k->r, as_of, when, is_commit, commit);
-	if (res == NULL) {
+	json_t *res = NULL;
+	int found = state_as_of(k->d, k->r, as_of, when, is_commit, commit, &res);
+	if (found < 0) {
+		fail(k, RPC_FAILED, "%s", err_msg());
+		return NULL;
+	}
+	if (found == 0) {
 		fail(k, RPC_FAILED,
 		     is_commit ? "commit %s was never evaluated by this daemon"
 		               : "no evaluation of this repository before %s",
@@ -620,20 +726,32 @@ m_history(struct call *k)
 		            "\"since\" and \"until\" must be ISO 8601 "
 		            "dates: %s",
 		            err_msg());
-	const struct journal_entry *v;
-	size_t n = journal_entries(k->d->journal, &v);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v[i].topic, "commits") != 0 || strcmp(v[i].repo, k->r->conf.name) != 0 ||
-		    v[i].time < since || v[i].time > until)
-			continue;
-		json_t *data = journal_data(&v[i]);
-		json_object_set_new(data, "cursor", json_integer((json_int_t)v[i].seq));
-		json_array_append_new(a, data);
-	}
+	/* Newest first from the index, reading back only the lines taken,
+	 * then turned around: oldest first. */
+	struct journal *jn = k->d->journal;
 	size_t max = lim ? (size_t)json_integer_value(lim) : SIZE_MAX;
-	while (json_array_size(a) > max)
-		json_array_remove(a, 0);
+	json_t *newest = json_array(), *a = json_array();
+	for (size_t i = journal_count(jn); i-- > 0 && json_array_size(newest) < max;) {
+		struct journal_entry e;
+		journal_entry_at(jn, i, &e);
+		if (strcmp(e.topic, "commits") != 0 || strcmp(e.repo, k->r->conf.name) != 0 ||
+		    e.time < since || e.time > until)
+			continue;
+		if (journal_read(jn, i, &e) < 0) {
+			json_decref(newest);
+			json_decref(a);
+			return fail(k, RPC_FAILED, "%s", err_msg());
+		}
+		json_t *data = journal_data(&e);
+		free(e.line);
+		if (data == NULL)
+			continue;
+		json_object_set_new(data, "cursor", json_integer((json_int_t)e.seq));
+		json_array_append_new(newest, data);
+	}
+	for (size_t i = json_array_size(newest); i-- > 0;)
+		json_array_append(a, json_array_get(newest, i));
+	json_decref(newest);
 	k->result = json_pack("{s:s, s:o}", "repo", k->r->conf.name, "commits", a);
 	return 0;
 }
@@ -686,6 +804,7 @@ rpc_finish(struct daemon *d, struct ev_job *j, size_t changed)
 {
 	struct client *c = server_client(d->srv, j->client);
 	json_t *res;
+	status_forget(); /* the reply tells of a new state */
 	if (c == NULL)
 		return;
 	if (j->rc < 0) {
@@ -729,6 +848,7 @@ struct subs {
 static void
 deliver(void *arg, const struct journal_entry *e)
 {
+	status_forget(); /* the notification tells of a new state */
 	server_send(arg, e->line, e->len);
 }
 
@@ -898,6 +1018,7 @@ rpc_gone(void *arg, struct client *c)
 {
 	struct daemon *d = arg;
 	struct subs *ss = server_client_data(c);
+	status_forget(); /* one client fewer */
 	if (ss == NULL)
 		return;
 	for (size_t i = 0; i < ss->n; i++)

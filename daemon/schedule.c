@@ -329,6 +329,14 @@ schedule_close(struct repo *r)
 }
 
 void
+schedule_moved(const struct repo *old, struct repo *r)
+{
+	struct sched *s = find(old);
+	if (s)
+		s->r = r;
+}
+
+void
 schedule_commit(struct repo *r, const char *commit)
 {
 	struct sched *s = find(r);

@@ -19,6 +19,9 @@ struct repo;
 int schedule_open(struct daemon *d, struct repo *r);
 /* Wait for r's load, close its reminder state and free what it keeps. */
 void schedule_close(struct repo *r);
+/* The daemon moved r's state from old to r (a reload rebuilt its list of
+ * repositories): follow it. */
+void schedule_moved(const struct repo *old, struct repo *r);
 /* r's head was evaluated at commit: load that commit's model unless it
  * is the one kept (or being loaded); reminders are recomputed after. */
 void schedule_commit(struct repo *r, const char *commit);

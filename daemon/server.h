@@ -39,9 +39,14 @@ void server_free(struct server *s);
 /* New limits (a reload); existing clients keep their connection. */
 void server_set_limits(struct server *s, size_t max_clients, size_t max_output);
 size_t server_nclients(const struct server *s);
+/* A number that stays the same for the rest of this pass of the event
+ * loop and is another one in the next pass: what was worked out in this
+ * pass can be reused while it holds. */
+uint64_t server_pass(struct server *s);
 
-/* Queue len bytes (a whole line, '\n' included) to c. Drops c when its
- * queue passes the bound. No-op for a client being dropped. */
+/* Queue len bytes (a whole line, '\n' included) to c; they are written
+ * at the end of this pass of the event loop. Drops c when its queue passes
+ * the bound. No-op for a client being dropped. */
 void server_send(struct client *c, const char *line, size_t len);
 /* Queue msg as one line; msg is borrowed. */
 void server_send_json(struct client *c, json_t *msg);

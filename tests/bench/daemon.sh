@@ -8,9 +8,11 @@
 #   - commit-to-notification latency of a one-file commit (median of 5),
 #     and the incremental evaluation time against a full one;
 #   - `status` requests per second on the Unix socket with 50 concurrent
-#     clients, next to `redis-benchmark -t ping_inline -c 50` against a
-#     redis-server on a Unix socket started here (skipped, with a message,
-#     when Redis is not installed and cannot be);
+#     clients, made by BUILD_DIR/loadgen (tests/bench/loadgen.c: one thread,
+#     epoll, one request outstanding per connection, like redis-benchmark),
+#     next to `redis-benchmark -t ping_inline -c 50` against a redis-server
+#     on a Unix socket started here (skipped, with a message, when Redis is
+#     not installed and cannot be);
 #   - 10,000 idle subscribers all receiving one event;
 #   - the daemon's resident memory.
 # Figures are printed beside the targets; a missed target is reported,
@@ -26,9 +28,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 gen=$here/gen-isms.py
 repo=$build/bench-isms
-for b in ismsd ismsctl; do
+for b in ismsd ismsctl loadgen; do
 	if [ ! -x "$build/$b" ]; then
-		echo "daemon.sh: $build/$b is not built (run make all)" >&2
+		echo "daemon.sh: $build/$b is not built (run make bench, or" \
+			"make BUILD=DIR all DIR/loadgen)" >&2
 		exit 1
 	fi
 done
@@ -84,11 +87,10 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-benchmark >/dev/n
 fi
 
 rc=0
-python3 - "$build/ismsctl" "$T" "$daemon" "$redis" <<'PY' || rc=$?
+python3 - "$build/ismsctl" "$T" "$daemon" "$redis" "$build/loadgen" <<'PY' || rc=$?
 import json, os, resource, selectors, socket, statistics, subprocess, sys, time
-from multiprocessing import Pool
 
-ismsctl, T, daemon, redis = sys.argv[1:]
+ismsctl, T, daemon, redis, loadgen = sys.argv[1:]
 SOCK = T + "/s"
 REPO = T + "/repo"
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -187,45 +189,18 @@ print("  of which: files %.1f ms, records %.1f ms (reused from the previous comm
       "%.1f%% of the full rule run" % (inc[-1][3]["files"], inc[-1][3]["records"], rules_inc,
                                        100.0 * rules_inc / fph["rules"] if fph["rules"] else 0))
 
-# 2. status requests per second, 50 concurrent clients.
-def hammer(args):
-    nconn, seconds = args
-    sel = selectors.DefaultSelector()
-    req = b'{"jsonrpc":"2.0","id":1,"method":"status"}\n'
-    bufs = {}
-    for _ in range(nconn):
-        s = conn()
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-        bufs[s] = b""
-        s.sendall(req)
-    done = 0
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        for key, _ in sel.select(timeout=1):
-            s = key.fileobj
-            data = s.recv(65536)
-            if not data:
-                raise SystemExit("daemon closed a benchmark connection")
-            b = bufs[s] + data
-            n = b.count(b"\n")
-            if n:
-                done += n
-                b = b[b.rfind(b"\n") + 1:]
-                s.sendall(req * n)
-            bufs[s] = b
-    for s in bufs:
-        s.close()
-    return done
-
-
-procs = max(1, min(10, os.cpu_count() or 1))
-per = [50 // procs + (1 if i < 50 % procs else 0) for i in range(procs)]
-secs = 3.0
-with Pool(procs) as pool:
-    counts = pool.map(hammer, [(n, secs) for n in per if n])
-rate = sum(counts) / secs
-print("status requests/s, 50 clients (%d client processes): %.0f" % (procs, rate))
+# 2. status requests per second, 50 concurrent clients, from the C load
+# generator: every reply is checked to be a whole JSON-RPC result.
+lg = subprocess.run([loadgen, "-s", SOCK, "-c", "50", "-t", "3",
+                     "-r", '{"jsonrpc":"2.0","id":1,"method":"status"}'],
+                    capture_output=True, text=True)
+if lg.returncode != 0:
+    raise SystemExit("daemon.sh: loadgen failed: %s" % lg.stderr.strip())
+rate = float([l for l in lg.stdout.splitlines() if l.startswith("requests/s:")][0].split()[1])
+lat_line = [l for l in lg.stdout.splitlines() if l.startswith("latency ms:")]
+print("status requests/s, 50 clients (loadgen, one thread): %.0f" % rate)
+if lat_line:
+    print("  " + lat_line[0])
 if redis:
     out = subprocess.run(["redis-benchmark", "-s", redis, "-t", "ping_inline", "-c", "50",
                           "-n", "300000", "-q"], capture_output=True, text=True).stdout

@@ -117,5 +117,100 @@ for line in open(sys.argv[2]):
 sys.exit(bad)
 PY
 ok $? "write.txt: write methods refused, reads still allowed"
+
+# status is kept within a pass of the event loop (rpc.c): under a stream
+# of status requests it still shows every change at once - a subscription
+# made in the same read, and a new commit as soon as its notification is out.
+python3 - "$SOCK" "$T/repo" > "$T/cases2" <<'PY'
+import json, os, socket, subprocess, sys, threading
+sock, repo = sys.argv[1:]
+def report(good, what, extra=""):
+    print("%d %s" % (0 if good else 1, what))
+    if not good and extra:
+        print("# " + extra.replace("\n", " ")[:400])
+def connect():
+    s = socket.socket(socket.AF_UNIX); s.connect(sock); s.settimeout(30)
+    return s, s.makefile("rb")
+STATUS = b'{"jsonrpc":"2.0","id":1,"method":"status"}\n'
+stop, bad = threading.Event(), []
+def hammer():
+    s, f = connect()
+    while not stop.is_set():
+        s.sendall(STATUS * 8)
+        for _ in range(8):
+            m = json.loads(f.readline())
+            if "result" not in m:
+                bad.append(m)
+    f.close(); s.close()
+threads = [threading.Thread(target=hammer) for _ in range(3)]
+for t in threads:
+    t.start()
+
+# Several requests in one write: one pass, one kept status for them all.
+s, f = connect()
+s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"status"}\n'
+          b'{"jsonrpc":"2.0","id":2,"method":"subscribe","params":{"topics":["commits"]}}\n'
+          b'{"jsonrpc":"2.0","id":"a\\"b","method":"status","params":{"repo":"acme"}}\n'
+          b'{"jsonrpc":"2.0","id":-7,"method":"status","params":{"repo":"nope"}}\n'
+          b'{"jsonrpc":"2.0","id":null,"method":"status"}\n')
+lines = [f.readline() for _ in range(5)]
+r = [json.loads(l) for l in lines]
+n0 = r[0]["result"]["subscriptions"]
+report(r[2]["result"]["subscriptions"] == n0 + 1,
+       "status right after subscribe in the same write counts the subscription",
+       "%s then %s" % (n0, r[2]["result"]["subscriptions"]))
+report(lines[2].startswith(b'{"jsonrpc":"2.0","id":"a\\"b","result":{"version":'),
+       "a kept status is sent with the request's own id", lines[2][:80].decode())
+report([x["name"] for x in r[2]["result"]["repositories"]] == ["acme"],
+       "status with repo names that repository")
+report(r[3].get("id") == -7 and r[3].get("error", {}).get("code") == -32002,
+       "status of an unknown repository is still an error", lines[3].decode())
+report(r[4].get("id") is None and "result" in r[4], "a null id is answered with null")
+s.sendall(b'{"jsonrpc":"2.0","id":3,"method":"unsubscribe"}\n' + STATUS)
+f.readline()
+report(json.loads(f.readline())["result"]["subscriptions"] == n0,
+       "and right after unsubscribe it no longer does")
+
+# A commit that makes 5.2 fail: the status asked for right after the
+# notification shows its commit and counts, here and on another connection.
+s.sendall(b'{"jsonrpc":"2.0","id":4,"method":"subscribe","params":{"topics":["commits"]}}\n')
+f.readline()
+s.sendall(STATUS)
+before = json.loads(f.readline())["result"]
+o, of = connect()
+path = repo + "/policies/information-security-policy.md"
+text = open(path).read().replace("approved_by: p-katharina-vogt", "approved_by: p-nobody-at-all")
+open(path, "w").write(text)
+env = dict(os.environ, GIT_AUTHOR_DATE="2026-11-21T12:00:00",
+           GIT_COMMITTER_DATE="2026-11-21T12:00:00")
+subprocess.run(["git", "-C", repo, "commit", "-qam", "Policy approved by someone else"],
+               check=True, env=env)
+note = json.loads(f.readline())
+s.sendall(STATUS)
+o.sendall(STATUS)
+for name, st in (("the subscriber's", json.loads(f.readline())),
+                 ("another connection's", json.loads(of.readline()))):
+    rs = st["result"]["repositories"][0]
+    data = note["params"]["data"]
+    report(rs["commit"] == data["commit"] and rs["commit"] != before["repositories"][0]["commit"],
+           "%s status after the notification shows the new commit" % name,
+           "%s, notified %s" % (rs["commit"], data["commit"]))
+    report(rs["counts"] == data["counts"] and rs["counts"]["fail"] == before["repositories"][0]["counts"]["fail"] + 1,
+           "%s status shows the new counts" % name, "%s, notified %s" % (rs["counts"], data["counts"]))
+    report(st["result"]["cursor"] >= note["params"]["cursor"], "%s status has the new cursor" % name)
+stop.set()
+for t in threads:
+    t.join()
+report(not bad, "every status under load was a result", str(bad[:1]))
+f.close(); s.close(); of.close(); o.close()
+PY
+ok $? "status under load ran"
+while read -r st desc; do
+	case "$st" in
+	\#) echo "#   $desc" ;;
+	*) ok "$st" "$desc" ;;
+	esac
+done < "$T/cases2"
+
 kill -0 "$ISMSD_PID"; ok $? "the daemon survived all of it"
 done_testing

@@ -91,6 +91,8 @@ test_full(void)
 	is_str(c.repos[1].url, "file:///srv/north.git", "url");
 	is_int(c.repos[1].fetch_interval, 120, "fetch_interval");
 	is_str(c.repos[1].rules, "/opt/north-rules", "per-repository rules");
+	ok(!c.repos[0].from_flag && !c.repos[1].from_flag,
+	   "repositories of the file are not marked as --repo ones");
 	ok(config_repo(&c, "north") == &c.repos[1], "config_repo by name");
 	ok(config_repo(&c, NULL) == NULL, "no default among two");
 	config_free(&c);
@@ -176,6 +178,8 @@ test_add_path(void)
 	is_str(c.repos[0].name, "acme", "--repo: named after the directory, .git dropped");
 	is_str(c.repos[1].name, "repo2", "a clash gets a numbered name");
 	ok(c.repos[2].name && strchr(c.repos[2].name, ' ') == NULL, "odd characters replaced");
+	ok(c.repos[0].from_flag && c.repos[2].from_flag,
+	   "--repo repositories are marked: a reload of the file keeps them");
 	struct problems errs = {0};
 	is_int(config_check(&c, &errs), 0, "the result passes the check");
 	problems_free(&errs);
