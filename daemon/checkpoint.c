@@ -243,21 +243,6 @@ ck_path(struct checkpoints *cp, uint64_t seq, const char *suffix)
 	return xasprintf("%s/%" PRIu64 ".ckpt%s", cp->dir, seq, suffix);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write state t as checkpoint c of h: to a temporary file, fsync'd, then
  * renamed into place, so that a crash leaves the old file or none. */
 static int

@@ -79,7 +79,7 @@ client_close(struct client_conn *c)
 }
 
 static int
-write_all(int fd, const char *p, size_t n)
+send_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
@@ -96,9 +96,9 @@ write_all(int fd, const char *p, size_t n)
 int
 client_send_line(struct client_conn *c, const char *line)
 {
-	if (write_all(c->fd, line, strlen(line)) < 0)
+	if (send_all(c->fd, line, strlen(line)) < 0)
 		return -1;
-	return write_all(c->fd, "\n", 1);
+	return send_all(c->fd, "\n", 1);
 }
 
 /* A whole line from the buffer, parsed; 1, 0 when none is complete yet,

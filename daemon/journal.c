@@ -289,21 +289,6 @@ journal_close(struct journal *j)
 	free(j);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 journal_append(struct journal *j, const char *repo, const char *topic, int64_t time, json_t *data,
                struct journal_entry *out)

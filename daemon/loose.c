@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <git2.h>
+
 #include "util.h"
 
 struct seen {
@@ -270,5 +272,14 @@ loose_check(const char *objdir)
 		free(session_dir);
 		session_dir = xstrdup(objdir);
 	}
+	return rc;
+}
+
+int
+loose_check_repo(git_repository *r)
+{
+	char *objdir = xasprintf("%sobjects", git_repository_commondir(r));
+	int rc = loose_check(objdir);
+	free(objdir);
 	return rc;
 }

@@ -13,6 +13,11 @@
  * -1 with err_msg() naming the first damaged object. Thread-safe. */
 int loose_check(const char *objdir);
 
+/* loose_check on the objects directory of an open repository (its
+ * common directory's, for a linked work tree). */
+struct git_repository;
+int loose_check_repo(struct git_repository *r);
+
 /* A job that opens one repository several times (the daemon evaluating
  * a commit resolves, diffs and loads it) checks it once: between
  * loose_session_begin and loose_session_end, a repeated check of the same

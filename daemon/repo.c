@@ -57,10 +57,7 @@ repo_resolve(const char *path, const char *ref, char out[41])
 		goto out;
 	}
 	/* Before libgit2 reads an object: see loose.h. */
-	char *objdir = xasprintf("%sobjects", git_repository_commondir(r));
-	int damaged = loose_check(objdir) < 0;
-	free(objdir);
-	if (damaged)
+	if (loose_check_repo(r) < 0)
 		goto out;
 	if (git_revparse_single(&o, r, ref ? ref : "HEAD") < 0) {
 		gerr(ref ? ref : "HEAD");

@@ -263,9 +263,11 @@ smap_free(struct smap *m)
  * Opening and resolving.
  */
 
-/* Open the repository at path: a work tree, its .git, or a bare one. */
+/* Open the repository at path: a work tree, its .git, or a bare one.
+ * Unless the caller has just checked the same store (check 0), its loose
+ * objects are checked first (loose.h). */
 static int
-open_repo(const char *path, git_repository **out)
+open_repo(const char *path, int check, git_repository **out)
 {
 	struct stat st;
 
@@ -275,9 +277,7 @@ open_repo(const char *path, git_repository **out)
 	if (stat(path, &st) < 0)
 		return err_set("cannot open the repository %s: %s", path, strerror(errno));
 	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
-		char *objdir = xasprintf("%sobjects", git_repository_commondir(*out));
-		int rc = loose_check(objdir);
-		free(objdir);
+		int rc = check ? loose_check_repo(*out) : 0;
 		if (rc < 0) {
 			git_repository_free(*out);
 			*out = NULL;
@@ -1162,7 +1162,7 @@ hist_thread(void *arg)
 {
 	struct hist_job *j = arg;
 	git_repository *r = NULL;
-	j->rc = open_repo(j->repopath, &r) < 0 ? -1 : hist_run(r, j->repopath, &j->head, j->s);
+	j->rc = open_repo(j->repopath, 0, &r) < 0 ? -1 : hist_run(r, j->repopath, &j->head, j->s);
 	if (j->rc < 0)
 		j->error = xstrdup(err_msg());
 	git_repository_free(r);
@@ -1864,7 +1864,7 @@ source_load(const char *repo, const char *ref, const char *worktree,
 	*out = NULL;
 	if (ref == NULL || *ref == '\0')
 		ref = "HEAD";
-	if (open_repo(repo, &l.repo) < 0)
+	if (open_repo(repo, 1, &l.repo) < 0)
 		return -1;
 	l.max_blob = lim && lim->max_blob ? lim->max_blob : SOURCE_DEFAULT_MAX_BLOB;
 	l.max_files = lim && lim->max_files ? lim->max_files : SOURCE_DEFAULT_MAX_FILES;
@@ -1905,7 +1905,7 @@ source_update(const struct snapshot *prev, const char *repo, const char *ref,
 		ref = "HEAD";
 	if (!updatable(prev))
 		return source_load(repo, ref, NULL, lim, out);
-	if (open_repo(repo, &l.repo) < 0)
+	if (open_repo(repo, 1, &l.repo) < 0)
 		return -1;
 	l.max_blob = lim && lim->max_blob ? lim->max_blob : SOURCE_DEFAULT_MAX_BLOB;
 	l.max_files = lim && lim->max_files ? lim->max_files : SOURCE_DEFAULT_MAX_FILES;
@@ -2036,7 +2036,7 @@ source_changed_paths(const char *repo, const char *old_commit, const char *new_c
 
 	*paths = NULL;
 	*n = 0;
-	if (open_repo(repo, &r) < 0)
+	if (open_repo(repo, 1, &r) < 0)
 		return -1;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	if (spec_tree(r, repo, old_commit, &a) < 0 ||

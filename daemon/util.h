@@ -59,6 +59,10 @@ void problems_free(struct problems *p);
 /* Monotonic clock in milliseconds, for durations. */
 double mono_ms(void);
 
+/* Write all n bytes to fd, retrying short writes and EINTR; 0, or -1
+ * with errno set. */
+int write_all(int fd, const void *p, size_t n);
+
 /* Read a whole file; *out is the caller's (NUL-terminated). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
