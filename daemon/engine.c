@@ -404,6 +404,37 @@ i_records(lua_State *L)
 	return 1;
 }
 
+/* How many records one document holds, as push_doc_records would list. */
+static lua_Integer
+count_doc_records(const struct model_doc *md)
+{
+	const struct node *root = md->doc->root;
+	if (md->type->shape != SHAPE_COLLECTION)
+		return root->kind == NODE_MAP;
+	const struct node *list = root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
+	lua_Integer n = 0;
+	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n; i++)
+		n += list->items[i]->kind == NODE_MAP;
+	return n;
+}
+
+/* The number of records of a type, without making them: a rule that asks
+ * whether any training is recorded should not pay for 20,000 records. */
+static int
+i_count(lua_State *L)
+{
+	struct run *e = eng(L);
+	const struct record_type *t = check_type(L, 1);
+	lua_Integer n = 0;
+	for (size_t i = 0; e->m && i < e->m->ndocs; i++) {
+		const struct model_doc *md = &e->m->docs[i];
+		if (md->type == t && md->doc->root)
+			n += count_doc_records(md);
+	}
+	lua_pushinteger(L, n);
+	return 1;
+}
+
 static int
 i_id_field(lua_State *L)
 {
@@ -671,6 +702,7 @@ push_internal(lua_State *L, struct run *e)
 		{ "track_pop", i_track_pop },
 		{ "track_add", i_track_add },
 		{ "records", i_records },
+		{ "count", i_count },
 		{ "id_field", i_id_field },
 		{ "doc", i_doc },
 		{ "manifest", i_manifest },

@@ -176,6 +176,14 @@ function Ctx:records(t)
   return table.move(l, 1, #l, 1, {})
 end
 
+---How many records of a type there are: #r:records(t) without the list.
+---@return integer
+function Ctx:count(t)
+  I.track_type(t)
+  local l = rec_cache[t]
+  return l and #l or I.count(t)
+end
+
 ---The record of type t whose id field is id, or nil.
 function Ctx:record(t, id)
   local l = records_of(t)

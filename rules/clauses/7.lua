@@ -185,13 +185,13 @@ local REQUIRED = {
 local function has(r, t)
   if t == "policy" then return mgmt.main_policy(r) ~= nil end
   if t == "training" then
-    if #r:records("training") > 0 then return true end
+    if r:count("training") > 0 then return true end
     for _, p in ipairs(r:records("person")) do
       if checks.present(p.competences) then return true end
     end
     return false
   end
-  return #r:records(t) > 0
+  return r:count(t) > 0
 end
 
 isms.rule {

@@ -164,6 +164,12 @@ local context = {}
 ---@return isms.record[]
 function context:records(t) end
 
+---How many records of a type there are; the same as #r:records(t), but
+---without making the list (cheap on 20,000 training records).
+---@param t string a record type
+---@return integer
+function context:count(t) end
+
 ---The record of type t whose id field is id, or nil.
 ---@param t string
 ---@param id string|number|nil

@@ -130,6 +130,8 @@ day(const char *s)
 	return t + 12 * 3600;
 }
 
+static int has_read(const struct rule_result *x, const char *path);
+
 static void
 test_verdicts(void)
 {
@@ -144,6 +146,9 @@ test_verdicts(void)
 		RULE("waived-rule", "r:fail('known gap')")
 		RULE("at-field", "local k = r:record('risk', 'R-1'); r:fail(isms.at(k, 'impact'), 'impact')")
 		RULE("expires", "r:valid_until(isms.date('2026-06-30'))")
+		RULE("count", "assert(r:count('risk') == #r:records('risk') and r:count('risk') > 0)\n"
+		              "assert(r:count('audit_report') == 0)")
+		RULE("count-only", "assert(r:count('risk') > 0)")
 		RULE("dates", "assert(r.now == isms.date('2026-05-01'))\n"
 		              "assert(isms.date('2024-01-31'):add_months(1) == isms.date('2024-02-29'))\n"
 		              "assert(r.now - isms.date('2026-04-01') == 30)\n"
@@ -170,6 +175,9 @@ test_verdicts(void)
 	date_local_midnight(d, "Europe/Berlin", &want);
 	ok(ex && ex->valid_until == want, "valid_until is the next local midnight");
 	is_str(status(&r, "dates"), "pass", "date arithmetic");
+	is_str(status(&r, "count"), "pass", "r:count agrees with #r:records, 0 for an absent type");
+	ok(has_read(result(&r, "count-only"), "risk/register.yaml"),
+	   "r:count reads the files of its type, for incremental evaluation");
 	const struct rule_result *rd = result(&r, "owners");
 	int read_register = 0;
 	for (size_t i = 0; rd && i < rd->nreads; i++)
