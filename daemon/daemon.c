@@ -256,7 +256,9 @@ head_result(struct daemon *d, struct repo *r, struct ev_job *j)
 {
 	size_t changed = 0;
 	if (j->rc < 0 && j->no_rules) {
-		/* The repository is not at fault: status shows rules_error. */
+		/* The repository is not at fault: status shows rules_error.
+		 * The calendar needs no rules. */
+		schedule_commit(r, j->commit, NULL);
 	} else if (j->rc < 0) {
 		set_health(d, r, failure_kind(r, j), j->error);
 	} else {
@@ -275,7 +277,7 @@ head_result(struct daemon *d, struct repo *r, struct ev_job *j)
 			          r->conf.name, j->commit, j->ms, j->nrun, j->nrules, changed);
 		}
 		set_health(d, r, RH_OK, NULL);
-		schedule_commit(r, j->commit);
+		schedule_commit(r, j->commit, j->head);
 		r->next_valid = j->next_valid;
 		arm_valid(d, r);
 	}

@@ -411,7 +411,8 @@ count_doc_records(const struct model_doc *md)
 	const struct node *root = md->doc->root;
 	if (md->type->shape != SHAPE_COLLECTION)
 		return root->kind == NODE_MAP;
-	const struct node *list = root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
+	const struct node *list =
+	        root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
 	lua_Integer n = 0;
 	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n; i++)
 		n += list->items[i]->kind == NODE_MAP;

@@ -37,10 +37,9 @@ struct evaluator_repo {
 	 * them too (jansson's reference counts are atomic). */
 	json_t *prev_json;
 	/* The files and records of the last head loaded, reused for the next
-	 * (source_update, model_update); model borrows snap, and is NULL
-	 * when that commit was not an ISMS. */
-	struct snapshot *snap;
-	struct model *model;
+	 * (source_update, model_update); its model is NULL when that commit
+	 * was not an ISMS. Shared with the jobs that hand it on. */
+	struct model_hold *head;
 	struct evaluator_repo *next;
 };
 
@@ -75,6 +74,7 @@ ev_job_free(struct ev_job *j)
 	free(j->rules_dir);
 	free(j->error);
 	free(j->organisation);
+	model_hold_drop(j->head);
 	problems_free(&j->errs);
 	json_decref(j->results);
 	json_decref(j->rules);
@@ -262,13 +262,15 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	struct evaluation *ev = NULL;
 	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
 	double t0 = mono_ms();
-	if (head ? source_update(er->snap, er->gitdir, spec, &lim, &snap) < 0
+	if (head ? source_update(er->head ? er->head->snap : NULL, er->gitdir, spec, &lim, &snap) <
+	                    0
 	         : source_load(er->gitdir, spec, NULL, &lim, &snap) < 0) {
 		fail(j, err_msg());
 		goto out;
 	}
 	j->load_ms = mono_ms() - t0;
-	if ((head ? model_update(er->model, snap, &m) : model_build(snap, &m)) < 0) {
+	if ((head ? model_update(er->head ? er->head->m : NULL, snap, &m) : model_build(snap, &m)) <
+	    0) {
 		j->not_isms = 1;
 		fail(j, err_msg());
 		goto out;
@@ -285,13 +287,12 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	          er->gitdir, snap->nfiles, j->load_ms, j->model_ms, j->rules_ms);
 out:
 	if (head && snap) {
-		/* The old model shares documents with m, counted: free order
-		 * does not matter, but the old model borrows the old
-		 * snapshot. */
-		model_free(er->model);
-		snapshot_free(er->snap);
-		er->snap = snap;
-		er->model = m;
+		/* The old model shares documents with m, counted: whoever
+		 * lets go of it last frees it. */
+		model_hold_drop(er->head);
+		er->head = model_hold_new(snap, m);
+		if (m && ev)
+			j->head = model_hold_ref(er->head);
 		return ev;
 	}
 	model_free(m);
@@ -318,13 +319,14 @@ do_head(struct ev_job *j)
 		fail(j, err_msg());
 		return;
 	}
+	if (repo_resolve(er->gitdir, er->ref, j->commit) < 0) {
+		fail(j, err_msg());
+		return;
+	}
+	/* After the resolve: the calendar loads the head without rules. */
 	if (er->engine == NULL) {
 		j->no_rules = 1;
 		fail(j, "no rule packs are loaded");
-		return;
-	}
-	if (repo_resolve(er->gitdir, er->ref, j->commit) < 0) {
-		fail(j, err_msg());
 		return;
 	}
 	unsigned char *only = select_rules(j, j->commit, &any);
@@ -543,13 +545,11 @@ release(struct evaluator_repo *r)
 {
 	evaluation_free(r->prev);
 	json_decref(r->prev_json);
-	model_free(r->model);
-	snapshot_free(r->snap);
+	model_hold_drop(r->head);
 	engine_free(r->engine);
 	r->prev = NULL;
 	r->prev_json = NULL;
-	r->model = NULL;
-	r->snap = NULL;
+	r->head = NULL;
 	r->engine = NULL;
 }
 

@@ -4,15 +4,14 @@
  * thread through a pipe the loop watches.
  *
  * Lifetimes: for each repository the worker keeps the snapshot and the
- * model of the last head it loaded, and builds the next head's from them
- * (source_update, model_update): files and records of unchanged blobs are
- * reused, the parsed documents shared by reference count. Both are the
- * worker thread's alone and are replaced by the next EV_HEAD job and freed
- * by evaluator_free / evaluator_repo_free; no pointer into them leaves the
- * worker. A finished job carries JSON only. Code that wants to keep a
- * model past a job must build its own (model_update from a snapshot it
- * owns); a model always borrows its snapshot, which must outlive it,
- * while its documents may outlive any other model they came from. */
+ * model of the last head it loaded (a model_hold), and builds the next
+ * head's from them (source_update, model_update): files and records of
+ * unchanged blobs are reused, the parsed documents shared by reference
+ * count. An EV_HEAD job that evaluated a new head hands a reference to
+ * its hold to the loop thread (the scheduler keeps it for the calendar);
+ * the model is never changed once built, so both threads read it, and
+ * the last to let go frees it. Everything else a finished job carries is
+ * JSON. */
 #ifndef ISMS_EVALUATOR_H
 #define ISMS_EVALUATOR_H
 
@@ -24,6 +23,7 @@
 
 struct evaluator;
 struct evaluator_repo;
+struct model_hold;
 
 enum ev_kind {
 	EV_LOAD, /* load the rule packs of rules_dir; keep the old on failure */
@@ -60,6 +60,7 @@ struct ev_job {
 	double ms;                          /* evaluation wall time */
 	double load_ms, model_ms, rules_ms; /* its phases: files, records, rules */
 	int64_t next_valid;                 /* earliest valid_until after now; 0: none */
+	struct model_hold *head;            /* EV_HEAD: the new head's model, or NULL */
 	struct ev_job *next;
 };
 

@@ -51,6 +51,23 @@ int model_build(const struct snapshot *s, struct model **out);
  * borrows s as model_build's does. A NULL prev builds in full. */
 int model_update(const struct model *prev, const struct snapshot *s, struct model **out);
 void model_free(struct model *m);
+/* A model with the snapshot it borrows, kept alive by a count so that
+ * threads can share it read-only: the evaluator's head model is also the
+ * scheduler's, whose calendar reads it on the loop thread while the
+ * evaluator builds the next head from it. */
+struct model_hold {
+	struct snapshot *snap;
+	struct model *m;                /* NULL when the commit is not an ISMS */
+	struct model_hold_count *count; /* private to model.c */
+};
+
+/* Hold s and m (either may be NULL); both become the hold's. */
+struct model_hold *model_hold_new(struct snapshot *s, struct model *m);
+/* One more holder of h (NULL gives NULL); any thread. */
+struct model_hold *model_hold_ref(struct model_hold *h);
+/* Let go of h; the last holder frees the model and the snapshot. */
+void model_hold_drop(struct model_hold *h);
+
 /* The document at path, or NULL (borrowed). */
 const struct model_doc *model_find(const struct model *m, const char *path);
 /* The index of type t in record_types(). */

@@ -2,12 +2,15 @@
  * kept per repository, reminders fired on the `reminders` topic, and the
  * calendar, audit plan, review pack and acknowledgement behind the socket.
  *
- * The model is loaded on a short-lived thread per load (the snapshot and
- * the model are built there and touched by nobody else until the loop
- * thread joins it); once installed it is read-only and stays alive until
- * the next one replaces it, so the calendar, the planner and the review
- * pack read it on the loop thread. The reminder state is only touched on
- * the loop thread, as reminder.h requires. */
+ * The model is the evaluator's: every head it evaluates comes with its
+ * model (a model_hold, shared by count and never changed), so a commit
+ * costs no second load. Only a head the evaluator could not give a model
+ * for (no rule packs loaded) is loaded here, on a short-lived thread (the
+ * snapshot and the model are built there and touched by nobody else until
+ * the loop thread joins it). Once installed a model stays alive until the
+ * next one replaces it, so the calendar, the planner and the review pack
+ * read it on the loop thread. The reminder state is only touched on the
+ * loop thread, as reminder.h requires. */
 #include "schedule.h"
 
 #include <errno.h>
@@ -53,14 +56,17 @@ struct sched {
 	struct daemon *d;
 	struct repo *r;
 	struct reminder_state *st;
-	char commit[41];       /* of the model kept; "" for none */
-	struct snapshot *snap; /* keeps the files the model borrows */
-	struct model *m;
+	char commit[41];         /* of the model kept; "" for none */
+	struct model_hold *hold; /* the model kept, with its snapshot */
+	const struct model *m;   /* hold's, or NULL */
 	struct reminder_config *cfg;
 	struct problems probs;
 	struct load *ld; /* running, or NULL */
 	pthread_t th;
 	char want[41]; /* a newer head to load after ld */
+	/* A newer head's model, given while ld ran: installed after it. */
+	struct model_hold *given;
+	char given_commit[41];
 	int pipe[2];
 	struct event *done_ev, *timer;
 	struct sched *next;
@@ -177,6 +183,27 @@ run(struct sched *s)
 	calendar_free(cal);
 }
 
+/* Keep hold (the caller's reference becomes ours) as the model of
+ * commit, with its reminder settings cfg and their problems probs. */
+static void
+keep(struct sched *s, struct model_hold *hold, const char *commit, struct reminder_config *cfg,
+     struct problems *probs)
+{
+	for (size_t i = 0; i < probs->n; i++)
+		log_warnx("repository %s: %s:%d: %s", s->r->conf.name, probs->v[i].path,
+		          probs->v[i].line, probs->v[i].msg);
+	model_hold_drop(s->hold);
+	reminder_config_free(s->cfg);
+	problems_free(&s->probs);
+	s->hold = hold;
+	s->m = hold->m;
+	s->cfg = cfg;
+	s->probs = *probs;
+	memset(probs, 0, sizeof(*probs));
+	snprintf(s->commit, sizeof(s->commit), "%s", commit);
+	log_debug("repository %s: calendar of %.12s loaded", s->r->conf.name, s->commit);
+}
+
 /* Take a finished load's model in place of the kept one. */
 static void
 install(struct sched *s, struct load *l)
@@ -186,23 +213,21 @@ install(struct sched *s, struct load *l)
 		          l->error);
 		return;
 	}
-	for (size_t i = 0; i < l->probs.n; i++)
-		log_warnx("repository %s: %s:%d: %s", s->r->conf.name, l->probs.v[i].path,
-		          l->probs.v[i].line, l->probs.v[i].msg);
-	model_free(s->m);
-	snapshot_free(s->snap);
-	reminder_config_free(s->cfg);
-	problems_free(&s->probs);
-	s->m = l->m;
-	s->snap = l->snap;
-	s->cfg = l->cfg;
-	s->probs = l->probs;
-	memset(&l->probs, 0, sizeof(l->probs));
+	keep(s, model_hold_new(l->snap, l->m), l->commit, l->cfg, &l->probs);
 	l->m = NULL;
 	l->snap = NULL;
 	l->cfg = NULL;
-	snprintf(s->commit, sizeof(s->commit), "%s", l->commit);
-	log_debug("repository %s: calendar of %.12s loaded", s->r->conf.name, s->commit);
+}
+
+/* Take the evaluator's model of commit (a new reference) in place of the
+ * kept one. */
+static void
+install_given(struct sched *s, struct model_hold *hold, const char *commit)
+{
+	struct reminder_config *cfg = NULL;
+	struct problems probs = { 0 };
+	reminder_config_load(hold->m, &cfg, &probs);
+	keep(s, hold, commit, cfg, &probs);
 }
 
 /* Join the running load (blocking until it is done) and install it. */
@@ -222,11 +247,17 @@ finish(struct sched *s)
 	load_free(l);
 }
 
-/* After a load: load the newer head wanted meanwhile, or recompute. */
+/* After a load: take the model given meanwhile, or load the newer head
+ * wanted meanwhile; then recompute. */
 static void
 complete(struct sched *s)
 {
 	finish(s);
+	if (s->given) {
+		install_given(s, s->given, s->given_commit);
+		s->given = NULL;
+		s->want[0] = '\0';
+	}
 	if (s->want[0] && strcmp(s->want, s->commit) != 0) {
 		start_load(s, s->want);
 		s->want[0] = '\0';
@@ -291,7 +322,7 @@ schedule_open(struct daemon *d, struct repo *r)
 	s->done_ev = event_new(d->base, s->pipe[0], EV_READ | EV_PERSIST, on_loaded, s);
 	event_add(s->done_ev, NULL);
 	s->timer = evtimer_new(d->base, on_timer, s);
-	start_load(s, NULL);
+	/* The first evaluation of the head brings its model. */
 	rc = 0;
 out:
 	if (rc < 0)
@@ -321,8 +352,8 @@ schedule_close(struct repo *r)
 		close(s->pipe[1]);
 	}
 	reminder_close(s->st);
-	model_free(s->m);
-	snapshot_free(s->snap);
+	model_hold_drop(s->hold);
+	model_hold_drop(s->given);
 	reminder_config_free(s->cfg);
 	problems_free(&s->probs);
 	free(s);
@@ -337,11 +368,24 @@ schedule_moved(const struct repo *old, struct repo *r)
 }
 
 void
-schedule_commit(struct repo *r, const char *commit)
+schedule_commit(struct repo *r, const char *commit, struct model_hold *hold)
 {
 	struct sched *s = find(r);
 	if (s == NULL || s->st == NULL || commit == NULL || commit[0] == '\0')
 		return;
+	if (hold && hold->m && strcmp(s->commit, commit) != 0) {
+		if (s->ld) {
+			/* Installed once the running load is: that one is older. */
+			model_hold_drop(s->given);
+			s->given = model_hold_ref(hold);
+			snprintf(s->given_commit, sizeof(s->given_commit), "%s", commit);
+			s->want[0] = '\0';
+			return;
+		}
+		install_given(s, model_hold_ref(hold), commit);
+		run(s);
+		return;
+	}
 	if (s->ld) {
 		if (strcmp(s->ld->commit, commit) != 0)
 			snprintf(s->want, sizeof(s->want), "%s", commit);

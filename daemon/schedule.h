@@ -1,11 +1,12 @@
 /* schedule.h - the scheduler inside the daemon. Per repository it keeps
- * the model of the head commit (loaded on a thread of its own, so the
- * socket keeps answering), the reminder settings of its isms.yaml and the
- * reminder state under <state_dir>/reminders/<repository>; it fires the
- * reminders that fall due on the `reminders` topic, exactly once, and
- * arms a timer for the next one. The socket's schedule, calendar,
- * audit-plan, review-pack and ack methods answer from here. Everything
- * but the loading runs on the loop thread. */
+ * the model of the head commit (the evaluator's, or loaded on a thread of
+ * its own when the evaluator has none, so the socket keeps answering),
+ * the reminder settings of its isms.yaml and the reminder state under
+ * <state_dir>/reminders/<repository>; it fires the reminders that fall
+ * due on the `reminders` topic, exactly once, and arms a timer for the
+ * next one. The socket's schedule, calendar, audit-plan, review-pack and
+ * ack methods answer from here. Everything but the loading runs on the
+ * loop thread. */
 #ifndef ISMS_SCHEDULE_H
 #define ISMS_SCHEDULE_H
 
@@ -22,9 +23,11 @@ void schedule_close(struct repo *r);
 /* The daemon moved r's state from old to r (a reload rebuilt its list of
  * repositories): follow it. */
 void schedule_moved(const struct repo *old, struct repo *r);
-/* r's head was evaluated at commit: load that commit's model unless it
+/* r's head was evaluated at commit: keep its model hold (the evaluator's;
+ * a reference is taken), or when NULL load that commit's model unless it
  * is the one kept (or being loaded); reminders are recomputed after. */
-void schedule_commit(struct repo *r, const char *commit);
+struct model_hold;
+void schedule_commit(struct repo *r, const char *commit, struct model_hold *hold);
 
 /* Method results (docs/protocol.md). Each returns 0 with *out the
  * caller's, or -1 with err_msg() and *code a JSON-RPC error code. */

@@ -138,5 +138,38 @@ out=$("$ISMSCTL_BIN" call schedule '{"ics":"yes"}')
 like "$out" '"code":-32602' "schedule: ics must be a boolean"
 out=$("$ISMSCTL_BIN" calendar --now 2026-01-01 --socket "$SOCK" 2>&1); rc=$?
 is "$rc" 2 "calendar --now with --socket is a usage error"
+
+# A commit moves the corrective action's due date: the calendar follows
+# the commit the daemon evaluated (the evaluator's model of it).
+event_date() { # event_date ID: the date of calendar event ID, from the daemon
+	"$ISMSCTL_BIN" call schedule 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(*[e["date"] for e in j.get("result", {}).get("events", []) if e["id"] == sys.argv[1]])' "$1"
+}
+sed -i 's/      due: 2026-12-15/      due: 2027-01-20/' "$T/repo/nonconformities.yaml"
+git -C "$T/repo" commit -qam "NC-2026-05: corrective action due later"
+head=$(git -C "$T/repo" rev-parse HEAD)
+i=0
+while [ $i -lt 100 ] && [ "$(event_date corrective-action:NC-2026-05)" != 2027-01-20 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+is "$(event_date corrective-action:NC-2026-05)" 2027-01-20 "the calendar follows a new commit"
+is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["commit"]')" "$head" \
+	"at the commit evaluated"
+stop_ismsd
+
+# With no rule packs loadable the daemon has no verdicts, yet the
+# calendar and its reminders still come from the head commit.
+cp -r "$ISMS_TOP/rules" "$T/badrules"
+echo 'isms.rule {' >> "$T/badrules/clauses/4.lua"
+start_ismsd --repo "$T/repo" --rules "$T/badrules" --now $NOW
+i=0
+until "$ISMSCTL_BIN" call schedule 2>/dev/null | grep -q '"events"' || [ $i -ge 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+is "$(event_date corrective-action:NC-2026-05)" 2027-01-20 "the calendar without rule packs"
+like "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["rules_error"]')" 'clauses/4.lua' \
+	"status names the broken rule pack"
 stop_ismsd
 done_testing
