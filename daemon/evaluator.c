@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "gitrepo.h"
 #include "log.h"
 #include "loose.h"
 #include "model.h"
@@ -394,13 +395,15 @@ void
 evaluator_run(struct ev_job *j)
 {
 	double t0 = mono_ms();
-	loose_session_begin(); /* one object-store check per job */
+	loose_session_begin();   /* one object-store check per job */
+	gitrepo_session_begin(); /* and one open repository */
 	switch (j->kind) {
 	case EV_LOAD: do_load(j); break;
 	case EV_HEAD: do_head(j); break;
 	case EV_REF: do_ref(j); break;
 	case EV_DROP: do_drop(j); break;
 	}
+	gitrepo_session_end();
 	loose_session_end();
 	j->ms = mono_ms() - t0;
 }

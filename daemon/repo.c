@@ -16,6 +16,7 @@
 
 #include "date.h"
 #include "engine.h"
+#include "gitrepo.h"
 #include "loose.h"
 #include "util.h"
 
@@ -52,7 +53,7 @@ repo_resolve(const char *path, const char *ref, char out[41])
 	pthread_once(&once, init_git);
 	if (access(path, F_OK) < 0)
 		return err_set("the repository %s is gone: %s", path, strerror(errno));
-	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	if (gitrepo_open(&r, path) < 0) {
 		gerr(path);
 		goto out;
 	}
@@ -73,7 +74,7 @@ repo_resolve(const char *path, const char *ref, char out[41])
 	rc = 0;
 out:
 	git_object_free(o);
-	git_repository_free(r);
+	gitrepo_close(r);
 	return rc;
 }
 
@@ -86,7 +87,7 @@ repo_descends(const char *path, const char *old, const char *new_)
 	pthread_once(&once, init_git);
 	if (strcmp(old, new_) == 0)
 		return 1;
-	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+	if (gitrepo_open(&r, path) < 0)
 		return gerr(path);
 	if (git_oid_fromstr(&a, old) < 0 || git_oid_fromstr(&b, new_) < 0) {
 		gerr("commit id");
@@ -96,7 +97,7 @@ repo_descends(const char *path, const char *old, const char *new_)
 	if (rc < 0)
 		gerr(path);
 out:
-	git_repository_free(r);
+	gitrepo_close(r);
 	return rc;
 }
 

@@ -28,6 +28,7 @@
 
 #include <git2.h>
 
+#include "gitrepo.h"
 #include "loose.h"
 
 /* Deeper directory nesting than this is reported, not followed. */
@@ -276,10 +277,10 @@ open_repo(const char *path, int check, git_repository **out)
 		return err_set("no repository given");
 	if (stat(path, &st) < 0)
 		return err_set("cannot open the repository %s: %s", path, strerror(errno));
-	if (git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
+	if (gitrepo_open(out, path) == 0) {
 		int rc = check ? loose_check_repo(*out) : 0;
 		if (rc < 0) {
-			git_repository_free(*out);
+			gitrepo_close(*out);
 			*out = NULL;
 		}
 		return rc;
@@ -1165,7 +1166,7 @@ hist_thread(void *arg)
 	j->rc = open_repo(j->repopath, 0, &r) < 0 ? -1 : hist_run(r, j->repopath, &j->head, j->s);
 	if (j->rc < 0)
 		j->error = xstrdup(err_msg());
-	git_repository_free(r);
+	gitrepo_close(r);
 	return NULL;
 }
 
@@ -1887,7 +1888,7 @@ out:
 	snapshot_free(l.s);
 	git_commit_free(c);
 	git_odb_free(l.odb);
-	git_repository_free(l.repo);
+	gitrepo_close(l.repo);
 	buf_free(&l.path);
 	return rc;
 }
@@ -1927,7 +1928,7 @@ out:
 	snapshot_free(l.s);
 	git_commit_free(c);
 	git_odb_free(l.odb);
-	git_repository_free(l.repo);
+	gitrepo_close(l.repo);
 	buf_free(&l.path);
 	if (rc == 1)
 		return source_load(repo, ref, NULL, lim, out);
@@ -2055,6 +2056,6 @@ out:
 	git_diff_free(d);
 	git_tree_free(a);
 	git_tree_free(b);
-	git_repository_free(r);
+	gitrepo_close(r);
 	return rc;
 }

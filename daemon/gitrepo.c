@@ -1,0 +1,50 @@
+/* gitrepo.c - one libgit2 handle per repository and job; see gitrepo.h. */
+#include "gitrepo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* This thread's session: whether one is open, and the handle it keeps. */
+static _Thread_local int in_session;
+static _Thread_local char *session_path;
+static _Thread_local git_repository *session_repo;
+
+int
+gitrepo_open(git_repository **out, const char *path)
+{
+	if (in_session && session_repo && strcmp(session_path, path) == 0) {
+		*out = session_repo;
+		return 0;
+	}
+	int rc = git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc == 0 && in_session && session_repo == NULL) {
+		session_repo = *out;
+		session_path = xstrdup(path);
+	}
+	return rc;
+}
+
+void
+gitrepo_close(git_repository *r)
+{
+	if (r != NULL && r != session_repo)
+		git_repository_free(r);
+}
+
+void
+gitrepo_session_begin(void)
+{
+	in_session = 1;
+}
+
+void
+gitrepo_session_end(void)
+{
+	git_repository_free(session_repo);
+	free(session_path);
+	session_repo = NULL;
+	session_path = NULL;
+	in_session = 0;
+}
