@@ -21,7 +21,6 @@
 #include "engine.h"
 #include "gitrepo.h"
 #include "log.h"
-#include "loose.h"
 #include "model.h"
 #include "pathglob.h"
 #include "repo.h"
@@ -395,8 +394,7 @@ void
 evaluator_run(struct ev_job *j)
 {
 	double t0 = mono_ms();
-	loose_session_begin();   /* one object-store check per job */
-	gitrepo_session_begin(); /* and one open repository */
+	gitrepo_session_begin(); /* one open repository per job */
 	switch (j->kind) {
 	case EV_LOAD: do_load(j); break;
 	case EV_HEAD: do_head(j); break;
@@ -404,7 +402,6 @@ evaluator_run(struct ev_job *j)
 	case EV_DROP: do_drop(j); break;
 	}
 	gitrepo_session_end();
-	loose_session_end();
 	j->ms = mono_ms() - t0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loose.h"
 #include "util.h"
 
 /* This thread's session: whether one is open, and the handle it keeps. */
@@ -19,6 +20,12 @@ gitrepo_open(git_repository **out, const char *path)
 		return 0;
 	}
 	int rc = git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc == 0 && loose_guard(*out) < 0) {
+		git_error_set_str(GIT_ERROR_ODB, err_msg());
+		git_repository_free(*out);
+		*out = NULL;
+		return -1;
+	}
 	if (rc == 0 && in_session && session_repo == NULL) {
 		session_repo = *out;
 		session_path = xstrdup(path);

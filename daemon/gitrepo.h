@@ -11,9 +11,10 @@
 
 #include <git2.h>
 
-/* git_repository_open_ext(path, NO_SEARCH), or this thread's session
- * handle of path. Returns libgit2's code: 0, or < 0 with git_error_last()
- * set. Release with gitrepo_close. */
+/* git_repository_open_ext(path, NO_SEARCH) with its loose objects
+ * guarded (loose.h), or this thread's session handle of path. Returns
+ * libgit2's code: 0, or < 0 with git_error_last() set. Release with
+ * gitrepo_close. */
 int gitrepo_open(git_repository **out, const char *path);
 /* Let go of r: freed unless it is the session's handle. */
 void gitrepo_close(git_repository *r);

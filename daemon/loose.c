@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <zlib.h>
 
 #include <git2.h>
+#include <git2/sys/odb_backend.h>
 
 #include "util.h"
 
@@ -88,24 +90,6 @@ remember(const char *path, const struct stat *st)
 	e->size = st->st_size;
 	e->mtime = mtime_of(st);
 	pthread_mutex_unlock(&cache.mu);
-}
-
-/* This thread's session: the objects directory checked in it. */
-static _Thread_local int in_session;
-static _Thread_local char *session_dir;
-
-void
-loose_session_begin(void)
-{
-	in_session = 1;
-}
-
-void
-loose_session_end(void)
-{
-	in_session = 0;
-	free(session_dir);
-	session_dir = NULL;
 }
 
 void
@@ -257,8 +241,6 @@ check_fanout(const char *objdir, const char *xx)
 int
 loose_check(const char *objdir)
 {
-	if (in_session && session_dir && strcmp(session_dir, objdir) == 0)
-		return 0;
 	DIR *d = opendir(objdir);
 	struct dirent *de;
 	int rc = 0;
@@ -268,18 +250,115 @@ loose_check(const char *objdir)
 		if (is_hex(de->d_name, 2))
 			rc = check_fanout(objdir, de->d_name);
 	closedir(d);
-	if (rc == 0 && in_session) {
-		free(session_dir);
-		session_dir = xstrdup(objdir);
-	}
 	return rc;
 }
 
-int
-loose_check_repo(git_repository *r)
+/* The guard: an object database backend that libgit2 asks first (it has
+ * the highest priority) and that reads nothing itself. For an object
+ * stored loose it checks the file (check_file, remembered once sound) and
+ * answers GIT_PASSTHROUGH, so that libgit2's own backends read it, or
+ * fails naming the damage; an object not stored loose passes through
+ * unchecked. So libgit2 never opens a damaged loose object, and what is
+ * checked is what is read, however many loose objects the store holds. */
+struct guard {
+	git_odb_backend parent;
+	char *objdir;
+};
+
+/* GIT_PASSTHROUGH, or GIT_ERROR with libgit2's error set to the damage. */
+static int
+passthrough(int rc)
 {
-	char *objdir = xasprintf("%sobjects", git_repository_commondir(r));
-	int rc = loose_check(objdir);
-	free(objdir);
+	if (rc == 0)
+		return GIT_PASSTHROUGH;
+	git_error_set_str(GIT_ERROR_ODB, err_msg());
+	return GIT_ERROR;
+}
+
+static int
+guard_id(git_odb_backend *b, const git_oid *id)
+{
+	struct guard *g = (struct guard *)b;
+	char hex[GIT_OID_HEXSZ + 1], xx[3];
+	git_oid_tostr(hex, sizeof(hex), id);
+	memcpy(xx, hex, 2);
+	xx[2] = '\0';
+	char *path = xasprintf("%s/%s/%s", g->objdir, xx, hex + 2);
+	int rc = check_file(path, xx, hex + 2);
+	free(path);
+	return passthrough(rc);
+}
+
+static int
+guard_read(void **data, size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+{
+	return guard_id(b, id);
+}
+
+static int
+guard_read_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+{
+	return guard_id(b, id);
+}
+
+/* An abbreviated id (n hex digits): every loose object it may name. */
+static int
+guard_read_prefix(git_oid *out, void **data, size_t *len, git_object_t *type, git_odb_backend *b,
+                  const git_oid *prefix, size_t n)
+{
+	struct guard *g = (struct guard *)b;
+	char hex[GIT_OID_HEXSZ + 1], xx[3];
+	if (n < 2)
+		return GIT_PASSTHROUGH;
+	git_oid_tostr(hex, sizeof(hex), prefix);
+	memcpy(xx, hex, 2);
+	xx[2] = '\0';
+	char *dir = xasprintf("%s/%s", g->objdir, xx);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && d && (de = readdir(d)) != NULL) {
+		if (!is_hex(de->d_name, 38) || strncmp(de->d_name, hex + 2, n - 2) != 0)
+			continue;
+		char *path = xasprintf("%s/%s", dir, de->d_name);
+		rc = check_file(path, xx, de->d_name);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return passthrough(rc);
+}
+
+static void
+guard_free(git_odb_backend *b)
+{
+	struct guard *g = (struct guard *)b;
+	free(g->objdir);
+	free(g);
+}
+
+int
+loose_guard(git_repository *r)
+{
+	git_odb *odb = NULL;
+	if (git_repository_odb(&odb, r) < 0) {
+		const git_error *e = git_error_last();
+		return err_set("cannot open the object database: %s",
+		               e && e->message ? e->message : "unknown error");
+	}
+	struct guard *g = xcalloc(1, sizeof(*g));
+	git_odb_init_backend(&g->parent, GIT_ODB_BACKEND_VERSION);
+	g->parent.read = guard_read;
+	g->parent.read_header = guard_read_header;
+	g->parent.read_prefix = guard_read_prefix;
+	g->parent.free = guard_free;
+	g->objdir = xasprintf("%sobjects", git_repository_commondir(r));
+	int rc = 0;
+	if (git_odb_add_backend(odb, &g->parent, INT_MAX) < 0) {
+		guard_free(&g->parent);
+		rc = err_set("cannot guard the object database of %s", git_repository_commondir(r));
+	}
+	git_odb_free(odb);
 	return rc;
 }

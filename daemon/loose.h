@@ -13,17 +13,14 @@
  * -1 with err_msg() naming the first damaged object. Thread-safe. */
 int loose_check(const char *objdir);
 
-/* loose_check on the objects directory of an open repository (its
- * common directory's, for a linked work tree). */
+/* Guard the open repository r: before libgit2 reads an object that is
+ * stored loose, the object's file is checked as loose_check checks it
+ * (and remembered once sound); a damaged one fails the read, with
+ * libgit2's error naming the object. Only what is read is checked. Every
+ * handle must be guarded before its first read. Returns 0, or -1 with
+ * err_msg(). */
 struct git_repository;
-int loose_check_repo(struct git_repository *r);
-
-/* A job that opens one repository several times (the daemon evaluating
- * a commit resolves, diffs and loads it) checks it once: between
- * loose_session_begin and loose_session_end, a repeated check of the same
- * objects directory on this thread passes at once. */
-void loose_session_begin(void);
-void loose_session_end(void);
+int loose_guard(struct git_repository *r);
 
 /* Forget the objects remembered (tests). */
 void loose_forget(void);

@@ -57,9 +57,6 @@ repo_resolve(const char *path, const char *ref, char out[41])
 		gerr(path);
 		goto out;
 	}
-	/* Before libgit2 reads an object: see loose.h. */
-	if (loose_check_repo(r) < 0)
-		goto out;
 	if (git_revparse_single(&o, r, ref ? ref : "HEAD") < 0) {
 		gerr(ref ? ref : "HEAD");
 		goto out;
@@ -134,6 +131,9 @@ repo_mirror(const char *url, const char *dir)
 		gerr(dir);
 		goto out;
 	}
+	/* The fetch reads the mirror's own objects: see loose.h. */
+	if (loose_guard(r) < 0)
+		goto out;
 	/* Anonymous, and without url.*.insteadOf rewriting: the URL is used as
 	 * configured (this also avoids a leak in libgit2 1.5's glob matching). */
 	git_remote_create_options ro;

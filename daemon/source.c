@@ -29,7 +29,6 @@
 #include <git2.h>
 
 #include "gitrepo.h"
-#include "loose.h"
 
 /* Deeper directory nesting than this is reported, not followed. */
 #define MAX_DEPTH 256
@@ -264,11 +263,10 @@ smap_free(struct smap *m)
  * Opening and resolving.
  */
 
-/* Open the repository at path: a work tree, its .git, or a bare one.
- * Unless the caller has just checked the same store (check 0), its loose
- * objects are checked first (loose.h). */
+/* Open the repository at path: a work tree, its .git, or a bare one,
+ * with its loose objects guarded (gitrepo.h). */
 static int
-open_repo(const char *path, int check, git_repository **out)
+open_repo(const char *path, git_repository **out)
 {
 	struct stat st;
 
@@ -277,14 +275,8 @@ open_repo(const char *path, int check, git_repository **out)
 		return err_set("no repository given");
 	if (stat(path, &st) < 0)
 		return err_set("cannot open the repository %s: %s", path, strerror(errno));
-	if (gitrepo_open(out, path) == 0) {
-		int rc = check ? loose_check_repo(*out) : 0;
-		if (rc < 0) {
-			gitrepo_close(*out);
-			*out = NULL;
-		}
-		return rc;
-	}
+	if (gitrepo_open(out, path) == 0)
+		return 0;
 	if (!S_ISDIR(st.st_mode))
 		return err_set("%s is not a git repository: it is a file, not "
 		               "a directory",
@@ -1163,7 +1155,7 @@ hist_thread(void *arg)
 {
 	struct hist_job *j = arg;
 	git_repository *r = NULL;
-	j->rc = open_repo(j->repopath, 0, &r) < 0 ? -1 : hist_run(r, j->repopath, &j->head, j->s);
+	j->rc = open_repo(j->repopath, &r) < 0 ? -1 : hist_run(r, j->repopath, &j->head, j->s);
 	if (j->rc < 0)
 		j->error = xstrdup(err_msg());
 	gitrepo_close(r);
@@ -1865,7 +1857,7 @@ source_load(const char *repo, const char *ref, const char *worktree,
 	*out = NULL;
 	if (ref == NULL || *ref == '\0')
 		ref = "HEAD";
-	if (open_repo(repo, 1, &l.repo) < 0)
+	if (open_repo(repo, &l.repo) < 0)
 		return -1;
 	l.max_blob = lim && lim->max_blob ? lim->max_blob : SOURCE_DEFAULT_MAX_BLOB;
 	l.max_files = lim && lim->max_files ? lim->max_files : SOURCE_DEFAULT_MAX_FILES;
@@ -1906,7 +1898,7 @@ source_update(const struct snapshot *prev, const char *repo, const char *ref,
 		ref = "HEAD";
 	if (!updatable(prev))
 		return source_load(repo, ref, NULL, lim, out);
-	if (open_repo(repo, 1, &l.repo) < 0)
+	if (open_repo(repo, &l.repo) < 0)
 		return -1;
 	l.max_blob = lim && lim->max_blob ? lim->max_blob : SOURCE_DEFAULT_MAX_BLOB;
 	l.max_files = lim && lim->max_files ? lim->max_files : SOURCE_DEFAULT_MAX_FILES;
@@ -2037,7 +2029,7 @@ source_changed_paths(const char *repo, const char *old_commit, const char *new_c
 
 	*paths = NULL;
 	*n = 0;
-	if (open_repo(repo, 1, &r) < 0)
+	if (open_repo(repo, &r) < 0)
 		return -1;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	if (spec_tree(r, repo, old_commit, &a) < 0 ||
