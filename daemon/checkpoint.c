@@ -9,11 +9,14 @@
  * the first time `as_of` a commit asks.
  *
  * A checkpoint file is one header line
- *     ismsd-checkpoint 1 CURSOR LINE-LENGTH TIME BODY-LENGTH CHECKSUM
+ *     ismsd-checkpoint 2 CURSOR LINE-LENGTH TIME BODY-LENGTH CHECKSUM JSON-LENGTH
  * naming the journal entry it follows (so that a checkpoint of another
- * journal is never taken) and the FNV-1a hash of the body, then the body:
- * {"repo":..,"commit":..,"commit_time":..,"evaluated_at":..,
- * "organisation":..,"results":{..}}. */
+ * journal is never taken), the body's length and FNV-1a hash, and the
+ * length of the JSON the body inflates to; then the body, the zlib stream
+ * of {"repo":..,"commit":..,"commit_time":..,"evaluated_at":..,
+ * "organisation":..,"results":{..}}. Verdicts repeat their rule's texts
+ * and findings from one checkpoint to the next: compressed, a checkpoint
+ * is a tenth of its JSON. */
 #include "checkpoint.h"
 
 #include <errno.h>
@@ -25,11 +28,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "log.h"
 #include "repo.h"
 #include "util.h"
 
-#define MAGIC          "ismsd-checkpoint 1 "
+#define MAGIC          "ismsd-checkpoint 2 "
 #define MAX_CHECKPOINT ((uint64_t)1 << 30)
 
 enum { RESULTS = 1, COMMITS = 2 };
@@ -254,17 +259,25 @@ ck_write(struct checkpoints *cp, struct hist *h, struct ck *c, const struct repo
 	                      t->commit, "commit_time", (json_int_t)t->commit_time, "evaluated_at",
 	                      (json_int_t)t->evaluated_at, "organisation", t->organisation,
 	                      "results", t->results);
-	char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	char *path = ck_path(cp, e.seq, ""), *tmp = ck_path(cp, e.seq, ".tmp"), *head = NULL;
+	char *body = NULL;
 	int rc = -1, fd = -1;
-	if (body == NULL) {
+	size_t jlen = json ? strlen(json) : 0;
+	uLongf blen = compressBound((uLong)jlen);
+	if (json == NULL || jlen > MAX_CHECKPOINT) {
 		errno = EINVAL;
 		goto out;
 	}
-	size_t blen = strlen(body);
-	head = xasprintf(MAGIC "%" PRIu64 " %zu %" PRId64 " %zu %" PRIu64 "\n", e.seq, e.len,
-	                 e.time, blen, fnv1a(body, blen));
+	/* Level 1: this runs on the loop thread; it still packs JSON tenfold. */
+	body = xmalloc(blen);
+	if (compress2((Bytef *)body, &blen, (const Bytef *)json, (uLong)jlen, 1) != Z_OK) {
+		errno = ENOMEM;
+		goto out;
+	}
+	head = xasprintf(MAGIC "%" PRIu64 " %zu %" PRId64 " %zu %" PRIu64 " %zu\n", e.seq, e.len,
+	                 e.time, (size_t)blen, fnv1a(body, blen), jlen);
 	if (mkdir(cp->dir, 0750) < 0 && errno != EEXIST)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
@@ -291,6 +304,7 @@ out:
 	}
 	free(head);
 	free(body);
+	free(json);
 	free(path);
 	free(tmp);
 	return rc;
@@ -322,10 +336,11 @@ number(const char **p, char end, int neg_ok, uint64_t *v, int *neg)
 }
 
 /* Check the header of a checkpoint file against journal entry e; the
- * body's length and checksum into *blen, *sum, its start into *body. */
+ * body's length and checksum into *blen, *sum, the length of its JSON
+ * into *jlen, its start into *body. */
 static int
 ck_header(const char *buf, const struct journal_entry *e, uint64_t *blen, uint64_t *sum,
-          const char **body)
+          uint64_t *jlen, const char **body)
 {
 	const char *p = buf;
 	uint64_t seq, len, time;
@@ -335,7 +350,7 @@ ck_header(const char *buf, const struct journal_entry *e, uint64_t *blen, uint64
 	p += strlen(MAGIC);
 	if (number(&p, ' ', 0, &seq, &neg) < 0 || number(&p, ' ', 0, &len, &n2) < 0 ||
 	    number(&p, ' ', 1, &time, &n3) < 0 || number(&p, ' ', 0, blen, &n4) < 0 ||
-	    number(&p, '\n', 0, sum, &neg) < 0)
+	    number(&p, ' ', 0, sum, &neg) < 0 || number(&p, '\n', 0, jlen, &neg) < 0)
 		return -1;
 	int64_t t = n3 ? -(int64_t)time : (int64_t)time;
 	if (seq != e->seq || len != e->len || t != e->time)
@@ -369,6 +384,21 @@ ck_parse(const struct hist *h, const char *body, size_t len)
 	return t;
 }
 
+/* The state in a compressed body of blen bytes that inflates to jlen of
+ * JSON, or NULL when it does not inflate to exactly that. */
+static struct repo *
+ck_inflate(const struct hist *h, const char *body, size_t blen, size_t jlen)
+{
+	char *json = xmalloc(jlen + 1);
+	uLongf got = (uLongf)jlen;
+	struct repo *t = NULL;
+	if (uncompress((Bytef *)json, &got, (const Bytef *)body, (uLong)blen) == Z_OK &&
+	    got == jlen)
+		t = ck_parse(h, json, jlen);
+	free(json);
+	return t;
+}
+
 /* Read checkpoint c of h back. Returns the state (the caller's), or NULL
  * when the file is missing or not to be trusted. */
 static struct repo *
@@ -395,11 +425,12 @@ ck_load(struct checkpoints *cp, struct hist *h, const struct ck *c)
 			got += (size_t)r;
 		}
 		buf[got] = '\0';
-		uint64_t blen, sum;
+		uint64_t blen, sum, jlen;
 		const char *body;
-		if (got == n && ck_header(buf, &e, &blen, &sum, &body) == 0 &&
-		    (uint64_t)(buf + n - body) == blen && fnv1a(body, (size_t)blen) == sum)
-			t = ck_parse(h, body, (size_t)blen);
+		if (got == n && ck_header(buf, &e, &blen, &sum, &jlen, &body) == 0 &&
+		    (uint64_t)(buf + n - body) == blen && fnv1a(body, (size_t)blen) == sum &&
+		    jlen <= MAX_CHECKPOINT)
+			t = ck_inflate(h, body, (size_t)blen, (size_t)jlen);
 	}
 	close(fd);
 	free(buf);

@@ -347,8 +347,8 @@ same_state(struct checkpoints *cp, struct journal *j, const char *repo,
 	}
 	if (!same)
 		printf("# %s differs: when %d time %lld commit %s: got %d, linear %d\n", repo,
-		       q->when, (long long)q->time,
-		       q->when == CHECKPOINT_COMMIT ? q->commit : "-", ra, rb);
+		       q->when, (long long)q->time, q->when == CHECKPOINT_COMMIT ? q->commit : "-",
+		       ra, rb);
 	if (ra == 1)
 		state_clear(&a);
 	state_clear(&b);
@@ -414,10 +414,11 @@ publish_history(struct bus *b, int ncommit)
 		char at[21];
 		date_format_utc(now, at);
 		if (n || full || json_array_size(removed)) {
-			json_t *d = json_pack("{s:s, s:I, s:s, s:s, s:b, s:o, s:o}", "commit", id,
-			                      "commit_time", (json_int_t)(now - 30), "evaluated_at", at,
-			                      "organisation", c < 200 ? "Fernwerk" : "Fernwerk GmbH",
-			                      "full", full, "changed", changed, "removed", removed);
+			json_t *d =
+			        json_pack("{s:s, s:I, s:s, s:s, s:b, s:o, s:o}", "commit", id,
+			                  "commit_time", (json_int_t)(now - 30), "evaluated_at", at,
+			                  "organisation", c < 200 ? "Fernwerk" : "Fernwerk GmbH",
+			                  "full", full, "changed", changed, "removed", removed);
 			bus_publish(b, repo, "results", now, d);
 			json_decref(d);
 			json_t *f = json_pack("{s:s, s:s}", "rule", "rule-001", "commit", id);
@@ -524,6 +525,36 @@ flip_byte(const char *p, size_t at)
 	close(fd);
 }
 
+/* Rewrite the JSON length of checkpoint file p's header: plus delta, or
+ * delta itself when it is past 2^30. */
+static int
+lie_about_length(const char *p, long long delta)
+{
+	char *buf;
+	size_t len;
+	unsigned long long jlen;
+	int pre = 0;
+	if (read_file(p, 1 << 30, &buf, &len) < 0)
+		return -1;
+	char *nl = memchr(buf, '\n', len);
+	if (nl == NULL ||
+	    sscanf(buf, "ismsd-checkpoint 2 %*s %*s %*s %*s %*s %n%llu", &pre, &jlen) != 1) {
+		free(buf);
+		return -1;
+	}
+	jlen = delta > (1LL << 30) ? (unsigned long long)delta : jlen + (unsigned long long)delta;
+	FILE *f = fopen(p, "w");
+	int rc = f && fprintf(f, "%.*s%llu", pre, buf, jlen) > 0 &&
+	                         fwrite(nl, 1, len - (size_t)(nl - buf), f) ==
+	                                 len - (size_t)(nl - buf)
+	                 ? 0
+	                 : -1;
+	if (f)
+		fclose(f);
+	free(buf);
+	return rc;
+}
+
 static void
 reopen(struct journal **j, struct bus **b)
 {
@@ -569,6 +600,17 @@ test_checkpoints(void)
 	ok(st.loaded > 0 && st.rejected == 0 && st.written == 0,
 	   "from checkpoints: %zu loaded, none rejected or rewritten", st.loaded);
 
+	/* Compressed: the header's JSON length against the file's size. */
+	char *first = checkpoint_file(0), *head = NULL;
+	size_t hlen = 0;
+	unsigned long long jlen = 0;
+	int got = read_file(first, 1 << 30, &head, &hlen) == 0 &&
+	          sscanf(head, "ismsd-checkpoint 2 %*s %*s %*s %*s %*s %llu", &jlen) == 1;
+	ok(got && jlen > 3 * hlen, "a checkpoint is stored compressed (%zu bytes for %llu of JSON)",
+	   hlen, jlen);
+	free(head);
+	free(first);
+
 	/* Damage: a flipped byte, a torn file, another cursor's file, one gone,
 	 * a header with numbers beyond 64 bits, garbage. */
 	char *p0 = checkpoint_file(0), *p1 = checkpoint_file(1), *p2 = checkpoint_file(2);
@@ -584,7 +626,7 @@ test_checkpoints(void)
 	free(buf);
 	ok(unlink(p3) == 0, "remove a checkpoint");
 	f = fopen(p4, "w");
-	fputs("ismsd-checkpoint 1 99999999999999999999999 1 1 1 1\n{}", f);
+	fputs("ismsd-checkpoint 2 99999999999999999999999 1 1 1 1 1\n{}", f);
 	fclose(f);
 	f = fopen(p5, "w");
 	fputs("\x01\x02garbage", f);
@@ -606,6 +648,19 @@ test_checkpoints(void)
 	free(p3);
 	free(p4);
 	free(p5);
+
+	/* A header whose JSON length is not what the body inflates to (one
+	 * less, and one past the limit: a body that would inflate without
+	 * bound), its checksum intact: refused, not trusted or inflated. */
+	char *c0 = checkpoint_file(0), *c1 = checkpoint_file(1);
+	ok(lie_about_length(c0, -1) == 0 && lie_about_length(c1, 1LL << 31) == 0,
+	   "change two headers' JSON lengths");
+	reopen(&j, &b);
+	ok(all_same(bus_checkpoints(b), j, NULL), "lying lengths: still the linear answers");
+	checkpoint_stats(bus_checkpoints(b), &st);
+	ok(st.rejected == 2, "both refused (%zu)", st.rejected);
+	free(c0);
+	free(c1);
 
 	/* Every checkpoint gone (as after an upgrade): rebuilt on the way. */
 	rm_checkpoints();
