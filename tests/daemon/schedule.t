@@ -147,13 +147,16 @@ import json, sys
 j = json.load(sys.stdin)
 print(*[e["date"] for e in j.get("result", {}).get("events", []) if e["id"] == sys.argv[1]])' "$1"
 }
+wait_event_date() { # wait_event_date ID DATE: until event ID falls on DATE (5 s)
+	i=0
+	while [ $i -lt 100 ] && [ "$(event_date "$1")" != "$2" ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+}
 sed -i 's/      due: 2026-12-15/      due: 2027-01-20/' "$T/repo/nonconformities.yaml"
 git -C "$T/repo" commit -qam "NC-2026-05: corrective action due later"
 head=$(git -C "$T/repo" rev-parse HEAD)
-i=0
-while [ $i -lt 100 ] && [ "$(event_date corrective-action:NC-2026-05)" != 2027-01-20 ]; do
-	sleep 0.05; i=$((i + 1))
-done
+wait_event_date corrective-action:NC-2026-05 2027-01-20
 is "$(event_date corrective-action:NC-2026-05)" 2027-01-20 "the calendar follows a new commit"
 is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["commit"]')" "$head" \
 	"at the commit evaluated"
@@ -164,10 +167,7 @@ stop_ismsd
 cp -r "$ISMS_TOP/rules" "$T/badrules"
 echo 'isms.rule {' >> "$T/badrules/clauses/4.lua"
 start_ismsd --repo "$T/repo" --rules "$T/badrules" --now $NOW
-i=0
-until "$ISMSCTL_BIN" call schedule 2>/dev/null | grep -q '"events"' || [ $i -ge 100 ]; do
-	sleep 0.05; i=$((i + 1))
-done
+wait_event_date corrective-action:NC-2026-05 2027-01-20
 is "$(event_date corrective-action:NC-2026-05)" 2027-01-20 "the calendar without rule packs"
 like "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["rules_error"]')" 'clauses/4.lua' \
 	"status names the broken rule pack"
