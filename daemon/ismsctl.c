@@ -1046,6 +1046,21 @@ cmd_history(int argc, char **argv)
 }
 
 /* One notification as a line for people. */
+/* The findings of a findings notification, one a line, under what. */
+static void
+print_findings(const char *what, json_t *list)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach (list, i, f) {
+		printf("    %-8s ", what);
+		if (json_is_string(json_object_get(f, "file")))
+			printf("%s:%lld: ", jget(f, "file"),
+			       (long long)json_integer_value(json_object_get(f, "line")));
+		printf("%s\n", jget(f, "message"));
+	}
+}
+
 static void
 print_event(json_t *m)
 {
@@ -1055,10 +1070,22 @@ print_event(json_t *m)
 	printf("[%lld] %s %s %s: ", (long long)json_integer_value(json_object_get(p, "cursor")),
 	       jget(p, "time"), jget(p, "repo"), topic);
 	if (strcmp(topic, "results") == 0) {
-		printf("%zu verdict(s) changed at %.12s\n",
-		       json_array_size(json_object_get(d, "changed")), jget(d, "commit"));
-		json_array_foreach (json_object_get(d, "changed"), i, v)
+		/* A first evaluation lists every verdict: show what is not passing. */
+		int full = json_is_true(json_object_get(d, "full"));
+		size_t n = json_array_size(json_object_get(d, "changed")), shown = 0;
+		if (full)
+			printf("first evaluation at %.12s: %zu verdicts; not passing:\n",
+			       jget(d, "commit"), n);
+		else
+			printf("%zu verdict(s) changed at %.12s\n", n, jget(d, "commit"));
+		json_array_foreach (json_object_get(d, "changed"), i, v) {
+			if (full && strcmp(jget(v, "status"), "pass") == 0)
+				continue;
 			printf("    %-15s %s\n", jget(v, "status"), jget(v, "id"));
+			shown++;
+		}
+		if (full && shown == 0)
+			printf("    (none)\n");
 	} else if (strcmp(topic, "commits") == 0) {
 		printf("%.12s %s (", jget(d, "commit"),
 		       json_is_true(json_object_get(d, "conformant")) ? "conformant"
@@ -1069,6 +1096,18 @@ print_event(json_t *m)
 		printf("%s: %zu new, %zu resolved\n", jget(d, "rule"),
 		       json_array_size(json_object_get(d, "added")),
 		       json_array_size(json_object_get(d, "resolved")));
+		print_findings("new", json_object_get(d, "added"));
+		print_findings("resolved", json_object_get(d, "resolved"));
+	} else if (strcmp(topic, "reminders") == 0) {
+		printf("%s\n", jget(d, "message"));
+		if (json_is_string(json_object_get(d, "to")))
+			printf("    to:          %s\n", jget(d, "to"));
+		if (json_is_string(json_object_get(d, "file")))
+			printf("    record:      %s:%lld\n", jget(d, "file"),
+			       (long long)json_integer_value(json_object_get(d, "line")));
+		if (json_is_true(json_object_get(d, "redelivery")))
+			printf("    (sent again: its delivery was not confirmed)\n");
+		printf("    acknowledge: ismsctl ack %s\n", jget(d, "ack"));
 	} else if (strcmp(topic, "status") == 0) {
 		printf("%s%s%s\n", jget(d, "health"),
 		       json_is_string(json_object_get(d, "message")) ? ": " : "",

@@ -160,6 +160,20 @@ wait_event_date corrective-action:NC-2026-05 2027-01-20
 is "$(event_date corrective-action:NC-2026-05)" 2027-01-20 "the calendar follows a new commit"
 is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["commit"]')" "$head" \
 	"at the commit evaluated"
+
+# ismsctl watch in words: what is not passing, each finding with its
+# record, each reminder with whom it is for and how to acknowledge it.
+human=$("$ISMSCTL_BIN" watch --cursor 0 --timeout 1 2>/dev/null)
+like "$human" "repo results: first evaluation at " "watch: the first evaluation"
+like "$human" "    fail            10.2-corrective-action" "watch: a rule not passing"
+unlike "$(echo "$human" | sed -n '2,/^\[/p')" "    pass  " "watch: a first evaluation lists no passing rule"
+like "$human" "    new      nonconformities.yaml:193: the corrective action of NC-2026-04" \
+	"watch: a new finding with its file and line"
+like "$human" "    resolved nonconformities.yaml:" "watch: a resolved finding"
+like "$human" "repo reminders: " "watch: a reminder"
+like "$human" "    to:          p-leonie-brandt" "watch: whom it is for"
+like "$human" "    acknowledge: ismsctl ack corrective-action:NC-2026-05@2026-12-15" \
+	"watch: how to acknowledge it"
 stop_ismsd
 
 # With no rule packs loadable the daemon has no verdicts, yet the
