@@ -774,43 +774,10 @@ call_error(struct ismsd_call *c, const char *msg)
 	b->error = xstrdup(msg && *msg ? msg : "failed");
 }
 
-/* Nonzero when s[0..n) is valid UTF-8 (no overlong forms, no
- * surrogates, nothing past U+10FFFF). */
-static int
-utf8_ok(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = s[i];
-		size_t k;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF)
-			k = 1;
-		else if (c >= 0xE0 && c <= 0xEF)
-			k = 2;
-		else if (c >= 0xF0 && c <= 0xF4)
-			k = 3;
-		else
-			return 0;
-		if (n - i <= k)
-			return 0;
-		for (size_t j = 1; j <= k; j++)
-			if ((s[i + j] & 0xC0) != 0x80)
-				return 0;
-		if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0) ||
-		    (c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 static int
 put_string(struct buf *o, const char *s, size_t n)
 {
-	if (!utf8_ok((const unsigned char *)s, n))
+	if (utf8_valid(s, n) != n)
 		return err_set("a string that is not valid UTF-8");
 	buf_addc(o, '"');
 	for (size_t i = 0; i < n; i++) {

@@ -381,6 +381,32 @@ reminder_ack(struct reminder_state *s, const char *id)
 	return rc;
 }
 
+/* Whether id names a reminder: one fired or acknowledged before, an
+ * event of cal by its ack key (<event>@<date>, the date of the event's
+ * current calendar entry), or an occurrence of a configured cron. */
+int
+reminder_ack_known(const struct reminder_state *s, const struct reminder_config *cfg,
+                   const struct calendar *cal, const char *id)
+{
+	char *key = ack_key(id);
+	int known = tab_get((struct table *)&s->t, id, 0) != NULL ||
+	            tab_get((struct table *)&s->t, key, 0) != NULL;
+	for (size_t i = 0; !known && cal && i < cal->n; i++) {
+		char d[11];
+		date_format(cal->v[i].date, d);
+		size_t n = strlen(cal->v[i].id);
+		known = strncmp(key, cal->v[i].id, n) == 0 && key[n] == '@' &&
+		        strcmp(key + n + 1, d) == 0;
+	}
+	for (size_t i = 0; !known && cfg && i < cfg->ncrons; i++) {
+		size_t n = strlen(cfg->crons[i].id);
+		known = strncmp(key, "cron:", 5) == 0 && strncmp(key + 5, cfg->crons[i].id, n) == 0 &&
+		        key[5 + n] == '@';
+	}
+	free(key);
+	return known;
+}
+
 /* Whether id (or its ack key) is acknowledged. */
 int
 reminder_acked(const struct reminder_state *s, const char *id)

@@ -104,6 +104,11 @@ int reminder_mark_delivered(struct reminder_state *s, const char *id);
 /* Acknowledge a reminder id or ack key: that event's reminders (for that
  * date) stop; for a cron reminder, that occurrence. */
 int reminder_ack(struct reminder_state *s, const char *id);
+/* Whether id names a reminder that can be acknowledged: fired or
+ * acknowledged before, an event of cal by its ack key, or an occurrence
+ * of a cron of cfg. */
+int reminder_ack_known(const struct reminder_state *s, const struct reminder_config *cfg,
+                       const struct calendar *cal, const char *id);
 /* Whether key (an ack key or id) is acknowledged. */
 int reminder_acked(const struct reminder_state *s, const char *id);
 /* The next instant after now at which a reminder may fall due; INT64_MAX

@@ -116,10 +116,14 @@ rpc_error(json_t *id, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* A message may quote the request's bytes (the JSON parser's error
+	 * context), which need not be UTF-8. */
+	char *msg = utf8_clean(raw);
 	json_t *o = json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
 	                      id ? id : json_null(), "error", "code", code, "message", msg);
+	free(raw);
 	free(msg);
 	return o;
 }

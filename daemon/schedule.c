@@ -572,6 +572,18 @@ schedule_ack(struct repo *r, const char *id, json_t **out, int *code)
 		*code = RPC_FAILED;
 		return err_set("repository %s keeps no reminder state", r->conf.name);
 	}
+	struct calendar *cal = NULL;
+	if (s->m)
+		calendar_build(s->m, daemon_now(s->d), &cal);
+	int known = id && reminder_ack_known(s->st, s->cfg, cal, id);
+	calendar_free(cal);
+	if (id && *id && !known) {
+		*code = RPC_INVALID_PARAMS;
+		return err_set("no reminder has the id or ack key '%.200s': use the \"ack\" of a "
+		               "reminder (ismsctl watch shows it), or <event id>@<date> of an event "
+		               "in ismsctl calendar",
+		               id);
+	}
 	if (reminder_ack(s->st, id) < 0) {
 		*code = RPC_INVALID_PARAMS;
 		return -1;

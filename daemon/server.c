@@ -206,7 +206,13 @@ server_send(struct client *c, const char *line, size_t len)
 void
 server_send_json(struct client *c, json_t *msg)
 {
-	char *s = json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = msg ? json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (s == NULL) {
+		/* A reply that could not be built still gets an answer. */
+		log_warnx("a reply could not be encoded as JSON; sent an internal error instead");
+		s = xstrdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,"
+		            "\"message\":\"internal error: the reply could not be encoded\"}}");
+	}
 	size_t n = strlen(s);
 	s[n] = '\n'; /* over the terminating NUL: the line is n + 1 bytes */
 	server_send(c, s, n + 1);

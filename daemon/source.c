@@ -66,53 +66,6 @@ gerr(const char *fmt, ...)
  * Names and sizes.
  */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min, cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, min = 0x80, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, min = 0x800, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, min = 0x10000, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* 1 when s is valid UTF-8. */
-static int
-utf8_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-
-	while (n > 0) {
-		size_t k = utf8_seq(p, n);
-		if (k == 0)
-			return 0;
-		p += k;
-		n -= k;
-	}
-	return 1;
-}
-
 /* Add s to b with every byte that is not valid UTF-8 written as \xNN. */
 static void
 add_escaped(struct buf *b, const char *s)
@@ -541,7 +494,7 @@ load_tree(struct load *l, git_tree *t, int depth)
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
 		const char *name = git_tree_entry_name(e);
-		if (!utf8_ok(name)) {
+		if (utf8_valid(name, strlen(name)) != strlen(name)) {
 			bad_name(l, name);
 			continue;
 		}
@@ -1600,7 +1553,7 @@ walk_dir(struct load *l, int depth)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (strcmp(names[i], ".git") == 0)
 			continue;
-		if (!utf8_ok(names[i])) {
+		if (utf8_valid(names[i], strlen(names[i])) != strlen(names[i])) {
 			bad_name(l, names[i]);
 			continue;
 		}

@@ -66,6 +66,20 @@ report(b"-32600" in got and b"longer than" in got, "a 10 MiB line gets an error"
 report(f.readline() == b"", "and the connection is closed")
 f.close(); s.close()
 
+# Bytes that are not UTF-8 where the JSON parser quotes them in its error:
+# still a JSON error reply, and the daemon goes on (this once crashed it).
+s, f = connect()
+s.sendall(b'{"jsonrpc":"2.0","id":3"\\\xee\x96\xb3\xcfud7ff","method":"status"}\n')
+got = f.readline()
+try:
+    m = json.loads(got)
+except ValueError:
+    m = {}
+report(m.get("error", {}).get("code") == -32700, "a line with bad UTF-8 gets a parse error", got[:200])
+s.sendall(b'{"jsonrpc":"2.0","id":4,"method":"status"}\n')
+report(b'"result"' in f.readline(), "and the connection goes on")
+f.close(); s.close()
+
 # A client that subscribes and never reads is dropped once its buffer
 # passes subscriber_buffer; the daemon keeps answering others.
 s = socket.socket(socket.AF_UNIX); s.connect(sock)

@@ -78,6 +78,13 @@ out=$("$ISMSCTL_BIN" call ack '{"id":"bad\u0001id"}')
 like "$out" '"code":-32602' "ack refuses control characters"
 out=$("$ISMSCTL_BIN" call ack '{}')
 like "$out" '"code":-32602' "ack needs an id"
+out=$("$ISMSCTL_BIN" ack 'corrective-action:NC-2026-04@2026-11-14' 2>&1); rc=$?
+ok $([ "$rc" -ne 0 ]; echo $?) "ack of a date the event does not fall on fails"
+like "$out" "no reminder has the id or ack key" "and says no reminder has that key"
+out=$("$ISMSCTL_BIN" call ack '{"id":"../../etc/passwd"}')
+like "$out" '"code":-32602' "ack of something that is no reminder is refused"
+out=$("$ISMSCTL_BIN" ack 'document-review:remote-working-policy@2026-12-15'); rc=$?
+is "$rc" 0 "ack of a calendar event ahead of its next reminder (<event>@<date>)"
 out=$("$ISMSCTL_BIN" ack 2>&1); rc=$?
 is "$rc" 2 "ismsctl ack without an id is a usage error"
 

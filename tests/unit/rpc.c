@@ -50,6 +50,13 @@ main(void)
 	case_("}{", RPC_PARSE_ERROR, "null");
 	case_("{\"a\":1} trailing", RPC_PARSE_ERROR, "null");
 	case_("\xff\xfe{}", RPC_PARSE_ERROR, "null");
+	/* The parser's error quotes the bytes near it, here not UTF-8: the
+	 * reply must still be JSON (this once left no reply to send). */
+	case_("{\"jsonrpc\":\"2.0\",\"id\":3\"\\\xee\x96\xb3\xcfud7ff\",\"method\":\"status\"}",
+	      RPC_PARSE_ERROR, "null");
+	case_("{\"jsonrpc\":\"2.0\",\"id\":17,\"met\\\xd4\x9chod\":\"subscribe\"}", RPC_PARSE_ERROR,
+	      "null");
+	case_("{\"a\":\"\xc0\xaf\"}", RPC_PARSE_ERROR, "null");
 	case_("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"method\":\"b\"}", RPC_PARSE_ERROR, "null");
 	case_("[]", RPC_INVALID_REQUEST, "null");
 	case_("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\"}]", RPC_INVALID_REQUEST, "null");
