@@ -45,7 +45,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check test sanitize valgrind bench install lint format clean example
+.PHONY: all deps run check test sanitize valgrind bench fuzz install lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
 
@@ -154,6 +154,28 @@ bench: deps
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
 	sh tests/bench/journal.sh $(abspath $(BUILD))
 
+# Long fuzzing, outside make check: libFuzzer targets for the record
+# parsers and cron expressions, and hostile JSON-RPC at the sanitizer
+# build's daemon, FUZZ_TIME seconds each (tests/fuzz/run.sh).
+FUZZ_TIME ?= 60
+FUZZ_DIR  := build-fuzz
+FUZZ_CC    = clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+             -fno-sanitize-recover=all -Idaemon $(PKG_CFLAGS)
+
+$(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c daemon/doc.c daemon/arena.c daemon/util.c daemon/log.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+$(FUZZ_DIR)/cron_fuzz: tests/fuzz/cron_fuzz.c daemon/cron.c daemon/date.c daemon/util.c daemon/log.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+fuzz: deps
+	$(MAKE) all example BUILD=build-san CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all'
+	$(MAKE) $(FUZZ_DIR)/doc_fuzz $(FUZZ_DIR)/cron_fuzz
+	sh tests/fuzz/run.sh $(abspath build-san) $(abspath $(FUZZ_DIR)) $(FUZZ_TIME)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
@@ -177,7 +199,7 @@ lint: deps
 	  -Idaemon -Isdk/include $(PKG_CFLAGS) $(DEFS)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/daemon/ismsctl.d $(BUILD)/daemon/ismsd.d \
          $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

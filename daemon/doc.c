@@ -526,8 +526,9 @@ check_dups(struct build *b, const struct kid *k, size_t n)
 static int
 finish(struct build *b, struct node *n, size_t base)
 {
-	const struct kid *k = b->kids + base;
 	size_t cnt = b->nkids - base;
+	/* No child yet in any container: kids may still be NULL. */
+	const struct kid *k = cnt ? b->kids + base : NULL;
 
 	n->n = cnt;
 	if (cnt > 0) {

@@ -400,8 +400,8 @@ reminder_ack_known(const struct reminder_state *s, const struct reminder_config 
 	}
 	for (size_t i = 0; !known && cfg && i < cfg->ncrons; i++) {
 		size_t n = strlen(cfg->crons[i].id);
-		known = strncmp(key, "cron:", 5) == 0 && strncmp(key + 5, cfg->crons[i].id, n) == 0 &&
-		        key[5 + n] == '@';
+		known = strncmp(key, "cron:", 5) == 0 &&
+		        strncmp(key + 5, cfg->crons[i].id, n) == 0 && key[5 + n] == '@';
 	}
 	free(key);
 	return known;

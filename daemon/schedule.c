@@ -579,10 +579,11 @@ schedule_ack(struct repo *r, const char *id, json_t **out, int *code)
 	calendar_free(cal);
 	if (id && *id && !known) {
 		*code = RPC_INVALID_PARAMS;
-		return err_set("no reminder has the id or ack key '%.200s': use the \"ack\" of a "
-		               "reminder (ismsctl watch shows it), or <event id>@<date> of an event "
-		               "in ismsctl calendar",
-		               id);
+		return err_set(
+		        "no reminder has the id or ack key '%.200s': use the \"ack\" of a "
+		        "reminder (ismsctl watch shows it), or <event id>@<date> of an event "
+		        "in ismsctl calendar",
+		        id);
 	}
 	if (reminder_ack(s->st, id) < 0) {
 		*code = RPC_INVALID_PARAMS;

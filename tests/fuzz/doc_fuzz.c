@@ -1,11 +1,5 @@
-/* doc_fuzz.c - a libFuzzer target for the record parsers. Not part of the
- * normal build; build and run it by hand:
- *
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Idaemon -o build/doc_fuzz tests/fuzz/doc_fuzz.c daemon/doc.c \
- *     daemon/arena.c daemon/util.c daemon/log.c -lyaml -lm -lpthread
- *   mkdir -p build/doc_corpus && build/doc_fuzz -max_total_time=300 \
- *     -max_len=4096 build/doc_corpus
+/* doc_fuzz.c - a libFuzzer target for the record parsers. `make fuzz`
+ * builds and runs it (FUZZ_TIME seconds; see tests/fuzz/run.sh).
  *
  * The first input byte picks the format; the rest is the file. Every
  * result must be a well-formed tree or an error with a line in the file. */

@@ -812,9 +812,28 @@ test_node_cap(void)
 	free(buf);
 }
 
+/* Empty containers as the first (or only) thing a file holds: no child
+ * has been seen yet when they close (found by make fuzz). */
+static void
+test_empty_first(void)
+{
+	static const char *const cases[][2] = {
+		{ "e.json", "{}" }, { "e.json", "[]" }, { "e.json", "[[], {}]" },
+		{ "e.yaml", "{}" }, { "e.yaml", "[]" }, { "e.yaml", "a: {}\n" },
+		{ "e.md", "---\n{}\n---\nbody\n" },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		struct doc *d = doc_parse(cases[i][0], cases[i][1], strlen(cases[i][1]));
+		ok(d->root && (d->root->kind == NODE_MAP || d->root->kind == NODE_SEQ),
+		   "empty container case %zu (%s) parses", i, cases[i][0]);
+		doc_free(d);
+	}
+}
+
 int
 main(void)
 {
+	test_empty_first();
 	test_node_cap();
 	test_format_of();
 	test_yaml_scalars();
