@@ -45,7 +45,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check test sanitize valgrind bench fuzz install lint format clean example
+.PHONY: all deps run check test sanitize valgrind bench fuzz soak install lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
 
@@ -175,6 +175,14 @@ fuzz: deps
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all'
 	$(MAKE) $(FUZZ_DIR)/doc_fuzz $(FUZZ_DIR)/cron_fuzz
 	sh tests/fuzz/run.sh $(abspath build-san) $(abspath $(FUZZ_DIR)) $(FUZZ_TIME)
+
+# A long run of the daemon under a stream of commits, reloads and
+# rewrites: no missed notification, the incremental verdicts equal a full
+# check at the end, memory flat (tests/soak/soak.py).
+SOAK_TIME ?= 300
+soak: deps
+	$(MAKE) all
+	python3 tests/soak/soak.py $(abspath $(BUILD)) $(SOAK_TIME)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
