@@ -330,6 +330,21 @@ do_head(struct ev_job *j)
 		return;
 	}
 	unsigned char *only = select_rules(j, j->commit, &any);
+	if (!any && strcmp(er->prev->commit, j->commit) != 0) {
+		/* A new commit that changes nothing a rule reads (an empty
+		 * commit, a revert to the same tree): the verdicts hold, now for
+		 * this commit, which is published as the head. */
+		snprintf(er->prev->commit, sizeof(er->prev->commit), "%s", j->commit);
+		if (repo_commit_time(er->gitdir, j->commit, &j->commit_time) < 0)
+			j->commit_time = 0;
+		free(j->organisation);
+		j->organisation = er->head && er->head->m ? organisation(er->head->m) : NULL;
+		j->nrules = er->prev->n;
+		j->nrun = 0;
+		j->results = results_json(er->prev, j->now, &j->next_valid, only, &er->prev_json);
+		free(only);
+		return;
+	}
 	if (!any) {
 		j->unchanged = 1;
 		snprintf(j->commit, sizeof(j->commit), "%s", er->prev->commit);

@@ -76,6 +76,24 @@ out:
 }
 
 int
+repo_commit_time(const char *path, const char *commit, int64_t *out)
+{
+	git_repository *r = NULL;
+	git_commit *c = NULL;
+	git_oid id;
+	pthread_once(&once, init_git);
+	int rc = gitrepo_open(&r, path) < 0 || git_oid_fromstr(&id, commit) < 0 ||
+	                         git_commit_lookup(&c, r, &id) < 0
+	                 ? gerr(commit)
+	                 : 0;
+	if (rc == 0)
+		*out = (int64_t)git_commit_time(c);
+	git_commit_free(c);
+	gitrepo_close(r);
+	return rc;
+}
+
+int
 repo_descends(const char *path, const char *old, const char *new_)
 {
 	git_repository *r = NULL;

@@ -66,6 +66,9 @@ int repo_mirror(const char *url, const char *dir);
 /* 1 when commit `new` descends from (or is) `old` in path, 0 when not
  * (history rewritten), -1 on error. */
 int repo_descends(const char *path, const char *old, const char *new_);
+/* The commit time of commit (40 hex digits) in the repository at path.
+ * Returns 0, or -1 with err_msg(). */
+int repo_commit_time(const char *path, const char *commit, int64_t *out);
 /* The git directory to watch for ref changes of the repository at path
  * (path/.git for a work tree); the caller's. */
 char *repo_gitdir_of(const char *path);

@@ -70,6 +70,21 @@ is "$("$ISMSCTL_BIN" explain 5.2-policy-approved --json | jget 'j["status"]')" f
 	"evaluate leaves the published state alone"
 sync=$("$ISMSCTL_BIN" sync --json)
 is "$(echo "$sync" | jget 'j["changed"]')" 0 "sync with nothing new changes nothing"
+
+# A commit that changes no file (an empty commit; likewise a revert to the
+# same tree): no rule runs, but it is the new head, published as such.
+cursor=$("$ISMSCTL_BIN" status --json | jget 'j["cursor"]')
+(cd "$T/repo" && git -c user.name=t -c user.email=t@x commit -q --allow-empty -m "Nothing changed")
+third=$(cd "$T/repo" && git rev-parse HEAD)
+"$ISMSCTL_BIN" watch --json --topics commits --cursor "$cursor" --count 1 --timeout 20 > "$T/watche"
+ok $? "an empty commit gives a commits notification"
+is "$(jget 'j["params"]["data"]["commit"]' < "$T/watche")" "$third" "naming the new commit"
+is "$(jget 'j["params"]["data"]["rules_run"]' < "$T/watche")" 0 "with no rule run"
+is "$(jget 'j["params"]["data"]["changed"]' < "$T/watche")" 0 "and no verdict changed"
+is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["commit"]')" "$third" \
+	"status: the empty commit is the head"
+is "$("$ISMSCTL_BIN" explain 5.2-policy-approved --as-of "$third" --json | jget 'j["status"]')" fail \
+	"as_of the empty commit: the verdicts it kept"
 "$ISMSCTL_BIN" status >/dev/null; ok $? "ismsctl status (text) succeeds"
 stop_ismsd
 like "$(cat "$T/ismsd.log")" "stopping" "SIGTERM stops the daemon cleanly"

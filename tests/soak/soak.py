@@ -7,7 +7,7 @@ usage: python3 tests/soak/soak.py BUILD_DIR SECONDS [SEED]
 BUILD_DIR/ismsd on a clone of the large synthetic ISMS (BUILD_DIR/bench-isms,
 made by tests/bench/gen-isms.py when missing or stale) and for SECONDS commits to it as a team
 would: mostly one-file edits, files deleted and brought back (verdicts
-change), now and then the last commits rewritten (a force-push) and the
+change), empty commits, now and then the last commits rewritten (a force-push) and the
 configuration reloaded with SIGHUP, while a subscriber follows every topic
 and reconnects now and then with its last cursor, and a client polls
 status. It checks, and exits 1 when one fails:
@@ -211,6 +211,8 @@ def main():
             git(repo, "checkout", "-q", base, "--", p)
             files.append(p)
             what = "restore " + p
+        elif k < 0.35:
+            what = "nothing"  # an empty commit: the head moves all the same
         else:
             p = rng.choice(files)
             with open(os.path.join(repo, p), "a") as f:
@@ -218,7 +220,7 @@ def main():
                         else "\nSoak edit %d.\n" % commits)
             git(repo, "add", p)
             what = "edit " + p
-        git(repo, "commit", "-qm", "soak %d: %s" % (commits, what))
+        git(repo, "commit", "-q", "--allow-empty", "-m", "soak %d: %s" % (commits, what))
         commits += 1
         if commits % 60 == 0:
             git(repo, "reset", "-q", "--hard", "HEAD~3")  # a force-push
