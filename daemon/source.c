@@ -290,6 +290,10 @@ struct load {
 	struct buf path;             /* current repository-relative path */
 	const struct snapshot *prev; /* source_update: contents to reuse */
 	int defer;                   /* check record blobs' headers only; read them later */
+	/* A blob that is there but cannot be read (a damaged object, loose.h):
+	 * the repository is corrupt, and the load fails rather than go on
+	 * without the file as if it had been removed. */
+	char *damage;
 	/* work-tree mode */
 	int root;         /* directory fd of the work tree */
 	git_index *index; /* the work tree's index, when it is the repository's */
@@ -397,6 +401,18 @@ reuse_blob(struct load *l, struct source_file *f)
 	return 1;
 }
 
+/* After a failed read of a blob: a missing one is reported and its file
+ * left out; any other failure is damage, and fails the load. */
+static void
+read_failed(struct load *l, int code)
+{
+	const git_error *e = git_error_last();
+	if (code == GIT_ENOTFOUND || l->damage)
+		return unreadable(l, NULL);
+	l->damage = xasprintf("%s", e && e->message ? e->message : "a damaged object");
+	drop_last(l);
+}
+
 /* Read a record blob into f (the last file taken), or report why it is
  * not loaded. The size is checked before the contents are read. */
 static void
@@ -406,10 +422,11 @@ read_blob(struct load *l, struct source_file *f, const git_oid *id)
 	git_object_t type;
 	size_t size;
 
+	int rc;
 	if (reuse_blob(l, f))
 		return;
-	if (git_odb_read_header(&size, &type, l->odb, id) < 0)
-		return unreadable(l, NULL);
+	if ((rc = git_odb_read_header(&size, &type, l->odb, id)) < 0)
+		return read_failed(l, rc);
 	if (type != GIT_OBJECT_BLOB)
 		return unreadable(l, "the tree lists it as a file, but it is not one");
 	if (size > l->max_blob) {
@@ -419,8 +436,8 @@ read_blob(struct load *l, struct source_file *f, const git_oid *id)
 	}
 	if (l->defer)
 		return; /* read_contents reads it, beside the history walk */
-	if (git_odb_read(&o, l->odb, id) < 0)
-		return unreadable(l, NULL);
+	if ((rc = git_odb_read(&o, l->odb, id)) < 0)
+		return read_failed(l, rc);
 	f->len = git_odb_object_size(o);
 	f->data = xmalloc(f->len + 1);
 	memcpy(f->data, git_odb_object_data(o), f->len);
@@ -1129,9 +1146,14 @@ read_contents(struct load *l)
 		struct source_file *f = &s->files[i];
 		git_odb_object *o = NULL;
 		git_oid id;
+		int rc = 0;
 		if (f->data != NULL || !is_record(f->path))
 			continue;
-		if (git_oid_fromstr(&id, f->blob) < 0 || git_odb_read(&o, l->odb, &id) < 0) {
+		if (git_oid_fromstr(&id, f->blob) < 0 || (rc = git_odb_read(&o, l->odb, &id)) < 0) {
+			const git_error *e = git_error_last();
+			if (rc < 0 && rc != GIT_ENOTFOUND && l->damage == NULL)
+				l->damage =
+				        xstrdup(e && e->message ? e->message : "a damaged object");
 			bad[i] = 1;
 			nbad++;
 			continue;
@@ -1826,6 +1848,10 @@ source_load(const char *repo, const char *ref, const char *worktree,
 			goto out;
 	} else if (resolve(l.repo, repo, ref, &c) < 0 || load_commit(&l, c) < 0)
 		goto out;
+	if (l.damage) {
+		err_set("%s", l.damage);
+		goto out;
+	}
 	*out = l.s;
 	l.s = NULL;
 	rc = 0;
@@ -1835,6 +1861,7 @@ out:
 	git_odb_free(l.odb);
 	gitrepo_close(l.repo);
 	buf_free(&l.path);
+	free(l.damage);
 	return rc;
 }
 
@@ -1865,6 +1892,10 @@ source_update(const struct snapshot *prev, const char *repo, const char *ref,
 		rc = -1;
 		goto out;
 	}
+	if (rc == 0 && l.damage) {
+		rc = err_set("%s", l.damage);
+		goto out;
+	}
 	if (rc == 0) {
 		*out = l.s;
 		l.s = NULL;
@@ -1875,6 +1906,7 @@ out:
 	git_odb_free(l.odb);
 	gitrepo_close(l.repo);
 	buf_free(&l.path);
+	free(l.damage);
 	if (rc == 1)
 		return source_load(repo, ref, NULL, lim, out);
 	return rc;

@@ -892,8 +892,9 @@ t_damaged(void)
 
 	/* A blob whose header reads but whose contents are cut short: libgit2
 	 * 1.5 would loop forever reading it; the load does not hang, and
-	 * leaves the file out as it does a missing blob, reporting the
-	 * damaged object by name. */
+	 * fails naming the damaged object. Unlike a missing blob, the file is
+	 * not just left out: going on without it would report its records as
+	 * gone, where the repository is damaged. */
 	must("git init -q torn");
 	put("torn", "a.yaml", "a: 1\n");
 	put("torn", "b.yaml", "b: 1\n");
@@ -904,11 +905,9 @@ t_damaged(void)
 	     "sys.stdout.buffer.write(zlib.compress(b\"blob 2000\\0\" + d)[:100])' > $f",
 	     id, id + 2);
 	s = load("torn", NULL, NULL, NULL);
-	ok(s && snapshot_find(s, "b.yaml") == NULL && snapshot_find(s, "a.yaml"),
-	   "torn: the truncated blob is left out, the others load");
-	like(s ? problem_msg(s, "b.yaml") : NULL, "object store is damaged: object",
-	     "torn: the problem says why");
-	like(s ? problem_msg(s, "b.yaml") : NULL, id, "torn: and names the object");
+	ok(s == NULL, "torn: a repository with a truncated object does not load");
+	like(err_msg(), "object store is damaged: object", "torn: the error says why");
+	like(err_msg(), id, "torn: and names the object");
 	snapshot_free(s);
 	free(id);
 
@@ -1226,6 +1225,21 @@ t_update(void)
 	u = (struct snapshot *)1;
 	ok(source_update(s, "/nonexistent/repo", "HEAD", NULL, &u) < 0 && u == NULL,
 	   "update: a missing repository fails");
+
+	/* A new commit whose one changed blob is damaged: the update fails
+	 * naming it, rather than report the file as gone. */
+	struct snapshot *base = load("upd", "HEAD", NULL, NULL);
+	put("upd", "policy/a.md", "---\nowner: Alice\n---\nRevised text, long enough.\n");
+	free(commit("upd", T0 + 999, "Alice", "revised"));
+	char *blob = capture("cd upd && git rev-parse HEAD:policy/a.md");
+	must("f=upd/.git/objects/%.2s/%s && chmod u+w $f && head -c 12 $f > $f.t && mv $f.t $f", blob,
+	     blob + 2);
+	u = (struct snapshot *)1;
+	ok(base && source_update(base, r, "HEAD", NULL, &u) < 0 && u == NULL,
+	   "update: a damaged blob fails the update");
+	like(err_msg(), blob, "update: and names the object");
+	snapshot_free(base);
+	free(blob);
 	snapshot_free(s);
 	for (int i = 0; i <= 8; i++)
 		free(c[i]);
