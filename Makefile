@@ -155,7 +155,7 @@ bench: deps
 	sh tests/bench/journal.sh $(abspath $(BUILD))
 
 # Long fuzzing, outside make check: libFuzzer targets for the record
-# parsers and cron expressions, and hostile JSON-RPC at the sanitizer
+# parsers, cron expressions and the configuration file, and hostile JSON-RPC at the sanitizer
 # build's daemon, FUZZ_TIME seconds each (tests/fuzz/run.sh).
 FUZZ_TIME ?= 60
 FUZZ_DIR  := build-fuzz
@@ -170,10 +170,15 @@ $(FUZZ_DIR)/cron_fuzz: tests/fuzz/cron_fuzz.c daemon/cron.c daemon/date.c daemon
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
+$(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c daemon/doc.c daemon/arena.c \
+                         daemon/util.c daemon/log.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(DEFS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
 fuzz: deps
 	$(MAKE) all example BUILD=build-san CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all'
-	$(MAKE) $(FUZZ_DIR)/doc_fuzz $(FUZZ_DIR)/cron_fuzz
+	$(MAKE) $(FUZZ_DIR)/doc_fuzz $(FUZZ_DIR)/cron_fuzz $(FUZZ_DIR)/config_fuzz
 	sh tests/fuzz/run.sh $(abspath build-san) $(abspath $(FUZZ_DIR)) $(FUZZ_TIME)
 
 # A long run of the daemon under a stream of commits, reloads and

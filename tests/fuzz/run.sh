@@ -4,9 +4,11 @@
 # usage: sh tests/fuzz/run.sh SAN_BUILD FUZZ_DIR SECONDS
 #
 # For SECONDS each: the libFuzzer targets in FUZZ_DIR (doc_fuzz: the YAML,
-# JSON and Markdown record parsers; cron_fuzz: cron expressions), from
-# corpora under FUZZ_DIR/corpus seeded with the example repository's files
-# and the cron expressions of the docs, kept between runs; then
+# JSON and Markdown record parsers; cron_fuzz: cron expressions;
+# config_fuzz: the daemon's configuration file), from corpora under
+# FUZZ_DIR/corpus seeded with the example repository's files, the cron
+# expressions of the docs and the example configuration, kept between
+# runs; then
 # socket_fuzz.py against SAN_BUILD/ismsd (the ASan+UBSan build). A crash
 # leaves libFuzzer's reproducer in FUZZ_DIR and fails the run.
 set -eu
@@ -21,7 +23,8 @@ top=$(cd "$here/../.." && pwd)
 
 # Seeds: each record file of the example with the format byte doc_fuzz
 # reads first (0 YAML, 1 JSON, 2 Markdown), and the docs' cron lines.
-mkdir -p "$dir/corpus/doc" "$dir/corpus/cron"
+mkdir -p "$dir/corpus/doc" "$dir/corpus/cron" "$dir/corpus/config"
+[ -n "$(ls "$dir/corpus/config")" ] || cp "$top/contrib/ismsd.example.conf" "$dir/corpus/config/seed-0"
 if [ -z "$(ls "$dir/corpus/doc")" ]; then
 	i=0
 	for f in $(cd "$san/example-isms" && git ls-files); do
@@ -45,7 +48,7 @@ if [ -z "$(ls "$dir/corpus/cron")" ]; then
 fi
 
 rc=0
-for t in doc cron; do
+for t in doc cron config; do
 	echo "== ${t}_fuzz for $secs s"
 	(cd "$dir" && "./${t}_fuzz" -max_total_time="$secs" -max_len=8192 -print_final_stats=1 \
 		"corpus/$t" 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY|artifact_prefix|Test unit written)' ) ||
