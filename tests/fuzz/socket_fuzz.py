@@ -21,6 +21,7 @@ from the sanitizers in its log. A failure prints the line that caused it
 and exits 1; the seed in the first line of output repeats a run.
 """
 
+import atexit
 import glob
 import json
 import os
@@ -49,6 +50,21 @@ LOG = None  # the daemon's log file, once started
 
 def shown(line):
     return line if len(line) < 2000 else line[:2000] + b"... (%d bytes)" % len(line)
+
+
+DAEMON = []  # the daemon started: killed at exit if still running
+
+
+@atexit.register
+def stop_daemon():
+    for d in DAEMON:
+        if d.poll() is None:
+            d.kill()
+            d.wait()
+
+
+# Stopped from outside (a CI timeout, Ctrl-C): still stop the daemon.
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 
 def fail(why, line=None, before=()):
@@ -214,6 +230,7 @@ def main():
     d = subprocess.Popen([os.path.join(build, "ismsd"), "-f", "--repo", repo, "--socket", sock,
                           "--state-dir", os.path.join(tmp, "state"), "--now", "2026-12-08"],
                          stdout=log, stderr=subprocess.STDOUT, env=env)
+    DAEMON.append(d)
     t0 = time.time()
     while not os.path.exists(sock):
         if d.poll() is not None or time.time() - t0 > 60:

@@ -27,6 +27,7 @@ It prints the figures: commits, notifications, evaluation times, RSS over
 time. The seed in the first line of output repeats a run.
 """
 
+import atexit
 import json
 import os
 import random
@@ -39,6 +40,21 @@ import sys
 import tempfile
 import threading
 import time
+
+
+DAEMON = []  # the daemon started: killed at exit if still running
+
+
+@atexit.register
+def stop_daemon():
+    for d in DAEMON:
+        if d.poll() is None:
+            d.kill()
+            d.wait()
+
+
+# Stopped from outside (a CI timeout, Ctrl-C): still stop the daemon.
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 
 def fail(why):
@@ -174,6 +190,7 @@ def main():
     log = open(os.path.join(tmp, "ismsd.log"), "w+")
     d = subprocess.Popen([os.path.join(build, "ismsd"), "-f", "-c", conf, "--now", now],
                          stdout=log, stderr=subprocess.STDOUT)
+    DAEMON.append(d)
     t0 = time.time()
     while True:
         try:
