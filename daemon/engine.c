@@ -364,18 +364,25 @@ i_track_add(lua_State *L)
 	return 0;
 }
 
+/* The list of a collection document (the root, or its list_key), or NULL
+ * when it has none; a document of another shape is one record, its root. */
+static const struct node *
+collection_list(const struct model_doc *md)
+{
+	const struct node *root = md->doc->root;
+	const struct node *list =
+	        root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
+	return list && list->kind == NODE_SEQ ? list : NULL;
+}
+
 /* The records of one document: a collection's items, else the root. */
 static void
 push_doc_records(lua_State *L, const struct model_doc *md, lua_Integer *k)
 {
 	const struct node *root = md->doc->root;
 	if (md->type->shape == SHAPE_COLLECTION) {
-		const struct node *list = root;
-		if (root->kind == NODE_MAP)
-			list = node_get(root, md->type->list_key);
-		if (list == NULL || list->kind != NODE_SEQ)
-			return;
-		for (size_t i = 0; i < list->n; i++) {
+		const struct node *list = collection_list(md);
+		for (size_t i = 0; list && i < list->n; i++) {
 			if (list->items[i]->kind != NODE_MAP)
 				continue;
 			lua_record_push(L, list->items[i], md->doc);
@@ -408,13 +415,11 @@ i_records(lua_State *L)
 static lua_Integer
 count_doc_records(const struct model_doc *md)
 {
-	const struct node *root = md->doc->root;
 	if (md->type->shape != SHAPE_COLLECTION)
-		return root->kind == NODE_MAP;
-	const struct node *list =
-	        root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
+		return md->doc->root->kind == NODE_MAP;
+	const struct node *list = collection_list(md);
 	lua_Integer n = 0;
-	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n; i++)
+	for (size_t i = 0; list && i < list->n; i++)
 		n += list->items[i]->kind == NODE_MAP;
 	return n;
 }

@@ -261,16 +261,15 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	struct model *m = NULL;
 	struct evaluation *ev = NULL;
 	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
+	/* A head starts from the last head's files and records. */
+	const struct model_hold *last = head ? er->head : NULL;
 	double t0 = mono_ms();
-	if (head ? source_update(er->head ? er->head->snap : NULL, er->gitdir, spec, &lim, &snap) <
-	                    0
-	         : source_load(er->gitdir, spec, NULL, &lim, &snap) < 0) {
+	if (source_update(last ? last->snap : NULL, er->gitdir, spec, &lim, &snap) < 0) {
 		fail(j, err_msg());
 		goto out;
 	}
 	j->load_ms = mono_ms() - t0;
-	if ((head ? model_update(er->head ? er->head->m : NULL, snap, &m) : model_build(snap, &m)) <
-	    0) {
+	if (model_update(last ? last->m : NULL, snap, &m) < 0) {
 		j->not_isms = 1;
 		fail(j, err_msg());
 		goto out;

@@ -212,11 +212,12 @@ check_file(const char *path, const char *xx, const char *name)
 	return 0;
 }
 
-/* Check the objects of fan-out directory objdir/xx. Every file is
- * stat'ed each time: damage is made in place (a disk error, a crash
- * mid-write of a copy), which a directory's time does not show. */
+/* Check the objects of fan-out directory objdir/xx whose names start
+ * with rest ("" for all). Every file is stat'ed each time: damage is made
+ * in place (a disk error, a crash mid-write of a copy), which a
+ * directory's time does not show. */
 static int
-check_fanout(const char *objdir, const char *xx)
+check_fanout(const char *objdir, const char *xx, const char *rest)
 {
 	char *dir = xasprintf("%s/%s", objdir, xx);
 	DIR *d = opendir(dir);
@@ -227,7 +228,7 @@ check_fanout(const char *objdir, const char *xx)
 		return 0;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (!is_hex(de->d_name, 38))
+		if (!is_hex(de->d_name, 38) || strncmp(de->d_name, rest, strlen(rest)) != 0)
 			continue; /* git's temporary files and anything else */
 		char *path = xasprintf("%s/%s", dir, de->d_name);
 		rc = check_file(path, xx, de->d_name);
@@ -248,7 +249,7 @@ loose_check(const char *objdir)
 		return 0; /* libgit2 reports a missing object store itself */
 	while (rc == 0 && (de = readdir(d)) != NULL)
 		if (is_hex(de->d_name, 2))
-			rc = check_fanout(objdir, de->d_name);
+			rc = check_fanout(objdir, de->d_name, "");
 	closedir(d);
 	return rc;
 }
@@ -275,15 +276,24 @@ passthrough(int rc)
 	return GIT_ERROR;
 }
 
+/* Check the loose objects the first n hex digits of id may name: the one
+ * object for a whole id, every match for an abbreviated one. */
 static int
-guard_id(git_odb_backend *b, const git_oid *id)
+guard_id(git_odb_backend *b, const git_oid *id, size_t n)
 {
-	struct guard *g = (struct guard *)b;
 	char hex[GIT_OID_HEXSZ + 1], xx[3];
+	if (n < 2)
+		return GIT_PASSTHROUGH;
+	const char *objdir = ((struct guard *)b)->objdir;
 	git_oid_tostr(hex, sizeof(hex), id);
 	memcpy(xx, hex, 2);
 	xx[2] = '\0';
-	char *path = xasprintf("%s/%s/%s", g->objdir, xx, hex + 2);
+	if (n < GIT_OID_HEXSZ) {
+		hex[n] = '\0';
+		return passthrough(check_fanout(objdir, xx, hex + 2));
+	}
+	/* The common case, one file: no directory listing. */
+	char *path = xasprintf("%s/%s/%s", objdir, xx, hex + 2);
 	int rc = check_file(path, xx, hex + 2);
 	free(path);
 	return passthrough(rc);
@@ -292,42 +302,20 @@ guard_id(git_odb_backend *b, const git_oid *id)
 static int
 guard_read(void **data, size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
 {
-	return guard_id(b, id);
+	return guard_id(b, id, GIT_OID_HEXSZ);
 }
 
 static int
 guard_read_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
 {
-	return guard_id(b, id);
+	return guard_id(b, id, GIT_OID_HEXSZ);
 }
 
-/* An abbreviated id (n hex digits): every loose object it may name. */
 static int
 guard_read_prefix(git_oid *out, void **data, size_t *len, git_object_t *type, git_odb_backend *b,
                   const git_oid *prefix, size_t n)
 {
-	struct guard *g = (struct guard *)b;
-	char hex[GIT_OID_HEXSZ + 1], xx[3];
-	if (n < 2)
-		return GIT_PASSTHROUGH;
-	git_oid_tostr(hex, sizeof(hex), prefix);
-	memcpy(xx, hex, 2);
-	xx[2] = '\0';
-	char *dir = xasprintf("%s/%s", g->objdir, xx);
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int rc = 0;
-	while (rc == 0 && d && (de = readdir(d)) != NULL) {
-		if (!is_hex(de->d_name, 38) || strncmp(de->d_name, hex + 2, n - 2) != 0)
-			continue;
-		char *path = xasprintf("%s/%s", dir, de->d_name);
-		rc = check_file(path, xx, de->d_name);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	free(dir);
-	return passthrough(rc);
+	return guard_id(b, prefix, n);
 }
 
 static void

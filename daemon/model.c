@@ -429,18 +429,13 @@ model_free(struct model *m)
 	free(m);
 }
 
-struct model_hold_count {
-	atomic_size_t n;
-};
-
 struct model_hold *
 model_hold_new(struct snapshot *s, struct model *m)
 {
 	struct model_hold *h = xcalloc(1, sizeof(*h));
 	h->snap = s;
 	h->m = m;
-	h->count = xcalloc(1, sizeof(*h->count));
-	atomic_init(&h->count->n, 1);
+	atomic_init(&h->holders, 1);
 	return h;
 }
 
@@ -448,18 +443,17 @@ struct model_hold *
 model_hold_ref(struct model_hold *h)
 {
 	if (h)
-		atomic_fetch_add(&h->count->n, 1);
+		atomic_fetch_add(&h->holders, 1);
 	return h;
 }
 
 void
 model_hold_drop(struct model_hold *h)
 {
-	if (h == NULL || atomic_fetch_sub(&h->count->n, 1) != 1)
+	if (h == NULL || atomic_fetch_sub(&h->holders, 1) != 1)
 		return;
 	model_free(h->m);
 	snapshot_free(h->snap);
-	free(h->count);
 	free(h);
 }
 

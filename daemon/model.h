@@ -3,6 +3,7 @@
 #ifndef ISMS_MODEL_H
 #define ISMS_MODEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "doc.h"
@@ -57,8 +58,8 @@ void model_free(struct model *m);
  * evaluator builds the next head from it. */
 struct model_hold {
 	struct snapshot *snap;
-	struct model *m;                /* NULL when the commit is not an ISMS */
-	struct model_hold_count *count; /* private to model.c */
+	struct model *m;       /* NULL when the commit is not an ISMS */
+	atomic_size_t holders; /* private to model.c */
 };
 
 /* Hold s and m (either may be NULL); both become the hold's. */

@@ -57,8 +57,7 @@ struct sched {
 	struct repo *r;
 	struct reminder_state *st;
 	char commit[41];         /* of the model kept; "" for none */
-	struct model_hold *hold; /* the model kept, with its snapshot */
-	const struct model *m;   /* hold's, or NULL */
+	struct model_hold *hold; /* the model kept, with its snapshot; or NULL */
 	struct reminder_config *cfg;
 	struct problems probs;
 	struct load *ld; /* running, or NULL */
@@ -71,6 +70,13 @@ struct sched {
 	struct event *done_ev, *timer;
 	struct sched *next;
 };
+
+/* The model kept, or NULL. */
+static const struct model *
+model_of(const struct sched *s)
+{
+	return s->hold ? s->hold->m : NULL;
+}
 
 /* The daemon's repositories have no slot for it: find ours by repo. */
 static struct sched *scheds;
@@ -165,9 +171,9 @@ run(struct sched *s)
 	struct reminder_list list = { 0 };
 	struct calendar *cal = NULL;
 	int64_t now = daemon_now(s->d);
-	if (s->m == NULL || s->st == NULL)
+	if (model_of(s) == NULL || s->st == NULL)
 		return;
-	calendar_build(s->m, now, &cal);
+	calendar_build(model_of(s), now, &cal);
 	if (reminder_due(s->st, s->cfg, cal, now, &list) < 0) {
 		log_warnx("repository %s: reminders: %s", s->r->conf.name, err_msg());
 	} else {
@@ -196,7 +202,6 @@ keep(struct sched *s, struct model_hold *hold, const char *commit, struct remind
 	reminder_config_free(s->cfg);
 	problems_free(&s->probs);
 	s->hold = hold;
-	s->m = hold->m;
 	s->cfg = cfg;
 	s->probs = *probs;
 	memset(probs, 0, sizeof(*probs));
@@ -402,7 +407,7 @@ ready(struct repo *r, int *code)
 	struct sched *s = find(r);
 	if (s && s->ld && s->commit[0] == '\0')
 		complete(s);
-	if (s && s->m)
+	if (s && model_of(s))
 		return s;
 	*code = RPC_BUSY;
 	err_set("repository %s has no commit with an isms.yaml loaded yet (see its health "
@@ -452,14 +457,14 @@ schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code)
 		return -1;
 	int64_t now = daemon_now(s->d);
 	char today[11];
-	calendar_build(s->m, now, &cal);
+	calendar_build(model_of(s), now, &cal);
 	date_format(cal->today, today);
 	json_t *o =
 	        json_pack("{s:s, s:s, s:s, s:s, s:o}", "repo", r->conf.name, "commit", s->commit,
 	                  "today", today, "tz", cal->tz, "problems", problems_json(&s->probs));
 	if (ics) {
 		char *txt = NULL;
-		char *name = org_name(s->m);
+		char *name = org_name(model_of(s));
 		int rc = ical_export(cal, s->cfg, name, now, &txt);
 		free(name);
 		if (rc < 0) {
@@ -525,7 +530,7 @@ schedule_audit_plan(struct repo *r, int text, json_t **out, int *code)
 	if (load_catalogue(s, &cat) < 0)
 		goto out;
 	size_t ncl = catalogue_clauses(cat, &clauses), nct = catalogue_controls(cat, &controls);
-	planner_input(s->m, clauses, ncl, controls, nct, daemon_now(s->d), &in, &probs);
+	planner_input(model_of(s), clauses, ncl, controls, nct, daemon_now(s->d), &in, &probs);
 	if (probs.n) {
 		problems_error(&probs);
 		goto out;
@@ -557,7 +562,7 @@ schedule_review_pack(struct repo *r, const char *links, json_t **out, int *code)
 	struct buf b = { 0 };
 	if (s == NULL)
 		return -1;
-	review_pack_write(s->m, daemon_now(s->d), links ? links : "../", &b);
+	review_pack_write(model_of(s), daemon_now(s->d), links ? links : "../", &b);
 	*out = json_pack("{s:s, s:s, s:s}", "repo", r->conf.name, "commit", s->commit, "markdown",
 	                 b.data ? b.data : "");
 	buf_free(&b);
@@ -573,8 +578,8 @@ schedule_ack(struct repo *r, const char *id, json_t **out, int *code)
 		return err_set("repository %s keeps no reminder state", r->conf.name);
 	}
 	struct calendar *cal = NULL;
-	if (s->m)
-		calendar_build(s->m, daemon_now(s->d), &cal);
+	if (model_of(s))
+		calendar_build(model_of(s), daemon_now(s->d), &cal);
 	int known = id && reminder_ack_known(s->st, s->cfg, cal, id);
 	calendar_free(cal);
 	if (id && *id && !known) {

@@ -401,16 +401,29 @@ reuse_blob(struct load *l, struct source_file *f)
 	return 1;
 }
 
-/* After a failed read of a blob: a missing one is reported and its file
- * left out; any other failure is damage, and fails the load. */
-static void
-read_failed(struct load *l, int code)
+/* Whether a failed read (libgit2's code rc) is damage rather than a
+ * missing blob; the first damage is kept, and fails the load. */
+static int
+damaged(struct load *l, int rc)
 {
-	const git_error *e = git_error_last();
-	if (code == GIT_ENOTFOUND || l->damage)
-		return unreadable(l, NULL);
-	l->damage = xasprintf("%s", e && e->message ? e->message : "a damaged object");
-	drop_last(l);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (l->damage == NULL) {
+		const git_error *e = git_error_last();
+		l->damage = xstrdup(e && e->message ? e->message : "a damaged object");
+	}
+	return 1;
+}
+
+/* After a failed read of a blob: a missing one is reported and its file
+ * left out; a damaged one fails the load (damaged). */
+static void
+read_failed(struct load *l, int rc)
+{
+	if (damaged(l, rc))
+		drop_last(l);
+	else
+		unreadable(l, NULL);
 }
 
 /* Read a record blob into f (the last file taken), or report why it is
@@ -1150,10 +1163,8 @@ read_contents(struct load *l)
 		if (f->data != NULL || !is_record(f->path))
 			continue;
 		if (git_oid_fromstr(&id, f->blob) < 0 || (rc = git_odb_read(&o, l->odb, &id)) < 0) {
-			const git_error *e = git_error_last();
-			if (rc < 0 && rc != GIT_ENOTFOUND && l->damage == NULL)
-				l->damage =
-				        xstrdup(e && e->message ? e->message : "a damaged object");
+			if (rc < 0)
+				damaged(l, rc);
 			bad[i] = 1;
 			nbad++;
 			continue;

@@ -21,17 +21,17 @@ from the sanitizers in its log. A failure prints the line that caused it
 and exits 1; the seed in the first line of output repeats a run.
 """
 
-import atexit
 import glob
 import json
 import os
-import random
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import longrun  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.join(HERE, "..", "..")
@@ -50,21 +50,6 @@ LOG = None  # the daemon's log file, once started
 
 def shown(line):
     return line if len(line) < 2000 else line[:2000] + b"... (%d bytes)" % len(line)
-
-
-DAEMON = []  # the daemon started: killed at exit if still running
-
-
-@atexit.register
-def stop_daemon():
-    for d in DAEMON:
-        if d.poll() is None:
-            d.kill()
-            d.wait()
-
-
-# Stopped from outside (a CI timeout, Ctrl-C): still stop the daemon.
-signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 
 def fail(why, line=None, before=()):
@@ -214,12 +199,7 @@ def check_reply(m, line):
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        sys.exit(2)
-    build, seconds = os.path.abspath(sys.argv[1]), float(sys.argv[2])
-    seed = int(sys.argv[3]) if len(sys.argv) == 4 else random.randrange(1 << 32)
-    rng = random.Random(seed)
+    build, seconds, seed, rng = longrun.args(__doc__)
     print("# socket fuzz: seed %d, %g s, %s/ismsd" % (seed, seconds, build))
     tmp = tempfile.mkdtemp(prefix="ismsd-fuzz.")
     repo, sock = os.path.join(tmp, "repo"), os.path.join(tmp, "s")
@@ -227,10 +207,9 @@ def main():
     global LOG
     log = LOG = open(os.path.join(tmp, "ismsd.log"), "w+")
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", UBSAN_OPTIONS="print_stacktrace=1")
-    d = subprocess.Popen([os.path.join(build, "ismsd"), "-f", "--repo", repo, "--socket", sock,
-                          "--state-dir", os.path.join(tmp, "state"), "--now", "2026-12-08"],
-                         stdout=log, stderr=subprocess.STDOUT, env=env)
-    DAEMON.append(d)
+    d = longrun.start([os.path.join(build, "ismsd"), "-f", "--repo", repo, "--socket", sock,
+                       "--state-dir", os.path.join(tmp, "state"), "--now", "2026-12-08"],
+                      log, env)
     t0 = time.time()
     while not os.path.exists(sock):
         if d.poll() is not None or time.time() - t0 > 60:
@@ -303,12 +282,7 @@ def main():
         c.close()
     if d.poll() is not None:
         fail("the daemon exited (status %s)" % d.returncode)
-    d.send_signal(signal.SIGTERM)
-    try:
-        rc = d.wait(60)
-    except subprocess.TimeoutExpired:
-        d.kill()
-        fail("the daemon did not exit within 60 s of SIGTERM")
+    rc = longrun.stop(d, fail)
     log.seek(0)
     text = log.read()
     for bad in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):

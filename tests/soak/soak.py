@@ -27,10 +27,8 @@ It prints the figures: commits, notifications, evaluation times, RSS over
 time. The seed in the first line of output repeats a run.
 """
 
-import atexit
 import json
 import os
-import random
 import shutil
 import signal
 import socket
@@ -41,20 +39,8 @@ import tempfile
 import threading
 import time
 
-
-DAEMON = []  # the daemon started: killed at exit if still running
-
-
-@atexit.register
-def stop_daemon():
-    for d in DAEMON:
-        if d.poll() is None:
-            d.kill()
-            d.wait()
-
-
-# Stopped from outside (a CI timeout, Ctrl-C): still stop the daemon.
-signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import longrun  # noqa: E402
 
 
 def fail(why):
@@ -159,12 +145,7 @@ def verdicts(results):
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        sys.exit(2)
-    build, seconds = os.path.abspath(sys.argv[1]), float(sys.argv[2])
-    seed = int(sys.argv[3]) if len(sys.argv) == 4 else random.randrange(1 << 32)
-    rng = random.Random(seed)
+    build, seconds, seed, rng = longrun.args(__doc__)
     now = "2026-11-25T10:00:00Z"  # a fixed clock: the check at the end agrees
     print("# soak: seed %d, %g s, %s/ismsd on %s/bench-isms" % (seed, seconds, build, build))
     gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "gen-isms.py")
@@ -188,9 +169,7 @@ def main():
         f.write("socket: %s\nstate_dir: %s/state\nrepositories:\n  - name: soak\n"
                 "    path: %s\n" % (sock, tmp, repo))
     log = open(os.path.join(tmp, "ismsd.log"), "w+")
-    d = subprocess.Popen([os.path.join(build, "ismsd"), "-f", "-c", conf, "--now", now],
-                         stdout=log, stderr=subprocess.STDOUT)
-    DAEMON.append(d)
+    d = longrun.start([os.path.join(build, "ismsd"), "-f", "-c", conf, "--now", now], log)
     t0 = time.time()
     while True:
         try:
@@ -293,12 +272,7 @@ def main():
             print("#   %s: daemon %s; full check %s" % (k, a.get(k), b.get(k)))
         fail("%d verdicts differ from a full check of the same commit" % len(diff))
 
-    d.send_signal(signal.SIGTERM)
-    try:
-        rc = d.wait(60)
-    except subprocess.TimeoutExpired:
-        d.kill()
-        fail("the daemon did not exit within 60 s of SIGTERM")
+    rc = longrun.stop(d, fail)
     if rc != 0:
         fail("the daemon exited with status %d on SIGTERM" % rc)
 
