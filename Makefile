@@ -27,25 +27,34 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
+# Three folders of C, each one archive: lib/ is libisms (repositories,
+# records, rules, verdicts, calendar; no sockets, no event loop), daemon/ is
+# ismsd, cli/ is ismsctl. `make layout` checks which may include which.
+LIB_DIRS := lib/base lib/git lib/records lib/rules lib/report lib/calendar
+SRC_DIRS := $(LIB_DIRS) daemon cli
+INCLUDES := $(addprefix -I,$(SRC_DIRS)) -Isdk/include
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
-             -Idaemon -Isdk/include -Itests $(PKG_CFLAGS) \
+             $(INCLUDES) -Itests $(PKG_CFLAGS) \
              $(DEFS) -MMD -MP
 DEFS      = -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"'
 LDLIBS   := $(PKG_LIBS) -lm -lpthread -ldl
 
-MAINS    := daemon/ismsctl.c daemon/ismsd.c
-LIB_SRC  := $(filter-out $(MAINS),$(wildcard daemon/*.c))
+MAINS    := cli/ismsctl.c daemon/ismsd.c
+LIB_SRC  := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sdk_lua.o
+DMN_SRC  := $(filter-out $(MAINS),$(wildcard daemon/*.c))
+CLI_SRC  := $(filter-out $(MAINS),$(wildcard cli/*.c))
+ALL_SRC  := $(LIB_SRC) $(DMN_SRC) $(CLI_SRC)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_T   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/t/%.t)
-BINS     := $(BUILD)/ismsctl $(if $(wildcard daemon/ismsd.c),$(BUILD)/ismsd)
+BINS     := $(BUILD)/ismsctl $(BUILD)/ismsd
 PLUGINS  := $(patsubst plugins/%.c,$(BUILD)/plugins/%.so,$(wildcard plugins/*.c))
 LIBDIR   ?= $(PREFIX)/lib/ismsd
 
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check test sanitize valgrind bench fuzz soak install lint format clean example
+.PHONY: all deps run check layout test sanitize valgrind bench fuzz soak install lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
 
@@ -69,7 +78,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The SDK's Lua half is built into the binaries as a C string.
-$(BUILD)/gen/sdk_lua.c: daemon/sdk.lua
+$(BUILD)/gen/sdk_lua.c: lib/rules/sdk.lua
 	@mkdir -p $(dir $@)
 	{ echo '#include <stddef.h>'; echo 'extern const char sdk_lua[]; extern const size_t sdk_lua_len;'; \
 	  echo 'const char sdk_lua[] ='; \
@@ -83,10 +92,18 @@ $(BUILD)/libisms.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/ismsctl: $(BUILD)/daemon/ismsctl.o $(BUILD)/libisms.a
+$(BUILD)/libismsd.a: $(DMN_SRC:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libismsctl.a: $(CLI_SRC:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ismsctl: $(BUILD)/cli/ismsctl.o $(BUILD)/libismsctl.a $(BUILD)/libisms.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
-$(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libisms.a
+$(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 # Plugins are shared objects against sdk/include; they take the daemon's
@@ -95,7 +112,8 @@ $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
 
-$(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libisms.a
+# A unit test links whichever archives its module sits in.
+$(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
@@ -132,6 +150,10 @@ test: all example
 check: deps
 	$(MAKE) test
 
+# The include rule: the library never leans on a program, no circles.
+layout:
+	python3 tests/check-layout.py
+
 sanitize: deps
 	$(MAKE) test BUILD=build-san CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' \
@@ -160,18 +182,18 @@ bench: deps
 FUZZ_TIME ?= 60
 FUZZ_DIR  := build-fuzz
 FUZZ_CC    = clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-             -fno-sanitize-recover=all -Idaemon $(PKG_CFLAGS)
+             -fno-sanitize-recover=all $(INCLUDES) $(PKG_CFLAGS)
 
-$(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c daemon/doc.c daemon/arena.c daemon/util.c daemon/log.c
+$(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c lib/records/doc.c lib/base/arena.c lib/base/util.c lib/base/log.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-$(FUZZ_DIR)/cron_fuzz: tests/fuzz/cron_fuzz.c daemon/cron.c daemon/date.c daemon/util.c daemon/log.c
+$(FUZZ_DIR)/cron_fuzz: tests/fuzz/cron_fuzz.c lib/calendar/cron.c lib/base/date.c lib/base/util.c lib/base/log.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-$(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c daemon/doc.c daemon/arena.c \
-                         daemon/util.c daemon/log.c
+$(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c lib/records/doc.c lib/base/arena.c \
+                         lib/base/util.c lib/base/log.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(DEFS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
@@ -198,21 +220,21 @@ install: all
 	cp -R sdk/lua sdk/examples $(DESTDIR)$(DATADIR)/sdk/
 	chmod -R a+rX $(DESTDIR)$(DATADIR)
 
-C_FILES = $(wildcard daemon/*.c daemon/*.h plugins/*.c sdk/include/*/*.h)
+C_FILES = $(wildcard $(addsuffix /*.c,$(SRC_DIRS)) $(addsuffix /*.h,$(SRC_DIRS)) plugins/*.c sdk/include/*/*.h)
 format:
 	clang-format -i $(C_FILES)
 
 lint: deps
 	clang-format --dry-run --Werror $(C_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	  --std=c11 --inline-suppr -Idaemon -Isdk/include --suppress=missingIncludeSystem \
+	  --std=c11 --inline-suppr $(INCLUDES) --suppress=missingIncludeSystem \
 	  -D'json_array_foreach(a,i,v)=for(i=0;i<1;i++)' \
-	  -D'json_object_foreach(o,k,v)=for(k=0;k;)' daemon plugins
-	clang-tidy --quiet $(LIB_SRC) $(MAINS) $(wildcard plugins/*.c) -- -std=c11 -D_GNU_SOURCE \
-	  -Idaemon -Isdk/include $(PKG_CFLAGS) $(DEFS)
+	  -D'json_object_foreach(o,k,v)=for(k=0;k;)' lib daemon cli plugins
+	clang-tidy --quiet $(ALL_SRC) $(MAINS) $(wildcard plugins/*.c) -- -std=c11 -D_GNU_SOURCE \
+	  $(INCLUDES) $(PKG_CFLAGS) $(DEFS)
 
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/daemon/ismsctl.d $(BUILD)/daemon/ismsd.d \
+-include $(ALL_SRC:%.c=$(BUILD)/%.d) $(BUILD)/cli/ismsctl.d $(BUILD)/daemon/ismsd.d \
          $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

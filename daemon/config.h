@@ -7,10 +7,9 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "paths.h"
 #include "util.h"
 
-#define ISMSD_DEFAULT_SOCKET "/run/ismsd/ismsd.sock"
-#define ISMSD_DEFAULT_STATE  "/var/lib/ismsd"
 #define ISMSD_MAX_REPOS      256
 #define ISMSD_MAX_PLUGINS    64
 

@@ -1,8 +1,8 @@
 ---@meta isms
 -- isms.lua - LuaLS (lua-language-server) annotations of the rule API, so
 -- that an editor completes and type-checks rule packs. Declarations only:
--- the engine provides the real module (daemon/sdk.lua, daemon/lua_date.c,
--- daemon/lua_record.c). Point the language server at this directory; see
+-- the engine provides the real module (lib/rules/sdk.lua, lib/rules/lua_date.c,
+-- lib/rules/lua_record.c). Point the language server at this directory; see
 -- .luarc.json beside it. tests/cli/sdk-annotations.t keeps the two in step.
 
 -- Records ------------------------------------------------------------------

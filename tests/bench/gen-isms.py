@@ -12,7 +12,7 @@ nonconformities, changes, metrics and evidence records, built up over 2,000
 commits of history spanning two years by several authors.
 
 Every record uses the field names, types and allowed values declared in
-daemon/record.c, so the repository validates; the rule packs still find
+lib/records/record.c, so the repository validates; the rule packs still find
 plenty to report (overdue reviews, leavers whose access was removed late),
 as in a real ISMS.
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The LuaLS annotations in sdk/lua/isms.lua against the real API: every
-# public function of daemon/sdk.lua (isms.X, Ctx:X), every date method and
-# date module function of daemon/lua_date.c, and the record method of
-# daemon/lua_record.c are annotated, and nothing is annotated that does
+# public function of lib/rules/sdk.lua (isms.X, Ctx:X), every date method and
+# date module function of lib/rules/lua_date.c, and the record method of
+# lib/rules/lua_record.c are annotated, and nothing is annotated that does
 # not exist. A failure names what is missing where.
 top="${ISMS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}"
 exec python3 - "$top" <<'PY'
@@ -13,8 +13,8 @@ def read(rel):
     with open(f"{top}/{rel}") as f:
         return f.read()
 
-sdk, ldate, lrec, ann = (read("daemon/sdk.lua"), read("daemon/lua_date.c"),
-                         read("daemon/lua_record.c"), read("sdk/lua/isms.lua"))
+sdk, ldate, lrec, ann = (read("lib/rules/sdk.lua"), read("lib/rules/lua_date.c"),
+                         read("lib/rules/lua_record.c"), read("sdk/lua/isms.lua"))
 n = 0
 failed = 0
 def ok(cond, what, diag=""):
@@ -50,9 +50,9 @@ annotated = {
     "record method": set(re.findall(r"^function record:(\w+)", ann, re.M)),
 }
 where = {
-    "isms module": "daemon/sdk.lua", "rule context": "daemon/sdk.lua",
-    "date method": "daemon/lua_date.c", "date module": "daemon/lua_date.c",
-    "record method": "daemon/lua_record.c",
+    "isms module": "lib/rules/sdk.lua", "rule context": "lib/rules/sdk.lua",
+    "date method": "lib/rules/lua_date.c", "date module": "lib/rules/lua_date.c",
+    "record method": "lib/rules/lua_record.c",
 }
 for kind in real:
     ok(len(real[kind]) > 0, f"found the {kind} functions in {where[kind]}",

@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "paths.h"
 #include "util.h"
 
 #define MAX_REPLY (512u << 20)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "config.h"
+#include "paths.h"
 #include "calendar.h"
 #include "date.h"
 #include "engine.h"
