@@ -28,6 +28,7 @@
 #include "scaffold.h"
 #include "source.h"
 #include "spec.h"
+#include "thread.h"
 
 #define EXIT_NONCONFORMANT 1
 #define EXIT_USAGE         2
@@ -301,17 +302,16 @@ cmd_check(int argc, char **argv)
 	/* The rule packs load while the repository is read. */
 	struct pack_load pl = { .opts = { o.rules ? o.rules : engine_default_rules_dir(),
 		                          { 0, 0 } } };
-	pthread_t th;
-	int threaded = pthread_create(&th, NULL, load_packs, &pl) == 0;
-	if (!threaded)
+	struct side th;
+	side_start(&th, 1, "packs", load_packs, &pl);
+	if (!side_started(&th))
 		load_packs(&pl);
 	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
 	int read = source_load(o.repo, o.ref, o.worktree, &lim, &snap);
 	if (read < 0)
 		fprintf(stderr, "ismsctl check: %s\n", err_msg());
 	t[1] = mono_ms();
-	if (threaded)
-		pthread_join(th, NULL);
+	side_join(&th);
 	e = pl.e;
 	errs = pl.errs;
 	t[2] = mono_ms();

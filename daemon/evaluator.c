@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "thread.h"
 #include "engine.h"
 #include "gitrepo.h"
 #include "log.h"
@@ -497,8 +498,8 @@ evaluator_new(struct event_base *base)
 		fatal("pipe");
 	e->ev = event_new(base, e->pipe[0], EV_READ | EV_PERSIST, on_done, e);
 	event_add(e->ev, NULL);
-	if (pthread_create(&e->thread, NULL, worker, e) != 0)
-		fatalx("cannot start the evaluation thread");
+	if (thread_start(&e->thread, "evaluator", worker, e) < 0)
+		fatalx("%s", err_msg());
 	return e;
 }
 

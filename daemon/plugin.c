@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "thread.h"
 #include "log.h"
 #include "util.h"
 
@@ -342,8 +343,8 @@ start(struct plug *pl)
 	pl->wake = event_new(pl->base, pl->pipe[0], EV_READ | EV_PERSIST, wake_cb, pl);
 	if (pl->wake == NULL || event_add(pl->wake, NULL) < 0)
 		return err_set("cannot watch its wake-up pipe");
-	if (pthread_create(&pl->thr, NULL, run, pl) != 0)
-		return err_set("cannot start its thread");
+	if (thread_start(&pl->thr, "plugin", run, pl) < 0)
+		return -1;
 	pthread_mutex_lock(&pl->mu);
 	while (!pl->init_done)
 		pthread_cond_wait(&pl->cv, &pl->mu);

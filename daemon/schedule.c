@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "thread.h"
 #include "calendar.h"
 #include "catalogue.h"
 #include "daemon.h"
@@ -131,8 +132,8 @@ start_load(struct sched *s, const char *commit)
 	l->ref = s->r->conf.ref ? xstrdup(s->r->conf.ref) : NULL;
 	snprintf(l->commit, sizeof(l->commit), "%s", commit ? commit : "");
 	l->wfd = s->pipe[1];
-	if (pthread_create(&s->th, NULL, loader, l) != 0) {
-		log_warnx("repository %s: cannot start loading the calendar", s->r->conf.name);
+	if (thread_start(&s->th, "calendar", loader, l) < 0) {
+		log_warnx("repository %s: cannot load the calendar: %s", s->r->conf.name, err_msg());
 		load_free(l);
 		return;
 	}

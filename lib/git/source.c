@@ -28,6 +28,7 @@
 
 #include <git2.h>
 
+#include "thread.h"
 #include "gitrepo.h"
 
 /* Deeper directory nesting than this is reported, not followed. */
@@ -1206,7 +1207,7 @@ load_commit(struct load *l, git_commit *c)
 	git_tree *t = NULL;
 	int rc = -1;
 	struct hist_job hj = { .repopath = l->repopath, .head = *git_commit_id(c), .s = l->s };
-	pthread_t th;
+	struct side th;
 
 	git_oid_tostr(l->s->commit, sizeof(l->s->commit), git_commit_id(c));
 	l->s->commit_time = (int64_t)git_commit_time(c);
@@ -1219,13 +1220,14 @@ load_commit(struct load *l, git_commit *c)
 		goto out;
 	report_skipped(l);
 	sort_files(l->s);
-	if (pthread_create(&th, NULL, hist_thread, &hj) != 0) {
+	side_start(&th, 1, "history", hist_thread, &hj);
+	if (!side_started(&th)) {
 		read_contents(l);
 		rc = hist_run(l->repo, l->repopath, git_commit_id(c), l->s);
 		goto out;
 	}
 	read_contents(l);
-	pthread_join(th, NULL);
+	side_join(&th);
 	rc = hj.rc;
 	if (rc < 0)
 		err_set("%s", hj.error);

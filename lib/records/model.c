@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "thread.h"
 #include "date.h"
 #include "pathglob.h"
 
@@ -197,12 +198,12 @@ parse_docs(struct model_doc **todo, size_t n, size_t bytes)
 			b += todo[i]->file->len;
 		}
 	}
-	pthread_t t;
-	int threaded = bytes >= PARALLEL_PARSE_BYTES && other.n > 0 &&
-	               pthread_create(&t, NULL, parse_job_run, &other) == 0;
+	struct side t;
+	side_start(&t, bytes >= PARALLEL_PARSE_BYTES && other.n > 0, "parse", parse_job_run,
+	           &other);
 	parse_job_run(&mine);
-	if (threaded)
-		pthread_join(t, NULL);
+	if (side_started(&t))
+		side_join(&t);
 	else
 		parse_job_run(&other);
 	free(mine.v);
@@ -341,12 +342,11 @@ classify_all(struct model *m, const struct model *prev)
 		}
 	}
 	struct class_job a = { m, ign, todo, out, n, 0 }, b = { m, ign, todo, out, n, 1 };
-	pthread_t t;
-	int threaded =
-	        n >= PARALLEL_CLASSIFY_DOCS && pthread_create(&t, NULL, class_job_run, &b) == 0;
+	struct side t;
+	side_start(&t, n >= PARALLEL_CLASSIFY_DOCS, "classify", class_job_run, &b);
 	class_job_run(&a);
-	if (threaded)
-		pthread_join(t, NULL);
+	if (side_started(&t))
+		side_join(&t);
 	else
 		class_job_run(&b);
 	for (size_t i = 0; i < m->ndocs; i++) {

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "thread.h"
 #include "date.h"
 #include "log.h"
 #include "lua_date.h"
@@ -1149,13 +1150,12 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 		x[k]->ev = ev;
 		x[k]->q = &q;
 	}
-	pthread_t t;
 	/* Plugins' rule functions are promised one evaluation thread. */
-	int threaded = q.n >= PARALLEL_RULES && extend_fn == NULL &&
-	               pthread_create(&t, NULL, run_rules, x[1]) == 0;
+	struct side t;
+	side_start(&t, q.n >= PARALLEL_RULES && extend_fn == NULL, "rules", run_rules, x[1]);
+	int threaded = side_started(&t);
 	run_rules(x[0]);
-	if (threaded)
-		pthread_join(t, NULL);
+	side_join(&t);
 	int bad = x[0]->errs.n || x[1]->errs.n;
 	/* A second run that did not start keeps its sandbox for next time. */
 	if (!threaded && e->nspare < NELEM(e->spare) && x[1]->sb) {
