@@ -5,6 +5,7 @@
 #   make check     the same set-up, then every test through prove
 #   make sanitize  the tests under ASan+UBSan     make valgrind  under valgrind
 #   make bench     benchmarks (figures printed)   make lint / make format
+#   make fuzz, make soak, make torture             long runs outside make check
 #   make install   PREFIX=/usr/local DESTDIR=
 
 PREFIX    ?= /usr/local
@@ -54,7 +55,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check layout test sanitize valgrind bench fuzz soak install lint format clean example
+.PHONY: all deps run check layout test sanitize valgrind bench fuzz soak torture install lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
 
@@ -210,6 +211,14 @@ SOAK_TIME ?= 300
 soak: deps
 	$(MAKE) all
 	python3 tests/soak/soak.py $(abspath $(BUILD)) $(SOAK_TIME)
+
+# kill -9 at random moments while commits land: every evaluated commit
+# must be published exactly once (tests/soak/torture.py); prints lost and
+# duplicated counts.
+TORTURE_COMMITS ?= 150
+torture: deps
+	$(MAKE) all example
+	python3 tests/soak/torture.py $(abspath $(BUILD)) $(TORTURE_COMMITS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)

@@ -25,6 +25,9 @@ struct bus {
 	size_t nsubs;
 	int delivering; /* nesting depth of deliveries */
 	size_t ndead;   /* marked dead, not yet freed */
+	int holding;    /* bus_hold: publications wait for bus_release */
+	struct journal_item *held;
+	size_t nheld, capheld;
 };
 
 struct bus *
@@ -61,6 +64,7 @@ bus_free(struct bus *b)
 		sub_free(s);
 	}
 	checkpoint_close(b->cp);
+	free(b->held);
 	free(b);
 }
 
@@ -101,23 +105,69 @@ reap(struct bus *b)
 	b->ndead = 0;
 }
 
+/* Deliver the n entries just journaled, then note their data for the
+ * checkpoints (after delivery: a due checkpoint must not delay
+ * subscribers). Frees each entry's line. */
+static void
+deliver(struct bus *b, const struct journal_item *items, struct journal_entry *e, size_t n)
+{
+	b->delivering++;
+	for (size_t i = 0; i < n; i++)
+		for (struct bus_sub *s = b->subs; s; s = s->next)
+			if (bus_sub_wants(s, items[i].repo, items[i].topic))
+				s->fn(s->arg, &e[i]);
+	b->delivering--;
+	reap(b);
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].line);
+		if (checkpoint_note(b->cp, items[i].data) < 0)
+			log_warnx("%s", err_msg());
+	}
+}
+
 uint64_t
 bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now, json_t *data)
 {
+	if (b->holding) {
+		if (b->nheld == b->capheld) {
+			b->capheld = b->capheld ? b->capheld * 2 : 8;
+			b->held = xreallocarray(b->held, b->capheld, sizeof(*b->held));
+		}
+		b->held[b->nheld++] = (struct journal_item){ xstrdup(repo), xstrdup(topic), now,
+			                                     json_incref(data) };
+		return journal_last(b->j) + b->nheld;
+	}
+	struct journal_item it = { repo, topic, now, data };
 	struct journal_entry e;
 	if (journal_append(b->j, repo, topic, now, data, &e) < 0)
 		return 0;
-	b->delivering++;
-	for (struct bus_sub *s = b->subs; s; s = s->next)
-		if (bus_sub_wants(s, repo, topic))
-			s->fn(s->arg, &e);
-	b->delivering--;
-	reap(b);
-	free(e.line);
-	/* After delivery: a due checkpoint must not delay subscribers. */
-	if (checkpoint_note(b->cp, data) < 0)
-		log_warnx("%s", err_msg());
+	deliver(b, &it, &e, 1);
 	return e.seq;
+}
+
+void
+bus_hold(struct bus *b)
+{
+	b->holding = 1;
+}
+
+int
+bus_release(struct bus *b)
+{
+	size_t n = b->nheld;
+	struct journal_entry *e = xcalloc(n ? n : 1, sizeof(*e));
+	b->holding = 0;
+	int rc = n ? journal_append_group(b->j, b->held, n, e) : 0;
+	if (rc == 0)
+		deliver(b, b->held, e, n);
+	for (size_t i = 0; i < n; i++) {
+		free((char *)b->held[i].repo);
+		free((char *)b->held[i].topic);
+		json_decref(b->held[i].data);
+	}
+	b->nheld = 0;
+	free(e);
+	return rc;
 }
 
 struct bus_sub *

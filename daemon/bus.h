@@ -31,6 +31,14 @@ void bus_free(struct bus *b);
  * Returns the cursor, or 0 with err_msg() when the journal write failed
  * (nothing is delivered then). now is the daemon's clock. */
 uint64_t bus_publish(struct bus *b, const char *repo, const char *topic, int64_t now, json_t *data);
+/* Publish what follows as one group, all or nothing: from bus_hold,
+ * bus_publish only queues (returning the cursor the notification will
+ * get), and bus_release journals the queue with one write and one fsync,
+ * then delivers it. A crash before the group is whole on disk leaves none
+ * of it (journal_append_group). bus_release returns 0, or -1 with
+ * err_msg() when the journal refused the group (nothing delivered). */
+void bus_hold(struct bus *b);
+int bus_release(struct bus *b);
 /* Subscribe fn to topics (n names, copied) of repo (NULL: every
  * repository). Returns a handle, the bus's, until bus_unsubscribe. */
 struct bus_sub *bus_subscribe(struct bus *b, const char *repo, const char *const *topics, size_t n,

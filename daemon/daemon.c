@@ -156,13 +156,16 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 	char at[21];
 	int64_t now = daemon_now(d);
 	date_format_utc(now, at);
+	/* One evaluation's notifications land together or not at all: a kill
+	 * between its results and its commits line would leave the commit
+	 * looking published with nothing more to come. */
+	bus_hold(d->bus);
 	if (n || first) {
 		json_t *data = json_pack("{s:s, s:I, s:s, s:s?, s:b, s:O, s:O}", "commit",
 		                         j->commit, "commit_time", (json_int_t)j->commit_time,
 		                         "evaluated_at", at, "organisation", j->organisation,
 		                         "full", first, "changed", changed, "removed", removed);
-		if (bus_publish(d->bus, r->conf.name, "results", now, data) == 0)
-			log_warnx("%s", err_msg());
+		bus_publish(d->bus, r->conf.name, "results", now, data);
 		repo_apply(r, data);
 		json_decref(data);
 		json_array_foreach (changed, i, v)
@@ -184,10 +187,11 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 		json_object_set_new(c, "phases_ms",
 		                    json_pack("{s:f, s:f, s:f}", "files", j->load_ms, "records",
 		                              j->model_ms, "rules", j->rules_ms));
-		if (bus_publish(d->bus, r->conf.name, "commits", now, c) == 0)
-			log_warnx("%s", err_msg());
+		bus_publish(d->bus, r->conf.name, "commits", now, c);
 		json_decref(c);
 	}
+	if (bus_release(d->bus) < 0)
+		log_warnx("%s", err_msg());
 	json_decref(olds);
 	json_decref(changed);
 	json_decref(removed);

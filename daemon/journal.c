@@ -95,9 +95,9 @@ pread_all(int fd, char *p, size_t n, uint64_t off)
 }
 
 /* Take one line the slow way, parsing all of it: 0, or -1 when it is not
- * a journal line (or not the next one). */
+ * a journal line (or not the next one). *more is its "more" (0: none). */
 static int
-take_parsed(struct journal *j, const char *line, size_t len, uint64_t off)
+take_parsed(struct journal *j, const char *line, size_t len, uint64_t off, uint64_t *more)
 {
 	json_error_t je;
 	json_t *o = json_loadb(line, len, 0, &je);
@@ -106,8 +106,10 @@ take_parsed(struct journal *j, const char *line, size_t len, uint64_t off)
 	const char *repo = json_string_value(json_object_get(p, "repo"));
 	const char *topic = json_string_value(json_object_get(p, "topic"));
 	const char *t = json_string_value(json_object_get(p, "time"));
+	json_t *m = json_object_get(p, "more");
 	int64_t when = 0;
 	int rc = -1;
+	*more = json_is_integer(m) && json_integer_value(m) > 0 ? (uint64_t)json_integer_value(m) : 0;
 	if (json_is_integer(seq) && repo && topic && t &&
 	    (uint64_t)json_integer_value(seq) > j->last &&
 	    date_parse(t, "UTC", NULL, &when, NULL) == 0)
@@ -144,12 +146,25 @@ plain_str(const char *p, const char *e, const char **s, size_t *n)
 	return NULL;
 }
 
+/* The decimal number at p (at most 19 digits, no sign) in *v; the
+ * position after it, or NULL. */
+static const char *
+number(const char *p, const char *e, uint64_t *v)
+{
+	int digits = 0;
+	*v = 0;
+	for (; p && p < e && *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	return digits ? p : NULL;
+}
+
 /* Take one line from its header alone, in the form journal_append writes:
  * {"jsonrpc":"2.0","method":T,"params":{"cursor":N,"repo":R,"topic":T,
- * "time":S,"data":... Returns 0, or -1 when the header is not in that
- * form or does not fit in hlen bytes. */
+ * "time":S[,"more":K],"data":... Returns 0, or -1 when the header is not
+ * in that form or does not fit in hlen bytes. *more is K (0: none). */
 static int
-take_head(struct journal *j, const char *h, size_t hlen, uint64_t off, size_t len)
+take_head(struct journal *j, const char *h, size_t hlen, uint64_t off, size_t len,
+          uint64_t *more)
 {
 	const char *e = h + hlen, *m, *repo, *topic, *t;
 	size_t mn, rn, tn, timen;
@@ -157,13 +172,14 @@ take_head(struct journal *j, const char *h, size_t hlen, uint64_t off, size_t le
 	p = lit(p, e, ",\"params\":{\"cursor\":");
 	if (p == NULL || p >= e || *p < '1' || *p > '9')
 		return -1;
-	uint64_t seq = 0;
-	int digits = 0;
-	for (; p < e && *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
-		seq = seq * 10 + (uint64_t)(*p - '0');
+	uint64_t seq;
+	p = number(p, e, &seq);
 	p = plain_str(lit(p, e, ",\"repo\":"), e, &repo, &rn);
 	p = plain_str(lit(p, e, ",\"topic\":"), e, &topic, &tn);
 	p = plain_str(lit(p, e, ",\"time\":"), e, &t, &timen);
+	*more = 0;
+	if (lit(p, e, ",\"more\":"))
+		p = number(lit(p, e, ",\"more\":"), e, more);
 	if (lit(p, e, ",\"data\":") == NULL || seq <= j->last || timen >= 64)
 		return -1;
 	char ts[64];
@@ -176,13 +192,14 @@ take_head(struct journal *j, const char *h, size_t hlen, uint64_t off, size_t le
 }
 
 /* Index the line of len bytes (newline not counted) at off, whose first
- * hlen bytes are in head. Returns 0, or -1 when it ends the readable part
- * (with err_msg() set only for an I/O error, in *io). */
+ * hlen bytes are in head; *more is how many lines of its group follow it.
+ * Returns 0, or -1 when it ends the readable part (with err_msg() set
+ * only for an I/O error, in *io). */
 static int
 take_line(struct journal *j, const char *head, size_t hlen, uint64_t off, size_t len, int last,
-          int *io)
+          int *io, uint64_t *more)
 {
-	if (!last && take_head(j, head, hlen, off, len) == 0)
+	if (!last && take_head(j, head, hlen, off, len, more) == 0)
 		return 0;
 	char *line = xmalloc(len + 1);
 	int rc = -1;
@@ -190,10 +207,43 @@ take_line(struct journal *j, const char *head, size_t hlen, uint64_t off, size_t
 		*io = 1;
 		err_set("cannot read the history journal %s: %s", j->path, strerror(errno));
 	} else {
-		rc = take_parsed(j, line, len, off);
+		rc = take_parsed(j, line, len, off, more);
 	}
 	free(line);
 	return rc;
+}
+
+/* Where an unfinished group began: the journal ends at the last line of
+ * a whole group, never inside one. */
+struct group {
+	uint64_t off;    /* where its first line starts */
+	size_t n;        /* entries indexed before it */
+	uint64_t expect; /* the "more" its next line must carry + 1; 0: none open */
+};
+
+/* Follow the group a line just indexed belongs to; off is where the line
+ * starts and n the entries indexed before it. *good moves only to the
+ * end of a whole group or of a line outside groups. */
+static void
+follow_group(struct group *g, uint64_t more, uint64_t off, size_t n, uint64_t end, uint64_t *good)
+{
+	if (g->expect && more + 1 != g->expect)
+		g->expect = 0; /* not the line its group promised: that group ends here */
+	if (g->expect == 0 && more) {
+		g->off = off;
+		g->n = n;
+	}
+	g->expect = more;
+	if (more == 0)
+		*good = end;
+}
+
+/* Forget the entries of an unfinished group: they were never delivered. */
+static void
+drop_group(struct journal *j, const struct group *g)
+{
+	j->n = g->n;
+	j->last = g->n ? j->v[g->n - 1].seq : 0;
 }
 
 /* Index every line; *good is where the readable part ends. */
@@ -201,8 +251,9 @@ static int
 scan(struct journal *j, uint64_t size, uint64_t *good)
 {
 	char *buf = xmalloc(SCAN_CHUNK), head[HEAD_MAX];
-	uint64_t pos = 0, start = 0;
+	uint64_t pos = 0, start = 0, more = 0;
 	size_t hlen = 0;
+	struct group g = { 0, 0, 0 };
 	int io = 0;
 	*good = 0;
 	while (pos < size) {
@@ -221,20 +272,23 @@ scan(struct journal *j, uint64_t size, uint64_t *good)
 			if (nl == NULL)
 				break;
 			uint64_t end = pos + upto; /* the newline */
+			size_t before = j->n;
 			if (end - start > MAX_JOURNAL_LINE ||
 			    take_line(j, head, hlen, start, (size_t)(end - start), end + 1 == size,
-			              &io) < 0)
+			              &io, &more) < 0)
 				goto out;
+			follow_group(&g, more, start, before, end + 1, good);
 			at = upto + 1;
 			start = end + 1;
 			hlen = 0;
-			*good = start;
 		}
 		pos += want;
 		if (pos - start > MAX_JOURNAL_LINE)
 			break;
 	}
 out:
+	if (g.expect)
+		drop_group(j, &g);
 	free(buf);
 	return io ? -1 : 0;
 }
@@ -289,55 +343,89 @@ journal_close(struct journal *j)
 	free(j);
 }
 
-int
-journal_append(struct journal *j, const char *repo, const char *topic, int64_t time, json_t *data,
-               struct journal_entry *out)
+/* The line of item i of a group of n whose first cursor is seq, with its
+ * newline, in *out (the caller's); 0, or -1 with the error set. */
+static int
+format_line(struct journal *j, const struct journal_item *it, uint64_t seq, uint64_t more,
+            struct buf *out)
 {
 	char t[21];
-	uint64_t seq = j->last + 1;
-	date_format_utc(time, t);
-	json_t *o = json_pack("{s:s, s:s, s:{s:I, s:s, s:s, s:s, s:O}}", "jsonrpc", "2.0", "method",
-	                      topic, "params", "cursor", (json_int_t)seq, "repo", repo, "topic",
-	                      topic, "time", t, "data", data);
-	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	date_format_utc(it->time, t);
+	json_t *params = json_pack("{s:I, s:s, s:s, s:s}", "cursor", (json_int_t)seq, "repo",
+	                           it->repo, "topic", it->topic, "time", t);
+	if (more)
+		json_object_set_new(params, "more", json_integer((json_int_t)more));
+	json_object_set(params, "data", it->data);
+	json_t *o = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", it->topic, "params",
+	                      params);
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	if (s == NULL)
 		return err_set("cannot write the history journal %s: the %s notification is "
 		               "not valid JSON",
-		               j->path, topic);
+		               j->path, it->topic);
 	size_t len = strlen(s);
 	if (len + 1 > MAX_JOURNAL_LINE) {
 		free(s);
 		return err_set("cannot write the history journal %s: the %s notification is "
 		               "larger than %u MiB",
-		               j->path, topic, MAX_JOURNAL_LINE >> 20);
+		               j->path, it->topic, MAX_JOURNAL_LINE >> 20);
 	}
+	buf_add(out, s, len);
+	buf_addc(out, '\n');
+	free(s);
 	/* Room for the names first: a line written must be indexed. */
-	if (intern(j, repo, strlen(repo)) < 0 || intern(j, topic, strlen(topic)) < 0) {
-		free(s);
+	if (intern(j, it->repo, strlen(it->repo)) < 0 || intern(j, it->topic, strlen(it->topic)) < 0)
 		return err_set("the history journal %s names more than %u repositories and "
 		               "topics; move it aside to start a new history",
 		               j->path, MAX_NAMES);
+	return 0;
+}
+
+int
+journal_append_group(struct journal *j, const struct journal_item *items, size_t n,
+                     struct journal_entry *out)
+{
+	struct buf all = { 0 };
+	size_t *ends = xcalloc(n ? n : 1, sizeof(*ends));
+	int rc = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (format_line(j, &items[i], j->last + 1 + i, n - 1 - i, &all) < 0)
+			goto out;
+		ends[i] = all.len;
 	}
-	char *line = xmalloc(len + 2);
-	memcpy(line, s, len);
-	free(s);
-	line[len] = '\n';
-	line[len + 1] = '\0';
 	uint64_t off = j->size;
-	if (write_all(j->fd, line, len + 1) < 0 || fdatasync(j->fd) < 0) {
+	/* One write and one sync for the group: on replay a group cut short
+	 * by a crash is dropped whole (its lines were never delivered). */
+	if (write_all(j->fd, all.data, all.len) < 0 || fdatasync(j->fd) < 0) {
 		err_set("cannot write the history journal %s: %s", j->path, strerror(errno));
 		if (ftruncate(j->fd, (off_t)off) < 0)
 			err_set("cannot write the history journal %s: %s", j->path,
 			        strerror(errno));
-		free(line);
-		return -1;
+		goto out;
 	}
-	j->size = off + len + 1;
-	push(j, seq, repo, strlen(repo), topic, strlen(topic), time, off, len + 1);
-	journal_entry_at(j, j->n - 1, out);
-	out->line = line;
-	return 0;
+	j->size = off + all.len;
+	for (size_t i = 0; i < n; i++) {
+		size_t from = i ? ends[i - 1] : 0, len = ends[i] - from;
+		const struct journal_item *it = &items[i];
+		push(j, j->last + 1, it->repo, strlen(it->repo), it->topic, strlen(it->topic),
+		     it->time, off + from, len);
+		journal_entry_at(j, j->n - 1, &out[i]);
+		out[i].line = xstrndup(all.data + from, len);
+	}
+	rc = 0;
+out:
+	free(ends);
+	buf_free(&all);
+	return rc;
+}
+
+int
+journal_append(struct journal *j, const char *repo, const char *topic, int64_t time, json_t *data,
+               struct journal_entry *out)
+{
+	struct journal_item it = { repo, topic, time, data };
+	return journal_append_group(j, &it, 1, out);
 }
 
 size_t

@@ -28,7 +28,8 @@ struct journal_entry {
 struct journal;
 
 /* Open (creating) the journal at path and index it. A torn last line (a
- * crash mid-write) is cut off. *out is the caller's (journal_close).
+ * crash mid-write), and the lines of a group it leaves unfinished, are
+ * cut off. *out is the caller's (journal_close).
  * Returns 0, or -1 with err_msg(). */
 int journal_open(const char *path, struct journal **out);
 void journal_close(struct journal *j);
@@ -39,6 +40,20 @@ void journal_close(struct journal *j);
  * disk refused it. */
 int journal_append(struct journal *j, const char *repo, const char *topic, int64_t time,
                    json_t *data, struct journal_entry *out);
+/* One notification of a group (journal_append_group); all borrowed. */
+struct journal_item {
+	const char *repo, *topic;
+	int64_t time;
+	json_t *data;
+};
+/* Append n notifications as one group, written with one write and one
+ * fsync: each line but the last carries "more":K, the lines of the group
+ * that follow it, so that opening a journal whose last group a crash cut
+ * short drops that group whole (it was never delivered). Fills out[0..n)
+ * as journal_append does. Returns 0, or -1 with err_msg() and nothing
+ * written. */
+int journal_append_group(struct journal *j, const struct journal_item *items, size_t n,
+                         struct journal_entry *out);
 /* How many entries there are; entry i is the i-th oldest. */
 size_t journal_count(const struct journal *j);
 /* The index of the first entry after cursor (journal_count: none). */
