@@ -22,6 +22,7 @@ config_defaults(struct config *c)
 	c->state_dir = xstrdup(ISMSD_DEFAULT_STATE);
 	c->log_level = LOG_LVL_INFO;
 	c->max_clients = 1024;
+	c->idle_timeout = 300;
 	c->max_message = 1u << 20;
 	c->subscriber_buffer = 8u << 20;
 }
@@ -411,6 +412,14 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		v = (long long)c->max_clients;
 		set_int(x, n, k, 1, 1000000, &v);
 		c->max_clients = (size_t)v;
+	} else if (strcmp(k, "max_clients_per_user") == 0) {
+		v = (long long)c->max_clients_per_user;
+		set_int(x, n, k, 1, 1000000, &v);
+		c->max_clients_per_user = (size_t)v;
+	} else if (strcmp(k, "idle_timeout") == 0) {
+		v = c->idle_timeout;
+		set_int(x, n, k, 0, 86400, &v);
+		c->idle_timeout = (int)v;
 	} else if (strcmp(k, "max_message") == 0) {
 		v = (long long)c->max_message;
 		set_int(x, n, k, 1024, 64 << 20, &v);

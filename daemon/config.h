@@ -10,8 +10,8 @@
 #include "paths.h"
 #include "util.h"
 
-#define ISMSD_MAX_REPOS      256
-#define ISMSD_MAX_PLUGINS    64
+#define ISMSD_MAX_REPOS   256
+#define ISMSD_MAX_PLUGINS 64
 
 /* One C plugin to load (docs/ismsd.conf.md, plugins). */
 struct plugin_entry {
@@ -44,9 +44,11 @@ struct config {
 	enum log_level log_level;
 	int syslog;
 	size_t max_clients;
-	size_t max_message;       /* bytes per request line */
-	size_t subscriber_buffer; /* bytes queued to one client before it is dropped */
-	uid_t *write_uids;        /* who may call write methods */
+	size_t max_clients_per_user; /* 0: half of max_clients */
+	int idle_timeout;            /* seconds; 0: never */
+	size_t max_message;          /* bytes per request line */
+	size_t subscriber_buffer;    /* bytes queued to one client before it is dropped */
+	uid_t *write_uids;           /* who may call write methods */
 	size_t nwrite_uids;
 	gid_t *write_gids;
 	size_t nwrite_gids;

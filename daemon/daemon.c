@@ -700,6 +700,17 @@ raise_nofile(void)
 	}
 }
 
+/* The server's side of configuration c (borrowed strings). */
+static struct server_opts
+server_opts_of(const struct config *c)
+{
+	size_t per_user =
+	        c->max_clients_per_user ? c->max_clients_per_user : (c->max_clients + 1) / 2;
+	return (struct server_opts){ c->socket,      c->listen_tcp,        c->max_clients,
+		                     c->max_message, c->subscriber_buffer, per_user,
+		                     c->idle_timeout };
+}
+
 int
 daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int64_t offset)
 {
@@ -737,8 +748,7 @@ daemon_start(struct daemon *d, struct event_base *base, struct config *cfg, int6
 	for (size_t i = 0; i < d->nrepos; i++)
 		if (schedule_open(d, &d->repos[i]) < 0)
 			return -1;
-	struct server_opts so = { d->cfg.socket, d->cfg.listen_tcp, d->cfg.max_clients,
-		                  d->cfg.max_message, d->cfg.subscriber_buffer };
+	struct server_opts so = server_opts_of(&d->cfg);
 	if (server_start(base, &so, rpc_line, rpc_gone, d, &d->srv) < 0)
 		return -1;
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
@@ -903,9 +913,12 @@ static unsigned char *
 adopt(struct daemon *d, struct config *nc)
 {
 	log_set_level(nc->log_level);
-	server_set_limits(d->srv, nc->max_clients, nc->subscriber_buffer);
+	struct server_opts so = server_opts_of(nc);
+	server_set_limits(d->srv, &so);
 	d->cfg.log_level = nc->log_level;
 	d->cfg.max_clients = nc->max_clients;
+	d->cfg.max_clients_per_user = nc->max_clients_per_user;
+	d->cfg.idle_timeout = nc->idle_timeout;
 	d->cfg.subscriber_buffer = nc->subscriber_buffer;
 	free(d->cfg.write_uids);
 	free(d->cfg.write_gids);

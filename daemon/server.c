@@ -48,7 +48,8 @@ struct server {
 	struct event_base *base;
 	struct evconnlistener *unix_l, *tcp_l;
 	char *path;
-	size_t max_clients, max_message, max_output;
+	size_t max_clients, max_message, max_output, max_per_user;
+	int idle_timeout;
 	server_line_fn on_line;
 	server_gone_fn on_gone;
 	void *arg;
@@ -297,47 +298,105 @@ on_write(struct bufferevent *bev, void *arg)
 		shut(c);
 }
 
+/* A silent client: one that subscribed is listening, and stays; one
+ * that did not holds a slot for nothing, and goes. */
+static void
+idle(struct client *c)
+{
+	if (c->data != NULL || c->closing) {
+		bufferevent_enable(c->bev, EV_READ); /* the timeout disabled it */
+		return;
+	}
+	log_info("closed client %llu: silent for %d s without a subscription (idle_timeout)",
+	         (unsigned long long)c->id, c->srv->idle_timeout);
+	drop(c);
+}
+
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+	if ((what & BEV_EVENT_TIMEOUT) && !(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
+		idle(arg);
+	else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		drop(arg);
 }
 
 static void
-refuse(evutil_socket_t fd)
+refuse(evutil_socket_t fd, const char *why)
 {
-	static const char msg[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":"
-	                          "-32000,\"message\":\"too many clients; try again later\"}}\n";
-	if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	char msg[256];
+	int n = snprintf(msg, sizeof(msg),
+	                 "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,"
+	                 "\"message\":\"%s; try again later\"}}\n",
+	                 why);
+	if (send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		log_debug("cannot tell a refused client why");
 	close(fd);
+}
+
+/* How many clients peer uid holds (cred 0: TCP clients, one peer). */
+static size_t
+held_by(const struct server *s, int cred, uid_t uid)
+{
+	size_t n = 0;
+	for (const struct client *c = s->clients; c; c = c->next)
+		if (!c->dead && c->cred == cred && (!cred || c->uid == uid))
+			n++;
+	return n;
+}
+
+/* Why a new client of peer (cred, uid) cannot have a slot, or NULL. */
+static const char *
+no_slot(const struct server *s, int cred, uid_t uid)
+{
+	int operator= cred &&(uid == 0 || uid == geteuid());
+	if (s->nclients >= s->max_clients)
+		return "too many clients";
+	if (operator)
+		return NULL;
+	if (s->nclients + SERVER_RESERVED_SLOTS >= s->max_clients &&
+	    s->max_clients > SERVER_RESERVED_SLOTS)
+		return "too many clients";
+	if (s->max_per_user && held_by(s, cred, uid) >= s->max_per_user)
+		return "too many clients of this user";
+	return NULL;
 }
 
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct server *s = arg;
-	if (s->nclients >= s->max_clients) {
-		log_warnx("refused a client: %zu clients connected (max_clients)", s->nclients);
-		refuse(fd);
+	struct ucred uc = { 0 };
+	socklen_t ul = sizeof(uc);
+	int cred =
+	        sa->sa_family == AF_UNIX && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0;
+	const char *why = no_slot(s, cred, uc.uid);
+	if (why) {
+		if (cred)
+			log_warnx("refused a client of uid %u: %s (%zu connected, max_clients %zu, "
+			          "max_clients_per_user %zu)",
+			          (unsigned)uc.uid, why, s->nclients, s->max_clients,
+			          s->max_per_user);
+		else
+			log_warnx("refused a TCP client: %s (%zu connected, max_clients %zu, "
+			          "max_clients_per_user %zu)",
+			          why, s->nclients, s->max_clients, s->max_per_user);
+		refuse(fd, why);
 		return;
 	}
 	struct client *c = xcalloc(1, sizeof(*c));
 	c->srv = s;
 	c->id = ++s->next_id;
-	if (sa->sa_family == AF_UNIX) {
-		struct ucred uc;
-		socklen_t ul = sizeof(uc);
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0) {
-			c->cred = 1;
-			c->uid = uc.uid;
-			c->gid = uc.gid;
-		}
-	}
+	c->cred = cred;
+	c->uid = uc.uid;
+	c->gid = uc.gid;
 	evutil_make_socket_nonblocking(fd);
 	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	if (s->idle_timeout > 0) {
+		struct timeval tv = { s->idle_timeout, 0 };
+		bufferevent_set_timeouts(c->bev, &tv, NULL);
+	}
 	bufferevent_enable(c->bev, EV_READ);
 	c->next = s->clients;
 	if (s->clients)
@@ -433,7 +492,7 @@ server_start(struct event_base *base, const struct server_opts *o, server_line_f
 	s->on_gone = on_gone;
 	s->arg = arg;
 	s->max_message = o->max_message;
-	server_set_limits(s, o->max_clients, o->max_output);
+	server_set_limits(s, o);
 	s->reap_ev = event_new(base, -1, 0, reap, s);
 	s->pass_ev = event_new(base, -1, 0, end_pass, s);
 	if (listen_unix(s, o->socket) < 0 || (o->tcp && listen_tcp(s, o->tcp) < 0)) {
@@ -445,10 +504,12 @@ server_start(struct event_base *base, const struct server_opts *o, server_line_f
 }
 
 void
-server_set_limits(struct server *s, size_t max_clients, size_t max_output)
+server_set_limits(struct server *s, const struct server_opts *o)
 {
-	s->max_clients = max_clients;
-	s->max_output = max_output;
+	s->max_clients = o->max_clients;
+	s->max_output = o->max_output;
+	s->max_per_user = o->max_per_user;
+	s->idle_timeout = o->idle_timeout;
 }
 
 void

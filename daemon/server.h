@@ -19,9 +19,15 @@ struct server_opts {
 	const char *socket; /* Unix socket path */
 	const char *tcp;    /* "127.0.0.1:PORT", or NULL */
 	size_t max_clients;
-	size_t max_message; /* bytes per line */
-	size_t max_output;  /* bytes queued to a client before it is dropped */
+	size_t max_message;  /* bytes per line */
+	size_t max_output;   /* bytes queued to a client before it is dropped */
+	size_t max_per_user; /* connections of one peer uid (all TCP: one peer); 0: no limit */
+	int idle_timeout;    /* seconds a client without subscriptions may stay silent; 0: ever */
 };
+
+/* Connections kept free for root and the daemon's own uid: however many
+ * others hold, `ismsctl status` by an operator still gets through. */
+#define SERVER_RESERVED_SLOTS 8
 
 /* Called for every complete line a client sends, without its newline
  * (borrowed; line[len] is '\0'). */
@@ -36,8 +42,9 @@ int server_start(struct event_base *base, const struct server_opts *o, server_li
                  server_gone_fn on_gone, void *arg, struct server **out);
 /* Close every client and the listeners, and remove the socket path. */
 void server_free(struct server *s);
-/* New limits (a reload); existing clients keep their connection. */
-void server_set_limits(struct server *s, size_t max_clients, size_t max_output);
+/* New limits (a reload): max_clients, max_output, max_per_user and
+ * idle_timeout of o; existing clients keep their connection. */
+void server_set_limits(struct server *s, const struct server_opts *o);
 size_t server_nclients(const struct server *s);
 /* A number that stays the same for the rest of this pass of the event
  * loop and is another one in the next pass: what was worked out in this
