@@ -4,6 +4,7 @@
 #                  repository and run the main job on it
 #   make check     the same set-up, then every test through prove
 #   make sanitize  the tests under ASan+UBSan     make valgrind  under valgrind
+#   make tsan      the daemon's threads under ThreadSanitizer
 #   make bench     benchmarks (figures printed)   make lint / make format
 #   make fuzz, make soak, make torture             long runs outside make check
 #   make install   PREFIX=/usr/local DESTDIR=
@@ -55,7 +56,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check layout test sanitize valgrind bench fuzz soak torture install lint format clean example
+.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
 
@@ -160,6 +161,16 @@ sanitize: deps
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 
+# The daemon's threads under ThreadSanitizer: the evaluator, the rule
+# sandboxes run side by side, plugin threads, the calendar loader. Unit
+# tests of the threaded modules and the daemon's scripts.
+TSAN_TESTS = $(addprefix $(BUILD)/t/,engine.t plugin.t model.t source.t journal.t) tests/daemon
+tsan: deps
+	$(MAKE) all example BUILD=build-tsan CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+	  SAN_FLAGS='-fsanitize=thread'
+	ISMS_BUILD=$(abspath build-tsan) ISMS_TOP=$(CURDIR) TSAN_OPTIONS='halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp' \
+	  prove $(PROVE_FLAGS) -r $(TSAN_TESTS:$(BUILD)/%=build-tsan/%)
+
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
@@ -243,7 +254,7 @@ lint: deps
 	  $(INCLUDES) $(PKG_CFLAGS) $(DEFS)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(ALL_SRC:%.c=$(BUILD)/%.d) $(BUILD)/cli/ismsctl.d $(BUILD)/daemon/ismsd.d \
          $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

@@ -1017,12 +1017,16 @@ hist_assign(struct hist *h, size_t i, const git_commit *c)
 	f->author = xstrdup(a && a->name ? a->name : "");
 	h->pending[i] = 0;
 	h->npending--;
-	for (char *s = strchr(f->path, '/'); s; s = strchr(s + 1, '/')) {
+	/* Its directories, cut from a copy: the loading thread reads f->path
+	 * meanwhile. */
+	char *dir = xstrdup(f->path);
+	for (char *s = strchr(dir, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		if (smap_get(&h->dmap, f->path, &k))
+		if (smap_get(&h->dmap, dir, &k))
 			h->dpending[k]--;
 		*s = '/';
 	}
+	free(dir);
 }
 
 /* Tree of commit id, or NULL when it cannot be read. */
