@@ -27,7 +27,7 @@ local SEVERITY = { major = true, minor = true, observation = true }
 local RULE_FIELDS = {
   id = true, clause = true, control = true, title = true, severity = true,
   rationale = true, remediation = true, check = true, params = true,
-  tags = true,
+  tags = true, run_when_excluded = true,
 }
 
 ---The SDK version (semantic: a major change may break rule packs).
@@ -116,6 +116,11 @@ local function check_def(def, bad)
     bad("severity must be major, minor or observation")
   end
   if type(def.check) ~= "function" then bad("check must be a function(r)") end
+  if def.run_when_excluded ~= nil and rawtype(def.run_when_excluded) ~= "boolean" then
+    bad("run_when_excluded must be true or false")
+  elseif def.run_when_excluded and def.control == nil then
+    bad("run_when_excluded needs the control whose exclusion the rule judges")
+  end
   if def.params ~= nil and type(def.params) ~= "table" then
     bad("params must be a table of name = default")
   end
@@ -147,7 +152,7 @@ function isms.rule(def)
     control = def.control and tostring(def.control), title = def.title,
     severity = def.severity, rationale = def.rationale,
     remediation = def.remediation, check = def.check, params = params,
-    pack = pack, where = at, line = tonumber(at:match(":(%d+)$")) or 0,
+    run_when_excluded = def.run_when_excluded == true, pack = pack, where = at, line = tonumber(at:match(":(%d+)$")) or 0,
   }
   rules[#rules + 1] = r
   by_id[r.id] = r
@@ -419,6 +424,18 @@ function S.require(name)
 end
 S.isms = isms_ro
 
+-- The SoA's exclusion of the rule's control, as the reason the rule does
+-- not apply; nil when the rule runs (its SoA rule judges an entry that
+-- is missing or undecided, 6.1.3 one without justification).
+local function excluded(ctx, rule)
+  if not rule.control or rule.run_when_excluded then return nil end
+  local e = ctx:soa(rule.control)
+  if e and e.applicable == false then
+    local c = control_index[rule.control]
+    return fmt("A.%s %s is excluded in the Statement of Applicability", c.id, c.title)
+  end
+end
+
 ---Run rule i; returns its verdict table for engine.c.
 function S.run(i)
   local rule = rules[i]
@@ -427,7 +444,8 @@ function S.run(i)
     title = rule.title, severity = rule.severity }) }, Ctx)
   local st = { rule = rule, findings = {} }
   state[ctx] = st
-  rule.check(ctx)
+  st.na = excluded(ctx, rule)
+  if not st.na then rule.check(ctx) end
   local status = "pass"
   if st.failed then status = "fail"
   elseif st.warned then status = "warn"

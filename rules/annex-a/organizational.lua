@@ -1,11 +1,10 @@
 -- Annex A 5 Organizational controls: the evidence the repository records
--- for them, in control order. Every rule first asks the SoA: a control
--- it excludes is not applicable. The SoA entry itself is checked by the
--- A.5.x-soa rules (soa.lua).
+-- for them, in control order. A rule whose control the SoA excludes is
+-- not applicable (the engine judges that from `control =`). The SoA entry
+-- itself is checked by the A.5.x-soa rules (soa.lua).
 local checks = require "checks"
 local evidence = require "evidence"
 local mgmt = require "mgmt"
-local soa = require "soa"
 local staff = require "staff"
 
 local fmt = string.format
@@ -30,7 +29,6 @@ isms.rule {
   params = { review_months = { default = 12,
     doc = "months between reviews of a policy that sets no review_months" } },
   check = function(r)
-    if not soa.applies(r, "5.1") then return end
     for _, p in ipairs(r:records("policy")) do
       if p.kind == "topic-policy" and (p.status == nil or p.status == "approved") then
         local what = fmt("topic-specific policy '%s'", tostring(p.id))
@@ -51,7 +49,6 @@ isms.rule {
   params = { awareness_after_joining_days = { default = 30,
     doc = "days after joining by which new staff must have acknowledged the policies" } },
   check = function(r)
-    if not soa.applies(r, "5.1") then return end
     local policies = {}
     for _, p in ipairs(r:records("policy")) do
       if p.acknowledgement_required == true and (p.status == nil or p.status == "approved") then
@@ -86,7 +83,6 @@ isms.rule {
   rationale = "A.5.9 requires an inventory of information and other associated assets, including owners; A.5.12 requires their classification.",
   remediation = "Give each asset an `owner` who is on the staff (reassign the assets of leavers) and a `classification`; record retired_on for assets no longer in use.",
   check = function(r)
-    if not soa.applies(r, "5.9") then return end
     local assets = r:records("asset")
     if #assets == 0 then return r:fail("the asset inventory (assets/*.yaml) is empty or missing") end
     for _, a in ipairs(assets) do
@@ -111,7 +107,6 @@ isms.rule {
   params = { leaver_asset_return_days = { default = 7,
     doc = "days after leaving by which a leaver's assets must be returned" } },
   check = function(r)
-    if not soa.applies(r, "5.11") then return end
     staff.leaver_step(r, "assets_returned_on", r:param("leaver_asset_return_days"),
       "%s left on %s and returned the assets on %s, %d days later (allowed: %d)",
       "%s left on %s and has no assets_returned_on; the return was due by %s")
@@ -126,7 +121,6 @@ isms.rule {
   params = { classification_levels = { default = "public internal confidential restricted",
     doc = "labels of the classification scheme, as a list or separated by spaces" } },
   check = function(r)
-    if not soa.applies(r, "5.12") then return end
     local levels = {}
     for w in pairs(evidence.listed(r:param("classification_levels"))) do levels[label(w)] = true end
     for _, a in ipairs(r:records("asset")) do
@@ -153,7 +147,6 @@ isms.rule {
   remediation = "Review who has access to the systems in scope and record it as evidence of kind access-review naming control 5.15.",
   params = { access_review_months = { default = 3, doc = "months between access reviews" } },
   check = function(r)
-    if not soa.applies(r, "5.15") then return end
     evidence.recent(r, { control = "5.15", kinds = { "access-review" },
       months = r:param("access_review_months"), what = "access review" })
   end,
@@ -166,7 +159,6 @@ isms.rule {
   remediation = "Review the access rights of the system named and record it as evidence of kind access-review with the asset and control 5.18; a system taken out of use gets retired_on.",
   params = { access_review_months = { default = 3, doc = "months between access reviews of a system" } },
   check = function(r)
-    if not soa.applies(r, "5.18") then return end
     evidence.recent(r, { control = "5.18", kinds = { "access-review" }, per_asset = true,
       months = r:param("access_review_months"), what = "access review" })
   end,
@@ -178,7 +170,6 @@ isms.rule {
   rationale = "A.5.19 requires processes to manage the information security risks of suppliers' products and services.",
   remediation = "For each supplier, record the `owner` who manages the relationship, its `criticality`, and the highest classification it can access in `data_access` (or none).",
   check = function(r)
-    if not soa.applies(r, "5.19") then return end
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
@@ -198,7 +189,6 @@ isms.rule {
   rationale = "A.5.20 requires information security requirements to be established and agreed with each supplier.",
   remediation = "Sign an agreement that sets out the information security requirements (a DPA and security annex) and record agreement_signed_on and security_clauses: true.",
   check = function(r)
-    if not soa.applies(r, "5.20") then return end
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
@@ -221,7 +211,6 @@ isms.rule {
   rationale = "A.5.21 requires managing the information security risks of the ICT products and services supply chain.",
   remediation = "Obtain and record the supplier's certifications or attestation reports (ISO/IEC 27001, SOC 2, C5) in `certifications`, or assess it yourself and record the evidence.",
   check = function(r)
-    if not soa.applies(r, "5.21") then return end
     for _, s in ipairs(r:records("supplier")) do
       local key = s.criticality == "high" or s.criticality == "critical"
       if active_supplier(r, s) and s.cloud == true and key and not checks.present(s.certifications) then
@@ -240,7 +229,6 @@ isms.rule {
   params = { supplier_review_months = { default = 12,
     doc = "months between supplier reviews, for suppliers that set no review_months" } },
   check = function(r)
-    if not soa.applies(r, "5.22") then return end
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
@@ -271,7 +259,6 @@ isms.rule {
   rationale = "A.5.24 requires the organisation to plan and prepare for managing incidents by defining processes, roles and responsibilities.",
   remediation = "Write and approve an incident management procedure (procedures/) that lists \"5.24\" under controls.",
   check = function(r)
-    if not soa.applies(r, "5.24") then return end
     evidence.documented(r, "5.24", "the incident management process, roles and responsibilities")
   end,
 }
@@ -283,7 +270,6 @@ isms.rule {
   remediation = "Assess the event, decide whether it is an incident, and record triaged_on and severity.",
   params = { incident_triage_days = { default = 2, doc = "days after the report by which an event must be triaged" } },
   check = function(r)
-    if not soa.applies(r, "5.25") then return end
     local days = r:param("incident_triage_days")
     for _, i in ipairs(r:records("incident")) do
       local reported = staff.date(i, "reported_on")
@@ -313,7 +299,6 @@ isms.rule {
   remediation = "Record status and closed_on consistently; an incident open longer than the limit needs its response completed or escalated.",
   params = { incident_close_days = { default = 90, doc = "days after the report by which an incident should be closed" } },
   check = function(r)
-    if not soa.applies(r, "5.26") then return end
     local days = r:param("incident_close_days")
     for _, i in ipairs(r:records("incident")) do
       local id, reported = tostring(i.id), staff.date(i, "reported_on")
@@ -343,7 +328,6 @@ isms.rule {
   rationale = "A.5.27 requires knowledge gained from incidents to be used to strengthen and improve the controls.",
   remediation = "Record the `root_cause` and the `lessons_learned` (what was changed as a result) before closing the incident.",
   check = function(r)
-    if not soa.applies(r, "5.27") then return end
     for _, i in ipairs(r:records("incident")) do
       if i.status == "closed" or i.closed_on ~= nil then
         if not checks.present(i.root_cause) then
@@ -364,7 +348,6 @@ isms.rule {
   remediation = "Approve a business continuity plan listing \"5.29\" under controls, exercise it, and record the exercise as evidence of kind bcp-test naming 5.29.",
   params = { bcp_test_months = { default = 12, doc = "months between continuity tests" } },
   check = function(r)
-    if not soa.applies(r, "5.29") then return end
     evidence.documented(r, "5.29", "how information security is maintained during disruption")
     evidence.recent(r, { control = "5.29", kinds = { "bcp-test" },
       months = r:param("bcp_test_months"), what = "continuity test" })
@@ -378,7 +361,6 @@ isms.rule {
   remediation = "Run a recovery exercise against the recovery objectives and record it as evidence of kind bcp-test naming 5.30, with its result.",
   params = { bcp_test_months = { default = 12, doc = "months between ICT continuity tests" } },
   check = function(r)
-    if not soa.applies(r, "5.30") then return end
     evidence.recent(r, { control = "5.30", kinds = { "bcp-test" },
       months = r:param("bcp_test_months"), what = "ICT continuity test",
       advice = "record the corrective actions and a repeated test that meets the recovery objectives" })
@@ -392,7 +374,6 @@ isms.rule {
   remediation = "Keep legal/register.yaml current: an owner for each requirement, a review within the interval (reviewed_on), and its compliance state.",
   params = { legal_review_months = { default = 12, doc = "months between reviews of each requirement" } },
   check = function(r)
-    if not soa.applies(r, "5.31") then return end
     local reqs = r:records("legal_requirement")
     if #reqs == 0 then return r:fail("no legal, regulatory or contractual requirements are identified (legal/register.yaml)") end
     local months = r:param("legal_review_months")
@@ -417,7 +398,6 @@ isms.rule {
   params = { breach_notification_days = { default = 3,
     doc = "days after the report by which a personal data breach must be notified" } },
   check = function(r)
-    if not soa.applies(r, "5.34") then return end
     local days = r:param("breach_notification_days")
     for _, i in ipairs(r:records("incident")) do
       local reported = staff.date(i, "reported_on")
@@ -473,7 +453,6 @@ isms.rule {
   remediation = "Have an external auditor, or an internal auditor who owns none of the areas, review the ISMS and record the final report under audits/reports/, or an external review as evidence naming 5.35.",
   params = { independent_review_months = { default = 12, doc = "months between independent reviews" } },
   check = function(r)
-    if not soa.applies(r, "5.35") then return end
     local best, best_d
     for _, rep in ipairs(r:records("audit_report")) do
       local d = staff.date(rep, "held_on")

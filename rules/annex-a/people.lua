@@ -1,9 +1,8 @@
 -- Annex A 6 People controls: the evidence the personnel and training
--- records hold, in control order. Every rule first asks the SoA: a
--- control it excludes is not applicable.
+-- records hold, in control order. A rule whose control the SoA excludes
+-- is not applicable (the engine judges that from `control =`).
 local checks = require "checks"
 local evidence = require "evidence"
-local soa = require "soa"
 local staff = require "staff"
 
 -- Check that everyone on the staff did `key` on or before joining: the
@@ -26,7 +25,6 @@ isms.rule {
   rationale = "A.6.1 requires background verification checks on all candidates prior to joining the organisation.",
   remediation = "Complete the background check before the start date and record screening_completed_on; for someone already working, complete it now and raise a nonconformity.",
   check = function(r)
-    if not soa.applies(r, "6.1") then return end
     before_joining(r, "screening_completed_on", "screening completed")
   end,
 }
@@ -37,7 +35,6 @@ isms.rule {
   rationale = "A.6.2 requires the employment contractual agreements to state personnel's and the organisation's responsibilities for information security.",
   remediation = "Have the person sign the terms of employment or contract with the information security clauses and record terms_signed_on.",
   check = function(r)
-    if not soa.applies(r, "6.2") then return end
     before_joining(r, "terms_signed_on", "terms signed")
   end,
 }
@@ -53,7 +50,6 @@ isms.rule {
     awareness_completion_percent = { default = 95, doc = "share of the staff with current awareness training below which the programme fails" },
   },
   check = function(r)
-    if not soa.applies(r, "6.3") then return end
     local months, days = r:param("awareness_months"), r:param("awareness_after_joining_days")
     -- newest passed and newest failed awareness per person
     local passed, failed = {}, {}
@@ -101,7 +97,6 @@ isms.rule {
   rationale = "A.6.4 requires a disciplinary process to be formalised and communicated to take action against personnel who have committed an information security policy violation.",
   remediation = "Set out the disciplinary process in an approved policy (e.g. the HR security policy) that lists \"6.4\" under controls.",
   check = function(r)
-    if not soa.applies(r, "6.4") then return end
     evidence.documented(r, "6.4", "the disciplinary process for information security violations")
   end,
 }
@@ -114,7 +109,6 @@ isms.rule {
   params = { leaver_access_removal_days = { default = 1,
     doc = "days after leaving by which all access must be removed" } },
   check = function(r)
-    if not soa.applies(r, "6.5") then return end
     staff.leaver_step(r, "access_removed_on", r:param("leaver_access_removal_days"),
       "%s left on %s; access was removed on %s, %d days later (allowed: %d)",
       "%s left on %s and no access removal is recorded (access_removed_on); it was due by %s")
@@ -127,7 +121,6 @@ isms.rule {
   rationale = "A.6.6 requires confidentiality or non-disclosure agreements to be signed by personnel.",
   remediation = "Have the person sign the confidentiality agreement and record nda_signed_on.",
   check = function(r)
-    if not soa.applies(r, "6.6") then return end
     before_joining(r, "nda_signed_on", "confidentiality agreement signed")
   end,
 }
@@ -140,7 +133,6 @@ isms.rule {
   params = { awareness_after_joining_days = { default = 30,
     doc = "days after joining by which a remote worker must have acknowledged the rules" } },
   check = function(r)
-    if not soa.applies(r, "6.7") then return end
     evidence.documented(r, "6.7", "the rules for remote working")
     local live = evidence.documents(r, "6.7")
     local acks, days = nil, r:param("awareness_after_joining_days")
@@ -170,7 +162,6 @@ isms.rule {
   rationale = "A.6.8 requires a mechanism for personnel to report observed or suspected information security events in a timely manner.",
   remediation = "Set out how to report events in an approved policy listing \"6.8\" under controls, and record who reported each incident (reported_by).",
   check = function(r)
-    if not soa.applies(r, "6.8") then return end
     evidence.documented(r, "6.8", "how to report information security events")
     for _, i in ipairs(r:records("incident")) do
       if i.reported_by == nil then

@@ -1,8 +1,8 @@
 -- Annex A 7 Physical controls: the evidence an auditor asks for on top of
 -- each control's SoA rule (soa.lua). Controls the SoA excludes are not
--- applicable; many organisations working from the cloud exclude most.
+-- applicable (the engine judges that from `control =`); many
+-- organisations working from the cloud exclude most.
 local evidence = require "evidence"
-local soa = require "soa"
 
 -- The sites whose entry must be controlled: the asset ids listed in the
 -- parameter, or else every facility of the inventory not yet retired.
@@ -29,7 +29,6 @@ isms.rule {
   rationale = "A.7.1 requires security perimeters to be defined and used to protect areas holding information and other associated assets.",
   remediation = "Describe the perimeters of each office or site (what is inside, how it is closed) in the physical security policy and list \"7.1\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "7.1") then return end
     evidence.documented(r, "7.1", "the physical security perimeters")
   end,
 }
@@ -44,7 +43,6 @@ isms.rule {
     entry_controlled_sites = { default = "", doc = "asset ids of the sites whose entry logs are reviewed; empty: every facility asset not retired" },
   },
   check = function(r)
-    if not soa.applies(r, "7.2") then return end
     local months = evidence.param(r, "entry_log_review_months")
     if not months then return end
     local items = evidence.find(r, "7.2", { "entry-log-review" })
@@ -87,7 +85,6 @@ isms.rule {
     monitoring_review_months = { default = 3, doc = "months between reviews of the physical security monitoring" },
   },
   check = function(r)
-    if not soa.applies(r, "7.4") then return end
     evidence.recent(r, { control = "7.4", param = "monitoring_review_months",
       what = "review of physical security monitoring",
       advice = "record how the alarms or gaps found were followed up" })
@@ -100,7 +97,6 @@ isms.rule {
   rationale = "A.7.7 requires clear desk rules for papers and removable media and clear screen rules for information processing facilities to be defined and enforced.",
   remediation = "Set out the clear desk and clear screen rules in an approved policy (e.g. acceptable use or physical security) and list \"7.7\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "7.7") then return end
     evidence.documented(r, "7.7", "the clear desk and clear screen rules")
   end,
 }
@@ -115,7 +111,6 @@ isms.rule {
     equipment_kinds = { default = "hardware equipment device endpoint media", doc = "asset kinds that are equipment with storage media" },
   },
   check = function(r)
-    if not soa.applies(r, "7.14") then return end
     local kinds = evidence.listed(r:param("equipment_kinds"))
     local days = evidence.param(r, "disposal_days")
     if not days then return end

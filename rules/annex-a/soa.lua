@@ -46,6 +46,8 @@ for _, c in ipairs(isms.catalogue.annex_a) do
   local id = c.id
   isms.rule {
     id = "A." .. id .. "-soa", control = id, severity = "minor",
+    -- It judges the exclusion itself: whether it is justified.
+    run_when_excluded = true,
     title = "SoA entry of A." .. id .. " " .. c.title,
     rationale = "6.1.3 d) requires the SoA to state for each control whether it is included and why, and whether it is implemented; evidence shows that it operates.",
     remediation = "In soa.yaml, give control " .. id .. " `applicable` and a `justification`; if applicable, an `owner`, a `status`, and `evidence` paths to current records in this repository.",
