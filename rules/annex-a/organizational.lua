@@ -118,7 +118,7 @@ isms.rule {
   title = "Assets and supplier access are classified with the labels of the scheme",
   rationale = "A.5.12 requires information to be classified according to the organisation's classification scheme.",
   remediation = "Use one of the scheme's labels (parameter classification_levels) in the asset's `classification` and the supplier's `data_access` (or none); extend the scheme in the policy and isms.yaml if a label is missing.",
-  params = { classification_levels = { default = "public internal confidential restricted",
+  params = { classification_levels = { default = { "public", "internal", "confidential", "restricted" },
     doc = "labels of the classification scheme, as a list or separated by spaces" } },
   check = function(r)
     local levels = {}

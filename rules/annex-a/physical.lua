@@ -40,11 +40,10 @@ isms.rule {
   remediation = "Review the entry logs (badge system, key register) of each site at the interval and record each review under evidence/ as kind entry-log-review with the site's asset id in `asset`; list the sites in parameter entry_controlled_sites if not every facility asset is one.",
   params = {
     entry_log_review_months = { default = 3, doc = "months between reviews of the entry logs of a site" },
-    entry_controlled_sites = { default = "", doc = "asset ids of the sites whose entry logs are reviewed; empty: every facility asset not retired" },
+    entry_controlled_sites = { default = {}, doc = "asset ids of the sites whose entry logs are reviewed; empty: every facility asset not retired" },
   },
   check = function(r)
-    local months = evidence.param(r, "entry_log_review_months")
-    if not months then return end
+    local months = r:param("entry_log_review_months")
     local items = evidence.find(r, "7.2", { "entry-log-review" })
     local list = sites(r)
     if #list == 0 then
@@ -108,12 +107,11 @@ isms.rule {
   remediation = "For each retired item of equipment, record the wiping or destruction under evidence/ as kind media-disposal (or data-deletion) with the asset id in `asset`, and the certificate of the disposal company in attachments.",
   params = {
     disposal_days = { default = 30, doc = "days after retired_on by which the disposal must be recorded" },
-    equipment_kinds = { default = "hardware equipment device endpoint media", doc = "asset kinds that are equipment with storage media" },
+    equipment_kinds = { default = { "hardware", "equipment", "device", "endpoint", "media" }, doc = "asset kinds that are equipment with storage media" },
   },
   check = function(r)
     local kinds = evidence.listed(r:param("equipment_kinds"))
-    local days = evidence.param(r, "disposal_days")
-    if not days then return end
+    local days = r:param("disposal_days")
     local disposed = {}
     for _, ev in ipairs(r:records("evidence")) do
       local a = isms.text(ev, "asset")

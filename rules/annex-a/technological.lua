@@ -138,11 +138,10 @@ isms.rule {
   remediation = "Include the asset in a restore test and record it under evidence/ as kind backup-restore-test with the asset id in `asset`, or correct backup_required in the inventory.",
   params = {
     restore_coverage_months = { default = 12, doc = "months within which each production asset with backup_required has had a restore test" },
-    backup_test_exempt_kinds = { default = "information", doc = "asset kinds tested through the systems holding them (e.g. information kept in a database)" },
+    backup_test_exempt_kinds = { default = { "information" }, doc = "asset kinds tested through the systems holding them (e.g. information kept in a database)" },
   },
   check = function(r)
-    local months = evidence.param(r, "restore_coverage_months")
-    if not months then return end
+    local months = r:param("restore_coverage_months")
     local exempt = evidence.listed(r:param("backup_test_exempt_kinds"))
     local newest = evidence.by_asset(evidence.find(r, "8.13", { "backup-restore-test" }))
     for _, a in ipairs(r:records("asset")) do
@@ -295,14 +294,12 @@ isms.rule {
     pen_test_retest_days = { default = 90, doc = "days after a test with findings (result partial or fail) by which a retest must pass" },
   },
   check = function(r)
-    local months = evidence.param(r, "pen_test_months")
-    if not months then return end
+    local months = r:param("pen_test_months")
     local last = evidence.recent(r, { control = "8.29", kinds = { "pen-test" },
       months = months, what = "penetration test", bad = {} })
     if not last or r.now > last.date:add_months(months) then return end
     if last.ev.result == nil or last.ev.result == "pass" then return end
-    local days = evidence.param(r, "pen_test_retest_days")
-    if not days then return end
+    local days = r:param("pen_test_retest_days")
     local due = last.date:add_days(days)
     r:valid_until(due)
     if r.now > due then

@@ -53,7 +53,7 @@ isms.rule {
       end
     end
     local last = last_improvement(r)
-    local months = mgmt.int(r:param("months"), 12)
+    local months = r:param("months")
     if not last then
       return r:fail("no improvement is recorded: no completed review action, corrective action, treatment action or ISMS change")
     end
@@ -113,7 +113,7 @@ isms.rule {
     analysis_days = { default = 30, doc = "days after raising a nonconformity to record its correction, root cause and corrective action" },
   },
   check = function(r)
-    local days = mgmt.int(r:param("analysis_days"), 30)
+    local days = r:param("analysis_days")
     for _, nc in ipairs(r:records("nonconformity")) do check_nc(r, nc, days) end
   end,
 }
@@ -151,7 +151,7 @@ isms.rule {
     effectiveness_months = { default = 6, doc = "months after completing a corrective action to review its effectiveness" },
   },
   check = function(r)
-    local months = mgmt.int(r:param("effectiveness_months"), 6)
+    local months = r:param("effectiveness_months")
     for _, nc in ipairs(r:records("nonconformity")) do check_effectiveness(r, nc, months) end
   end,
 }

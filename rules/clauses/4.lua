@@ -15,7 +15,7 @@ isms.rule {
     if #issues == 0 then
       return r:fail("no external or internal issues are recorded (context/issues.yaml)")
     end
-    local months = mgmt.int(r:param("review_months"), 12)
+    local months = r:param("review_months")
     local kinds, climate = {}, false
     for _, c in ipairs(issues) do
       if c.kind then kinds[c.kind] = true end
@@ -46,7 +46,7 @@ isms.rule {
     if #parties == 0 then
       return r:fail("no interested parties are recorded (context/interested-parties.yaml)")
     end
-    local months = mgmt.int(r:param("review_months"), 12)
+    local months = r:param("review_months")
     for _, p in ipairs(parties) do
       local id = tostring(p.id)
       if not checks.present(p.requirements) then
@@ -98,7 +98,7 @@ isms.rule {
       r:fail(isms.at(s, "approved_by"), "the scope was approved by %s, who is not top management in isms.yaml",
         tostring(s.approved_by))
     end
-    local months = mgmt.int(s.review_months, mgmt.int(r:param("review_months"), 12))
+    local months = mgmt.int(s.review_months, r:param("review_months"))
     mgmt.review(r, s, months, "ISMS scope")
   end,
 }
@@ -109,7 +109,7 @@ isms.rule {
   rationale = "4.4 requires establishing the ISMS with the processes needed and their interactions; an auditor asks for the description of each core process.",
   remediation = "Describe each process in an approved policy or procedure and list the clause it implements under `clauses:` in its front matter (the risk method in risk/method.yaml describes 6.1.2 and 6.1.3).",
   params = {
-    processes = { default = "6.1.2 6.1.3 6.3 7.5 9.2 10.2",
+    processes = { default = { "6.1.2", "6.1.3", "6.3", "7.5", "9.2", "10.2" },
       doc = "clauses whose process must be described by an approved document" },
   },
   check = function(r)
@@ -125,7 +125,7 @@ isms.rule {
       described["6.1.3"] = described["6.1.3"] or method
     end
     local missing = {}
-    for _, p in ipairs(mgmt.items(r:param("processes"))) do
+    for _, p in ipairs(r:param("processes")) do
       local found = false
       for c in pairs(described) do
         if mgmt.areas_overlap(c, p) then found = true; break end

@@ -56,7 +56,7 @@ isms.rule {
     local m = r:manifest()
     local ws = m and m.waivers
     if type(ws) ~= "table" or #ws == 0 then return r:not_applicable("isms.yaml grants no waivers") end
-    local max = mgmt.int(r:param("max_months"), 24)
+    local max = r:param("max_months")
     for n, w in ipairs(ws) do
       if type(w) ~= "table" then
         r:fail(isms.at(ws, n), "entry %d of waivers is not a waiver: give rule, reason, approved_by, approved_on and expires", n)
@@ -91,7 +91,7 @@ isms.rule {
       r:fail(isms.at(p, "approved_by"), "approved by %s, who is not top management in isms.yaml",
         tostring(p.approved_by))
     end
-    local months = mgmt.int(p.review_months, mgmt.int(r:param("review_months"), 12))
+    local months = mgmt.int(p.review_months, r:param("review_months"))
     mgmt.review(r, p, months, "information security policy")
   end,
 }
@@ -108,7 +108,7 @@ isms.rule {
     local roles = r:records("role")
     if #roles == 0 then return r:fail("no roles and responsibilities are recorded (org/roles.yaml)") end
     local by_id = mgmt.index(roles, "id")
-    local want = tostring(r:param("manager_role"))
+    local want = r:param("manager_role")
     local manager
     for _, role in ipairs(roles) do
       local id = tostring(role.id)

@@ -68,7 +68,7 @@ isms.rule {
     if m.approved_by == nil then
       r:fail(m, "the method records no approver (approved_by)")
     else
-      local months = mgmt.int(m.review_months, mgmt.int(r:param("review_months"), 12))
+      local months = mgmt.int(m.review_months, r:param("review_months"))
       mgmt.review(r, m, months, "risk assessment method")
     end
   end,
@@ -136,7 +136,7 @@ isms.rule {
   },
   check = function(r)
     local m = method(r)
-    local months = mgmt.int(m and m.reassessment_months, mgmt.int(r:param("reassessment_months"), 12))
+    local months = mgmt.int(m and m.reassessment_months, r:param("reassessment_months"))
     for _, k in ipairs(r:records("risk")) do
       if k.status ~= "closed" then
         mgmt.due(r, k, "assessed_on", months, "risk " .. tostring(k.id), "assessed", "re-assessment")
@@ -212,7 +212,7 @@ isms.rule {
     if soa.approved_by == nil then
       r:fail(soa, "the SoA records no approver (approved_by)")
     end
-    mgmt.review(r, soa, mgmt.int(r:param("review_months"), 12), "Statement of Applicability")
+    mgmt.review(r, soa, r:param("review_months"), "Statement of Applicability")
   end,
 }
 
@@ -362,7 +362,7 @@ isms.rule {
   },
   check = function(r)
     local metrics = mgmt.index(r:records("metric"), "id")
-    local months = mgmt.int(r:param("results_months"), 12)
+    local months = r:param("results_months")
     for _, o in ipairs(r:records("objective")) do
       if active_objective(o) then
         local id, last = tostring(o.id), newest_result(o, metrics)

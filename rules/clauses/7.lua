@@ -61,10 +61,10 @@ isms.rule {
   rationale = "7.2 requires the people doing ISMS work to be competent, and evidence of their competence to be retained.",
   remediation = "Record each person's relevant qualifications under `competences` in people/personnel.yaml, or their role training (kind: role) in people/training/.",
   params = {
-    roles = { default = "*", doc = "isms_role values whose holders need evidence (* for every ISMS role)" },
+    roles = { default = { "*" }, doc = "isms_role values whose holders need evidence (* for every ISMS role)" },
   },
   check = function(r)
-    local want = mgmt.items(r:param("roles"))
+    local want = r:param("roles")
     local need, order = {}, {}
     local function add(id, why)
       if id ~= nil and not need[tostring(id)] then
@@ -119,8 +119,8 @@ isms.rule {
     awareness_after_joining_days = { default = 30, doc = "days a new joiner has to complete it" },
   },
   check = function(r)
-    local months = mgmt.int(r:param("awareness_months"), 12)
-    local grace = mgmt.int(r:param("awareness_after_joining_days"), 30)
+    local months = r:param("awareness_months")
+    local grace = r:param("awareness_after_joining_days")
     local last = awareness(r)
     for _, p in ipairs(r:records("person")) do
       if mgmt.active(p, r.now) then
@@ -250,14 +250,14 @@ isms.rule {
   rationale = "7.5.2 requires appropriate review of documented information for suitability and adequacy.",
   remediation = "Review the document; record the new approval (approved_on, version) or, when unchanged, reviewed_on.",
   params = {
-    kinds = { default = "procedure standard",
+    kinds = { default = { "procedure", "standard" },
       doc = "document kinds checked here (the policy is checked by 5.2, topic policies by A.5.1)" },
     review_months = { default = 12, doc = "months between reviews when the document sets no review_months" },
   },
   check = function(r)
     local kinds = {}
     for _, k in ipairs(mgmt.items(r:param("kinds"))) do kinds[k] = true end
-    local dflt = mgmt.int(r:param("review_months"), 12)
+    local dflt = r:param("review_months")
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) and kinds[tostring(d.kind or "procedure")] and d.approved_on ~= nil then
         mgmt.review(r, d, mgmt.int(d.review_months, dflt), "document " .. tostring(d.id))
@@ -286,7 +286,7 @@ isms.rule {
     grace_days = { default = 14, doc = "days a change may be committed after its approval date" },
   },
   check = function(r)
-    local grace = mgmt.int(r:param("grace_days"), 14)
+    local grace = r:param("grace_days")
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) then changed_since_approval(r, d, "document " .. tostring(d.id), grace) end
     end

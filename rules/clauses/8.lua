@@ -59,7 +59,7 @@ isms.rule {
     grace_days = { default = 30, doc = "days after planned_on before an approved change counts as late" },
   },
   check = function(r)
-    local grace = mgmt.int(r:param("grace_days"), 30)
+    local grace = r:param("grace_days")
     for _, c in ipairs(r:records("change")) do
       local id, planned = tostring(c.id), isms.date(c.planned_on)
       if c.status == "approved" and planned then

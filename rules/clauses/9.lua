@@ -35,7 +35,7 @@ isms.rule {
     grace_days = { default = 15, doc = "days allowed after a period ends to record its measurement" },
   },
   check = function(r)
-    local grace = mgmt.int(r:param("grace_days"), 15)
+    local grace = r:param("grace_days")
     for _, m in ipairs(r:records("metric")) do
       local id, last = tostring(m.id), nil
       if type(m.measurements) == "table" then
@@ -91,7 +91,7 @@ isms.rule {
   check = function(r)
     local p = programme(r)
     local reports = reports_index(r)
-    local grace = mgmt.int(r:param("grace_days"), 30)
+    local grace = r:param("grace_days")
     if p and type(p.audits) == "table" then
       for _, a in mgmt.each(p.audits) do
         local id, planned = tostring(a.id), isms.date(a.planned_on)
@@ -115,7 +115,7 @@ isms.rule {
       if d and d <= r.now and (last == nil or d > last) then last = d end
     end
     if not last then return r:fail("no internal audit has been held (audits/reports/)") end
-    local due = last:add_months(mgmt.int(r:param("interval_months"), 12))
+    local due = last:add_months(r:param("interval_months"))
     r:valid_until(due)
     if r.now > due then
       r:fail("the last internal audit was held on %s; the next was due by %s (%d days overdue)", last, due, due:days_until(r.now))
@@ -271,7 +271,7 @@ isms.rule {
   check = function(r)
     local reports = r:records("audit_report")
     if #reports == 0 then return r:not_applicable("no audit reports (reported by 9.2.1-audits-held)") end
-    local days = mgmt.int(r:param("report_days"), 30)
+    local days = r:param("report_days")
     for _, rep in ipairs(reports) do
       local id, missing = tostring(rep.id), {}
       for _, k in ipairs({ "auditor", "areas", "criteria", "conclusion" }) do
@@ -323,7 +323,7 @@ isms.rule {
   check = function(r)
     local m, held = latest_review(r)
     if not m then return r:fail("no management review has been recorded (reviews/*.md)") end
-    local due = held:add_months(mgmt.int(r:param("interval_months"), 12))
+    local due = held:add_months(r:param("interval_months"))
     r:valid_until(due)
     if r.now > due then
       r:fail(isms.at(m, "held_on"), "the last management review was on %s; the next was due by %s (%d days overdue)",

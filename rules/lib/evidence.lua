@@ -107,21 +107,6 @@ local function missing(r, control, fmt, ...)
   if e then r:fail(isms.at(e, "evidence") or e, fmt, ...) else r:fail(fmt, ...) end
 end
 
----A parameter's value `v` as a whole number above zero, or nil after
----reporting that the parameter `name` is wrong (so that a typo in
----isms.yaml is a finding, not a rule error).
-function M.whole(r, v, name)
-  local n = math.tointeger(v)
-  if n and n > 0 then return n end
-  r:fail("parameter %s must be a whole number above zero, not '%s': correct it in isms.yaml",
-    name, tostring(v))
-  return nil
-end
-
----The rule parameter `name` as a whole number above zero, or nil after
----reporting it (see M.whole).
-function M.param(r, name) return M.whole(r, r:param(name), name) end
-
 ---Check that an item from M.find is no older than `months`: report it
 ---as overdue (with `label`, e.g. "log review of AS-INFRA-11") and tell
 ---the engine when it falls due. Returns true when it is current.
@@ -152,7 +137,8 @@ end
 
 ---The common check of periodic evidence. Options:
 ---  control, kinds (list, nil: any kind naming the control),
----  months (a whole number) or param (the rule parameter that gives it),
+---  months (a whole number) or param (the rule's whole-number parameter
+---    that gives it),
 ---  what (the activity, e.g. "log review"),
 ---  per_asset (also check the newest record of every asset named, except
 ---    retired ones),
@@ -161,10 +147,7 @@ end
 ---  advice (what to do about a bad result).
 ---Returns the newest item, or nil.
 function M.recent(r, o)
-  local months = o.months
-  if months == nil and o.param then months = r:param(o.param) end
-  months = M.whole(r, months, o.param or "months")
-  if not months then return nil end
+  local months = o.months or r:param(o.param)
   local items = M.find(r, o.control, o.kinds)
   local last = M.newest(items)
   if not last then
