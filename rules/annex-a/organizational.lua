@@ -2,16 +2,15 @@
 -- for them, in control order. A rule whose control the SoA excludes is
 -- not applicable (the engine judges that from `control =`). The SoA entry
 -- itself is checked by the A.5.x-soa rules (soa.lua).
-local checks = require "checks"
 local evidence = require "evidence"
 local mgmt = require "mgmt"
-local staff = require "staff"
+local people = require "people"
 
 local fmt = string.format
 
 -- Whether a supplier still provides its service today.
 local function active_supplier(r, s)
-  local ended = staff.date(s, "ended_on")
+  local ended = isms.date(s.ended_on)
   return ended == nil or ended > r.now
 end
 
@@ -56,20 +55,20 @@ isms.rule {
       end
     end
     if #policies == 0 then return end
-    local acks = staff.acknowledgements(r)
+    local acks = people.acknowledgements(r)
     local days = r:param("awareness_after_joining_days")
     local due_people = {}
-    for _, person in ipairs(staff.people(r)) do
-      local settled, by = staff.settled(r, person, days)
+    for _, person in ipairs(people.staff(r)) do
+      local settled, by = people.settled(r, person, days)
       if settled then due_people[#due_people + 1] = { p = person, by = by }
       elseif by then r:valid_until(by) end
     end
     for _, p in ipairs(policies) do
       local missing = {}
       for _, d in ipairs(due_people) do
-        if not staff.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+        if not people.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
       end
-      staff.report(r, missing, p, function(d)
+      people.report(r, missing, p, function(d)
         r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", tostring(d.p.id), tostring(p.id),
           d.by and fmt("by %s, %d days after joining", d.by, days) or "on joining")
       end, fmt("of the staff have not acknowledged the policy '%s'", tostring(p.id)))
@@ -86,11 +85,11 @@ isms.rule {
     local assets = r:records("asset")
     if #assets == 0 then return r:fail("the asset inventory (assets/*.yaml) is empty or missing") end
     for _, a in ipairs(assets) do
-      local retired = staff.date(a, "retired_on")
+      local retired = isms.date(a.retired_on)
       if not retired or retired > r.now then
         local what = fmt("asset %s", tostring(a.id))
-        checks.person(r, a.owner, a.owner ~= nil and isms.at(a, "owner") or a, what .. " owner")
-        if not checks.present(a.classification) then
+        people.in_post(r, a.owner, a.owner ~= nil and isms.at(a, "owner") or a, what .. " owner")
+        if not people.present(a.classification) then
           r:fail(a, "%s (%s) has no classification", what, tostring(a.name))
         end
         if retired then r:valid_until(retired) end
@@ -107,7 +106,7 @@ isms.rule {
   params = { leaver_asset_return_days = { default = 7,
     doc = "days after leaving by which a leaver's assets must be returned" } },
   check = function(r)
-    staff.leaver_step(r, "assets_returned_on", r:param("leaver_asset_return_days"),
+    people.leaver_step(r, "assets_returned_on", r:param("leaver_asset_return_days"),
       "%s left on %s and returned the assets on %s, %d days later (allowed: %d)",
       "%s left on %s and has no assets_returned_on; the return was due by %s")
   end,
@@ -122,7 +121,7 @@ isms.rule {
     doc = "labels of the classification scheme, as a list or separated by spaces" } },
   check = function(r)
     local levels = {}
-    for w in pairs(evidence.listed(r:param("classification_levels"))) do levels[label(w)] = true end
+    for w in pairs(people.set(r:param("classification_levels"))) do levels[label(w)] = true end
     for _, a in ipairs(r:records("asset")) do
       local c = a.classification
       if c ~= nil and not levels[label(c)] then
@@ -173,7 +172,7 @@ isms.rule {
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
-        checks.person(r, s.owner, s.owner ~= nil and isms.at(s, "owner") or s, what .. " owner")
+        people.in_post(r, s.owner, s.owner ~= nil and isms.at(s, "owner") or s, what .. " owner")
         if s.criticality == nil then r:fail(s, "%s has no criticality", what) end
         if s.data_access == nil then
           r:fail(s, "%s: the information it can access is not recorded (data_access)", what)
@@ -213,7 +212,7 @@ isms.rule {
   check = function(r)
     for _, s in ipairs(r:records("supplier")) do
       local key = s.criticality == "high" or s.criticality == "critical"
-      if active_supplier(r, s) and s.cloud == true and key and not checks.present(s.certifications) then
+      if active_supplier(r, s) and s.cloud == true and key and not people.present(s.certifications) then
         r:fail(s, "supplier %s (%s) is a %s cloud service but records no certification or attestation",
           tostring(s.id), tostring(s.name), s.criticality)
       end
@@ -233,8 +232,8 @@ isms.rule {
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
         local months = s.review_months or r:param("supplier_review_months")
-        local last = staff.date(s, "last_review_on")
-        local since = last or staff.date(s, "agreement_signed_on")
+        local last = isms.date(s.last_review_on)
+        local since = last or isms.date(s.agreement_signed_on)
         if not since then
           r:fail(s, "%s has never been reviewed (last_review_on)", what)
         else
@@ -272,10 +271,10 @@ isms.rule {
   check = function(r)
     local days = r:param("incident_triage_days")
     for _, i in ipairs(r:records("incident")) do
-      local reported = staff.date(i, "reported_on")
+      local reported = isms.date(i.reported_on)
       if reported then
         local by = reported:add_days(days)
-        local triaged = staff.date(i, "triaged_on")
+        local triaged = isms.date(i.triaged_on)
         if triaged then
           if triaged > by then
             r:fail(isms.at(i, "triaged_on"), "incident %s was reported on %s and triaged on %s, %d days later (allowed: %d)",
@@ -301,8 +300,8 @@ isms.rule {
   check = function(r)
     local days = r:param("incident_close_days")
     for _, i in ipairs(r:records("incident")) do
-      local id, reported = tostring(i.id), staff.date(i, "reported_on")
-      local closed = staff.date(i, "closed_on")
+      local id, reported = tostring(i.id), isms.date(i.reported_on)
+      local closed = isms.date(i.closed_on)
       if i.status == "closed" and not closed then
         r:fail(isms.at(i, "status"), "incident %s is closed but has no closed_on date", id)
       elseif closed and i.status ~= nil and i.status ~= "closed" then
@@ -330,10 +329,10 @@ isms.rule {
   check = function(r)
     for _, i in ipairs(r:records("incident")) do
       if i.status == "closed" or i.closed_on ~= nil then
-        if not checks.present(i.root_cause) then
+        if not people.present(i.root_cause) then
           r:fail(i, "incident %s is closed without a root cause", tostring(i.id))
         end
-        if not checks.present(i.lessons_learned) then
+        if not people.present(i.lessons_learned) then
           r:fail(i, "incident %s is closed without lessons learned", tostring(i.id))
         end
       end
@@ -379,7 +378,7 @@ isms.rule {
     local months = r:param("legal_review_months")
     for _, q in ipairs(reqs) do
       local what = "requirement " .. tostring(q.id)
-      checks.person(r, q.owner, q.owner ~= nil and isms.at(q, "owner") or q, what .. " owner")
+      people.in_post(r, q.owner, q.owner ~= nil and isms.at(q, "owner") or q, what .. " owner")
       mgmt.due(r, q, "reviewed_on", months, what)
       if q.compliance == "non-compliant" then
         r:fail(isms.at(q, "compliance"), "%s (%s) is not complied with", what, tostring(q.source or q.requirement))
@@ -400,9 +399,9 @@ isms.rule {
   check = function(r)
     local days = r:param("breach_notification_days")
     for _, i in ipairs(r:records("incident")) do
-      local reported = staff.date(i, "reported_on")
+      local reported = isms.date(i.reported_on)
       if i.personal_data == true and reported then
-        local notified, by = staff.date(i, "authority_notified_on"), reported:add_days(days)
+        local notified, by = isms.date(i.authority_notified_on), reported:add_days(days)
         if notified then
           if notified > by then
             r:fail(isms.at(i, "authority_notified_on"), "incident %s affected personal data; reported on %s, notified on %s, %d days later (allowed: %d)",
@@ -419,12 +418,6 @@ isms.rule {
   end,
 }
 
--- Whether audit area a and an area o the auditor owns overlap ("A.5"
--- covers "A.5.19"; "9" covers "9.2").
-local function overlaps(a, o)
-  return a == o or o:sub(1, #a + 1) == a .. "." or a:sub(1, #o + 1) == o .. "."
-end
-
 -- Whether the auditor of a report is independent of what it audited:
 -- external, or owning none of its areas, per the audit programme.
 local function independent(r, rep)
@@ -437,7 +430,7 @@ local function independent(r, rep)
       if type(rep.areas) ~= "table" then return false end
       for _, area in ipairs(rep.areas) do
         for _, own in ipairs(type(a.owns) == "table" and a.owns or {}) do
-          if overlaps(tostring(area), tostring(own)) then return false end
+          if mgmt.areas_overlap(tostring(area), tostring(own)) then return false end
         end
       end
       return true
@@ -455,7 +448,7 @@ isms.rule {
   check = function(r)
     local best, best_d
     for _, rep in ipairs(r:records("audit_report")) do
-      local d = staff.date(rep, "held_on")
+      local d = isms.date(rep.held_on)
       if d and d <= r.now and rep.status ~= "draft" and (not best_d or d > best_d) and independent(r, rep) then
         best, best_d = rep, d
       end

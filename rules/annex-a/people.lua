@@ -1,15 +1,14 @@
 -- Annex A 6 People controls: the evidence the personnel and training
 -- records hold, in control order. A rule whose control the SoA excludes
 -- is not applicable (the engine judges that from `control =`).
-local checks = require "checks"
 local evidence = require "evidence"
-local staff = require "staff"
+local people = require "people"
 
 -- Check that everyone on the staff did `key` on or before joining: the
 -- shared question of screening (6.1), terms (6.2) and NDAs (6.6).
 local function before_joining(r, key, what)
-  for _, p in ipairs(staff.people(r)) do
-    local done, joined = staff.date(p, key), staff.date(p, "joined")
+  for _, p in ipairs(people.staff(r)) do
+    local done, joined = isms.date(p[key]), isms.date(p.joined)
     if not done then
       r:fail(p, "%s (%s): no %s is recorded (%s)", tostring(p.id), tostring(p.name), what, key)
     elseif joined and done > joined then
@@ -54,15 +53,15 @@ isms.rule {
     -- newest passed and newest failed awareness per person
     local passed, failed = {}, {}
     for _, t in ipairs(r:records("training")) do
-      local d = staff.date(t, "completed_on")
+      local d = isms.date(t.completed_on)
       if t.kind == "awareness" and d and d <= r.now then
         local who, into = tostring(t.person), t.passed == false and failed or passed
         if not into[who] or d > into[who].date then into[who] = { t = t, date = d } end
       end
     end
     local due_people, missing, next_due = 0, {}, nil
-    for _, p in ipairs(staff.people(r)) do
-      local settled, by = staff.settled(r, p, days)
+    for _, p in ipairs(people.staff(r)) do
+      local settled, by = people.settled(r, p, days)
       local last = passed[tostring(p.id)]
       local valid = last and last.date:add_months(months)
       if valid and valid >= r.now then
@@ -86,7 +85,7 @@ isms.rule {
     if rate < r:param("awareness_completion_percent") then
       r:fail("%.1f%% of the staff (%d of %d) have awareness training from the last %d months, below the %s%% target; missing: %s",
         rate, due_people - #missing, due_people, months, tostring(r:param("awareness_completion_percent")),
-        staff.names(missing, 20))
+        people.list(people.ids(missing), 20))
     end
   end,
 }
@@ -109,7 +108,7 @@ isms.rule {
   params = { leaver_access_removal_days = { default = 1,
     doc = "days after leaving by which all access must be removed" } },
   check = function(r)
-    staff.leaver_step(r, "access_removed_on", r:param("leaver_access_removal_days"),
+    people.leaver_step(r, "access_removed_on", r:param("leaver_access_removal_days"),
       "%s left on %s; access was removed on %s, %d days later (allowed: %d)",
       "%s left on %s and no access removal is recorded (access_removed_on); it was due by %s")
   end,
@@ -138,16 +137,16 @@ isms.rule {
     local acks, days = nil, r:param("awareness_after_joining_days")
     for _, pol in ipairs(live) do
       if pol.acknowledgement_required == true then
-        acks = acks or staff.acknowledgements(r)
+        acks = acks or people.acknowledgements(r)
         local missing = {}
-        for _, p in ipairs(staff.people(r)) do
-          local settled, by = staff.settled(r, p, days)
-          if p.remote_worker == true and not staff.has_acknowledged(acks, p, pol.id) then
+        for _, p in ipairs(people.staff(r)) do
+          local settled, by = people.settled(r, p, days)
+          if p.remote_worker == true and not people.has_acknowledged(acks, p, pol.id) then
             if settled then missing[#missing + 1] = { p = p }
             elseif by then r:valid_until(by) end
           end
         end
-        staff.report(r, missing, pol, function(m)
+        people.report(r, missing, pol, function(m)
           r:fail(isms.at(m.p, "remote_worker"), "%s works remotely and has not acknowledged '%s'",
             tostring(m.p.id), tostring(pol.id))
         end, string.format("remote workers have not acknowledged '%s'", tostring(pol.id)))

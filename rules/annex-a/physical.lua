@@ -3,12 +3,13 @@
 -- applicable (the engine judges that from `control =`); many
 -- organisations working from the cloud exclude most.
 local evidence = require "evidence"
+local people = require "people"
 
 -- The sites whose entry must be controlled: the asset ids listed in the
 -- parameter, or else every facility of the inventory not yet retired.
 -- Returns a list of {id, asset (or nil)}.
 local function sites(r)
-  local listed = evidence.listed(r:param("entry_controlled_sites"))
+  local listed = people.set(r:param("entry_controlled_sites"))
   local out = {}
   if next(listed) then
     for id in pairs(listed) do out[#out + 1] = { id = id, asset = r:record("asset", id) } end
@@ -110,7 +111,7 @@ isms.rule {
     equipment_kinds = { default = { "hardware", "equipment", "device", "endpoint", "media" }, doc = "asset kinds that are equipment with storage media" },
   },
   check = function(r)
-    local kinds = evidence.listed(r:param("equipment_kinds"))
+    local kinds = people.set(r:param("equipment_kinds"))
     local days = r:param("disposal_days")
     local disposed = {}
     for _, ev in ipairs(r:records("evidence")) do

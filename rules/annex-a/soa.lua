@@ -2,7 +2,7 @@
 -- catalogue order, ids "A.<control>-soa". Each asks: is the control
 -- decided; is an exclusion justified; does an included control have a
 -- justification, an owner, an implementation status and current evidence?
-local checks = require "checks"
+local people = require "people"
 local soa = require "soa"
 
 local IMPLEMENTED = { implemented = true, partial = true }
@@ -24,13 +24,13 @@ local function check(r, control)
   local e = soa.decision(r, control)
   if not e then return end
   local name = soa.name(control)
-  if not checks.present(e.justification) then
+  if not people.present(e.justification) then
     r:fail(e, "%s is included without a justification (risk, law, contract or policy)", name)
   end
   if e.owner == nil then
     r:fail(e, "%s has no owner", name)
   else
-    checks.person(r, e.owner, isms.at(e, "owner"), name .. " owner")
+    people.in_post(r, e.owner, isms.at(e, "owner"), name .. " owner")
   end
   if e.status == nil then
     r:fail(e, "%s has no implementation status (implemented, partial, planned, not-implemented)", name)

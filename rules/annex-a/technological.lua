@@ -4,8 +4,8 @@
 -- records live under evidence/ (kind, controls, date, result, asset);
 -- documents under policies/ and procedures/ list the controls they set
 -- rules for.
-local checks = require "checks"
 local evidence = require "evidence"
+local people = require "people"
 
 isms.rule {
   id = "A.8.2-privileged-access-review", control = "8.2", severity = "major",
@@ -142,7 +142,7 @@ isms.rule {
   },
   check = function(r)
     local months = r:param("restore_coverage_months")
-    local exempt = evidence.listed(r:param("backup_test_exempt_kinds"))
+    local exempt = people.set(r:param("backup_test_exempt_kinds"))
     local newest = evidence.by_asset(evidence.find(r, "8.13", { "backup-restore-test" }))
     for _, a in ipairs(r:records("asset")) do
       if a.production == true and a.backup_required == true and not exempt[tostring(a.kind)]
@@ -337,7 +337,7 @@ isms.rule {
           r:warn(isms.at(c, "approved_by"), "change %s was approved by %s, who requested it",
             id, tostring(c.approved_by))
         end
-        if not checks.present(c.impact_assessment) then
+        if not people.present(c.impact_assessment) then
           r:fail(c, "change %s was implemented without an impact assessment (impact_assessment)", id)
         end
       end

@@ -1,6 +1,6 @@
 -- Clause 4 Context of the organization.
-local checks = require "checks"
 local mgmt = require "mgmt"
+local people = require "people"
 
 isms.rule {
   id = "4.1-context-issues", clause = "4.1", severity = "minor",
@@ -49,9 +49,9 @@ isms.rule {
     local months = r:param("review_months")
     for _, p in ipairs(parties) do
       local id = tostring(p.id)
-      if not checks.present(p.requirements) then
+      if not people.present(p.requirements) then
         r:fail(p, "party %s: no requirements are recorded (4.2 b)", id)
-      elseif not checks.present(p.addressed_by) then
+      elseif not people.present(p.addressed_by) then
         r:fail(p, "party %s: the record does not say how its requirements are addressed (addressed_by, 4.2 c)", id)
       end
       mgmt.due(r, p, "reviewed_on", months, "party " .. id)
@@ -67,14 +67,14 @@ isms.rule {
   check = function(r)
     local s = r:records("scope")[1]
     if not s then return r:fail("no ISMS scope is documented (isms/scope.md)") end
-    if not checks.present(s.boundaries) then
+    if not people.present(s.boundaries) then
       r:fail(s, "the scope does not state its boundaries (boundaries: units, sites, systems, processes)")
     end
-    if not checks.present(s.interfaces) then
+    if not people.present(s.interfaces) then
       r:fail(s, "the scope does not state the interfaces and dependencies with activities outside it (interfaces, 4.3 c)")
     end
     local body = r:body(s)
-    if not checks.present(body) then
+    if not people.present(body) then
       r:fail(s, "the scope has no scope statement: write it below the front matter")
     end
   end,
@@ -91,7 +91,7 @@ isms.rule {
   check = function(r)
     local s = r:records("scope")[1]
     if not s then return r:not_applicable("no scope (reported by 4.3-scope-documented)") end
-    checks.person(r, s.owner, s.owner and isms.at(s, "owner") or s, "scope owner")
+    people.in_post(r, s.owner, s.owner and isms.at(s, "owner") or s, "scope owner")
     if s.approved_by == nil then
       r:fail(s, "the scope records no approver (approved_by)")
     elseif not r:is_top_management(s.approved_by) then
@@ -116,7 +116,7 @@ isms.rule {
     local described = {}
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) and d.approved_on ~= nil then
-        for _, c in ipairs(mgmt.items(d.clauses)) do described[c] = d end
+        for _, c in ipairs(people.items(d.clauses)) do described[c] = d end
       end
     end
     local method = r:records("risk_method")[1]
@@ -134,7 +134,7 @@ isms.rule {
     end
     if #missing > 0 then
       r:fail("no approved policy or procedure describes the process of clause %s (list it under `clauses:`)",
-        mgmt.list(missing))
+        people.list(missing))
     end
   end,
 }

@@ -5,15 +5,9 @@
 
 local soa = require "soa"
 local mgmt = require "mgmt"
+local people = require "people"
 
 local M = {}
-
-local function set_of(list)
-  if list == nil then return nil end
-  local s = {}
-  for _, v in ipairs(list) do s[v] = true end
-  return s
-end
 
 -- The evidence records dated today or earlier, once per evaluation for
 -- every rule (r:shared): by[control] lists those naming the control, and
@@ -50,7 +44,7 @@ end
 ---id or nil}.
 function M.find(r, control, kinds)
   local idx = r:shared("evidence.index", evidence_index)
-  local ks = set_of(kinds)
+  local ks = kinds and people.set(kinds)
   local named, unnamed = idx.by[control] or {}, ks and idx.none or {}
   local out, i, j = {}, 1, 1
   -- merge the two lists, both in file order
@@ -217,17 +211,6 @@ function M.documented(r, control, what)
       .. "policies/ or procedures/ lists \"%s\" under controls:)", soa.name(control), what, control)
   end
   return nil
-end
-
----The values a parameter lists ("a b, c" or a YAML list), as a set.
-function M.listed(v)
-  local s = {}
-  if type(v) == "string" then
-    for w in v:gmatch("[^%s,;]+") do s[w] = true end
-  elseif type(v) == "table" then
-    for _, w in ipairs(v) do s[tostring(w)] = true end
-  end
-  return s
 end
 
 return M

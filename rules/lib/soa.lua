@@ -3,7 +3,7 @@
 -- rule declaring `control =` is not applicable when the SoA excludes the
 -- control: the engine sees to that.) `local soa = require "soa"`.
 
-local checks = require "checks"
+local people = require "people"
 
 local M = {}
 
@@ -37,7 +37,7 @@ function M.decision(r, control)
     return nil
   end
   if e.applicable == false then
-    if checks.present(e.justification) then
+    if people.present(e.justification) then
       r:not_applicable("excluded in the SoA: " .. tostring(e.justification))
     else
       r:finding("major", e, "%s is excluded (applicable: false) without a justification",
