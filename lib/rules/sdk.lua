@@ -85,9 +85,14 @@ function isms.clause(id)
   if c then return I.readonly(c) end
 end
 
+-- "file:line" of the caller `level` up: the whole chunk name (short_src
+-- cuts a long path of an extra pack directory).
 local function where(level)
   local info = getinfo(level + 1, "Sl")
-  if info then return fmt("%s:%d", info.short_src, info.currentline) end
+  if info then
+    local src = info.source:sub(1, 1) == "@" and info.source:sub(2) or info.short_src
+    return fmt("%s:%d", src, info.currentline)
+  end
   return pack or "?"
 end
 
