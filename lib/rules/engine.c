@@ -808,7 +808,9 @@ cmp_param(const void *a, const void *b)
 	return strcmp(((const struct rule_param *)a)->name, ((const struct rule_param *)b)->name);
 }
 
-/* The declared parameters, sorted by name (Lua tables have no order). */
+/* The declared parameters, sorted by name (Lua tables have no order),
+ * each with its default as text (sdk.lua's `shown`: a list's items
+ * separated by spaces). */
 static void
 read_params(lua_State *L, struct rule_info *r)
 {
@@ -819,9 +821,9 @@ read_params(lua_State *L, struct rule_info *r)
 			r->params = xreallocarray(r->params, r->nparams + 1, sizeof(*r->params));
 			struct rule_param *p = &r->params[r->nparams++];
 			p->name = xstrdup(lua_tostring(L, -2));
-			lua_getfield(L, -1, "default");
-			p->def = xstrdup(luaL_tolstring(L, -1, NULL));
-			lua_pop(L, 2);
+			p->def = opt_field(L, -1, "shown");
+			if (p->def == NULL)
+				p->def = xstrdup("");
 			p->doc = opt_field(L, -1, "doc");
 		}
 		lua_pop(L, 1);

@@ -27,7 +27,7 @@ local SEVERITY = { major = true, minor = true, observation = true }
 local RULE_FIELDS = {
   id = true, clause = true, control = true, title = true, severity = true,
   rationale = true, remediation = true, check = true, params = true,
-  tags = true,
+  tags = true, run_when_excluded = true,
 }
 
 ---The SDK version (semantic: a major change may break rule packs).
@@ -85,9 +85,14 @@ function isms.clause(id)
   if c then return I.readonly(c) end
 end
 
+-- "file:line" of the caller `level` up: the whole chunk name (short_src
+-- cuts a long path of an extra pack directory).
 local function where(level)
   local info = getinfo(level + 1, "Sl")
-  if info then return fmt("%s:%d", info.short_src, info.currentline) end
+  if info then
+    local src = info.source:sub(1, 1) == "@" and info.source:sub(2) or info.short_src
+    return fmt("%s:%d", src, info.currentline)
+  end
   return pack or "?"
 end
 
@@ -116,9 +121,137 @@ local function check_def(def, bad)
     bad("severity must be major, minor or observation")
   end
   if type(def.check) ~= "function" then bad("check must be a function(r)") end
+  if def.run_when_excluded ~= nil and rawtype(def.run_when_excluded) ~= "boolean" then
+    bad("run_when_excluded must be true or false")
+  elseif def.run_when_excluded and def.control == nil then
+    bad("run_when_excluded needs the control whose exclusion the rule judges")
+  end
   if def.params ~= nil and type(def.params) ~= "table" then
     bad("params must be a table of name = default")
   end
+end
+
+-- Typed parameters -----------------------------------------------------------
+--
+-- A parameter's type is the type of its declared default: a whole number
+-- (above zero when the default is: a count of days or months), a number,
+-- text, true or false, or a list of text. isms.yaml's value is checked
+-- against it before the check runs, and r:param returns it typed.
+
+local function list_type(v)
+  if rawtype(v) ~= "table" or getmetatable(v) ~= nil then return false end
+  local n = #v
+  for k, x in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then return false end
+    local t = rawtype(x)
+    if t ~= "string" and t ~= "number" then return false end
+  end
+  return true
+end
+
+local function type_of(v)
+  local t = rawtype(v)
+  if t == "number" then return math.type(v) end
+  if t == "string" or t == "boolean" then return t end
+  if list_type(v) then return "list" end
+end
+
+local WANTED = {
+  integer = "a whole number", number = "a number", string = "text",
+  boolean = "true or false",
+  list = "a list, or text of items separated by spaces or commas",
+}
+
+-- Whether a table or record has any key (pairs works on both).
+local function has_keys(v)
+  for _ in pairs(v) do return true end
+  return false
+end
+
+-- What isms.yaml or a declaration gives, as a message shows it.
+local function shown(v)
+  if type(v) ~= "table" then return tostring(v) end
+  local out = {}
+  for i = 1, #v do
+    if type(v[i]) == "table" then return "a list of lists or mappings" end
+    out[i] = tostring(v[i])
+  end
+  if #out == 0 and has_keys(v) then return "a mapping" end
+  return concat(out, " ")
+end
+
+-- The items of a list parameter's value: a list of text, or text split at
+-- spaces, commas and semicolons; nil when it is neither.
+local function items(v, written)
+  local out = {}
+  local t = type(v)
+  if t == "table" then
+    for i = 1, #v do
+      local x = v[i]
+      if type(x) == "table" or type(x) == "boolean" then return nil end
+      out[i] = tostring(x)
+    end
+    if #out == 0 and has_keys(v) then return nil end
+  elseif t == "string" or t == "number" then
+    for w in (written or tostring(v)):gmatch("[^%s,;]+") do out[#out + 1] = w end
+  else
+    return nil
+  end
+  return out
+end
+
+-- isms.yaml's value v of parameter p (its declaration), as p's type, or
+-- nil. written: the value as the file has it, for text.
+local function coerce(p, v, written)
+  local t = p.type
+  if t == "integer" then
+    local n = math.tointeger(rawtype(v) == "string" and tonumber(v) or v)
+    if n and (not p.positive or n > 0) then return n end
+  elseif t == "number" then
+    local n = rawtype(v) == "string" and tonumber(v) or v
+    if rawtype(n) == "number" then return n end
+  elseif t == "string" then
+    if rawtype(v) == "string" then return v end
+    if rawtype(v) == "number" then return written or tostring(v) end
+  elseif t == "boolean" then
+    if rawtype(v) == "boolean" then return v end
+  else
+    return items(v, written)
+  end
+end
+
+-- The declaration of parameter `name` (`v`: its default, or {default =
+-- ..., doc = ...}), or nil after bad(msg).
+local function param_decl(name, v, bad)
+  local what = fmt("parameter '%s'", tostring(name))
+  if rawtype(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+    return bad(what .. ": a name is letters, digits and '_'")
+  end
+  local default, doc = v, nil
+  if rawtype(v) == "table" and (v.default ~= nil or v.doc ~= nil or next(v) ~= nil and not list_type(v)) then
+    for k in pairs(v) do
+      if k ~= "default" and k ~= "doc" then
+        return bad(fmt("%s: unknown field '%s' (give default and doc)", what, tostring(k)))
+      end
+    end
+    default, doc = v.default, v.doc
+    if doc ~= nil and rawtype(doc) ~= "string" then return bad(what .. ": doc must be text") end
+  end
+  local t = type_of(default)
+  if default == nil then
+    return bad(what .. ": give a default; its type is the parameter's type")
+  elseif not t then
+    return bad(fmt("%s: the default must be a whole number, a number, text, true or false, "
+      .. "or a list of text, not %s", what, rawtype(default)))
+  end
+  local p = { type = t, doc = doc, shown = shown(default) }
+  if t == "list" then
+    p.default = items(default)
+  else
+    p.default = default
+  end
+  p.positive = t == "integer" and default > 0
+  return p
 end
 
 ---Declare a rule. Fields: id, clause or control, title, severity (major,
@@ -132,21 +265,26 @@ function isms.rule(def)
     return
   end
   local problems = {}
-  check_def(def, function(m) problems[#problems + 1] = m end)
+  local function bad(m) problems[#problems + 1] = m end
+  check_def(def, bad)
+  local params, names = {}, {}
+  if type(def.params) == "table" then
+    for name, v in pairs(def.params) do
+      local p = param_decl(name, v, bad)
+      if p then params[name] = p; names[#names + 1] = name end
+    end
+  end
   if #problems > 0 then
     errors[#errors + 1] = fmt("%s: rule '%s': %s", at, tostring(def.id), concat(problems, "; "))
     return
   end
-  local params = {}
-  for name, v in pairs(def.params or {}) do
-    if type(v) == "table" then params[name] = { default = v.default, doc = v.doc }
-    else params[name] = { default = v } end
-  end
+  table.sort(names)
   local r = {
     id = def.id, clause = def.clause and tostring(def.clause),
     control = def.control and tostring(def.control), title = def.title,
     severity = def.severity, rationale = def.rationale,
     remediation = def.remediation, check = def.check, params = params,
+    param_names = names, run_when_excluded = def.run_when_excluded == true,
     pack = pack, where = at, line = tonumber(at:match(":(%d+)$")) or 0,
   }
   rules[#rules + 1] = r
@@ -257,18 +395,25 @@ function Ctx:manifest() return I.manifest() end
 ---files of no known type, files not loaded: {file, line, message, note}.
 function Ctx:problems() return I.problems() end
 
----A rule parameter: isms.yaml parameters["<rule id>"][name], then
----parameters[name], then the rule's declared default, then default.
-function Ctx:param(name, default)
+-- isms.yaml's parameters, and those of rule `id` (parameters["<id>"]).
+local function configured(id)
   local m = I.manifest()
   local p = m and m.parameters
-  if type(p) == "table" then
-    local own = p[self.rule.id]
-    if type(own) == "table" and own[name] ~= nil then return own[name] end
-    if p[name] ~= nil then return p[name] end
-  end
-  local decl = state[self].rule.params[name]
-  if decl and decl.default ~= nil then return decl.default end
+  if type(p) ~= "table" then return nil end
+  local own = p[id]
+  return p, type(own) == "table" and own or nil
+end
+
+---A rule parameter: isms.yaml parameters["<rule id>"][name], then
+---parameters[name], then the rule's declared default, then default. A
+---declared parameter comes as the type of its default (a list as a list
+---of text), checked before the rule's check ran.
+function Ctx:param(name, default)
+  local v = state[self].params[name]
+  if v ~= nil then return v end
+  local p, own = configured(self.rule.id)
+  if own and own[name] ~= nil then return own[name] end
+  if p and p[name] ~= nil then return p[name] end
   return default
 end
 
@@ -419,15 +564,59 @@ function S.require(name)
 end
 S.isms = isms_ro
 
+-- The values of the rule's declared parameters for this run, into
+-- st.params; false after a finding for each value of isms.yaml that is
+-- not of its parameter's type.
+local function typed_params(ctx, st)
+  local rule = st.rule
+  if #rule.param_names == 0 then return true end
+  local all, own = configured(rule.id)
+  local good = true
+  for _, name in ipairs(rule.param_names) do
+    local p = rule.params[name]
+    local map = own and own[name] ~= nil and own or all and all[name] ~= nil and all or nil
+    local v
+    if map then
+      v = coerce(p, map[name], I.text(map, name))
+      if v == nil then
+        good = false
+        ctx:fail(isms.at(map, name), "parameter %s must be %s, not '%s': correct it in isms.yaml "
+          .. "(rule %s, declared at %s with default '%s')", name,
+          p.positive and "a whole number above zero" or WANTED[p.type], shown(map[name]),
+          rule.id, rule.where, p.shown)
+      end
+    elseif p.type == "list" then
+      v = table.move(p.default, 1, #p.default, 1, {})
+    else
+      v = p.default
+    end
+    st.params[name] = v
+  end
+  return good
+end
+
+-- The SoA's exclusion of the rule's control, as the reason the rule does
+-- not apply; nil when the rule runs (its SoA rule judges an entry that
+-- is missing or undecided, 6.1.3 one without justification).
+local function excluded(ctx, rule)
+  if not rule.control or rule.run_when_excluded then return nil end
+  local e = ctx:soa(rule.control)
+  if e and e.applicable == false then
+    local c = control_index[rule.control]
+    return fmt("A.%s %s is excluded in the Statement of Applicability", c.id, c.title)
+  end
+end
+
 ---Run rule i; returns its verdict table for engine.c.
 function S.run(i)
   local rule = rules[i]
   local ctx = setmetatable({ now = I.today(), tz = I.tz(), rule = I.readonly({
     id = rule.id, clause = rule.clause, control = rule.control,
     title = rule.title, severity = rule.severity }) }, Ctx)
-  local st = { rule = rule, findings = {} }
+  local st = { rule = rule, findings = {}, params = {} }
   state[ctx] = st
-  rule.check(ctx)
+  st.na = excluded(ctx, rule)
+  if not st.na and typed_params(ctx, st) then rule.check(ctx) end
   local status = "pass"
   if st.failed then status = "fail"
   elseif st.warned then status = "warn"

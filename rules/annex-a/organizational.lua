@@ -1,18 +1,16 @@
 -- Annex A 5 Organizational controls: the evidence the repository records
--- for them, in control order. Every rule first asks the SoA: a control
--- it excludes is not applicable. The SoA entry itself is checked by the
--- A.5.x-soa rules (soa.lua).
-local checks = require "checks"
+-- for them, in control order. A rule whose control the SoA excludes is
+-- not applicable (the engine judges that from `control =`). The SoA entry
+-- itself is checked by the A.5.x-soa rules (soa.lua).
 local evidence = require "evidence"
 local mgmt = require "mgmt"
-local soa = require "soa"
-local staff = require "staff"
+local people = require "people"
 
 local fmt = string.format
 
 -- Whether a supplier still provides its service today.
 local function active_supplier(r, s)
-  local ended = staff.date(s, "ended_on")
+  local ended = isms.date(s.ended_on)
   return ended == nil or ended > r.now
 end
 
@@ -30,7 +28,6 @@ isms.rule {
   params = { review_months = { default = 12,
     doc = "months between reviews of a policy that sets no review_months" } },
   check = function(r)
-    if not soa.applies(r, "5.1") then return end
     for _, p in ipairs(r:records("policy")) do
       if p.kind == "topic-policy" and (p.status == nil or p.status == "approved") then
         local what = fmt("topic-specific policy '%s'", tostring(p.id))
@@ -51,7 +48,6 @@ isms.rule {
   params = { awareness_after_joining_days = { default = 30,
     doc = "days after joining by which new staff must have acknowledged the policies" } },
   check = function(r)
-    if not soa.applies(r, "5.1") then return end
     local policies = {}
     for _, p in ipairs(r:records("policy")) do
       if p.acknowledgement_required == true and (p.status == nil or p.status == "approved") then
@@ -59,20 +55,20 @@ isms.rule {
       end
     end
     if #policies == 0 then return end
-    local acks = staff.acknowledgements(r)
+    local acks = people.acknowledgements(r)
     local days = r:param("awareness_after_joining_days")
     local due_people = {}
-    for _, person in ipairs(staff.people(r)) do
-      local settled, by = staff.settled(r, person, days)
+    for _, person in ipairs(people.staff(r)) do
+      local settled, by = people.settled(r, person, days)
       if settled then due_people[#due_people + 1] = { p = person, by = by }
       elseif by then r:valid_until(by) end
     end
     for _, p in ipairs(policies) do
       local missing = {}
       for _, d in ipairs(due_people) do
-        if not staff.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+        if not people.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
       end
-      staff.report(r, missing, p, function(d)
+      people.report(r, missing, p, function(d)
         r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", tostring(d.p.id), tostring(p.id),
           d.by and fmt("by %s, %d days after joining", d.by, days) or "on joining")
       end, fmt("of the staff have not acknowledged the policy '%s'", tostring(p.id)))
@@ -86,15 +82,14 @@ isms.rule {
   rationale = "A.5.9 requires an inventory of information and other associated assets, including owners; A.5.12 requires their classification.",
   remediation = "Give each asset an `owner` who is on the staff (reassign the assets of leavers) and a `classification`; record retired_on for assets no longer in use.",
   check = function(r)
-    if not soa.applies(r, "5.9") then return end
     local assets = r:records("asset")
     if #assets == 0 then return r:fail("the asset inventory (assets/*.yaml) is empty or missing") end
     for _, a in ipairs(assets) do
-      local retired = staff.date(a, "retired_on")
+      local retired = isms.date(a.retired_on)
       if not retired or retired > r.now then
         local what = fmt("asset %s", tostring(a.id))
-        checks.person(r, a.owner, a.owner ~= nil and isms.at(a, "owner") or a, what .. " owner")
-        if not checks.present(a.classification) then
+        people.in_post(r, a.owner, a.owner ~= nil and isms.at(a, "owner") or a, what .. " owner")
+        if not people.present(a.classification) then
           r:fail(a, "%s (%s) has no classification", what, tostring(a.name))
         end
         if retired then r:valid_until(retired) end
@@ -111,8 +106,7 @@ isms.rule {
   params = { leaver_asset_return_days = { default = 7,
     doc = "days after leaving by which a leaver's assets must be returned" } },
   check = function(r)
-    if not soa.applies(r, "5.11") then return end
-    staff.leaver_step(r, "assets_returned_on", r:param("leaver_asset_return_days"),
+    people.leaver_step(r, "assets_returned_on", r:param("leaver_asset_return_days"),
       "%s left on %s and returned the assets on %s, %d days later (allowed: %d)",
       "%s left on %s and has no assets_returned_on; the return was due by %s")
   end,
@@ -123,12 +117,11 @@ isms.rule {
   title = "Assets and supplier access are classified with the labels of the scheme",
   rationale = "A.5.12 requires information to be classified according to the organisation's classification scheme.",
   remediation = "Use one of the scheme's labels (parameter classification_levels) in the asset's `classification` and the supplier's `data_access` (or none); extend the scheme in the policy and isms.yaml if a label is missing.",
-  params = { classification_levels = { default = "public internal confidential restricted",
+  params = { classification_levels = { default = { "public", "internal", "confidential", "restricted" },
     doc = "labels of the classification scheme, as a list or separated by spaces" } },
   check = function(r)
-    if not soa.applies(r, "5.12") then return end
     local levels = {}
-    for w in pairs(evidence.listed(r:param("classification_levels"))) do levels[label(w)] = true end
+    for w in pairs(people.set(r:param("classification_levels"))) do levels[label(w)] = true end
     for _, a in ipairs(r:records("asset")) do
       local c = a.classification
       if c ~= nil and not levels[label(c)] then
@@ -153,7 +146,6 @@ isms.rule {
   remediation = "Review who has access to the systems in scope and record it as evidence of kind access-review naming control 5.15.",
   params = { access_review_months = { default = 3, doc = "months between access reviews" } },
   check = function(r)
-    if not soa.applies(r, "5.15") then return end
     evidence.recent(r, { control = "5.15", kinds = { "access-review" },
       months = r:param("access_review_months"), what = "access review" })
   end,
@@ -166,7 +158,6 @@ isms.rule {
   remediation = "Review the access rights of the system named and record it as evidence of kind access-review with the asset and control 5.18; a system taken out of use gets retired_on.",
   params = { access_review_months = { default = 3, doc = "months between access reviews of a system" } },
   check = function(r)
-    if not soa.applies(r, "5.18") then return end
     evidence.recent(r, { control = "5.18", kinds = { "access-review" }, per_asset = true,
       months = r:param("access_review_months"), what = "access review" })
   end,
@@ -178,11 +169,10 @@ isms.rule {
   rationale = "A.5.19 requires processes to manage the information security risks of suppliers' products and services.",
   remediation = "For each supplier, record the `owner` who manages the relationship, its `criticality`, and the highest classification it can access in `data_access` (or none).",
   check = function(r)
-    if not soa.applies(r, "5.19") then return end
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
-        checks.person(r, s.owner, s.owner ~= nil and isms.at(s, "owner") or s, what .. " owner")
+        people.in_post(r, s.owner, s.owner ~= nil and isms.at(s, "owner") or s, what .. " owner")
         if s.criticality == nil then r:fail(s, "%s has no criticality", what) end
         if s.data_access == nil then
           r:fail(s, "%s: the information it can access is not recorded (data_access)", what)
@@ -198,7 +188,6 @@ isms.rule {
   rationale = "A.5.20 requires information security requirements to be established and agreed with each supplier.",
   remediation = "Sign an agreement that sets out the information security requirements (a DPA and security annex) and record agreement_signed_on and security_clauses: true.",
   check = function(r)
-    if not soa.applies(r, "5.20") then return end
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
@@ -221,10 +210,9 @@ isms.rule {
   rationale = "A.5.21 requires managing the information security risks of the ICT products and services supply chain.",
   remediation = "Obtain and record the supplier's certifications or attestation reports (ISO/IEC 27001, SOC 2, C5) in `certifications`, or assess it yourself and record the evidence.",
   check = function(r)
-    if not soa.applies(r, "5.21") then return end
     for _, s in ipairs(r:records("supplier")) do
       local key = s.criticality == "high" or s.criticality == "critical"
-      if active_supplier(r, s) and s.cloud == true and key and not checks.present(s.certifications) then
+      if active_supplier(r, s) and s.cloud == true and key and not people.present(s.certifications) then
         r:fail(s, "supplier %s (%s) is a %s cloud service but records no certification or attestation",
           tostring(s.id), tostring(s.name), s.criticality)
       end
@@ -240,13 +228,12 @@ isms.rule {
   params = { supplier_review_months = { default = 12,
     doc = "months between supplier reviews, for suppliers that set no review_months" } },
   check = function(r)
-    if not soa.applies(r, "5.22") then return end
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
         local months = s.review_months or r:param("supplier_review_months")
-        local last = staff.date(s, "last_review_on")
-        local since = last or staff.date(s, "agreement_signed_on")
+        local last = isms.date(s.last_review_on)
+        local since = last or isms.date(s.agreement_signed_on)
         if not since then
           r:fail(s, "%s has never been reviewed (last_review_on)", what)
         else
@@ -271,7 +258,6 @@ isms.rule {
   rationale = "A.5.24 requires the organisation to plan and prepare for managing incidents by defining processes, roles and responsibilities.",
   remediation = "Write and approve an incident management procedure (procedures/) that lists \"5.24\" under controls.",
   check = function(r)
-    if not soa.applies(r, "5.24") then return end
     evidence.documented(r, "5.24", "the incident management process, roles and responsibilities")
   end,
 }
@@ -283,13 +269,12 @@ isms.rule {
   remediation = "Assess the event, decide whether it is an incident, and record triaged_on and severity.",
   params = { incident_triage_days = { default = 2, doc = "days after the report by which an event must be triaged" } },
   check = function(r)
-    if not soa.applies(r, "5.25") then return end
     local days = r:param("incident_triage_days")
     for _, i in ipairs(r:records("incident")) do
-      local reported = staff.date(i, "reported_on")
+      local reported = isms.date(i.reported_on)
       if reported then
         local by = reported:add_days(days)
-        local triaged = staff.date(i, "triaged_on")
+        local triaged = isms.date(i.triaged_on)
         if triaged then
           if triaged > by then
             r:fail(isms.at(i, "triaged_on"), "incident %s was reported on %s and triaged on %s, %d days later (allowed: %d)",
@@ -313,11 +298,10 @@ isms.rule {
   remediation = "Record status and closed_on consistently; an incident open longer than the limit needs its response completed or escalated.",
   params = { incident_close_days = { default = 90, doc = "days after the report by which an incident should be closed" } },
   check = function(r)
-    if not soa.applies(r, "5.26") then return end
     local days = r:param("incident_close_days")
     for _, i in ipairs(r:records("incident")) do
-      local id, reported = tostring(i.id), staff.date(i, "reported_on")
-      local closed = staff.date(i, "closed_on")
+      local id, reported = tostring(i.id), isms.date(i.reported_on)
+      local closed = isms.date(i.closed_on)
       if i.status == "closed" and not closed then
         r:fail(isms.at(i, "status"), "incident %s is closed but has no closed_on date", id)
       elseif closed and i.status ~= nil and i.status ~= "closed" then
@@ -343,13 +327,12 @@ isms.rule {
   rationale = "A.5.27 requires knowledge gained from incidents to be used to strengthen and improve the controls.",
   remediation = "Record the `root_cause` and the `lessons_learned` (what was changed as a result) before closing the incident.",
   check = function(r)
-    if not soa.applies(r, "5.27") then return end
     for _, i in ipairs(r:records("incident")) do
       if i.status == "closed" or i.closed_on ~= nil then
-        if not checks.present(i.root_cause) then
+        if not people.present(i.root_cause) then
           r:fail(i, "incident %s is closed without a root cause", tostring(i.id))
         end
-        if not checks.present(i.lessons_learned) then
+        if not people.present(i.lessons_learned) then
           r:fail(i, "incident %s is closed without lessons learned", tostring(i.id))
         end
       end
@@ -364,7 +347,6 @@ isms.rule {
   remediation = "Approve a business continuity plan listing \"5.29\" under controls, exercise it, and record the exercise as evidence of kind bcp-test naming 5.29.",
   params = { bcp_test_months = { default = 12, doc = "months between continuity tests" } },
   check = function(r)
-    if not soa.applies(r, "5.29") then return end
     evidence.documented(r, "5.29", "how information security is maintained during disruption")
     evidence.recent(r, { control = "5.29", kinds = { "bcp-test" },
       months = r:param("bcp_test_months"), what = "continuity test" })
@@ -378,7 +360,6 @@ isms.rule {
   remediation = "Run a recovery exercise against the recovery objectives and record it as evidence of kind bcp-test naming 5.30, with its result.",
   params = { bcp_test_months = { default = 12, doc = "months between ICT continuity tests" } },
   check = function(r)
-    if not soa.applies(r, "5.30") then return end
     evidence.recent(r, { control = "5.30", kinds = { "bcp-test" },
       months = r:param("bcp_test_months"), what = "ICT continuity test",
       advice = "record the corrective actions and a repeated test that meets the recovery objectives" })
@@ -392,13 +373,12 @@ isms.rule {
   remediation = "Keep legal/register.yaml current: an owner for each requirement, a review within the interval (reviewed_on), and its compliance state.",
   params = { legal_review_months = { default = 12, doc = "months between reviews of each requirement" } },
   check = function(r)
-    if not soa.applies(r, "5.31") then return end
     local reqs = r:records("legal_requirement")
     if #reqs == 0 then return r:fail("no legal, regulatory or contractual requirements are identified (legal/register.yaml)") end
     local months = r:param("legal_review_months")
     for _, q in ipairs(reqs) do
       local what = "requirement " .. tostring(q.id)
-      checks.person(r, q.owner, q.owner ~= nil and isms.at(q, "owner") or q, what .. " owner")
+      people.in_post(r, q.owner, q.owner ~= nil and isms.at(q, "owner") or q, what .. " owner")
       mgmt.due(r, q, "reviewed_on", months, what)
       if q.compliance == "non-compliant" then
         r:fail(isms.at(q, "compliance"), "%s (%s) is not complied with", what, tostring(q.source or q.requirement))
@@ -417,12 +397,11 @@ isms.rule {
   params = { breach_notification_days = { default = 3,
     doc = "days after the report by which a personal data breach must be notified" } },
   check = function(r)
-    if not soa.applies(r, "5.34") then return end
     local days = r:param("breach_notification_days")
     for _, i in ipairs(r:records("incident")) do
-      local reported = staff.date(i, "reported_on")
+      local reported = isms.date(i.reported_on)
       if i.personal_data == true and reported then
-        local notified, by = staff.date(i, "authority_notified_on"), reported:add_days(days)
+        local notified, by = isms.date(i.authority_notified_on), reported:add_days(days)
         if notified then
           if notified > by then
             r:fail(isms.at(i, "authority_notified_on"), "incident %s affected personal data; reported on %s, notified on %s, %d days later (allowed: %d)",
@@ -439,12 +418,6 @@ isms.rule {
   end,
 }
 
--- Whether audit area a and an area o the auditor owns overlap ("A.5"
--- covers "A.5.19"; "9" covers "9.2").
-local function overlaps(a, o)
-  return a == o or o:sub(1, #a + 1) == a .. "." or a:sub(1, #o + 1) == o .. "."
-end
-
 -- Whether the auditor of a report is independent of what it audited:
 -- external, or owning none of its areas, per the audit programme.
 local function independent(r, rep)
@@ -457,7 +430,7 @@ local function independent(r, rep)
       if type(rep.areas) ~= "table" then return false end
       for _, area in ipairs(rep.areas) do
         for _, own in ipairs(type(a.owns) == "table" and a.owns or {}) do
-          if overlaps(tostring(area), tostring(own)) then return false end
+          if mgmt.areas_overlap(tostring(area), tostring(own)) then return false end
         end
       end
       return true
@@ -473,10 +446,9 @@ isms.rule {
   remediation = "Have an external auditor, or an internal auditor who owns none of the areas, review the ISMS and record the final report under audits/reports/, or an external review as evidence naming 5.35.",
   params = { independent_review_months = { default = 12, doc = "months between independent reviews" } },
   check = function(r)
-    if not soa.applies(r, "5.35") then return end
     local best, best_d
     for _, rep in ipairs(r:records("audit_report")) do
-      local d = staff.date(rep, "held_on")
+      local d = isms.date(rep.held_on)
       if d and d <= r.now and rep.status ~= "draft" and (not best_d or d > best_d) and independent(r, rep) then
         best, best_d = rep, d
       end

@@ -1,16 +1,14 @@
 -- Annex A 6 People controls: the evidence the personnel and training
--- records hold, in control order. Every rule first asks the SoA: a
--- control it excludes is not applicable.
-local checks = require "checks"
+-- records hold, in control order. A rule whose control the SoA excludes
+-- is not applicable (the engine judges that from `control =`).
 local evidence = require "evidence"
-local soa = require "soa"
-local staff = require "staff"
+local people = require "people"
 
 -- Check that everyone on the staff did `key` on or before joining: the
 -- shared question of screening (6.1), terms (6.2) and NDAs (6.6).
 local function before_joining(r, key, what)
-  for _, p in ipairs(staff.people(r)) do
-    local done, joined = staff.date(p, key), staff.date(p, "joined")
+  for _, p in ipairs(people.staff(r)) do
+    local done, joined = isms.date(p[key]), isms.date(p.joined)
     if not done then
       r:fail(p, "%s (%s): no %s is recorded (%s)", tostring(p.id), tostring(p.name), what, key)
     elseif joined and done > joined then
@@ -26,7 +24,6 @@ isms.rule {
   rationale = "A.6.1 requires background verification checks on all candidates prior to joining the organisation.",
   remediation = "Complete the background check before the start date and record screening_completed_on; for someone already working, complete it now and raise a nonconformity.",
   check = function(r)
-    if not soa.applies(r, "6.1") then return end
     before_joining(r, "screening_completed_on", "screening completed")
   end,
 }
@@ -37,7 +34,6 @@ isms.rule {
   rationale = "A.6.2 requires the employment contractual agreements to state personnel's and the organisation's responsibilities for information security.",
   remediation = "Have the person sign the terms of employment or contract with the information security clauses and record terms_signed_on.",
   check = function(r)
-    if not soa.applies(r, "6.2") then return end
     before_joining(r, "terms_signed_on", "terms signed")
   end,
 }
@@ -53,20 +49,19 @@ isms.rule {
     awareness_completion_percent = { default = 95, doc = "share of the staff with current awareness training below which the programme fails" },
   },
   check = function(r)
-    if not soa.applies(r, "6.3") then return end
     local months, days = r:param("awareness_months"), r:param("awareness_after_joining_days")
     -- newest passed and newest failed awareness per person
     local passed, failed = {}, {}
     for _, t in ipairs(r:records("training")) do
-      local d = staff.date(t, "completed_on")
+      local d = isms.date(t.completed_on)
       if t.kind == "awareness" and d and d <= r.now then
         local who, into = tostring(t.person), t.passed == false and failed or passed
         if not into[who] or d > into[who].date then into[who] = { t = t, date = d } end
       end
     end
     local due_people, missing, next_due = 0, {}, nil
-    for _, p in ipairs(staff.people(r)) do
-      local settled, by = staff.settled(r, p, days)
+    for _, p in ipairs(people.staff(r)) do
+      local settled, by = people.settled(r, p, days)
       local last = passed[tostring(p.id)]
       local valid = last and last.date:add_months(months)
       if valid and valid >= r.now then
@@ -90,7 +85,7 @@ isms.rule {
     if rate < r:param("awareness_completion_percent") then
       r:fail("%.1f%% of the staff (%d of %d) have awareness training from the last %d months, below the %s%% target; missing: %s",
         rate, due_people - #missing, due_people, months, tostring(r:param("awareness_completion_percent")),
-        staff.names(missing, 20))
+        people.list(people.ids(missing), 20))
     end
   end,
 }
@@ -101,7 +96,6 @@ isms.rule {
   rationale = "A.6.4 requires a disciplinary process to be formalised and communicated to take action against personnel who have committed an information security policy violation.",
   remediation = "Set out the disciplinary process in an approved policy (e.g. the HR security policy) that lists \"6.4\" under controls.",
   check = function(r)
-    if not soa.applies(r, "6.4") then return end
     evidence.documented(r, "6.4", "the disciplinary process for information security violations")
   end,
 }
@@ -114,8 +108,7 @@ isms.rule {
   params = { leaver_access_removal_days = { default = 1,
     doc = "days after leaving by which all access must be removed" } },
   check = function(r)
-    if not soa.applies(r, "6.5") then return end
-    staff.leaver_step(r, "access_removed_on", r:param("leaver_access_removal_days"),
+    people.leaver_step(r, "access_removed_on", r:param("leaver_access_removal_days"),
       "%s left on %s; access was removed on %s, %d days later (allowed: %d)",
       "%s left on %s and no access removal is recorded (access_removed_on); it was due by %s")
   end,
@@ -127,7 +120,6 @@ isms.rule {
   rationale = "A.6.6 requires confidentiality or non-disclosure agreements to be signed by personnel.",
   remediation = "Have the person sign the confidentiality agreement and record nda_signed_on.",
   check = function(r)
-    if not soa.applies(r, "6.6") then return end
     before_joining(r, "nda_signed_on", "confidentiality agreement signed")
   end,
 }
@@ -140,22 +132,21 @@ isms.rule {
   params = { awareness_after_joining_days = { default = 30,
     doc = "days after joining by which a remote worker must have acknowledged the rules" } },
   check = function(r)
-    if not soa.applies(r, "6.7") then return end
     evidence.documented(r, "6.7", "the rules for remote working")
     local live = evidence.documents(r, "6.7")
     local acks, days = nil, r:param("awareness_after_joining_days")
     for _, pol in ipairs(live) do
       if pol.acknowledgement_required == true then
-        acks = acks or staff.acknowledgements(r)
+        acks = acks or people.acknowledgements(r)
         local missing = {}
-        for _, p in ipairs(staff.people(r)) do
-          local settled, by = staff.settled(r, p, days)
-          if p.remote_worker == true and not staff.has_acknowledged(acks, p, pol.id) then
+        for _, p in ipairs(people.staff(r)) do
+          local settled, by = people.settled(r, p, days)
+          if p.remote_worker == true and not people.has_acknowledged(acks, p, pol.id) then
             if settled then missing[#missing + 1] = { p = p }
             elseif by then r:valid_until(by) end
           end
         end
-        staff.report(r, missing, pol, function(m)
+        people.report(r, missing, pol, function(m)
           r:fail(isms.at(m.p, "remote_worker"), "%s works remotely and has not acknowledged '%s'",
             tostring(m.p.id), tostring(pol.id))
         end, string.format("remote workers have not acknowledged '%s'", tostring(pol.id)))
@@ -170,7 +161,6 @@ isms.rule {
   rationale = "A.6.8 requires a mechanism for personnel to report observed or suspected information security events in a timely manner.",
   remediation = "Set out how to report events in an approved policy listing \"6.8\" under controls, and record who reported each incident (reported_by).",
   check = function(r)
-    if not soa.applies(r, "6.8") then return end
     evidence.documented(r, "6.8", "how to report information security events")
     for _, i in ipairs(r:records("incident")) do
       if i.reported_by == nil then

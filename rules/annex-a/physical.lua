@@ -1,14 +1,15 @@
 -- Annex A 7 Physical controls: the evidence an auditor asks for on top of
 -- each control's SoA rule (soa.lua). Controls the SoA excludes are not
--- applicable; many organisations working from the cloud exclude most.
+-- applicable (the engine judges that from `control =`); many
+-- organisations working from the cloud exclude most.
 local evidence = require "evidence"
-local soa = require "soa"
+local people = require "people"
 
 -- The sites whose entry must be controlled: the asset ids listed in the
 -- parameter, or else every facility of the inventory not yet retired.
 -- Returns a list of {id, asset (or nil)}.
 local function sites(r)
-  local listed = evidence.listed(r:param("entry_controlled_sites"))
+  local listed = people.set(r:param("entry_controlled_sites"))
   local out = {}
   if next(listed) then
     for id in pairs(listed) do out[#out + 1] = { id = id, asset = r:record("asset", id) } end
@@ -29,7 +30,6 @@ isms.rule {
   rationale = "A.7.1 requires security perimeters to be defined and used to protect areas holding information and other associated assets.",
   remediation = "Describe the perimeters of each office or site (what is inside, how it is closed) in the physical security policy and list \"7.1\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "7.1") then return end
     evidence.documented(r, "7.1", "the physical security perimeters")
   end,
 }
@@ -41,12 +41,10 @@ isms.rule {
   remediation = "Review the entry logs (badge system, key register) of each site at the interval and record each review under evidence/ as kind entry-log-review with the site's asset id in `asset`; list the sites in parameter entry_controlled_sites if not every facility asset is one.",
   params = {
     entry_log_review_months = { default = 3, doc = "months between reviews of the entry logs of a site" },
-    entry_controlled_sites = { default = "", doc = "asset ids of the sites whose entry logs are reviewed; empty: every facility asset not retired" },
+    entry_controlled_sites = { default = {}, doc = "asset ids of the sites whose entry logs are reviewed; empty: every facility asset not retired" },
   },
   check = function(r)
-    if not soa.applies(r, "7.2") then return end
-    local months = evidence.param(r, "entry_log_review_months")
-    if not months then return end
+    local months = r:param("entry_log_review_months")
     local items = evidence.find(r, "7.2", { "entry-log-review" })
     local list = sites(r)
     if #list == 0 then
@@ -87,7 +85,6 @@ isms.rule {
     monitoring_review_months = { default = 3, doc = "months between reviews of the physical security monitoring" },
   },
   check = function(r)
-    if not soa.applies(r, "7.4") then return end
     evidence.recent(r, { control = "7.4", param = "monitoring_review_months",
       what = "review of physical security monitoring",
       advice = "record how the alarms or gaps found were followed up" })
@@ -100,7 +97,6 @@ isms.rule {
   rationale = "A.7.7 requires clear desk rules for papers and removable media and clear screen rules for information processing facilities to be defined and enforced.",
   remediation = "Set out the clear desk and clear screen rules in an approved policy (e.g. acceptable use or physical security) and list \"7.7\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "7.7") then return end
     evidence.documented(r, "7.7", "the clear desk and clear screen rules")
   end,
 }
@@ -112,13 +108,11 @@ isms.rule {
   remediation = "For each retired item of equipment, record the wiping or destruction under evidence/ as kind media-disposal (or data-deletion) with the asset id in `asset`, and the certificate of the disposal company in attachments.",
   params = {
     disposal_days = { default = 30, doc = "days after retired_on by which the disposal must be recorded" },
-    equipment_kinds = { default = "hardware equipment device endpoint media", doc = "asset kinds that are equipment with storage media" },
+    equipment_kinds = { default = { "hardware", "equipment", "device", "endpoint", "media" }, doc = "asset kinds that are equipment with storage media" },
   },
   check = function(r)
-    if not soa.applies(r, "7.14") then return end
-    local kinds = evidence.listed(r:param("equipment_kinds"))
-    local days = evidence.param(r, "disposal_days")
-    if not days then return end
+    local kinds = people.set(r:param("equipment_kinds"))
+    local days = r:param("disposal_days")
     local disposed = {}
     for _, ev in ipairs(r:records("evidence")) do
       local a = isms.text(ev, "asset")

@@ -2,7 +2,7 @@
 -- catalogue order, ids "A.<control>-soa". Each asks: is the control
 -- decided; is an exclusion justified; does an included control have a
 -- justification, an owner, an implementation status and current evidence?
-local checks = require "checks"
+local people = require "people"
 local soa = require "soa"
 
 local IMPLEMENTED = { implemented = true, partial = true }
@@ -24,13 +24,13 @@ local function check(r, control)
   local e = soa.decision(r, control)
   if not e then return end
   local name = soa.name(control)
-  if not checks.present(e.justification) then
+  if not people.present(e.justification) then
     r:fail(e, "%s is included without a justification (risk, law, contract or policy)", name)
   end
   if e.owner == nil then
     r:fail(e, "%s has no owner", name)
   else
-    checks.person(r, e.owner, isms.at(e, "owner"), name .. " owner")
+    people.in_post(r, e.owner, isms.at(e, "owner"), name .. " owner")
   end
   if e.status == nil then
     r:fail(e, "%s has no implementation status (implemented, partial, planned, not-implemented)", name)
@@ -46,6 +46,8 @@ for _, c in ipairs(isms.catalogue.annex_a) do
   local id = c.id
   isms.rule {
     id = "A." .. id .. "-soa", control = id, severity = "minor",
+    -- It judges the exclusion itself: whether it is justified.
+    run_when_excluded = true,
     title = "SoA entry of A." .. id .. " " .. c.title,
     rationale = "6.1.3 d) requires the SoA to state for each control whether it is included and why, and whether it is implemented; evidence shows that it operates.",
     remediation = "In soa.yaml, give control " .. id .. " `applicable` and a `justification`; if applicable, an `owner`, a `status`, and `evidence` paths to current records in this repository.",

@@ -1,11 +1,11 @@
 -- Annex A 8 Technological controls: the evidence an auditor asks for on
 -- top of each control's SoA rule (soa.lua). Controls the SoA excludes are
--- not applicable. Evidence records live under evidence/ (kind, controls,
--- date, result, asset); documents under policies/ and procedures/ list
--- the controls they set rules for.
-local checks = require "checks"
+-- not applicable (the engine judges that from `control =`). Evidence
+-- records live under evidence/ (kind, controls, date, result, asset);
+-- documents under policies/ and procedures/ list the controls they set
+-- rules for.
 local evidence = require "evidence"
-local soa = require "soa"
+local people = require "people"
 
 isms.rule {
   id = "A.8.2-privileged-access-review", control = "8.2", severity = "major",
@@ -14,7 +14,6 @@ isms.rule {
   remediation = "Review the privileged accounts and roles of each system at the interval; record each review under evidence/ as kind access-review with \"8.2\" under controls: and the system's asset id in `asset`.",
   params = { access_review_months = { default = 3, doc = "months between access reviews of a system" } },
   check = function(r)
-    if not soa.applies(r, "8.2") then return end
     evidence.recent(r, { control = "8.2", kinds = { "access-review" }, per_asset = true,
       param = "access_review_months", what = "privileged access review",
       advice = "record the rights removed and when, or a new review that passes" })
@@ -27,7 +26,6 @@ isms.rule {
   rationale = "A.8.3 requires access to information and other associated assets to be restricted in accordance with the topic-specific policy on access control.",
   remediation = "Set out how access to information is restricted (need to know, roles, tenants) in the access control policy and list \"8.3\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "8.3") then return end
     evidence.documented(r, "8.3", "the rules restricting access to information")
   end,
 }
@@ -38,7 +36,6 @@ isms.rule {
   rationale = "A.8.5 requires secure authentication technologies and procedures based on information access restrictions and the topic-specific policy on access control.",
   remediation = "Set out the authentication requirements (passwords or passkeys, multi-factor authentication, sessions) in the access control policy and list \"8.5\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "8.5") then return end
     evidence.documented(r, "8.5", "the requirements for secure authentication")
   end,
 }
@@ -50,7 +47,6 @@ isms.rule {
   remediation = "Export the coverage of the malware protection (devices with an active agent out of all devices) at the interval and record it under evidence/ as kind malware-coverage with the fleet's asset id; bring missing devices under protection.",
   params = { malware_coverage_months = { default = 1, doc = "months between malware protection coverage checks" } },
   check = function(r)
-    if not soa.applies(r, "8.7") then return end
     evidence.recent(r, { control = "8.7", kinds = { "malware-coverage" }, per_asset = true,
       param = "malware_coverage_months", what = "malware protection coverage check",
       bad = { fail = true, partial = true },
@@ -65,7 +61,6 @@ isms.rule {
   remediation = "Run the vulnerability scans at the interval and record each under evidence/ as kind vulnerability-scan with the scanned asset in `asset`.",
   params = { vulnerability_scan_months = { default = 1, doc = "months between vulnerability scans of a system" } },
   check = function(r)
-    if not soa.applies(r, "8.8") then return end
     evidence.recent(r, { control = "8.8", kinds = { "vulnerability-scan" }, per_asset = true,
       param = "vulnerability_scan_months", what = "vulnerability scan", bad = {} })
   end,
@@ -77,7 +72,6 @@ isms.rule {
   rationale = "A.8.8 requires exposure to vulnerabilities to be evaluated and appropriate measures taken; the vulnerability procedure sets deadlines by severity.",
   remediation = "Fix or mitigate the findings past their deadline, or accept them formally as risks; the next scan or patch review records the result pass once every finding is within its deadline.",
   check = function(r)
-    if not soa.applies(r, "8.8") then return end
     local items = evidence.find(r, "8.8", { "vulnerability-scan", "patch-review" })
     if #items == 0 then return r:not_applicable("no vulnerability scan or patch review is recorded") end
     -- The newest record of each system in use, or the newest of all when
@@ -103,7 +97,6 @@ isms.rule {
   remediation = "List \"8.9\" under controls: of the policy or procedure that sets the configuration baselines; record configuration reviews under evidence/ as kind configuration-review at the interval.",
   params = { configuration_review_months = { default = 12, doc = "months between recorded configuration reviews, where they are recorded" } },
   check = function(r)
-    if not soa.applies(r, "8.9") then return end
     evidence.documented(r, "8.9", "the configuration baselines and how they are managed")
     evidence.recent(r, { control = "8.9", kinds = { "configuration-review" }, optional = true,
       per_asset = true, param = "configuration_review_months",
@@ -118,7 +111,6 @@ isms.rule {
   remediation = "List \"8.12\" under controls: of the policy that sets the data leakage prevention measures; where their reviews are recorded (evidence naming 8.12), keep them within the interval.",
   params = { dlp_review_months = { default = 12, doc = "months between recorded reviews of data leakage prevention, where they are recorded" } },
   check = function(r)
-    if not soa.applies(r, "8.12") then return end
     evidence.documented(r, "8.12", "the data leakage prevention measures")
     evidence.recent(r, { control = "8.12", optional = true, param = "dlp_review_months",
       what = "data leakage prevention review" })
@@ -132,7 +124,6 @@ isms.rule {
   remediation = "Restore from backup at the interval and record each test under evidence/ as kind backup-restore-test with the asset, the restore time and the check of the data; a failed test needs a corrective action and a new test.",
   params = { backup_test_months = { default = 3, doc = "months between backup restore tests" } },
   check = function(r)
-    if not soa.applies(r, "8.13") then return end
     evidence.recent(r, { control = "8.13", kinds = { "backup-restore-test" },
       param = "backup_test_months", what = "backup restore test",
       bad = { fail = true, partial = true },
@@ -147,13 +138,11 @@ isms.rule {
   remediation = "Include the asset in a restore test and record it under evidence/ as kind backup-restore-test with the asset id in `asset`, or correct backup_required in the inventory.",
   params = {
     restore_coverage_months = { default = 12, doc = "months within which each production asset with backup_required has had a restore test" },
-    backup_test_exempt_kinds = { default = "information", doc = "asset kinds tested through the systems holding them (e.g. information kept in a database)" },
+    backup_test_exempt_kinds = { default = { "information" }, doc = "asset kinds tested through the systems holding them (e.g. information kept in a database)" },
   },
   check = function(r)
-    if not soa.applies(r, "8.13") then return end
-    local months = evidence.param(r, "restore_coverage_months")
-    if not months then return end
-    local exempt = evidence.listed(r:param("backup_test_exempt_kinds"))
+    local months = r:param("restore_coverage_months")
+    local exempt = people.set(r:param("backup_test_exempt_kinds"))
     local newest = evidence.by_asset(evidence.find(r, "8.13", { "backup-restore-test" }))
     for _, a in ipairs(r:records("asset")) do
       if a.production == true and a.backup_required == true and not exempt[tostring(a.kind)]
@@ -183,7 +172,6 @@ isms.rule {
   remediation = "Exercise the failover or the recovery to the redundant site at the interval and record it under evidence/ (e.g. kind bcp-test) with \"8.14\" under controls:.",
   params = { bcp_test_months = { default = 12, doc = "months between continuity or failover exercises" } },
   check = function(r)
-    if not soa.applies(r, "8.14") then return end
     evidence.recent(r, { control = "8.14", param = "bcp_test_months",
       what = "failover or continuity exercise",
       advice = "the redundant facilities did not take over; fix them and repeat the exercise" })
@@ -197,7 +185,6 @@ isms.rule {
   remediation = "Review the security logs at the interval and record each review under evidence/ as kind log-review with \"8.15\" under controls: and the log source's asset id.",
   params = { log_review_months = { default = 1, doc = "months between log reviews" } },
   check = function(r)
-    if not soa.applies(r, "8.15") then return end
     evidence.recent(r, { control = "8.15", kinds = { "log-review" }, per_asset = true,
       param = "log_review_months", what = "log review",
       advice = "record how the events found were followed up (incident, correction)" })
@@ -211,7 +198,6 @@ isms.rule {
   remediation = "Review the monitoring alerts at the interval and record each review under evidence/ (kind log-review) with \"8.16\" under controls:.",
   params = { log_review_months = { default = 1, doc = "months between reviews of the monitoring" } },
   check = function(r)
-    if not soa.applies(r, "8.16") then return end
     evidence.recent(r, { control = "8.16", kinds = { "log-review" },
       param = "log_review_months", what = "monitoring review",
       advice = "record how the anomalies found were evaluated (incident or false positive)" })
@@ -221,7 +207,6 @@ isms.rule {
 -- Network controls 8.20 to 8.22: rules set out in an approved document
 -- and, where firewall and network reviews are recorded, reviews current.
 local function network(r, control, what)
-  if not soa.applies(r, control) then return end
   evidence.documented(r, control, what)
   evidence.recent(r, { control = control, kinds = { "firewall-review" }, optional = true,
     per_asset = true, param = "firewall_review_months", what = "firewall and network review",
@@ -264,7 +249,6 @@ isms.rule {
   rationale = "A.8.24 requires rules for the effective use of cryptography, including cryptographic key management, to be defined and implemented.",
   remediation = "Approve a topic-specific cryptography policy (algorithms, where encryption is used, key generation, storage, rotation and revocation) and list \"8.24\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "8.24") then return end
     -- Its review falls to the rules on topic-specific policies (5.1, 7.5).
     local p = evidence.documented(r, "8.24", "the rules for the use of cryptography")
     if not p then return end
@@ -282,7 +266,6 @@ isms.rule {
   rationale = "A.8.25 requires rules for the secure development of software and systems to be established and applied.",
   remediation = "Approve a secure development policy (requirements, design review, coding, testing, environments) and list \"8.25\" under its controls:.",
   check = function(r)
-    if not soa.applies(r, "8.25") then return end
     evidence.documented(r, "8.25", "the rules for secure development")
   end,
 }
@@ -294,7 +277,6 @@ isms.rule {
   remediation = "List \"8.28\" under controls: of the secure development policy; record security code reviews under evidence/ as kind secure-code-review within the interval.",
   params = { code_review_months = { default = 12, doc = "months between recorded security code reviews, where they are recorded" } },
   check = function(r)
-    if not soa.applies(r, "8.28") then return end
     evidence.documented(r, "8.28", "the secure coding principles")
     evidence.recent(r, { control = "8.28", kinds = { "secure-code-review" }, optional = true,
       per_asset = true, param = "code_review_months", what = "secure code review",
@@ -312,15 +294,12 @@ isms.rule {
     pen_test_retest_days = { default = 90, doc = "days after a test with findings (result partial or fail) by which a retest must pass" },
   },
   check = function(r)
-    if not soa.applies(r, "8.29") then return end
-    local months = evidence.param(r, "pen_test_months")
-    if not months then return end
+    local months = r:param("pen_test_months")
     local last = evidence.recent(r, { control = "8.29", kinds = { "pen-test" },
       months = months, what = "penetration test", bad = {} })
     if not last or r.now > last.date:add_months(months) then return end
     if last.ev.result == nil or last.ev.result == "pass" then return end
-    local days = evidence.param(r, "pen_test_retest_days")
-    if not days then return end
+    local days = r:param("pen_test_retest_days")
     local due = last.date:add_days(days)
     r:valid_until(due)
     if r.now > due then
@@ -337,7 +316,6 @@ isms.rule {
   rationale = "A.8.32 requires changes to information processing facilities and information systems to be subject to change management procedures.",
   remediation = "Record for each technical change in changes.yaml its impact_assessment, who approved it (approved_by, someone other than the requester) and when (approved_on, before implemented_on).",
   check = function(r)
-    if not soa.applies(r, "8.32") then return end
     -- Changes to the ISMS itself (kind isms) are for clause 6.3; a missing
     -- implemented_on, for 8.1.
     for _, c in ipairs(r:records("change")) do
@@ -359,7 +337,7 @@ isms.rule {
           r:warn(isms.at(c, "approved_by"), "change %s was approved by %s, who requested it",
             id, tostring(c.approved_by))
         end
-        if not checks.present(c.impact_assessment) then
+        if not people.present(c.impact_assessment) then
           r:fail(c, "change %s was implemented without an impact assessment (impact_assessment)", id)
         end
       end

@@ -1,7 +1,6 @@
 -- Clause 10 Improvement: continual improvement (10.1), nonconformity and
 -- corrective action (10.2).
-local checks = require "checks"
-local mgmt = require "mgmt"
+local people = require "people"
 
 local OPEN_ACTION = { planned = true, ["in-progress"] = true }
 
@@ -16,7 +15,7 @@ local function last_improvement(r)
   end
   for _, m in ipairs(r:records("management_review")) do
     if type(m.actions) == "table" then
-      for _, a in mgmt.each(m.actions) do take(a.completed_on) end
+      for _, a in people.each(m.actions) do take(a.completed_on) end
     end
   end
   for _, nc in ipairs(r:records("nonconformity")) do
@@ -40,7 +39,7 @@ isms.rule {
   check = function(r)
     for _, m in ipairs(r:records("management_review")) do
       if type(m.actions) == "table" then
-        for n, a in mgmt.each(m.actions) do
+        for n, a in people.each(m.actions) do
           local due = isms.date(a.due)
           if due and (a.status == nil or OPEN_ACTION[a.status]) then
             r:valid_until(due)
@@ -53,7 +52,7 @@ isms.rule {
       end
     end
     local last = last_improvement(r)
-    local months = mgmt.int(r:param("months"), 12)
+    local months = r:param("months")
     if not last then
       return r:fail("no improvement is recorded: no completed review action, corrective action, treatment action or ISMS change")
     end
@@ -80,18 +79,18 @@ local function check_nc(r, nc, days)
   end
   if settled then
     local missing = {}
-    if not checks.present(nc.correction) then missing[#missing + 1] = "correction (10.2 a)" end
-    if not checks.present(nc.root_cause) then missing[#missing + 1] = "root_cause (10.2 b)" end
+    if not people.present(nc.correction) then missing[#missing + 1] = "correction (10.2 a)" end
+    if not people.present(nc.root_cause) then missing[#missing + 1] = "root_cause (10.2 b)" end
     if #missing > 0 then
       r:finding(sev(nc), nc, "nonconformity %s records no %s", id, table.concat(missing, " and "))
     end
   end
-  if type(ca) ~= "table" or not checks.present(ca.action) then
+  if type(ca) ~= "table" or not people.present(ca.action) then
     if settled then r:finding(sev(nc), nc, "nonconformity %s has no corrective action (corrective_action.action, 10.2 c)", id) end
     return
   end
   if ca.completed_on ~= nil or nc.status == "closed" then return end
-  checks.person(r, ca.owner, ca.owner and isms.at(ca, "owner") or isms.at(nc, "corrective_action"),
+  people.in_post(r, ca.owner, ca.owner and isms.at(ca, "owner") or isms.at(nc, "corrective_action"),
     "owner of the corrective action of " .. id)
   local due = isms.date(ca.due)
   if not due then
@@ -113,7 +112,7 @@ isms.rule {
     analysis_days = { default = 30, doc = "days after raising a nonconformity to record its correction, root cause and corrective action" },
   },
   check = function(r)
-    local days = mgmt.int(r:param("analysis_days"), 30)
+    local days = r:param("analysis_days")
     for _, nc in ipairs(r:records("nonconformity")) do check_nc(r, nc, days) end
   end,
 }
@@ -124,7 +123,7 @@ local function check_effectiveness(r, nc, months)
   local done = type(ca) == "table" and isms.date(ca.completed_on)
   local reviewed = type(eff) == "table" and isms.date(eff.reviewed_on)
   if nc.status == "closed" then
-    if type(ca) == "table" and checks.present(ca.action) and not done then
+    if type(ca) == "table" and people.present(ca.action) and not done then
       r:fail(isms.at(nc, "status"), "nonconformity %s is closed but its corrective action is not completed (completed_on)", id)
     end
     if not reviewed or eff.reviewed_by == nil then
@@ -151,7 +150,7 @@ isms.rule {
     effectiveness_months = { default = 6, doc = "months after completing a corrective action to review its effectiveness" },
   },
   check = function(r)
-    local months = mgmt.int(r:param("effectiveness_months"), 6)
+    local months = r:param("effectiveness_months")
     for _, nc in ipairs(r:records("nonconformity")) do check_effectiveness(r, nc, months) end
   end,
 }
@@ -162,10 +161,10 @@ isms.rule {
   rationale = "10.2 requires acting on every nonconformity; one found in an audit (9.2.2 f) and not logged is not acted on.",
   remediation = "Raise the nonconformity in nonconformities.yaml and write its id in the audit finding (findings[].nonconformity).",
   check = function(r)
-    local ncs = mgmt.index(r:records("nonconformity"), "id")
+    local ncs = people.index(r:records("nonconformity"), "id")
     for _, rep in ipairs(r:records("audit_report")) do
       if type(rep.findings) == "table" then
-        for n, f in mgmt.each(rep.findings) do
+        for n, f in people.each(rep.findings) do
           if f.kind == "nonconformity" then
             local ref = f.nonconformity
             if ref == nil then

@@ -1,6 +1,6 @@
 -- Clause 4 Context of the organization.
-local checks = require "checks"
 local mgmt = require "mgmt"
+local people = require "people"
 
 isms.rule {
   id = "4.1-context-issues", clause = "4.1", severity = "minor",
@@ -15,7 +15,7 @@ isms.rule {
     if #issues == 0 then
       return r:fail("no external or internal issues are recorded (context/issues.yaml)")
     end
-    local months = mgmt.int(r:param("review_months"), 12)
+    local months = r:param("review_months")
     local kinds, climate = {}, false
     for _, c in ipairs(issues) do
       if c.kind then kinds[c.kind] = true end
@@ -46,12 +46,12 @@ isms.rule {
     if #parties == 0 then
       return r:fail("no interested parties are recorded (context/interested-parties.yaml)")
     end
-    local months = mgmt.int(r:param("review_months"), 12)
+    local months = r:param("review_months")
     for _, p in ipairs(parties) do
       local id = tostring(p.id)
-      if not checks.present(p.requirements) then
+      if not people.present(p.requirements) then
         r:fail(p, "party %s: no requirements are recorded (4.2 b)", id)
-      elseif not checks.present(p.addressed_by) then
+      elseif not people.present(p.addressed_by) then
         r:fail(p, "party %s: the record does not say how its requirements are addressed (addressed_by, 4.2 c)", id)
       end
       mgmt.due(r, p, "reviewed_on", months, "party " .. id)
@@ -67,14 +67,14 @@ isms.rule {
   check = function(r)
     local s = r:records("scope")[1]
     if not s then return r:fail("no ISMS scope is documented (isms/scope.md)") end
-    if not checks.present(s.boundaries) then
+    if not people.present(s.boundaries) then
       r:fail(s, "the scope does not state its boundaries (boundaries: units, sites, systems, processes)")
     end
-    if not checks.present(s.interfaces) then
+    if not people.present(s.interfaces) then
       r:fail(s, "the scope does not state the interfaces and dependencies with activities outside it (interfaces, 4.3 c)")
     end
     local body = r:body(s)
-    if not checks.present(body) then
+    if not people.present(body) then
       r:fail(s, "the scope has no scope statement: write it below the front matter")
     end
   end,
@@ -91,14 +91,14 @@ isms.rule {
   check = function(r)
     local s = r:records("scope")[1]
     if not s then return r:not_applicable("no scope (reported by 4.3-scope-documented)") end
-    checks.person(r, s.owner, s.owner and isms.at(s, "owner") or s, "scope owner")
+    people.in_post(r, s.owner, s.owner and isms.at(s, "owner") or s, "scope owner")
     if s.approved_by == nil then
       r:fail(s, "the scope records no approver (approved_by)")
     elseif not r:is_top_management(s.approved_by) then
       r:fail(isms.at(s, "approved_by"), "the scope was approved by %s, who is not top management in isms.yaml",
         tostring(s.approved_by))
     end
-    local months = mgmt.int(s.review_months, mgmt.int(r:param("review_months"), 12))
+    local months = mgmt.int(s.review_months, r:param("review_months"))
     mgmt.review(r, s, months, "ISMS scope")
   end,
 }
@@ -109,14 +109,14 @@ isms.rule {
   rationale = "4.4 requires establishing the ISMS with the processes needed and their interactions; an auditor asks for the description of each core process.",
   remediation = "Describe each process in an approved policy or procedure and list the clause it implements under `clauses:` in its front matter (the risk method in risk/method.yaml describes 6.1.2 and 6.1.3).",
   params = {
-    processes = { default = "6.1.2 6.1.3 6.3 7.5 9.2 10.2",
+    processes = { default = { "6.1.2", "6.1.3", "6.3", "7.5", "9.2", "10.2" },
       doc = "clauses whose process must be described by an approved document" },
   },
   check = function(r)
     local described = {}
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) and d.approved_on ~= nil then
-        for _, c in ipairs(mgmt.items(d.clauses)) do described[c] = d end
+        for _, c in ipairs(people.items(d.clauses)) do described[c] = d end
       end
     end
     local method = r:records("risk_method")[1]
@@ -125,7 +125,7 @@ isms.rule {
       described["6.1.3"] = described["6.1.3"] or method
     end
     local missing = {}
-    for _, p in ipairs(mgmt.items(r:param("processes"))) do
+    for _, p in ipairs(r:param("processes")) do
       local found = false
       for c in pairs(described) do
         if mgmt.areas_overlap(c, p) then found = true; break end
@@ -134,7 +134,7 @@ isms.rule {
     end
     if #missing > 0 then
       r:fail("no approved policy or procedure describes the process of clause %s (list it under `clauses:`)",
-        mgmt.list(missing))
+        people.list(missing))
     end
   end,
 }

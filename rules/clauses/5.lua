@@ -1,6 +1,6 @@
 -- Clause 5 Leadership.
-local checks = require "checks"
 local mgmt = require "mgmt"
+local people = require "people"
 
 isms.rule {
   id = "5.1-top-management", clause = "5.1", severity = "major",
@@ -14,7 +14,7 @@ isms.rule {
       return r:fail(m or isms.location("isms.yaml", 0), "isms.yaml names no top management (top_management)")
     end
     for n, id in ipairs(tm) do
-      checks.person(r, id, isms.at(tm, n), "top management member")
+      people.in_post(r, id, isms.at(tm, n), "top management member")
     end
   end,
 }
@@ -24,7 +24,7 @@ local function check_waiver(r, ws, n, max)
   local w = ws[n]
   local what = "waiver of " .. tostring(w.rule)
   local exp, approved = isms.date(w.expires), isms.date(w.approved_on)
-  if not checks.present(w.reason) then
+  if not people.present(w.reason) then
     r:fail(isms.at(ws, n), "%s gives no reason", what)
   end
   if w.approved_by == nil then
@@ -56,7 +56,7 @@ isms.rule {
     local m = r:manifest()
     local ws = m and m.waivers
     if type(ws) ~= "table" or #ws == 0 then return r:not_applicable("isms.yaml grants no waivers") end
-    local max = mgmt.int(r:param("max_months"), 24)
+    local max = r:param("max_months")
     for n, w in ipairs(ws) do
       if type(w) ~= "table" then
         r:fail(isms.at(ws, n), "entry %d of waivers is not a waiver: give rule, reason, approved_by, approved_on and expires", n)
@@ -91,7 +91,7 @@ isms.rule {
       r:fail(isms.at(p, "approved_by"), "approved by %s, who is not top management in isms.yaml",
         tostring(p.approved_by))
     end
-    local months = mgmt.int(p.review_months, mgmt.int(r:param("review_months"), 12))
+    local months = mgmt.int(p.review_months, r:param("review_months"))
     mgmt.review(r, p, months, "information security policy")
   end,
 }
@@ -107,8 +107,8 @@ isms.rule {
   check = function(r)
     local roles = r:records("role")
     if #roles == 0 then return r:fail("no roles and responsibilities are recorded (org/roles.yaml)") end
-    local by_id = mgmt.index(roles, "id")
-    local want = tostring(r:param("manager_role"))
+    local by_id = people.index(roles, "id")
+    local want = r:param("manager_role")
     local manager
     for _, role in ipairs(roles) do
       local id = tostring(role.id)
@@ -116,7 +116,7 @@ isms.rule {
         r:fail(isms.at(role, "reports_to"), "role %s reports to '%s', which is not a role in org/roles.yaml",
           id, tostring(role.reports_to))
       end
-      if role.isms_role ~= nil and not checks.present(role.responsibilities) then
+      if role.isms_role ~= nil and not people.present(role.responsibilities) then
         r:fail(role, "role %s (%s) lists no responsibilities", id, tostring(role.isms_role))
       end
       if role.isms_role == want then manager = manager or role end

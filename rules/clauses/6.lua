@@ -1,14 +1,14 @@
 -- Clause 6 Planning: actions to address risks and opportunities (6.1),
 -- objectives (6.2), planning of changes (6.3).
-local checks = require "checks"
 local mgmt = require "mgmt"
+local people = require "people"
 
 local function method(r) return r:records("risk_method")[1] end
 
 local function scale_values(list)
   local set, n = {}, 0
   if type(list) == "table" then
-    for _, s in mgmt.each(list) do
+    for _, s in people.each(list) do
       if s.value ~= nil then set[s.value] = true; n = n + 1 end
     end
   end
@@ -29,13 +29,13 @@ isms.rule {
   check = function(r)
     local issues = r:records("context_issue")
     if #issues == 0 then return r:not_applicable("no context issues (reported by 4.1-context-issues)") end
-    local risks = mgmt.index(r:records("risk"), "id")
+    local risks = people.index(r:records("risk"), "id")
     for _, c in ipairs(issues) do
       local id = tostring(c.id)
-      if not checks.present(c.effect) then
+      if not people.present(c.effect) then
         r:fail(c, "issue %s: the record does not say how it affects the ISMS or what is done about it (effect)", id)
       end
-      for n, k in ipairs(mgmt.items(c.risks)) do
+      for n, k in ipairs(people.items(c.risks)) do
         if not risks[k] then
           r:fail(isms.at(c.risks, n), "issue %s refers to risk %s, which is not in the risk register", id, k)
         end
@@ -68,7 +68,7 @@ isms.rule {
     if m.approved_by == nil then
       r:fail(m, "the method records no approver (approved_by)")
     else
-      local months = mgmt.int(m.review_months, mgmt.int(r:param("review_months"), 12))
+      local months = mgmt.int(m.review_months, r:param("review_months"))
       mgmt.review(r, m, months, "risk assessment method")
     end
   end,
@@ -84,7 +84,7 @@ isms.rule {
     if #risks == 0 then return r:fail("the risk register is empty or missing (risk/register.yaml)") end
     for _, k in ipairs(risks) do
       if k.status ~= "closed" then
-        checks.person(r, k.owner, k.owner and isms.at(k, "owner") or k,
+        people.in_post(r, k.owner, k.owner and isms.at(k, "owner") or k,
           "risk " .. tostring(k.id) .. " owner")
       end
     end
@@ -136,7 +136,7 @@ isms.rule {
   },
   check = function(r)
     local m = method(r)
-    local months = mgmt.int(m and m.reassessment_months, mgmt.int(r:param("reassessment_months"), 12))
+    local months = mgmt.int(m and m.reassessment_months, r:param("reassessment_months"))
     for _, k in ipairs(r:records("risk")) do
       if k.status ~= "closed" then
         mgmt.due(r, k, "assessed_on", months, "risk " .. tostring(k.id), "assessed", "re-assessment")
@@ -155,7 +155,7 @@ isms.rule {
     if not soa then return r:fail("no Statement of Applicability (soa.yaml)") end
     local seen = {}
     if type(soa.controls) == "table" then
-      for n, e in mgmt.each(soa.controls) do
+      for n, e in people.each(soa.controls) do
         local id = isms.text(e, "control")
         if id == nil then
           r:fail(isms.at(soa.controls, n), "an SoA entry names no control")
@@ -189,8 +189,8 @@ isms.rule {
   check = function(r)
     local soa = r:records("soa")[1]
     if not soa or type(soa.controls) ~= "table" then return r:not_applicable("no SoA") end
-    for _, e in mgmt.each(soa.controls) do
-      if e.applicable == false and not checks.present(e.justification) then
+    for _, e in people.each(soa.controls) do
+      if e.applicable == false and not people.present(e.justification) then
         r:fail(e, "control %s is excluded without a justification", isms.text(e, "control") or "?")
       end
     end
@@ -208,11 +208,11 @@ isms.rule {
   check = function(r)
     local soa = r:records("soa")[1]
     if not soa then return r:not_applicable("no SoA (reported by 6.1.3-soa-complete)") end
-    checks.person(r, soa.owner, soa.owner and isms.at(soa, "owner") or soa, "SoA owner")
+    people.in_post(r, soa.owner, soa.owner and isms.at(soa, "owner") or soa, "SoA owner")
     if soa.approved_by == nil then
       r:fail(soa, "the SoA records no approver (approved_by)")
     end
-    mgmt.review(r, soa, mgmt.int(r:param("review_months"), 12), "Statement of Applicability")
+    mgmt.review(r, soa, r:param("review_months"), "Statement of Applicability")
   end,
 }
 
@@ -279,7 +279,7 @@ isms.rule {
         local id = tostring(k.id)
         if k.treatment == nil or (accept and s > limit) then
           r:fail(k, "risk %s scores %s, above the threshold %s, but is not treated", id, tostring(s), tostring(limit))
-        elseif k.treatment == "mitigate" and not checks.present(k.controls) then
+        elseif k.treatment == "mitigate" and not people.present(k.controls) then
           r:fail(k, "risk %s is mitigated but names no Annex A controls", id)
         end
         local rs = residual(score, k)
@@ -308,18 +308,18 @@ isms.rule {
   check = function(r)
     local objectives = r:records("objective")
     if #objectives == 0 then return r:fail("no information security objectives are recorded (objectives.yaml)") end
-    local metrics = mgmt.index(r:records("metric"), "id")
+    local metrics = people.index(r:records("metric"), "id")
     for _, o in ipairs(objectives) do
       if active_objective(o) then
         local id, missing = tostring(o.id), {}
-        if not checks.present(o.measure) and o.metric == nil then missing[#missing + 1] = "measure" end
+        if not people.present(o.measure) and o.metric == nil then missing[#missing + 1] = "measure" end
         for _, k in ipairs({ "target", "due", "resources", "evaluation" }) do
-          if not checks.present(o[k]) then missing[#missing + 1] = k end
+          if not people.present(o[k]) then missing[#missing + 1] = k end
         end
         if #missing > 0 then
           r:fail(o, "objective %s does not say %s (6.2)", id, table.concat(missing, ", "))
         end
-        checks.person(r, o.owner, o.owner and isms.at(o, "owner") or o, "objective " .. id .. " owner")
+        people.in_post(r, o.owner, o.owner and isms.at(o, "owner") or o, "objective " .. id .. " owner")
         if o.metric ~= nil and not metrics[tostring(o.metric)] then
           r:fail(isms.at(o, "metric"), "objective %s is measured by metric %s, which is not in metrics.yaml", id, tostring(o.metric))
         end
@@ -341,7 +341,7 @@ local function newest_result(o, metrics)
   local best
   local function take(list)
     if type(list) ~= "table" then return end
-    for _, x in mgmt.each(list) do
+    for _, x in people.each(list) do
       local d = isms.date(x.date)
       if d and (best == nil or d > best) then best = d end
     end
@@ -361,8 +361,8 @@ isms.rule {
     results_months = { default = 12, doc = "months allowed without a recorded result" },
   },
   check = function(r)
-    local metrics = mgmt.index(r:records("metric"), "id")
-    local months = mgmt.int(r:param("results_months"), 12)
+    local metrics = people.index(r:records("metric"), "id")
+    local months = r:param("results_months")
     for _, o in ipairs(r:records("objective")) do
       if active_objective(o) then
         local id, last = tostring(o.id), newest_result(o, metrics)
@@ -400,7 +400,7 @@ isms.rule {
             end
           end
         else
-          if not checks.present(c.impact_assessment) then
+          if not people.present(c.impact_assessment) then
             r:fail(c, "ISMS change %s records no assessment of its purpose and consequences (impact_assessment)", id)
           end
           if c.approved_by == nil or not approved then

@@ -1,7 +1,7 @@
 -- Clause 7 Support: resources, competence, awareness, communication and
 -- documented information.
-local checks = require "checks"
 local mgmt = require "mgmt"
+local people = require "people"
 
 -- The roles that have a part in the ISMS (isms_role set).
 local function isms_roles(r)
@@ -22,9 +22,9 @@ isms.rule {
     if #roles == 0 then return r:not_applicable("no ISMS roles (reported by 5.3-roles-defined)") end
     for _, role in ipairs(roles) do
       local id = tostring(role.id)
-      checks.person(r, role.holder, role.holder and isms.at(role, "holder") or role, "holder of role " .. id)
+      people.in_post(r, role.holder, role.holder and isms.at(role, "holder") or role, "holder of role " .. id)
       if role.deputy ~= nil then
-        checks.person(r, role.deputy, isms.at(role, "deputy"), "deputy of role " .. id)
+        people.in_post(r, role.deputy, isms.at(role, "deputy"), "deputy of role " .. id)
       end
     end
   end,
@@ -61,10 +61,10 @@ isms.rule {
   rationale = "7.2 requires the people doing ISMS work to be competent, and evidence of their competence to be retained.",
   remediation = "Record each person's relevant qualifications under `competences` in people/personnel.yaml, or their role training (kind: role) in people/training/.",
   params = {
-    roles = { default = "*", doc = "isms_role values whose holders need evidence (* for every ISMS role)" },
+    roles = { default = { "*" }, doc = "isms_role values whose holders need evidence (* for every ISMS role)" },
   },
   check = function(r)
-    local want = mgmt.items(r:param("roles"))
+    local want = r:param("roles")
     local need, order = {}, {}
     local function add(id, why)
       if id ~= nil and not need[tostring(id)] then
@@ -77,13 +77,13 @@ isms.rule {
     end
     local prog = r:records("audit_programme")[1]
     if prog and type(prog.auditors) == "table" then
-      for _, a in mgmt.each(prog.auditors) do add(a.person, "is an internal auditor") end
+      for _, a in people.each(prog.auditors) do add(a.person, "is an internal auditor") end
     end
     if #order == 0 then return r:not_applicable("no ISMS roles or auditors recorded") end
     local trained = role_training(r)
     for _, id in ipairs(order) do
       local p = r:person(id)
-      if p and mgmt.active(p, r.now) and not checks.present(p.competences) then
+      if p and people.active(r, p) and not people.present(p.competences) then
         local t = trained[id]
         if t == nil then
           r:fail(p, "%s %s but has no evidence of competence: no competences in the personnel record and no current role training",
@@ -119,11 +119,11 @@ isms.rule {
     awareness_after_joining_days = { default = 30, doc = "days a new joiner has to complete it" },
   },
   check = function(r)
-    local months = mgmt.int(r:param("awareness_months"), 12)
-    local grace = mgmt.int(r:param("awareness_after_joining_days"), 30)
+    local months = r:param("awareness_months")
+    local grace = r:param("awareness_after_joining_days")
     local last = awareness(r)
     for _, p in ipairs(r:records("person")) do
-      if mgmt.active(p, r.now) then
+      if people.active(r, p) then
         local id, done = tostring(p.id), last[tostring(p.id)]
         local joined = isms.date(p.joined)
         if done then
@@ -156,7 +156,7 @@ isms.rule {
   check = function(r)
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) and d.approved_on ~= nil then
-        for _, c in ipairs(mgmt.items(d.clauses)) do
+        for _, c in ipairs(people.items(d.clauses)) do
           if mgmt.area_contains(c, "7.4") then return end
         end
       end
@@ -187,7 +187,7 @@ local function has(r, t)
   if t == "training" then
     if r:count("training") > 0 then return true end
     for _, p in ipairs(r:records("person")) do
-      if checks.present(p.competences) then return true end
+      if people.present(p.competences) then return true end
     end
     return false
   end
@@ -231,7 +231,7 @@ isms.rule {
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) then
         local id = tostring(d.id)
-        checks.person(r, d.owner, d.owner and isms.at(d, "owner") or d, "document " .. id .. " owner")
+        people.in_post(r, d.owner, d.owner and isms.at(d, "owner") or d, "document " .. id .. " owner")
         if d.version == nil then
           r:fail(d, "document %s has no version", id)
         end
@@ -250,14 +250,13 @@ isms.rule {
   rationale = "7.5.2 requires appropriate review of documented information for suitability and adequacy.",
   remediation = "Review the document; record the new approval (approved_on, version) or, when unchanged, reviewed_on.",
   params = {
-    kinds = { default = "procedure standard",
+    kinds = { default = { "procedure", "standard" },
       doc = "document kinds checked here (the policy is checked by 5.2, topic policies by A.5.1)" },
     review_months = { default = 12, doc = "months between reviews when the document sets no review_months" },
   },
   check = function(r)
-    local kinds = {}
-    for _, k in ipairs(mgmt.items(r:param("kinds"))) do kinds[k] = true end
-    local dflt = mgmt.int(r:param("review_months"), 12)
+    local kinds = people.set(r:param("kinds"))
+    local dflt = r:param("review_months")
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) and kinds[tostring(d.kind or "procedure")] and d.approved_on ~= nil then
         mgmt.review(r, d, mgmt.int(d.review_months, dflt), "document " .. tostring(d.id))
@@ -286,7 +285,7 @@ isms.rule {
     grace_days = { default = 14, doc = "days a change may be committed after its approval date" },
   },
   check = function(r)
-    local grace = mgmt.int(r:param("grace_days"), 14)
+    local grace = r:param("grace_days")
     for _, d in ipairs(r:records("policy")) do
       if mgmt.in_force(d) then changed_since_approval(r, d, "document " .. tostring(d.id), grace) end
     end

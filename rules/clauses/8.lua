@@ -1,6 +1,6 @@
 -- Clause 8 Operation: the plans of clause 6 carried out.
-local checks = require "checks"
 local mgmt = require "mgmt"
+local people = require "people"
 
 local NOT_DONE = { partial = true, planned = true, ["not-implemented"] = true }
 local CLOSED_CHANGE = { implemented = true, rejected = true, cancelled = true }
@@ -12,7 +12,7 @@ local function plans(r)
   for _, a in ipairs(r:records("risk_treatment")) do
     if a.status ~= "done" then
       ids[tostring(a.id)] = true
-      for _, c in ipairs(mgmt.items(a.controls)) do by_control[c] = true end
+      for _, c in ipairs(people.items(a.controls)) do by_control[c] = true end
     end
   end
   for _, c in ipairs(r:records("change")) do
@@ -24,7 +24,7 @@ end
 -- Whether an SoA entry's notes or justification cite an open plan.
 local function cites(e, ids)
   for _, field in ipairs({ "notes", "justification" }) do
-    for w in pairs(mgmt.words(e[field])) do
+    for w in pairs(people.words(e[field])) do
       if ids[w] then return true end
     end
   end
@@ -40,7 +40,7 @@ isms.rule {
     local soa = r:records("soa")[1]
     if not soa or type(soa.controls) ~= "table" then return r:not_applicable("no SoA (reported by 6.1.3-soa-complete)") end
     local by_control, ids = plans(r)
-    for _, e in mgmt.each(soa.controls) do
+    for _, e in people.each(soa.controls) do
       local c = isms.text(e, "control")
       if e.applicable == true and NOT_DONE[e.status] and c and not by_control[c] and not cites(e, ids) then
         r:fail(isms.at(e, "status"), "control %s is %s in the SoA, but no open treatment action lists it and its notes cite no open plan or change",
@@ -59,7 +59,7 @@ isms.rule {
     grace_days = { default = 30, doc = "days after planned_on before an approved change counts as late" },
   },
   check = function(r)
-    local grace = mgmt.int(r:param("grace_days"), 30)
+    local grace = r:param("grace_days")
     for _, c in ipairs(r:records("change")) do
       local id, planned = tostring(c.id), isms.date(c.planned_on)
       if c.status == "approved" and planned then
@@ -83,7 +83,7 @@ isms.rule {
   remediation = "Record the change's effect on information security and the risks concerned in its impact_assessment before it is made.",
   check = function(r)
     for _, c in ipairs(r:records("change")) do
-      if c.kind ~= "isms" and c.status == "approved" and not checks.present(c.impact_assessment) then
+      if c.kind ~= "isms" and c.status == "approved" and not people.present(c.impact_assessment) then
         r:fail(c, "change %s is approved without an assessment of its risks (impact_assessment)", tostring(c.id))
       end
     end
@@ -102,7 +102,7 @@ local function check_action(r, a, risks)
     if a.completed_on == nil then r:fail(a, "treatment action %s is done but records no completed_on date", id) end
     return
   end
-  checks.person(r, a.owner, a.owner and isms.at(a, "owner") or a, "treatment action " .. id .. " owner")
+  people.in_post(r, a.owner, a.owner and isms.at(a, "owner") or a, "treatment action " .. id .. " owner")
   local due = isms.date(a.due)
   if not due then
     return r:fail(a, "treatment action %s has no due date", id)
@@ -124,7 +124,7 @@ isms.rule {
     local limit = m and type(m.acceptance_threshold) == "number" and m.acceptance_threshold
     local score = mgmt.scorer(m)
     local actions = r:records("risk_treatment")
-    local by_risk = mgmt.group(actions, "risk")
+    local by_risk = people.group(actions, "risk")
     local risks = {}
     for _, k in ipairs(r:records("risk")) do
       local id = tostring(k.id)

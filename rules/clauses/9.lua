@@ -1,7 +1,7 @@
 -- Clause 9 Performance evaluation: monitoring and measurement (9.1),
 -- internal audit (9.2), management review (9.3).
-local checks = require "checks"
 local mgmt = require "mgmt"
+local people = require "people"
 
 isms.rule {
   id = "9.1-metrics-defined", clause = "9.1", severity = "minor",
@@ -11,14 +11,14 @@ isms.rule {
   check = function(r)
     local metrics = r:records("metric")
     if #metrics == 0 then return r:fail("no monitoring and measurement is defined (metrics.yaml)") end
-    local objectives = mgmt.index(r:records("objective"), "id")
+    local objectives = people.index(r:records("objective"), "id")
     for _, m in ipairs(metrics) do
       local id, missing = tostring(m.id), {}
       for _, k in ipairs({ "method", "frequency", "target", "evaluated_by" }) do
-        if not checks.present(m[k]) then missing[#missing + 1] = k end
+        if not people.present(m[k]) then missing[#missing + 1] = k end
       end
       if #missing > 0 then r:fail(m, "metric %s does not say %s (9.1)", id, table.concat(missing, ", ")) end
-      checks.person(r, m.owner, m.owner and isms.at(m, "owner") or m, "metric " .. id .. " owner")
+      people.in_post(r, m.owner, m.owner and isms.at(m, "owner") or m, "metric " .. id .. " owner")
       if m.objective ~= nil and not objectives[tostring(m.objective)] then
         r:fail(isms.at(m, "objective"), "metric %s measures objective %s, which is not in objectives.yaml", id, tostring(m.objective))
       end
@@ -35,11 +35,11 @@ isms.rule {
     grace_days = { default = 15, doc = "days allowed after a period ends to record its measurement" },
   },
   check = function(r)
-    local grace = mgmt.int(r:param("grace_days"), 15)
+    local grace = r:param("grace_days")
     for _, m in ipairs(r:records("metric")) do
       local id, last = tostring(m.id), nil
       if type(m.measurements) == "table" then
-        for _, x in mgmt.each(m.measurements) do
+        for _, x in people.each(m.measurements) do
           local d = isms.date(x.date)
           if d and d <= r.now and (last == nil or d > last) then last = d end
         end
@@ -91,9 +91,9 @@ isms.rule {
   check = function(r)
     local p = programme(r)
     local reports = reports_index(r)
-    local grace = mgmt.int(r:param("grace_days"), 30)
+    local grace = r:param("grace_days")
     if p and type(p.audits) == "table" then
-      for _, a in mgmt.each(p.audits) do
+      for _, a in people.each(p.audits) do
         local id, planned = tostring(a.id), isms.date(a.planned_on)
         if a.status == "done" then
           if not reports[tostring(a.report or a.id)] then
@@ -115,7 +115,7 @@ isms.rule {
       if d and d <= r.now and (last == nil or d > last) then last = d end
     end
     if not last then return r:fail("no internal audit has been held (audits/reports/)") end
-    local due = last:add_months(mgmt.int(r:param("interval_months"), 12))
+    local due = last:add_months(r:param("interval_months"))
     r:valid_until(due)
     if r.now > due then
       r:fail("the last internal audit was held on %s; the next was due by %s (%d days overdue)", last, due, due:days_until(r.now))
@@ -131,7 +131,7 @@ isms.rule {
   check = function(r)
     local p = programme(r)
     if not p then return r:fail("no internal audit programme (audits/programme.yaml)") end
-    checks.person(r, p.owner, p.owner and isms.at(p, "owner") or p, "audit programme owner")
+    people.in_post(r, p.owner, p.owner and isms.at(p, "owner") or p, "audit programme owner")
     if p.approved_by == nil or p.approved_on == nil then
       r:fail(p, "the audit programme records no approval (approved_by, approved_on)")
     end
@@ -153,10 +153,10 @@ isms.rule {
     if type(p.audits) ~= "table" or #p.audits == 0 then
       return r:fail(p, "the audit programme plans no audits")
     end
-    for _, a in mgmt.each(p.audits) do
+    for _, a in people.each(p.audits) do
       local missing = {}
       for _, k in ipairs({ "areas", "planned_on", "auditor" }) do
-        if not checks.present(a[k]) then missing[#missing + 1] = k end
+        if not people.present(a[k]) then missing[#missing + 1] = k end
       end
       if #missing > 0 then
         r:fail(a, "audit %s does not say %s", tostring(a.id), table.concat(missing, ", "))
@@ -170,9 +170,9 @@ isms.rule {
 local function covered_areas(r, p, start, stop)
   local set = {}
   local function add(list)
-    for _, x in ipairs(mgmt.items(list)) do set[x] = true end
+    for _, x in ipairs(people.items(list)) do set[x] = true end
   end
-  for _, a in mgmt.each(p.audits) do
+  for _, a in people.each(p.audits) do
     local d = isms.date(a.planned_on)
     if a.status ~= "cancelled" and d and d >= start and d < stop then add(a.areas) end
   end
@@ -207,10 +207,10 @@ isms.rule {
     local at = isms.at(p, "audits")
     local span = string.format("%s to %s", start, stop:add_days(-1))
     if #clauses > 0 then
-      r:fail(at, "%d clauses are not audited in the cycle %s: %s", #clauses, span, mgmt.list(clauses, 20))
+      r:fail(at, "%d clauses are not audited in the cycle %s: %s", #clauses, span, people.list(clauses, 20))
     end
     if #controls > 0 then
-      r:fail(at, "%d applicable Annex A controls are not audited in the cycle %s: %s", #controls, span, mgmt.list(controls, 20))
+      r:fail(at, "%d applicable Annex A controls are not audited in the cycle %s: %s", #controls, span, people.list(controls, 20))
     end
   end,
 }
@@ -218,7 +218,7 @@ isms.rule {
 -- The areas of `areas` that the auditor owns, as a list.
 local function own_areas(owns, areas)
   local out = {}
-  for _, a in ipairs(mgmt.items(areas)) do
+  for _, a in ipairs(people.items(areas)) do
     for _, o in ipairs(owns) do
       if mgmt.areas_overlap(a, o) then out[#out + 1] = a; break end
     end
@@ -235,8 +235,8 @@ isms.rule {
     local p = programme(r)
     if not p then return r:not_applicable("no audit programme (reported by 9.2.2-programme-defined)") end
     local owns = {}
-    for _, a in mgmt.each(p.auditors) do
-      if a.person ~= nil then owns[tostring(a.person)] = mgmt.items(a.owns) end
+    for _, a in people.each(p.auditors) do
+      if a.person ~= nil then owns[tostring(a.person)] = people.items(a.owns) end
     end
     local seen = {}
     local function check(rec, what, key)
@@ -248,10 +248,10 @@ isms.rule {
       end
       local own = own_areas(owns[who], rec.areas)
       if #own > 0 then
-        r:fail(isms.at(rec, "areas"), "%s: %s audits %s, which they are responsible for", what, who, mgmt.list(own))
+        r:fail(isms.at(rec, "areas"), "%s: %s audits %s, which they are responsible for", what, who, people.list(own))
       end
     end
-    for _, a in mgmt.each(p.audits) do
+    for _, a in people.each(p.audits) do
       if a.status ~= "cancelled" then check(a, "audit " .. tostring(a.id), tostring(a.id)) end
     end
     for _, rep in ipairs(r:records("audit_report")) do
@@ -271,11 +271,11 @@ isms.rule {
   check = function(r)
     local reports = r:records("audit_report")
     if #reports == 0 then return r:not_applicable("no audit reports (reported by 9.2.1-audits-held)") end
-    local days = mgmt.int(r:param("report_days"), 30)
+    local days = r:param("report_days")
     for _, rep in ipairs(reports) do
       local id, missing = tostring(rep.id), {}
       for _, k in ipairs({ "auditor", "areas", "criteria", "conclusion" }) do
-        if not checks.present(rep[k]) then missing[#missing + 1] = k end
+        if not people.present(rep[k]) then missing[#missing + 1] = k end
       end
       if #missing > 0 then r:fail(rep, "audit report %s does not record %s", id, table.concat(missing, ", ")) end
       local held = isms.date(rep.held_on)
@@ -323,7 +323,7 @@ isms.rule {
   check = function(r)
     local m, held = latest_review(r)
     if not m then return r:fail("no management review has been recorded (reviews/*.md)") end
-    local due = held:add_months(mgmt.int(r:param("interval_months"), 12))
+    local due = held:add_months(r:param("interval_months"))
     r:valid_until(due)
     if r.now > due then
       r:fail(isms.at(m, "held_on"), "the last management review was on %s; the next was due by %s (%d days overdue)",
@@ -347,7 +347,7 @@ isms.rule {
     local inputs = m.inputs
     if type(inputs) ~= "table" then return r:fail(m, "the review records no inputs") end
     for _, k in ipairs(INPUTS) do
-      if not checks.present(inputs[k[1]]) then
+      if not people.present(inputs[k[1]]) then
         r:fail(isms.at(m, "inputs"), "input missing: %s (inputs.%s)", k[2], k[1])
       end
     end
@@ -362,9 +362,9 @@ isms.rule {
   check = function(r)
     local m = latest_review(r)
     if not m then return r:not_applicable("no management review recorded") end
-    if not checks.present(m.decisions) then r:fail(m, "the review records no decisions") end
+    if not people.present(m.decisions) then r:fail(m, "the review records no decisions") end
     if type(m.actions) == "table" then
-      for n, a in mgmt.each(m.actions) do
+      for n, a in people.each(m.actions) do
         if a.owner == nil or a.due == nil then
           r:fail(isms.at(m.actions, n), "action %s has no owner or due date", tostring(a.id or n))
         end

@@ -5,15 +5,9 @@
 
 local soa = require "soa"
 local mgmt = require "mgmt"
+local people = require "people"
 
 local M = {}
-
-local function set_of(list)
-  if list == nil then return nil end
-  local s = {}
-  for _, v in ipairs(list) do s[v] = true end
-  return s
-end
 
 -- The evidence records dated today or earlier, once per evaluation for
 -- every rule (r:shared): by[control] lists those naming the control, and
@@ -50,7 +44,7 @@ end
 ---id or nil}.
 function M.find(r, control, kinds)
   local idx = r:shared("evidence.index", evidence_index)
-  local ks = set_of(kinds)
+  local ks = kinds and people.set(kinds)
   local named, unnamed = idx.by[control] or {}, ks and idx.none or {}
   local out, i, j = {}, 1, 1
   -- merge the two lists, both in file order
@@ -107,21 +101,6 @@ local function missing(r, control, fmt, ...)
   if e then r:fail(isms.at(e, "evidence") or e, fmt, ...) else r:fail(fmt, ...) end
 end
 
----A parameter's value `v` as a whole number above zero, or nil after
----reporting that the parameter `name` is wrong (so that a typo in
----isms.yaml is a finding, not a rule error).
-function M.whole(r, v, name)
-  local n = math.tointeger(v)
-  if n and n > 0 then return n end
-  r:fail("parameter %s must be a whole number above zero, not '%s': correct it in isms.yaml",
-    name, tostring(v))
-  return nil
-end
-
----The rule parameter `name` as a whole number above zero, or nil after
----reporting it (see M.whole).
-function M.param(r, name) return M.whole(r, r:param(name), name) end
-
 ---Check that an item from M.find is no older than `months`: report it
 ---as overdue (with `label`, e.g. "log review of AS-INFRA-11") and tell
 ---the engine when it falls due. Returns true when it is current.
@@ -152,7 +131,8 @@ end
 
 ---The common check of periodic evidence. Options:
 ---  control, kinds (list, nil: any kind naming the control),
----  months (a whole number) or param (the rule parameter that gives it),
+---  months (a whole number) or param (the rule's whole-number parameter
+---    that gives it),
 ---  what (the activity, e.g. "log review"),
 ---  per_asset (also check the newest record of every asset named, except
 ---    retired ones),
@@ -161,10 +141,7 @@ end
 ---  advice (what to do about a bad result).
 ---Returns the newest item, or nil.
 function M.recent(r, o)
-  local months = o.months
-  if months == nil and o.param then months = r:param(o.param) end
-  months = M.whole(r, months, o.param or "months")
-  if not months then return nil end
+  local months = o.months or r:param(o.param)
   local items = M.find(r, o.control, o.kinds)
   local last = M.newest(items)
   if not last then
@@ -234,17 +211,6 @@ function M.documented(r, control, what)
       .. "policies/ or procedures/ lists \"%s\" under controls:)", soa.name(control), what, control)
   end
   return nil
-end
-
----The values a parameter lists ("a b, c" or a YAML list), as a set.
-function M.listed(v)
-  local s = {}
-  if type(v) == "string" then
-    for w in v:gmatch("[^%s,;]+") do s[w] = true end
-  elseif type(v) == "table" then
-    for _, w in ipairs(v) do s[tostring(w)] = true end
-  end
-  return s
 end
 
 return M

@@ -1,10 +1,14 @@
 -- mgmt.lua - helpers of the management system packs (clauses 4 to 10):
--- approval and review dates, people in post, record indexes, audit areas,
--- risk scores, measurement periods. `local mgmt = require "mgmt"`.
+-- approval and review dates, intervals, audit areas, risk scores,
+-- measurement periods, the policies in force. People and lists are in
+-- people.lua. `local mgmt = require "mgmt"`.
+
+local people = require "people"
 
 local M = {}
 
----A whole number of months or days from a record or parameter, else dflt.
+---A whole number above zero from a record (an interval it sets, such as
+---review_months), else dflt.
 function M.int(v, dflt)
   local n = math.tointeger(v)
   if n and n > 0 then return n end
@@ -58,73 +62,6 @@ function M.due(r, rec, key, months, what, done, act)
   return due
 end
 
----Whether person record p works for the organisation on day d: joined
----on or before it (or no date) and not yet left.
-function M.active(p, d)
-  local joined, left = isms.date(p.joined), isms.date(p.left)
-  if joined and joined > d then return false end
-  if left and left <= d then return false end
-  return true
-end
-
----Iterate over the entries of a list field that are mappings: n, entry.
----Anything else (a wrong type, reported by 7.5-records-valid) is skipped.
-function M.each(v)
-  local list = type(v) == "table" and v or {}
-  local n = 0
-  return function()
-    while true do
-      n = n + 1
-      local e = list[n]
-      if e == nil then return nil end
-      if type(e) == "table" then return n, e end
-    end
-  end
-end
-
----Records by the text of field `key` (the first wins).
-function M.index(list, key)
-  local idx = {}
-  for _, rec in ipairs(list) do
-    local v = isms.text(rec, key)
-    if v ~= nil and idx[v] == nil then idx[v] = rec end
-  end
-  return idx
-end
-
----Records grouped by the text of field `key`: key -> list.
-function M.group(list, key)
-  local g = {}
-  for _, rec in ipairs(list) do
-    local v = isms.text(rec, key)
-    if v ~= nil then
-      local l = g[v]
-      if not l then l = {}; g[v] = l end
-      l[#l + 1] = rec
-    end
-  end
-  return g
-end
-
----The items of a list field, a single value, or a text of items separated
----by spaces or commas, as a list of text.
-function M.items(v)
-  local out = {}
-  if type(v) == "table" then
-    for _, x in ipairs(v) do out[#out + 1] = tostring(x) end
-  elseif v ~= nil then
-    for w in tostring(v):gmatch("[^%s,]+") do out[#out + 1] = w end
-  end
-  return out
-end
-
----"a, b, c and 7 more": at most `max` items of a list.
-function M.list(t, max)
-  max = max or 12
-  if #t <= max then return table.concat(t, ", ") end
-  return string.format("%s and %d more", table.concat(t, ", ", 1, max), #t - max)
-end
-
 ---Whether audit area `outer` contains `inner`: equal, or a clause or
 ---theme above it ("9" contains "9.2.2", "A.8" contains "A.8.13").
 function M.area_contains(outer, inner)
@@ -159,7 +96,7 @@ function M.scorer(method)
   end
   if how == "matrix" then
     local cells = {}
-    for _, c in M.each(method.matrix) do
+    for _, c in people.each(method.matrix) do
       cells[tostring(c.likelihood) .. "x" .. tostring(c.impact)] = c.score
     end
     return function(l, i)
@@ -185,15 +122,6 @@ function M.after_period(d, frequency)
   if not p then return nil end
   if p.days then return d:add_days(p.days) end
   return d:add_months(p.months)
-end
-
----The set of words in a text that look like record ids (CH-2026-05, RT-18).
-function M.words(text)
-  local set = {}
-  if type(text) == "string" then
-    for w in text:gmatch("[%w][%w._-]*") do set[(w:gsub("[._-]+$", ""))] = true end
-  end
-  return set
 end
 
 ---The policy record that is the information security policy: kind

@@ -1,8 +1,9 @@
 -- soa.lua - the Statement of Applicability as the Annex A rules see it:
--- the decision on a control, the bail-out for excluded controls, the
--- evidence an SoA entry refers to. `local soa = require "soa"`.
+-- the decision on a control and the evidence an SoA entry refers to. (A
+-- rule declaring `control =` is not applicable when the SoA excludes the
+-- control: the engine sees to that.) `local soa = require "soa"`.
 
-local checks = require "checks"
+local people = require "people"
 
 local M = {}
 
@@ -36,7 +37,7 @@ function M.decision(r, control)
     return nil
   end
   if e.applicable == false then
-    if checks.present(e.justification) then
+    if people.present(e.justification) then
       r:not_applicable("excluded in the SoA: " .. tostring(e.justification))
     else
       r:finding("major", e, "%s is excluded (applicable: false) without a justification",
@@ -50,20 +51,6 @@ function M.decision(r, control)
     return nil
   end
   return e
-end
-
----Whether the rules of an Annex A control apply: false, after marking the
----rule not applicable, when the SoA excludes the control (its SoA rule and
----6.1.3 report an exclusion without justification); true when the SoA
----includes the control or does not decide it (reported by its SoA rule).
----Use: `if not soa.applies(r, "5.15") then return end`.
-function M.applies(r, control)
-  local e = r:soa(control)
-  if e and e.applicable == false then
-    r:not_applicable(fmt("%s is excluded in the Statement of Applicability", M.name(control)))
-    return false
-  end
-  return true
 end
 
 -- Evidence named by an SoA entry ------------------------------------------

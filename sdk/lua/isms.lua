@@ -108,12 +108,17 @@ function date_module.days_between(a, b) end
 
 -- The rule definition --------------------------------------------------------
 
----A rule parameter declared with documentation.
+---A rule parameter declared with documentation. Its type is the type of
+---the default: a whole number (above zero when the default is), a number,
+---text, true or false, or a list of text; the value in isms.yaml must be
+---of that type (a list may also be text separated by spaces or commas).
 ---@class isms.param_def
----@field default any the value when isms.yaml does not set it
+---@field default integer|number|string|boolean|string[] the value when isms.yaml does not set it
 ---@field doc? string what it means, shown by `ismsctl rules --markdown`
 
----What `isms.rule` takes. Give `clause` or `control` (or both).
+---What `isms.rule` takes. Give `clause` or `control` (or both). A rule
+---with `control` is not applicable, without running its check, when the
+---SoA excludes the control, unless `run_when_excluded` is true.
 ---@class isms.rule_def
 ---@field id string unique: letters, digits, '.', '_' and '-'
 ---@field clause? string an ISO/IEC 27001:2022 clause, e.g. "9.2"
@@ -122,7 +127,8 @@ function date_module.days_between(a, b) end
 ---@field severity "major"|"minor"|"observation" the severity of r:fail findings
 ---@field rationale string why: the requirement, in a sentence
 ---@field remediation string what to do when the rule fails
----@field params? table<string, any|isms.param_def> name = default, or name = {default = v, doc = "..."}
+---@field run_when_excluded? boolean run even when the SoA excludes `control` (a rule that judges the exclusion)
+---@field params? table<string, integer|number|string|boolean|string[]|isms.param_def> name = default, or name = {default = v, doc = "..."}
 ---@field tags? string[] free labels
 ---@field check fun(r: isms.context) runs once per evaluation
 
@@ -213,7 +219,9 @@ function context:manifest() end
 function context:problems() end
 
 ---A rule parameter: isms.yaml parameters["<rule id>"][name], then
----parameters[name], then the rule's declared default, then default.
+---parameters[name], then the rule's declared default, then default. A
+---declared parameter comes as the type of its default (a list as a list
+---of text), checked before the rule's check ran.
 ---@param name string
 ---@param default? any
 ---@return any

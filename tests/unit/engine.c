@@ -52,7 +52,12 @@ static const char manifest[] =
 	"    reason: migration in progress\n"
 	"    approved_by: p-ceo\n"
 	"    approved_on: 2026-01-01\n"
-	"    expires: 2026-12-31\n";
+	"    expires: 2026-12-31\n"
+	"parameters:\n"
+	"  months: 6\n"
+	"  names: alpha, beta\n"
+	"  typed-bad:\n"
+	"    months: soon\n";
 
 static const char risks[] =
 	"risks:\n"
@@ -74,20 +79,28 @@ struct run {
 	struct problems errs;
 };
 
+/* Load pack and evaluate it on the manifest and risks, and soa.yaml when
+ * soa is not NULL. */
 static int
-run(struct run *r, const char *pack, int64_t now)
+run_soa(struct run *r, const char *pack, int64_t now, const char *soa)
 {
-	static const char *paths[] = {"isms.yaml", "risk/register.yaml"};
-	const char *data[] = {manifest, risks};
+	static const char *paths[] = {"isms.yaml", "risk/register.yaml", "soa.yaml"};
+	const char *data[] = {manifest, risks, soa};
 	memset(r, 0, sizeof(*r));
 	make_rules(pack);
 	struct engine_opts o = {rules_dir, {2000000, 8u << 20}};
 	if (engine_load(&o, &r->e, &r->errs) < 0)
 		return -1;
-	r->s = fixture_snapshot(paths, data, 2, now, "tester");
+	r->s = fixture_snapshot(paths, data, soa ? 3 : 2, now, "tester");
 	if (model_build(r->s, &r->m) < 0)
 		return -1;
 	return engine_eval(r->e, r->m, now, NULL, &r->ev);
+}
+
+static int
+run(struct run *r, const char *pack, int64_t now)
+{
+	return run_soa(r, pack, now, NULL);
 }
 
 static void
@@ -332,6 +345,120 @@ test_load_errors(void)
 	run_free(&r);
 }
 
+/* A rule declaring control = is not applicable when the SoA excludes the
+ * control, before its check runs, unless it runs when excluded. */
+static void
+test_excluded(void)
+{
+	static const char soa[] = "controls:\n"
+	                          "  - control: \"5.15\"\n"
+	                          "    applicable: false\n"
+	                          "    justification: no systems of our own\n"
+	                          "  - control: \"5.16\"\n"
+	                          "    applicable: true\n";
+	const char *pack =
+		"local function rule(id, control, extra)\n"
+		"  local def = { id = id, control = control, severity = 'minor', title = 't',\n"
+		"    rationale = 'r', remediation = 'x', check = function(r) r:fail('ran') end }\n"
+		"  for k, v in pairs(extra or {}) do def[k] = v end\n"
+		"  isms.rule(def)\n"
+		"end\n"
+		"rule('excluded', '5.15')\n"
+		"rule('judges-exclusion', '5.15', { run_when_excluded = true })\n"
+		"rule('included', '5.16')\n";
+	struct run r;
+	ok(run_soa(&r, pack, day("2026-05-01"), soa) == 0, "evaluation with an SoA runs: %s", err_msg());
+	const struct rule_result *x = result(&r, "excluded");
+	is_str(status(&r, "excluded"), "not_applicable", "a rule of an excluded control is not applicable");
+	ok(x && x->nfindings == 0, "and its check did not run");
+	is_str(x ? x->note : NULL, "A.5.15 Access control is excluded in the Statement of Applicability",
+	       "the note names the control and the SoA");
+	ok(has_read(x, "soa.yaml"), "the SoA counts as read, for incremental evaluation");
+	is_str(status(&r, "judges-exclusion"), "fail", "run_when_excluded runs the check anyway");
+	is_str(status(&r, "included"), "fail", "a rule of an included control runs");
+	run_free(&r);
+	ok(run(&r, pack, day("2026-05-01")) == 0, "evaluation without an SoA runs");
+	is_str(status(&r, "excluded"), "fail", "without an SoA the rule runs");
+	run_free(&r);
+}
+
+/* Parameters take the type of their declared default: the declaration is
+ * checked at load, isms.yaml's value before the check. */
+static void
+test_params(void)
+{
+	const char *pack =
+		"isms.rule { id = 'typed', clause = '9.1', severity = 'minor', title = 't',\n"
+		"  rationale = 'r', remediation = 'x',\n"
+		"  params = { months = 12, names = { default = { 'x' }, doc = 'names' },\n"
+		"    flag = true, ratio = 0.5, label = 'none', empty = {} },\n"
+		"  check = function(r)\n"
+		"    assert(math.type(r:param('months')) == 'integer' and r:param('months') == 6)\n"
+		"    local n = r:param('names')\n"
+		"    assert(#n == 2 and n[1] == 'alpha' and n[2] == 'beta')\n"
+		"    assert(r:param('flag') == true and r:param('ratio') == 0.5)\n"
+		"    assert(r:param('label') == 'none' and #r:param('empty') == 0)\n"
+		"    assert(r:param('undeclared', 7) == 7)\n"
+		"  end }\n"
+		"isms.rule { id = 'typed-bad', clause = '9.1', severity = 'minor', title = 't',\n"
+		"  rationale = 'r', remediation = 'x', params = { months = 12 },\n"
+		"  check = function(r) r:warn('the check ran') end }\n";
+	struct run r;
+	ok(run(&r, pack, day("2026-05-01")) == 0, "a pack with typed parameters runs: %s", err_msg());
+	is_str(status(&r, "typed"), "pass", "r:param gives each value typed");
+	const struct rule_result *x = result(&r, "typed-bad");
+	is_str(status(&r, "typed-bad"), "fail", "a value of the wrong type fails the rule");
+	ok(x && x->nfindings == 1, "with one finding, and the check did not run");
+	if (x && x->nfindings == 1) {
+		is_str(x->findings[0].file, "isms.yaml", "at the value in isms.yaml");
+		is_int(x->findings[0].line, 14, "on its line");
+		like(x->findings[0].message,
+		     "parameter months must be a whole number above zero, not 'soon': correct it in "
+		     "isms.yaml (rule typed-bad, declared at clauses/test.lua:13 with default '12')",
+		     "naming the parameter, the rule and the pack file");
+	}
+	const struct rule_info *rules;
+	size_t n = engine_rules(r.e, &rules);
+	const struct rule_info *t = n ? &rules[0] : NULL;
+	ok(t && t->nparams == 6, "the declared parameters are listed");
+	if (t && t->nparams == 6) {
+		is_str(t->params[0].name, "empty", "in name order");
+		is_str(t->params[0].def, "", "an empty list shows as nothing");
+		is_str(t->params[4].name, "names", "a list parameter");
+		is_str(t->params[4].def, "x", "shows its items");
+		is_str(t->params[4].doc, "names", "and its doc");
+		is_str(t->params[5].def, "0.5", "a number shows as written");
+	}
+	run_free(&r);
+
+	const char *bad =
+		"local function rule(id, params, extra)\n"
+		"  local def = { id = id, clause = '9.1', severity = 'minor', title = 't',\n"
+		"    rationale = 'r', remediation = 'x', params = params, check = function() end }\n"
+		"  for k, v in pairs(extra or {}) do def[k] = v end\n"
+		"  isms.rule(def)\n"
+		"end\n"
+		"rule('no-default', { months = { doc = 'months' } })\n"
+		"rule('bad-default', { when = { default = function() end } })\n"
+		"rule('bad-field', { months = { default = 1, type = 'integer' } })\n"
+		"rule('bad-name', { ['two words'] = 1 })\n"
+		"rule('bad-list', { kinds = { 'a', { 'b' } } })\n"
+		"rule('no-control', {}, { run_when_excluded = true })\n";
+	ok(run(&r, bad, day("2026-05-01")) < 0, "bad parameter declarations are refused");
+	is_int(r.errs.n, 6, "each is reported");
+	if (r.errs.n == 6) {
+		like(r.errs.v[0].msg, "clauses/test.lua:5: rule 'no-default': parameter 'months': give a default",
+		     "file:line, rule and parameter");
+		like(r.errs.v[1].msg, "parameter 'when': the default must be a whole number, a number, text, "
+		     "true or false, or a list of text, not function", "a default of no type");
+		like(r.errs.v[2].msg, "parameter 'months': unknown field 'type'", "an unknown field");
+		like(r.errs.v[3].msg, "parameter 'two words': a name is", "a bad name");
+		like(r.errs.v[4].msg, "rule 'bad-list': parameter 'kinds'", "a list of lists");
+		like(r.errs.v[5].msg, "run_when_excluded needs the control", "run_when_excluded without control");
+	}
+	run_free(&r);
+}
+
 int
 main(void)
 {
@@ -340,6 +467,8 @@ main(void)
 	test_hostile();
 	test_load_errors();
 	test_shared();
+	test_excluded();
+	test_params();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", rules_dir);
 	if (system(cmd) != 0)

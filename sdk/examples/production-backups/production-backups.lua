@@ -5,16 +5,16 @@
 -- Run its specs together with the shipped rules:
 --   ismsctl test --pack sdk/examples/production-backups sdk/examples/production-backups/specs
 
--- Evidence kinds that show a backup was taken and can be restored.
-local BACKUP_KINDS = { ["backup-restore-test"] = true }
-
--- The newest backup evidence of each asset: asset id -> {day, record}.
-local function latest_backups(r)
+-- The newest backup evidence of each asset: asset id -> {day, record},
+-- from evidence of one of `kinds` (a list).
+local function latest_backups(r, kinds)
+  local backup = {}
+  for _, kind in ipairs(kinds) do backup[kind] = true end
   local latest = {}
   for _, ev in ipairs(r:records("evidence")) do
     local day = isms.date(ev.date)
     local asset = isms.text(ev, "asset")
-    if BACKUP_KINDS[ev.kind] and asset and day then
+    if backup[ev.kind] and asset and day then
       if latest[asset] == nil or day > latest[asset].day then
         latest[asset] = { day = day, record = ev }
       end
@@ -62,16 +62,18 @@ isms.rule {
   title = "Every production system has a current owner and a backup younger than a week",
   rationale = "Production systems need someone accountable (A.5.9) and backups recent enough to restore from (A.8.13).",
   remediation = "Name an owner from the personnel register in the asset record, and record each backup as evidence of kind backup-restore-test with `asset:` set to the asset id.",
+  -- A parameter's type is that of its default: isms.yaml must give a
+  -- whole number above zero here, and a list (or text of kinds separated
+  -- by spaces) there.
   params = {
     max_backup_age_days = { default = 7, doc = "days a production system may go without a recorded backup" },
+    backup_kinds = { default = { "backup-restore-test" }, doc = "evidence kinds that show a backup was taken" },
   },
+  -- As it declares control 8.13, the rule is not applicable when the SoA
+  -- excludes A.8.13: the engine decides that before the check runs.
   check = function(r)
-    local soa = r:soa("8.13")
-    if soa and soa.applicable == false then
-      return r:not_applicable("A.8.13 is excluded in the Statement of Applicability")
-    end
     local max_age = r:param("max_backup_age_days")
-    local backups = latest_backups(r)
+    local backups = latest_backups(r, r:param("backup_kinds"))
     local production = 0
     for _, asset in ipairs(r:records("asset")) do
       if asset.production == true and asset.retired_on == nil then

@@ -115,3 +115,42 @@ spec {
   edit = { ["assets/infrastructure.yaml"] = { { "production: true", "production: false" } } },
   expect = { [RULE] = "not_applicable" },
 }
+
+-- The rule declares control = "8.13": an SoA that excludes the control
+-- makes it not applicable, whatever the assets.
+local EXCLUDED = {}
+for path, text in pairs(FILES) do EXCLUDED[path] = text end
+EXCLUDED["soa.yaml"] = [[
+controls:
+  - control: "8.13"
+    applicable: false
+    justification: No systems of our own; the SaaS provider backs them up.
+]]
+
+spec {
+  name = "an SoA that excludes A.8.13 makes the rule not applicable",
+  now = "2026-03-31",
+  files = EXCLUDED,
+  expect = { [RULE] = { status = "not_applicable", count = 0 } },
+}
+
+spec {
+  name = "the evidence kinds that count as a backup are a parameter",
+  now = "2026-03-12",
+  files = FILES,
+  edit = { ["evidence/backups.yaml"] = { { "id: EV-2\n    kind: backup-restore-test", "id: EV-2\n    kind: other" } },
+           ["isms.yaml"] = { { "top_management: [p-ada]",
+             "top_management: [p-ada]\nparameters:\n  org-production-backups:\n    backup_kinds: backup-restore-test other" } } },
+  expect = { [RULE] = { status = "pass", valid_until = "2026-03-16" } },
+}
+
+spec {
+  name = "a parameter that is not a whole number is refused at its line",
+  now = "2026-03-12",
+  files = FILES,
+  edit = { ["isms.yaml"] = { { "top_management: [p-ada]",
+    "top_management: [p-ada]\nparameters:\n  max_backup_age_days: a week" } } },
+  expect = { [RULE] = { status = "fail", count = 1,
+    findings = { { file = "isms.yaml", line = 5,
+      message = "parameter max_backup_age_days must be a whole number above zero, not 'a week'" } } } },
+}

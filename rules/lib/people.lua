@@ -1,0 +1,230 @@
+-- people.lua - the people of the ISMS as the rules see them, and the
+-- lists the records keep. People: whether someone named in a record is
+-- in post, who is on the staff, who has left, what each has acknowledged.
+-- Lists: presence of a value, the items of a list field, sets, indexes
+-- and "a, b and 3 more". `local people = require "people"`.
+
+local M = {}
+
+-- People ----------------------------------------------------------------------
+
+---Check that `id` names a person in people/personnel.yaml who has not
+---left by today; `role` says who they are meant to be ("asset AS-1
+---owner"). Reports at `at`. Returns the person record, or nil.
+function M.in_post(r, id, at, role)
+  if id == nil then
+    r:fail(at, "no %s is named", role)
+    return nil
+  end
+  local p = r:person(id)
+  if not p then
+    r:fail(at, "%s '%s' is not in the personnel records", role, tostring(id))
+    return nil
+  end
+  local left = isms.date(p.left)
+  if left and left <= r.now then
+    r:fail(at, "%s '%s' left the organisation on %s", role, tostring(id), left)
+  end
+  return p
+end
+
+---Whether person p had joined (or gives no date) and not yet left on
+---`day` (default today).
+function M.active(r, p, day)
+  day = day or r.now
+  local joined, left = isms.date(p.joined), isms.date(p.left)
+  if joined and joined > day then return false end
+  return left == nil or left > day
+end
+
+---Everyone on the staff today (joined and not left), in file order.
+function M.staff(r)
+  local out = {}
+  for _, p in ipairs(r:records("person")) do
+    if M.active(r, p) then out[#out + 1] = p end
+  end
+  return out
+end
+
+---Everyone who has left by today, with the leaving date: {p, left} each.
+function M.leavers(r)
+  local out = {}
+  for _, p in ipairs(r:records("person")) do
+    local left = isms.date(p.left)
+    if left and left <= r.now then out[#out + 1] = { p = p, left = left } end
+  end
+  return out
+end
+
+---The day by which a person must have done what is expected of new
+---staff (`days` after joining), and whether it has passed. Someone with
+---no joining date is expected to have done it already.
+function M.settled(r, p, days)
+  local joined = isms.date(p.joined)
+  if not joined then return true, nil end
+  local by = joined:add_days(days)
+  return r.now > by, by
+end
+
+local function acknowledgements(r)
+  local idx = {}
+  for _, t in ipairs(r:records("training")) do
+    if t.kind == "policy-acknowledgement" and t.policy ~= nil then
+      local d = isms.date(t.completed_on)
+      local who, pol = tostring(t.person), tostring(t.policy)
+      if d and d <= r.now then
+        local mine = idx[who]
+        if not mine then mine = {}; idx[who] = mine end
+        if not mine[pol] or d > mine[pol] then mine[pol] = d end
+      end
+    end
+  end
+  return idx
+end
+
+---Policy acknowledgements, in one pass over the training records shared
+---by the rules that ask (read-only):
+---index[person id][policy id] = date of the newest acknowledgement.
+function M.acknowledgements(r)
+  return r:shared("people.acknowledgements", acknowledgements)
+end
+
+---Whether person p has acknowledged policy id, per an index from
+---M.acknowledgements.
+function M.has_acknowledged(idx, p, id)
+  local mine = idx[tostring(p.id)]
+  return mine ~= nil and mine[tostring(id)] ~= nil
+end
+
+---Report the people of `list` (items {p = person, ...}) who lack
+---something: one finding per person through `each(item)` while there
+---are at most `limit` (default 20); beyond that one finding at `at`
+---naming the first of them: "<n> <what>: a, b, c and 90 more".
+function M.report(r, list, at, each, what, limit)
+  limit = limit or 20
+  if #list == 0 then return end
+  if #list <= limit then
+    for _, item in ipairs(list) do each(item) end
+    return
+  end
+  local ps = {}
+  for i, item in ipairs(list) do ps[i] = item.p end
+  r:fail(at, "%d %s: %s", #list, what, M.list(M.ids(ps), limit))
+end
+
+---Check one step every leaver must complete within `days` of leaving
+---(return assets, lose access), recorded as date field `field`: a late
+---date fails at the field (format `late`: id, left, done, days taken,
+---allowed), a missing one fails once due (format `missing`: id, left,
+---due date), and a pending one sets valid_until.
+function M.leaver_step(r, field, days, late, missing)
+  for _, l in ipairs(M.leavers(r)) do
+    local p, by = l.p, l.left:add_days(days)
+    local done = isms.date(p[field])
+    if done then
+      if done > by then
+        r:fail(isms.at(p, field), late, tostring(p.id), l.left, done,
+          isms.days_between(l.left, done), days)
+      end
+    elseif r.now > by then
+      r:fail(isms.at(p, "left"), missing, tostring(p.id), l.left, by)
+    else
+      r:valid_until(by)
+    end
+  end
+end
+
+-- Lists -----------------------------------------------------------------------
+
+---Whether a value is there: nonempty text, a nonempty list or mapping,
+---or any other value.
+function M.present(v)
+  if v == nil then return false end
+  if type(v) == "string" then return v:match("%S") ~= nil end
+  if type(v) == "table" then
+    if #v > 0 then return true end
+    for _ in pairs(v) do return true end
+    return false
+  end
+  return true
+end
+
+---Iterate over the entries of a list field that are mappings: n, entry.
+---Anything else (a wrong type, reported by 7.5-records-valid) is skipped.
+function M.each(v)
+  local list = type(v) == "table" and v or {}
+  local n = 0
+  return function()
+    while true do
+      n = n + 1
+      local e = list[n]
+      if e == nil then return nil end
+      if type(e) == "table" then return n, e end
+    end
+  end
+end
+
+---The items of a list field, a single value, or a text of items separated
+---by spaces or commas, as a list of text.
+function M.items(v)
+  local out = {}
+  if type(v) == "table" then
+    for _, x in ipairs(v) do out[#out + 1] = tostring(x) end
+  elseif v ~= nil then
+    for w in tostring(v):gmatch("[^%s,]+") do out[#out + 1] = w end
+  end
+  return out
+end
+
+---The items of `v` (as M.items) as a set: item -> true.
+function M.set(v)
+  local s = {}
+  for _, w in ipairs(M.items(v)) do s[w] = true end
+  return s
+end
+
+---Records grouped by the text of field `key`: key -> list.
+function M.group(list, key)
+  local g = {}
+  for _, rec in ipairs(list) do
+    local v = isms.text(rec, key)
+    if v ~= nil then
+      local l = g[v]
+      if not l then l = {}; g[v] = l end
+      l[#l + 1] = rec
+    end
+  end
+  return g
+end
+
+---Records by the text of field `key` (the first wins).
+function M.index(list, key)
+  local idx = {}
+  for v, l in pairs(M.group(list, key)) do idx[v] = l[1] end
+  return idx
+end
+
+---The ids of a list of records, as text.
+function M.ids(records)
+  local out = {}
+  for i, rec in ipairs(records) do out[i] = tostring(rec.id) end
+  return out
+end
+
+---"a, b, c and 7 more": at most `max` (default 12) items of a list.
+function M.list(t, max)
+  max = max or 12
+  if #t <= max then return table.concat(t, ", ") end
+  return string.format("%s and %d more", table.concat(t, ", ", 1, max), #t - max)
+end
+
+---The set of words in a text that look like record ids (CH-2026-05, RT-18).
+function M.words(text)
+  local set = {}
+  if type(text) == "string" then
+    for w in text:gmatch("[%w][%w._-]*") do set[(w:gsub("[._-]+$", ""))] = true end
+  end
+  return set
+end
+
+return M
