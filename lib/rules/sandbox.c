@@ -689,7 +689,8 @@ add_field(lua_State *L, luaL_Buffer *b, lua_Integer i)
 {
 	lua_geti(L, 1, i);
 	if (!lua_isstring(L, -1))
-		luaL_error(L, "invalid value (at index %I) in table for 'concat'", (LUAI_UACINT)i);
+		luaL_error(L, "invalid value (%s) at index %I in table for 'concat'",
+		           luaL_typename(L, -1), (LUAI_UACINT)i);
 	luaL_addvalue(b);
 }
 
@@ -746,8 +747,8 @@ sb_remove(lua_State *L)
 {
 	lua_Integer size = tab_len(L, TAB_R | TAB_W);
 	lua_Integer pos = luaL_optinteger(L, 2, size);
-	if (pos != size)
-		luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2,
+	if (pos != size) /* argument 1 in the message, as Lua 5.4.4 has it */
+		luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 1,
 		              "position out of bounds");
 	if (pos < size)
 		sandbox_charge(L, mul_sat((lua_Unsigned)size - (lua_Unsigned)pos, ELEM_COST));
