@@ -19,7 +19,7 @@ static const char REC_CACHE = 0; /* registry key: its address */
  * field or item read, and each key compared on the way. A loop over
  * records then spends its budget in proportion to what it touches. */
 #define PUSH_COST  8
-#define FIELD_COST 8
+#define FIELD_COST 24
 
 struct lrec {
 	const struct node *n;
