@@ -14,6 +14,13 @@ static const char REC_MT[] = "isms.record";
 static const char LOC_MT[] = "isms.location";
 static const char REC_CACHE = 0; /* registry key: its address */
 
+/* Budget units (about one VM instruction each) for record access, which
+ * is C work the count hook does not see: a proxy looked up or made, a
+ * field or item read, and each key compared on the way. A loop over
+ * records then spends its budget in proportion to what it touches. */
+#define PUSH_COST  8
+#define FIELD_COST 24
+
 struct lrec {
 	const struct node *n;
 	const struct doc *d;
@@ -39,10 +46,14 @@ lua_record_push(lua_State *L, const struct node *n, const struct doc *d)
 	case NODE_BOOL: lua_pushboolean(L, (int)n->i); return;
 	case NODE_INT: lua_pushinteger(L, (lua_Integer)n->i); return;
 	case NODE_FLOAT: lua_pushnumber(L, n->f); return;
-	case NODE_STRING: lua_pushlstring(L, n->str, n->len); return;
+	case NODE_STRING:
+		sandbox_charge(L, n->len >> 3);
+		lua_pushlstring(L, n->str, n->len);
+		return;
 	case NODE_SEQ:
 	case NODE_MAP: break;
 	}
+	sandbox_charge(L, PUSH_COST);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_CACHE);
 	if (lua_rawgetp(L, -1, n) != LUA_TNIL) {
 		lua_remove(L, -2);
@@ -126,6 +137,7 @@ m_at(lua_State *L)
 {
 	struct lrec *r = check_rec(L, 1);
 	int line = r->n->line;
+	sandbox_charge(L, FIELD_COST + (r->n->kind == NODE_MAP ? r->n->n : 0));
 	if (r->n->kind == NODE_MAP && lua_type(L, 2) == LUA_TSTRING) {
 		size_t len;
 		const char *k = lua_tolstring(L, 2, &len);
@@ -153,6 +165,7 @@ mt_index(lua_State *L)
 		return luaL_typeerror(L, 1, REC_MT);
 	lua_pop(L, 1);
 	const struct node *n = r->n;
+	sandbox_charge(L, FIELD_COST + (n->kind == NODE_MAP ? n->n : 0));
 	if (n->kind == NODE_MAP && lua_type(L, 2) == LUA_TSTRING) {
 		size_t len;
 		const char *k = lua_tolstring(L, 2, &len);
@@ -206,6 +219,7 @@ iter(lua_State *L)
 	lua_Integer i = lua_tointeger(L, lua_upvalueindex(1));
 	if (i < 0 || (size_t)i >= r->n->n)
 		return 0;
+	sandbox_charge(L, FIELD_COST);
 	lua_pushinteger(L, i + 1);
 	lua_replace(L, lua_upvalueindex(1));
 	if (r->n->kind == NODE_MAP)

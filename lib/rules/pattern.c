@@ -571,6 +571,7 @@ seek(lua_State *L, int want_pos)
 		luaL_pushfail(L);
 		return 1;
 	}
+	tick(L, mt, lp); /* has_specials, or the pattern's first read */
 	if (!want_pos || (!lua_toboolean(L, 4) && has_specials(p, lp)))
 		return seek_pattern(L, mt, s, ls, init, p, lp, want_pos);
 	if ((q = plain_find(L, mt, s + init, ls - init, p, lp)) == NULL) {

@@ -1,40 +1,159 @@
 /* sandbox.c - the Lua state rules run in.
  *
  * The budget is a count hook: every HOOK_EVERY instructions it adds to the
- * running total; once the total passes the budget the hook fires on every
- * instruction and raises each time, so a rule that catches the error with
- * pcall or xpcall is stopped again at its next instruction. New coroutines inherit the hook.
- * C work that runs without instructions (string patterns, sort, rep) is
- * charged explicitly through sandbox_charge. The memory cap lives in the
- * allocator, which returns NULL past the limit: Lua turns that into a
- * memory error for the running call only. */
+ * running total. C work that runs without instructions is charged too:
+ * library functions whose cost grows with their arguments charge it before
+ * they work (see "Charged library functions" below), string patterns per
+ * matcher step, bindings through sandbox_charge, and the allocator per
+ * byte it hands out, so that whatever builds large values pays for it.
+ *
+ * The total is compared with check_at, the nearer of the budget and the
+ * next look at the clock, so the hot paths are one add and one compare;
+ * past check_at the slow path checks the budget, the deadline and the
+ * abort switch. Once a call is spent (out of budget, out of time or
+ * aborted) the hook fires on every instruction and raises each time, so a
+ * rule that catches the error with pcall or xpcall is stopped again at its
+ * next instruction. New coroutines inherit the hook. The memory cap lives
+ * in the allocator, which returns NULL past the limit: Lua turns that into
+ * a memory error for the running call only. */
 #include "sandbox.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pattern.h"
 #include "log.h"
 #include "util.h"
 
-#define HOOK_EVERY 1000
+#define HOOK_EVERY  1000
+#define CLOCK_EVERY (1u << 16) /* units between looks at the clock */
+#define ALLOC_SHIFT 3          /* bytes allocated per unit */
+#define BIG_ALLOC   (64u << 10)
+
+/* Why a call must stop. */
+enum { LIVE, SPENT_BUDGET, SPENT_TIME, SPENT_ABORT };
 
 struct sandbox {
 	lua_State *L;
 	size_t mem, mem_limit;
 	uint64_t steps, budget;
-	int exhausted;
-	int env_ref;     /* metatable shared by rule environments */
-	int globals_ref; /* the allowed globals (a raw table, never handed out) */
+	uint64_t check_at; /* steps at which the slow path runs */
+	uint64_t deadline; /* CLOCK_MONOTONIC ns; 0: none */
+	uint32_t limit_ms; /* the deadline, for the message */
+	int running;       /* inside sandbox_call */
+	int spent;         /* LIVE, or why the running call must stop */
+	int env_ref;       /* metatable shared by rule environments */
+	int globals_ref;   /* the allowed globals (a raw table, never handed out) */
 };
 
 static const char RO_MT[] = "isms.readonly";
 static const char RO_CACHE[] = "isms.readonly.cache";
 static const char KINDS[] = "isms.proxykinds";
 
+static atomic_int aborting;
+static atomic_uint default_deadline = SANDBOX_DEFAULT_DEADLINE_MS;
+
+static void hook(lua_State *L, lua_Debug *ar);
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Decide whether the running call may go on at sb->steps; when it may,
+ * set the next check_at. Returns LIVE or why it must stop. */
+static int
+checkpoint(struct sandbox *sb)
+{
+	if (!sb->running) {
+		sb->check_at = UINT64_MAX;
+		return LIVE;
+	}
+	if (atomic_load_explicit(&aborting, memory_order_relaxed))
+		return SPENT_ABORT;
+	if (sb->steps > sb->budget)
+		return SPENT_BUDGET;
+	if (sb->deadline != 0 && now_ns() >= sb->deadline)
+		return SPENT_TIME;
+	sb->check_at = sb->budget - sb->steps > CLOCK_EVERY ? sb->steps + CLOCK_EVERY : sb->budget;
+	return LIVE;
+}
+
+/* The slow path of spend: add n (saturating) and check. */
+static int
+settle(struct sandbox *sb, uint64_t n)
+{
+	if (sb->spent)
+		return sb->spent;
+	sb->steps = n > UINT64_MAX - sb->steps ? UINT64_MAX : sb->steps + n;
+	return checkpoint(sb);
+}
+
+/* Add n units to the running total. Returns LIVE, or why the call must
+ * stop (the caller then calls stop). Keeps steps <= check_at while live. */
+static inline int
+spend(struct sandbox *sb, uint64_t n)
+{
+	if (n <= sb->check_at - sb->steps) {
+		sb->steps += n;
+		return LIVE;
+	}
+	return settle(sb, n);
+}
+
+/* Mark the running call spent for reason why (the first reason stays):
+ * from now on the hook fires on every instruction of L (when not NULL)
+ * and of the main thread, so that no pcall loop outlives it. */
+static void
+stop(struct sandbox *sb, lua_State *L, int why)
+{
+	if (!sb->spent) {
+		sb->spent = why;
+		sb->check_at = sb->steps;
+	}
+	if (L != NULL)
+		lua_sethook(L, hook, LUA_MASKCOUNT, 1);
+	if (L != sb->L)
+		lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
+}
+
+/* Say why a call was stopped, in buf. */
+static const char *
+spent_text(const struct sandbox *sb, char *buf, size_t size)
+{
+	if (sb->spent == SPENT_ABORT)
+		return "evaluation stopped: the daemon is shutting down (the rule "
+		       "did not finish)";
+	if (sb->spent != SPENT_TIME)
+		return "instruction budget exhausted: the rule ran too long (an "
+		       "endless loop, or too much work)";
+	snprintf(buf, size,
+	         "time limit exceeded: the rule ran past its %u ms deadline "
+	         "before spending its instruction budget (an endless loop, or "
+	         "too much work)",
+	         (unsigned)sb->limit_ms);
+	return buf;
+}
+
+static int
+raise_spent(lua_State *L, const struct sandbox *sb)
+{
+	char buf[200];
+	return luaL_error(L, "%s", spent_text(sb, buf, sizeof(buf)));
+}
+
+/* Charge growth to the budget: allocation is how a library call or an
+ * operator (.., string.sub, tostring) that builds a large value pays for
+ * it. A spent call may not grow by large blocks any more, which ends a
+ * pcall loop of copies at its next allocation. */
 static void *
 alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -46,8 +165,17 @@ alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		sb->mem -= osize;
 		return NULL;
 	}
-	if (nsize > osize && sb->mem + (nsize - osize) > sb->mem_limit)
-		return NULL;
+	if (nsize > osize) {
+		size_t grow = nsize - osize;
+		if (sb->mem + grow > sb->mem_limit)
+			return NULL;
+		int why = spend(sb, grow >> ALLOC_SHIFT);
+		if (why != LIVE) {
+			stop(sb, NULL, why);
+			if (grow >= BIG_ALLOC)
+				return NULL;
+		}
+	}
 	void *p = realloc(ptr, nsize);
 	if (p == NULL)
 		return NULL;
@@ -61,56 +189,34 @@ sandbox_of(lua_State *L)
 	return *(struct sandbox **)lua_getextraspace(L);
 }
 
-static int
-budget_error(lua_State *L)
-{
-	return luaL_error(L, "instruction budget exhausted: the rule ran too "
-	                     "long (an endless loop, or too much work)");
-}
-
-static void hook(lua_State *L, lua_Debug *ar);
-
-/* Spend the budget: from now on the hook fires on every instruction of
- * this thread and of the main thread, so that no pcall loop outlives it. */
-static void
-exhaust(struct sandbox *sb, lua_State *L)
-{
-	sb->exhausted = 1;
-	lua_sethook(L, hook, LUA_MASKCOUNT, 1);
-	if (L != sb->L)
-		lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
-}
-
 static void
 hook(lua_State *L, lua_Debug *ar)
 {
 	struct sandbox *sb = sandbox_of(L);
+	uint64_t n = HOOK_EVERY;
 	(void)ar;
-	if (!sb->exhausted) {
+	if (!sb->spent) {
 		if (lua_gethookcount(L) != HOOK_EVERY) {
-			/* a coroutine left fast by an earlier, exhausted call */
+			/* a coroutine left fast by an earlier, spent call */
 			lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
-			sb->steps++;
-			return;
+			n = 1;
 		}
-		sb->steps += HOOK_EVERY;
-		if (sb->steps <= sb->budget)
+		int why = spend(sb, n);
+		if (why == LIVE && !atomic_load_explicit(&aborting, memory_order_relaxed))
 			return;
-		exhaust(sb, L);
+		stop(sb, L, why == LIVE ? SPENT_ABORT : why);
 	}
-	budget_error(L);
+	raise_spent(L, sb);
 }
 
 void
 sandbox_charge(lua_State *L, uint64_t n)
 {
 	struct sandbox *sb = sandbox_of(L);
-	if (sb->budget == UINT64_MAX)
-		return;
-	sb->steps += n;
-	if (sb->steps > sb->budget || sb->exhausted) {
-		exhaust(sb, L);
-		budget_error(L);
+	int why = spend(sb, n);
+	if (why != LIVE) {
+		stop(sb, L, why);
+		raise_spent(L, sb);
 	}
 }
 
@@ -119,14 +225,35 @@ pattern_charge(lua_State *L, void *ud, uint64_t steps)
 {
 	struct sandbox *sb = sandbox_of(L);
 	(void)ud;
-	if (sb->budget == UINT64_MAX)
+	int why = spend(sb, steps);
+	if (why == LIVE)
 		return 0;
-	sb->steps += steps;
-	if (sb->steps > sb->budget || sb->exhausted) {
-		exhaust(sb, L);
-		return 1;
-	}
-	return 0;
+	stop(sb, L, why);
+	return 1;
+}
+
+void
+sandbox_set_deadline(uint32_t ms)
+{
+	atomic_store(&default_deadline, ms);
+}
+
+uint32_t
+sandbox_deadline(void)
+{
+	return atomic_load(&default_deadline);
+}
+
+void
+sandbox_abort_all(void)
+{
+	atomic_store(&aborting, 1);
+}
+
+void
+sandbox_abort_clear(void)
+{
+	atomic_store(&aborting, 0);
 }
 
 /* Read-only proxies of tables. */
@@ -306,42 +433,361 @@ sb_print(lua_State *L)
 	return 0;
 }
 
-/* table.sort and string.rep do their work in C: charge it first. */
-static int
-sb_sort(lua_State *L)
-{
-	lua_Integer n = luaL_len(L, 1);
-	uint64_t cost = (uint64_t)(n > 0 ? n : 0);
-	for (lua_Integer m = n; m > 1; m >>= 1)
-		cost += (uint64_t)n;
-	sandbox_charge(L, cost);
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, 0);
-	return 0;
-}
+/* Charged library functions.
+ *
+ * Each wrapper charges the work of a stock function before it runs, so a
+ * call the budget cannot pay is refused before it starts (one s:rep(1e9)
+ * neither allocates nor loops). The stock function is upvalue 1; the
+ * stock functions use no upvalues, so a wrapper calls it directly with
+ * its own arguments. A unit is about one VM instruction:
+ *   - bytes examined one by one (case, reversal, decoding, number
+ *     parsing, format strings): one unit a byte (BYTE_COST for decoding);
+ *   - bytes copied: a unit per 8 (COPY_SHIFT), which is also what the
+ *     allocator charges, so functions that only build a new value
+ *     (string.sub, string.pack, tostring, table.pack, ..) pay through it;
+ *   - table elements moved, joined, shifted or returned: ELEM_COST each.
+ * The table functions that take their length from # (concat, insert,
+ * remove) are rewritten here with the stock semantics, so that # runs
+ * once and the charge covers the loop that really runs. */
+#define COPY_SHIFT 3
+#define BYTE_COST  2
+#define ELEM_COST  8
+#ifdef LUAI_MAXSTACK
+#define MAX_RESULTS LUAI_MAXSTACK
+#else
+#define MAX_RESULTS 1000000
+#endif
 
 static int
+stock(lua_State *L)
+{
+	return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
+static uint64_t
+add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+mul_sat(uint64_t a, uint64_t b)
+{
+	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* How many integers from i to j, both included; 0 when j < i. */
+static uint64_t
+count(lua_Integer i, lua_Integer j)
+{
+	if (j < i)
+		return 0;
+	uint64_t n = (uint64_t)j - (uint64_t)i;
+	return n == UINT64_MAX ? n : n + 1;
+}
+
+/* The bytes from position i to j of a string of len bytes, with the
+ * string library's rules for negative and out-of-range positions. */
+static uint64_t
+span(size_t len, lua_Integer i, lua_Integer j)
+{
+	lua_Integer n = (lua_Integer)len;
+	if (i < 0)
+		i = i < -n ? 1 : n + i + 1;
+	else if (i == 0)
+		i = 1;
+	if (j < 0)
+		j = j < -n ? 0 : n + j + 1;
+	else if (j > n)
+		j = n;
+	return count(i, j);
+}
+
+/* Charge values results pushed on the stack; past the stack's limit the
+ * stock function refuses before it works, with its own message. */
+static void
+charge_results(lua_State *L, uint64_t values)
+{
+	sandbox_charge(L, (values < MAX_RESULTS ? values : MAX_RESULTS) * ELEM_COST);
+}
+
+/* s:upper(), s:lower(), s:reverse(): every byte. */
+static int
+sb_bytewise(lua_State *L)
+{
+	size_t l;
+	luaL_checklstring(L, 1, &l);
+	sandbox_charge(L, l);
+	return stock(L);
+}
+
+/* s:rep(n, sep): each copy, and the bytes made. */
+static int
 sb_rep(lua_State *L)
+{
+	size_t l, sl;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	luaL_optlstring(L, 3, "", &sl);
+	if (n > 0)
+		sandbox_charge(L, add_sat((uint64_t)n,
+		                          mul_sat((uint64_t)n, add_sat(l, sl)) >> COPY_SHIFT));
+	return stock(L);
+}
+
+/* s:byte(i, j): the values returned. */
+static int
+sb_byte(lua_State *L)
+{
+	size_t l;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer i = luaL_optinteger(L, 2, 1);
+	charge_results(L, span(l, i, luaL_optinteger(L, 3, i)));
+	return stock(L);
+}
+
+/* string.char(...), utf8.char(...): the arguments. */
+static int
+sb_chars(lua_State *L)
+{
+	sandbox_charge(L, (uint64_t)lua_gettop(L) * BYTE_COST);
+	return stock(L);
+}
+
+/* string.format(fmt, ...): the format and every string argument, which
+ * %q escapes byte by byte (%s of other values pays by allocation). */
+static int
+sb_format(lua_State *L)
+{
+	size_t l;
+	int top = lua_gettop(L);
+	luaL_checklstring(L, 1, &l);
+	uint64_t cost = l;
+	for (int i = 2; i <= top; i++)
+		if (lua_type(L, i) == LUA_TSTRING)
+			cost += lua_rawlen(L, i);
+	sandbox_charge(L, cost);
+	return stock(L);
+}
+
+/* tonumber(s [, base]): the text parsed. */
+static int
+sb_tonumber(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TSTRING)
+		sandbox_charge(L, lua_rawlen(L, 1));
+	return stock(L);
+}
+
+/* utf8.len(s, i, j): the bytes decoded. */
+static int
+sb_utf8_len(lua_State *L)
+{
+	size_t l;
+	luaL_checklstring(L, 1, &l);
+	uint64_t n = span(l, luaL_optinteger(L, 2, 1), luaL_optinteger(L, 3, -1));
+	sandbox_charge(L, mul_sat(n, BYTE_COST));
+	return stock(L);
+}
+
+/* utf8.codepoint(s, i, j): the bytes decoded, one value at most each. */
+static int
+sb_codepoint(lua_State *L)
+{
+	size_t l;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer i = luaL_optinteger(L, 2, 1);
+	charge_results(L, span(l, i, luaL_optinteger(L, 3, i)));
+	return stock(L);
+}
+
+/* utf8.offset(s, n, i): the bytes it may walk, from i on towards the end
+ * (n > 0) or the start. */
+static int
+sb_offset(lua_State *L)
 {
 	size_t l;
 	luaL_checklstring(L, 1, &l);
 	lua_Integer n = luaL_checkinteger(L, 2);
-	size_t sl = 0;
-	if (!lua_isnoneornil(L, 3))
-		luaL_checklstring(L, 3, &sl);
-	if (n > 0)
-		sandbox_charge(L, (uint64_t)n * (l + sl) / 16 + 1);
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, 1);
-	return 1;
+	lua_Integer i = luaL_optinteger(L, 3, n >= 0 ? 1 : (lua_Integer)l + 1);
+	sandbox_charge(L, n > 0 ? span(l, i, -1) : span(l, 1, i));
+	return stock(L);
+}
+
+/* table.move(a1, f, e, t [, a2]): the elements moved. */
+static int
+sb_move(lua_State *L)
+{
+	lua_Integer f = luaL_checkinteger(L, 2);
+	lua_Integer e = luaL_checkinteger(L, 3);
+	sandbox_charge(L, mul_sat(count(f, e), ELEM_COST));
+	return stock(L);
+}
+
+/* table.unpack(t, i, j): the values returned; # is taken once, here. */
+static int
+sb_unpack(lua_State *L)
+{
+	lua_Integer i = luaL_optinteger(L, 2, 1);
+	lua_Integer e = luaL_opt(L, luaL_checkinteger, 3, luaL_len(L, 1));
+	charge_results(L, count(i, e));
+	lua_settop(L, 1);
+	lua_pushinteger(L, i);
+	lua_pushinteger(L, e);
+	return stock(L);
+}
+
+/* table.sort(t, lt): n log n comparisons. A length from a Lua __len could
+ * differ between the charge and the sort, so it is refused. */
+static int
+sb_sort(lua_State *L)
+{
+	if (luaL_getmetafield(L, 1, "__len") != LUA_TNIL) {
+		int ours = lua_iscfunction(L, -1);
+		lua_pop(L, 1);
+		if (!ours)
+			return luaL_error(L, "table.sort cannot sort a table with a "
+			                     "__len metamethod");
+	}
+	lua_Integer n = luaL_len(L, 1);
+	uint64_t cost = (uint64_t)(n > 0 ? n : 0);
+	for (lua_Integer m = n; m > 1; m >>= 1)
+		cost = add_sat(cost, (uint64_t)n);
+	sandbox_charge(L, cost);
+	return stock(L);
+}
+
+#define TAB_R 1 /* read */
+#define TAB_W 2 /* write */
+
+static int
+has_field(lua_State *L, const char *key, int n)
+{
+	lua_pushstring(L, key);
+	return lua_rawget(L, -n) != LUA_TNIL;
+}
+
+/* Check that argument 1 is a table, or has the metamethods that stand
+ * for what it must allow and for #; return # of it, taken once. */
+static lua_Integer
+tab_len(lua_State *L, int what)
+{
+	if (lua_type(L, 1) != LUA_TTABLE) {
+		int n = 1;
+		if (lua_getmetatable(L, 1) && (!(what & TAB_R) || has_field(L, "__index", ++n)) &&
+		    (!(what & TAB_W) || has_field(L, "__newindex", ++n)) &&
+		    has_field(L, "__len", ++n))
+			lua_pop(L, n);
+		else
+			luaL_checktype(L, 1, LUA_TTABLE);
+	}
+	return luaL_len(L, 1);
 }
 
 static void
+add_field(lua_State *L, luaL_Buffer *b, lua_Integer i)
+{
+	lua_geti(L, 1, i);
+	if (!lua_isstring(L, -1))
+		luaL_error(L, "invalid value (%s) at index %I in table for 'concat'",
+		           luaL_typename(L, -1), (LUAI_UACINT)i);
+	luaL_addvalue(b);
+}
+
+/* table.concat(t, sep, i, j): the elements and separators joined (their
+ * bytes pay by allocation). */
+static int
+sb_concat(lua_State *L)
+{
+	luaL_Buffer b;
+	size_t lsep;
+	lua_Integer last = tab_len(L, TAB_R);
+	const char *sep = luaL_optlstring(L, 2, "", &lsep);
+	lua_Integer i = luaL_optinteger(L, 3, 1);
+	last = luaL_optinteger(L, 4, last);
+	sandbox_charge(L, mul_sat(count(i, last), ELEM_COST + (lsep >> COPY_SHIFT)));
+	luaL_buffinit(L, &b);
+	for (; i < last; i++) {
+		add_field(L, &b, i);
+		luaL_addlstring(&b, sep, lsep);
+	}
+	if (i == last)
+		add_field(L, &b, i);
+	luaL_pushresult(&b);
+	return 1;
+}
+
+/* table.insert(t, [pos,] v): the elements shifted up. */
+static int
+sb_insert(lua_State *L)
+{
+	lua_Integer pos, e = tab_len(L, TAB_R | TAB_W);
+	e = (lua_Integer)((lua_Unsigned)e + 1u); /* the first empty slot */
+	switch (lua_gettop(L)) {
+	case 2: pos = e; break;
+	case 3:
+		pos = luaL_checkinteger(L, 2);
+		luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2,
+		              "position out of bounds");
+		sandbox_charge(L, mul_sat((lua_Unsigned)e - (lua_Unsigned)pos, ELEM_COST));
+		for (lua_Integer i = e; i > pos; i--) {
+			lua_geti(L, 1, i - 1);
+			lua_seti(L, 1, i);
+		}
+		break;
+	default: return luaL_error(L, "wrong number of arguments to 'insert'");
+	}
+	lua_seti(L, 1, pos);
+	return 0;
+}
+
+/* table.remove(t, pos): the elements shifted down. */
+static int
+sb_remove(lua_State *L)
+{
+	lua_Integer size = tab_len(L, TAB_R | TAB_W);
+	lua_Integer pos = luaL_optinteger(L, 2, size);
+	if (pos != size) /* argument 1 in the message, as Lua 5.4.4 has it */
+		luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 1,
+		              "position out of bounds");
+	if (pos < size)
+		sandbox_charge(L, mul_sat((lua_Unsigned)size - (lua_Unsigned)pos, ELEM_COST));
+	lua_geti(L, 1, pos);
+	for (; pos < size; pos++) {
+		lua_geti(L, 1, pos + 1);
+		lua_seti(L, 1, pos);
+	}
+	lua_pushnil(L);
+	lua_seti(L, 1, pos);
+	return 1;
+}
+
+/* Every library function whose work grows with its arguments, and its
+ * charging wrapper; lib NULL: a base function. */
+static const struct {
+	const char *lib, *fn;
+	lua_CFunction w;
+} charged[] = {
+	{ "string", "upper", sb_bytewise },   { "string", "lower", sb_bytewise },
+	{ "string", "reverse", sb_bytewise }, { "string", "rep", sb_rep },
+	{ "string", "byte", sb_byte },        { "string", "char", sb_chars },
+	{ "string", "format", sb_format },    { "utf8", "char", sb_chars },
+	{ "utf8", "len", sb_utf8_len },       { "utf8", "codepoint", sb_codepoint },
+	{ "utf8", "offset", sb_offset },      { "table", "move", sb_move },
+	{ "table", "unpack", sb_unpack },     { "table", "sort", sb_sort },
+	{ "table", "concat", sb_concat },     { "table", "insert", sb_insert },
+	{ "table", "remove", sb_remove },     { NULL, "tonumber", sb_tonumber },
+};
+
+/* Replace lib.fn (a global when lib is NULL) by w, with the stock
+ * function as its upvalue. */
+static void
 wrap_lib_fn(lua_State *L, const char *lib, const char *fn, lua_CFunction w)
 {
-	lua_getglobal(L, lib);
+	if (lib == NULL)
+		lua_pushglobaltable(L);
+	else
+		lua_getglobal(L, lib);
 	lua_getfield(L, -1, fn);
 	lua_pushcclosure(L, w, 1);
 	lua_setfield(L, -2, fn);
@@ -358,8 +804,8 @@ patch_libs(lua_State *L)
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
 	lua_pop(L, 1);
-	wrap_lib_fn(L, "string", "rep", sb_rep);
-	wrap_lib_fn(L, "table", "sort", sb_sort);
+	for (size_t i = 0; i < NELEM(charged); i++)
+		wrap_lib_fn(L, charged[i].lib, charged[i].fn, charged[i].w);
 	lua_getglobal(L, "math");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "randomseed");
@@ -373,12 +819,12 @@ patch_libs(lua_State *L)
 }
 
 /* Lua runs a message handler for an error raised by a hook with hooks
- * off, so a rule's handler must not run for the budget error: it could
+ * off, so a rule's handler must not run once the call is spent: it could
  * loop for ever. */
 static int
 guard_handler(lua_State *L)
 {
-	if (sandbox_of(L)->exhausted)
+	if (sandbox_of(L)->spent)
 		return 1; /* the error value, unchanged */
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -490,6 +936,7 @@ sandbox_new(void)
 	struct sandbox *sb = xcalloc(1, sizeof(*sb));
 	sb->mem_limit = SIZE_MAX;
 	sb->budget = UINT64_MAX;
+	sb->check_at = UINT64_MAX;
 	sb->L = lua_newstate(alloc, sb);
 	if (sb->L == NULL)
 		fatalx("cannot create a Lua state: out of memory");
@@ -570,31 +1017,44 @@ sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_l
 {
 	lua_State *L = sb->L;
 	int base = lua_gettop(L) - nargs;
+	int rc;
 	lua_pushcfunction(L, message);
 	lua_insert(L, base);
 	sb->steps = 0;
-	sb->exhausted = 0;
+	sb->spent = LIVE;
 	sb->budget = lim->budget;
-	sb->mem_limit = sb->mem + lim->mem_cap;
-	lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
-	int rc = lua_pcall(L, nargs, nresults, base);
-	lua_sethook(L, NULL, 0, 0);
+	sb->limit_ms = sandbox_deadline();
+	sb->deadline = sb->limit_ms ? now_ns() + (uint64_t)sb->limit_ms * 1000000u : 0;
+	sb->running = 1;
+	sb->spent = checkpoint(sb);
+	if (sb->spent != LIVE) {
+		rc = LUA_ERRRUN; /* aborted before it began */
+	} else {
+		sb->mem_limit = sb->mem + lim->mem_cap;
+		lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+		rc = lua_pcall(L, nargs, nresults, base);
+		lua_sethook(L, NULL, 0, 0);
+	}
+	sb->running = 0;
 	sb->budget = UINT64_MAX;
+	sb->check_at = UINT64_MAX;
+	sb->deadline = 0;
 	sb->mem_limit = SIZE_MAX;
 	if (rc == LUA_OK) {
 		lua_remove(L, base);
 		return 0;
 	}
-	if (rc == LUA_ERRMEM)
+	if (sb->spent != LIVE) {
+		char buf[200];
+		*err = xstrdup(spent_text(sb, buf, sizeof(buf)));
+	} else if (rc == LUA_ERRMEM)
 		*err = xasprintf("memory cap exceeded: the rule used more than "
 		                 "%zu MiB",
 		                 lim->mem_cap >> 20);
-	else if (sb->exhausted)
-		*err = xasprintf("instruction budget exhausted: the rule ran too "
-		                 "long (an endless loop, or too much work)");
 	else
 		*err = xstrdup(lua_tostring(L, -1) ? lua_tostring(L, -1)
 		                                   : "error object is not a string");
+	sb->spent = LIVE;
 	lua_settop(L, base - 1);
 	return -1;
 }

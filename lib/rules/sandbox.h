@@ -1,6 +1,11 @@
 /* sandbox.h - the Lua 5.4 state rules run in: an allow list of globals,
  * read-only shared tables, an instruction budget that pcall cannot
- * swallow, and a memory cap enforced by the allocator. */
+ * swallow (library calls and allocations are charged by the work they
+ * do), a wall-clock deadline behind it, an abort switch for shutdown, and
+ * a memory cap enforced by the allocator.
+ *
+ * A sandbox is used by one thread at a time; sandbox_set_deadline and
+ * sandbox_abort_all may be called from any thread. */
 #ifndef ISMS_SANDBOX_H
 #define ISMS_SANDBOX_H
 
@@ -15,8 +20,9 @@ struct sandbox_limits {
 	uint64_t budget; /* VM instructions per call (plus charged C work) */
 	size_t mem_cap;  /* bytes a call may add to the heap */
 };
-#define SANDBOX_DEFAULT_BUDGET  200000000ull
-#define SANDBOX_DEFAULT_MEM_CAP (64u << 20)
+#define SANDBOX_DEFAULT_BUDGET      200000000ull
+#define SANDBOX_DEFAULT_MEM_CAP     (64u << 20)
+#define SANDBOX_DEFAULT_DEADLINE_MS 5000u
 
 /* A new state with the standard libraries opened and patched (budgeted
  * patterns, no string.dump), the caller's to free with sandbox_free. */
@@ -52,9 +58,23 @@ int sandbox_load(struct sandbox *sb, const char *chunkname, const char *src, siz
  * (the budget or memory cap, or the Lua error with a traceback line). */
 int sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim,
                  char **err);
-/* Charge n units of C work to the running call's budget; raises a Lua
- * error when the budget is spent. */
+/* Charge n units of C work (one unit is about one VM instruction) to the
+ * running call's budget, before doing the work; raises a Lua error that
+ * pcall cannot swallow when the budget cannot pay it, the deadline has
+ * passed or sandbox_abort_all was called. Free outside sandbox_call. */
 void sandbox_charge(lua_State *L, uint64_t n);
+
+/* Set the wall-clock deadline of every call, in milliseconds from its
+ * start (SANDBOX_DEFAULT_DEADLINE_MS until set); 0 turns it off. Any
+ * thread; takes effect at the next sandbox_call. */
+void sandbox_set_deadline(uint32_t ms);
+uint32_t sandbox_deadline(void);
+/* Stop every running call of every sandbox at its next hook or charge,
+ * and fail every later one at once, until sandbox_abort_clear. Any
+ * thread, and async-signal-safe: the daemon calls it on SIGTERM so that
+ * shutdown never waits for a rule. */
+void sandbox_abort_all(void);
+void sandbox_abort_clear(void);
 /* Instructions used by the last sandbox_call. */
 uint64_t sandbox_steps(const struct sandbox *sb);
 /* Bytes in use by the state. */
