@@ -1,0 +1,95 @@
+#!/bin/sh
+# The second example ISMS (contrib/example-isms-2, Aurora Klinikdata AS):
+# written by another team in another style (registers split by department,
+# Markdown collections, JSON exports, non-ASCII names, CRLF files, a merged
+# branch). The loader must take every file, and the planted nonconformities
+# that the shipped rules catch must be reported at the right file and line.
+# The planted ones the rules miss, and the honest records they flag, are
+# listed in contrib/example-isms-2/README.md and not asserted here.
+. "$(dirname "$0")/../lib.sh"
+
+SRC="$ISMS_TOP/contrib/example-isms-2"
+EX="$T/aurora"
+NOW="--now 2026-10-01"
+
+sh "$SRC/make-repo.sh" "$EX" >"$T/make.out" 2>&1
+ok $? "make-repo.sh builds the repository"
+[ -s "$T/make.out" ] && sed 's/^/# /' "$T/make.out"
+
+n=$(git -C "$EX" rev-list --count HEAD)
+ok $([ "$n" -ge 90 ] && echo 0 || echo 1) "a dated history ($n commits)"
+merges=$(git -C "$EX" rev-list --merges --count HEAD)
+is "$merges" 1 "one merged branch in the history"
+first=$(git -C "$EX" log --reverse --format=%aI | head -1)
+is "$first" "2024-09-30T10:15:00+02:00" "the history starts on 2024-09-30, Oslo time"
+is "$(git -C "$EX" log -1 --format=%an%x09%s -- suppliers/business-services.json)" \
+	"Aleksandra Kowalczyk	Supplier review 2026: business services" "the supplier review came in through the branch"
+git -C "$EX" show HEAD:policies/physical-security-policy.md | od -c | grep -q '\\r  \\n'
+ok $? "CRLF line endings are kept in the committed policy"
+
+sh "$SRC/make-repo.sh" "$T/again" >/dev/null 2>&1
+is "$(git -C "$T/again" rev-parse HEAD)" "$(git -C "$EX" rev-parse HEAD)" "the build is reproducible"
+
+$ISMSCTL check --repo "$EX" $NOW --format json >"$T/out.json"; rc=$?
+is "$rc" 1 "the example has nonconformities: exit 1"
+
+# finding RULE FILE LINE TEXT: RULE reports a finding at FILE:LINE whose
+# message contains TEXT.
+finding() {
+	python3 - "$T/out.json" "$@" <<'EOF'
+import json, sys
+path, rule, file, line, text = sys.argv[1:6]
+d = json.load(open(path))
+for r in d["results"]:
+    if r["id"] != rule:
+        continue
+    for f in r.get("findings") or []:
+        if f.get("file") == file and str(f.get("line")) == line and text in f["message"]:
+            sys.exit(0)
+    for f in r.get("findings") or []:
+        print("#   %s:%s: %s" % (f.get("file"), f.get("line"), f["message"][:160]))
+    sys.exit(1)
+print("#   no result for rule", rule)
+sys.exit(1)
+EOF
+}
+
+# status RULE: the rule's status.
+status() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(next((r["status"] for r in d["results"] if r["id"] == sys.argv[2]), "missing"))' "$T/out.json" "$1"
+}
+
+like "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["organisation"])' "$T/out.json")" \
+	"Aurora Klinikdata AS" "the report names the organisation"
+
+# The loader takes every style: Markdown collections (roles, context,
+# incidents, treatment plan, risk method), JSON exports (contractors,
+# training, suppliers, information assets, scans), CRLF, non-ASCII names,
+# registers split per department, evidence in subdirectories.
+is "$(status 7.5-records-valid)" pass "every record file is read without a problem"
+is "$(status 7.5.1-required-documents)" pass "the documented information is found in its non-default places"
+is "$(status A.6.8-event-reporting)" pass "incident reporters are found across the department files"
+is "$(status 7.3-awareness-current)" pass "awareness from the JSON export and onboarding counts for everyone"
+is "$(status 9.2.1-audits-held)" pass "the audits of the programme are held"
+is "$(status A.8.13-backup-restore-tested)" pass "restore tests from evidence/platform are found"
+is "$(status 7.5.3-document-changes-approved)" pass "documents were committed with their approvals"
+
+# Planted nonconformities the shipped rules catch (README: N5, N11, N13, N14, N15).
+finding A.5.26-incident-response incidents/2026.md 55 "INC-2026-03 was closed on 2026-04-12, before it was reported"
+ok $? "N5: incident closed before it was reported"
+finding A.8.32-change-approved changes.yaml 54 "CHG-2026-05 was approved on 2026-05-04"
+ok $? "N11: change implemented before it was approved"
+finding A.5.20-supplier-agreements suppliers/business-services.json 7 "SUP-LINK"
+ok $? "N13: supplier with access to confidential data and no security clauses"
+finding A.5.34-breach-notification incidents/2026.md 17 "INC-2026-01 affected personal data; reported on 2026-02-03, notified on 2026-02-09"
+ok $? "N14: breach notified after the deadline"
+finding 10.2-audit-nonconformities-recorded audits/reports/IA-2026-01.md 27 "NC-2026-04, which is not in"
+ok $? "N15: audit nonconformity missing from the log"
+
+# The text report says where, too.
+out=$($ISMSCTL check --repo "$EX" $NOW 2>&1)
+like "$out" "incidents/2026.md:55:" "the text report names file and line"
+
+done_testing
