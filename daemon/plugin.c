@@ -27,6 +27,7 @@
 #include "thread.h"
 #include "log.h"
 #include "util.h"
+#include "verdict.h"
 
 #define BATCH    16   /* events per wake-up */
 #define GRACE_MS 2000 /* for shutdown after the drain */
@@ -999,158 +1000,6 @@ plugin_host_extend(struct sandbox *sb, void *arg)
 	sandbox_set_global(sb, "plugins");
 }
 
-/* Events from evaluations. */
-
-/* The result of rule id in ev (trying index hint first), or NULL; a rule
- * that was not run has no result. */
-static const struct rule_result *
-find_result(const struct evaluation *ev, const char *id, size_t hint)
-{
-	if (ev == NULL)
-		return NULL;
-	const struct rule_result *r = NULL;
-	if (hint < ev->n && strcmp(ev->results[hint].rule->id, id) == 0)
-		r = &ev->results[hint];
-	for (size_t i = 0; r == NULL && i < ev->n; i++)
-		if (strcmp(ev->results[i].rule->id, id) == 0)
-			r = &ev->results[i];
-	return r && r->status < ST_COUNT ? r : NULL;
-}
-
-/* cur's result i, or prev's for that rule when it was not run. */
-static const struct rule_result *
-effective(const struct evaluation *prev, const struct evaluation *cur, size_t i)
-{
-	const struct rule_result *r = &cur->results[i];
-	if (r->status < ST_COUNT)
-		return r;
-	return find_result(prev, r->rule->id, i);
-}
-
-static json_t *
-status_counts(void)
-{
-	json_t *o = json_object();
-	for (int s = 0; s < ST_COUNT; s++)
-		json_object_set_new(o, rule_status_name((enum rule_status)s), json_integer(0));
-	return o;
-}
-
-static void
-bump(json_t *counts, enum rule_status st)
-{
-	const char *name = rule_status_name(st);
-	json_int_t v = json_integer_value(json_object_get(counts, name));
-	json_object_set_new(counts, name, json_integer(v + 1));
-}
-
-static void
-count_in(json_t *group, const char *key, enum rule_status st)
-{
-	json_t *g = json_object_get(group, key);
-	if (g == NULL) {
-		g = status_counts();
-		json_object_set_new(group, key, g);
-	}
-	bump(g, st);
-}
-
-/* Add "conformance" (pass / (pass+fail+warn+error); null when none of
- * those) to each group. */
-static void
-add_conformance(json_t *group)
-{
-	const char *k;
-	json_t *g;
-	json_object_foreach (group, k, g) {
-		json_int_t pass = json_integer_value(json_object_get(g, "pass"));
-		json_int_t all = pass + json_integer_value(json_object_get(g, "fail")) +
-		                 json_integer_value(json_object_get(g, "warn")) +
-		                 json_integer_value(json_object_get(g, "error"));
-		json_object_set_new(g, "conformance",
-		                    all ? json_real((double)pass / (double)all) : json_null());
-	}
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-rule_ref(const struct rule_info *ri)
-{
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "rule", ri->id, "title",
-	                 str_or_null(ri->title), "clause", str_or_null(ri->clause), "control",
-	                 str_or_null(ri->control), "theme", str_or_null(ri->theme));
-}
-
-static json_t *
-evaluation_obj(const struct evaluation *prev, const struct evaluation *cur, double duration,
-               int64_t commit_time)
-{
-	json_t *counts = status_counts(), *clauses = json_object(), *themes = json_object(),
-	       *changed = json_array();
-	for (size_t i = 0; i < cur->n; i++) {
-		const struct rule_result *r = effective(prev, cur, i);
-		if (r == NULL)
-			continue;
-		const struct rule_info *ri = cur->results[i].rule;
-		bump(counts, r->status);
-		if (ri->clause) {
-			char *top = xstrndup(ri->clause, strcspn(ri->clause, "."));
-			count_in(clauses, top, r->status);
-			free(top);
-		}
-		if (ri->theme)
-			count_in(themes, ri->theme, r->status);
-		const struct rule_result *p = find_result(prev, ri->id, i);
-		if (p && p->status == r->status)
-			continue;
-		json_t *c = rule_ref(ri);
-		json_object_set_new(c, "status", json_string(rule_status_name(r->status)));
-		json_object_set_new(c, "previous",
-		                    p ? json_string(rule_status_name(p->status)) : json_null());
-		json_object_set_new(c, "findings", json_integer((json_int_t)r->nfindings));
-		json_object_set_new(c, "note", str_or_null(r->note));
-		json_array_append_new(changed, c);
-	}
-	add_conformance(clauses);
-	add_conformance(themes);
-	return json_pack("{s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:o}", "commit", cur->commit, "time",
-	                 (json_int_t)cur->now, "commit_time", (json_int_t)commit_time,
-	                 "duration_seconds", duration, "counts", counts, "clauses", clauses,
-	                 "themes", themes, "changed", changed);
-}
-
-char *
-plugin_evaluation_json(const struct evaluation *prev, const struct evaluation *cur,
-                       double duration_seconds, int64_t commit_time)
-{
-	json_t *o = evaluation_obj(prev, cur, duration_seconds, commit_time);
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return s ? s : xstrdup("{}");
-}
-
-static int
-same_finding(const struct finding *a, const struct finding *b)
-{
-	return a->line == b->line && strcmp(a->message, b->message) == 0 &&
-	       ((a->file == NULL && b->file == NULL) ||
-	        (a->file && b->file && strcmp(a->file, b->file) == 0));
-}
-
-static int
-has_finding(const struct rule_result *r, const struct finding *f)
-{
-	for (size_t i = 0; r && i < r->nfindings; i++)
-		if (same_finding(&r->findings[i], f))
-			return 1;
-	return 0;
-}
-
 /* A stable key for a finding: FNV-1a over rule, file, line and message. */
 static void
 finding_key(const char *rule, const struct finding *f, char out[17])
@@ -1168,73 +1017,14 @@ finding_key(const char *rule, const struct finding *f, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-static void
-emit_finding(struct plugin_host *h, enum ismsd_event_kind kind, const char *repo, uint64_t cursor,
-             const char *commit, const struct rule_info *ri, const struct rule_result *r,
-             const struct finding *f)
-{
-	char key[17];
-	finding_key(ri->id, f, key);
-	json_t *o = rule_ref(ri);
-	json_object_set_new(o, "key", json_string(key));
-	json_object_set_new(o, "status", json_string(rule_status_name(r->status)));
-	json_object_set_new(o, "severity", str_or_null(f->severity));
-	json_object_set_new(o, "message", json_string(f->message));
-	json_object_set_new(o, "file", str_or_null(f->file));
-	json_object_set_new(o, "line", json_integer(f->line));
-	json_object_set_new(o, "commit", json_string(commit));
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (s)
-		plugin_host_emit(h, kind, repo, cursor, s);
-	free(s);
-}
-
-/* Publish evaluation-finished, then the findings that went away, then
- * those that appeared. */
-void
-plugin_host_publish_evaluation(struct plugin_host *h, const char *repo, uint64_t cursor,
-                               const struct evaluation *prev, const struct evaluation *cur,
-                               double duration_seconds, int64_t commit_time)
-{
-	if (h == NULL || cur == NULL || plugin_host_running(h) == 0)
-		return;
-	char *s = plugin_evaluation_json(prev, cur, duration_seconds, commit_time);
-	plugin_host_emit(h, ISMSD_EV_EVALUATION_FINISHED, repo, cursor, s);
-	free(s);
-	for (size_t i = 0; prev && i < prev->n; i++) {
-		const struct rule_result *p = &prev->results[i];
-		if (p->status >= ST_COUNT)
-			continue;
-		const struct rule_result *r = NULL;
-		for (size_t k = 0; r == NULL && k < cur->n; k++)
-			if (strcmp(cur->results[k].rule->id, p->rule->id) == 0)
-				r = effective(prev, cur, k);
-		for (size_t k = 0; k < p->nfindings; k++)
-			if (!has_finding(r, &p->findings[k]))
-				emit_finding(h, ISMSD_EV_FINDING_RESOLVED, repo, cursor,
-				             cur->commit, p->rule, r ? r : p, &p->findings[k]);
-	}
-	for (size_t i = 0; i < cur->n; i++) {
-		const struct rule_result *r = effective(prev, cur, i);
-		if (r == NULL || r != &cur->results[i])
-			continue;
-		const struct rule_result *p = find_result(prev, r->rule->id, i);
-		for (size_t k = 0; k < r->nfindings; k++)
-			if (!has_finding(p, &r->findings[k]))
-				emit_finding(h, ISMSD_EV_FINDING_RAISED, repo, cursor, cur->commit,
-				             r->rule, r, &r->findings[k]);
-	}
-}
-
 /* Events from the daemon's bus topics.
  *
  * The daemon journals every notification (which gives it its cursor) and
  * publishes JSON objects on topics; plugin_host_publish_topic turns them
  * into plugin events. For "results" (verdicts that changed, or all of them
  * when "full") the host keeps each repository's verdicts so that
- * evaluation-finished carries the same counts and per clause and theme
- * summary as plugin_evaluation_json. */
+ * evaluation-finished carries the counts and the per clause and theme
+ * summary of all of them. */
 
 static json_t *
 repo_verdicts(struct plugin_host *h, const char *repo)
@@ -1248,29 +1038,18 @@ repo_verdicts(struct plugin_host *h, const char *repo)
 	return h->repos[h->nrepos++].rules;
 }
 
-static int
-status_of(json_t *v)
-{
-	const char *s = json_string_value(json_object_get(v, "status"));
-	for (int i = 0; s && i < ST_COUNT; i++)
-		if (strcmp(s, rule_status_name((enum rule_status)i)) == 0)
-			return i;
-	return -1;
-}
-
 /* evaluation-finished from a "results" notification. */
 static void
 topic_results(struct plugin_host *h, const char *repo, uint64_t cursor, json_t *d)
 {
 	json_t *rules = repo_verdicts(h, repo), *changed = json_array(), *v;
+	int full = json_is_true(json_object_get(d, "full"));
 	size_t i;
-	if (json_is_true(json_object_get(d, "full")))
-		json_object_clear(rules);
 	json_array_foreach (json_object_get(d, "changed"), i, v) {
 		const char *id = json_string_value(json_object_get(v, "id"));
-		if (id == NULL || status_of(v) < 0)
+		if (id == NULL || verdict_status(v) < 0)
 			continue;
-		json_t *old = json_object_get(rules, id);
+		json_t *old = full ? NULL : json_object_get(rules, id);
 		json_t *c = json_pack(
 		        "{s:s, s:O?, s:O?, s:O?, s:O?, s:O, s:s?, s:I, s:O?}", "rule", id, "title",
 		        json_object_get(v, "title"), "clause", json_object_get(v, "clause"),
@@ -1281,28 +1060,11 @@ topic_results(struct plugin_host *h, const char *repo, uint64_t cursor, json_t *
 		        "note", json_object_get(v, "note"));
 		if (c)
 			json_array_append_new(changed, c);
-		json_object_set(rules, id, v);
 	}
-	json_array_foreach (json_object_get(d, "removed"), i, v)
-		if (json_is_string(v))
-			json_object_del(rules, json_string_value(v));
-	json_t *counts = status_counts(), *clauses = json_object(), *themes = json_object();
-	const char *id;
-	json_object_foreach (rules, id, v) {
-		int st = status_of(v);
-		const char *cl = json_string_value(json_object_get(v, "clause"));
-		const char *th = json_string_value(json_object_get(v, "theme"));
-		bump(counts, (enum rule_status)st);
-		if (cl) {
-			char *top = xstrndup(cl, strcspn(cl, "."));
-			count_in(clauses, top, (enum rule_status)st);
-			free(top);
-		}
-		if (th)
-			count_in(themes, th, (enum rule_status)st);
-	}
-	add_conformance(clauses);
-	add_conformance(themes);
+	verdict_apply(rules, d);
+	json_t *counts = verdict_count_json(rules);
+	json_t *clauses = verdict_groups(rules, VERDICT_BY_CLAUSE);
+	json_t *themes = verdict_groups(rules, VERDICT_BY_THEME);
 	json_t *o = json_pack("{s:O?, s:O?, s:O?, s:o, s:o, s:o, s:o}", "commit",
 	                      json_object_get(d, "commit"), "commit_time",
 	                      json_object_get(d, "commit_time"), "evaluated_at",
