@@ -10,17 +10,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "bus.h"
+#include "config.h"
+#include "journal.h"
+#include "repo.h"
 #include "date.h"
 #include "engine.h"
 #include "log.h"
 #include "plugin.h"
 #include "report.h"
 #include "schedule.h"
+#include "verdict.h"
 
 /* One call being handled. */
 struct call {
-	struct daemon *d;
+	struct rpc_env *e;
 	struct client *c;
 	json_t *id;       /* borrowed; NULL for a notification */
 	json_t *params;   /* borrowed; an object */
@@ -88,7 +92,7 @@ static const char *const topics[] = { "results", "findings", "commits", "status"
  * a client gone) drops it first, so a status asked for after that shows
  * the change. Loop thread only. */
 struct status_key {
-	const struct daemon *d;
+	const struct rpc_env *e;
 	const struct server *srv;
 	uint64_t pass; /* server_pass() */
 	int64_t now;
@@ -152,21 +156,23 @@ rpc_method_flags(const char *name)
 	return -1;
 }
 
+json_t *
+rpc_id(json_t *req)
+{
+	json_t *id = json_object_get(req, "id");
+	return json_is_string(id) || json_is_integer(id) || json_is_null(id) ? id : NULL;
+}
+
 int
-rpc_parse(const char *line, size_t len, json_t **req, json_t **err)
+rpc_parse(const char *line, size_t len, json_t **req)
 {
 	json_error_t je;
-	*req = NULL;
-	*err = NULL;
 	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	*req = o;
 	if (o == NULL) {
-		*err = rpc_error(NULL, RPC_PARSE_ERROR, "not valid JSON: %s (column %d)", je.text,
-		                 je.column);
-		return -1;
+		err_set("not valid JSON: %s (column %d)", je.text, je.column);
+		return RPC_PARSE_ERROR;
 	}
-	json_t *id = json_object_get(o, "id");
-	if (id && !json_is_string(id) && !json_is_integer(id) && !json_is_null(id))
-		id = NULL;
 	const char *why = NULL;
 	if (json_is_array(o))
 		why = "batches are not supported: send one request per line";
@@ -177,43 +183,52 @@ rpc_parse(const char *line, size_t len, json_t **req, json_t **err)
 		why = "\"jsonrpc\" must be \"2.0\"";
 	else if (!json_is_string(json_object_get(o, "method")))
 		why = "\"method\" must be a string";
-	else if (json_object_get(o, "id") && id == NULL)
+	else if (json_object_get(o, "id") && rpc_id(o) == NULL)
 		why = "\"id\" must be a string, a whole number or null";
 	if (why) {
-		*err = rpc_error(id, RPC_INVALID_REQUEST, "invalid request: %s", why);
-		json_decref(o);
-		return -1;
+		err_set("invalid request: %s", why);
+		return RPC_INVALID_REQUEST;
 	}
 	json_t *p = json_object_get(o, "params");
 	if (p && !json_is_object(p) && !json_is_null(p)) {
-		*err = rpc_error(id, RPC_INVALID_PARAMS,
-		                 "\"params\" must be an object "
-		                 "of named parameters");
-		json_decref(o);
-		return -1;
+		err_set("\"params\" must be an object of named parameters");
+		return RPC_INVALID_PARAMS;
 	}
-	*req = o;
 	return 0;
 }
 
 /* Whether the peer may call write methods: write_users / write_groups,
  * or by default root and the daemon's own user. */
 static int
-authorised(struct daemon *d, struct client *c)
+authorised(const struct config *cfg, struct client *c)
 {
 	uid_t uid;
 	gid_t gid;
 	if (server_client_cred(c, &uid, &gid) < 0)
 		return 0;
-	if (!d->cfg.write_set)
+	if (!cfg->write_set)
 		return uid == 0 || uid == geteuid();
-	for (size_t i = 0; i < d->cfg.nwrite_uids; i++)
-		if (d->cfg.write_uids[i] == uid)
+	for (size_t i = 0; i < cfg->nwrite_uids; i++)
+		if (cfg->write_uids[i] == uid)
 			return 1;
-	for (size_t i = 0; i < d->cfg.nwrite_gids; i++)
-		if (d->cfg.write_gids[i] == gid)
+	for (size_t i = 0; i < cfg->nwrite_gids; i++)
+		if (cfg->write_gids[i] == gid)
 			return 1;
 	return 0;
+}
+
+/* The repository named name; NULL name: the only one. NULL when none. */
+static struct repo *
+repo_named(const struct rpc_env *e, const char *name)
+{
+	struct repo *r;
+	if (name == NULL)
+		return e->repo_at(e->arg, 0) && !e->repo_at(e->arg, 1) ? e->repo_at(e->arg, 0)
+		                                                       : NULL;
+	for (size_t i = 0; (r = e->repo_at(e->arg, i)) != NULL; i++)
+		if (r->conf.name && strcmp(r->conf.name, name) == 0)
+			return r;
+	return NULL;
 }
 
 static const char *
@@ -230,18 +245,20 @@ find_repo(struct call *k)
 	if (v && !json_is_string(v) && !json_is_null(v))
 		return fail(k, RPC_INVALID_PARAMS, "\"repo\" must be a repository name");
 	const char *name = json_string_value(v);
-	k->r = daemon_repo(k->d, name);
+	k->r = repo_named(k->e, name);
 	if (k->r)
 		return 0;
 	if (name)
 		return fail(k, RPC_NO_REPO, "no repository named '%s'", name);
 	struct buf b = { 0 };
-	for (size_t i = 0; i < k->d->nrepos; i++)
-		buf_printf(&b, "%s%s", i ? ", " : "", k->d->repos[i].conf.name);
+	struct repo *r;
+	size_t n;
+	for (n = 0; (r = k->e->repo_at(k->e->arg, n)) != NULL; n++)
+		buf_printf(&b, "%s%s", n ? ", " : "", r->conf.name);
 	fail(k, RPC_NO_REPO,
 	     "this daemon serves %zu repositories (%s): name one with "
 	     "\"repo\"",
-	     k->d->nrepos, b.data);
+	     n, b.data);
 	buf_free(&b);
 	return -1;
 }
@@ -290,11 +307,14 @@ reply(struct call *k)
 void
 rpc_line(void *arg, struct client *c, const char *line, size_t len)
 {
-	struct call k = { .d = arg, .c = c };
-	json_t *req, *err;
-	if (rpc_parse(line, len, &req, &err) < 0) {
+	struct call k = { .e = arg, .c = c };
+	json_t *req;
+	int code = rpc_parse(line, len, &req);
+	if (code < 0) {
+		json_t *err = rpc_error(rpc_id(req), code, "%s", err_msg());
 		server_send_json(c, err);
 		json_decref(err);
+		json_decref(req);
 		return;
 	}
 	k.id = json_object_get(req, "id");
@@ -309,7 +329,7 @@ rpc_line(void *arg, struct client *c, const char *line, size_t len)
 			m = &methods[i];
 	if (m == NULL)
 		fail(&k, RPC_NO_METHOD, "no method '%s' (see docs/protocol.md)", name);
-	else if ((m->flags & RPC_WRITE) && !authorised(k.d, c))
+	else if ((m->flags & RPC_WRITE) && !authorised(k.e->cfg, c))
 		fail(&k, RPC_UNAUTHORISED,
 		     "not authorised: '%s' changes the daemon's "
 		     "state and this user may not call it (write_users, write_groups)",
@@ -334,25 +354,18 @@ jtime(int64_t t)
 	return json_string(s);
 }
 
-static int
-conformant(json_t *counts)
-{
-	return json_integer_value(json_object_get(counts, "fail")) == 0 &&
-	       json_integer_value(json_object_get(counts, "error")) == 0;
-}
-
 static json_t *
-repo_status(struct daemon *d, struct repo *r)
+repo_status(struct repo *r)
 {
-	json_t *counts = repo_counts(r->results);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:O, s:b}", "name",
+	struct verdict_counts vc;
+	verdict_count(r->results, &vc);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:o, s:b}", "name",
 	                      r->conf.name, "source", r->conf.url ? r->conf.url : r->conf.path,
 	                      "health", repo_health_name(r->health), "message", r->health_msg,
 	                      "commit", r->commit[0] ? r->commit : NULL, "organisation",
 	                      r->organisation, "commit_time", jtime(r->commit_time), "evaluated_at",
 	                      jtime(r->evaluated_at), "rules_error", r->rules_error, "counts",
-	                      counts, "conformant", conformant(counts));
-	json_decref(counts);
+	                      verdict_counts_json(&vc), "conformant", verdict_conformant(&vc));
 	json_object_set_new(o, "rules", json_integer((json_int_t)json_array_size(r->rules)));
 	json_object_set_new(o, "next_evaluation", jtime(r->next_valid));
 	json_object_set_new(o, "evaluating", json_boolean(r->busy > 0));
@@ -370,25 +383,25 @@ same_str(const char *a, const char *b)
 }
 
 static void
-status_key(struct daemon *d, struct status_key *key)
+status_key(const struct rpc_env *e, struct status_key *key)
 {
 	memset(key, 0, sizeof(*key)); /* the padding too: keys are compared whole */
-	key->d = d;
-	key->srv = d->srv;
-	key->pass = server_pass(d->srv);
-	key->now = daemon_now(d);
-	key->clients = server_nclients(d->srv);
-	key->subs = bus_nsubs(d->bus);
-	key->pending = evaluator_pending(d->ev);
-	key->cursor = journal_last(d->journal);
+	key->e = e;
+	key->srv = e->srv;
+	key->pass = server_pass(e->srv);
+	key->now = e->now(e->arg);
+	key->clients = server_nclients(e->srv);
+	key->subs = bus_nsubs(e->bus);
+	key->pending = evaluator_pending(e->ev);
+	key->cursor = journal_last(e->journal);
 }
 
 /* The kept status for key and only, or NULL. */
 static const char *
-status_kept(struct daemon *d, const struct status_key *key, const char *only, size_t *len)
+status_kept(const struct rpc_env *e, const struct status_key *key, const char *only, size_t *len)
 {
 	if (scache.text == NULL || memcmp(&scache.key, key, sizeof(*key)) != 0 ||
-	    !same_str(scache.only, only) || !same_str(scache.config_error, d->config_error))
+	    !same_str(scache.only, only) || !same_str(scache.config_error, e->config_error(e->arg)))
 		return NULL;
 	*len = scache.len;
 	return scache.text;
@@ -396,7 +409,7 @@ status_kept(struct daemon *d, const struct status_key *key, const char *only, si
 
 /* Keep result (borrowed) as the status for key and only; the text. */
 static const char *
-status_keep(struct daemon *d, const struct status_key *key, const char *only, json_t *result,
+status_keep(const struct rpc_env *e, const struct status_key *key, const char *only, json_t *result,
             size_t *len)
 {
 	status_forget();
@@ -404,7 +417,8 @@ status_keep(struct daemon *d, const struct status_key *key, const char *only, js
 	free(scache.config_error);
 	scache.key = *key;
 	scache.only = only ? xstrdup(only) : NULL;
-	scache.config_error = d->config_error ? xstrdup(d->config_error) : NULL;
+	const char *ce = e->config_error(e->arg);
+	scache.config_error = ce ? xstrdup(ce) : NULL;
 	scache.text = json_dumps(result, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	scache.len = strlen(scache.text);
 	*len = scache.len;
@@ -414,33 +428,34 @@ status_keep(struct daemon *d, const struct status_key *key, const char *only, js
 static int
 m_status(struct call *k)
 {
-	struct daemon *d = k->d;
+	const struct rpc_env *e = k->e;
 	const char *only = pstr(k, "repo");
 	struct status_key key;
-	status_key(d, &key);
-	if ((k->text = status_kept(d, &key, only, &k->textlen)) != NULL)
+	struct repo *r;
+	status_key(e, &key);
+	if ((k->text = status_kept(e, &key, only, &k->textlen)) != NULL)
 		return 0;
 	json_t *repos = json_array();
-	for (size_t i = 0; i < d->nrepos; i++)
-		if (only == NULL || strcmp(only, d->repos[i].conf.name) == 0)
-			json_array_append_new(repos, repo_status(d, &d->repos[i]));
+	for (size_t i = 0; (r = e->repo_at(e->arg, i)) != NULL; i++)
+		if (only == NULL || strcmp(only, r->conf.name) == 0)
+			json_array_append_new(repos, repo_status(r));
 	if (only && json_array_size(repos) == 0) {
 		json_decref(repos);
 		return fail(k, RPC_NO_REPO, "no repository named '%s'", only);
 	}
 	k->result =
 	        json_pack("{s:s, s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:s?, s:o}", "version",
-	                  ISMS_VERSION, "pid", (int)getpid(), "started", jtime(d->started), "now",
-	                  jtime(daemon_now(d)), "clients", (json_int_t)server_nclients(d->srv),
-	                  "subscriptions", (json_int_t)bus_nsubs(d->bus), "pending_evaluations",
-	                  (json_int_t)evaluator_pending(d->ev), "cursor",
-	                  (json_int_t)journal_last(d->journal), "config_error", d->config_error,
-	                  "repositories", repos);
-	char *ps = plugin_host_status(d->plugins);
+	                  ISMS_VERSION, "pid", (int)getpid(), "started", jtime(e->started), "now",
+	                  jtime(e->now(e->arg)), "clients", (json_int_t)server_nclients(e->srv),
+	                  "subscriptions", (json_int_t)bus_nsubs(e->bus), "pending_evaluations",
+	                  (json_int_t)evaluator_pending(e->ev), "cursor",
+	                  (json_int_t)journal_last(e->journal), "config_error",
+	                  e->config_error(e->arg), "repositories", repos);
+	char *ps = plugin_host_status(e->plugins);
 	json_t *plugins = json_loads(ps, 0, NULL);
 	free(ps);
 	json_object_set_new(k->result, "plugins", plugins ? plugins : json_array());
-	k->text = status_keep(d, &key, only, k->result, &k->textlen);
+	k->text = status_keep(e, &key, only, k->result, &k->textlen);
 	json_decref(k->result);
 	k->result = NULL;
 	return 0;
@@ -472,12 +487,12 @@ parse_as_of(const char *s, int64_t *when, int *is_commit)
  * and *out (the caller's), 0 when the commit was never evaluated or
  * nothing was before the instant, -1 with err_msg(). */
 static int
-state_as_of(struct daemon *d, struct repo *r, const char *spec, int64_t when, int is_commit,
+state_as_of(const struct rpc_env *e, struct repo *r, const char *spec, int64_t when, int is_commit,
             char commit[41], json_t **out)
 {
 	struct checkpoint_query q = { is_commit ? CHECKPOINT_COMMIT : CHECKPOINT_TIME, when, spec };
 	struct repo t = { 0 };
-	int rc = checkpoint_state(bus_checkpoints(d->bus), r->conf.name, &q, &t);
+	int rc = checkpoint_state(bus_checkpoints(e->bus), r->conf.name, &q, &t);
 	free(t.organisation);
 	if (rc == 1 && t.commit[0] == '\0') {
 		json_decref(t.results);
@@ -537,7 +552,7 @@ source_results(struct call *k, char commit[41], json_t **at)
 	}
 	commit[0] = '\0';
 	json_t *res = NULL;
-	int found = state_as_of(k->d, k->r, as_of, when, is_commit, commit, &res);
+	int found = state_as_of(k->e, k->r, as_of, when, is_commit, commit, &res);
 	if (found < 0) {
 		fail(k, RPC_FAILED, "%s", err_msg());
 		return NULL;
@@ -575,11 +590,13 @@ m_results(struct call *k)
 	json_object_foreach (res, id, v)
 		if (matches(v, k))
 			json_array_append_new(a, strip(v));
-	json_t *counts = repo_counts(res);
+	struct verdict_counts vc;
+	verdict_count(res, &vc);
 	k->result = json_pack("{s:s, s:s?, s:o, s:O?, s:b, s:o, s:o}", "repo", k->r->conf.name,
 	                      "commit", commit[0] ? commit : NULL, "evaluated_at", at, "as_of",
-	                      json_object_get(k->params, "as_of"), "conformant", conformant(counts),
-	                      "counts", counts, "results", a);
+	                      json_object_get(k->params, "as_of"), "conformant",
+	                      verdict_conformant(&vc), "counts", verdict_counts_json(&vc),
+	                      "results", a);
 	json_decref(res);
 	return 0;
 }
@@ -640,27 +657,22 @@ m_summary(struct call *k)
 	if (res == NULL)
 		return -1;
 	json_t *groups = json_array();
+	struct verdict_counts vc;
 	for (size_t g = 0; g < report_ngroups(); g++) {
 		const char *key, *label;
 		report_group_at(g, &key, &label);
-		json_t *sub = json_object(), *v;
-		const char *id;
-		json_object_foreach (res, id, v) {
-			const char *gv = json_string_value(json_object_get(v, "group"));
-			if (gv && strcmp(gv, key) == 0)
-				json_object_set(sub, id, v);
-		}
-		json_t *counts = repo_counts(sub);
-		json_array_append_new(
-		        groups, json_pack("{s:s, s:s, s:I, s:b, s:o}", "group", key, "label", label,
-		                          "rules", (json_int_t)json_object_size(sub), "conformant",
-		                          conformant(counts), "counts", counts));
-		json_decref(sub);
+		verdict_count_where(res, VERDICT_BY_GROUP, key, &vc);
+		json_array_append_new(groups, json_pack("{s:s, s:s, s:I, s:b, s:o}", "group", key,
+		                                        "label", label, "rules",
+		                                        (json_int_t)verdict_counts_total(&vc),
+		                                        "conformant", verdict_conformant(&vc),
+		                                        "counts", verdict_counts_json(&vc)));
 	}
-	json_t *counts = repo_counts(res);
+	verdict_count(res, &vc);
 	k->result = json_pack("{s:s, s:s?, s:o, s:b, s:o, s:o}", "repo", k->r->conf.name, "commit",
 	                      commit[0] ? commit : NULL, "evaluated_at", at, "conformant",
-	                      conformant(counts), "counts", counts, "groups", groups);
+	                      verdict_conformant(&vc), "counts", verdict_counts_json(&vc), "groups",
+	                      groups);
 	json_decref(res);
 	return 0;
 }
@@ -732,7 +744,7 @@ m_history(struct call *k)
 		            err_msg());
 	/* Newest first from the index, reading back only the lines taken,
 	 * then turned around: oldest first. */
-	struct journal *jn = k->d->journal;
+	struct journal *jn = k->e->journal;
 	size_t max = lim ? (size_t)json_integer_value(lim) : SIZE_MAX;
 	json_t *newest = json_array(), *a = json_array();
 	for (size_t i = journal_count(jn); i-- > 0 && json_array_size(newest) < max;) {
@@ -760,12 +772,14 @@ m_history(struct call *k)
 	return 0;
 }
 
+static void finish(struct ev_job *j, size_t changed, void *arg);
+
 static int
 m_sync(struct call *k)
 {
 	if (k->id == NULL)
 		k->id = json_null();
-	daemon_sync(k->d, k->r, server_client_id(k->c), k->id);
+	k->e->sync(k->e->arg, k->r, server_client_id(k->c), k->id, finish, k->e);
 	k->pending = 1;
 	return 0;
 }
@@ -773,9 +787,9 @@ m_sync(struct call *k)
 static void
 evaluate_done(struct ev_job *j, void *arg)
 {
-	struct daemon *d = arg;
-	if (!d->stopping)
-		rpc_finish(d, j, 0);
+	const struct rpc_env *e = arg;
+	if (!e->stopping)
+		finish(j, 0, arg);
 	ev_job_free(j);
 }
 
@@ -788,55 +802,56 @@ m_evaluate(struct call *k)
 	json_t *now = json_object_get(k->params, "now");
 	struct ev_job *j = ev_job_new(EV_REF, k->r->er);
 	j->ref = xstrdup(ref);
-	j->now = daemon_now(k->d);
+	j->now = k->e->now(k->e->arg);
 	if (now && (!json_is_string(now) ||
 	            date_parse(json_string_value(now), "UTC", NULL, &j->now, NULL) < 0)) {
 		ev_job_free(j);
 		return fail(k, RPC_INVALID_PARAMS, "\"now\" must be an ISO 8601 date");
 	}
 	j->done = evaluate_done;
-	j->arg = k->d;
+	j->arg = k->e;
 	j->client = server_client_id(k->c);
 	j->req_id = json_incref(k->id ? k->id : json_null());
-	evaluator_submit(k->d->ev, j);
+	evaluator_submit(k->e->ev, j);
 	k->pending = 1;
 	return 0;
 }
 
-void
-rpc_finish(struct daemon *d, struct ev_job *j, size_t changed)
+/* Reply to the request a finished job carried (job->client, job->req_id):
+ * the sync and evaluate jobs' reply. When j->rc is -1, err_msg() says why. */
+static void
+finish(struct ev_job *j, size_t changed, void *arg)
 {
-	struct client *c = server_client(d->srv, j->client);
+	const struct rpc_env *env = arg;
+	struct client *c = server_client(env->srv, j->client);
 	json_t *res;
 	status_forget(); /* the reply tells of a new state */
 	if (c == NULL)
 		return;
 	if (j->rc < 0) {
-		json_t *e = rpc_error(j->req_id, RPC_FAILED, "%s", j->error);
+		json_t *e = rpc_error(j->req_id, RPC_FAILED, "%s", err_msg());
 		server_send_json(c, e);
 		json_decref(e);
 		return;
 	}
 	if (j->kind == EV_REF) {
-		json_t *byid = json_object(), *v, *stripped = json_array();
+		json_t *v, *stripped = json_array();
 		size_t i;
-		json_array_foreach (j->results, i, v) {
-			json_object_set(byid, json_string_value(json_object_get(v, "id")), v);
+		struct verdict_counts vc;
+		json_array_foreach (j->results, i, v)
 			json_array_append_new(stripped, strip(v));
-		}
-		json_t *counts = repo_counts(byid);
-		json_decref(byid);
+		verdict_count(j->results, &vc);
 		res = json_pack("{s:s, s:s, s:o, s:b, s:f, s:{s:f, s:f, s:f}, s:o}", "ref", j->ref,
-		                "commit", j->commit, "counts", counts, "conformant",
-		                conformant(counts), "eval_ms", j->ms, "phases_ms", "files",
-		                j->load_ms, "records", j->model_ms, "rules", j->rules_ms, "results",
-		                stripped);
+		                "commit", j->commit, "counts", verdict_counts_json(&vc),
+		                "conformant", verdict_conformant(&vc), "eval_ms", j->ms,
+		                "phases_ms", "files", j->load_ms, "records", j->model_ms, "rules",
+		                j->rules_ms, "results", stripped);
 	} else {
 		res = json_pack("{s:s, s:I, s:I, s:I, s:f, s:b}", "commit", j->commit, "changed",
 		                (json_int_t)changed, "rules_run",
 		                (json_int_t)(j->unchanged ? 0 : j->nrun), "cursor",
-		                (json_int_t)journal_last(d->journal), "eval_ms", j->ms, "unchanged",
-		                j->unchanged);
+		                (json_int_t)journal_last(env->journal), "eval_ms", j->ms,
+		                "unchanged", j->unchanged);
 	}
 	json_t *o = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", j->req_id, "result", res);
 	server_send_json(c, o);
@@ -886,7 +901,7 @@ m_subscribe(struct call *k)
 			            s ? "'" : "", s ? s : "(not a string)", s ? "'" : "");
 		names[n++] = s;
 	}
-	if (repo && daemon_repo(k->d, repo) == NULL)
+	if (repo && repo_named(k->e, repo) == NULL)
 		return fail(k, RPC_NO_REPO, "no repository named '%s'", repo);
 	if (cur && (!json_is_integer(cur) || json_integer_value(cur) < 0))
 		return fail(k, RPC_INVALID_PARAMS,
@@ -898,20 +913,20 @@ m_subscribe(struct call *k)
 	}
 	if (ss->n >= 64)
 		return fail(k, RPC_INVALID_PARAMS, "too many subscriptions on one connection");
-	struct bus_sub *sub = bus_subscribe(k->d->bus, repo, names, n, deliver, k->c);
+	struct bus_sub *sub = bus_subscribe(k->e->bus, repo, names, n, deliver, k->c);
 	ss->v = xreallocarray(ss->v, ss->n + 1, sizeof(struct bus_sub *));
 	ss->v[ss->n++] = sub;
 	json_t *tn = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(tn, json_string(names[i]));
 	k->result = json_pack("{s:I, s:o, s:s?, s:I}", "subscription", (json_int_t)ss->n, "topics",
-	                      tn, "repo", repo, "cursor", (json_int_t)journal_last(k->d->journal));
+	                      tn, "repo", repo, "cursor", (json_int_t)journal_last(k->e->journal));
 	/* The reply first, then what was missed, then live events. */
 	reply(k);
 	k->result = NULL;
 	k->pending = 1;
 	if (cur)
-		bus_replay(k->d->bus, sub, (uint64_t)json_integer_value(cur));
+		bus_replay(k->e->bus, sub, (uint64_t)json_integer_value(cur));
 	return 0;
 }
 
@@ -927,7 +942,7 @@ m_unsubscribe(struct call *k)
 	for (size_t i = 0; ss && i < ss->n; i++) {
 		if (ss->v[i] == NULL || (which && (json_int_t)i + 1 != json_integer_value(which)))
 			continue;
-		bus_unsubscribe(k->d->bus, ss->v[i]);
+		bus_unsubscribe(k->e->bus, ss->v[i]);
 		ss->v[i] = NULL;
 		ended++;
 	}
@@ -947,12 +962,17 @@ pbool(struct call *k, const char *key)
 	return json_is_true(v);
 }
 
-/* Set the reply from a scheduler result: rc 0 with out, or an error. */
+/* Set the reply from a scheduler result: rc 0 with out, or an enum
+ * schedule_error as its JSON-RPC error. */
 static int
-sched_reply(struct call *k, int rc, json_t *out, int code)
+sched_reply(struct call *k, int rc, json_t *out)
 {
+	if (rc == SCHEDULE_NOT_READY)
+		return fail(k, RPC_BUSY, "%s", err_msg());
+	if (rc == SCHEDULE_BAD_ID)
+		return fail(k, RPC_INVALID_PARAMS, "%s", err_msg());
 	if (rc < 0)
-		return fail(k, code, "%s", err_msg());
+		return fail(k, RPC_FAILED, "%s", err_msg());
 	k->result = out;
 	return 0;
 }
@@ -962,39 +982,38 @@ static int
 m_schedule(struct call *k)
 {
 	json_t *out = NULL;
-	int code = 0, ics = pbool(k, "ics"), text;
+	int ics = pbool(k, "ics"), text;
 	if (ics < 0 || (text = pbool(k, "text")) < 0)
 		return -1;
 	if (ics && text)
 		return fail(k, RPC_INVALID_PARAMS, "ask for \"ics\" or \"text\", not both");
-	int rc = schedule_calendar(k->r, ics, text, &out, &code);
-	return sched_reply(k, rc, out, code);
+	int rc = schedule_calendar(k->r, ics, text, &out);
+	return sched_reply(k, rc, out);
 }
 
 static int
 m_audit_plan(struct call *k)
 {
 	json_t *out = NULL;
-	int code = 0, text = pbool(k, "text");
+	int text = pbool(k, "text");
 	if (text < 0)
 		return -1;
-	int rc = schedule_audit_plan(k->r, text, &out, &code);
-	return sched_reply(k, rc, out, code);
+	int rc = schedule_audit_plan(k->r, text, &out);
+	return sched_reply(k, rc, out);
 }
 
 static int
 m_review_pack(struct call *k)
 {
 	json_t *out = NULL, *v = json_object_get(k->params, "links");
-	int code = 0;
 	const char *links = json_string_value(v);
 	if (v && !json_is_null(v) &&
 	    (links == NULL || strlen(links) > 1024 || strpbrk(links, "\n\r()") != NULL))
 		return fail(k, RPC_INVALID_PARAMS,
 		            "\"links\" must be a path prefix such as "
 		            "\"../\" (no line breaks or parentheses, at most 1024 characters)");
-	int rc = schedule_review_pack(k->r, links, &out, &code);
-	return sched_reply(k, rc, out, code);
+	int rc = schedule_review_pack(k->r, links, &out);
+	return sched_reply(k, rc, out);
 }
 
 /* Acknowledge a reminder by id or ack key: its repeats stop. */
@@ -1002,7 +1021,6 @@ static int
 m_ack(struct call *k)
 {
 	json_t *out = NULL;
-	int code = 0;
 	const char *id = pstr(k, "id");
 	if (id == NULL || *id == '\0' || strlen(id) > 1000)
 		return fail(k, RPC_INVALID_PARAMS,
@@ -1013,21 +1031,21 @@ m_ack(struct call *k)
 			return fail(k, RPC_INVALID_PARAMS,
 			            "\"id\" must not contain control "
 			            "characters");
-	int rc = schedule_ack(k->r, id, &out, &code);
-	return sched_reply(k, rc, out, code);
+	int rc = schedule_ack(k->r, id, &out);
+	return sched_reply(k, rc, out);
 }
 
 void
 rpc_gone(void *arg, struct client *c)
 {
-	struct daemon *d = arg;
+	const struct rpc_env *e = arg;
 	struct subs *ss = server_client_data(c);
 	status_forget(); /* one client fewer */
 	if (ss == NULL)
 		return;
 	for (size_t i = 0; i < ss->n; i++)
 		if (ss->v[i])
-			bus_unsubscribe(d->bus, ss->v[i]);
+			bus_unsubscribe(e->bus, ss->v[i]);
 	free(ss->v);
 	free(ss);
 	server_client_set_data(c, NULL);
