@@ -7,7 +7,9 @@
  * and register_lua and runs the base. plugin_host_publish copies an event
  * into each plugin's bounded queue (dropping the oldest when full) and
  * writes a byte to its pipe; the thread takes a few events per wake-up so
- * that the plugin's own timers and sockets keep running in between. */
+ * that the plugin's own timers and sockets keep running in between.
+ * This file loads, checks, reports and frees; the threads and queues are
+ * plugin_queue.c's, the rule functions plugin_lua.c's. */
 #include "plugin.h"
 
 #include <dlfcn.h>
@@ -26,71 +28,8 @@
 
 #include "thread.h"
 #include "log.h"
+#include "plugin_int.h"
 #include "util.h"
-#include "verdict.h"
-
-#define BATCH    16   /* events per wake-up */
-#define GRACE_MS 2000 /* for shutdown after the drain */
-
-enum pstate { P_FAILED, P_RUNNING, P_STUCK };
-
-struct qev {
-	struct ismsd_event ev;
-	char *repo, *payload, *json;
-};
-
-struct lfn {
-	char *name, *doc;
-	ismsd_lua_fn fn;
-	void *data;
-	struct plug *pl;
-};
-
-struct stat_kv {
-	char *name;
-	int64_t v;
-};
-
-struct plug {
-	char *name, *path, *config;
-	void *dl;
-	const struct ismsd_plugin *p;
-	void *state;
-	struct ismsd_host api;
-	struct event_base *base;
-	struct event *wake;
-	int pipe[2];
-	pthread_t thr;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	/* Under mu. */
-	int init_done, init_rc, stopping, done;
-	struct timespec deadline;
-	struct qev **q;
-	size_t qhead, qlen, qmax;
-	uint64_t published, delivered, dropped, discarded;
-	char *last_msg;
-	struct stat_kv *stats;
-	size_t nstats;
-	/* Set before the thread runs or once it is done. */
-	enum pstate st;
-	char *error;
-	struct lfn *fns;
-	size_t nfns;
-};
-
-struct verdicts {
-	char *repo;
-	json_t *rules; /* id -> verdict object */
-};
-
-struct plugin_host {
-	struct plug **v;
-	size_t n;
-	pthread_mutex_t mu; /* for the verdicts of publish_topic */
-	struct verdicts *repos;
-	size_t nrepos;
-};
 
 /* Log a line for the plugin and keep warnings for the status. */
 static void
@@ -159,9 +98,9 @@ valid_name(const char *s, int dash)
 }
 
 /* Register a rule function for the plugin (its thread, in register_lua). */
-static int
-reg_add(const struct ismsd_lua_reg *reg, const char *name, ismsd_lua_fn fn, void *data,
-        const char *doc)
+int
+plugin_reg_add(const struct ismsd_lua_reg *reg, const char *name, ismsd_lua_fn fn, void *data,
+               const char *doc)
 {
 	struct plug *pl = reg->host_data;
 	if (name == NULL || fn == NULL || !valid_name(name, 0)) {
@@ -187,108 +126,6 @@ reg_add(const struct ismsd_lua_reg *reg, const char *name, ismsd_lua_fn fn, void
 	f->data = data;
 	f->pl = pl;
 	return 0;
-}
-
-static void
-qev_free(struct qev *e)
-{
-	if (e == NULL)
-		return;
-	free(e->repo);
-	free(e->payload);
-	free(e->json);
-	free(e);
-}
-
-static struct qev *
-qpop(struct plug *pl)
-{
-	if (pl->qlen == 0)
-		return NULL;
-	struct qev *e = pl->q[pl->qhead];
-	pl->qhead = (pl->qhead + 1) % pl->qmax;
-	pl->qlen--;
-	return e;
-}
-
-static int
-past(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
-}
-
-/* Deliver up to BATCH queued events; stop the loop when told to and the
- * queue is empty or the drain time is over. Runs on the plugin thread. */
-static void
-wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct plug *pl = arg;
-	char junk[64];
-	while (read(fd, junk, sizeof(junk)) > 0)
-		;
-	for (int i = 0; i < BATCH; i++) {
-		pthread_mutex_lock(&pl->mu);
-		if (pl->stopping && past(&pl->deadline)) {
-			struct qev *e;
-			while ((e = qpop(pl)) != NULL) {
-				pl->discarded++;
-				qev_free(e);
-			}
-		}
-		struct qev *e = qpop(pl);
-		pthread_mutex_unlock(&pl->mu);
-		if (e == NULL)
-			break;
-		if (pl->p->on_event)
-			pl->p->on_event(pl->state, &e->ev);
-		qev_free(e);
-		pthread_mutex_lock(&pl->mu);
-		pl->delivered++;
-		pthread_mutex_unlock(&pl->mu);
-	}
-	pthread_mutex_lock(&pl->mu);
-	size_t left = pl->qlen;
-	int stop = pl->stopping;
-	pthread_mutex_unlock(&pl->mu);
-	if (left)
-		event_active(pl->wake, EV_READ, 0);
-	else if (stop)
-		event_base_loopexit(pl->base, NULL);
-}
-
-/* The plugin's thread: init, register_lua, the loop, shutdown. */
-static void *
-run(void *arg)
-{
-	struct plug *pl = arg;
-	void *state = NULL;
-	int rc = pl->p->init(&pl->api, pl->config, &state);
-	if (rc == 0) {
-		pl->state = state;
-		struct ismsd_lua_reg reg = { ISMSD_LUA_REG_VERSION, reg_add, pl };
-		if (pl->p->register_lua && pl->p->register_lua(state, &reg) < 0) {
-			rc = -1;
-			if (pl->p->shutdown)
-				pl->p->shutdown(state);
-		}
-	}
-	pthread_mutex_lock(&pl->mu);
-	pl->init_done = 1;
-	pl->init_rc = rc;
-	pthread_cond_broadcast(&pl->cv);
-	pthread_mutex_unlock(&pl->mu);
-	if (rc < 0)
-		return NULL;
-	event_base_dispatch(pl->base);
-	if (pl->p->shutdown)
-		pl->p->shutdown(pl->state);
-	pthread_mutex_lock(&pl->mu);
-	pl->done = 1;
-	pthread_cond_broadcast(&pl->cv);
-	pthread_mutex_unlock(&pl->mu);
-	return NULL;
 }
 
 /* dlopen path and check the symbol and the ABI version, in that order. */
@@ -329,43 +166,6 @@ check_config(const char *text)
 	if (!ok)
 		return err_set("its configuration is not a JSON object%s%s", v ? "" : ": ",
 		               v ? "" : je.text);
-	return 0;
-}
-
-/* The event base, the pipe and the thread; waits for init. */
-static int
-start(struct plug *pl)
-{
-	pl->base = event_base_new();
-	if (pl->base == NULL)
-		return err_set("cannot create an event loop for it");
-	if (pipe2(pl->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
-		return err_set("cannot create its wake-up pipe: %s", strerror(errno));
-	pl->wake = event_new(pl->base, pl->pipe[0], EV_READ | EV_PERSIST, wake_cb, pl);
-	if (pl->wake == NULL || event_add(pl->wake, NULL) < 0)
-		return err_set("cannot watch its wake-up pipe");
-	if (thread_start(&pl->thr, "plugin", run, pl) < 0)
-		return -1;
-	pthread_mutex_lock(&pl->mu);
-	while (!pl->init_done)
-		pthread_cond_wait(&pl->cv, &pl->mu);
-	int rc = pl->init_rc;
-	pthread_mutex_unlock(&pl->mu);
-	if (rc < 0) {
-		pthread_join(pl->thr, NULL);
-		pthread_mutex_lock(&pl->mu);
-		const char *why = pl->last_msg;
-		err_set("its init failed%s%s", why ? ": " : "", why ? why : "");
-		pthread_mutex_unlock(&pl->mu);
-		for (size_t i = 0; i < pl->nfns; i++) {
-			free(pl->fns[i].name);
-			free(pl->fns[i].doc);
-		}
-		free(pl->fns);
-		pl->fns = NULL;
-		pl->nfns = 0;
-		return -1;
-	}
 	return 0;
 }
 
@@ -414,7 +214,7 @@ load_one(struct plugin_host *h, struct plug *pl, const struct plugin_conf *c)
 		pl->name = xstrdup(pl->p->name);
 		pl->api.instance = pl->name;
 	}
-	rc = start(pl);
+	rc = plugin_start(pl);
 out:
 	if (rc == 0) {
 		pl->st = P_RUNNING;
@@ -470,95 +270,6 @@ plugin_host_running(const struct plugin_host *h)
 	for (size_t i = 0; h && i < h->n; i++)
 		k += h->v[i]->st == P_RUNNING;
 	return k;
-}
-
-/* The event envelope {"event","repo","cursor","time","data"}, or NULL
- * when the payload is not a JSON object. */
-static char *
-envelope(const struct ismsd_event *ev, int64_t t)
-{
-	json_error_t je;
-	json_t *data = json_loads(ev->payload ? ev->payload : "{}", 0, &je);
-	if (data == NULL || !json_is_object(data)) {
-		json_decref(data);
-		return NULL;
-	}
-	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o}", "event", ismsd_event_name(ev->kind),
-	                      "repo", ev->repo ? ev->repo : "", "cursor", (json_int_t)ev->cursor,
-	                      "time", (json_int_t)t, "data", data);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return s;
-}
-
-static void
-enqueue(struct plug *pl, struct qev *e)
-{
-	pthread_mutex_lock(&pl->mu);
-	if (pl->stopping) {
-		pthread_mutex_unlock(&pl->mu);
-		qev_free(e);
-		return;
-	}
-	pl->published++;
-	if (pl->qlen == pl->qmax) {
-		qev_free(qpop(pl));
-		pl->dropped++;
-	}
-	pl->q[(pl->qhead + pl->qlen++) % pl->qmax] = e;
-	pthread_mutex_unlock(&pl->mu);
-	char b = 1;
-	if (write(pl->pipe[1], &b, 1) < 0 && errno != EAGAIN)
-		log_warn("plugin %s: cannot wake its thread", pl->name);
-}
-
-static struct qev *
-copy_event(const struct ismsd_event *ev, int64_t t, const char *json)
-{
-	struct qev *e = xcalloc(1, sizeof(*e));
-	e->repo = xstrdup(ev->repo ? ev->repo : "");
-	e->payload = xstrdup(ev->payload ? ev->payload : "{}");
-	e->json = xstrdup(json);
-	e->ev = (struct ismsd_event){ ISMSD_EVENT_VERSION, ev->kind, e->repo,        ev->cursor, t,
-		                      e->payload,          e->json,  strlen(e->json) };
-	return e;
-}
-
-/* Copy ev into the queue of every running plugin that wants it. */
-void
-plugin_host_publish(struct plugin_host *h, const struct ismsd_event *ev)
-{
-	if (h == NULL || ev == NULL)
-		return;
-	if (ev->kind < 1 || ev->kind > ISMSD_EV_MAX) {
-		log_warnx("plugins: an event of unknown kind %u is not published",
-		          (unsigned)ev->kind);
-		return;
-	}
-	int64_t t = ev->time ? ev->time : (int64_t)time(NULL);
-	char *json = NULL;
-	for (size_t i = 0; i < h->n; i++) {
-		struct plug *pl = h->v[i];
-		if (pl->st != P_RUNNING ||
-		    (pl->p->events && !(pl->p->events & ISMSD_EV_BIT(ev->kind))))
-			continue;
-		if (json == NULL && (json = envelope(ev, t)) == NULL) {
-			log_warnx("plugins: a %s event for %s has a payload that is "
-			          "not a JSON object; not published",
-			          ismsd_event_name(ev->kind), ev->repo ? ev->repo : "?");
-			return;
-		}
-		enqueue(pl, copy_event(ev, t, json));
-	}
-	free(json);
-}
-
-void
-plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind, const char *repo,
-                 uint64_t cursor, const char *payload)
-{
-	struct ismsd_event ev = { ISMSD_EVENT_VERSION, kind, repo, cursor, 0, payload, NULL, 0 };
-	plugin_host_publish(h, &ev);
 }
 
 /* Queue counters, stats and state of one plugin as a JSON object. */
@@ -617,8 +328,8 @@ plug_free(struct plug *pl)
 		if (pl->pipe[i] >= 0)
 			close(pl->pipe[i]);
 	struct qev *e;
-	while ((e = qpop(pl)) != NULL)
-		qev_free(e);
+	while ((e = plugin_qpop(pl)) != NULL)
+		plugin_qev_free(e);
 	if (pl->dl)
 		dlclose(pl->dl);
 	for (size_t i = 0; i < pl->nfns; i++) {
@@ -640,55 +351,6 @@ plug_free(struct plug *pl)
 	free(pl);
 }
 
-static void
-add_ms(struct timespec *t, unsigned ms)
-{
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
-}
-
-/* Tell a running plugin to stop and wait for its thread; 0, or -1 when
- * it is stuck in a hook. */
-static int
-stop(struct plug *pl, unsigned drain_ms)
-{
-	pthread_mutex_lock(&pl->mu);
-	pl->stopping = 1;
-	clock_gettime(CLOCK_MONOTONIC, &pl->deadline);
-	add_ms(&pl->deadline, drain_ms);
-	pthread_mutex_unlock(&pl->mu);
-	char b = 0;
-	if (write(pl->pipe[1], &b, 1) < 0 && errno != EAGAIN)
-		log_warn("plugin %s: cannot wake its thread", pl->name);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	add_ms(&until, drain_ms + GRACE_MS);
-	pthread_mutex_lock(&pl->mu);
-	int rc = 0;
-	while (!pl->done && rc == 0)
-		rc = pthread_cond_timedwait(&pl->cv, &pl->mu, &until);
-	int done = pl->done;
-	uint64_t lost = pl->discarded + pl->qlen;
-	pthread_mutex_unlock(&pl->mu);
-	if (!done) {
-		log_warnx("plugin %s: still busy %u ms after it was told to stop; "
-		          "abandoning it",
-		          pl->name, drain_ms + GRACE_MS);
-		pthread_detach(pl->thr);
-		pl->st = P_STUCK;
-		return -1;
-	}
-	pthread_join(pl->thr, NULL);
-	if (lost)
-		log_warnx("plugin %s: %llu queued event%s not delivered at shutdown", pl->name,
-		          (unsigned long long)lost, lost == 1 ? "" : "s");
-	return 0;
-}
-
 /* Stop every plugin and free the host. */
 void
 plugin_host_free(struct plugin_host *h, unsigned drain_ms)
@@ -699,7 +361,7 @@ plugin_host_free(struct plugin_host *h, unsigned drain_ms)
 		drain_ms = PLUGIN_DRAIN_DEFAULT_MS;
 	for (size_t i = 0; i < h->n; i++) {
 		struct plug *pl = h->v[i];
-		if (pl->st == P_RUNNING && stop(pl, drain_ms) < 0)
+		if (pl->st == P_RUNNING && plugin_stop(pl, drain_ms) < 0)
 			continue; /* its thread may still use it: leave it */
 		plug_free(pl);
 	}
@@ -711,427 +373,4 @@ plugin_host_free(struct plugin_host *h, unsigned drain_ms)
 	pthread_mutex_destroy(&h->mu);
 	free(h->v);
 	free(h);
-}
-
-/* Rule functions: plugins.<instance>.<name>(...) in every sandbox.
- *
- * The arguments go to the plugin as a JSON array and its result comes
- * back as JSON. Everything allocated with malloc on the way lives in a
- * box (a userdata with __gc), so a Lua error at any point (the budget, the
- * memory cap) frees it. */
-
-#define CALL_MT    "isms.plugin_call"
-#define MAX_ARGS   (1u << 20)
-#define MAX_RESULT (4u << 20)
-#define MAX_DEPTH  32
-#define CALL_COST  200
-
-struct box {
-	struct buf args;
-	char *result;
-	size_t rlen;
-	char *error;
-	json_t *json;
-};
-
-static void
-box_clear(struct box *b)
-{
-	buf_free(&b->args);
-	free(b->result);
-	free(b->error);
-	json_decref(b->json);
-	memset(b, 0, sizeof(*b));
-}
-
-static int
-box_gc(lua_State *L)
-{
-	box_clear(luaL_checkudata(L, 1, CALL_MT));
-	return 0;
-}
-
-static void
-call_result(struct ismsd_call *c, const char *json, size_t len)
-{
-	struct box *b = c->host_data;
-	free(b->result);
-	b->result = NULL;
-	if (json == NULL)
-		return;
-	if (len > MAX_RESULT) {
-		free(b->error);
-		b->error = xasprintf("its result is larger than %u bytes", MAX_RESULT);
-		return;
-	}
-	b->result = xstrndup(json, len);
-	b->rlen = len;
-}
-
-static void
-call_error(struct ismsd_call *c, const char *msg)
-{
-	struct box *b = c->host_data;
-	free(b->error);
-	b->error = xstrdup(msg && *msg ? msg : "failed");
-}
-
-static int
-put_string(struct buf *o, const char *s, size_t n)
-{
-	if (utf8_valid(s, n) != n)
-		return err_set("a string that is not valid UTF-8");
-	buf_addc(o, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			buf_addc(o, '\\');
-			buf_addc(o, (char)c);
-		} else if (c < 0x20)
-			buf_printf(o, "\\u%04x", c);
-		else
-			buf_addc(o, (char)c);
-	}
-	buf_addc(o, '"');
-	return 0;
-}
-
-static int put_value(lua_State *L, int idx, struct buf *o, int depth);
-
-/* The table at idx: a list when its keys are exactly 1..n, else an
- * object with string keys. */
-static int
-put_table(lua_State *L, int idx, struct buf *o, int depth)
-{
-	size_t n = lua_rawlen(L, idx), keys = 0;
-	int strkeys = 0, other = 0;
-	lua_pushnil(L);
-	while (lua_next(L, idx)) {
-		keys++;
-		if (lua_type(L, -2) == LUA_TSTRING)
-			strkeys++;
-		else if (!lua_isinteger(L, -2))
-			other++;
-		lua_pop(L, 1);
-	}
-	if (keys == n) {
-		buf_addc(o, '[');
-		for (size_t i = 1; i <= n; i++) {
-			if (i > 1)
-				buf_addc(o, ',');
-			lua_rawgeti(L, idx, (lua_Integer)i);
-			int rc = put_value(L, lua_gettop(L), o, depth + 1);
-			lua_pop(L, 1);
-			if (rc < 0)
-				return -1;
-		}
-		buf_addc(o, ']');
-		return 0;
-	}
-	if ((size_t)strkeys != keys || other)
-		return err_set("a table that mixes list items and named fields");
-	buf_addc(o, '{');
-	int first = 1;
-	lua_pushnil(L);
-	while (lua_next(L, idx)) {
-		size_t kl;
-		const char *k = lua_tolstring(L, -2, &kl);
-		if (!first)
-			buf_addc(o, ',');
-		first = 0;
-		int rc = put_string(o, k, kl);
-		if (rc == 0) {
-			buf_addc(o, ':');
-			rc = put_value(L, lua_gettop(L), o, depth + 1);
-		}
-		if (rc < 0) {
-			lua_pop(L, 2);
-			return -1;
-		}
-		lua_pop(L, 1);
-	}
-	buf_addc(o, '}');
-	return 0;
-}
-
-/* Append the Lua value at idx (absolute) as JSON; -1 with err_msg() for
- * what JSON cannot carry. Raises no Lua error. */
-static int
-put_value(lua_State *L, int idx, struct buf *o, int depth)
-{
-	if (depth > MAX_DEPTH)
-		return err_set("tables nested deeper than %d levels", MAX_DEPTH);
-	if (o->len > MAX_ARGS)
-		return err_set("arguments larger than %u bytes", MAX_ARGS);
-	switch (lua_type(L, idx)) {
-	case LUA_TNIL: buf_adds(o, "null"); return 0;
-	case LUA_TBOOLEAN: buf_adds(o, lua_toboolean(L, idx) ? "true" : "false"); return 0;
-	case LUA_TNUMBER:
-		if (lua_isinteger(L, idx)) {
-			buf_printf(o, "%lld", (long long)lua_tointeger(L, idx));
-			return 0;
-		} else {
-			double d = lua_tonumber(L, idx);
-			if (d != d || d > 1.7976931348623157e308 || d < -1.7976931348623157e308)
-				return err_set("a number that JSON cannot hold (inf or nan)");
-			buf_printf(o, "%.17g", d);
-			return 0;
-		}
-	case LUA_TSTRING: {
-		size_t n;
-		const char *s = lua_tolstring(L, idx, &n);
-		return put_string(o, s, n);
-	}
-	case LUA_TTABLE:
-		if (!lua_checkstack(L, 4))
-			return err_set("tables nested too deeply");
-		return put_table(L, idx, o, depth);
-	default:
-		if (sandbox_is_proxy(L, idx))
-			return err_set("an ISMS record or read-only table: pass the "
-			               "fields the plugin needs instead");
-		return err_set("a %s", luaL_typename(L, idx));
-	}
-}
-
-/* Push the JSON value v as Lua; null is nil. */
-static void
-push_json(lua_State *L, json_t *v, int depth)
-{
-	if (depth > MAX_DEPTH * 2)
-		luaL_error(L, "the result is nested too deeply");
-	luaL_checkstack(L, 3, "result nested too deeply");
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		const char *k;
-		json_t *x;
-		lua_createtable(L, 0, (int)json_object_size(v));
-		json_object_foreach (v, k, x) {
-			push_json(L, x, depth + 1);
-			lua_setfield(L, -2, k);
-		}
-		break;
-	}
-	case JSON_ARRAY: {
-		size_t i;
-		json_t *x;
-		lua_createtable(L, (int)json_array_size(v), 0);
-		json_array_foreach (v, i, x) {
-			push_json(L, x, depth + 1);
-			lua_rawseti(L, -2, (lua_Integer)i + 1);
-		}
-		break;
-	}
-	case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;
-	case JSON_INTEGER: lua_pushinteger(L, (lua_Integer)json_integer_value(v)); break;
-	case JSON_REAL: lua_pushnumber(L, json_real_value(v)); break;
-	case JSON_TRUE:
-	case JSON_FALSE: lua_pushboolean(L, json_is_true(v)); break;
-	default: lua_pushnil(L); break;
-	}
-}
-
-/* A rule's call of a plugin function (upvalue: its struct lfn). */
-static int
-call_fn(lua_State *L)
-{
-	const struct lfn *f = lua_touserdata(L, lua_upvalueindex(1));
-	int nargs = lua_gettop(L);
-	struct box *b = lua_newuserdatauv(L, sizeof(*b), 0);
-	memset(b, 0, sizeof(*b));
-	luaL_setmetatable(L, CALL_MT);
-	buf_addc(&b->args, '[');
-	for (int i = 1; i <= nargs; i++) {
-		if (i > 1)
-			buf_addc(&b->args, ',');
-		if (put_value(L, i, &b->args, 0) < 0)
-			return luaL_error(L, "plugins.%s.%s: argument %d holds %s", f->pl->name,
-			                  f->name, i, err_msg());
-	}
-	buf_addc(&b->args, ']');
-	sandbox_charge(L, CALL_COST + b->args.len / 4);
-	struct ismsd_call c = { ISMSD_CALL_VERSION, b->args.data, b->args.len,
-		                call_result,        call_error,   b };
-	f->fn(f->data, &c);
-	if (b->error)
-		return luaL_error(L, "plugins.%s.%s: %s", f->pl->name, f->name, b->error);
-	if (b->result == NULL)
-		return 0;
-	sandbox_charge(L, b->rlen / 4);
-	json_error_t je;
-	b->json = json_loadb(b->result, b->rlen, JSON_DECODE_ANY, &je);
-	if (b->json == NULL)
-		return luaL_error(L,
-		                  "plugins.%s.%s returned text that is not "
-		                  "JSON: %s",
-		                  f->pl->name, f->name, je.text);
-	push_json(L, b->json, 0);
-	return 1;
-}
-
-/* Install the global `plugins` into sb. */
-void
-plugin_host_extend(struct sandbox *sb, void *arg)
-{
-	struct plugin_host *h = arg;
-	lua_State *L = sandbox_lua(sb);
-	if (luaL_newmetatable(L, CALL_MT)) {
-		lua_pushcfunction(L, box_gc);
-		lua_setfield(L, -2, "__gc");
-		lua_pushboolean(L, 0);
-		lua_setfield(L, -2, "__metatable");
-	}
-	lua_pop(L, 1);
-	lua_newtable(L);
-	for (size_t i = 0; h && i < h->n; i++) {
-		struct plug *pl = h->v[i];
-		if (pl->st != P_RUNNING || pl->nfns == 0)
-			continue;
-		lua_createtable(L, 0, (int)pl->nfns);
-		for (size_t k = 0; k < pl->nfns; k++) {
-			lua_pushlightuserdata(L, &pl->fns[k]);
-			lua_pushcclosure(L, call_fn, 1);
-			lua_setfield(L, -2, pl->fns[k].name);
-		}
-		lua_setfield(L, -2, pl->name);
-	}
-	sandbox_push_readonly(L, -1);
-	lua_remove(L, -2);
-	sandbox_set_global(sb, "plugins");
-}
-
-/* A stable key for a finding: FNV-1a over rule, file, line and message. */
-static void
-finding_key(const char *rule, const struct finding *f, char out[17])
-{
-	uint64_t h = 1469598103934665603ull;
-	char line[24];
-	snprintf(line, sizeof(line), "%d", f->line);
-	const char *parts[] = { rule, f->file ? f->file : "", line, f->message };
-	for (size_t i = 0; i < NELEM(parts); i++)
-		for (const char *p = parts[i];; p++) {
-			h = (h ^ (unsigned char)*p) * 1099511628211ull;
-			if (*p == '\0')
-				break;
-		}
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
-/* Events from the daemon's bus topics.
- *
- * The daemon journals every notification (which gives it its cursor) and
- * publishes JSON objects on topics; plugin_host_publish_topic turns them
- * into plugin events. For "results" (verdicts that changed, or all of them
- * when "full") the host keeps each repository's verdicts so that
- * evaluation-finished carries the counts and the per clause and theme
- * summary of all of them. */
-
-static json_t *
-repo_verdicts(struct plugin_host *h, const char *repo)
-{
-	for (size_t i = 0; i < h->nrepos; i++)
-		if (strcmp(h->repos[i].repo, repo) == 0)
-			return h->repos[i].rules;
-	h->repos = xreallocarray(h->repos, h->nrepos + 1, sizeof(*h->repos));
-	h->repos[h->nrepos].repo = xstrdup(repo);
-	h->repos[h->nrepos].rules = json_object();
-	return h->repos[h->nrepos++].rules;
-}
-
-/* evaluation-finished from a "results" notification. */
-static void
-topic_results(struct plugin_host *h, const char *repo, uint64_t cursor, json_t *d)
-{
-	json_t *rules = repo_verdicts(h, repo), *changed = json_array(), *v;
-	int full = json_is_true(json_object_get(d, "full"));
-	size_t i;
-	json_array_foreach (json_object_get(d, "changed"), i, v) {
-		const char *id = json_string_value(json_object_get(v, "id"));
-		if (id == NULL || verdict_status(v) < 0)
-			continue;
-		json_t *old = full ? NULL : json_object_get(rules, id);
-		json_t *c = json_pack(
-		        "{s:s, s:O?, s:O?, s:O?, s:O?, s:O, s:s?, s:I, s:O?}", "rule", id, "title",
-		        json_object_get(v, "title"), "clause", json_object_get(v, "clause"),
-		        "control", json_object_get(v, "control"), "theme",
-		        json_object_get(v, "theme"), "status", json_object_get(v, "status"),
-		        "previous", old ? json_string_value(json_object_get(old, "status")) : NULL,
-		        "findings", (json_int_t)json_array_size(json_object_get(v, "findings")),
-		        "note", json_object_get(v, "note"));
-		if (c)
-			json_array_append_new(changed, c);
-	}
-	verdict_apply(rules, d);
-	json_t *counts = verdict_count_json(rules);
-	json_t *clauses = verdict_groups(rules, VERDICT_BY_CLAUSE);
-	json_t *themes = verdict_groups(rules, VERDICT_BY_THEME);
-	json_t *o = json_pack("{s:O?, s:O?, s:O?, s:o, s:o, s:o, s:o}", "commit",
-	                      json_object_get(d, "commit"), "commit_time",
-	                      json_object_get(d, "commit_time"), "evaluated_at",
-	                      json_object_get(d, "evaluated_at"), "counts", counts, "clauses",
-	                      clauses, "themes", themes, "changed", changed);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	if (s)
-		plugin_host_emit(h, ISMSD_EV_EVALUATION_FINISHED, repo, cursor, s);
-	free(s);
-	json_decref(o);
-}
-
-/* finding-raised and finding-resolved from a "findings" notification. */
-static void
-topic_findings(struct plugin_host *h, const char *repo, uint64_t cursor, json_t *d)
-{
-	static const struct {
-		const char *field;
-		enum ismsd_event_kind kind;
-	} parts[] = { { "resolved", ISMSD_EV_FINDING_RESOLVED },
-		      { "added", ISMSD_EV_FINDING_RAISED } };
-	const char *rule = json_string_value(json_object_get(d, "rule"));
-	json_t *v;
-	size_t i;
-	for (size_t p = 0; p < NELEM(parts); p++)
-		json_array_foreach (json_object_get(d, parts[p].field), i, v) {
-			const char *msg = json_string_value(json_object_get(v, "message"));
-			if (rule == NULL || msg == NULL)
-				continue;
-			const char *file = json_string_value(json_object_get(v, "file"));
-			struct finding f = { (char *)msg, NULL, (char *)file,
-				             (int)json_integer_value(json_object_get(v, "line")) };
-			char key[17];
-			finding_key(rule, &f, key);
-			json_t *o = json_deep_copy(v);
-			json_object_set_new(o, "rule", json_string(rule));
-			json_object_set_new(o, "key", json_string(key));
-			json_object_set(o, "status", json_object_get(d, "status"));
-			json_object_set(o, "commit", json_object_get(d, "commit"));
-			char *s = json_dumps(o, JSON_COMPACT);
-			if (s)
-				plugin_host_emit(h, parts[p].kind, repo, cursor, s);
-			free(s);
-			json_decref(o);
-		}
-}
-
-/* Turn one journaled notification into plugin events. */
-void
-plugin_host_publish_topic(struct plugin_host *h, const char *repo, const char *topic,
-                          uint64_t cursor, json_t *data)
-{
-	if (h == NULL || repo == NULL || topic == NULL || !json_is_object(data) ||
-	    plugin_host_running(h) == 0)
-		return;
-	pthread_mutex_lock(&h->mu);
-	if (strcmp(topic, "results") == 0)
-		topic_results(h, repo, cursor, data);
-	else if (strcmp(topic, "findings") == 0)
-		topic_findings(h, repo, cursor, data);
-	else if (strcmp(topic, "commits") == 0 || strcmp(topic, "reminders") == 0) {
-		char *s = json_dumps(data, JSON_COMPACT);
-		if (s)
-			plugin_host_emit(
-			        h, topic[0] == 'c' ? ISMSD_EV_COMMIT_SEEN : ISMSD_EV_REMINDER_DUE,
-			        repo, cursor, s);
-		free(s);
-	}
-	pthread_mutex_unlock(&h->mu);
 }
