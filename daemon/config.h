@@ -10,8 +10,8 @@
 #include "paths.h"
 #include "util.h"
 
-#define ISMSD_MAX_REPOS      256
-#define ISMSD_MAX_PLUGINS    64
+#define ISMSD_MAX_REPOS   256
+#define ISMSD_MAX_PLUGINS 64
 
 /* One C plugin to load (docs/ismsd.conf.md, plugins). */
 struct plugin_entry {

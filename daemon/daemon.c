@@ -2,6 +2,7 @@
  * and shutdown. Everything here runs on the loop thread; evaluation jobs
  * go to the evaluator and come back finished. */
 #include "daemon.h"
+#include "daemon_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -28,26 +29,6 @@
 #include "verdict.h"
 #include "watch.h"
 
-struct daemon {
-	struct event_base *base;
-	struct config cfg;
-	struct journal *journal;
-	struct bus *bus;
-	struct evaluator *ev;
-	struct server *srv;
-	struct repo *repos; /* rebuilt by a reload: hold no pointer across */
-	size_t nrepos;
-	int64_t clock_offset; /* seconds added to the system clock (--now) */
-	int64_t started;
-	char *config_error; /* why the last reload was refused, or NULL */
-	int stopping;       /* finished jobs are only freed now */
-	struct event *sig[4];
-	struct plugin_host *plugins; /* the C plugins; kept across reloads */
-	struct bus_sub *plugin_sub;  /* their subscription to the bus */
-	struct rpc_env rpc;          /* what the socket's methods work with */
-	struct schedule_env sched;   /* what the scheduler works with */
-};
-
 /* The daemon's clock. */
 static int64_t
 daemon_now(const struct daemon *d)
@@ -55,8 +36,8 @@ daemon_now(const struct daemon *d)
 	return (int64_t)time(NULL) + d->clock_offset;
 }
 
-static void
-publish_status(struct daemon *d, struct repo *r)
+void
+daemon_publish_status(struct daemon *d, struct repo *r)
 {
 	json_t *o = json_pack("{s:s, s:s?, s:s?}", "health", repo_health_name(r->health), "message",
 	                      r->health_msg, "rules_error", r->rules_error);
@@ -80,7 +61,7 @@ set_health(struct daemon *d, struct repo *r, enum repo_health h, const char *msg
 	r->health = h;
 	free(r->health_msg);
 	r->health_msg = msg ? xstrdup(msg) : NULL;
-	publish_status(d, r);
+	daemon_publish_status(d, r);
 }
 
 static void
@@ -155,28 +136,15 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 	return n;
 }
 
-/* What the timers, the ref watch and the evaluation jobs of a repository
- * point at. A reload that adds or removes repositories rebuilds d->repos,
- * so they cannot point into it: r follows the repository to its new slot
- * and is NULL once the repository is removed. refs counts the repository
- * itself (until it is removed or the daemon stops) and each of its jobs
- * not yet back; the anchor is freed at zero, so a job that comes back
- * after its repository was removed still finds it. Loop thread only. */
-struct repo_anchor {
-	struct daemon *d;
-	struct repo *r;
-	size_t refs;
-};
-
-static struct repo_anchor *
-anchor_get(struct repo_anchor *a)
+struct repo_anchor *
+daemon_anchor_get(struct repo_anchor *a)
 {
 	a->refs++;
 	return a;
 }
 
-static void
-anchor_put(struct repo_anchor *a)
+void
+daemon_anchor_put(struct repo_anchor *a)
 {
 	if (--a->refs == 0)
 		free(a);
@@ -193,8 +161,6 @@ arm_valid(struct daemon *d, struct repo *r)
 	struct timeval tv = { delay > 0 ? (time_t)delay : 0, 0 };
 	evtimer_add(r->valid_ev, &tv);
 }
-
-static void submit_head(struct daemon *d, struct repo *r, int fetch, struct ev_job *like);
 
 static enum repo_health
 failure_kind(struct repo *r, struct ev_job *j)
@@ -285,22 +251,22 @@ head_done(struct ev_job *j, void *arg)
 	}
 	if (r && !d->stopping && r->again && r->busy == 0) {
 		r->again = 0;
-		submit_head(d, r, 0, NULL);
+		daemon_submit_head(d, r, 0, NULL);
 	}
 	ev_job_free(j);
-	anchor_put(a);
+	daemon_anchor_put(a);
 }
 
 /* Queue an evaluation of r's head; like (or NULL) gives who waits for it
  * besides: its reply, reply_arg, client and req_id are taken. */
-static void
-submit_head(struct daemon *d, struct repo *r, int fetch, struct ev_job *like)
+void
+daemon_submit_head(struct daemon *d, struct repo *r, int fetch, struct ev_job *like)
 {
 	struct ev_job *j = ev_job_new(EV_HEAD, r->er);
 	j->now = daemon_now(d);
 	j->fetch = fetch && r->conf.url;
 	j->done = head_done;
-	j->arg = anchor_get(r->anchor);
+	j->arg = daemon_anchor_get(r->anchor);
 	if (like) {
 		j->reply = like->reply;
 		j->reply_arg = like->reply_arg;
@@ -319,7 +285,7 @@ daemon_kick(struct daemon *d, struct repo *r, int fetch)
 		r->again = 1;
 		return;
 	}
-	submit_head(d, r, fetch, NULL);
+	daemon_submit_head(d, r, fetch, NULL);
 }
 
 /* The sync method's evaluation (rpc.h, struct rpc_env). */
@@ -330,7 +296,7 @@ env_sync(void *arg, struct repo *r, uint64_t client, json_t *req_id,
 	struct ev_job like = {
 		.reply = reply, .reply_arg = reply_arg, .client = client, .req_id = req_id
 	};
-	submit_head(arg, r, 1, &like);
+	daemon_submit_head(arg, r, 1, &like);
 }
 
 static int64_t
@@ -385,7 +351,7 @@ load_result(struct daemon *d, struct repo *r, struct ev_job *j)
 		free(why);
 		log_warnx("repository %s: %s%s", r->conf.name, r->rules_error,
 		          initial ? "" : "; the previous rule packs keep running");
-		publish_status(d, r);
+		daemon_publish_status(d, r);
 	} else {
 		int had_error = r->rules_error != NULL;
 		free(r->rules_error);
@@ -395,7 +361,7 @@ load_result(struct daemon *d, struct repo *r, struct ev_job *j)
 		j->rules = NULL;
 		log_info("repository %s: %zu rules loaded", r->conf.name, j->nrules);
 		if (had_error)
-			publish_status(d, r);
+			daemon_publish_status(d, r);
 		if (!initial)
 			daemon_kick(d, r, 0);
 	}
@@ -410,26 +376,26 @@ load_done(struct ev_job *j, void *arg)
 	if (!a->d->stopping && a->r && j->er == a->r->er)
 		load_result(a->d, a->r, j);
 	ev_job_free(j);
-	anchor_put(a);
+	daemon_anchor_put(a);
 }
 
-static void
-submit_load(struct daemon *d, struct repo *r)
+void
+daemon_submit_load(struct daemon *d, struct repo *r)
 {
 	struct ev_job *j = ev_job_new(EV_LOAD, r->er);
 	const char *rules = r->conf.rules ? r->conf.rules : d->cfg.rules;
 	j->rules_dir = xstrdup(rules ? rules : engine_default_rules_dir());
 	j->done = load_done;
-	j->arg = anchor_get(r->anchor);
+	j->arg = daemon_anchor_get(r->anchor);
 	evaluator_submit(d->ev, j);
 }
 
 /* A retired evaluator half is gone (evaluator_repo_retire). */
-static void
-drop_done(struct ev_job *j, void *arg)
+void
+daemon_drop_done(struct ev_job *j, void *arg)
 {
 	ev_job_free(j);
-	anchor_put(arg);
+	daemon_anchor_put(arg);
 }
 
 /* r may have changed (watch.h). */
@@ -452,21 +418,21 @@ on_valid(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Notice r's changes (watch.h). */
-static void
-watch_setup(struct daemon *d, struct repo *r)
+void
+daemon_watch_setup(struct daemon *d, struct repo *r)
 {
 	r->watch = watch_start(d->base, &r->conf, on_change, r->anchor);
 }
 
-static void
-watch_stop(struct repo *r)
+void
+daemon_watch_stop(struct repo *r)
 {
 	watch_free(r->watch);
 	r->watch = NULL;
 }
 
-static void
-copy_conf(struct repo_conf *dst, const struct repo_conf *src)
+void
+daemon_copy_conf(struct repo_conf *dst, const struct repo_conf *src)
 {
 	dst->name = xstrdup(src->name);
 	dst->path = src->path ? xstrdup(src->path) : NULL;
@@ -478,8 +444,8 @@ copy_conf(struct repo_conf *dst, const struct repo_conf *src)
 	dst->from_flag = src->from_flag;
 }
 
-static void
-free_conf(struct repo_conf *c)
+void
+daemon_free_conf(struct repo_conf *c)
 {
 	free(c->name);
 	free(c->path);
@@ -507,35 +473,35 @@ mkdirs(const char *path)
 
 /* The git directory evaluated for rc: its path, or the mirror of its url.
  * The caller's. */
-static char *
-gitdir_for(const struct daemon *d, const struct repo_conf *rc)
+char *
+daemon_gitdir_for(const struct daemon *d, const struct repo_conf *rc)
 {
 	if (rc->url)
 		return xasprintf("%s/mirrors/%s.git", d->cfg.state_dir, rc->name);
 	return xstrdup(rc->path);
 }
 
-static void
-repo_setup(struct daemon *d, struct repo *r, const struct repo_conf *rc)
+void
+daemon_repo_setup(struct daemon *d, struct repo *r, const struct repo_conf *rc)
 {
 	r->anchor = xcalloc(1, sizeof(*r->anchor));
 	*r->anchor = (struct repo_anchor){ d, r, 1 };
-	copy_conf(&r->conf, rc);
+	daemon_copy_conf(&r->conf, rc);
 	r->results = json_object();
-	r->gitdir = gitdir_for(d, rc);
+	r->gitdir = daemon_gitdir_for(d, rc);
 	r->er = evaluator_repo_new(d->ev, r->gitdir, rc->url, rc->ref);
 	r->valid_ev = evtimer_new(d->base, on_valid, r->anchor);
-	watch_setup(d, r);
+	daemon_watch_setup(d, r);
 }
 
 /* Free what r holds on the loop thread and let go of its anchor. Its
  * evaluator half is left alone: evaluator_free frees it, or it was
  * retired. */
-static void
-repo_teardown(struct repo *r)
+void
+daemon_repo_teardown(struct repo *r)
 {
 	schedule_close(r);
-	watch_stop(r);
+	daemon_watch_stop(r);
 	if (r->valid_ev)
 		event_free(r->valid_ev);
 	json_decref(r->results);
@@ -544,9 +510,9 @@ repo_teardown(struct repo *r)
 	free(r->organisation);
 	free(r->health_msg);
 	free(r->rules_error);
-	free_conf(&r->conf);
+	daemon_free_conf(&r->conf);
 	r->anchor->r = NULL;
-	anchor_put(r->anchor);
+	daemon_anchor_put(r->anchor);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -663,7 +629,7 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
 	d->nrepos = d->cfg.nrepos;
 	for (size_t i = 0; i < d->nrepos; i++)
-		repo_setup(d, &d->repos[i], &d->cfg.repos[i]);
+		daemon_repo_setup(d, &d->repos[i], &d->cfg.repos[i]);
 	replay(d);
 	for (size_t i = 0; i < d->nrepos; i++)
 		if (schedule_open(&d->sched, &d->repos[i]) < 0)
@@ -690,8 +656,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		event_add(d->sig[i], NULL);
 	}
 	for (size_t i = 0; i < d->nrepos; i++) {
-		submit_load(d, &d->repos[i]);
-		submit_head(d, &d->repos[i], 1, NULL);
+		daemon_submit_load(d, &d->repos[i]);
+		daemon_submit_head(d, &d->repos[i], 1, NULL);
 	}
 	log_info("serving %zu repositor%s on %s%s%s", d->nrepos, d->nrepos == 1 ? "y" : "ies",
 	         d->cfg.socket, d->cfg.listen_tcp ? " and " : "",
@@ -713,7 +679,7 @@ daemon_stop(struct daemon *d)
 	d->ev = NULL;
 	plugins_stop(d);
 	for (size_t i = 0; i < d->nrepos; i++)
-		repo_teardown(&d->repos[i]);
+		daemon_repo_teardown(&d->repos[i]);
 	free(d->repos);
 	for (size_t i = 0; i < NELEM(d->sig); i++)
 		if (d->sig[i])
@@ -723,227 +689,6 @@ daemon_stop(struct daemon *d)
 	free(d->config_error);
 	config_free(&d->cfg);
 	free(d);
-}
-
-static int
-same_str(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
-/* Stop serving r (its entry left the file): tell its subscribers with a
- * `status` notification, stop its watch, polling, timers and schedule,
- * and retire its evaluator half behind the jobs still queued for it
- * (they come back to an anchor without a repository). */
-static void
-repo_remove(struct daemon *d, struct repo *r)
-{
-	log_info("repository %s: removed from %s; no longer watched, evaluated or served",
-	         r->conf.name, d->cfg.file);
-	r->health = RH_REMOVED;
-	free(r->health_msg);
-	r->health_msg = xasprintf("removed from the configuration (%s): ismsd no longer "
-	                          "watches, evaluates or serves this repository",
-	                          d->cfg.file);
-	publish_status(d, r);
-	evaluator_repo_retire(d->ev, r->er, drop_done, anchor_get(r->anchor));
-	repo_teardown(r);
-}
-
-/* Apply rc to r, served already: new rule packs take effect with the
- * reload's load; a new path, url or ref gets a new evaluator half (the
- * old one is retired behind its queued jobs, whose results are dropped)
- * and its rule packs loaded anew; new intervals restart the watch and
- * the polling. The published verdicts stay, so the first evaluation
- * publishes what differs. Returns 1 when r must be evaluated anew. */
-static int
-repo_update(struct daemon *d, struct repo *r, const struct repo_conf *rc)
-{
-	int moved = !same_str(r->conf.path, rc->path) || !same_str(r->conf.url, rc->url) ||
-	            !same_str(r->conf.ref, rc->ref);
-	int timing = moved || r->conf.poll_interval != rc->poll_interval ||
-	             r->conf.fetch_interval != rc->fetch_interval;
-	if (timing)
-		watch_stop(r);
-	if (moved) {
-		log_info("repository %s: now %s%s%s; loading its rule packs and evaluating it anew",
-		         rc->name, rc->url ? rc->url : rc->path, rc->ref ? " at " : "",
-		         rc->ref ? rc->ref : "");
-		evaluator_repo_retire(d->ev, r->er, drop_done, anchor_get(r->anchor));
-		free(r->gitdir);
-		r->gitdir = gitdir_for(d, rc);
-		r->er = evaluator_repo_new(d->ev, r->gitdir, rc->url, rc->ref);
-		/* The new half has no rules: the reload's load is its first. */
-		json_decref(r->rules);
-		r->rules = NULL;
-		r->rewritten = 0;
-	}
-	free_conf(&r->conf);
-	copy_conf(&r->conf, rc);
-	if (timing)
-		watch_setup(d, r);
-	return moved;
-}
-
-/* Start serving r, added to the file: its schedule, and a `status`
- * notification (pending) so that dashboards learn of it. */
-static void
-repo_added(struct daemon *d, struct repo *r)
-{
-	log_info("repository %s: added in %s; watching and evaluating it", r->conf.name,
-	         d->cfg.file);
-	if (schedule_open(&d->sched, r) < 0)
-		log_warnx("%s; its reminders are not sent until ismsd restarts", err_msg());
-	r->health_msg = xasprintf("added to the configuration (%s); the first evaluation "
-	                          "follows",
-	                          d->cfg.file);
-	publish_status(d, r);
-}
-
-/* Serve the repositories of nc: keep the ones served already (moved to the
- * new list in nc's order, updated), set up the new ones, remove the rest.
- * d->repos is rebuilt; what points at a repository goes through its
- * anchor and schedule_moved. Returns, per repository of the new list,
- * whether it needs a first evaluation (the caller's; submitted after the
- * rule packs' loads). */
-static unsigned char *
-apply_repos(struct daemon *d, const struct config *nc)
-{
-	struct repo *nv = xcalloc(nc->nrepos, sizeof(*nv));
-	unsigned char *fresh = xcalloc(nc->nrepos, 1), *added = xcalloc(nc->nrepos, 1);
-	for (size_t i = 0; i < d->nrepos; i++)
-		if (config_repo(nc, d->repos[i].conf.name) == NULL)
-			repo_remove(d, &d->repos[i]);
-	for (size_t i = 0; i < nc->nrepos; i++) {
-		const struct repo_conf *rc = &nc->repos[i];
-		struct repo *old = NULL;
-		for (size_t k = 0; k < d->nrepos && old == NULL; k++)
-			if (d->repos[k].conf.name && strcmp(d->repos[k].conf.name, rc->name) == 0)
-				old = &d->repos[k];
-		if (old) {
-			nv[i] = *old;
-			nv[i].anchor->r = &nv[i];
-			schedule_moved(old, &nv[i]);
-			/* Moved: the old slot is searched no more. */
-			memset(old, 0, sizeof(*old));
-			fresh[i] = (unsigned char)repo_update(d, &nv[i], rc);
-		} else {
-			repo_setup(d, &nv[i], rc);
-			fresh[i] = added[i] = 1;
-		}
-	}
-	free(d->repos);
-	d->repos = nv;
-	d->nrepos = nc->nrepos;
-	for (size_t i = 0; i < d->nrepos; i++)
-		if (added[i])
-			repo_added(d, &d->repos[i]);
-	free(added);
-	return fresh;
-}
-
-/* Take the settings a reload may change from the new configuration, and
- * its repositories. Returns what apply_repos returns. */
-static unsigned char *
-adopt(struct daemon *d, struct config *nc)
-{
-	log_set_level(nc->log_level);
-	server_set_limits(d->srv, nc->max_clients, nc->subscriber_buffer);
-	d->cfg.log_level = nc->log_level;
-	d->cfg.max_clients = nc->max_clients;
-	d->cfg.subscriber_buffer = nc->subscriber_buffer;
-	free(d->cfg.write_uids);
-	free(d->cfg.write_gids);
-	d->cfg.write_uids = nc->write_uids;
-	d->cfg.nwrite_uids = nc->nwrite_uids;
-	d->cfg.write_gids = nc->write_gids;
-	d->cfg.nwrite_gids = nc->nwrite_gids;
-	d->cfg.write_set = nc->write_set;
-	nc->write_uids = NULL;
-	nc->write_gids = NULL;
-	free(d->cfg.rules);
-	d->cfg.rules = nc->rules;
-	nc->rules = NULL;
-	if (!config_plugins_equal(&d->cfg, nc))
-		log_warnx("%s: the plugins changed; restart ismsd to apply them "
-		          "(the running ones stay)",
-		          nc->file);
-	unsigned char *fresh = apply_repos(d, nc);
-	/* Keep the served list (with the --repo ones) for the next reload. */
-	struct repo_conf *t = d->cfg.repos;
-	size_t tn = d->cfg.nrepos;
-	d->cfg.repos = nc->repos;
-	d->cfg.nrepos = nc->nrepos;
-	nc->repos = t;
-	nc->nrepos = tn;
-	return fresh;
-}
-
-/* A relative path of the file, taken from the current directory as the
- * first load's were (ismsd.c). */
-static void
-absolute_path(char **p)
-{
-	char cwd[4096];
-	if (*p == NULL || (*p)[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return;
-	char *a = xasprintf("%s/%s", cwd, *p);
-	free(*p);
-	*p = a;
-}
-
-/* Read the file again into nc, add the running --repo repositories, and
- * check the whole as at start. Returns 0, or -1 with errs and err_msg(). */
-static int
-read_config(struct daemon *d, struct config *nc, struct problems *errs)
-{
-	config_defaults(nc);
-	if (config_load(d->cfg.file, nc, errs) < 0)
-		return -1;
-	absolute_path(&nc->rules);
-	for (size_t i = 0; i < nc->nrepos; i++) {
-		absolute_path(&nc->repos[i].path);
-		absolute_path(&nc->repos[i].rules);
-	}
-	for (size_t i = 0; i < d->cfg.nrepos; i++) {
-		if (!d->cfg.repos[i].from_flag)
-			continue;
-		nc->repos = xreallocarray(nc->repos, nc->nrepos + 1, sizeof(*nc->repos));
-		copy_conf(&nc->repos[nc->nrepos++], &d->cfg.repos[i]);
-	}
-	if (config_check(nc, errs) < 0)
-		return err_set("%s: %s", d->cfg.file, err_msg());
-	return 0;
-}
-
-void
-daemon_reload(struct daemon *d)
-{
-	unsigned char *fresh = NULL;
-	free(d->config_error);
-	d->config_error = NULL;
-	if (d->cfg.file) {
-		struct config nc;
-		struct problems errs = { 0 };
-		if (read_config(d, &nc, &errs) < 0) {
-			for (size_t i = 0; i < errs.n; i++)
-				log_warnx("%s:%d: %s",
-				          errs.v[i].path ? errs.v[i].path : d->cfg.file,
-				          errs.v[i].line, errs.v[i].msg);
-			d->config_error = xstrdup(err_msg());
-			log_warnx("%s; the previous configuration keeps running", d->config_error);
-		} else {
-			fresh = adopt(d, &nc);
-		}
-		problems_free(&errs);
-		config_free(&nc);
-	}
-	for (size_t i = 0; i < d->nrepos; i++) {
-		submit_load(d, &d->repos[i]);
-		if (fresh && fresh[i])
-			submit_head(d, &d->repos[i], 1, NULL);
-	}
-	free(fresh);
 }
 
 /* ismsd -t: load and init cfg's plugins, print how each stands, stop
