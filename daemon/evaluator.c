@@ -57,13 +57,34 @@ struct evaluator {
 	struct evaluator_repo *repos;
 };
 
+/* A job with what only the evaluator touches: why it failed, kept from
+ * the worker's thread to the loop thread's err_msg(). */
+struct job {
+	struct ev_job pub; /* first: a struct ev_job * is a struct job * */
+	char *error;
+};
+
+static struct job *
+job_of(struct ev_job *j)
+{
+	return (struct job *)(void *)j;
+}
+
 struct ev_job *
 ev_job_new(enum ev_kind kind, struct evaluator_repo *er)
 {
-	struct ev_job *j = xcalloc(1, sizeof(*j));
-	j->kind = kind;
-	j->er = er;
-	return j;
+	struct job *p = xcalloc(1, sizeof(*p));
+	p->pub.kind = kind;
+	p->pub.er = er;
+	return &p->pub;
+}
+
+/* Hand a failed job's message to this thread's err_msg(), for done(). */
+static void
+tell(struct ev_job *j)
+{
+	if (j->rc < 0)
+		err_set("%s", job_of(j)->error ? job_of(j)->error : "the evaluation failed");
 }
 
 void
@@ -73,7 +94,7 @@ ev_job_free(struct ev_job *j)
 		return;
 	free(j->ref);
 	free(j->rules_dir);
-	free(j->error);
+	free(job_of(j)->error);
 	free(j->organisation);
 	model_hold_drop(j->head);
 	problems_free(&j->errs);
@@ -90,8 +111,8 @@ static void
 fail(struct ev_job *j, const char *what)
 {
 	j->rc = -1;
-	free(j->error);
-	j->error = xstrdup(what);
+	free(job_of(j)->error);
+	job_of(j)->error = xstrdup(what);
 }
 
 static void
@@ -418,6 +439,7 @@ evaluator_run(struct ev_job *j)
 	}
 	gitrepo_session_end();
 	j->ms = mono_ms() - t0;
+	tell(j);
 }
 
 static void *
@@ -482,6 +504,7 @@ on_done(evutil_socket_t fd, short what, void *arg)
 		pthread_mutex_lock(&e->mu);
 		e->pending--;
 		pthread_mutex_unlock(&e->mu);
+		tell(j);
 		j->done(j, j->arg);
 	}
 }
@@ -511,6 +534,7 @@ finish_all(struct ev_job *list)
 		list = j->next;
 		if (j->rc == 0 && j->results == NULL && j->rules == NULL)
 			fail(j, "the daemon is stopping");
+		tell(j);
 		j->done(j, j->arg);
 	}
 }

@@ -36,17 +36,23 @@ struct ev_job {
 	/* Set by the submitter. */
 	enum ev_kind kind;
 	struct evaluator_repo *er;
-	char *ref;                                /* EV_REF; the job's */
-	char *rules_dir;                          /* EV_LOAD; the job's */
-	int64_t now;                              /* evaluation instant */
-	int fetch;                                /* EV_HEAD: fetch the remote first */
-	void (*done)(struct ev_job *, void *arg); /* on the loop thread */
+	char *ref;       /* EV_REF; the job's */
+	char *rules_dir; /* EV_LOAD; the job's */
+	int64_t now;     /* evaluation instant */
+	int fetch;       /* EV_HEAD: fetch the remote first */
+	/* On the loop thread; when rc is -1, err_msg() says why as it is
+	 * called (and after evaluator_run). */
+	void (*done)(struct ev_job *, void *arg);
 	void *arg;
-	uint64_t client; /* free for the submitter's use */
-	json_t *req_id;  /* free for the submitter's use; decref'd */
+	/* Free for the submitter's use: who else waits for the job (a socket
+	 * request), told by the submitter's done() with how many published
+	 * verdicts changed. req_id is decref'd with the job. */
+	void (*reply)(struct ev_job *, size_t changed, void *reply_arg);
+	void *reply_arg;
+	uint64_t client;
+	json_t *req_id;
 	/* Set by the worker. */
-	int rc; /* 0, or -1 with error */
-	char *error;
+	int rc;               /* 0, or -1 (see done) */
 	struct problems errs; /* EV_LOAD: file:line problems */
 	int fetch_failed, not_isms, no_rules;
 	int unchanged; /* EV_HEAD: same commit, nothing expired */
@@ -90,7 +96,8 @@ void evaluator_repo_retire(struct evaluator *e, struct evaluator_repo *er,
 void evaluator_submit(struct evaluator *e, struct ev_job *job);
 struct ev_job *ev_job_new(enum ev_kind kind, struct evaluator_repo *er);
 void ev_job_free(struct ev_job *j);
-/* Run one job on the calling thread (ismsd -t, tests). */
+/* Run one job on the calling thread (ismsd -t, tests); rc -1 with
+ * err_msg(). */
 void evaluator_run(struct ev_job *j);
 /* Jobs queued or running. */
 size_t evaluator_pending(struct evaluator *e);

@@ -255,12 +255,23 @@ absolutise(struct config *c)
 	}
 }
 
+/* libevent's own messages, through the daemon's log. */
+static void
+event_log(int severity, const char *msg)
+{
+	switch (severity) {
+	case EVENT_LOG_DEBUG: log_debug("libevent: %s", msg); break;
+	case EVENT_LOG_MSG: log_info("libevent: %s", msg); break;
+	default: log_warnx("libevent: %s", msg); break;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct config cfg;
-	struct daemon d;
+	struct daemon *d = NULL;
 	int64_t offset;
 	int ready = -1, rc = 2;
 	log_init("ismsd", LOG_LVL_INFO, 0);
@@ -295,10 +306,11 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		goto out;
 	}
+	event_set_log_callback(event_log);
 	struct event_base *base = event_base_new();
 	if (daemon_start(&d, base, &cfg, offset) < 0) {
 		log_warnx("cannot start: %s", err_msg());
-		daemon_stop(&d);
+		daemon_stop(d);
 		event_base_free(base);
 		goto out;
 	}
@@ -309,7 +321,7 @@ main(int argc, char **argv)
 		close(ready);
 	}
 	event_base_dispatch(base);
-	daemon_stop(&d);
+	daemon_stop(d);
 	event_base_free(base);
 	log_info("stopped");
 	rc = 0;

@@ -49,19 +49,6 @@ void plugin_host_publish(struct plugin_host *h, const struct ismsd_event *ev);
 void plugin_host_emit(struct plugin_host *h, enum ismsd_event_kind kind, const char *repo,
                       uint64_t cursor, const char *payload);
 
-/* Publish what an evaluation changed: evaluation-finished (counts, per
- * clause and theme summary, changed verdicts, duration) and one
- * finding-raised or finding-resolved per finding that appeared or went
- * away since prev. prev NULL: no earlier evaluation, every finding is
- * raised. Results of cur with status ST_COUNT (not run) keep prev's
- * verdict. commit_time: the commit's time (0: unknown). Any thread. */
-void plugin_host_publish_evaluation(struct plugin_host *h, const char *repo, uint64_t cursor,
-                                    const struct evaluation *prev, const struct evaluation *cur,
-                                    double duration_seconds, int64_t commit_time);
-/* The evaluation-finished payload alone; the caller's to free. */
-char *plugin_evaluation_json(const struct evaluation *prev, const struct evaluation *cur,
-                             double duration_seconds, int64_t commit_time);
-
 /* Turn one journaled bus notification into plugin events: "results"
  * (changed verdicts; the host keeps each repository's verdicts) becomes
  * evaluation-finished with counts and the per clause and theme summary,

@@ -1,7 +1,6 @@
 /* repo.h - one ISMS repository the daemon serves: where it lives (a local
- * repository, or a remote mirrored into the state directory), how its
- * changes are noticed (inotify on the refs, polling as the fallback), its
- * health, and the verdicts last published for it. */
+ * repository, or a remote mirrored into the state directory), its health,
+ * and the verdicts last published for it. watch.h notices its changes. */
 #ifndef ISMS_REPO_H
 #define ISMS_REPO_H
 
@@ -13,7 +12,7 @@
 
 struct evaluator_repo;
 struct repo_anchor;
-struct repo_watch;
+struct watch;
 
 /* Health of a repository as status reports it. */
 enum repo_health {
@@ -28,7 +27,6 @@ enum repo_health {
 
 /* Loop-thread state of one repository. Owned by the daemon. */
 struct repo {
-	void *owner;                /* the daemon */
 	struct repo_anchor *anchor; /* what its timers, watch and jobs point at */
 	struct repo_conf conf;      /* a copy: the config may be reloaded */
 	char *gitdir;               /* local path, or the mirror directory */
@@ -47,8 +45,8 @@ struct repo {
 	/* Scheduling. */
 	int busy, again;    /* an evaluation runs; another is wanted */
 	int64_t next_valid; /* earliest valid_until, 0: none */
-	struct event *poll_ev, *valid_ev, *kick_ev;
-	struct repo_watch *watch;
+	struct event *valid_ev;
+	struct watch *watch; /* inotify on the refs, polling */
 	/* Figures of the last evaluation. */
 	double last_ms;
 	size_t last_run, nevals;
@@ -73,26 +71,7 @@ int repo_commit_time(const char *path, const char *commit, int64_t *out);
  * (path/.git for a work tree); the caller's. */
 char *repo_gitdir_of(const char *path);
 
-/* Call fn(arg) when a ref of the repository at gitdir may have changed:
- * inotify on HEAD and packed-refs in gitdir, and on every directory under
- * refs/ (branches with slashes; directories that appear later are watched
- * as they appear). *out is the caller's (repo_watch_free). Fails (-1)
- * when inotify is unavailable or a directory cannot be watched (the
- * watch limit): poll then. */
-int repo_watch_start(struct event_base *base, const char *gitdir, void (*fn)(void *), void *arg,
-                     struct repo_watch **out);
-/* Why w started to miss changes (a directory that appeared could not be
- * watched: the watch limit; the git directory went away), once: the next
- * calls return NULL. Borrowed, valid until repo_watch_free. fn is called
- * when it happens. The caller polls from then on. */
-const char *repo_watch_lost(struct repo_watch *w);
-/* How many directories w watches (besides the git directory). */
-size_t repo_watch_dirs(const struct repo_watch *w);
-void repo_watch_free(struct repo_watch *w);
-
 /* Apply a journaled "results" payload to r's published state. */
 void repo_apply(struct repo *r, json_t *data);
-/* Verdict counts of a results object (id -> verdict). The caller's. */
-json_t *repo_counts(json_t *results);
 
 #endif

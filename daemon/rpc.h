@@ -10,7 +10,38 @@
 #include "evaluator.h"
 #include "server.h"
 
-struct daemon;
+struct bus;
+struct config;
+struct journal;
+struct plugin_host;
+struct repo;
+
+/* What the methods work with, set up by the daemon and kept current by it
+ * (a reload changes the configuration and the repositories, not this
+ * struct's address). The socket's server_line_fn and server_gone_fn get
+ * it as their arg. Loop thread only. */
+struct rpc_env {
+	struct server *srv; /* the socket's server */
+	struct bus *bus;
+	struct journal *journal;
+	struct evaluator *ev;
+	struct plugin_host *plugins; /* for status; may be NULL */
+	const struct config *cfg;    /* write_users and write_groups */
+	int64_t started;             /* when the daemon started */
+	int stopping;                /* set: finished jobs get no reply */
+	void *arg;                   /* for the callbacks below */
+	/* The daemon's clock. */
+	int64_t (*now)(void *arg);
+	/* The i-th repository served; NULL past the last. */
+	struct repo *(*repo_at)(void *arg, size_t i);
+	/* Why the last reload was refused, or NULL. */
+	const char *(*config_error)(void *arg);
+	/* Queue an evaluation of r's head (fetching first) whose job carries
+	 * client, req_id (a reference is taken), reply and reply_arg; the
+	 * job's done() calls reply once it has published the result. */
+	void (*sync)(void *arg, struct repo *r, uint64_t client, json_t *req_id,
+	             void (*reply)(struct ev_job *, size_t, void *), void *reply_arg);
+};
 
 /* JSON-RPC error codes. */
 enum {
@@ -25,16 +56,20 @@ enum {
 	RPC_FAILED = -32003,
 };
 
-/* Handle one request line from c (a server_line_fn; arg is the daemon). */
+/* Handle one request line from c (a server_line_fn; arg is the
+ * struct rpc_env). */
 void rpc_line(void *arg, struct client *c, const char *line, size_t len);
-/* A client has gone: end its subscriptions (a server_gone_fn). */
+/* A client has gone: end its subscriptions (a server_gone_fn; arg is the
+ * struct rpc_env). */
 void rpc_gone(void *arg, struct client *c);
-/* Reply to the request a finished job carried (job->client, job->req_id). */
-void rpc_finish(struct daemon *d, struct ev_job *j, size_t changed);
-/* Parse a request line into its parts, for the dispatcher and the tests.
- * On success *req is the caller's and 0 is returned; on failure an error
- * response is built into *err (the caller's) and -1 returned. */
-int rpc_parse(const char *line, size_t len, json_t **req, json_t **err);
+/* Parse a request line, for the dispatcher and the tests. Returns 0 with
+ * *req the request (the caller's), or a JSON-RPC error code (negative)
+ * with err_msg() the message and *req what was parsed (the caller's, for
+ * rpc_id), or NULL when the line is not JSON. */
+int rpc_parse(const char *line, size_t len, json_t **req);
+/* The id of a parsed request when it is one an error reply may carry (a
+ * string, a whole number or null), else NULL. Borrowed. */
+json_t *rpc_id(json_t *req);
 /* An error response for id (borrowed; NULL: null). The caller's. */
 json_t *rpc_error(json_t *id, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Whether a method exists and its flags; -1 when it does not. */

@@ -25,7 +25,8 @@
 #include "thread.h"
 #include "calendar.h"
 #include "catalogue.h"
-#include "daemon.h"
+#include "bus.h"
+#include "config.h"
 #include "date.h"
 #include "engine.h"
 #include "ical.h"
@@ -34,7 +35,7 @@
 #include "planner.h"
 #include "reminder.h"
 #include "review_pack.h"
-#include "rpc.h"
+#include "repo.h"
 #include "source.h"
 
 /* Re-check at least this often (seconds), in case the clock jumps. */
@@ -54,7 +55,7 @@ struct load {
 
 /* The scheduler's half of one repository. */
 struct sched {
-	struct daemon *d;
+	const struct schedule_env *env;
 	struct repo *r;
 	struct reminder_state *st;
 	char commit[41];         /* of the model kept; "" for none */
@@ -133,7 +134,8 @@ start_load(struct sched *s, const char *commit)
 	snprintf(l->commit, sizeof(l->commit), "%s", commit ? commit : "");
 	l->wfd = s->pipe[1];
 	if (thread_start(&s->th, "calendar", loader, l) < 0) {
-		log_warnx("repository %s: cannot load the calendar: %s", s->r->conf.name, err_msg());
+		log_warnx("repository %s: cannot load the calendar: %s", s->r->conf.name,
+		          err_msg());
 		load_free(l);
 		return;
 	}
@@ -147,7 +149,7 @@ fire(struct sched *s, struct reminder *r, int64_t now)
 	if (!r->redelivery && reminder_mark_fired(s->st, r) < 0)
 		return -1;
 	json_t *o = reminder_json(r);
-	uint64_t cur = bus_publish(s->d->bus, s->r->conf.name, "reminders", now, o);
+	uint64_t cur = bus_publish(s->env->bus, s->r->conf.name, "reminders", now, o);
 	json_decref(o);
 	if (cur == 0)
 		return -1;
@@ -171,7 +173,7 @@ run(struct sched *s)
 {
 	struct reminder_list list = { 0 };
 	struct calendar *cal = NULL;
-	int64_t now = daemon_now(s->d);
+	int64_t now = s->env->now(s->env->arg);
 	if (model_of(s) == NULL || s->st == NULL)
 		return;
 	calendar_build(model_of(s), now, &cal);
@@ -248,7 +250,7 @@ finish(struct sched *s)
 		;
 	struct load *l = s->ld;
 	s->ld = NULL;
-	if (!s->d->stopping)
+	if (!s->env->stopping)
 		install(s, l);
 	load_free(l);
 }
@@ -311,12 +313,12 @@ mkpath(const char *dir)
 }
 
 int
-schedule_open(struct daemon *d, struct repo *r)
+schedule_open(const struct schedule_env *env, struct repo *r)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
-	char *dir = xasprintf("%s/reminders/%s", d->cfg.state_dir, r->conf.name);
+	char *dir = xasprintf("%s/reminders/%s", env->cfg->state_dir, r->conf.name);
 	int rc = -1;
-	s->d = d;
+	s->env = env;
 	s->r = r;
 	s->pipe[0] = s->pipe[1] = -1;
 	if (mkpath(dir) < 0 || reminder_open(dir, &s->st) < 0)
@@ -325,9 +327,9 @@ schedule_open(struct daemon *d, struct repo *r)
 		err_set("cannot create a pipe: %s", strerror(errno));
 		goto out;
 	}
-	s->done_ev = event_new(d->base, s->pipe[0], EV_READ | EV_PERSIST, on_loaded, s);
+	s->done_ev = event_new(env->base, s->pipe[0], EV_READ | EV_PERSIST, on_loaded, s);
 	event_add(s->done_ev, NULL);
-	s->timer = evtimer_new(d->base, on_timer, s);
+	s->timer = evtimer_new(env->base, on_timer, s);
 	/* The first evaluation of the head brings its model. */
 	rc = 0;
 out:
@@ -401,16 +403,16 @@ schedule_commit(struct repo *r, const char *commit, struct model_hold *hold)
 		start_load(s, commit);
 }
 
-/* The kept model, waiting for a running load; NULL with the error set. */
+/* The kept model, waiting for a running load; NULL with the error set
+ * (SCHEDULE_NOT_READY). */
 static struct sched *
-ready(struct repo *r, int *code)
+ready(struct repo *r)
 {
 	struct sched *s = find(r);
 	if (s && s->ld && s->commit[0] == '\0')
 		complete(s);
 	if (s && model_of(s))
 		return s;
-	*code = RPC_BUSY;
 	err_set("repository %s has no commit with an isms.yaml loaded yet (see its health "
 	        "in status)",
 	        r->conf.name);
@@ -450,13 +452,13 @@ org_name(const struct model *m)
 }
 
 int
-schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code)
+schedule_calendar(struct repo *r, int ics, int text, json_t **out)
 {
-	struct sched *s = ready(r, code);
+	struct sched *s = ready(r);
 	struct calendar *cal = NULL;
 	if (s == NULL)
-		return -1;
-	int64_t now = daemon_now(s->d);
+		return SCHEDULE_NOT_READY;
+	int64_t now = s->env->now(s->env->arg);
 	char today[11];
 	calendar_build(model_of(s), now, &cal);
 	date_format(cal->today, today);
@@ -471,8 +473,7 @@ schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code)
 		if (rc < 0) {
 			json_decref(o);
 			calendar_free(cal);
-			*code = RPC_FAILED;
-			return -1;
+			return SCHEDULE_FAILED;
 		}
 		json_object_set_new(o, "ics", json_string(txt));
 		free(txt);
@@ -496,7 +497,7 @@ schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code)
 static int
 load_catalogue(struct sched *s, struct catalogue **out)
 {
-	const char *dir = s->r->conf.rules ? s->r->conf.rules : s->d->cfg.rules;
+	const char *dir = s->r->conf.rules ? s->r->conf.rules : s->env->cfg->rules;
 	char *path = xasprintf("%s/iso27001-2022.json", dir ? dir : engine_default_rules_dir());
 	int rc = catalogue_load(path, out);
 	free(path);
@@ -516,22 +517,22 @@ problems_error(const struct problems *p)
 }
 
 int
-schedule_audit_plan(struct repo *r, int text, json_t **out, int *code)
+schedule_audit_plan(struct repo *r, int text, json_t **out)
 {
-	struct sched *s = ready(r, code);
+	struct sched *s = ready(r);
 	struct catalogue *cat = NULL;
 	struct plan_input *in = NULL;
 	struct plan *p = NULL;
 	struct problems probs = { 0 };
 	const char **clauses, **controls;
-	int rc = -1;
+	int rc = SCHEDULE_FAILED;
 	if (s == NULL)
-		return -1;
-	*code = RPC_FAILED;
+		return SCHEDULE_NOT_READY;
 	if (load_catalogue(s, &cat) < 0)
 		goto out;
 	size_t ncl = catalogue_clauses(cat, &clauses), nct = catalogue_controls(cat, &controls);
-	planner_input(model_of(s), clauses, ncl, controls, nct, daemon_now(s->d), &in, &probs);
+	planner_input(model_of(s), clauses, ncl, controls, nct, s->env->now(s->env->arg), &in,
+	              &probs);
 	if (probs.n) {
 		problems_error(&probs);
 		goto out;
@@ -557,13 +558,13 @@ out:
 }
 
 int
-schedule_review_pack(struct repo *r, const char *links, json_t **out, int *code)
+schedule_review_pack(struct repo *r, const char *links, json_t **out)
 {
-	struct sched *s = ready(r, code);
+	struct sched *s = ready(r);
 	struct buf b = { 0 };
 	if (s == NULL)
-		return -1;
-	review_pack_write(model_of(s), daemon_now(s->d), links ? links : "../", &b);
+		return SCHEDULE_NOT_READY;
+	review_pack_write(model_of(s), s->env->now(s->env->arg), links ? links : "../", &b);
 	*out = json_pack("{s:s, s:s, s:s}", "repo", r->conf.name, "commit", s->commit, "markdown",
 	                 b.data ? b.data : "");
 	buf_free(&b);
@@ -571,30 +572,27 @@ schedule_review_pack(struct repo *r, const char *links, json_t **out, int *code)
 }
 
 int
-schedule_ack(struct repo *r, const char *id, json_t **out, int *code)
+schedule_ack(struct repo *r, const char *id, json_t **out)
 {
 	struct sched *s = find(r);
 	if (s == NULL || s->st == NULL) {
-		*code = RPC_FAILED;
-		return err_set("repository %s keeps no reminder state", r->conf.name);
+		err_set("repository %s keeps no reminder state", r->conf.name);
+		return SCHEDULE_FAILED;
 	}
 	struct calendar *cal = NULL;
 	if (model_of(s))
-		calendar_build(model_of(s), daemon_now(s->d), &cal);
+		calendar_build(model_of(s), s->env->now(s->env->arg), &cal);
 	int known = id && reminder_ack_known(s->st, s->cfg, cal, id);
 	calendar_free(cal);
 	if (id && *id && !known) {
-		*code = RPC_INVALID_PARAMS;
-		return err_set(
-		        "no reminder has the id or ack key '%.200s': use the \"ack\" of a "
+		err_set("no reminder has the id or ack key '%.200s': use the \"ack\" of a "
 		        "reminder (ismsctl watch shows it), or <event id>@<date> of an event "
 		        "in ismsctl calendar",
 		        id);
+		return SCHEDULE_BAD_ID;
 	}
-	if (reminder_ack(s->st, id) < 0) {
-		*code = RPC_INVALID_PARAMS;
-		return -1;
-	}
+	if (reminder_ack(s->st, id) < 0)
+		return SCHEDULE_BAD_ID;
 	log_info("repository %s: reminder %s acknowledged", r->conf.name, id);
 	run(s);
 	*out = json_pack("{s:s, s:s, s:b}", "repo", r->conf.name, "id", id, "acknowledged", 1);

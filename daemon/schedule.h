@@ -10,14 +10,35 @@
 #ifndef ISMS_SCHEDULE_H
 #define ISMS_SCHEDULE_H
 
+#include <event2/event.h>
 #include <jansson.h>
+#include <stdint.h>
 
-struct daemon;
+struct bus;
+struct config;
 struct repo;
 
+/* What the scheduler works with, set up by the daemon and kept current by
+ * it; it must outlive every repository opened with it. */
+struct schedule_env {
+	struct event_base *base;
+	struct bus *bus;          /* reminders are published here */
+	const struct config *cfg; /* state_dir, rules */
+	int stopping;             /* set: loads that finish are not installed */
+	int64_t (*now)(void *arg);
+	void *arg;
+};
+
+/* Why a method failed, as its negative result; err_msg() says more. */
+enum schedule_error {
+	SCHEDULE_FAILED = -1,    /* it could not be computed */
+	SCHEDULE_NOT_READY = -2, /* no commit with an isms.yaml is loaded yet */
+	SCHEDULE_BAD_ID = -3,    /* the id or ack key to acknowledge was refused */
+};
+
 /* Open r's reminder state and start loading its head. Returns 0, or -1
- * with err_msg() (another process holds the state). */
-int schedule_open(struct daemon *d, struct repo *r);
+ * with err_msg() (another process holds the state). env is borrowed. */
+int schedule_open(const struct schedule_env *env, struct repo *r);
 /* Wait for r's load, close its reminder state and free what it keeps. */
 void schedule_close(struct repo *r);
 /* The daemon moved r's state from old to r (a reload rebuilt its list of
@@ -30,15 +51,15 @@ struct model_hold;
 void schedule_commit(struct repo *r, const char *commit, struct model_hold *hold);
 
 /* Method results (docs/protocol.md). Each returns 0 with *out the
- * caller's, or -1 with err_msg() and *code a JSON-RPC error code. */
+ * caller's, or an enum schedule_error with err_msg(). */
 
 /* The calendar: events as JSON, or iCalendar (ics) or text. */
-int schedule_calendar(struct repo *r, int ics, int text, json_t **out, int *code);
+int schedule_calendar(struct repo *r, int ics, int text, json_t **out);
 /* The internal audit programme, as planner_json (or text). */
-int schedule_audit_plan(struct repo *r, int text, json_t **out, int *code);
+int schedule_audit_plan(struct repo *r, int text, json_t **out);
 /* The management review pack as Markdown; links NULL: "../". */
-int schedule_review_pack(struct repo *r, const char *links, json_t **out, int *code);
+int schedule_review_pack(struct repo *r, const char *links, json_t **out);
 /* Acknowledge reminder id (or ack key) and recompute r's reminders. */
-int schedule_ack(struct repo *r, const char *id, json_t **out, int *code);
+int schedule_ack(struct repo *r, const char *id, json_t **out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "verdict.h"
 
 struct group {
 	const char *key; /* "4".."10", or a theme */
@@ -59,19 +60,15 @@ report_group(const struct rule_info *r)
 	static _Thread_local char top[8];
 	if (r->theme)
 		return r->theme;
-	const char *c = r->clause ? r->clause : "";
-	size_t n = strcspn(c, ".");
-	if (n >= sizeof(top))
-		n = sizeof(top) - 1;
-	memcpy(top, c, n);
-	top[n] = '\0';
-	return top;
+	return verdict_clause_top(r->clause, top, sizeof(top));
 }
 
 int
 report_exit_status(const struct evaluation *ev)
 {
-	return ev->counts[ST_FAIL] || ev->counts[ST_ERROR] ? 1 : 0;
+	struct verdict_counts c;
+	verdict_counts_from(&c, ev->counts);
+	return verdict_conformant(&c) ? 0 : 1;
 }
 
 static int
@@ -103,8 +100,9 @@ paint(const struct report_meta *m, const char *code)
 }
 
 static void
-count_line(FILE *out, const size_t *c)
+count_line(FILE *out, const struct verdict_counts *vc)
 {
+	const size_t *c = vc->n;
 	static const char *const label[ST_COUNT] = {
 		"pass", "fail", "warn", "not applicable", "waived", "error",
 	};
@@ -136,7 +134,9 @@ text_header(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 	        m->worktree ? ", with uncommitted changes" : "");
 	fprintf(out, "Evaluated:  %s (%s; %s)\n", day, ev->tz, now);
 	fprintf(out, "Rules:      %zu: ", ev->n);
-	count_line(out, ev->counts);
+	struct verdict_counts c;
+	verdict_counts_from(&c, ev->counts);
+	count_line(out, &c);
 	fprintf(out, "\n\n");
 }
 
@@ -145,21 +145,19 @@ text_summary(FILE *out, const struct evaluation *ev)
 {
 	fprintf(out, "Summary by clause and Annex A theme\n");
 	for (size_t g = 0; g < NELEM(groups); g++) {
-		size_t c[ST_COUNT] = { 0 }, any = 0;
+		struct verdict_counts c = { 0 };
 		for (size_t i = 0; i < ev->n; i++) {
 			const struct rule_result *r = &ev->results[i];
 			if (r->status < ST_COUNT &&
-			    strcmp(report_group(r->rule), groups[g].key) == 0) {
-				c[r->status]++;
-				any++;
-			}
+			    strcmp(report_group(r->rule), groups[g].key) == 0)
+				verdict_counts_add(&c, (int)r->status);
 		}
 		fprintf(out, "  %-38s ", groups[g].label);
-		if (any)
-			count_line(out, c);
+		if (verdict_counts_total(&c))
+			count_line(out, &c);
 		else
 			fprintf(out, "no rules");
-		fprintf(out, "%s\n", c[ST_FAIL] || c[ST_ERROR] ? "   <--" : "");
+		fprintf(out, "%s\n", verdict_conformant(&c) ? "" : "   <--");
 	}
 	fprintf(out, "\n");
 }
@@ -225,7 +223,7 @@ text_verdict(FILE *out, const struct evaluation *ev)
 			else
 				minor++;
 		}
-	if (ev->counts[ST_FAIL] == 0 && ev->counts[ST_ERROR] == 0) {
+	if (report_exit_status(ev) == 0) {
 		fprintf(out, "Result: CONFORMANT - no nonconformities");
 		if (ev->counts[ST_WARN])
 			fprintf(out, "; %zu rule%s with observations", ev->counts[ST_WARN],
@@ -338,11 +336,9 @@ write_json(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 	json_object_set_new(o, "evaluated_at", json_string(now));
 	json_object_set_new(o, "time_zone", json_string(ev->tz));
 	json_object_set_new(o, "conformant", json_boolean(report_exit_status(ev) == 0));
-	json_t *c = json_object();
-	for (int s = 0; s < ST_COUNT; s++)
-		json_object_set_new(c, rule_status_name((enum rule_status)s),
-		                    json_integer((json_int_t)ev->counts[s]));
-	json_object_set_new(o, "counts", c);
+	struct verdict_counts c;
+	verdict_counts_from(&c, ev->counts);
+	json_object_set_new(o, "counts", verdict_counts_json(&c));
 	json_t *rs = json_array();
 	for (size_t i = 0; i < ev->n; i++)
 		if (ev->results[i].status < ST_COUNT)

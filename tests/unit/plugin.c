@@ -773,66 +773,18 @@ test_prometheus(void)
 	free(so);
 }
 
-/* plugin_evaluation_json and the finding events from two evaluations. */
+/* Plugin events from the daemon's bus notifications. */
 static void
 test_evaluation_events(void)
 {
-	struct rule_info ri[3] = {
-		{.id = "5.2-a", .clause = "5.2", .title = "A"},
-		{.id = "a-5.15", .control = "5.15", .theme = "organizational", .title = "B"},
-		{.id = "6.1-c", .clause = "6.1.2", .title = "C"},
-	};
-	struct finding f1 = {"policy not approved", "major", "policies/p.md", 3};
-	struct finding f2 = {"no access review", "minor", NULL, 0};
-	struct rule_result pr[3] = {
-		{.rule = &ri[0], .status = ST_FAIL, .findings = &f1, .nfindings = 1},
-		{.rule = &ri[1], .status = ST_PASS},
-		{.rule = &ri[2], .status = ST_PASS},
-	};
-	struct rule_result cr[3] = {
-		{.rule = &ri[0], .status = ST_PASS},
-		{.rule = &ri[1], .status = ST_FAIL, .findings = &f2, .nfindings = 1},
-		{.rule = &ri[2], .status = ST_COUNT},
-	};
-	struct evaluation prev = {.commit = "aaa", .now = 100, .results = pr, .n = 3};
-	struct evaluation cur = {.commit = "bbb", .now = 200, .results = cr, .n = 3};
-	char *s = plugin_evaluation_json(&prev, &cur, 1.5, 150);
-	json_t *o = json_loads(s, 0, NULL);
-	ok(o != NULL, "the evaluation payload is JSON");
-	is_int(json_integer_value(json_object_get(json_object_get(o, "counts"), "pass")), 2,
-	       "a rule not run keeps its earlier verdict in the counts");
-	json_t *c6 = json_object_get(json_object_get(o, "clauses"), "6");
-	is_int(json_integer_value(json_object_get(c6, "pass")), 1, "clauses are grouped at the top level");
-	json_t *th = json_object_get(json_object_get(o, "themes"), "organizational");
-	ok(json_real_value(json_object_get(th, "conformance")) == 0.0, "conformance per theme");
-	is_int(json_array_size(json_object_get(o, "changed")), 2, "two verdicts changed");
-	is_str(json_string_value(json_object_get(json_array_get(json_object_get(o, "changed"), 0), "previous")),
-	       "fail", "with the previous verdict");
-	json_decref(o);
-	free(s);
-
 	char *so = build_so("tests/plugins/record.c", "record");
-	char cfg[512];
-	snprintf(cfg, sizeof(cfg), "{\"file\": \"%s/events.txt\"}", tmp);
-	struct plugin_host *h = plugin_host_load(&(struct plugin_conf){"record", so, cfg, 0, NULL}, 1);
-	plugin_host_publish_evaluation(h, "isms", 12, &prev, &cur, 1.5, 150);
-	is_int(wait_for(h, "record", "delivered", 3, 5), 3, "three events from one evaluation");
-	plugin_host_free(h, 0);
-	char path[512], *text = NULL;
+	char cfg[512], path[512], *text = NULL;
 	size_t len;
-	snprintf(path, sizeof(path), "%s/events.txt", tmp);
-	read_file(path, 1 << 20, &text, &len);
-	like(text, "evaluation-finished isms 12", "evaluation-finished first");
-	like(text, "finding-resolved isms 12 {\"rule\":\"5.2-a\"", "the fixed finding is resolved");
-	like(text, "finding-raised isms 12 {\"rule\":\"a-5.15\"", "the new finding is raised");
-	like(text, "\"severity\":\"minor\",\"message\":\"no access review\",\"file\":null",
-	     "with severity, message and location");
-	free(text);
-
-	/* The same from the daemon's bus notifications. */
+	struct plugin_host *h;
+	json_t *d;
 	snprintf(cfg, sizeof(cfg), "{\"file\": \"%s/topics.txt\"}", tmp);
 	h = plugin_host_load(&(struct plugin_conf){"record", so, cfg, 0, NULL}, 1);
-	json_t *d = json_loads("{\"commit\":\"c1\",\"full\":true,\"changed\":["
+	d = json_loads("{\"commit\":\"c1\",\"full\":true,\"changed\":["
 	                       "{\"id\":\"r1\",\"clause\":\"9.2\",\"status\":\"fail\",\"findings\":[{}]},"
 	                       "{\"id\":\"r2\",\"theme\":\"people\",\"status\":\"pass\",\"findings\":[]},"
 	                       "{\"id\":\"r3\",\"status\":\"bogus\"}],\"removed\":[]}", 0, NULL);
@@ -843,7 +795,8 @@ test_evaluation_events(void)
 	               "\"removed\":[\"r2\"]}", 0, NULL);
 	plugin_host_publish_topic(h, "isms", "results", 21, d);
 	json_decref(d);
-	d = json_loads("{\"rule\":\"r1\",\"commit\":\"c2\",\"status\":\"pass\",\"added\":[],"
+	d = json_loads("{\"rule\":\"r1\",\"commit\":\"c2\",\"status\":\"pass\",\"added\":["
+	               "{\"message\":\"no access review\",\"severity\":\"minor\",\"file\":null}],"
 	               "\"resolved\":[{\"message\":\"no audit\",\"severity\":\"major\","
 	               "\"file\":\"audit.yaml\",\"line\":4}]}", 0, NULL);
 	plugin_host_publish_topic(h, "isms", "findings", 22, d);
@@ -852,7 +805,7 @@ test_evaluation_events(void)
 	plugin_host_publish_topic(h, "isms", "commits", 23, d);
 	plugin_host_publish_topic(h, "isms", "status", 24, d);
 	json_decref(d);
-	is_int(wait_for(h, "record", "delivered", 4, 5), 4, "four events from four notifications");
+	is_int(wait_for(h, "record", "delivered", 5, 5), 5, "five events from four notifications");
 	plugin_host_free(h, 0);
 	text = NULL;
 	snprintf(path, sizeof(path), "%s/topics.txt", tmp);
@@ -864,6 +817,9 @@ test_evaluation_events(void)
 	like(text, "\"previous\":\"fail\"", "the previous verdict is kept between notifications");
 	like(text, "\"clauses\":{\"9\":{\"pass\":1", "clauses are summarised");
 	like(text, "finding-resolved isms 22 {\"message\":\"no audit\"", "findings are split per finding");
+	like(text, "finding-raised isms 22 {\"message\":\"no access review\"", "added findings are raised");
+	like(text, "\"severity\":\"minor\",\"file\":null,\"rule\":\"r1\"",
+	     "with severity, message and location");
 	like(text, "commit-seen isms 23 ", "commits are commit-seen");
 	ok(strstr(text, " 24 ") == NULL, "other topics are ignored");
 	free(text);

@@ -12,11 +12,12 @@
 static int
 parse(const char *line, size_t len, char *id, size_t idlen)
 {
-	json_t *req, *err;
-	int code = 0;
+	json_t *req;
 	id[0] = '\0';
-	if (rpc_parse(line, len, &req, &err) < 0) {
-		code = (int)json_integer_value(json_object_get(json_object_get(err, "error"), "code"));
+	int code = rpc_parse(line, len, &req);
+	if (code < 0) {
+		/* The reply the dispatcher sends. */
+		json_t *err = rpc_error(rpc_id(req), code, "%s", err_msg());
 		char *s = json_dumps(json_object_get(err, "id"), JSON_ENCODE_ANY);
 		snprintf(id, idlen, "%s", s);
 		free(s);
@@ -24,8 +25,9 @@ parse(const char *line, size_t len, char *id, size_t idlen)
 		   "the error has a message");
 		json_decref(err);
 	} else {
-		json_decref(req);
+		ok(req != NULL, "a request");
 	}
+	json_decref(req);
 	return code;
 }
 

@@ -1,0 +1,327 @@
+/* rpc_verdicts.c - the methods that read verdicts: results, explain,
+ * summary, soa, rules and history, of the published state or of the
+ * state as of a commit or an instant (checkpoint.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "checkpoint.h"
+#include "date.h"
+#include "journal.h"
+#include "repo.h"
+#include "report.h"
+#include "rpc.h"
+#include "rpc_int.h"
+#include "verdict.h"
+
+/* Parse as_of: a date or date-time (UTC; a bare date means the end of that
+ * day), or else a commit id (at least 4 hex digits). */
+static int
+parse_as_of(const char *s, int64_t *when, int *is_commit)
+{
+	struct ymd d;
+	int has_time;
+	*is_commit = 0;
+	if (date_parse(s, "UTC", &d, when, &has_time) == 0) {
+		if (!has_time)
+			*when = (date_days(d) + 1) * 86400 - 1;
+		return 0;
+	}
+	size_t n = strlen(s);
+	if (n >= 4 && n <= 40 && strspn(s, "0123456789abcdef") == n) {
+		*is_commit = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* The verdicts of r as of a commit or an instant, from the nearest
+ * checkpoint and the journal entries after it (checkpoint.h). Returns 1
+ * and *out (the caller's), 0 when the commit was never evaluated or
+ * nothing was before the instant, -1 with err_msg(). */
+static int
+state_as_of(const struct rpc_env *e, struct repo *r, const char *spec, int64_t when, int is_commit,
+            char commit[41], json_t **out)
+{
+	struct checkpoint_query q = { is_commit ? CHECKPOINT_COMMIT : CHECKPOINT_TIME, when, spec };
+	struct repo t = { 0 };
+	int rc = checkpoint_state(bus_checkpoints(e->bus), r->conf.name, &q, &t);
+	free(t.organisation);
+	if (rc == 1 && t.commit[0] == '\0') {
+		json_decref(t.results);
+		return 0;
+	}
+	if (rc == 1) {
+		snprintf(commit, 41, "%s", t.commit);
+		*out = t.results;
+	}
+	return rc;
+}
+
+static int
+matches(json_t *v, struct call *k)
+{
+	static const char *const keys[] = { "clause", "control", "theme", "status" };
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		const char *want = rpc_pstr(k, keys[i]);
+		const char *have = json_string_value(json_object_get(v, keys[i]));
+		if (want == NULL)
+			continue;
+		if (have == NULL)
+			return 0;
+		/* clause "6" takes 6.1.2 too */
+		size_t wl = strlen(want);
+		if (strcmp(have, want) != 0 &&
+		    !(i < 2 && strncmp(have, want, wl) == 0 && have[wl] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* The verdicts to answer from: the published ones, or those as of
+ * params.as_of. Sets commit and at. The caller's. */
+static json_t *
+source_results(struct call *k, char commit[41], json_t **at)
+{
+	const char *as_of = rpc_pstr(k, "as_of");
+	json_t *asv = json_object_get(k->params, "as_of");
+	if (asv && !json_is_string(asv)) {
+		rpc_fail(k, RPC_INVALID_PARAMS, "\"as_of\" must be a commit or an ISO 8601 date");
+		return NULL;
+	}
+	if (as_of == NULL) {
+		snprintf(commit, 41, "%s", k->r->commit);
+		*at = rpc_jtime(k->r->evaluated_at);
+		return json_incref(k->r->results);
+	}
+	int64_t when;
+	int is_commit;
+	if (parse_as_of(as_of, &when, &is_commit) < 0) {
+		rpc_fail(k, RPC_INVALID_PARAMS,
+		         "\"as_of\" '%s' is neither a date (2026-03-01) "
+		         "nor a commit id",
+		         as_of);
+		return NULL;
+	}
+	commit[0] = '\0';
+	json_t *res = NULL;
+	int found = state_as_of(k->e, k->r, as_of, when, is_commit, commit, &res);
+	if (found < 0) {
+		rpc_fail(k, RPC_FAILED, "%s", err_msg());
+		return NULL;
+	}
+	if (found == 0) {
+		rpc_fail(k, RPC_FAILED,
+		         is_commit ? "commit %s was never evaluated by this daemon"
+		                   : "no evaluation of this repository before %s",
+		         as_of);
+		return NULL;
+	}
+	*at = is_commit ? json_null() : rpc_jtime(when);
+	return res;
+}
+
+json_t *
+rpc_strip(json_t *v)
+{
+	json_t *o = json_copy(v);
+	json_object_del(o, "reads");
+	json_object_del(o, "patterns");
+	return o;
+}
+
+int
+m_results(struct call *k)
+{
+	char commit[41];
+	json_t *at = NULL;
+	json_t *res = source_results(k, commit, &at);
+	if (res == NULL)
+		return -1;
+	json_t *a = json_array(), *v;
+	const char *id;
+	json_object_foreach (res, id, v)
+		if (matches(v, k))
+			json_array_append_new(a, rpc_strip(v));
+	struct verdict_counts vc;
+	verdict_count(res, &vc);
+	k->result = json_pack("{s:s, s:s?, s:o, s:O?, s:b, s:o, s:o}", "repo", k->r->conf.name,
+	                      "commit", commit[0] ? commit : NULL, "evaluated_at", at, "as_of",
+	                      json_object_get(k->params, "as_of"), "conformant",
+	                      verdict_conformant(&vc), "counts", verdict_counts_json(&vc),
+	                      "results", a);
+	json_decref(res);
+	return 0;
+}
+
+static json_t *
+rule_decl(struct repo *r, const char *id)
+{
+	json_t *v;
+	size_t i;
+	json_array_foreach (r->rules, i, v)
+		if (json_is_string(json_object_get(v, "id")) &&
+		    strcmp(json_string_value(json_object_get(v, "id")), id) == 0)
+			return v;
+	return NULL;
+}
+
+int
+m_explain(struct call *k)
+{
+	const char *rule = rpc_pstr(k, "rule");
+	if (rule == NULL)
+		return rpc_fail(k, RPC_INVALID_PARAMS, "\"rule\" (a rule id) is required");
+	char commit[41];
+	json_t *at = NULL;
+	json_t *res = source_results(k, commit, &at);
+	if (res == NULL)
+		return -1;
+	json_t *v = json_object_get(res, rule);
+	if (v == NULL) {
+		json_decref(res);
+		json_decref(at);
+		return rpc_fail(k, RPC_INVALID_PARAMS,
+		                "no rule '%s' in repository %s (see the "
+		                "'rules' method)",
+		                rule, k->r->conf.name);
+	}
+	json_t *o = json_copy(v);
+	json_t *decl = rule_decl(k->r, rule);
+	if (decl) {
+		json_object_set(o, "rationale", json_object_get(decl, "rationale"));
+		json_object_set(o, "pack", json_object_get(decl, "pack"));
+		json_object_set(o, "line", json_object_get(decl, "line"));
+	}
+	json_object_set_new(o, "repo", json_string(k->r->conf.name));
+	json_object_set_new(o, "commit", commit[0] ? json_string(commit) : json_null());
+	json_object_set_new(o, "evaluated_at", at);
+	k->result = o;
+	json_decref(res);
+	return 0;
+}
+
+int
+m_summary(struct call *k)
+{
+	char commit[41];
+	json_t *at = NULL;
+	json_t *res = source_results(k, commit, &at);
+	if (res == NULL)
+		return -1;
+	json_t *groups = json_array();
+	struct verdict_counts vc;
+	for (size_t g = 0; g < report_ngroups(); g++) {
+		const char *key, *label;
+		report_group_at(g, &key, &label);
+		verdict_count_where(res, VERDICT_BY_GROUP, key, &vc);
+		json_array_append_new(groups, json_pack("{s:s, s:s, s:I, s:b, s:o}", "group", key,
+		                                        "label", label, "rules",
+		                                        (json_int_t)verdict_counts_total(&vc),
+		                                        "conformant", verdict_conformant(&vc),
+		                                        "counts", verdict_counts_json(&vc)));
+	}
+	verdict_count(res, &vc);
+	k->result = json_pack("{s:s, s:s?, s:o, s:b, s:o, s:o}", "repo", k->r->conf.name, "commit",
+	                      commit[0] ? commit : NULL, "evaluated_at", at, "conformant",
+	                      verdict_conformant(&vc), "counts", verdict_counts_json(&vc), "groups",
+	                      groups);
+	json_decref(res);
+	return 0;
+}
+
+static int
+rank(const char *status)
+{
+	static const char *const order[] = { "error", "fail",   "warn",
+		                             "pass",  "waived", "not_applicable" };
+	for (size_t i = 0; i < NELEM(order); i++)
+		if (status && strcmp(status, order[i]) == 0)
+			return (int)i;
+	return (int)NELEM(order);
+}
+
+/* Per Annex A control: the rules checking it and the worst verdict. */
+int
+m_soa(struct call *k)
+{
+	json_t *controls = json_object(), *v;
+	const char *id;
+	json_object_foreach (k->r->results, id, v) {
+		const char *ctl = json_string_value(json_object_get(v, "control"));
+		if (ctl == NULL)
+			continue;
+		json_t *c = json_object_get(controls, ctl);
+		if (c == NULL) {
+			c = json_pack("{s:s, s:O, s:s, s:[]}", "control", ctl, "theme",
+			              json_object_get(v, "theme"), "status", "not_applicable",
+			              "rules");
+			json_object_set_new(controls, ctl, c);
+		}
+		const char *st = json_string_value(json_object_get(v, "status"));
+		json_array_append_new(json_object_get(c, "rules"),
+		                      json_pack("{s:s, s:s?}", "id", id, "status", st));
+		if (rank(st) < rank(json_string_value(json_object_get(c, "status"))))
+			json_object_set_new(c, "status", json_string(st));
+	}
+	json_t *a = json_array();
+	json_object_foreach (controls, id, v)
+		json_array_append(a, v);
+	json_decref(controls);
+	k->result = json_pack("{s:s, s:s?, s:o}", "repo", k->r->conf.name, "commit",
+	                      k->r->commit[0] ? k->r->commit : NULL, "controls", a);
+	return 0;
+}
+
+int
+m_rules(struct call *k)
+{
+	json_t *rules = k->r->rules ? json_incref(k->r->rules) : json_array();
+	k->result = json_pack("{s:s, s:o}", "repo", k->r->conf.name, "rules", rules);
+	return 0;
+}
+
+int
+m_history(struct call *k)
+{
+	int64_t since = 0, until = INT64_MAX;
+	const char *s = rpc_pstr(k, "since"), *u = rpc_pstr(k, "until");
+	json_t *lim = json_object_get(k->params, "limit");
+	if (lim && (!json_is_integer(lim) || json_integer_value(lim) < 1))
+		return rpc_fail(k, RPC_INVALID_PARAMS, "\"limit\" must be a positive whole number");
+	if ((s && date_parse(s, "UTC", NULL, &since, NULL) < 0) ||
+	    (u && date_parse(u, "UTC", NULL, &until, NULL) < 0))
+		return rpc_fail(k, RPC_INVALID_PARAMS,
+		                "\"since\" and \"until\" must be ISO 8601 "
+		                "dates: %s",
+		                err_msg());
+	/* Newest first from the index, reading back only the lines taken,
+	 * then turned around: oldest first. */
+	struct journal *jn = k->e->journal;
+	size_t max = lim ? (size_t)json_integer_value(lim) : SIZE_MAX;
+	json_t *newest = json_array(), *a = json_array();
+	for (size_t i = journal_count(jn); i-- > 0 && json_array_size(newest) < max;) {
+		struct journal_entry e;
+		journal_entry_at(jn, i, &e);
+		if (strcmp(e.topic, "commits") != 0 || strcmp(e.repo, k->r->conf.name) != 0 ||
+		    e.time < since || e.time > until)
+			continue;
+		if (journal_read(jn, i, &e) < 0) {
+			json_decref(newest);
+			json_decref(a);
+			return rpc_fail(k, RPC_FAILED, "%s", err_msg());
+		}
+		json_t *data = journal_data(&e);
+		free(e.line);
+		if (data == NULL)
+			continue;
+		json_object_set_new(data, "cursor", json_integer((json_int_t)e.seq));
+		json_array_append_new(newest, data);
+	}
+	for (size_t i = json_array_size(newest); i-- > 0;)
+		json_array_append(a, json_array_get(newest, i));
+	json_decref(newest);
+	k->result = json_pack("{s:s, s:o}", "repo", k->r->conf.name, "commits", a);
+	return 0;
+}
