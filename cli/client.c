@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "paths.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
 
 #define MAX_REPLY (512u << 20)
 

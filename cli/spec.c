@@ -37,6 +37,11 @@
 #include "fixture.h"
 #include "model.h"
 #include "sandbox.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
+#include "sys.h"
 
 struct file {
 	char *path, *data;

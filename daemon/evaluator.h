@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "problems.h"
 
 struct evaluator;
 struct evaluator_repo;

@@ -26,7 +26,11 @@
 
 #include "thread.h"
 #include "log.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 #define BATCH    16   /* events per wake-up */
 #define GRACE_MS 2000 /* for shutdown after the drain */

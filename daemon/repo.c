@@ -18,7 +18,9 @@
 #include "engine.h"
 #include "gitrepo.h"
 #include "loose.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 

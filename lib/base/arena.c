@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "util.h"
+#include "alloc.h"
 
 #define ALIGN       alignof(max_align_t)
 #define FIRST_CHUNK ((size_t)4096)

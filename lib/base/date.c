@@ -33,7 +33,7 @@
 
 #include <libical/ical.h>
 
-#include "util.h"
+#include "err.h"
 
 #define DAY            86400
 #define DAYS_400Y      146097                  /* days in 400 Gregorian years */

@@ -1,6 +1,11 @@
 /* fixture.c - snapshots from memory or from a directory. */
 #include "fixture.h"
 
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

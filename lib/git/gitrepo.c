@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "loose.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 /* This thread's session: whether one is open, and the handle it keeps. */
 static _Thread_local int in_session;

@@ -19,7 +19,9 @@
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
 
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 
 struct seen {
 	char *path;

@@ -30,6 +30,13 @@
 
 #include "thread.h"
 #include "gitrepo.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
+#include "problems.h"
+#include "sys.h"
 
 /* Deeper directory nesting than this is reported, not followed. */
 #define MAX_DEPTH 256

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "problems.h"
 
 struct source_limits {
 	size_t max_blob;  /* bytes per file; default 16 MiB */

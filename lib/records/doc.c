@@ -17,7 +17,9 @@
 
 #include "arena.h"
 #include "log.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "buf.h"
 
 /* One child of a container being built: a list item, or a key and value. */
 struct kid {

@@ -15,6 +15,9 @@
 #include "thread.h"
 #include "date.h"
 #include "pathglob.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
 
 /* A parsed document shared by the models that hold it; the last to let
  * go frees it. Models may be freed on different threads. */

@@ -9,7 +9,7 @@
 #include "doc.h"
 #include "record.h"
 #include "source.h"
-#include "util.h"
+#include "problems.h"
 
 struct docref;
 

@@ -15,6 +15,10 @@
 
 #include "date.h"
 #include "log.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
 
 /* ---- the declarations ---- */
 

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "date.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 
 struct group {
 	const char *key; /* "4".."10", or a theme */

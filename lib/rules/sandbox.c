@@ -18,7 +18,8 @@
 
 #include "pattern.h"
 #include "log.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 #define HOOK_EVERY 1000
 

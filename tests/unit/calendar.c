@@ -8,7 +8,8 @@
 #include "fixture.h"
 #include "model.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "buf.h"
 
 static const char manifest[] =
 	"organisation: Test GmbH\n"

@@ -16,7 +16,8 @@
 
 #include "date.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "err.h"
 
 #define DAY 86400
 

@@ -9,7 +9,8 @@
 #include "arena.h"
 #include "doc.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "buf.h"
 
 /* Parse a NUL-terminated string as the format of path. */
 static struct doc *

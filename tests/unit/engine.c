@@ -11,6 +11,10 @@
 #include "fixture.h"
 #include "model.h"
 #include "tap.h"
+#include "cdefs.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
 
 static char rules_dir[256];
 

@@ -9,7 +9,7 @@
 
 #include "gitrepo.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
 
 static char dir[] = "/tmp/isms-gitrepo.XXXXXX";
 static char *a; /* the repository opened on both threads */

@@ -13,7 +13,8 @@
 #include "gitrepo.h"
 #include "loose.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 static char dir[] = "/tmp/isms-loose.XXXXXX";
 

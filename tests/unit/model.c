@@ -14,6 +14,10 @@
 
 #include "model.h"
 #include "tap.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
 
 #ifndef EXAMPLE_DIR
 #define EXAMPLE_DIR "contrib/example-isms/records"

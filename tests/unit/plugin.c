@@ -26,7 +26,11 @@
 #include "plugin.h"
 #include "sandbox.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "sys.h"
 
 static char top[1024], build[1024], tmp[64];
 

@@ -16,7 +16,10 @@
 #include "model.h"
 #include "reminder.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
 
 #define BAIL_OUT()                                          \
 	do {                                                \

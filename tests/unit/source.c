@@ -14,6 +14,11 @@
 
 #include "source.h"
 #include "tap.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
 
 static char sandbox[PATH_MAX];
 static const long T0 = 1700000000L;
