@@ -31,7 +31,7 @@
 #include "report.h"
 #include "review_pack.h"
 #include "scaffold.h"
-#include "source.h"
+#include "snapshot.h"
 #include "spec.h"
 #include "thread.h"
 
@@ -311,8 +311,8 @@ cmd_check(int argc, char **argv)
 	side_start(&th, 1, "packs", load_packs, &pl);
 	if (!side_started(&th))
 		load_packs(&pl);
-	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
-	int read = source_load(o.repo, o.ref, o.worktree, &lim, &snap);
+	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
+	int read = snapshot_load(o.repo, o.ref, o.worktree, &lim, &snap);
 	if (read < 0)
 		fprintf(stderr, "ismsctl check: %s\n", err_msg());
 	t[1] = mono_ms();
@@ -1538,13 +1538,13 @@ static int
 sched_load(const char *cmd, const struct sched_opts *o, struct snapshot **snap, struct model **m,
            int64_t *now)
 {
-	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
+	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
 
 	if (parse_now(o->now, now) < 0) {
 		fprintf(stderr, "ismsctl %s: --now: %s\n", cmd, err_msg());
 		return -1;
 	}
-	if (source_load(o->repo, o->ref, o->worktree, &lim, snap) < 0) {
+	if (snapshot_load(o->repo, o->ref, o->worktree, &lim, snap) < 0) {
 		fprintf(stderr, "ismsctl %s: %s\n", cmd, err_msg());
 		return -1;
 	}

@@ -34,7 +34,7 @@
 
 #include "date.h"
 #include "engine.h"
-#include "fixture.h"
+#include "plainsnap.h"
 #include "model.h"
 #include "sandbox.h"
 #include "alloc.h"
@@ -105,7 +105,7 @@ load_fixture(const char *specdir, const char *rel, struct files *f)
 	else
 		snprintf(dir, sizeof(dir), "%s/%s", specdir, rel);
 	struct snapshot *s;
-	if (fixture_snapshot_dir(dir, 0, &s) < 0)
+	if (plainsnap_dir(dir, 0, &s) < 0)
 		return -1;
 	for (size_t i = 0; i < s->nfiles; i++)
 		files_set(f, s->files[i].path, s->files[i].data ? s->files[i].data : "");
@@ -364,7 +364,7 @@ eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name, 
 		paths[i] = f->v[i].path;
 		data[i] = f->v[i].data;
 	}
-	struct snapshot *s = fixture_snapshot(paths, data, f->n, now - 86400, "spec");
+	struct snapshot *s = plainsnap_memory(paths, data, f->n, now - 86400, "spec");
 	free(paths);
 	free(data);
 	struct model *m = NULL;

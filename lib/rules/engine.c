@@ -502,7 +502,7 @@ i_glob(lua_State *L)
 }
 
 static void
-push_file_info(lua_State *L, struct run *e, const struct source_file *f)
+push_file_info(lua_State *L, struct run *e, const struct snapshot_file *f)
 {
 	lua_createtable(L, 0, 4);
 	lua_pushstring(L, f->path);
@@ -528,7 +528,7 @@ i_file(lua_State *L)
 	if (e->m == NULL)
 		return 0;
 	strset_add(&e->reads, path);
-	const struct source_file *f = snapshot_find(e->m->snap, path);
+	const struct snapshot_file *f = snapshot_find(e->m->snap, path);
 	if (f == NULL)
 		return 0;
 	push_file_info(L, e, f);
@@ -549,7 +549,7 @@ i_changed(lua_State *L)
 {
 	struct run *e = eng(L);
 	const struct doc *d = check_record_doc(L, 1);
-	const struct source_file *f = e->m ? snapshot_find(e->m->snap, d->path) : NULL;
+	const struct snapshot_file *f = e->m ? snapshot_find(e->m->snap, d->path) : NULL;
 	if (f == NULL)
 		return 0;
 	push_file_info(L, e, f);
