@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cdefs.h"
-#include "record_int.h"
 
 /* ---- the declarations ---- */
 
@@ -702,7 +701,7 @@ static const struct field_decl evidence_fields[] = {
 
 /* Every record type, in documentation order. A file's type comes from
  * `type:`, else from the first type whose paths match it. */
-const struct record_type record_type_table[] = {
+static const struct record_type types[] = {
 	{ "manifest", "Manifest", "4, 5", "isms.yaml", SHAPE_SINGLETON, NULL, NULL, manifest_fields,
 	  "The file at the top of the repository that makes it an ISMS: who "
 	  "the organisation is, its time zone and top management, the "
@@ -824,22 +823,20 @@ const struct record_type record_type_table[] = {
 	  "Annex A controls look for recent evidence of the right kind." },
 };
 
-const size_t record_type_count = NELEM(record_type_table);
-
 /* List every record type. */
 const struct record_type *
 record_types(size_t *n)
 {
-	*n = record_type_count;
-	return record_type_table;
+	*n = NELEM(types);
+	return types;
 }
 
 /* Find a record type by name; NULL when there is none. */
 const struct record_type *
 record_type_find(const char *name)
 {
-	for (size_t i = 0; name != NULL && i < record_type_count; i++)
-		if (strcmp(record_type_table[i].name, name) == 0)
-			return &record_type_table[i];
+	for (size_t i = 0; name != NULL && i < NELEM(types); i++)
+		if (strcmp(types[i].name, name) == 0)
+			return &types[i];
 	return NULL;
 }

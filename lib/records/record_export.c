@@ -88,8 +88,10 @@ schema_map(json_t *s, const struct field_decl *f)
 	json_object_set_new(s, "type", json_string("object"));
 	if (f->flags & FIELD_TYPE_KEYS) {
 		json_t *names = json_array();
-		for (size_t i = 1; i < record_type_count; i++)
-			json_array_append_new(names, json_string(record_type_table[i].name));
+		size_t nt;
+		const struct record_type *types = record_types(&nt);
+		for (size_t i = 1; i < nt; i++)
+			json_array_append_new(names, json_string(types[i].name));
 		json_object_set_new(s, "propertyNames", json_pack("{so}", "enum", names));
 	}
 	if (f->fields != NULL && f->fields[0].name != NULL) {
@@ -395,7 +397,8 @@ md_facts(struct buf *b, const struct record_type *t)
 	if (t->id_field != NULL)
 		buf_printf(b, "- Identified by: `%s`%s\n", t->id_field,
 		           t->shape == SHAPE_COLLECTION ? ", unique within the file" : "");
-	if (t != &record_type_table[0])
+	size_t nt;
+	if (t != record_types(&nt)) /* the manifest is only isms.yaml */
 		buf_printf(b, "- At another path: `type: %s` %s\n", t->name,
 		           t->shape == SHAPE_COLLECTION ? "at the top of the file, next to the list"
 		           : md_markdown_paths(t)       ? "in the front matter"
@@ -408,9 +411,11 @@ char *
 record_markdown(void)
 {
 	struct buf b = { 0 };
+	size_t nt;
+	const struct record_type *types = record_types(&nt);
 
-	for (size_t i = 0; i < record_type_count; i++) {
-		const struct record_type *t = &record_type_table[i];
+	for (size_t i = 0; i < nt; i++) {
+		const struct record_type *t = &types[i];
 		buf_printf(&b, "%s### `%s`: %s\n\n%s\n\n", i ? "\n" : "", t->name, t->title,
 		           t->doc);
 		md_facts(&b, t);

@@ -1,19 +1,14 @@
 /* record_int.h - what the pieces of the record module share: record.c
  * (the declarations), record_validate.c, record_export.c (JSON Schema and
  * Markdown), record_ids.c (clause and control ids) and record_suggest.c
- * ("did you mean"). Not for use outside lib/records. */
+ * ("did you mean"). Not for use outside lib/records. record.c itself
+ * needs none of it: the pieces read the declarations through record.h. */
 #ifndef ISMS_RECORD_INT_H
 #define ISMS_RECORD_INT_H
 
 #include <stddef.h>
 
 #include "record.h"
-
-/* record.c */
-
-/* Every record type, the manifest first; record_types() for outside. */
-extern const struct record_type record_type_table[];
-extern const size_t record_type_count;
 
 /* Fields whose numbers are read as their source text (ids). */
 #define ID_FLAGS (FIELD_ID_TEXT | FIELD_CONTROL | FIELD_CLAUSE | FIELD_AREA)

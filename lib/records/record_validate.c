@@ -453,7 +453,9 @@ placeable(const char *name)
 {
 	const struct record_type *t = record_type_find(name);
 
-	return t != NULL && t != &record_type_table[0];
+	size_t n;
+
+	return t != NULL && t != record_types(&n); /* the first is the manifest */
 }
 
 /* Check a mapping with free keys (parameters, paths): record type names
@@ -469,8 +471,10 @@ check_map(struct vctx *c, const struct field_decl *f, const struct node *v, cons
 			if (full(c))
 				continue;
 			struct suggest s = { .word = k, .wlen = strlen(k) };
-			for (size_t t = 1; t < record_type_count; t++)
-				record_suggest_consider(&s, record_type_table[t].name);
+			size_t nt;
+			const struct record_type *types = record_types(&nt);
+			for (size_t t = 1; t < nt; t++)
+				record_suggest_consider(&s, types[t].name);
 			bad(c, p, v->key_lines[i],
 			    "'%s' is not a record type whose files can be placed here%s",
 			    clip(q, k, strlen(k)), record_suggest_hint(&s, h, sizeof(h)));
@@ -540,8 +544,10 @@ check_type(struct vctx *c, const struct record_type *t, const struct node *v)
 		return;
 	}
 	struct suggest s = { .word = v->str, .wlen = v->len };
-	for (size_t i = 0; i < record_type_count; i++)
-		record_suggest_consider(&s, record_type_table[i].name);
+	size_t nt;
+	const struct record_type *types = record_types(&nt);
+	for (size_t i = 0; i < nt; i++)
+		record_suggest_consider(&s, types[i].name);
 	bad(c, &p, v->line, "'%s' is not a record type%s", clip(q, v->str, v->len),
 	    record_suggest_hint(&s, h, sizeof(h)));
 }
