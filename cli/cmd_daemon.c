@@ -77,7 +77,7 @@ dcall(const struct dopts *o, const char *method, json_t *params, json_t **result
 		json_object_set_new(params, "repo", json_string(o->repo));
 	int rc = client_open(path, &c);
 	if (rc == 0) {
-		rc = client_call(c, method, params, result, NULL);
+		rc = client_call(c, method, params, result);
 		client_close(c);
 	}
 	json_decref(params);
@@ -523,7 +523,7 @@ watch_connect(const struct dopts *o, long long *cursor, struct client_conn **c)
 		json_object_set_new(p, "repo", json_string(o->repo));
 	int rc = client_open(client_socket_path(o->socket), c);
 	if (rc == 0) {
-		rc = client_call(*c, "subscribe", p, &r, NULL);
+		rc = client_call(*c, "subscribe", p, &r);
 		if (rc == 0 && *cursor < 0)
 			*cursor = json_integer_value(json_object_get(r, "cursor"));
 		if (rc == 0)

@@ -453,15 +453,11 @@ run_file(struct ctx *c, const char *path)
 	lua_pushcfunction(L, l_spec);
 	sandbox_set_global(sb, "spec");
 	sandbox_push_env(sb);
-	char *err = NULL;
 	struct sandbox_limits lim = { SANDBOX_DEFAULT_BUDGET, SANDBOX_DEFAULT_MEM_CAP };
 	int rc = sandbox_load(sb, path, src, len);
 	free(src);
-	if (rc == 0 && sandbox_call(sb, 0, 0, &lim, &err) < 0) {
-		err_set("%s", err);
-		free(err);
+	if (rc == 0 && sandbox_call(sb, 0, 0, &lim) < 0)
 		rc = -1;
-	}
 	if (rc == 0) {
 		char *dup = xstrdup(path);
 		const char *dir = dirname(dup);

@@ -781,11 +781,8 @@ setup(struct run *x, struct problems *errs)
 			problems_add(errs, NULL, 0, "%s", err_msg());
 			continue;
 		}
-		char *err = NULL;
-		if (sandbox_call(sb, 0, 0, &x->eng->limits, &err) < 0) {
-			problems_add(errs, NULL, 0, "%s", err);
-			free(err);
-		}
+		if (sandbox_call(sb, 0, 0, &x->eng->limits) < 0)
+			problems_add(errs, NULL, 0, "%s", err_msg());
 	}
 	lua_getfield(L, -1, "errors");
 	lua_call(L, 0, 1);
@@ -1026,10 +1023,9 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	e->typed = 0;
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
-	char *err = NULL;
-	if (sandbox_call(sb, 1, 1, &e->eng->limits, &err) < 0) {
+	if (sandbox_call(sb, 1, 1, &e->eng->limits) < 0) {
 		res->status = ST_ERROR;
-		res->note = err;
+		res->note = xstrdup(err_msg());
 	} else {
 		lua_getfield(L, -1, "status");
 		res->status = parse_status(lua_tostring(L, -1));

@@ -566,8 +566,7 @@ message(lua_State *L)
 }
 
 int
-sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim,
-             char **err)
+sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim)
 {
 	lua_State *L = sb->L;
 	int base = lua_gettop(L) - nargs;
@@ -587,15 +586,15 @@ sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_l
 		return 0;
 	}
 	if (rc == LUA_ERRMEM)
-		*err = xasprintf("memory cap exceeded: the rule used more than "
-		                 "%zu MiB",
-		                 lim->mem_cap >> 20);
+		err_set("memory cap exceeded: the rule used more than "
+		        "%zu MiB",
+		        lim->mem_cap >> 20);
 	else if (sb->exhausted)
-		*err = xasprintf("instruction budget exhausted: the rule ran too "
-		                 "long (an endless loop, or too much work)");
+		err_set("instruction budget exhausted: the rule ran too "
+		        "long (an endless loop, or too much work)");
 	else
-		*err = xstrdup(lua_tostring(L, -1) ? lua_tostring(L, -1)
-		                                   : "error object is not a string");
+		err_set("%s",
+		        lua_tostring(L, -1) ? lua_tostring(L, -1) : "error object is not a string");
 	lua_settop(L, base - 1);
 	return -1;
 }
