@@ -51,7 +51,7 @@ cmd_test(int argc, char **argv)
 	snprintf(deflt, sizeof(deflt), "%s/specs", rules);
 	for (; i < argc || !ran; i++, ran++) {
 		const char *path = i < argc ? argv[i] : deflt;
-		int rc = spec_run_packs(path, rules, pack_dirs, stdout);
+		int rc = spec_run(path, rules, pack_dirs, stdout);
 		if (rc < 0) {
 			fprintf(stderr, "ismsctl test: %s\n", err_msg());
 			return EXIT_USAGE;

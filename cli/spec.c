@@ -512,13 +512,7 @@ run_dir(struct ctx *c, const char *dir)
 }
 
 int
-spec_run(const char *path, const char *rules_dir, FILE *out)
-{
-	return spec_run_packs(path, rules_dir, NULL, out);
-}
-
-int
-spec_run_packs(const char *path, const char *rules_dir, const char *const *extra_dirs, FILE *out)
+spec_run(const char *path, const char *rules_dir, const char *const *extra_dirs, FILE *out)
 {
 	struct ctx c = { .out = out };
 	struct problems errs = { 0 };

@@ -87,13 +87,6 @@ leaps(int64_t y)
 	return fdiv(y, 4) - fdiv(y, 100) + fdiv(y, 400);
 }
 
-/* Whether y is a leap year. */
-int
-date_is_leap(int y)
-{
-	return leap(y);
-}
-
 /* Days in month m of year y; 0 for a month outside 1..12. */
 int
 date_month_days(int y, int m)
