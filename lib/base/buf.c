@@ -11,7 +11,7 @@
 static void
 buf_grow(struct buf *b, size_t n)
 {
-	if (b->len + n + 1 <= b->cap)
+	if (b->data != NULL && b->len + n + 1 <= b->cap)
 		return;
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < b->len + n + 1)
