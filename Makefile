@@ -187,8 +187,11 @@ FUZZ_CC    = clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undef
 # logging (fatal on out of memory).
 FUZZ_BASE := lib/base/alloc.c lib/base/err.c lib/base/buf.c lib/base/utf8.c \
              lib/base/problems.c lib/base/sys.c lib/base/log.c
+# The record parsers: doc.c and its pieces.
+FUZZ_DOC  := lib/records/doc.c lib/records/doc_parse.c lib/records/doc_yaml.c \
+             lib/records/doc_json.c lib/base/arena.c
 
-$(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c lib/records/doc.c lib/base/arena.c $(FUZZ_BASE)
+$(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c $(FUZZ_DOC) $(FUZZ_BASE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
@@ -196,8 +199,7 @@ $(FUZZ_DIR)/cron_fuzz: tests/fuzz/cron_fuzz.c lib/calendar/cron.c lib/base/date.
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-$(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c lib/records/doc.c lib/base/arena.c \
-                         $(FUZZ_BASE)
+$(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c $(FUZZ_DOC) $(FUZZ_BASE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(DEFS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
