@@ -10,7 +10,9 @@
 #include "daemon_int.h"
 #include "log.h"
 #include "server.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
 
 static int
 same_str(const char *a, const char *b)

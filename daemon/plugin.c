@@ -29,7 +29,8 @@
 #include "thread.h"
 #include "log.h"
 #include "plugin_int.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 /* Log a line for the plugin and keep warnings for the status. */
 static void

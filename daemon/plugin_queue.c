@@ -15,7 +15,9 @@
 #include "plugin.h"
 #include "plugin_int.h"
 #include "thread.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 #include "verdict.h"
 
 void

@@ -12,6 +12,7 @@
 #include "rpc.h"
 #include "rpc_int.h"
 #include "verdict.h"
+#include "alloc.h"
 
 /* The encoded result of status, kept while what it shows cannot have
  * changed. Dashboards and monitors poll status far more often than the

@@ -14,7 +14,8 @@
 
 #include "log.h"
 #include "repo.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 /* What a watched directory reports: a ref written (lock file renamed into
  * place, or written in place), created, deleted or moved. */

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "tap.h"
-#include "util.h"
 #include "verdict.h"
 
 static json_t *
