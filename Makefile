@@ -150,7 +150,7 @@ test: all example
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) prove $(PROVE_FLAGS) -r $(BUILD)/t tests
 
 check: deps
-	$(MAKE) test
+	$(MAKE) layout test
 
 # The include rule: the library never leans on a program, no circles.
 layout:
