@@ -567,7 +567,7 @@ plugins_on_bus(void *arg, const struct journal_entry *e)
  * host is the caller's (plugin_host_free). The engines get the plugins'
  * rule functions when there is any plugin. */
 static struct plugin_host *
-plugins_load(const struct config *cfg)
+plugins_load(const struct config *cfg, int check_only)
 {
 	struct plugin_conf *pc = xcalloc(cfg->nplugins + 1, sizeof(*pc));
 	for (size_t i = 0; i < cfg->nplugins; i++) {
@@ -575,7 +575,8 @@ plugins_load(const struct config *cfg)
 		pc[i] = (struct plugin_conf){ p->name, p->path, p->config, p->queue_max,
 			                      p->origin };
 	}
-	struct plugin_host *h = plugin_host_load(pc, cfg->nplugins);
+	struct plugin_host *h = check_only ? plugin_host_check(pc, cfg->nplugins)
+	                                   : plugin_host_load(pc, cfg->nplugins);
 	free(pc);
 	if (cfg->nplugins)
 		engine_set_extension(plugin_host_extend, h);
@@ -625,7 +626,7 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	d->started = daemon_now(d);
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
-	d->plugins = plugins_load(&d->cfg);
+	d->plugins = plugins_load(&d->cfg, 0);
 	char *jpath = xasprintf("%s/journal.jsonl", d->cfg.state_dir);
 	char *mirrors = xasprintf("%s/mirrors", d->cfg.state_dir);
 	int rc = mkdirs(d->cfg.state_dir) < 0 || mkdirs(mirrors) < 0 ||
@@ -719,7 +720,7 @@ check_plugins(const struct config *cfg, struct plugin_host **out)
 	signal(SIGPIPE, SIG_IGN);
 	/* The host's own log lines would repeat what is printed here. */
 	log_set_level(LOG_LVL_ERR);
-	*out = plugins_load(cfg);
+	*out = plugins_load(cfg, 1);
 	log_set_level(cfg->log_level);
 	char *s = plugin_host_status(*out);
 	json_t *a = json_loads(s, 0, NULL);
