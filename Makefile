@@ -16,10 +16,10 @@ BUILD     ?= build
 VERSION   := 0.1.0
 CC        ?= cc
 
-PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib
+PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
-        libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev lua5.4 python3 \
+        libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
         python3-prometheus-client \
         valgrind clang clang-tidy cppcheck clang-format
 

@@ -21,6 +21,7 @@
 #include "evaluator.h"
 #include "journal.h"
 #include "log.h"
+#include "notify.h"
 #include "plugin.h"
 #include "repo.h"
 #include "rpc.h"
@@ -542,10 +543,14 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct daemon *d = arg;
 	if (sig == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration and the rule packs");
+		notify_reloading();
 		daemon_reload(d);
+		notify_ready("reloaded; serving %zu repositor%s", d->nrepos,
+		             d->nrepos == 1 ? "y" : "ies");
 		return;
 	}
 	log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	notify_stopping();
 	/* A rule still running stops at its next instruction; what it was
 	 * part of is not published (head_done), so shutdown never waits for a
 	 * rule and never publishes a verdict cut short. */
@@ -682,6 +687,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	log_info("serving %zu repositor%s on %s%s%s", d->nrepos, d->nrepos == 1 ? "y" : "ies",
 	         d->cfg.socket, d->cfg.listen_tcp ? " and " : "",
 	         d->cfg.listen_tcp ? d->cfg.listen_tcp : "");
+	notify_ready("serving %zu repositor%s on %s", d->nrepos, d->nrepos == 1 ? "y" : "ies",
+	             d->cfg.socket);
 	return 0;
 }
 
