@@ -43,7 +43,8 @@ CFLAGS   ?= -O2 -g
 LIB_DIRS := lib/base lib/git lib/records lib/rules lib/report lib/calendar
 SRC_DIRS := $(LIB_DIRS) daemon cli
 INCLUDES := $(addprefix -I,$(SRC_DIRS)) -Isdk/include
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+# CPPFLAGS and LDFLAGS come from the environment, e.g. dpkg-buildflags.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) \
              $(INCLUDES) -Itests $(PKG_CFLAGS) \
              $(DEFS) -MMD -MP
 DEFS      = -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"'
@@ -112,16 +113,16 @@ $(BUILD)/libismsctl.a: $(CLI_SRC:%.c=$(BUILD)/%.o)
 	ar rcs $@ $^
 
 $(BUILD)/ismsctl: $(BUILD)/cli/ismsctl.o $(BUILD)/libismsctl.a $(BUILD)/libisms.a
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libismsd.a $(BUILD)/libisms.a
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 # Plugins are shared objects against sdk/include; they take the daemon's
 # symbols at load time.
 $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
 
 # A unit test links whichever archives its module sits in.
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a
