@@ -7,21 +7,29 @@
 #   make tsan      the daemon's threads under ThreadSanitizer
 #   make bench     benchmarks (figures printed)   make lint / make format
 #   make fuzz, make soak, make torture             long runs outside make check
-#   make install   PREFIX=/usr/local DESTDIR=
+#   make install   PREFIX=/usr/local DESTDIR=      make uninstall
+#   make man       the man pages (scdoc)          make deb   the Debian package
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/ismsd
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/ismsd
+PCDIR     ?= $(PREFIX)/share/pkgconfig
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 BUILD     ?= build
 VERSION   := 0.1.0
 CC        ?= cc
 
-PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib
+PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
-        libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev lua5.4 python3 \
+        libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
         python3-prometheus-client \
-        valgrind clang clang-tidy cppcheck clang-format
+        valgrind clang clang-tidy cppcheck clang-format \
+        scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -35,7 +43,8 @@ CFLAGS   ?= -O2 -g
 LIB_DIRS := lib/base lib/git lib/records lib/rules lib/report lib/calendar
 SRC_DIRS := $(LIB_DIRS) daemon cli
 INCLUDES := $(addprefix -I,$(SRC_DIRS)) -Isdk/include
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+# CPPFLAGS and LDFLAGS come from the environment, e.g. dpkg-buildflags.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) \
              $(INCLUDES) -Itests $(PKG_CFLAGS) \
              $(DEFS) -MMD -MP
 DEFS      = -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"'
@@ -56,7 +65,8 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install lint format clean example
+.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
+        uninstall install-programs man deb deb-test lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
 
@@ -103,16 +113,16 @@ $(BUILD)/libismsctl.a: $(CLI_SRC:%.c=$(BUILD)/%.o)
 	ar rcs $@ $^
 
 $(BUILD)/ismsctl: $(BUILD)/cli/ismsctl.o $(BUILD)/libismsctl.a $(BUILD)/libisms.a
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libismsd.a $(BUILD)/libisms.a
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 # Plugins are shared objects against sdk/include; they take the daemon's
 # symbols at load time.
 $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
 
 # A unit test links whichever archives its module sits in.
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a
@@ -237,14 +247,83 @@ torture: deps
 	$(MAKE) all example
 	python3 tests/soak/torture.py $(abspath $(BUILD)) $(TORTURE_COMMITS)
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
-	$(if $(PLUGINS),install -d $(DESTDIR)$(LIBDIR)/plugins && install -m 755 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/)
-	cp -R rules $(DESTDIR)$(DATADIR)/
-	install -d $(DESTDIR)$(DATADIR)/sdk
+# The specs of the shipped packs go to rules/specs, where `ismsctl test`
+# looks by default; their fixture, the example company's records, keeps its
+# place relative to them (specs/../../contrib/example-isms/records).
+#
+# make install builds the programs again, for the paths it installs to,
+# in a build directory of their own (keyed by those paths), so that the
+# compiled-in DATADIR and LIBDIR always match. The installed programs also
+# find their rules and plugins relative to themselves (../share/ismsd,
+# ../lib/ismsd), so a DESTDIR tree works before it is moved in place.
+IKEY   := $(shell printf '%s' '$(DATADIR) $(LIBDIR) $(VERSION)' | cksum | cut -d' ' -f1)
+IBUILD ?= $(BUILD)/install-$(IKEY)
+MANS   := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(wildcard docs/man/*.scd))
+
+install-programs:
+	$(MAKE) BUILD=$(IBUILD) PREFIX=$(PREFIX) DATADIR=$(DATADIR) LIBDIR=$(LIBDIR) \
+	  $(IBUILD)/ismsd $(IBUILD)/ismsctl $(PLUGINS:$(BUILD)/%=$(IBUILD)/%)
+
+# The man pages, from scdoc sources in docs/man/.
+man: $(MANS)
+$(BUILD)/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+install: install-programs man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/plugins $(DESTDIR)$(DATADIR)/sdk \
+	  $(DESTDIR)$(DATADIR)/hooks $(DESTDIR)$(INCLUDEDIR)/ismsd $(DESTDIR)$(PCDIR) \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(IBUILD)/ismsd $(IBUILD)/ismsctl $(DESTDIR)$(BINDIR)/
+	install -m 644 $(PLUGINS:$(BUILD)/%=$(IBUILD)/%) $(DESTDIR)$(LIBDIR)/plugins/
+	rm -rf $(DESTDIR)$(DATADIR)/rules
+	cp -R rules $(DESTDIR)$(DATADIR)/rules
+	cp -R tests/specs $(DESTDIR)$(DATADIR)/rules/specs
+	rm -rf $(DESTDIR)$(DATADIR)/contrib && install -d $(DESTDIR)$(DATADIR)/contrib/example-isms
+	cp -R contrib/example-isms/records $(DESTDIR)$(DATADIR)/contrib/example-isms/
+	rm -rf $(DESTDIR)$(DATADIR)/sdk/lua $(DESTDIR)$(DATADIR)/sdk/examples
 	cp -R sdk/lua sdk/examples $(DESTDIR)$(DATADIR)/sdk/
-	chmod -R a+rX $(DESTDIR)$(DATADIR)
+	chmod -R u+w,go-w,a+rX $(DESTDIR)$(DATADIR)
+	install -m 755 contrib/hooks/pre-commit contrib/hooks/post-receive $(DESTDIR)$(DATADIR)/hooks/
+	install -m 644 sdk/include/ismsd/plugin.h $(DESTDIR)$(INCLUDEDIR)/ismsd/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e 's|@PLUGINDIR@|$(LIBDIR)/plugins|' -e 's|@VERSION@|$(VERSION)|' \
+	  sdk/ismsd-plugin.pc.in > $(DESTDIR)$(PCDIR)/ismsd-plugin.pc
+	for m in $(MANS); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -m 644 contrib/completion/ismsctl.bash $(DESTDIR)$(BASHCOMPDIR)/ismsctl
+	install -m 644 contrib/completion/ismsd.bash $(DESTDIR)$(BASHCOMPDIR)/ismsd
+	install -m 644 contrib/completion/_ismsctl contrib/completion/_ismsd $(DESTDIR)$(ZSHCOMPDIR)/
+	sed 's|/usr/bin/|$(BINDIR)/|g' contrib/systemd/ismsd.service > $(DESTDIR)$(DOCDIR)/ismsd.service
+	sed 's|# rules: /usr/local/share/ismsd/rules|# rules: $(DATADIR)/rules|' \
+	  contrib/ismsd.example.conf > $(DESTDIR)$(DOCDIR)/ismsd.example.conf
+	chmod 644 $(DESTDIR)$(DOCDIR)/ismsd.service $(DESTDIR)$(DOCDIR)/ismsd.example.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ismsd $(DESTDIR)$(BINDIR)/ismsctl
+	rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(INCLUDEDIR)/ismsd $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(PCDIR)/ismsd-plugin.pc
+	rm -f $(foreach m,$(MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/ismsctl $(DESTDIR)$(BASHCOMPDIR)/ismsd
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_ismsctl $(DESTDIR)$(ZSHCOMPDIR)/_ismsd
+
+# The Debian package, ismsd_$(VERSION)_amd64.deb in $(BUILD)/deb/, built
+# with dpkg-buildpackage from a copy of the tree (debian/ holds the
+# packaging); lintian checks it. deb-test installs it into a scratch root
+# with dpkg --root and runs it on the example ISMS.
+DEB_DIR := $(BUILD)/deb
+deb: deps
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+	  tar -cf - --null -T - | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+	  { tail -40 ../build.log; exit 1; }
+	lintian --fail-on warning,error $(DEB_DIR)/ismsd_$(VERSION)_*.deb
+	@ls $(DEB_DIR)/*.deb
+
+deb-test: deb example
+	sh tests/deb-test.sh $(abspath $(DEB_DIR)) $(abspath $(EXAMPLE))
 
 C_FILES = $(wildcard $(addsuffix /*.c,$(SRC_DIRS)) $(addsuffix /*.h,$(SRC_DIRS)) plugins/*.c sdk/include/*/*.h)
 format:

@@ -282,6 +282,11 @@ config_plugin_dir(void)
 				snprintf(dir, sizeof(dir), "%s/plugins", exe);
 				return dir;
 			}
+			/* PREFIX/bin/ismsd: the installed tree it belongs to,
+			 * also under a DESTDIR or after a move */
+			snprintf(dir, sizeof(dir), "%s/../lib/ismsd/plugins", exe);
+			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+				return dir;
 		}
 	}
 	return ISMS_LIBDIR "/plugins";

@@ -72,7 +72,9 @@ int config_check(const struct config *c, struct problems *errs);
 /* The repository named name, or the only one when name is NULL. */
 const struct repo_conf *config_repo(const struct config *c, const char *name);
 /* Where a bare plugin name is looked up: build/plugins beside the build
- * tree the binary runs from, else ISMS_LIBDIR/plugins. Borrowed. */
+ * tree the binary runs from, else lib/ismsd/plugins of the installed tree
+ * it runs from (PREFIX/bin/../lib/ismsd), else ISMS_LIBDIR/plugins.
+ * Borrowed. */
 const char *config_plugin_dir(void);
 /* Whether a and b configure the same plugins in the same order. */
 int config_plugins_equal(const struct config *a, const struct config *b);

@@ -25,6 +25,7 @@
 #include "err.h"
 #include "buf.h"
 #include "problems.h"
+#include "notify.h"
 #include "plugin.h"
 #include "repo.h"
 #include "rpc.h"
@@ -546,10 +547,14 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct daemon *d = arg;
 	if (sig == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration and the rule packs");
+		notify_reloading();
 		daemon_reload(d);
+		notify_ready("reloaded; serving %zu repositor%s", d->nrepos,
+		             d->nrepos == 1 ? "y" : "ies");
 		return;
 	}
 	log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	notify_stopping();
 	/* A rule still running stops at its next instruction; what it was
 	 * part of is not published (head_done), so shutdown never waits for a
 	 * rule and never publishes a verdict cut short. */
@@ -571,7 +576,7 @@ plugins_on_bus(void *arg, const struct journal_entry *e)
  * host is the caller's (plugin_host_free). The engines get the plugins'
  * rule functions when there is any plugin. */
 static struct plugin_host *
-plugins_load(const struct config *cfg)
+plugins_load(const struct config *cfg, int check_only)
 {
 	struct plugin_conf *pc = xcalloc(cfg->nplugins + 1, sizeof(*pc));
 	for (size_t i = 0; i < cfg->nplugins; i++) {
@@ -579,7 +584,8 @@ plugins_load(const struct config *cfg)
 		pc[i] = (struct plugin_conf){ p->name, p->path, p->config, p->queue_max,
 			                      p->origin };
 	}
-	struct plugin_host *h = plugin_host_load(pc, cfg->nplugins);
+	struct plugin_host *h = check_only ? plugin_host_check(pc, cfg->nplugins)
+	                                   : plugin_host_load(pc, cfg->nplugins);
 	free(pc);
 	if (cfg->nplugins)
 		engine_set_extension(plugin_host_extend, h);
@@ -629,7 +635,7 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	d->started = daemon_now(d);
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
-	d->plugins = plugins_load(&d->cfg);
+	d->plugins = plugins_load(&d->cfg, 0);
 	char *jpath = xasprintf("%s/journal.jsonl", d->cfg.state_dir);
 	char *mirrors = xasprintf("%s/mirrors", d->cfg.state_dir);
 	int rc = mkdirs(d->cfg.state_dir) < 0 || mkdirs(mirrors) < 0 ||
@@ -685,6 +691,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	log_info("serving %zu repositor%s on %s%s%s", d->nrepos, d->nrepos == 1 ? "y" : "ies",
 	         d->cfg.socket, d->cfg.listen_tcp ? " and " : "",
 	         d->cfg.listen_tcp ? d->cfg.listen_tcp : "");
+	notify_ready("serving %zu repositor%s on %s", d->nrepos, d->nrepos == 1 ? "y" : "ies",
+	             d->cfg.socket);
 	return 0;
 }
 
@@ -723,7 +731,7 @@ check_plugins(const struct config *cfg, struct plugin_host **out)
 	signal(SIGPIPE, SIG_IGN);
 	/* The host's own log lines would repeat what is printed here. */
 	log_set_level(LOG_LVL_ERR);
-	*out = plugins_load(cfg);
+	*out = plugins_load(cfg, 1);
 	log_set_level(cfg->log_level);
 	char *s = plugin_host_status(*out);
 	json_t *a = json_loads(s, 0, NULL);

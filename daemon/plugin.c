@@ -188,6 +188,31 @@ name_taken(const struct plugin_host *h, const char *name)
 	return 0;
 }
 
+/* ismsd -t: init and register_lua on this thread with check_only set;
+ * the base exists for plugins that predate the flag but is never run. */
+static int
+start_check(struct plug *pl)
+{
+	pl->base = event_base_new();
+	if (pl->base == NULL)
+		return err_set("cannot create an event loop for it");
+	void *state = NULL;
+	if (pl->p->init(&pl->api, pl->config, &state) < 0) {
+		const char *why = pl->last_msg;
+		return err_set("its init failed%s%s", why ? ": " : "", why ? why : "");
+	}
+	pl->state = state;
+	pl->checked = 1;
+	struct ismsd_lua_reg reg = { ISMSD_LUA_REG_VERSION, plugin_reg_add, pl };
+	if (pl->p->register_lua && pl->p->register_lua(state, &reg) < 0) {
+		if (pl->p->shutdown)
+			pl->p->shutdown(state);
+		pl->checked = 0;
+		return err_set("its register_lua failed");
+	}
+	return 0;
+}
+
 /* Load and start one plugin; on failure, record why in pl->error. */
 static void
 load_one(struct plugin_host *h, struct plug *pl, const struct plugin_conf *c)
@@ -215,7 +240,7 @@ load_one(struct plugin_host *h, struct plug *pl, const struct plugin_conf *c)
 		pl->name = xstrdup(pl->p->name);
 		pl->api.instance = pl->name;
 	}
-	rc = plugin_start(pl);
+	rc = h->check_only ? start_check(pl) : plugin_start(pl);
 out:
 	if (rc == 0) {
 		pl->st = P_RUNNING;
@@ -229,11 +254,11 @@ out:
 	log_warnx("%s; ismsd goes on without it", pl->error);
 }
 
-/* Load, check and start every configured plugin. */
-struct plugin_host *
-plugin_host_load(const struct plugin_conf *c, size_t n)
+static struct plugin_host *
+load_all(const struct plugin_conf *c, size_t n, int check_only)
 {
 	struct plugin_host *h = xcalloc(1, sizeof(*h));
+	h->check_only = check_only;
 	h->v = xcalloc(n ? n : 1, sizeof(struct plug *));
 	pthread_mutex_init(&h->mu, NULL);
 	for (size_t i = 0; i < n; i++) {
@@ -247,12 +272,27 @@ plugin_host_load(const struct plugin_conf *c, size_t n)
 		pthread_mutex_init(&pl->mu, NULL);
 		pthread_cond_init(&pl->cv, NULL);
 		pl->api = (struct ismsd_host){
-			ISMSD_HOST_VERSION, pl->name, ISMS_VERSION, api_log, api_base, api_stat, pl
+			ISMSD_HOST_VERSION, pl->name, ISMS_VERSION, api_log,
+			api_base,           api_stat, pl,           check_only
 		};
 		h->v[h->n++] = pl;
 		load_one(h, pl, &c[i]);
 	}
 	return h;
+}
+
+/* Load, check and start every configured plugin. */
+struct plugin_host *
+plugin_host_load(const struct plugin_conf *c, size_t n)
+{
+	return load_all(c, n, 0);
+}
+
+/* Load and check every configured plugin without starting it. */
+struct plugin_host *
+plugin_host_check(const struct plugin_conf *c, size_t n)
+{
+	return load_all(c, n, 1);
 }
 
 size_t
@@ -362,7 +402,9 @@ plugin_host_free(struct plugin_host *h, unsigned drain_ms)
 		drain_ms = PLUGIN_DRAIN_DEFAULT_MS;
 	for (size_t i = 0; i < h->n; i++) {
 		struct plug *pl = h->v[i];
-		if (pl->st == P_RUNNING && plugin_stop(pl, drain_ms) < 0)
+		if (pl->checked && pl->p->shutdown)
+			pl->p->shutdown(pl->state);
+		else if (pl->st == P_RUNNING && !pl->checked && plugin_stop(pl, drain_ms) < 0)
 			continue; /* its thread may still use it: leave it */
 		plug_free(pl);
 	}

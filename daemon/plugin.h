@@ -35,6 +35,11 @@ struct plugin_host;
  * this returns. The result is the caller's (plugin_host_free). Call it
  * from one thread; it blocks while the plugins' init hooks run. */
 struct plugin_host *plugin_host_load(const struct plugin_conf *c, size_t n);
+/* For ismsd -t: load every plugin and call its init with the host's
+ * check_only set, on this thread; start no thread and run no base.
+ * register_lua is called, on_event never; plugin_host_free calls
+ * shutdown. Failures are reported as by plugin_host_load. */
+struct plugin_host *plugin_host_check(const struct plugin_conf *c, size_t n);
 /* How many of the configured plugins failed to load or init. */
 size_t plugin_host_failed(const struct plugin_host *h);
 /* How many are running. */

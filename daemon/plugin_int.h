@@ -59,6 +59,7 @@ struct plug {
 	size_t nstats;
 	/* Set before the thread runs or once it is done. */
 	enum pstate st;
+	int checked; /* ismsd -t: init ran on the caller's thread, no thread */
 	char *error;
 	struct lfn *fns;
 	size_t nfns;
@@ -72,6 +73,7 @@ struct verdicts {
 struct plugin_host {
 	struct plug **v;
 	size_t n;
+	int check_only;     /* plugin_host_check */
 	pthread_mutex_t mu; /* for the verdicts of publish_topic */
 	struct verdicts *repos;
 	size_t nrepos;

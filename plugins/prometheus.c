@@ -415,8 +415,12 @@ init(const struct ismsd_host *h, const char *config, void **state)
 		goto fail;
 	}
 	m->path = strdup(path);
+	if (m->path == NULL)
+		goto fail;
+	if (h->version >= 2 && h->check_only) /* ismsd -t: the port may be the daemon's */
+		goto done;
 	m->http = evhttp_new(h->base(h));
-	if (m->path == NULL || m->http == NULL)
+	if (m->http == NULL)
 		goto fail;
 	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_cb(m->http, m->path, serve, m);
@@ -429,6 +433,7 @@ init(const struct ismsd_host *h, const char *config, void **state)
 	h->stat(h, "port", bound_port(bs));
 	h->log(h, ISMSD_LOG_INFO, "serving metrics on http://%s:%d%s", host, bound_port(bs),
 	       m->path);
+done:
 	free(host);
 	json_decref(cfg);
 	*state = m;

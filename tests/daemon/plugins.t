@@ -154,6 +154,26 @@ rules=$("$ISMSCTL_BIN" status --json | jget 'sum(j["repositories"][0]["counts"].
 is "$m" "$rules True True True" \
 	"prometheus: /metrics parses, ismsd_rules{status} sums to the rule count"
 
+# ismsd -t while the daemon holds the metrics port: the check binds
+# nothing, so it passes; a bad listen value still fails it.
+cat > "$T/prom.conf" <<EOF
+repositories:
+  - name: isms
+    path: $T/repo
+plugins:
+  - path: $PLUGDIR/prometheus.so
+    config:
+      listen: "127.0.0.1:$port"
+EOF
+out=$($ISMSD -t -c "$T/prom.conf" 2>&1); rc=$?
+is "$rc" 0 "ismsd -t passes while the daemon serves the prometheus port"
+like "$out" "plugin prometheus: prometheus " "ismsd -t: names the checked plugin"
+unlike "$out" "cannot listen" "ismsd -t: binds no port"
+sed -i "s/127.0.0.1:$port/nowhere/" "$T/prom.conf"
+out=$($ISMSD -t -c "$T/prom.conf" 2>&1); rc=$?
+is "$rc" 1 "ismsd -t: a bad listen address still fails the check"
+like "$out" "must be address:port" "ismsd -t: and says why"
+
 # A reload with changed plugins keeps the running ones and says so.
 echo "  - path: syslog" >> "$T/ismsd.conf"
 kill -HUP "$ISMSD_PID"

@@ -4,8 +4,9 @@
  * rules a function: plugins.hello.greet(name) returns "<greeting>, <name>"
  * and plugins.hello.raised() the counts so far. Configuration:
  *   greeting  the word to greet with (default "hello")
- * Build: cc -std=c11 -fPIC -shared -I<ismsd>/sdk/include \
- *          $(pkg-config --cflags --libs jansson) -o hello.so hello.c */
+ * Build (docs/writing-plugins.md):
+ *   cc -std=c11 -fPIC -shared $(pkg-config --cflags ismsd-plugin jansson) \
+ *      -o hello.so hello.c $(pkg-config --libs jansson) */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>

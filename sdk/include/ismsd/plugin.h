@@ -13,10 +13,17 @@
  * the end of a struct together with a version bump, so a plugin can test
  * `host->version >= N` before using a newer field.
  *
+ * Checking. `ismsd -t` loads every configured plugin and calls its init
+ * with host->check_only set (struct ismsd_host, version 2): the plugin
+ * parses its configuration and reports problems, but binds, connects
+ * and starts nothing. A plugin built against host version 1 does not
+ * know the flag; it is initialised as usual, on the checking thread.
+ *
  * Threads. Each plugin gets a thread of its own that runs a libevent
  * event_base of its own. init, register_lua, on_event and shutdown are all
  * called on that thread, one at a time, never on the daemon's event loop.
- * A plugin does slow work by adding events (timers, sockets, HTTP clients
+ * (ismsd -t calls init, register_lua and shutdown on its own thread and
+ * starts none.) A plugin does slow work by adding events (timers, sockets, HTTP clients
  * and servers) to host->base(host) from these hooks: the base keeps
  * running between events. A hook that blocks only delays that plugin's
  * own queue; when the queue is full the oldest event is dropped and
@@ -46,7 +53,7 @@ extern "C" {
 #define ISMSD_PLUGIN_SYMBOL "ismsd_plugin"
 
 /* Versions of the structs the daemon hands to plugins. */
-#define ISMSD_HOST_VERSION    1
+#define ISMSD_HOST_VERSION    2
 #define ISMSD_EVENT_VERSION   1
 #define ISMSD_LUA_REG_VERSION 1
 #define ISMSD_CALL_VERSION    1
@@ -137,6 +144,14 @@ struct ismsd_host {
 	 * example "delivered", "retries"). name is copied. */
 	void (*stat)(const struct ismsd_host *h, const char *name, int64_t value);
 	void *host_data; /* the daemon's; do not touch */
+	/* Version 2 (test host->version >= 2 first). Nonzero when the
+	 * daemon only checks the configuration (ismsd -t, while the real
+	 * daemon may be running): init must validate its configuration and
+	 * return without binding ports, connecting, starting processes or
+	 * adding events to the base. It is then called on the checking
+	 * thread, no event is delivered, register_lua may be called, and
+	 * shutdown follows. */
+	int check_only;
 };
 
 /* A call from a rule into a plugin function. Borrowed: valid during the
