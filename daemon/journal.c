@@ -112,7 +112,8 @@ take_parsed(struct journal *j, const char *line, size_t len, uint64_t off, uint6
 	json_t *m = json_object_get(p, "more");
 	int64_t when = 0;
 	int rc = -1;
-	*more = json_is_integer(m) && json_integer_value(m) > 0 ? (uint64_t)json_integer_value(m) : 0;
+	*more = json_is_integer(m) && json_integer_value(m) > 0 ? (uint64_t)json_integer_value(m)
+	                                                        : 0;
 	if (json_is_integer(seq) && repo && topic && t &&
 	    (uint64_t)json_integer_value(seq) > j->last &&
 	    date_parse(t, "UTC", NULL, &when, NULL) == 0)
@@ -166,8 +167,7 @@ number(const char *p, const char *e, uint64_t *v)
  * "time":S[,"more":K],"data":... Returns 0, or -1 when the header is not
  * in that form or does not fit in hlen bytes. *more is K (0: none). */
 static int
-take_head(struct journal *j, const char *h, size_t hlen, uint64_t off, size_t len,
-          uint64_t *more)
+take_head(struct journal *j, const char *h, size_t hlen, uint64_t off, size_t len, uint64_t *more)
 {
 	const char *e = h + hlen, *m, *repo, *topic, *t;
 	size_t mn, rn, tn, timen;
@@ -378,7 +378,8 @@ format_line(struct journal *j, const struct journal_item *it, uint64_t seq, uint
 	buf_addc(out, '\n');
 	free(s);
 	/* Room for the names first: a line written must be indexed. */
-	if (intern(j, it->repo, strlen(it->repo)) < 0 || intern(j, it->topic, strlen(it->topic)) < 0)
+	if (intern(j, it->repo, strlen(it->repo)) < 0 ||
+	    intern(j, it->topic, strlen(it->topic)) < 0)
 		return err_set("the history journal %s names more than %u repositories and "
 		               "topics; move it aside to start a new history",
 		               j->path, MAX_NAMES);
