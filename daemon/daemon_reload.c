@@ -10,7 +10,10 @@
 #include "daemon_int.h"
 #include "log.h"
 #include "server.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
 
 static int
 same_str(const char *a, const char *b)

@@ -15,7 +15,11 @@
 #include "config.h"
 #include "repo.h"
 #include "rpc_int.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 struct method {
 	const char *name;

@@ -11,6 +11,8 @@
 #include "rpc_int.h"
 #include "schedule.h"
 #include "verdict.h"
+#include "alloc.h"
+#include "err.h"
 
 static void finish(struct ev_job *j, size_t changed, void *arg);
 

@@ -12,6 +12,8 @@
 #include "rpc.h"
 #include "rpc_int.h"
 #include "verdict.h"
+#include "alloc.h"
+#include "err.h"
 
 /* The encoded result of status, kept while what it shows cannot have
  * changed. Dashboards and monitors poll status far more often than the

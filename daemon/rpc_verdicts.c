@@ -14,6 +14,8 @@
 #include "rpc.h"
 #include "rpc_int.h"
 #include "verdict.h"
+#include "alloc.h"
+#include "err.h"
 
 /* Parse as_of: a date or date-time (UTC; a bare date means the end of that
  * day), or else a commit id (at least 4 hex digits). */

@@ -7,6 +7,9 @@
 
 #include "date.h"
 #include "verdict.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 
 struct group {
 	const char *key; /* "4".."10", or a theme */

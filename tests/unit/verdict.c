@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
 #include "verdict.h"
 
 static json_t *
