@@ -4,6 +4,7 @@
  * (record_export.c). */
 #include "record.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "cdefs.h"
@@ -838,5 +839,59 @@ record_type_find(const char *name)
 	for (size_t i = 0; name != NULL && i < NELEM(types); i++)
 		if (strcmp(types[i].name, name) == 0)
 			return &types[i];
+	return NULL;
+}
+
+/* ---- records and files as their declarations describe them ---- */
+
+static struct field_decl rec_decl[NELEM(types)];  /* a record */
+static struct field_decl list_decl[NELEM(types)]; /* a collection's list */
+static struct field_decl root_fields[NELEM(types)][3];
+static struct field_decl root_decl[NELEM(types)]; /* a collection file */
+static pthread_once_t decls_once = PTHREAD_ONCE_INIT;
+
+static void
+decls_init(void)
+{
+	for (size_t i = 0; i < NELEM(types); i++) {
+		const struct record_type *t = &types[i];
+		rec_decl[i] = (struct field_decl){ .name = t->name, .type = FT_OBJECT,
+			                           .fields = t->fields, .doc = t->title };
+		list_decl[i] = (struct field_decl){ .name = t->list_key ? t->list_key : t->name,
+			                            .type = FT_LIST,
+			                            .item_type = FT_OBJECT,
+			                            .fields = t->fields,
+			                            .doc = t->title };
+		root_fields[i][0] = list_decl[i];
+		root_fields[i][1] = (struct field_decl){ .name = "type", .type = FT_STRING };
+		root_fields[i][2] = (struct field_decl){ .name = NULL };
+		root_decl[i] = (struct field_decl){ .name = t->name, .type = FT_OBJECT,
+			                            .fields = root_fields[i], .doc = t->title };
+	}
+}
+
+const struct field_decl *
+record_type_decl(const struct record_type *t)
+{
+	pthread_once(&decls_once, decls_init);
+	return &rec_decl[t - types];
+}
+
+const struct field_decl *
+record_file_decl(const struct record_type *t, const struct node *root)
+{
+	pthread_once(&decls_once, decls_init);
+	size_t i = (size_t)(t - types);
+	if (t->shape != SHAPE_COLLECTION)
+		return &rec_decl[i];
+	return root && root->kind == NODE_SEQ ? &list_decl[i] : &root_decl[i];
+}
+
+const struct field_decl *
+record_field_find(const struct field_decl *fields, const char *key, size_t len)
+{
+	for (const struct field_decl *f = fields; f && f->name; f++)
+		if (strncmp(f->name, key, len) == 0 && f->name[len] == '\0')
+			return f;
 	return NULL;
 }
