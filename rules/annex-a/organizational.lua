@@ -42,9 +42,9 @@ isms.rule {
 
 isms.rule {
   id = "A.5.1-policies-acknowledged", control = "5.1", severity = "minor",
-  title = "Policies that must be acknowledged are acknowledged by all staff",
-  rationale = "A.5.1 requires policies to be communicated to and acknowledged by relevant personnel.",
-  remediation = "Have each person named confirm the policy, and record it as a training record of kind policy-acknowledgement with `policy:` set to the policy id.",
+  title = "Policies that must be acknowledged are acknowledged by their audience",
+  rationale = "A.5.1 requires policies to be communicated to and acknowledged by relevant personnel. Samples every policy in force with acknowledgement_required, against everyone on the staff today who belongs to its audience (audience: departments, sites, roles, remote_workers; all staff when it declares none) and has been there longer than the days allowed.",
+  remediation = "Have each person named confirm the policy, and record it as a training record of kind policy-acknowledgement with `policy:` set to the policy id; if the policy is for part of the staff only, say so with `audience:` in its front matter.",
   params = { awareness_after_joining_days = { default = 30,
     doc = "days after joining by which new staff must have acknowledged the policies" } },
   check = function(r)
@@ -64,14 +64,23 @@ isms.rule {
       elseif by then r:valid_until(by) end
     end
     for _, p in ipairs(policies) do
-      local missing = {}
+      local missing, audience = {}, 0
       for _, d in ipairs(due_people) do
-        if not people.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+        if people.in_audience(d.p, p) then
+          audience = audience + 1
+          if not people.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+        end
+      end
+      if people.has_audience(p) and audience == 0 then
+        r:warn(isms.at(p, "audience"), "the audience of policy '%s' (%s) names nobody on the staff: "
+          .. "check the audience against the people records' department, site and role", tostring(p.id),
+          people.audience_text(p))
       end
       people.report(r, missing, p, function(d)
-        r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", tostring(d.p.id), tostring(p.id),
+        r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", people.who(d.p), tostring(p.id),
           d.by and fmt("by %s, %d days after joining", d.by, days) or "on joining")
-      end, fmt("of the staff have not acknowledged the policy '%s'", tostring(p.id)))
+      end, fmt("of the %d people of its audience (%s) have not acknowledged the policy '%s'", audience,
+        people.audience_text(p), tostring(p.id)))
     end
   end,
 }
@@ -392,8 +401,8 @@ isms.rule {
 isms.rule {
   id = "A.5.34-breach-notification", control = "5.34", severity = "major",
   title = "Breaches of personal data are notified in time",
-  rationale = "A.5.34 requires meeting the requirements for privacy and protection of PII, including breach notification (GDPR Art. 33: 72 hours).",
-  remediation = "Notify the supervisory authority (and the controllers, as processor) and record authority_notified_on; where notification is not required, record the assessment in the incident.",
+  rationale = "A.5.34 requires meeting the requirements for privacy and protection of PII, including breach notification (GDPR Art. 33: 72 hours). Samples every incident with personal_data: true: a notification within the days allowed, or a decision that it was not notifiable taken within them by someone in post on that day.",
+  remediation = "Notify the supervisory authority (and the controllers, as processor) and record authority_notified_on; where the breach is not notifiable, record the decision in the incident: notifiable: false, notification_decided_by (who, e.g. the DPO), notification_decided_on and notification_reason.",
   params = { breach_notification_days = { default = 3,
     doc = "days after the report by which a personal data breach must be notified" } },
   check = function(r)
@@ -402,7 +411,32 @@ isms.rule {
       local reported = isms.date(i.reported_on)
       if i.personal_data == true and reported then
         local notified, by = isms.date(i.authority_notified_on), reported:add_days(days)
-        if notified then
+        local decided = isms.date(i.notification_decided_on)
+        if i.notifiable == false and not notified then
+          local who = i.notification_decided_by
+          if who == nil or decided == nil then
+            r:warn(isms.at(i, "notifiable"), "incident %s: personal data breach judged not notifiable, "
+              .. "but the decision does not say who took it and when (notification_decided_by, "
+              .. "notification_decided_on)", tostring(i.id))
+          else
+            local p = r:person(who)
+            if not p then
+              r:fail(isms.at(i, "notification_decided_by"), "incident %s: '%s', who decided the breach "
+                .. "was not notifiable, is not in the personnel records", tostring(i.id), tostring(who))
+            elseif not people.active(r, p, decided) then
+              r:fail(isms.at(i, "notification_decided_by"), "incident %s: %s was not on the staff on %s, "
+                .. "when the breach was judged not notifiable", tostring(i.id), people.who(p), decided)
+            end
+            if decided < reported then
+              r:fail(isms.at(i, "notification_decided_on"), "incident %s: the decision not to notify "
+                .. "(%s) is dated before the incident was reported (%s)", tostring(i.id), decided, reported)
+            elseif decided > by then
+              r:fail(isms.at(i, "notification_decided_on"), "incident %s: judged not notifiable on %s, "
+                .. "%d days after it was reported on %s (allowed: %d): the decision itself was late",
+                tostring(i.id), decided, isms.days_between(reported, decided), reported, days)
+            end
+          end
+        elseif notified then
           if notified > by then
             r:fail(isms.at(i, "authority_notified_on"), "incident %s affected personal data; reported on %s, notified on %s, %d days later (allowed: %d)",
               tostring(i.id), reported, notified, isms.days_between(reported, notified), days)
