@@ -80,7 +80,7 @@ isms.rule {
         r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", people.who(d.p), tostring(p.id),
           d.by and fmt("by %s, %d days after joining", d.by, days) or "on joining")
       end, fmt("of the %d people of its audience (%s) have not acknowledged the policy '%s'", audience,
-        people.audience_text(p), tostring(p.id)))
+        people.audience_text(p), tostring(p.id)), nil, people.who)
     end
   end,
 }
@@ -165,10 +165,19 @@ isms.rule {
   title = "The access rights of every reviewed system are reviewed again at the interval",
   rationale = "A.5.18 requires access rights to be reviewed at regular intervals.",
   remediation = "Review the access rights of the system named and record it as evidence of kind access-review with the asset and control 5.18; a system taken out of use gets retired_on.",
-  params = { access_review_months = { default = 3, doc = "months between access reviews of a system" } },
+  params = {
+    access_review_months = { default = 3, doc = "months between access reviews of a system" },
+    access_review_scope_kinds = { default = {},
+      doc = "asset kinds of the production systems that must all have had it (empty: only those the records name)" },
+    access_review_scope_classifications = { default = {},
+      doc = "classifications of those systems (empty: any)" },
+  },
   check = function(r)
     evidence.recent(r, { control = "5.18", kinds = { "access-review" }, per_asset = true,
       months = r:param("access_review_months"), what = "access review" })
+    evidence.never_had(r, evidence.find(r, "5.18", { "access-review" }),
+      people.set(r:param("access_review_scope_kinds")), people.set(r:param("access_review_scope_classifications")),
+      "5.18", "access review", "access-review")
   end,
 }
 

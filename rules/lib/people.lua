@@ -99,8 +99,9 @@ end
 ---Report the people of `list` (items {p = person, ...}) who lack
 ---something: one finding per person through `each(item)` while there
 ---are at most `limit` (default 20); beyond that one finding at `at`
----naming the first of them: "<n> <what>: a, b, c and 90 more".
-function M.report(r, list, at, each, what, limit)
+---naming the first of them: "<n> <what>: a, b, c and 90 more" (each
+---as `label(person)` gives it, else its id).
+function M.report(r, list, at, each, what, limit, label)
   limit = limit or 20
   if #list == 0 then return end
   if #list <= limit then
@@ -108,8 +109,8 @@ function M.report(r, list, at, each, what, limit)
     return
   end
   local ps = {}
-  for i, item in ipairs(list) do ps[i] = item.p end
-  r:fail(at, "%d %s: %s", #list, what, M.list(M.ids(ps), limit))
+  for i, item in ipairs(list) do ps[i] = label and label(item.p) or item.p end
+  r:fail(at, "%d %s: %s", #list, what, M.list(label and ps or M.ids(ps), limit))
 end
 
 ---Check one step every leaver must complete within `days` of leaving

@@ -204,10 +204,10 @@ function M.check_evidence(r, e, control, months)
   end
   local files = r:shared("soa.evidence_files", evidence_files)
   local counted, dated_items, draft = 0, 0, nil
-  local newest, what, where, log_newest, log_path
-  local function consider(d, w, label)
+  local newest, what, where, where_at, log_newest, log_path
+  local function consider(d, w, label, at)
     dated_items = dated_items + 1
-    if not newest or d > newest then newest, what, where = d, w, label end
+    if not newest or d > newest then newest, what, where, where_at = d, w, label, at end
   end
   for _, ref in ipairs(refs) do
     if ref.text:find("://", 1, true) then
@@ -228,7 +228,7 @@ function M.check_evidence(r, e, control, months)
         else
           counted = counted + 1
           if d then
-            consider(d, w, p)
+            consider(d, w, p, ref.at)
             if extra == true and (not log_newest or d > log_newest) then log_newest, log_path = d, p end
           end
         end
@@ -237,7 +237,7 @@ function M.check_evidence(r, e, control, months)
   end
   for _, x in ipairs(ext) do
     counted = counted + 1
-    if x.date then consider(x.date, "its date", x.system .. (x.ref and (" " .. x.ref) or "")) end
+    if x.date then consider(x.date, "its date", x.system .. (x.ref and (" " .. x.ref) or ""), x.at) end
   end
   if draft and counted == 0 then
     if e.status == "implemented" then
@@ -264,7 +264,7 @@ function M.check_evidence(r, e, control, months)
   if newest then
     local due = newest:add_months(months)
     if r.now > due then
-      r:fail(isms.at(e, "evidence") or (ext[1] and ext[1].at) or e,
+      r:fail(where_at or isms.at(e, "evidence") or e,
         "%s: evidence '%s' is stale: %s on %s, more than %d month%s ago (stale since %s), and "
         .. "none of the %d item%s the SoA names is newer", M.name(control), where, what, newest,
         months, months == 1 and "" or "s", due, dated_items, dated_items == 1 and "" or "s")
