@@ -163,7 +163,7 @@ isms.rule {
 isms.rule {
   id = "A.5.18-access-rights-reviewed", control = "5.18", severity = "minor",
   title = "The access rights of every reviewed system are reviewed again at the interval",
-  rationale = "A.5.18 requires access rights to be reviewed at regular intervals.",
+  rationale = "A.5.18 requires access rights to be reviewed at regular intervals. Samples the newest review of every system the records name, and every production system of the kinds declared in access_review_scope_kinds, which must have had one at all.",
   remediation = "Review the access rights of the system named and record it as evidence of kind access-review with the asset and control 5.18; a system taken out of use gets retired_on.",
   params = {
     access_review_months = { default = 3, doc = "months between access reviews of a system" },
@@ -184,8 +184,8 @@ isms.rule {
 isms.rule {
   id = "A.5.19-supplier-register", control = "5.19", severity = "minor",
   title = "Every supplier has an owner, a criticality and the information it can access",
-  rationale = "A.5.19 requires processes to manage the information security risks of suppliers' products and services.",
-  remediation = "For each supplier, record the `owner` who manages the relationship, its `criticality`, and the highest classification it can access in `data_access` (or none).",
+  rationale = "A.5.19 requires processes to manage the information security risks of suppliers' products and services. Samples every active supplier; one processing personal data must name the risks that assess it.",
+  remediation = "For each supplier, record the `owner` who manages the relationship, its `criticality`, and the highest classification it can access in `data_access` (or none); a supplier processing personal data names the risks that assess it (`risks`).",
   check = function(r)
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
@@ -195,6 +195,19 @@ isms.rule {
         if s.data_access == nil then
           r:fail(s, "%s: the information it can access is not recorded (data_access)", what)
         end
+        if s.personal_data == true then
+          local risks = people.items(s.risks)
+          if #risks == 0 then
+            r:fail(isms.at(s, "personal_data"), "%s processes personal data but names no risk assessment of it "
+              .. "(risks: the ids of the risks in the register)", what)
+          end
+          for i, id in ipairs(risks) do
+            if not r:record("risk", id) then
+              r:fail(type(s.risks) == "table" and isms.at(s.risks, i) or isms.at(s, "risks"),
+                "%s: risk '%s' is not in the risk register", what, id)
+            end
+          end
+        end
       end
     end
   end,
@@ -203,19 +216,31 @@ isms.rule {
 isms.rule {
   id = "A.5.20-supplier-agreements", control = "5.20", severity = "minor",
   title = "Suppliers with access to information have signed agreements with security clauses",
-  rationale = "A.5.20 requires information security requirements to be established and agreed with each supplier.",
-  remediation = "Sign an agreement that sets out the information security requirements (a DPA and security annex) and record agreement_signed_on and security_clauses: true.",
+  rationale = "A.5.20 requires information security requirements to be established and agreed with each supplier. Samples every active supplier: its agreement, security clauses and contract end; a critical or high supplier without them is major.",
+  remediation = "Sign an agreement that sets out the information security requirements (a DPA and security annex) and record agreement_signed_on and security_clauses: true; renew it before contract_ends_on, or record ended_on when the supplier is no longer used.",
   check = function(r)
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
+        -- A critical supplier without an agreement with security clauses
+        -- leaves a requirement unaddressed where it matters most: major.
+        local key = s.criticality == "critical" or s.criticality == "high"
+        local sev = key and "major" or "minor"
+        local why = key and fmt(" (major: its criticality is %s)", s.criticality) or ""
         if s.agreement_signed_on == nil then
-          r:fail(s, "%s has no signed agreement (agreement_signed_on)", what)
+          r:finding(sev, s, "%s has no signed agreement (agreement_signed_on)%s", what, why)
         end
         local access = s.data_access == nil or NO_ACCESS[label(s.data_access)] == nil
         if access and s.security_clauses ~= true then
-          r:fail(isms.at(s, "security_clauses") or s, "%s can access %s information but its agreement has no security clauses",
-            what, tostring(s.data_access or "unrecorded"))
+          r:finding(sev, isms.at(s, "security_clauses") or s, "%s can access %s information but its agreement has no security clauses%s",
+            what, tostring(s.data_access or "unrecorded"), why)
+        end
+        local ends = isms.date(s.contract_ends_on)
+        if ends and ends <= r.now then
+          r:finding(sev, isms.at(s, "contract_ends_on"), "%s is still in use (no ended_on) but its agreement "
+            .. "ended on %s: renew it, or end the service and record ended_on%s", what, ends, why)
+        elseif ends then
+          r:valid_until(ends - 1)
         end
       end
     end

@@ -35,9 +35,9 @@ local function coverage(r, control, kinds, prefix, what, kind)
 end
 
 isms.rule {
-  id = "A.8.2-privileged-access-review", control = "8.2", severity = "major",
+  id = "A.8.2-privileged-access-review", control = "8.2", severity = "minor",
   title = "Privileged access rights are reviewed at planned intervals on every system",
-  rationale = "A.8.2 requires the allocation and use of privileged access rights to be restricted and managed, which includes reviewing who holds them.",
+  rationale = "A.8.2 requires the allocation and use of privileged access rights to be restricted and managed, which includes reviewing who holds them. Samples the newest review of every system the records name (and its result), and every production system of the kinds declared in access_review_scope_kinds, which must have had one at all.",
   remediation = "Review the privileged accounts and roles of each system at the interval; record each review under evidence/ as kind access-review with \"8.2\" under controls: and the system's asset id in `asset`.",
   params = merge({ access_review_months = { default = 3, doc = "months between access reviews of a system" } },
     scope_params("access_review", {}, {})),
@@ -70,7 +70,7 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.7-malware-coverage", control = "8.7", severity = "major",
+  id = "A.8.7-malware-coverage", control = "8.7", severity = "minor",
   title = "Protection against malware covers the endpoints and is checked regularly",
   rationale = "A.8.7 requires protection against malware to be implemented; a coverage report shows every device has a working agent.",
   remediation = "Export the coverage of the malware protection (devices with an active agent out of all devices) at the interval and record it under evidence/ as kind malware-coverage with the fleet's asset id; bring missing devices under protection.",
@@ -84,9 +84,9 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.8-vulnerability-scans", control = "8.8", severity = "major",
+  id = "A.8.8-vulnerability-scans", control = "8.8", severity = "minor",
   title = "Technical vulnerabilities are scanned for at the planned interval",
-  rationale = "A.8.8 requires information about technical vulnerabilities of systems in use to be obtained in a timely way.",
+  rationale = "A.8.8 requires information about technical vulnerabilities of systems in use to be obtained in a timely way. Samples the newest scan of every system the records name, and every production system of the kinds in vulnerability_scan_scope_kinds.",
   remediation = "Run the vulnerability scans at the interval and record each under evidence/ as kind vulnerability-scan with the scanned asset in `asset`.",
   params = merge({ vulnerability_scan_months = { default = 1, doc = "months between vulnerability scans of a system" } },
     scope_params("vulnerability_scan", {}, {})),
@@ -100,7 +100,7 @@ isms.rule {
 isms.rule {
   id = "A.8.8-remediation-deadlines", control = "8.8", severity = "minor",
   title = "Vulnerabilities found are fixed within the remediation deadlines",
-  rationale = "A.8.8 requires exposure to vulnerabilities to be evaluated and appropriate measures taken; the vulnerability procedure sets deadlines by severity.",
+  rationale = "A.8.8 requires exposure to vulnerabilities to be evaluated and appropriate measures taken; the vulnerability procedure sets deadlines by severity. Samples every vulnerability record still open, and those fixed or accepted that were found in the last vulnerability_sample_months, each against its own deadline; without vulnerability records, the newest scan or patch review of each system.",
   remediation = "Fix or mitigate the findings past their deadline, or have the risk owner accept them (accepted_by, accepted_on, risk); record each vulnerability under vulnerabilities/ with its severity, found_on and fixed_on, or let the next scan or patch review record the result pass once every finding is within its deadline.",
   params = {
     critical_fix_days = { default = 7, doc = "days to fix a critical vulnerability, when a record sets no due date" },
@@ -196,9 +196,9 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.13-backup-restore-tested", control = "8.13", severity = "major",
+  id = "A.8.13-backup-restore-tested", control = "8.13", severity = "minor",
   title = "Backups are tested by restoring them at the planned interval",
-  rationale = "A.8.13 requires backup copies of information, software and systems to be maintained and regularly tested in accordance with the topic-specific policy on backup.",
+  rationale = "A.8.13 requires backup copies of information, software and systems to be maintained and regularly tested in accordance with the topic-specific policy on backup. Samples the newest restore test for the interval, and every failed or partial restore test of the last follow_up_months for its follow-up: a later pass of the same asset or a nonconformity naming it.",
   remediation = "Restore from backup at the interval and record each test under evidence/ as kind backup-restore-test with the asset, the restore time and the check of the data; a failed test needs a corrective action and a new test.",
   params = {
     backup_test_months = { default = 3, doc = "months between backup restore tests" },
@@ -263,7 +263,7 @@ isms.rule {
 isms.rule {
   id = "A.8.15-log-review", control = "8.15", severity = "minor",
   title = "Logs of every system are reviewed at the planned interval",
-  rationale = "A.8.15 requires logs that record activities, exceptions, faults and other relevant events to be produced, stored, protected and analysed.",
+  rationale = "A.8.15 requires logs that record activities, exceptions, faults and other relevant events to be produced, stored, protected and analysed. Samples the newest review of every log source the records name, and every production system of the kinds in log_review_scope_kinds.",
   remediation = "Review the security logs at the interval and record each review under evidence/ as kind log-review with \"8.15\" under controls: and the log source's asset id.",
   params = merge({ log_review_months = { default = 1, doc = "months between log reviews" } },
     scope_params("log_review", {}, {})),
@@ -369,7 +369,7 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.29-security-testing", control = "8.29", severity = "major",
+  id = "A.8.29-security-testing", control = "8.29", severity = "minor",
   title = "Security testing is performed at the planned interval and its findings are retested",
   rationale = "A.8.29 requires security testing processes to be defined and implemented in the development life cycle.",
   remediation = "Have the application penetration tested at the interval and record it under evidence/ as kind pen-test; after fixing the findings, record the retest (result pass).",
@@ -395,9 +395,9 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.32-change-approved", control = "8.32", severity = "major",
+  id = "A.8.32-change-approved", control = "8.32", severity = "minor",
   title = "Every change to systems was assessed and approved before it was made",
-  rationale = "A.8.32 requires changes to information processing facilities and information systems to be subject to change management procedures.",
+  rationale = "A.8.32 requires changes to information processing facilities and information systems to be subject to change management procedures. Samples every implemented technical change; one change made before its approval is an isolated lapse (minor).",
   remediation = "Record for each technical change in changes.yaml its impact_assessment, who approved it (approved_by, someone other than the requester) and when (approved_on, before implemented_on).",
   check = function(r)
     -- Changes to the ISMS itself (kind isms) are for clause 6.3; a missing

@@ -96,9 +96,13 @@ end
 
 -- Report a finding about a control that has no record to point at: at
 -- the control's SoA entry when there is one.
+-- A control with no record of its activity at all is a process that does
+-- not run: a major nonconformity whatever the rule's default (severity
+-- policy, docs/rules.md), said in the message.
 local function missing(r, control, fmt, ...)
   local e = r:soa(control)
-  if e then r:fail(isms.at(e, "evidence") or e, fmt, ...) else r:fail(fmt, ...) end
+  local msg = string.format(fmt, ...) .. " (major: the activity has no record at all)"
+  if e then r:finding("major", isms.at(e, "evidence") or e, "%s", msg) else r:finding("major", "%s", msg) end
 end
 
 ---Check that an item from M.find is no older than `months`: report it
