@@ -22,6 +22,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "err.h"
+#include "buf.h"
 #include "sys.h"
 
 #define MAX_JOURNAL_LINE (256u << 20)

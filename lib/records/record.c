@@ -4,6 +4,7 @@
  * (record_export.c). */
 #include "record.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "cdefs.h"
@@ -157,6 +158,21 @@ static const struct field_decl party_fields[] = {
 
 /* policies and procedures */
 
+/* Who a policy or a course is for (A.5.1, A.6.3): someone belongs to the
+ * audience when any list names them; `all: true` (or no audience) is
+ * everyone on the staff. */
+static const struct field_decl audience_fields[] = {
+	F_BOOL("all", 0, "Everyone on the staff."),
+	F_LIST("departments", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Departments, as written in the people records' department."),
+	F_LIST("sites", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Sites or offices, as written in the people records' site."),
+	F_LIST("roles", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Roles, as written in the people records' role (a role id or a job title)."),
+	F_BOOL("remote_workers", 0, "Everyone who works remotely (remote_worker: true)."),
+	F_END,
+};
+
 static const struct field_decl policy_fields[] = {
 	F_STR("id", REQ | IDT,
 	      "Unique id of the document (e.g. information-security-policy); rules and records "
@@ -185,6 +201,9 @@ static const struct field_decl policy_fields[] = {
 	F_BOOL("acknowledgement_required", 0,
 	       "Whether staff must confirm they read it; confirmations are training records of "
 	       "kind policy-acknowledgement."),
+	F_OBJ("audience", 0, audience_fields,
+	      "Who the document is for, when not all staff: acknowledgements are counted against "
+	      "the people it names (A.5.1)."),
 	F_END,
 };
 
@@ -213,6 +232,9 @@ static const struct field_decl person_fields[] = {
 	F_STR("email", 0, "Work e-mail address."),
 	F_ENUM("employment", 0, V("employee", "contractor", "temporary"), "Kind of engagement."),
 	F_STR("department", 0, "Department or team."),
+	F_STR("site", 0,
+	      "Site or office the person works from, as a policy's audience names it (e.g. "
+	      "Gdańsk)."),
 	F_STR("role", IDT, "Id of the role held (see roles), or the job title."),
 	F_STR("manager", PER, "Person id of the line manager."),
 	F_DATE("joined", 0, "Date the person started."),
@@ -340,6 +362,15 @@ static const struct field_decl treatment_fields[] = {
 
 /* Statement of Applicability */
 
+/* Evidence in another system, named where it is kept. */
+static const struct field_decl external_fields[] = {
+	F_STR("system", REQ, "The system or place that holds it, e.g. Jira, Sympa HR, the QMS."),
+	F_STR("ref", IDT, "Its reference there: a ticket, case or document number, a URL."),
+	F_DATE("date", 0, "Date of the newest record it stands for, when known."),
+	F_TEXT("note", 0, "What it shows, or how it was sampled."),
+	F_END,
+};
+
 static const struct field_decl soa_control_fields[] = {
 	F_STR("control", REQ | KEY | CTL, "Annex A control id, e.g. 5.15."),
 	F_BOOL("applicable", REQ, "Whether the control is applicable (needed) in this ISMS."),
@@ -351,6 +382,13 @@ static const struct field_decl soa_control_fields[] = {
 	F_STR("owner", PER, "Person id of who is responsible for the control."),
 	F_LIST("evidence", FIELD_ONE_OR_MORE, FT_STRING,
 	       "Paths in this repository, or references, showing that the control operates."),
+	F_LOBJ("external_evidence", 0, external_fields,
+	       "Evidence kept in another system (HR system, ticket system, QMS, a URL), named "
+	       "there; its date, when given, is judged like a record's."),
+	F_BOOL("event_driven", 0,
+	       "Whether the control produces records only when something happens (a disposal, "
+	       "a disciplinary case, a contact with an authority): then its evidence is not "
+	       "stale by age. The rules know the usual ones; true or false overrides."),
 	F_TEXT("notes", 0, "Anything else the reader should know."),
 	F_END,
 };
@@ -452,6 +490,16 @@ static const struct field_decl supplier_fields[] = {
 	       "Date the supplier's service and security were last reviewed (A.5.22)."),
 	F_INT("review_months", 0, "Months between supplier reviews."),
 	F_DATE("ended_on", 0, "Date the relationship ended."),
+	F_DATE("contract_ends_on", 0,
+	       "Date the current agreement ends unless renewed; a supplier used after it has no "
+	       "agreement (A.5.20)."),
+	F_INT("notice_months", 0, "Months of notice to end or renegotiate the agreement."),
+	F_BOOL("personal_data", 0,
+	       "Whether the supplier processes personal data for the organisation (a processor "
+	       "or sub-processor)."),
+	F_DATE("dpa_signed_on", 0, "Date the data processing agreement was signed."),
+	F_LIST("risks", IDT, FT_STRING,
+	       "Ids of the risks in the register that assess this supplier (A.5.19)."),
 	F_END,
 };
 
@@ -470,6 +518,15 @@ static const struct field_decl incident_fields[] = {
 	       "Whether personal data were affected; breach notification duties may follow."),
 	F_DATE("authority_notified_on", 0,
 	       "Date an authority or other party was notified, where that was required."),
+	F_BOOL("notifiable", 0,
+	       "For a personal data breach: whether it had to be notified to the supervisory "
+	       "authority, as decided (A.5.34)."),
+	F_STR("notification_decided_by", PER,
+	      "Person id of who decided whether the breach was notifiable, e.g. the DPO."),
+	F_DATE("notification_decided_on", 0, "Date that decision was taken."),
+	F_TEXT("notification_reason", 0, "Why it was, or was not, notifiable."),
+	F_DATE("controllers_notified_on", 0,
+	       "As a processor: date the controllers (customers) were told."),
 	F_DATE("closed_on", 0, "Date the incident was closed."),
 	F_TEXT("root_cause", 0, "Cause found by the analysis."),
 	F_TEXT("lessons_learned", 0, "What was learned and changed as a result (A.5.27)."),
@@ -696,6 +753,30 @@ static const struct field_decl evidence_fields[] = {
 	F_STR("asset", IDT, "Id of the asset concerned, if one."),
 	F_LIST("attachments", FIELD_ONE_OR_MORE, FT_STRING,
 	       "Paths in this repository of reports, exports or screenshots."),
+	F_LIST("follow_up", FIELD_ONE_OR_MORE | IDT, FT_STRING,
+	       "For a result fail or partial: ids of the nonconformities, changes or later "
+	       "evidence records that follow it up."),
+	F_END,
+};
+
+/* vulnerabilities */
+
+static const struct field_decl vulnerability_fields[] = {
+	F_STR("id", REQ | IDT, "Unique id of the finding, e.g. VULN-2026-014."),
+	F_STR("title", 0, "What the weakness is."),
+	F_STR("asset", IDT, "Id of the asset affected."),
+	F_STR("cve", IDT, "CVE or advisory id, if any."),
+	F_ENUM("severity", REQ, V("critical", "high", "medium", "low"),
+	       "Severity as rated under the vulnerability procedure."),
+	F_DATE("found_on", REQ, "Date it was found (scan, advisory, report)."),
+	F_DATE("due", 0,
+	       "Remediation deadline; when absent, the deadline for its severity from the "
+	       "rule's parameters."),
+	F_DATE("fixed_on", 0, "Date it was fixed or mitigated, and verified."),
+	F_STR("accepted_by", PER, "Person id of the risk owner who accepted it instead."),
+	F_DATE("accepted_on", 0, "Date it was accepted."),
+	F_STR("risk", IDT, "Id of the risk in the register that records the acceptance."),
+	F_ENUM("status", 0, V("open", "fixed", "accepted"), "Where it stands."),
 	F_END,
 };
 
@@ -821,6 +902,12 @@ static const struct record_type types[] = {
 	  "A record that a control operated: an access review, a backup "
 	  "restore test, a vulnerability scan, a continuity test. Rules for "
 	  "Annex A controls look for recent evidence of the right kind." },
+	{ "vulnerability", "Technical vulnerability", "A.8.8",
+	  "vulnerabilities.yaml vulnerabilities/*.yaml", SHAPE_COLLECTION, "vulnerabilities", "id",
+	  vulnerability_fields,
+	  "One technical vulnerability found on a system (A.8.8): its "
+	  "severity, when it was found, the remediation deadline the "
+	  "procedure sets, and when it was fixed or who accepted it." },
 };
 
 /* List every record type. */
@@ -838,5 +925,59 @@ record_type_find(const char *name)
 	for (size_t i = 0; name != NULL && i < NELEM(types); i++)
 		if (strcmp(types[i].name, name) == 0)
 			return &types[i];
+	return NULL;
+}
+
+/* ---- records and files as their declarations describe them ---- */
+
+static struct field_decl rec_decl[NELEM(types)];  /* a record */
+static struct field_decl list_decl[NELEM(types)]; /* a collection's list */
+static struct field_decl root_fields[NELEM(types)][3];
+static struct field_decl root_decl[NELEM(types)]; /* a collection file */
+static pthread_once_t decls_once = PTHREAD_ONCE_INIT;
+
+static void
+decls_init(void)
+{
+	for (size_t i = 0; i < NELEM(types); i++) {
+		const struct record_type *t = &types[i];
+		rec_decl[i] = (struct field_decl){ .name = t->name, .type = FT_OBJECT,
+			                           .fields = t->fields, .doc = t->title };
+		list_decl[i] = (struct field_decl){ .name = t->list_key ? t->list_key : t->name,
+			                            .type = FT_LIST,
+			                            .item_type = FT_OBJECT,
+			                            .fields = t->fields,
+			                            .doc = t->title };
+		root_fields[i][0] = list_decl[i];
+		root_fields[i][1] = (struct field_decl){ .name = "type", .type = FT_STRING };
+		root_fields[i][2] = (struct field_decl){ .name = NULL };
+		root_decl[i] = (struct field_decl){ .name = t->name, .type = FT_OBJECT,
+			                            .fields = root_fields[i], .doc = t->title };
+	}
+}
+
+const struct field_decl *
+record_type_decl(const struct record_type *t)
+{
+	pthread_once(&decls_once, decls_init);
+	return &rec_decl[t - types];
+}
+
+const struct field_decl *
+record_file_decl(const struct record_type *t, const struct node *root)
+{
+	pthread_once(&decls_once, decls_init);
+	size_t i = (size_t)(t - types);
+	if (t->shape != SHAPE_COLLECTION)
+		return &rec_decl[i];
+	return root && root->kind == NODE_SEQ ? &list_decl[i] : &root_decl[i];
+}
+
+const struct field_decl *
+record_field_find(const struct field_decl *fields, const char *key, size_t len)
+{
+	for (const struct field_decl *f = fields; f && f->name; f++)
+		if (strncmp(f->name, key, len) == 0 && f->name[len] == '\0')
+			return f;
 	return NULL;
 }

@@ -74,6 +74,20 @@ struct record_type {
 const struct record_type *record_types(size_t *n);
 const struct record_type *record_type_find(const char *name);
 
+/* Declarations that describe a whole record of type t, and a whole file
+ * of it, the way a field's declaration describes its value: for readers
+ * that walk records with their schema (the rules' record proxies). The
+ * record's is an object of t's fields; the file's is the same for a
+ * document or singleton, and for a collection an object whose list_key
+ * (and `type`) field holds the records, or a list of records when root is
+ * a list. Static; safe from any thread. */
+const struct field_decl *record_type_decl(const struct record_type *t);
+const struct field_decl *record_file_decl(const struct record_type *t, const struct node *root);
+/* The declaration among fields (terminated by name == NULL; may be NULL)
+ * of the field named by key[0..len), or NULL. */
+const struct field_decl *record_field_find(const struct field_decl *fields, const char *key,
+                                           size_t len);
+
 /* Check one record (a MAP node) against its type, adding a problem with
  * path and line for each wrong type, missing required field, value not
  * allowed, or unknown field. Returns the number of problems added. */

@@ -390,14 +390,14 @@ push_doc_records(lua_State *L, const struct model_doc *md, lua_Integer *k)
 		for (size_t i = 0; list && i < list->n; i++) {
 			if (list->items[i]->kind != NODE_MAP)
 				continue;
-			lua_record_push(L, list->items[i], md->doc);
+			lua_record_push_decl(L, list->items[i], md->doc, record_type_decl(md->type));
 			lua_rawseti(L, -2, ++*k);
 		}
 		return;
 	}
 	if (root->kind != NODE_MAP)
 		return;
-	lua_record_push(L, root, md->doc);
+	lua_record_push_decl(L, root, md->doc, record_type_decl(md->type));
 	lua_rawseti(L, -2, ++*k);
 }
 
@@ -468,7 +468,8 @@ i_doc(lua_State *L)
 	const struct model_doc *md = model_find(e->m, path);
 	if (md == NULL || md->doc->root == NULL)
 		return 0;
-	lua_record_push(L, md->doc->root, md->doc);
+	lua_record_push_decl(L, md->doc->root, md->doc,
+	                     md->type ? record_file_decl(md->type, md->doc->root) : NULL);
 	return 1;
 }
 

@@ -2,12 +2,19 @@
  * so that rules read records without copying them and cannot change what
  * another rule reads (rawset does not apply to userdata). Fields resolve
  * on access; keys iterate in file order. A field that the data does not
- * have falls back to the methods (`rec:at("field")`). */
+ * have falls back to the methods (`rec:at("field")`).
+ *
+ * A proxy may carry the declaration of what it holds (record.h): then a
+ * number in a field the schema types as text (an id, a control id such
+ * as 5.30, a clause number, a version) reaches the rule as the text
+ * written, as the loader read it, not as the number YAML makes of it
+ * (5.3). Numeric fields stay numbers. */
 #include "lua_record.h"
 
 #include <lauxlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "sandbox.h"
 
 static const char REC_MT[] = "isms.record";
@@ -24,7 +31,51 @@ static const char REC_CACHE = 0; /* registry key: its address */
 struct lrec {
 	const struct node *n;
 	const struct doc *d;
+	const struct field_decl *decl; /* what n is: the value of this field, */
+	int item;                      /* or (1) an item of this list; or NULL */
 };
+
+/* The declaration a value is read by: the value of field decl, or an
+ * item of list decl. */
+struct view {
+	const struct field_decl *decl;
+	int item;
+};
+
+/* The type the view gives node n: a list declared "one or more" holding
+ * a single value is read as its one item. */
+static enum field_type
+view_type(struct view *v, const struct node *n)
+{
+	if (v->decl == NULL)
+		return FT_ANY;
+	if (!v->item && v->decl->type == FT_LIST && n->kind != NODE_SEQ)
+		v->item = 1;
+	return v->item ? v->decl->item_type : v->decl->type;
+}
+
+/* The view of a child of the container proxy r: the field named key of a
+ * mapping, or an item of a list. */
+static struct view
+child_view(const struct lrec *r, const char *key, size_t len)
+{
+	struct view v = { NULL, 0 };
+	if (r->decl == NULL)
+		return v;
+	if (r->n->kind == NODE_SEQ) {
+		if (r->decl->type == FT_LIST && !r->item)
+			v.decl = r->decl, v.item = 1;
+		return v;
+	}
+	const struct field_decl *f = r->decl;
+	if (f->flags & FIELD_MAP)
+		v.decl = f->fields; /* one declaration for every value, or NULL */
+	else if (key != NULL)
+		v.decl = record_field_find(f->fields, key, len);
+	return v;
+}
+
+static void push_view(lua_State *L, const struct node *n, const struct doc *d, struct view v);
 
 struct lloc {
 	int line; /* the path is the userdata's user value */
@@ -38,14 +89,24 @@ check_rec(lua_State *L, int idx)
 
 /* Proxies are cached per node so that a record keeps its identity
  * (rules use records as table keys). */
-void
-lua_record_push(lua_State *L, const struct node *n, const struct doc *d)
+static void
+push_view(lua_State *L, const struct node *n, const struct doc *d, struct view v)
 {
 	switch (n->kind) {
 	case NODE_NULL: lua_pushnil(L); return;
 	case NODE_BOOL: lua_pushboolean(L, (int)n->i); return;
-	case NODE_INT: lua_pushinteger(L, (lua_Integer)n->i); return;
-	case NODE_FLOAT: lua_pushnumber(L, n->f); return;
+	case NODE_INT:
+	case NODE_FLOAT: {
+		enum field_type t = view_type(&v, n);
+		if ((t == FT_STRING || t == FT_TEXT) && n->str != NULL) {
+			lua_pushlstring(L, n->str, n->len);
+		} else if (n->kind == NODE_INT) {
+			lua_pushinteger(L, (lua_Integer)n->i);
+		} else {
+			lua_pushnumber(L, n->f);
+		}
+		return;
+	}
 	case NODE_STRING:
 		sandbox_charge(L, n->len >> 3);
 		lua_pushlstring(L, n->str, n->len);
@@ -56,17 +117,39 @@ lua_record_push(lua_State *L, const struct node *n, const struct doc *d)
 	sandbox_charge(L, PUSH_COST);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_CACHE);
 	if (lua_rawgetp(L, -1, n) != LUA_TNIL) {
+		struct lrec *c = lua_touserdata(L, -1);
+		if (c->decl == NULL && v.decl != NULL) {
+			(void)view_type(&v, n);
+			c->decl = v.decl;
+			c->item = v.item;
+		}
 		lua_remove(L, -2);
 		return;
 	}
 	lua_pop(L, 1);
+	(void)view_type(&v, n);
 	struct lrec *r = lua_newuserdatauv(L, sizeof(*r), 0);
 	r->n = n;
 	r->d = d;
+	r->decl = v.decl;
+	r->item = v.item;
 	luaL_setmetatable(L, REC_MT);
 	lua_pushvalue(L, -1);
 	lua_rawsetp(L, -3, n);
 	lua_remove(L, -2);
+}
+
+void
+lua_record_push(lua_State *L, const struct node *n, const struct doc *d)
+{
+	push_view(L, n, d, (struct view){ NULL, 0 });
+}
+
+void
+lua_record_push_decl(lua_State *L, const struct node *n, const struct doc *d,
+                     const struct field_decl *decl)
+{
+	push_view(L, n, d, (struct view){ decl, 0 });
 }
 
 const struct node *
@@ -171,7 +254,7 @@ mt_index(lua_State *L)
 		const char *k = lua_tolstring(L, 2, &len);
 		long i = map_find(n, k, len);
 		if (i >= 0) {
-			lua_record_push(L, n->items[i], r->d);
+			push_view(L, n->items[i], r->d, child_view(r, k, len));
 			return 1;
 		}
 		if (strcmp(k, "at") == 0) {
@@ -181,7 +264,7 @@ mt_index(lua_State *L)
 	} else if (n->kind == NODE_SEQ && lua_isinteger(L, 2)) {
 		lua_Integer k = lua_tointeger(L, 2);
 		if (k >= 1 && (size_t)k <= n->n) {
-			lua_record_push(L, n->items[k - 1], r->d);
+			push_view(L, n->items[k - 1], r->d, child_view(r, NULL, 0));
 			return 1;
 		}
 	} else if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "at") == 0) {
@@ -222,11 +305,14 @@ iter(lua_State *L)
 	sandbox_charge(L, FIELD_COST);
 	lua_pushinteger(L, i + 1);
 	lua_replace(L, lua_upvalueindex(1));
-	if (r->n->kind == NODE_MAP)
-		lua_pushstring(L, r->n->keys[i]);
-	else
+	if (r->n->kind == NODE_MAP) {
+		const char *k = r->n->keys[i];
+		lua_pushstring(L, k);
+		push_view(L, r->n->items[i], r->d, child_view(r, k, strlen(k)));
+	} else {
 		lua_pushinteger(L, i + 1);
-	lua_record_push(L, r->n->items[i], r->d);
+		push_view(L, r->n->items[i], r->d, child_view(r, NULL, 0));
+	}
 	return 2;
 }
 

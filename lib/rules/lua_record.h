@@ -11,6 +11,13 @@
  * scalars; a read-only record proxy for lists and mappings. The proxy
  * borrows n and d: they must outlive the state. */
 void lua_record_push(lua_State *L, const struct node *n, const struct doc *d);
+/* The same for a node the schema declares (decl: the field, or the
+ * record or file, as record_type_decl and record_file_decl give it):
+ * then a number in a field declared as text, at any depth, is pushed as
+ * the text written (5.30 stays "5.30"). */
+struct field_decl;
+void lua_record_push_decl(lua_State *L, const struct node *n, const struct doc *d,
+                          const struct field_decl *decl);
 /* The node and document of the proxy at idx, or NULL. */
 const struct node *lua_record_get(lua_State *L, int idx, const struct doc **d);
 /* Push a location value (file and line); path is copied. */

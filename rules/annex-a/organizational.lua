@@ -42,9 +42,9 @@ isms.rule {
 
 isms.rule {
   id = "A.5.1-policies-acknowledged", control = "5.1", severity = "minor",
-  title = "Policies that must be acknowledged are acknowledged by all staff",
-  rationale = "A.5.1 requires policies to be communicated to and acknowledged by relevant personnel.",
-  remediation = "Have each person named confirm the policy, and record it as a training record of kind policy-acknowledgement with `policy:` set to the policy id.",
+  title = "Policies that must be acknowledged are acknowledged by their audience",
+  rationale = "A.5.1 requires policies to be communicated to and acknowledged by relevant personnel. Samples every policy in force with acknowledgement_required, against everyone on the staff today who belongs to its audience (audience: departments, sites, roles, remote_workers; all staff when it declares none) and has been there longer than the days allowed.",
+  remediation = "Have each person named confirm the policy, and record it as a training record of kind policy-acknowledgement with `policy:` set to the policy id; if the policy is for part of the staff only, say so with `audience:` in its front matter.",
   params = { awareness_after_joining_days = { default = 30,
     doc = "days after joining by which new staff must have acknowledged the policies" } },
   check = function(r)
@@ -64,14 +64,23 @@ isms.rule {
       elseif by then r:valid_until(by) end
     end
     for _, p in ipairs(policies) do
-      local missing = {}
+      local missing, audience = {}, 0
       for _, d in ipairs(due_people) do
-        if not people.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+        if people.in_audience(d.p, p) then
+          audience = audience + 1
+          if not people.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+        end
+      end
+      if people.has_audience(p) and audience == 0 then
+        r:warn(isms.at(p, "audience"), "the audience of policy '%s' (%s) names nobody on the staff: "
+          .. "check the audience against the people records' department, site and role", tostring(p.id),
+          people.audience_text(p))
       end
       people.report(r, missing, p, function(d)
-        r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", tostring(d.p.id), tostring(p.id),
+        r:fail(d.p, "%s has not acknowledged the policy '%s' (due %s)", people.who(d.p), tostring(p.id),
           d.by and fmt("by %s, %d days after joining", d.by, days) or "on joining")
-      end, fmt("of the staff have not acknowledged the policy '%s'", tostring(p.id)))
+      end, fmt("of the %d people of its audience (%s) have not acknowledged the policy '%s'", audience,
+        people.audience_text(p), tostring(p.id)), nil, people.who)
     end
   end,
 }
@@ -154,20 +163,29 @@ isms.rule {
 isms.rule {
   id = "A.5.18-access-rights-reviewed", control = "5.18", severity = "minor",
   title = "The access rights of every reviewed system are reviewed again at the interval",
-  rationale = "A.5.18 requires access rights to be reviewed at regular intervals.",
+  rationale = "A.5.18 requires access rights to be reviewed at regular intervals. Samples the newest review of every system the records name, and every production system of the kinds declared in access_review_scope_kinds, which must have had one at all.",
   remediation = "Review the access rights of the system named and record it as evidence of kind access-review with the asset and control 5.18; a system taken out of use gets retired_on.",
-  params = { access_review_months = { default = 3, doc = "months between access reviews of a system" } },
+  params = {
+    access_review_months = { default = 3, doc = "months between access reviews of a system" },
+    access_review_scope_kinds = { default = {},
+      doc = "asset kinds of the production systems that must all have had it (empty: only those the records name)" },
+    access_review_scope_classifications = { default = {},
+      doc = "classifications of those systems (empty: any)" },
+  },
   check = function(r)
     evidence.recent(r, { control = "5.18", kinds = { "access-review" }, per_asset = true,
       months = r:param("access_review_months"), what = "access review" })
+    evidence.never_had(r, evidence.find(r, "5.18", { "access-review" }),
+      people.set(r:param("access_review_scope_kinds")), people.set(r:param("access_review_scope_classifications")),
+      "5.18", "access review", "access-review")
   end,
 }
 
 isms.rule {
   id = "A.5.19-supplier-register", control = "5.19", severity = "minor",
   title = "Every supplier has an owner, a criticality and the information it can access",
-  rationale = "A.5.19 requires processes to manage the information security risks of suppliers' products and services.",
-  remediation = "For each supplier, record the `owner` who manages the relationship, its `criticality`, and the highest classification it can access in `data_access` (or none).",
+  rationale = "A.5.19 requires processes to manage the information security risks of suppliers' products and services. Samples every active supplier; one processing personal data must name the risks that assess it.",
+  remediation = "For each supplier, record the `owner` who manages the relationship, its `criticality`, and the highest classification it can access in `data_access` (or none); a supplier processing personal data names the risks that assess it (`risks`).",
   check = function(r)
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
@@ -177,6 +195,19 @@ isms.rule {
         if s.data_access == nil then
           r:fail(s, "%s: the information it can access is not recorded (data_access)", what)
         end
+        if s.personal_data == true then
+          local risks = people.items(s.risks)
+          if #risks == 0 then
+            r:fail(isms.at(s, "personal_data"), "%s processes personal data but names no risk assessment of it "
+              .. "(risks: the ids of the risks in the register)", what)
+          end
+          for i, id in ipairs(risks) do
+            if not r:record("risk", id) then
+              r:fail(type(s.risks) == "table" and isms.at(s.risks, i) or isms.at(s, "risks"),
+                "%s: risk '%s' is not in the risk register", what, id)
+            end
+          end
+        end
       end
     end
   end,
@@ -185,19 +216,31 @@ isms.rule {
 isms.rule {
   id = "A.5.20-supplier-agreements", control = "5.20", severity = "minor",
   title = "Suppliers with access to information have signed agreements with security clauses",
-  rationale = "A.5.20 requires information security requirements to be established and agreed with each supplier.",
-  remediation = "Sign an agreement that sets out the information security requirements (a DPA and security annex) and record agreement_signed_on and security_clauses: true.",
+  rationale = "A.5.20 requires information security requirements to be established and agreed with each supplier. Samples every active supplier: its agreement, security clauses and contract end; a critical or high supplier without them is major.",
+  remediation = "Sign an agreement that sets out the information security requirements (a DPA and security annex) and record agreement_signed_on and security_clauses: true; renew it before contract_ends_on, or record ended_on when the supplier is no longer used.",
   check = function(r)
     for _, s in ipairs(r:records("supplier")) do
       if active_supplier(r, s) then
         local what = fmt("supplier %s (%s)", tostring(s.id), tostring(s.name))
+        -- A critical supplier without an agreement with security clauses
+        -- leaves a requirement unaddressed where it matters most: major.
+        local key = s.criticality == "critical" or s.criticality == "high"
+        local sev = key and "major" or "minor"
+        local why = key and fmt(" (major: its criticality is %s)", s.criticality) or ""
         if s.agreement_signed_on == nil then
-          r:fail(s, "%s has no signed agreement (agreement_signed_on)", what)
+          r:finding(sev, s, "%s has no signed agreement (agreement_signed_on)%s", what, why)
         end
         local access = s.data_access == nil or NO_ACCESS[label(s.data_access)] == nil
         if access and s.security_clauses ~= true then
-          r:fail(isms.at(s, "security_clauses") or s, "%s can access %s information but its agreement has no security clauses",
-            what, tostring(s.data_access or "unrecorded"))
+          r:finding(sev, isms.at(s, "security_clauses") or s, "%s can access %s information but its agreement has no security clauses%s",
+            what, tostring(s.data_access or "unrecorded"), why)
+        end
+        local ends = isms.date(s.contract_ends_on)
+        if ends and ends <= r.now then
+          r:finding(sev, isms.at(s, "contract_ends_on"), "%s is still in use (no ended_on) but its agreement "
+            .. "ended on %s: renew it, or end the service and record ended_on%s", what, ends, why)
+        elseif ends then
+          r:valid_until(ends - 1)
         end
       end
     end
@@ -392,8 +435,8 @@ isms.rule {
 isms.rule {
   id = "A.5.34-breach-notification", control = "5.34", severity = "major",
   title = "Breaches of personal data are notified in time",
-  rationale = "A.5.34 requires meeting the requirements for privacy and protection of PII, including breach notification (GDPR Art. 33: 72 hours).",
-  remediation = "Notify the supervisory authority (and the controllers, as processor) and record authority_notified_on; where notification is not required, record the assessment in the incident.",
+  rationale = "A.5.34 requires meeting the requirements for privacy and protection of PII, including breach notification (GDPR Art. 33: 72 hours). Samples every incident with personal_data: true: a notification within the days allowed, or a decision that it was not notifiable taken within them by someone in post on that day.",
+  remediation = "Notify the supervisory authority (and the controllers, as processor) and record authority_notified_on; where the breach is not notifiable, record the decision in the incident: notifiable: false, notification_decided_by (who, e.g. the DPO), notification_decided_on and notification_reason.",
   params = { breach_notification_days = { default = 3,
     doc = "days after the report by which a personal data breach must be notified" } },
   check = function(r)
@@ -402,7 +445,32 @@ isms.rule {
       local reported = isms.date(i.reported_on)
       if i.personal_data == true and reported then
         local notified, by = isms.date(i.authority_notified_on), reported:add_days(days)
-        if notified then
+        local decided = isms.date(i.notification_decided_on)
+        if i.notifiable == false and not notified then
+          local who = i.notification_decided_by
+          if who == nil or decided == nil then
+            r:warn(isms.at(i, "notifiable"), "incident %s: personal data breach judged not notifiable, "
+              .. "but the decision does not say who took it and when (notification_decided_by, "
+              .. "notification_decided_on)", tostring(i.id))
+          else
+            local p = r:person(who)
+            if not p then
+              r:fail(isms.at(i, "notification_decided_by"), "incident %s: '%s', who decided the breach "
+                .. "was not notifiable, is not in the personnel records", tostring(i.id), tostring(who))
+            elseif not people.active(r, p, decided) then
+              r:fail(isms.at(i, "notification_decided_by"), "incident %s: %s was not on the staff on %s, "
+                .. "when the breach was judged not notifiable", tostring(i.id), people.who(p), decided)
+            end
+            if decided < reported then
+              r:fail(isms.at(i, "notification_decided_on"), "incident %s: the decision not to notify "
+                .. "(%s) is dated before the incident was reported (%s)", tostring(i.id), decided, reported)
+            elseif decided > by then
+              r:fail(isms.at(i, "notification_decided_on"), "incident %s: judged not notifiable on %s, "
+                .. "%d days after it was reported on %s (allowed: %d): the decision itself was late",
+                tostring(i.id), decided, isms.days_between(reported, decided), reported, days)
+            end
+          end
+        elseif notified then
           if notified > by then
             r:fail(isms.at(i, "authority_notified_on"), "incident %s affected personal data; reported on %s, notified on %s, %d days later (allowed: %d)",
               tostring(i.id), reported, notified, isms.days_between(reported, notified), days)

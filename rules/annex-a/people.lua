@@ -41,7 +41,7 @@ isms.rule {
 isms.rule {
   id = "A.6.3-awareness-programme", control = "6.3", severity = "minor",
   title = "The awareness programme reaches the staff and its assessments are passed",
-  rationale = "A.6.3 requires personnel to receive appropriate information security awareness, education and training and regular updates.",
+  rationale = "A.6.3 requires personnel to receive appropriate information security awareness, education and training and regular updates. Samples everyone on the staff today who has been there longer than the days allowed, against their newest passed awareness training of the last awareness_months; a training dated after the person left does not count.",
   remediation = "Have the people named complete the current awareness training (kind awareness) and record it; someone who failed the assessment repeats it.",
   params = {
     awareness_months = { default = 12, doc = "months for which an awareness training counts" },
@@ -50,13 +50,23 @@ isms.rule {
   },
   check = function(r)
     local months, days = r:param("awareness_months"), r:param("awareness_after_joining_days")
-    -- newest passed and newest failed awareness per person
+    -- newest passed and newest failed awareness per person; a training
+    -- dated after the person left does not count for them
     local passed, failed = {}, {}
     for _, t in ipairs(r:records("training")) do
       local d = isms.date(t.completed_on)
       if t.kind == "awareness" and d and d <= r.now then
-        local who, into = tostring(t.person), t.passed == false and failed or passed
-        if not into[who] or d > into[who].date then into[who] = { t = t, date = d } end
+        local who = tostring(t.person)
+        local p = r:person(who)
+        local left = p and isms.date(p.left)
+        if left and d >= left then
+          r:fail(isms.at(t, "completed_on"), "awareness training '%s' of %s is dated %s, on or after they "
+            .. "left on %s: it cannot count; correct the date or the person", tostring(t.course), people.who(p),
+            d, left)
+        else
+          local into = t.passed == false and failed or passed
+          if not into[who] or d > into[who].date then into[who] = { t = t, date = d } end
+        end
       end
     end
     local due_people, missing, next_due = 0, {}, nil
@@ -69,23 +79,35 @@ isms.rule {
       end
       if settled then
         due_people = due_people + 1
-        if not valid or valid < r.now then missing[#missing + 1] = p end
+        if not valid or valid < r.now then missing[#missing + 1] = { p = p, last = last, valid = valid } end
       elseif by and (not next_due or by < next_due) then
         next_due = by
       end
       local f = failed[tostring(p.id)]
       if f and (not last or last.date < f.date) then
         r:fail(isms.at(f.t, "passed"), "%s failed the awareness assessment on %s (%s) and has not passed it since",
-          tostring(p.id), f.date, tostring(f.t.course))
+          people.who(p), f.date, tostring(f.t.course))
       end
     end
     if next_due then r:valid_until(next_due) end
     if due_people == 0 then return end
     local rate = 100 * (due_people - #missing) / due_people
     if rate < r:param("awareness_completion_percent") then
-      r:fail("%.1f%% of the staff (%d of %d) have awareness training from the last %d months, below the %s%% target; missing: %s",
-        rate, due_people - #missing, due_people, months, tostring(r:param("awareness_completion_percent")),
-        people.list(people.ids(missing), 20))
+      -- Each person missing, at their newest awareness record (lapsed) or
+      -- their personnel record (never trained); one finding when many.
+      local target = tostring(r:param("awareness_completion_percent"))
+      people.report(r, missing, missing[1].last and isms.at(missing[1].last.t, "completed_on") or missing[1].p,
+        function(m)
+          if m.last then
+            r:fail(isms.at(m.last.t, "completed_on"), "%s: awareness training last completed on %s, lapsed on %s "
+              .. "(%.1f%% of the staff current, target %s%%)", people.who(m.p), m.last.date, m.valid, rate, target)
+          else
+            r:fail(m.p, "%s has no awareness training on record (%.1f%% of the staff current, target %s%%)",
+              people.who(m.p), rate, target)
+          end
+        end,
+        string.format("of %d staff have no awareness training from the last %d months (%.1f%%, below the %s%% target)",
+          due_people, months, rate, target), nil, people.who)
     end
   end,
 }

@@ -7,16 +7,45 @@
 local evidence = require "evidence"
 local people = require "people"
 
+-- The systems a periodic activity must reach (engineer B): production
+-- assets of these kinds, with one of these classifications (any, when
+-- the list is empty). An empty list of kinds: only the systems the
+-- records name.
+local function scope_params(prefix, kinds, levels)
+  return {
+    [prefix .. "_scope_kinds"] = { default = kinds,
+      doc = "asset kinds of the production systems that must all have had it (empty: only those the records name)" },
+    [prefix .. "_scope_classifications"] = { default = levels,
+      doc = "classifications of those systems (empty: any)" },
+  }
+end
+
+local function merge(a, b)
+  local out = {}
+  for k, v in pairs(a) do out[k] = v end
+  for k, v in pairs(b) do out[k] = v end
+  return out
+end
+
+-- Every system of the scope has had the activity at least once.
+local function coverage(r, control, kinds, prefix, what, kind)
+  evidence.never_had(r, evidence.find(r, control, kinds),
+    people.set(r:param(prefix .. "_scope_kinds")), people.set(r:param(prefix .. "_scope_classifications")),
+    control, what, kind)
+end
+
 isms.rule {
-  id = "A.8.2-privileged-access-review", control = "8.2", severity = "major",
+  id = "A.8.2-privileged-access-review", control = "8.2", severity = "minor",
   title = "Privileged access rights are reviewed at planned intervals on every system",
-  rationale = "A.8.2 requires the allocation and use of privileged access rights to be restricted and managed, which includes reviewing who holds them.",
+  rationale = "A.8.2 requires the allocation and use of privileged access rights to be restricted and managed, which includes reviewing who holds them. Samples the newest review of every system the records name (and its result), and every production system of the kinds declared in access_review_scope_kinds, which must have had one at all.",
   remediation = "Review the privileged accounts and roles of each system at the interval; record each review under evidence/ as kind access-review with \"8.2\" under controls: and the system's asset id in `asset`.",
-  params = { access_review_months = { default = 3, doc = "months between access reviews of a system" } },
+  params = merge({ access_review_months = { default = 3, doc = "months between access reviews of a system" } },
+    scope_params("access_review", {}, {})),
   check = function(r)
     evidence.recent(r, { control = "8.2", kinds = { "access-review" }, per_asset = true,
       param = "access_review_months", what = "privileged access review",
       advice = "record the rights removed and when, or a new review that passes" })
+    coverage(r, "8.2", { "access-review" }, "access_review", "privileged access review", "access-review")
   end,
 }
 
@@ -41,7 +70,7 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.7-malware-coverage", control = "8.7", severity = "major",
+  id = "A.8.7-malware-coverage", control = "8.7", severity = "minor",
   title = "Protection against malware covers the endpoints and is checked regularly",
   rationale = "A.8.7 requires protection against malware to be implemented; a coverage report shows every device has a working agent.",
   remediation = "Export the coverage of the malware protection (devices with an active agent out of all devices) at the interval and record it under evidence/ as kind malware-coverage with the fleet's asset id; bring missing devices under protection.",
@@ -55,25 +84,74 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.8-vulnerability-scans", control = "8.8", severity = "major",
+  id = "A.8.8-vulnerability-scans", control = "8.8", severity = "minor",
   title = "Technical vulnerabilities are scanned for at the planned interval",
-  rationale = "A.8.8 requires information about technical vulnerabilities of systems in use to be obtained in a timely way.",
+  rationale = "A.8.8 requires information about technical vulnerabilities of systems in use to be obtained in a timely way. Samples the newest scan of every system the records name, and every production system of the kinds in vulnerability_scan_scope_kinds.",
   remediation = "Run the vulnerability scans at the interval and record each under evidence/ as kind vulnerability-scan with the scanned asset in `asset`.",
-  params = { vulnerability_scan_months = { default = 1, doc = "months between vulnerability scans of a system" } },
+  params = merge({ vulnerability_scan_months = { default = 1, doc = "months between vulnerability scans of a system" } },
+    scope_params("vulnerability_scan", {}, {})),
   check = function(r)
     evidence.recent(r, { control = "8.8", kinds = { "vulnerability-scan" }, per_asset = true,
       param = "vulnerability_scan_months", what = "vulnerability scan", bad = {} })
+    coverage(r, "8.8", { "vulnerability-scan" }, "vulnerability_scan", "vulnerability scan", "vulnerability-scan")
   end,
 }
 
 isms.rule {
   id = "A.8.8-remediation-deadlines", control = "8.8", severity = "minor",
   title = "Vulnerabilities found are fixed within the remediation deadlines",
-  rationale = "A.8.8 requires exposure to vulnerabilities to be evaluated and appropriate measures taken; the vulnerability procedure sets deadlines by severity.",
-  remediation = "Fix or mitigate the findings past their deadline, or accept them formally as risks; the next scan or patch review records the result pass once every finding is within its deadline.",
+  rationale = "A.8.8 requires exposure to vulnerabilities to be evaluated and appropriate measures taken; the vulnerability procedure sets deadlines by severity. Samples every vulnerability record still open, and those fixed or accepted that were found in the last vulnerability_sample_months, each against its own deadline; without vulnerability records, the newest scan or patch review of each system.",
+  remediation = "Fix or mitigate the findings past their deadline, or have the risk owner accept them (accepted_by, accepted_on, risk); record each vulnerability under vulnerabilities/ with its severity, found_on and fixed_on, or let the next scan or patch review record the result pass once every finding is within its deadline.",
+  params = {
+    critical_fix_days = { default = 7, doc = "days to fix a critical vulnerability, when a record sets no due date" },
+    high_fix_days = { default = 30, doc = "days to fix a high vulnerability" },
+    medium_fix_days = { default = 90, doc = "days to fix a medium vulnerability" },
+    low_fix_days = { default = 180, doc = "days to fix a low vulnerability" },
+    vulnerability_sample_months = { default = 12, doc = "months back in which fixed vulnerabilities are sampled (open ones always are)" },
+  },
   check = function(r)
+    local vulns = r:records("vulnerability")
+    if #vulns > 0 then
+      -- Each vulnerability at its own deadline: open ones always, fixed or
+      -- accepted ones found in the sample period.
+      local from = r.now:add_months(-r:param("vulnerability_sample_months"))
+      for _, v in ipairs(vulns) do
+        local found = isms.date(v.found_on)
+        if found and found <= r.now then
+          local id = tostring(v.id)
+          local due = isms.date(v.due)
+            or found:add_days(r:param(tostring(v.severity or "low") .. "_fix_days"))
+          local fixed, accepted = isms.date(v.fixed_on), isms.date(v.accepted_on)
+          local closed = fixed or accepted
+          local on = v.asset and (" on " .. isms.text(v, "asset")) or ""
+          if fixed and fixed < found then
+            r:fail(isms.at(v, "fixed_on"), "vulnerability %s%s: fixed_on %s is before it was found on %s",
+              id, on, fixed, found)
+          elseif accepted and v.accepted_by ~= nil and not r:person(v.accepted_by) then
+            r:fail(isms.at(v, "accepted_by"), "vulnerability %s%s: '%s', who accepted it, is not in the personnel records",
+              id, on, tostring(v.accepted_by))
+          elseif accepted and v.accepted_by ~= nil and not people.active(r, r:person(v.accepted_by), accepted) then
+            r:fail(isms.at(v, "accepted_by"), "vulnerability %s%s was accepted on %s by %s, who was not on the staff then",
+              id, on, accepted, people.who(r:person(v.accepted_by)))
+          elseif not closed then
+            if r.now > due then
+              r:fail(v, "vulnerability %s%s (%s, found %s) is still open %d days after its deadline of %s",
+                id, on, tostring(v.severity), found, due:days_until(r.now), due)
+            else
+              r:valid_until(due)
+            end
+          elseif found >= from and closed > due then
+            r:fail(isms.at(v, fixed and "fixed_on" or "accepted_on"), "vulnerability %s%s (%s, found %s) was %s on %s, %d days after its deadline of %s",
+              id, on, tostring(v.severity), found, fixed and "fixed" or "accepted", closed, due:days_until(closed), due)
+          end
+        end
+      end
+    end
     local items = evidence.find(r, "8.8", { "vulnerability-scan", "patch-review" })
-    if #items == 0 then return r:not_applicable("no vulnerability scan or patch review is recorded") end
+    if #items == 0 then
+      if #vulns > 0 then return end
+      return r:not_applicable("no vulnerability scan, patch review or vulnerability record is recorded")
+    end
     -- The newest record of each system in use, or the newest of all when
     -- the records name no system.
     local newest, ids = evidence.by_asset(items)
@@ -118,16 +196,20 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.13-backup-restore-tested", control = "8.13", severity = "major",
+  id = "A.8.13-backup-restore-tested", control = "8.13", severity = "minor",
   title = "Backups are tested by restoring them at the planned interval",
-  rationale = "A.8.13 requires backup copies of information, software and systems to be maintained and regularly tested in accordance with the topic-specific policy on backup.",
+  rationale = "A.8.13 requires backup copies of information, software and systems to be maintained and regularly tested in accordance with the topic-specific policy on backup. Samples the newest restore test for the interval, and every failed or partial restore test of the last follow_up_months for its follow-up: a later pass of the same asset or a nonconformity naming it.",
   remediation = "Restore from backup at the interval and record each test under evidence/ as kind backup-restore-test with the asset, the restore time and the check of the data; a failed test needs a corrective action and a new test.",
-  params = { backup_test_months = { default = 3, doc = "months between backup restore tests" } },
+  params = {
+    backup_test_months = { default = 3, doc = "months between backup restore tests" },
+    restore_retest_days = { default = 30, doc = "days after a failed or partial restore test by which a repeat must pass or a nonconformity name it" },
+    follow_up_months = { default = 12, doc = "months back in which every failed restore test is sampled" },
+  },
   check = function(r)
     evidence.recent(r, { control = "8.13", kinds = { "backup-restore-test" },
-      param = "backup_test_months", what = "backup restore test",
-      bad = { fail = true, partial = true },
-      advice = "the data could not be fully restored; fix the backup and repeat the test" })
+      param = "backup_test_months", what = "backup restore test", bad = {} })
+    evidence.follow_ups(r, evidence.find(r, "8.13", { "backup-restore-test" }), { fail = true, partial = true },
+      r:param("follow_up_months"), r:param("restore_retest_days"), "backup restore test")
   end,
 }
 
@@ -181,13 +263,15 @@ isms.rule {
 isms.rule {
   id = "A.8.15-log-review", control = "8.15", severity = "minor",
   title = "Logs of every system are reviewed at the planned interval",
-  rationale = "A.8.15 requires logs that record activities, exceptions, faults and other relevant events to be produced, stored, protected and analysed.",
+  rationale = "A.8.15 requires logs that record activities, exceptions, faults and other relevant events to be produced, stored, protected and analysed. Samples the newest review of every log source the records name, and every production system of the kinds in log_review_scope_kinds.",
   remediation = "Review the security logs at the interval and record each review under evidence/ as kind log-review with \"8.15\" under controls: and the log source's asset id.",
-  params = { log_review_months = { default = 1, doc = "months between log reviews" } },
+  params = merge({ log_review_months = { default = 1, doc = "months between log reviews" } },
+    scope_params("log_review", {}, {})),
   check = function(r)
     evidence.recent(r, { control = "8.15", kinds = { "log-review" }, per_asset = true,
       param = "log_review_months", what = "log review",
       advice = "record how the events found were followed up (incident, correction)" })
+    coverage(r, "8.15", { "log-review" }, "log_review", "log review", "log-review")
   end,
 }
 
@@ -285,7 +369,7 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.29-security-testing", control = "8.29", severity = "major",
+  id = "A.8.29-security-testing", control = "8.29", severity = "minor",
   title = "Security testing is performed at the planned interval and its findings are retested",
   rationale = "A.8.29 requires security testing processes to be defined and implemented in the development life cycle.",
   remediation = "Have the application penetration tested at the interval and record it under evidence/ as kind pen-test; after fixing the findings, record the retest (result pass).",
@@ -311,9 +395,9 @@ isms.rule {
 }
 
 isms.rule {
-  id = "A.8.32-change-approved", control = "8.32", severity = "major",
+  id = "A.8.32-change-approved", control = "8.32", severity = "minor",
   title = "Every change to systems was assessed and approved before it was made",
-  rationale = "A.8.32 requires changes to information processing facilities and information systems to be subject to change management procedures.",
+  rationale = "A.8.32 requires changes to information processing facilities and information systems to be subject to change management procedures. Samples every implemented technical change; one change made before its approval is an isolated lapse (minor).",
   remediation = "Record for each technical change in changes.yaml its impact_assessment, who approved it (approved_by, someone other than the requester) and when (approved_on, before implemented_on).",
   check = function(r)
     -- Changes to the ISMS itself (kind isms) are for clause 6.3; a missing

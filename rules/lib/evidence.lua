@@ -96,9 +96,13 @@ end
 
 -- Report a finding about a control that has no record to point at: at
 -- the control's SoA entry when there is one.
+-- A control with no record of its activity at all is a process that does
+-- not run: a major nonconformity whatever the rule's default (severity
+-- policy, docs/rules.md), said in the message.
 local function missing(r, control, fmt, ...)
   local e = r:soa(control)
-  if e then r:fail(isms.at(e, "evidence") or e, fmt, ...) else r:fail(fmt, ...) end
+  local msg = string.format(fmt, ...) .. " (major: the activity has no record at all)"
+  if e then r:finding("major", isms.at(e, "evidence") or e, "%s", msg) else r:finding("major", "%s", msg) end
 end
 
 ---Check that an item from M.find is no older than `months`: report it
@@ -211,6 +215,100 @@ function M.documented(r, control, what)
       .. "policies/ or procedures/ lists \"%s\" under controls:)", soa.name(control), what, control)
   end
   return nil
+end
+
+-- Every record and every system (engineer B: 21 item 1) ----------------------
+
+-- Lower-cased text of a value.
+local function lower(v) return v ~= nil and tostring(v):lower() or nil end
+
+---The production assets of the inventory, not retired, whose kind is in
+---the set `kinds` and, when `levels` (a set) is not empty, whose
+---classification is one of them: the systems a periodic activity must
+---reach. In file order.
+function M.scope_assets(r, kinds, levels)
+  local out = {}
+  for _, a in ipairs(r:records("asset")) do
+    if a.production == true and not M.retired(r, a) and kinds[tostring(a.kind)]
+      and (next(levels) == nil or levels[lower(a.classification)]) then
+      out[#out + 1] = a
+    end
+  end
+  return out
+end
+
+---Report every system of the scope (M.scope_assets) that has never had
+---the activity: no item of `items` (from M.find) names it. Only when the
+---records name systems at all (an organisation that records one review
+---for everything is judged by M.recent alone). `what` names the
+---activity, `kind` the evidence kind to record.
+function M.never_had(r, items, kinds, levels, control, what, kind)
+  if next(kinds) == nil then return end
+  local named, any = {}, false
+  for _, it in ipairs(items) do
+    if it.asset then named[it.asset] = true; any = true end
+  end
+  if not any then return end
+  for _, a in ipairs(M.scope_assets(r, kinds, levels)) do
+    local id = isms.text(a, "id") or "?"
+    if not named[id] then
+      r:fail(a, "%s (%s) is a production %s classified %s, but no %s of it is recorded at all: "
+        .. "record one under evidence/ as kind %s naming control %s and asset %s", id,
+        tostring(a.name), tostring(a.kind), tostring(a.classification), what, kind, control, id)
+    end
+  end
+end
+
+---Whether a nonconformity or change record refers to evidence record ev:
+---its id appears in the nonconformity's source or description, or the
+---evidence names it under follow_up.
+local function followed_up(r, ev)
+  local id = tostring(ev.id)
+  for _, ref in ipairs(people.items(ev.follow_up)) do
+    if r:record("nonconformity", ref) or r:record("change", ref) or r:record("evidence", ref) then
+      return ref
+    end
+  end
+  for _, nc in ipairs(r:records("nonconformity")) do
+    if people.words(nc.source)[id] or people.words(nc.description)[id] then return tostring(nc.id) end
+  end
+  return nil
+end
+
+---Every record of `items` (from M.find) dated within the last `months`
+---whose result is in `bad` needs a follow-up within `days`: a later
+---record of the same asset (or, with none, of the control) with result
+---pass, a `follow_up` naming a nonconformity, change or evidence record,
+---or a nonconformity whose source or description names it. A pass on
+---one system does not follow up a failure on another. `what` names the
+---activity.
+function M.follow_ups(r, items, bad, months, days, what)
+  local from = r.now:add_months(-months)
+  for _, it in ipairs(items) do
+    local res = it.ev.result
+    if res ~= nil and bad[res] and it.date >= from then
+      local fixed
+      for _, later in ipairs(items) do
+        if later.date > it.date and later.ev.result == "pass" and later.asset == it.asset then
+          fixed = later
+          break
+        end
+      end
+      local nc = not fixed and followed_up(r, it.ev)
+      if not fixed and not nc then
+        local due = it.date:add_days(days)
+        local of = it.asset and (" of " .. it.asset) or ""
+        if r.now > due then
+          r:fail(isms.at(it.ev, "result"), "%s %s%s on %s has result %s and no follow-up: no later "
+            .. "%s%s that passes and no nonconformity naming it (due by %s, %d days overdue); "
+            .. "repeat it after the correction, or raise a nonconformity and name it in follow_up",
+            what, tostring(it.ev.id), of, it.date, tostring(res), what, of, due, due:days_until(r.now))
+        else
+          r:valid_until(due)
+        end
+      end
+    end
+  end
 end
 
 return M

@@ -99,8 +99,9 @@ end
 ---Report the people of `list` (items {p = person, ...}) who lack
 ---something: one finding per person through `each(item)` while there
 ---are at most `limit` (default 20); beyond that one finding at `at`
----naming the first of them: "<n> <what>: a, b, c and 90 more".
-function M.report(r, list, at, each, what, limit)
+---naming the first of them: "<n> <what>: a, b, c and 90 more" (each
+---as `label(person)` gives it, else its id).
+function M.report(r, list, at, each, what, limit, label)
   limit = limit or 20
   if #list == 0 then return end
   if #list <= limit then
@@ -108,8 +109,8 @@ function M.report(r, list, at, each, what, limit)
     return
   end
   local ps = {}
-  for i, item in ipairs(list) do ps[i] = item.p end
-  r:fail(at, "%d %s: %s", #list, what, M.list(M.ids(ps), limit))
+  for i, item in ipairs(list) do ps[i] = label and label(item.p) or item.p end
+  r:fail(at, "%d %s: %s", #list, what, M.list(label and ps or M.ids(ps), limit))
 end
 
 ---Check one step every leaver must complete within `days` of leaving
@@ -225,6 +226,71 @@ function M.words(text)
     for w in text:gmatch("[%w][%w._-]*") do set[(w:gsub("[._-]+$", ""))] = true end
   end
   return set
+end
+
+-- Audiences (engineer B: A.5.1, A.6.7) ------------------------------------------
+
+-- Lower-cased text, for comparing what people records and audiences say.
+local function norm(v)
+  if v == nil then return nil end
+  return (tostring(v):lower():gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+-- The entries of an audience list: a list, or one text (spaces kept).
+local function entries(v)
+  if type(v) == "table" then
+    local out = {}
+    for i, x in ipairs(v) do out[i] = tostring(x) end
+    return out
+  end
+  return v ~= nil and { tostring(v) } or {}
+end
+
+---Whether a record (a policy) declares an audience narrower than all
+---staff: an `audience` mapping that is not `all: true`.
+function M.has_audience(rec)
+  local a = rec.audience
+  return type(a) == "table" and a.all ~= true
+end
+
+---Whether person p belongs to the audience of rec (`audience:` with
+---departments, sites, roles, remote_workers, or all): everyone when rec
+---declares none or all: true; else anyone named by one of its lists.
+function M.in_audience(p, rec)
+  if not M.has_audience(rec) then return true end
+  local a = rec.audience
+  local function any(list, value)
+    local v = norm(value)
+    if v == nil then return false end
+    for _, x in ipairs(entries(list)) do
+      if norm(x) == v then return true end
+    end
+    return false
+  end
+  if any(a.departments, p.department) or any(a.sites, p.site) then return true end
+  if any(a.roles, isms.text(p, "role")) then return true end
+  if a.remote_workers == true and p.remote_worker == true then return true end
+  return false
+end
+
+---How an audience reads in a message: "the staff of site Gdańsk".
+function M.audience_text(rec)
+  if not M.has_audience(rec) then return "all staff" end
+  local a, parts = rec.audience, {}
+  for _, k in ipairs({ "departments", "sites", "roles" }) do
+    local items = entries(a[k])
+    if #items > 0 then parts[#parts + 1] = k:sub(1, -2) .. (#items > 1 and "s " or " ") .. table.concat(items, ", ") end
+  end
+  if a.remote_workers == true then parts[#parts + 1] = "remote workers" end
+  if #parts == 0 then return "an empty audience" end
+  return table.concat(parts, "; ")
+end
+
+---"Kari Nordmann (kari.n)": a person's name and id, for messages.
+function M.who(p)
+  if p == nil then return "?" end
+  if p.name ~= nil then return string.format("%s (%s)", tostring(p.name), tostring(p.id)) end
+  return tostring(p.id)
 end
 
 return M

@@ -98,16 +98,24 @@ end
 -- of any control when none names it); for other records nil, as their
 -- currency is checked by their own rules (a policy's review, a
 -- register's review date), except that a retired document is stale at
--- once; for any other file (a report, an export) its last change.
+-- once and a draft or unapproved one does not count ("draft"); for any
+-- other file (a report, an export) its last change. The third value is
+-- true for a file of evidence records.
+local DOC_KINDS = { policy = true, ["topic-policy"] = true, procedure = true, standard = true }
+
 local function dated(r, path, control, files)
   local f = files[path]
   if f then
-    if f.by[control] then return f.by[control], "its newest evidence record for A." .. control end
-    return f.newest, "its newest evidence record"
+    if f.by[control] then return f.by[control], "its newest evidence record for A." .. control, true end
+    return f.newest, "its newest evidence record", true
   end
   local doc = r:doc(path)
   if doc then
     if doc.status == "retired" then return false, "the document is retired" end
+    if doc.status == "draft" then return "draft", "status draft", doc end
+    if DOC_KINDS[doc.kind] and doc.status ~= "approved" and doc.approved_by == nil then
+      return "draft", "no approval recorded (approved_by)", doc
+    end
     return nil
   end
   local info = r:file(path)
@@ -125,55 +133,155 @@ local function files_named(r, ref)
   return r:glob(dir .. "/**")
 end
 
--- Check one reference: it exists and, where it has a date, is recent.
-local function check_ref(r, ref, control, months, files)
-  local paths = files_named(r, ref.text)
-  if #paths == 0 then
-    r:fail(ref.at, "%s: evidence '%s' does not exist in the repository", M.name(control), ref.text)
-    return
-  end
-  local newest, what
-  for _, p in ipairs(paths) do
-    local d, w = dated(r, p, control, files)
-    if d == false then
-      r:fail(ref.at, "%s: evidence '%s' is stale: %s", M.name(control), p, w)
-      return
-    end
-    if d and (not newest or d > newest) then newest, what = d, w end
-  end
-  if not newest then return end
-  local due = newest:add_months(months)
-  if r.now > due then
-    r:fail(ref.at, "%s: evidence '%s' is stale: %s on %s, more than %d month%s ago (stale since %s)",
-      M.name(control), ref.text, what, newest, months, months == 1 and "" or "s", due)
-  else
-    r:valid_until(due)
-  end
+-- Event-driven controls ------------------------------------------------------
+--
+-- Controls whose records are made only when something happens: contact
+-- with an authority (5.5), an event, incident or forensic case (5.25 to
+-- 5.28), a leaver (5.11, 6.5), a disciplinary case (6.4), the disposal
+-- of media or equipment (7.10, 7.14), a deletion (8.10). Their evidence
+-- is not stale by age: with nothing to record, an old log is current.
+-- It is stale when an event happened after its newest record: an
+-- incident naming the control reported after it. The SoA entry's
+-- `event_driven: true|false` overrides this list.
+M.EVENT_DRIVEN = {
+  ["5.5"] = true, ["5.11"] = true, ["5.25"] = true, ["5.26"] = true, ["5.27"] = true,
+  ["5.28"] = true, ["6.4"] = true, ["6.5"] = true, ["7.10"] = true, ["7.14"] = true,
+  ["8.10"] = true,
+}
+
+---Whether the evidence of a control is made only when something happens:
+---the SoA entry's event_driven, else the list above.
+function M.event_driven(e, control)
+  if e and e.event_driven ~= nil then return e.event_driven == true end
+  return M.EVENT_DRIVEN[control] == true
 end
 
----Check the evidence an included SoA entry names: at least one reference;
----every reference in the repository exists and is no older than `months`
----(see `dated` for how old a file is); references outside the repository
----(with "://") cannot be checked and are an observation when they are
----all there is.
+-- Incidents naming the control (controls:), reported after `since`.
+local function events_after(r, control, since)
+  local out = {}
+  for _, i in ipairs(r:records("incident")) do
+    local d = isms.date(i.reported_on)
+    if d and d > since and d <= r.now and type(i.controls) == "table" then
+      for _, c in ipairs(i.controls) do
+        if tostring(c) == control then out[#out + 1] = { rec = i, date = d }; break end
+      end
+    end
+  end
+  return out
+end
+
+-- The external evidence of an entry: {system, ref, date, at} each.
+local function external_of(e)
+  local out = {}
+  for k, x in people.each(e.external_evidence) do
+    out[#out + 1] = { system = tostring(x.system or "another system"), ref = x.ref and isms.text(x, "ref"),
+      date = isms.date(x.date), at = isms.at(e.external_evidence, k) }
+  end
+  return out
+end
+
+---Check the evidence an included SoA entry names, taken together:
+---  - every reference in the repository exists (a retired document is
+---    stale at once); a reference with "://" and `external_evidence`
+---    name records kept elsewhere, which count, dated when they give a
+---    date;
+---  - a draft or unapproved document does not count as evidence: an
+---    implemented control whose only evidence is a draft fails;
+---  - the newest dated item across all of them (records of evidence
+---    files for the control, other files by their last change, external
+---    evidence by its date) is no older than `months`, unless the control
+---    is event-driven (M.event_driven): then it is stale only when an
+---    incident naming the control was reported after the newest record
+---    of its evidence files;
+---  - evidence that is all outside the repository and undated is an
+---    observation.
 function M.check_evidence(r, e, control, months)
-  local refs = refs_of(e)
-  if #refs == 0 then
+  local refs, ext = refs_of(e), external_of(e)
+  if #refs == 0 and #ext == 0 then
     r:fail(isms.at(e, "evidence") or e, "%s is %s but the SoA names no evidence that it operates",
       M.name(control), tostring(e.status))
     return
   end
-  local files, local_refs = nil, 0
+  local files = r:shared("soa.evidence_files", evidence_files)
+  local counted, dated_items, draft = 0, 0, nil
+  local newest, what, where, where_at, log_newest, log_path
+  local function consider(d, w, label, at)
+    dated_items = dated_items + 1
+    if not newest or d > newest then newest, what, where, where_at = d, w, label, at end
+  end
   for _, ref in ipairs(refs) do
-    if not ref.text:find("://", 1, true) then
-      local_refs = local_refs + 1
-      files = files or r:shared("soa.evidence_files", evidence_files)
-      check_ref(r, ref, control, months, files)
+    if ref.text:find("://", 1, true) then
+      counted = counted + 1
+    else
+      local paths = files_named(r, ref.text)
+      if #paths == 0 then
+        r:fail(ref.at, "%s: evidence '%s' does not exist in the repository; name a file here, "
+          .. "or record evidence kept in another system under external_evidence (system, ref, date)",
+          M.name(control), ref.text)
+      end
+      for _, p in ipairs(paths) do
+        local d, w, extra = dated(r, p, control, files)
+        if d == false then
+          r:fail(ref.at, "%s: evidence '%s' is stale: %s", M.name(control), p, w)
+        elseif d == "draft" then
+          draft = draft or { path = p, why = w, doc = extra, at = ref.at }
+        else
+          counted = counted + 1
+          if d then
+            consider(d, w, p, ref.at)
+            if extra == true and (not log_newest or d > log_newest) then log_newest, log_path = d, p end
+          end
+        end
+      end
     end
   end
-  if local_refs == 0 then
-    r:warn(isms.at(e, "evidence"), "%s: all evidence is outside the repository and cannot be checked",
-      M.name(control))
+  for _, x in ipairs(ext) do
+    counted = counted + 1
+    if x.date then consider(x.date, "its date", x.system .. (x.ref and (" " .. x.ref) or ""), x.at) end
+  end
+  if draft and counted == 0 then
+    if e.status == "implemented" then
+      local loc = isms.at(draft.doc, "status")
+      r:fail(draft.at, "%s is implemented, but its only evidence '%s' is not in force (%s, %s): "
+        .. "a draft does not show that the control operates; approve it, or name the records "
+        .. "that show the control working", M.name(control), draft.path, draft.why, tostring(loc))
+    end
+    return
+  end
+  if M.event_driven(e, control) then
+    if log_newest then
+      local ev = events_after(r, control, log_newest)
+      if #ev > 0 then
+        local i = ev[1]
+        r:fail(isms.at(i.rec, "controls"), "%s: incident %s (reported %s) names the control, but the "
+          .. "newest record in '%s' is from %s: record what was done for it (A.%s is event-driven, "
+          .. "so its log is judged by the events, not by its age)", M.name(control), tostring(i.rec.id),
+          i.date, log_path, log_newest, control)
+      end
+    end
+    return
+  end
+  if newest then
+    local due = newest:add_months(months)
+    if r.now > due then
+      r:fail(where_at or isms.at(e, "evidence") or e,
+        "%s: evidence '%s' is stale: %s on %s, more than %d month%s ago (stale since %s), and "
+        .. "none of the %d item%s the SoA names is newer", M.name(control), where, what, newest,
+        months, months == 1 and "" or "s", due, dated_items, dated_items == 1 and "" or "s")
+    else
+      r:valid_until(due)
+    end
+  else
+    for _, ref in ipairs(refs) do
+      if not ref.text:find("://", 1, true) then return end
+    end
+    if #ext == 0 then
+      r:warn(isms.at(e, "evidence"), "%s: all evidence is outside the repository and cannot be checked",
+        M.name(control))
+    else
+      r:warn(isms.at(e, "external_evidence"), "%s: all evidence is kept in other systems and none "
+        .. "gives a date; record the date of its newest record (external_evidence: date)", M.name(control))
+    end
   end
 end
 

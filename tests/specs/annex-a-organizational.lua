@@ -79,7 +79,7 @@ spec {
   edit = { ["policies/remote-working-policy.md"] = { { "acknowledgement_required: false", "acknowledgement_required: true" } } },
   expect = { ["A.5.1-policies-acknowledged"] = { status = "fail", count = 1,
     findings = { { file = "policies/remote-working-policy.md", line = 2,
-      message = "82 of the staff have not acknowledged the policy 'remote-working-policy': p-daniel-okafor, p-katharina-vogt" } } } },
+      message = "82 of the 82 people of its audience (all staff) have not acknowledged the policy 'remote-working-policy': Daniel Okafor (p-daniel-okafor), " } } } },
 }
 
 local NO_ACK_OLE = { ["people/training/onboarding.yaml"] = { { [[
@@ -93,7 +93,7 @@ spec {
   now = NOW, fixture = EXAMPLE, edit = NO_ACK_OLE,
   expect = { ["A.5.1-policies-acknowledged"] = { status = "fail", count = 1,
     findings = { { file = "people/personnel.yaml", line = 1158,
-      message = "p-ole-thomsen has not acknowledged the policy 'acceptable-use-policy' (due by 2026-10-01, 30 days after joining)" } } } },
+      message = "(p-ole-thomsen) has not acknowledged the policy 'acceptable-use-policy' (due by 2026-10-01, 30 days after joining)" } } } },
 }
 
 spec {

@@ -76,7 +76,7 @@ spec {
   name = "a lapsed awareness programme fails with the completion rate",
   now = "2028-01-10", fixture = EXAMPLE,
   expect = { ["A.6.3-awareness-programme"] = { status = "fail", count = 1,
-    findings = { { message = "0.0% of the staff (0 of 82) have awareness training from the last 12 months, below the 95% target" } } } },
+    findings = { { message = "82 of 82 staff have no awareness training from the last 12 months (0.0%, below the 95% target" } } } },
 }
 
 spec {
@@ -94,7 +94,8 @@ spec {
     course: Information security awareness 2025]] } },
     ["isms.yaml"] = { { "parameters:\n", "parameters:\n  awareness_completion_percent: 100\n" } } },
   expect = { ["A.6.3-awareness-programme"] = { status = "fail", count = 1,
-    findings = { { message = "(81 of 82) have awareness training from the last 12 months, below the 100% target; missing: p-daniela-kraft" } } } },
+    findings = { { file = "people/training/awareness-2024.yaml", line = 839,
+      message = "Daniela Kraft (p-daniela-kraft): awareness training last completed on 2024-12-20, lapsed on 2025-12-20 (98.8% of the staff current, target 100%)" } } } },
 }
 
 spec {
@@ -111,7 +112,7 @@ spec {
     passed: false]] } } },
   expect = { ["A.6.3-awareness-programme"] = { status = "fail", count = 1,
     findings = { { file = "people/training/awareness-2026.yaml", line = 1072,
-      message = "p-daniela-kraft failed the awareness assessment on 2026-11-13" } } } },
+      message = "Daniela Kraft (p-daniela-kraft) failed the awareness assessment on 2026-11-13" } } } },
 }
 
 -- A.6.4, A.6.8 ---------------------------------------------------------------

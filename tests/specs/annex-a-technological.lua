@@ -224,12 +224,20 @@ spec {
 }
 
 spec {
-  name = "A.8.13: a failed last restore test fails",
+  name = "A.8.13: a failed restore test has 30 days for its follow-up",
   now = NOW, fixture = EXAMPLE,
   edit = { ["evidence/backup-restore-tests.yaml"] = { { LAST_RESTORE,
     "date: 2026-11-10\n    performed_by: p-priya-raman\n    result: fail" } } },
+  expect = { ["A.8.13-backup-restore-tested"] = { status = "pass", valid_until = "2026-12-10" } },
+}
+
+spec {
+  name = "A.8.13: a failed restore test without a follow-up fails once its 30 days are over",
+  now = "2026-12-15", fixture = EXAMPLE,
+  edit = { ["evidence/backup-restore-tests.yaml"] = { { LAST_RESTORE,
+    "date: 2026-11-10\n    performed_by: p-priya-raman\n    result: fail" } } },
   expect = { ["A.8.13-backup-restore-tested"] = { status = "fail", count = 1,
-    findings = { { message = "(EV-BR-2026-11-DB, 2026-11-10) has result fail" } } } },
+    findings = { { message = "EV-BR-2026-11-DB of AS-INFRA-06 on 2026-11-10 has result fail and no follow-up" } } } },
 }
 
 spec {

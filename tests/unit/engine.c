@@ -386,6 +386,47 @@ test_excluded(void)
 	run_free(&r);
 }
 
+/* A number in a field the schema types as text reaches rules as the text
+ * written: an unquoted control id 5.30 is "5.30", not 5.3, through
+ * r:records, r:doc, list items and pairs; numeric fields stay numbers. */
+static void
+test_text_ids(void)
+{
+	static const char soa[] = "version: 1.10\n"
+	                          "controls:\n"
+	                          "  - control: 5.30\n"
+	                          "    applicable: true\n"
+	                          "  - control: 8.20\n"
+	                          "    applicable: true\n"
+	                          "  - control: \"5.10\"\n"
+	                          "    applicable: true\n";
+	const char *pack =
+		RULE("ids-records", "local e = r:records('soa')[1]\n"
+		                    "local got = {}\n"
+		                    "for i, c in ipairs(e.controls) do got[i] = c.control end\n"
+		                    "assert(math.type(got[1]) == nil and got[1] == '5.30', tostring(got[1]))\n"
+		                    "assert(got[2] == '8.20' and got[3] == '5.10', tostring(got[2]))\n"
+		                    "assert(e.version == '1.10', tostring(e.version))")
+		RULE("ids-doc", "local d = r:doc('soa.yaml')\n"
+		                "assert(d.controls[2].control == '8.20', tostring(d.controls[2].control))\n"
+		                "for k, v in pairs(d.controls[1]) do\n"
+		                "  if k == 'control' then assert(v == '5.30', tostring(v)) end\n"
+		                "end")
+		RULE("ids-soa", "assert(r:soa('5.30') ~= nil and r:soa('8.20') ~= nil)\n"
+		                "assert(r:soa('5.3') == nil and r:soa('8.2') == nil)")
+		RULE("numbers-stay", "local k = r:record('risk', 'R-1')\n"
+		                     "assert(math.type(k.likelihood) == 'integer' and k.likelihood == 2)");
+	struct run r;
+	ok(run_soa(&r, pack, day("2026-05-01"), soa) == 0, "evaluation with unquoted ids runs: %s",
+	   err_msg());
+	const char *ids[] = { "ids-records", "ids-doc", "ids-soa", "numbers-stay" };
+	for (size_t i = 0; i < NELEM(ids); i++) {
+		const struct rule_result *x = result(&r, ids[i]);
+		is_str(status(&r, ids[i]), "pass", "%s: %s", ids[i], x && x->note ? x->note : "text ids");
+	}
+	run_free(&r);
+}
+
 /* Parameters take the type of their declared default: the declaration is
  * checked at load, isms.yaml's value before the check. */
 static void
@@ -473,6 +514,7 @@ main(void)
 	test_shared();
 	test_excluded();
 	test_params();
+	test_text_ids();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", rules_dir);
 	if (system(cmd) != 0)
