@@ -195,17 +195,23 @@ FUZZ_TIME ?= 60
 FUZZ_DIR  := build-fuzz
 FUZZ_CC    = clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
              -fno-sanitize-recover=all $(INCLUDES) $(PKG_CFLAGS)
+# What every fuzz target links from lib/base: allocation, errors, buffers,
+# logging (fatal on out of memory).
+FUZZ_BASE := lib/base/alloc.c lib/base/err.c lib/base/buf.c lib/base/utf8.c \
+             lib/base/problems.c lib/base/sys.c lib/base/log.c
+# The record parsers: doc.c and its pieces.
+FUZZ_DOC  := lib/records/doc.c lib/records/doc_parse.c lib/records/doc_yaml.c \
+             lib/records/doc_json.c lib/base/arena.c
 
-$(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c lib/records/doc.c lib/base/arena.c lib/base/util.c lib/base/log.c
+$(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c $(FUZZ_DOC) $(FUZZ_BASE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-$(FUZZ_DIR)/cron_fuzz: tests/fuzz/cron_fuzz.c lib/calendar/cron.c lib/base/date.c lib/base/util.c lib/base/log.c
+$(FUZZ_DIR)/cron_fuzz: tests/fuzz/cron_fuzz.c lib/calendar/cron.c lib/base/date.c $(FUZZ_BASE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-$(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c lib/records/doc.c lib/base/arena.c \
-                         lib/base/util.c lib/base/log.c
+$(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c $(FUZZ_DOC) $(FUZZ_BASE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(DEFS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 

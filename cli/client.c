@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "paths.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
 
 #define MAX_REPLY (512u << 20)
 
@@ -160,7 +162,7 @@ client_next(struct client_conn *c, int timeout_ms, json_t **msg)
 }
 
 int
-client_call(struct client_conn *c, const char *method, json_t *params, json_t **result, int *code)
+client_call(struct client_conn *c, const char *method, json_t *params, json_t **result)
 {
 	long long id = ++c->next_id;
 	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", (json_int_t)id, "method",
@@ -174,8 +176,6 @@ client_call(struct client_conn *c, const char *method, json_t *params, json_t **
 	if (rc < 0)
 		return -1;
 	*result = NULL;
-	if (code)
-		*code = 0;
 	for (;;) {
 		json_t *m;
 		/* Bypass the queue: the reply is read from the socket. */
@@ -198,8 +198,6 @@ client_call(struct client_conn *c, const char *method, json_t *params, json_t **
 		}
 		json_t *err = json_object_get(m, "error");
 		if (err) {
-			if (code)
-				*code = (int)json_integer_value(json_object_get(err, "code"));
 			err_set("%s", json_string_value(json_object_get(err, "message")));
 			json_decref(m);
 			return -1;

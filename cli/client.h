@@ -17,10 +17,9 @@ int client_open(const char *path, struct client_conn **out);
 void client_close(struct client_conn *c);
 /* Call method with params (borrowed; NULL: none) and wait for the reply.
  * Notifications that arrive meanwhile are kept for client_next. On success
- * *result is the caller's; on a JSON-RPC error -1 is returned, err_msg()
- * holds the daemon's message and *code (when not NULL) its code. */
-int client_call(struct client_conn *c, const char *method, json_t *params, json_t **result,
-                int *code);
+ * *result is the caller's; on a JSON-RPC error -1 is returned and
+ * err_msg() holds the daemon's message. */
+int client_call(struct client_conn *c, const char *method, json_t *params, json_t **result);
 /* Send one raw line (a request written by hand). */
 int client_send_line(struct client_conn *c, const char *line);
 /* The next message (a notification or a reply), waiting up to timeout_ms

@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
 
 #define MAX_NAME 48
 

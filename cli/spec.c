@@ -34,9 +34,14 @@
 
 #include "date.h"
 #include "engine.h"
-#include "fixture.h"
+#include "plainsnap.h"
 #include "model.h"
 #include "sandbox.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
+#include "sys.h"
 
 struct file {
 	char *path, *data;
@@ -100,7 +105,7 @@ load_fixture(const char *specdir, const char *rel, struct files *f)
 	else
 		snprintf(dir, sizeof(dir), "%s/%s", specdir, rel);
 	struct snapshot *s;
-	if (fixture_snapshot_dir(dir, 0, &s) < 0)
+	if (plainsnap_dir(dir, 0, &s) < 0)
 		return -1;
 	for (size_t i = 0; i < s->nfiles; i++)
 		files_set(f, s->files[i].path, s->files[i].data ? s->files[i].data : "");
@@ -359,7 +364,7 @@ eval_spec(struct ctx *c, lua_State *L, const struct files *f, const char *name, 
 		paths[i] = f->v[i].path;
 		data[i] = f->v[i].data;
 	}
-	struct snapshot *s = fixture_snapshot(paths, data, f->n, now - 86400, "spec");
+	struct snapshot *s = plainsnap_memory(paths, data, f->n, now - 86400, "spec");
 	free(paths);
 	free(data);
 	struct model *m = NULL;
@@ -448,15 +453,11 @@ run_file(struct ctx *c, const char *path)
 	lua_pushcfunction(L, l_spec);
 	sandbox_set_global(sb, "spec");
 	sandbox_push_env(sb);
-	char *err = NULL;
 	struct sandbox_limits lim = { SANDBOX_DEFAULT_BUDGET, SANDBOX_DEFAULT_MEM_CAP };
 	int rc = sandbox_load(sb, path, src, len);
 	free(src);
-	if (rc == 0 && sandbox_call(sb, 0, 0, &lim, &err) < 0) {
-		err_set("%s", err);
-		free(err);
+	if (rc == 0 && sandbox_call(sb, 0, 0, &lim) < 0)
 		rc = -1;
-	}
 	if (rc == 0) {
 		char *dup = xstrdup(path);
 		const char *dir = dirname(dup);
@@ -511,13 +512,7 @@ run_dir(struct ctx *c, const char *dir)
 }
 
 int
-spec_run(const char *path, const char *rules_dir, FILE *out)
-{
-	return spec_run_packs(path, rules_dir, NULL, out);
-}
-
-int
-spec_run_packs(const char *path, const char *rules_dir, const char *const *extra_dirs, FILE *out)
+spec_run(const char *path, const char *rules_dir, const char *const *extra_dirs, FILE *out)
 {
 	struct ctx c = { .out = out };
 	struct problems errs = { 0 };

@@ -6,13 +6,10 @@
 #include <stdio.h>
 
 /* Run every spec file (*.lua) under path (a file or a directory) against
- * the rule packs in rules_dir, writing TAP to out. Returns the number of
- * failed expectations, or -1 with err_msg() when the specs or packs
+ * the rule packs in rules_dir and then those of extra_dirs (a
+ * NULL-terminated list, or NULL), writing TAP to out. Returns the number
+ * of failed expectations, or -1 with err_msg() when the specs or packs
  * cannot be loaded (their errors are written to stderr). */
-int spec_run(const char *path, const char *rules_dir, FILE *out);
-/* The same with the packs of extra_dirs (a NULL-terminated list, or
- * NULL) loaded after those of rules_dir. */
-int spec_run_packs(const char *path, const char *rules_dir, const char *const *extra_dirs,
-                   FILE *out);
+int spec_run(const char *path, const char *rules_dir, const char *const *extra_dirs, FILE *out);
 
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "log.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 struct bus_sub {
 	char *repo; /* NULL: every repository */

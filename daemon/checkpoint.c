@@ -32,7 +32,9 @@
 
 #include "log.h"
 #include "repo.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "sys.h"
 
 #define MAGIC          "ismsd-checkpoint 2 "
 #define MAX_CHECKPOINT ((uint64_t)1 << 30)

@@ -11,6 +11,10 @@
 #include <unistd.h>
 
 #include "doc.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
 
 #define MAX_CONFIG_BYTES (1u << 20)
 

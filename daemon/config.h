@@ -8,7 +8,7 @@
 
 #include "log.h"
 #include "paths.h"
-#include "util.h"
+#include "problems.h"
 
 #define ISMSD_MAX_REPOS   256
 #define ISMSD_MAX_PLUGINS 64

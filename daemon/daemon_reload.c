@@ -10,7 +10,11 @@
 #include "daemon_int.h"
 #include "log.h"
 #include "server.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 static int
 same_str(const char *a, const char *b)

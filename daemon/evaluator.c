@@ -20,13 +20,18 @@
 
 #include "thread.h"
 #include "engine.h"
-#include "gitrepo.h"
+#include "gitcache.h"
 #include "log.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
 #include "model.h"
 #include "pathglob.h"
 #include "repo.h"
 #include "report.h"
-#include "source.h"
+#include "snapshot.h"
+#include "treediff.h"
 
 struct evaluator_repo {
 	char *gitdir, *url, *ref;
@@ -38,7 +43,7 @@ struct evaluator_repo {
 	 * them too (jansson's reference counts are atomic). */
 	json_t *prev_json;
 	/* The files and records of the last head loaded, reused for the next
-	 * (source_update, model_update); its model is NULL when that commit
+	 * (snapshot_update, model_update); its model is NULL when that commit
 	 * was not an ISMS. Shared with the jobs that hand it on. */
 	struct model_hold *head;
 	struct evaluator_repo *next;
@@ -182,7 +187,7 @@ select_rules(struct ev_job *j, const char *commit, int *any)
 	if (!same) {
 		int d = repo_descends(er->gitdir, prev->commit, commit);
 		j->rewritten = d == 0;
-		if (source_changed_paths(er->gitdir, prev->commit, commit, &paths, &npaths) < 0)
+		if (treediff_paths(er->gitdir, prev->commit, commit, &paths, &npaths) < 0)
 			return NULL;
 	}
 	unsigned char *only = xcalloc(prev->n + 1, 1);
@@ -282,11 +287,11 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	struct snapshot *snap = NULL;
 	struct model *m = NULL;
 	struct evaluation *ev = NULL;
-	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
+	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
 	/* A head starts from the last head's files and records. */
 	const struct model_hold *last = head ? er->head : NULL;
 	double t0 = mono_ms();
-	if (source_update(last ? last->snap : NULL, er->gitdir, spec, &lim, &snap) < 0) {
+	if (snapshot_update(last ? last->snap : NULL, er->gitdir, spec, &lim, &snap) < 0) {
 		fail(j, err_msg());
 		goto out;
 	}
@@ -430,14 +435,14 @@ void
 evaluator_run(struct ev_job *j)
 {
 	double t0 = mono_ms();
-	gitrepo_session_begin(); /* one open repository per job */
+	gitcache_session_begin(); /* one open repository per job */
 	switch (j->kind) {
 	case EV_LOAD: do_load(j); break;
 	case EV_HEAD: do_head(j); break;
 	case EV_REF: do_ref(j); break;
 	case EV_DROP: do_drop(j); break;
 	}
-	gitrepo_session_end();
+	gitcache_session_end();
 	j->ms = mono_ms() - t0;
 	tell(j);
 }

@@ -5,7 +5,7 @@
  *
  * Lifetimes: for each repository the worker keeps the snapshot and the
  * model of the last head it loaded (a model_hold), and builds the next
- * head's from them (source_update, model_update): files and records of
+ * head's from them (snapshot_update, model_update): files and records of
  * unchanged blobs are reused, the parsed documents shared by reference
  * count. An EV_HEAD job that evaluated a new head hands a reference to
  * its hold to the loop thread (the scheduler keeps it for the calendar);
@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "problems.h"
 
 struct evaluator;
 struct evaluator_repo;

@@ -16,6 +16,10 @@
 #include "daemon.h"
 #include "date.h"
 #include "log.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
 
 static const char usage_text[] =
         "usage: ismsd [-f] [-t] [-c FILE] [--repo PATH] [--socket PATH]\n"

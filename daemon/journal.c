@@ -19,7 +19,10 @@
 #include <unistd.h>
 
 #include "date.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "sys.h"
 
 #define MAX_JOURNAL_LINE (256u << 20)
 #define MAX_NAMES        65535u /* distinct repositories and topics */

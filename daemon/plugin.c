@@ -29,7 +29,11 @@
 #include "thread.h"
 #include "log.h"
 #include "plugin_int.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 /* Log a line for the plugin and keep warnings for the status. */
 static void

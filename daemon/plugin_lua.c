@@ -7,7 +7,11 @@
 
 #include "plugin.h"
 #include "plugin_int.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 /* Rule functions: plugins.<instance>.<name>(...) in every sandbox.
  *

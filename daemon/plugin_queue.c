@@ -15,7 +15,11 @@
 #include "plugin.h"
 #include "plugin_int.h"
 #include "thread.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 #include "verdict.h"
 
 void

@@ -12,10 +12,15 @@
 #include <unistd.h>
 
 #include "date.h"
-#include "gitrepo.h"
-#include "loose.h"
-#include "util.h"
+#include "gitcache.h"
+#include "looseguard.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 #include "verdict.h"
+#include "engine.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -50,7 +55,7 @@ repo_resolve(const char *path, const char *ref, char out[41])
 	pthread_once(&once, init_git);
 	if (access(path, F_OK) < 0)
 		return err_set("the repository %s is gone: %s", path, strerror(errno));
-	if (gitrepo_open(&r, path) < 0) {
+	if (gitcache_open(&r, path) < 0) {
 		gerr(path);
 		goto out;
 	}
@@ -68,7 +73,7 @@ repo_resolve(const char *path, const char *ref, char out[41])
 	rc = 0;
 out:
 	git_object_free(o);
-	gitrepo_close(r);
+	gitcache_close(r);
 	return rc;
 }
 
@@ -79,14 +84,14 @@ repo_commit_time(const char *path, const char *commit, int64_t *out)
 	git_commit *c = NULL;
 	git_oid id;
 	pthread_once(&once, init_git);
-	int rc = gitrepo_open(&r, path) < 0 || git_oid_fromstr(&id, commit) < 0 ||
+	int rc = gitcache_open(&r, path) < 0 || git_oid_fromstr(&id, commit) < 0 ||
 	                         git_commit_lookup(&c, r, &id) < 0
 	                 ? gerr(commit)
 	                 : 0;
 	if (rc == 0)
 		*out = (int64_t)git_commit_time(c);
 	git_commit_free(c);
-	gitrepo_close(r);
+	gitcache_close(r);
 	return rc;
 }
 
@@ -99,7 +104,7 @@ repo_descends(const char *path, const char *old, const char *new_)
 	pthread_once(&once, init_git);
 	if (strcmp(old, new_) == 0)
 		return 1;
-	if (gitrepo_open(&r, path) < 0)
+	if (gitcache_open(&r, path) < 0)
 		return gerr(path);
 	if (git_oid_fromstr(&a, old) < 0 || git_oid_fromstr(&b, new_) < 0) {
 		gerr("commit id");
@@ -109,7 +114,7 @@ repo_descends(const char *path, const char *old, const char *new_)
 	if (rc < 0)
 		gerr(path);
 out:
-	gitrepo_close(r);
+	gitcache_close(r);
 	return rc;
 }
 
@@ -147,7 +152,7 @@ repo_mirror(const char *url, const char *dir)
 		goto out;
 	}
 	/* The fetch reads the mirror's own objects: see loose.h. */
-	if (loose_guard(r) < 0)
+	if (looseguard_attach(r) < 0)
 		goto out;
 	/* Anonymous, and without url.*.insteadOf rewriting: the URL is used as
 	 * configured (this also avoids a leak in libgit2 1.5's glob matching). */

@@ -15,7 +15,18 @@
 #include "config.h"
 #include "repo.h"
 #include "rpc_int.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
+#include "daemon.h"
+#include "date.h"
+#include "engine.h"
+#include "log.h"
+#include "plugin.h"
+#include "report.h"
+#include "schedule.h"
 
 struct method {
 	const char *name;

@@ -8,7 +8,11 @@
 #include "journal.h"
 #include "rpc.h"
 #include "rpc_int.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 static const char *const topics[] = { "results", "findings", "commits", "status", "reminders" };
 

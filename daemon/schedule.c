@@ -31,12 +31,17 @@
 #include "engine.h"
 #include "ical.h"
 #include "log.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
 #include "model.h"
 #include "planner.h"
 #include "reminder.h"
 #include "review_pack.h"
 #include "repo.h"
-#include "source.h"
+#include "snapshot.h"
+#include "rpc.h"
 
 /* Re-check at least this often (seconds), in case the clock jumps. */
 #define MAX_SLEEP ((int64_t)6 * 3600)
@@ -112,10 +117,10 @@ static void *
 loader(void *arg)
 {
 	struct load *l = arg;
-	struct source_limits lim = { SOURCE_DEFAULT_MAX_BLOB, SOURCE_DEFAULT_MAX_FILES };
+	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
 	char c = 1;
 	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit) < 0) ||
-	    source_load(l->gitdir, l->commit, NULL, &lim, &l->snap) < 0 ||
+	    snapshot_load(l->gitdir, l->commit, NULL, &lim, &l->snap) < 0 ||
 	    model_build(l->snap, &l->m) < 0)
 		l->error = xstrdup(err_msg());
 	else

@@ -25,7 +25,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 struct client {
 	struct server *srv;

@@ -14,7 +14,11 @@
 
 #include "log.h"
 #include "repo.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 /* What a watched directory reports: a ref written (lock file renamed into
  * place, or written in place), created, deleted or moved. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "util.h"
+#include "alloc.h"
 
 #define ALIGN       alignof(max_align_t)
 #define FIRST_CHUNK ((size_t)4096)
@@ -22,7 +22,6 @@ struct chunk {
 struct arena {
 	struct chunk *head; /* the chunk being filled; older ones follow */
 	size_t next_size;   /* data size of the next regular chunk */
-	size_t total;       /* bytes handed out */
 };
 
 /* Allocate a chunk with room for size bytes. */
@@ -45,7 +44,6 @@ arena_new(void)
 	struct arena *a = xmalloc(sizeof(*a));
 	a->head = NULL;
 	a->next_size = FIRST_CHUNK;
-	a->total = 0;
 	return a;
 }
 
@@ -60,7 +58,6 @@ bump(struct arena *a, size_t n, size_t align)
 		fatalx("arena: allocation of %zu bytes is too large", n);
 	if (n == 0)
 		n = 1;
-	a->total += n;
 	struct chunk *c = a->head;
 	if (c != NULL) {
 		size_t at = (c->used + align - 1) & ~(align - 1);
@@ -106,13 +103,6 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
-}
-
-/* Report how many bytes were handed out. */
-size_t
-arena_used(const struct arena *a)
-{
-	return a->total;
 }
 
 /* Free every chunk and the arena itself. */

@@ -14,8 +14,6 @@ struct arena *arena_new(void);
 void *arena_alloc(struct arena *a, size_t n);
 /* A NUL-terminated copy of the n bytes at s (which may hold NULs). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
-/* Bytes handed out so far, for statistics. */
-size_t arena_used(const struct arena *a);
 /* Free the arena and everything allocated from it; NULL is allowed. */
 void arena_free(struct arena *a);
 

@@ -33,7 +33,7 @@
 
 #include <libical/ical.h>
 
-#include "util.h"
+#include "err.h"
 
 #define DAY            86400
 #define DAYS_400Y      146097                  /* days in 400 Gregorian years */
@@ -85,13 +85,6 @@ static int64_t
 leaps(int64_t y)
 {
 	return fdiv(y, 4) - fdiv(y, 100) + fdiv(y, 400);
-}
-
-/* Whether y is a leap year. */
-int
-date_is_leap(int y)
-{
-	return leap(y);
 }
 
 /* Days in month m of year y; 0 for a month outside 1..12. */

@@ -15,7 +15,6 @@ struct ymd {
 int64_t date_days(struct ymd d);
 struct ymd date_from_days(int64_t days);
 int date_valid(struct ymd d);
-int date_is_leap(int y);
 int date_month_days(int y, int m);
 
 /* Add months, clamping the day to the end of the target month

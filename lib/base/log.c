@@ -2,10 +2,13 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+
+#include "err.h"
 
 static const char *prog = "ismsd";
 static enum log_level maxlevel = LOG_LVL_INFO;

@@ -2,7 +2,7 @@
 #ifndef ISMS_LOG_H
 #define ISMS_LOG_H
 
-#include "util.h"
+#include "cdefs.h"
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 

@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
 
 enum tkind { T_LIT, T_ANY, T_CLASS, T_STAR, T_DSTAR, T_SEP };
 

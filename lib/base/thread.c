@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "err.h"
 
 int
 thread_start(pthread_t *t, const char *name, void *(*fn)(void *), void *arg)

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "record.h"
-#include "util.h"
+#include "alloc.h"
+#include "buf.h"
 
 #define TITLE_MAX 120 /* characters of quoted free text in a title */
 

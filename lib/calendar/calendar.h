@@ -12,6 +12,7 @@
 #include "date.h"
 #include "doc.h"
 #include "model.h"
+#include "buf.h"
 
 enum cal_kind {
 	CAL_MANAGEMENT_REVIEW,  /* next management review (9.3) */

@@ -18,7 +18,8 @@
 #include <strings.h>
 
 #include "date.h"
-#include "util.h"
+#include "cdefs.h"
+#include "err.h"
 
 #define DAY          86400
 #define SEARCH_YEARS 10 /* 29 February can be 8 years away (2096 -> 2104) */

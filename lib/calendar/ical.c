@@ -10,7 +10,8 @@
 #include <libical/ical.h>
 
 #include "date.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 /* A DATE value. */
 static struct icaltimetype

@@ -27,6 +27,10 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "buf.h"
+#include "problems.h"
 
 #define MAX_SLOTS 1200 /* 100 years of months */
 

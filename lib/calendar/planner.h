@@ -12,7 +12,8 @@
 
 #include "date.h"
 #include "model.h"
-#include "util.h"
+#include "buf.h"
+#include "problems.h"
 
 /* An area: a requirement clause ("9.2.2") or a control ("A.8.8"). */
 struct plan_area {

@@ -35,6 +35,12 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
+#include "sys.h"
 
 #define DAY          86400
 #define LINE_MAX_LEN 4096

@@ -26,7 +26,7 @@
 #include "calendar.h"
 #include "cron.h"
 #include "model.h"
-#include "util.h"
+#include "problems.h"
 
 #define REMINDER_MAX_LEADS 8
 #define REMINDER_LOG       "reminders.log"

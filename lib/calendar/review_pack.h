@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "model.h"
-#include "util.h"
+#include "buf.h"
 
 /* Append the pack for model m as of instant now to out. Every item links
  * to the record it came from, as "[file:line](PREFIXfile#Lline)";

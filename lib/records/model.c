@@ -15,6 +15,9 @@
 #include "thread.h"
 #include "date.h"
 #include "pathglob.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
 
 /* A parsed document shared by the models that hold it; the last to let
  * go frees it. Models may be freed on different threads. */
@@ -152,7 +155,7 @@ copy_source_problems(struct model *m, const struct snapshot *s)
 /* The document of prev for file f when prev parsed the same blob, or
  * NULL. */
 static const struct model_doc *
-same_doc(const struct model *prev, const struct source_file *f)
+same_doc(const struct model *prev, const struct snapshot_file *f)
 {
 	const struct model_doc *pd = prev ? model_find(prev, f->path) : NULL;
 
@@ -174,7 +177,7 @@ parse_job_run(void *arg)
 {
 	struct parse_job *j = arg;
 	for (size_t i = 0; i < j->n; i++) {
-		const struct source_file *f = j->v[i]->file;
+		const struct snapshot_file *f = j->v[i]->file;
 		j->v[i]->doc = doc_parse(f->path, f->data, f->len);
 	}
 	return NULL;
@@ -219,7 +222,7 @@ parse_all(struct model *m, const struct snapshot *s, const struct model *prev)
 	struct model_doc **todo = xcalloc(s->nfiles + 1, sizeof(struct model_doc *));
 	size_t ntodo = 0, bytes = 0;
 	for (size_t i = 0; i < s->nfiles; i++) {
-		const struct source_file *f = &s->files[i];
+		const struct snapshot_file *f = &s->files[i];
 		if (f->data == NULL || doc_format_of(f->path) < 0)
 			continue;
 		struct model_doc *md = &m->docs[m->ndocs++];

@@ -8,15 +8,15 @@
 
 #include "doc.h"
 #include "record.h"
-#include "source.h"
-#include "util.h"
+#include "snapshot.h"
+#include "problems.h"
 
 struct docref;
 
 struct model_doc {
-	struct doc *doc;                /* parsed; doc->root NULL if it failed */
-	const struct record_type *type; /* NULL: no known type */
-	const struct source_file *file; /* borrowed from the snapshot */
+	struct doc *doc;                  /* parsed; doc->root NULL if it failed */
+	const struct record_type *type;   /* NULL: no known type */
+	const struct snapshot_file *file; /* borrowed from the snapshot */
 	/* Private to model.c: the count of models sharing doc, and where
 	 * this file's type and validation problems are in problems. */
 	struct docref *ref;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "doc.h"
-#include "util.h"
+#include "problems.h"
 
 enum field_type {
 	FT_STRING, /* one-line text */

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "date.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 #include "verdict.h"
 
 struct group {

@@ -23,6 +23,10 @@
 #include "thread.h"
 #include "date.h"
 #include "log.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
 #include "lua_date.h"
 #include "lua_record.h"
 #include "pathglob.h"
@@ -498,7 +502,7 @@ i_glob(lua_State *L)
 }
 
 static void
-push_file_info(lua_State *L, struct run *e, const struct source_file *f)
+push_file_info(lua_State *L, struct run *e, const struct snapshot_file *f)
 {
 	lua_createtable(L, 0, 4);
 	lua_pushstring(L, f->path);
@@ -524,7 +528,7 @@ i_file(lua_State *L)
 	if (e->m == NULL)
 		return 0;
 	strset_add(&e->reads, path);
-	const struct source_file *f = snapshot_find(e->m->snap, path);
+	const struct snapshot_file *f = snapshot_find(e->m->snap, path);
 	if (f == NULL)
 		return 0;
 	push_file_info(L, e, f);
@@ -545,7 +549,7 @@ i_changed(lua_State *L)
 {
 	struct run *e = eng(L);
 	const struct doc *d = check_record_doc(L, 1);
-	const struct source_file *f = e->m ? snapshot_find(e->m->snap, d->path) : NULL;
+	const struct snapshot_file *f = e->m ? snapshot_find(e->m->snap, d->path) : NULL;
 	if (f == NULL)
 		return 0;
 	push_file_info(L, e, f);
@@ -777,11 +781,8 @@ setup(struct run *x, struct problems *errs)
 			problems_add(errs, NULL, 0, "%s", err_msg());
 			continue;
 		}
-		char *err = NULL;
-		if (sandbox_call(sb, 0, 0, &x->eng->limits, &err) < 0) {
-			problems_add(errs, NULL, 0, "%s", err);
-			free(err);
-		}
+		if (sandbox_call(sb, 0, 0, &x->eng->limits) < 0)
+			problems_add(errs, NULL, 0, "%s", err_msg());
 	}
 	lua_getfield(L, -1, "errors");
 	lua_call(L, 0, 1);
@@ -1024,10 +1025,9 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	e->typed = 0;
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
-	char *err = NULL;
-	if (sandbox_call(sb, 1, 1, &e->eng->limits, &err) < 0) {
+	if (sandbox_call(sb, 1, 1, &e->eng->limits) < 0) {
 		res->status = ST_ERROR;
-		res->note = err;
+		res->note = xstrdup(err_msg());
 	} else {
 		lua_getfield(L, -1, "status");
 		res->status = parse_status(lua_tostring(L, -1));

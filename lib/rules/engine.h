@@ -8,7 +8,7 @@
 #include "catalogue.h"
 #include "model.h"
 #include "sandbox.h"
-#include "util.h"
+#include "problems.h"
 
 enum rule_status { ST_PASS, ST_FAIL, ST_WARN, ST_NOT_APPLICABLE, ST_WAIVED, ST_ERROR, ST_COUNT };
 

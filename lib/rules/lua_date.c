@@ -6,7 +6,7 @@
 
 #include "date.h"
 #include "sandbox.h"
-#include "util.h"
+#include "err.h"
 
 static const char DATE_MT[] = "isms.date";
 

@@ -20,7 +20,7 @@
 #include <lua.h>
 
 #include "pattern.h"
-#include "util.h"
+#include "cdefs.h"
 
 #define ESC      '%'
 #define SPECIALS "^$*+?.([%-"

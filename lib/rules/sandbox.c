@@ -28,7 +28,8 @@
 
 #include "pattern.h"
 #include "log.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
 
 #define HOOK_EVERY  1000
 #define CLOCK_EVERY (1u << 16) /* units between looks at the clock */
@@ -1012,8 +1013,7 @@ message(lua_State *L)
 }
 
 int
-sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim,
-             char **err)
+sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim)
 {
 	lua_State *L = sb->L;
 	int base = lua_gettop(L) - nargs;
@@ -1046,14 +1046,14 @@ sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_l
 	}
 	if (sb->spent != LIVE) {
 		char buf[200];
-		*err = xstrdup(spent_text(sb, buf, sizeof(buf)));
+		err_set("%s", spent_text(sb, buf, sizeof(buf)));
 	} else if (rc == LUA_ERRMEM)
-		*err = xasprintf("memory cap exceeded: the rule used more than "
-		                 "%zu MiB",
-		                 lim->mem_cap >> 20);
+		err_set("memory cap exceeded: the rule used more than "
+		        "%zu MiB",
+		        lim->mem_cap >> 20);
 	else
-		*err = xstrdup(lua_tostring(L, -1) ? lua_tostring(L, -1)
-		                                   : "error object is not a string");
+		err_set("%s",
+		        lua_tostring(L, -1) ? lua_tostring(L, -1) : "error object is not a string");
 	sb->spent = LIVE;
 	lua_settop(L, base - 1);
 	return -1;

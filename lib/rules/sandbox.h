@@ -54,10 +54,9 @@ void sandbox_push_env(struct sandbox *sb);
 int sandbox_load(struct sandbox *sb, const char *chunkname, const char *src, size_t len);
 
 /* Call the function below nargs arguments under lim. Returns 0 with
- * nresults pushed, or -1 with nothing pushed and *err the caller's message
+ * nresults pushed, or -1 with nothing pushed and err_msg() saying why
  * (the budget or memory cap, or the Lua error with a traceback line). */
-int sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim,
-                 char **err);
+int sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_limits *lim);
 /* Charge n units of C work (one unit is about one VM instruction) to the
  * running call's budget, before doing the work; raises a Lua error that
  * pcall cannot swallow when the budget cannot pay it, the deadline has

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "cron.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

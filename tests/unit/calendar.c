@@ -5,10 +5,11 @@
 
 #include "calendar.h"
 #include "date.h"
-#include "fixture.h"
+#include "plainsnap.h"
 #include "model.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "buf.h"
 
 static const char manifest[] =
 	"organisation: Test GmbH\n"
@@ -141,7 +142,7 @@ test_example(void)
 		                "risk/treatment-plan.yaml", "audits/programme.yaml" };
 	const char *data[] = { manifest, policy, retired, review, older_review, ncs,
 		               suppliers, method, risks, treatment, programme };
-	struct snapshot *snap = fixture_snapshot(paths, data, NELEM(paths), 0, "t");
+	struct snapshot *snap = plainsnap_memory(paths, data, NELEM(paths), 0, "t");
 	struct model *m;
 	struct calendar *c;
 	struct buf b = { 0 };
@@ -196,7 +197,7 @@ test_sparse_and_hostile(void)
 		"---\nid: dup\ntitle: B\napproved_on: 2025-01-01\n---\n",
 		"suppliers: {a: 1}\n",
 	};
-	struct snapshot *snap = fixture_snapshot(paths, data, NELEM(paths), 0, "t");
+	struct snapshot *snap = plainsnap_memory(paths, data, NELEM(paths), 0, "t");
 	struct model *m;
 	struct calendar *c;
 	int64_t now = date_days((struct ymd){ 2026, 1, 1 }) * 86400;

@@ -7,7 +7,8 @@
 
 #include "config.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
+#include "problems.h"
 
 static char dir[] = "/tmp/isms-config-XXXXXX";
 

@@ -13,7 +13,7 @@
 #include "cron.h"
 #include "date.h"
 #include "tap.h"
-#include "util.h"
+#include "err.h"
 
 /* A UTC instant. */
 static int64_t

@@ -16,7 +16,8 @@
 
 #include "date.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "err.h"
 
 #define DAY 86400
 
@@ -60,8 +61,9 @@ test_calendar(void)
 		      { 2024, 0, 0 },   { 2024, 13, 0 },  { 2024, -1, 0 } };
 
 	for (size_t i = 0; i < NELEM(leaps); i++)
-		is_int(date_is_leap(leaps[i].y), leaps[i].leap, "%d is %sa leap year", leaps[i].y,
-		       leaps[i].leap ? "" : "not ");
+		is_int(date_month_days(leaps[i].y, 2) == 29, leaps[i].leap,
+		       "%d is %sa leap year: February has %s days", leaps[i].y,
+		       leaps[i].leap ? "" : "not ", leaps[i].leap ? "29" : "28");
 	for (size_t i = 0; i < NELEM(mdays); i++)
 		is_int(date_month_days(mdays[i].y, mdays[i].m), mdays[i].n,
 		       "month %d of %d has %d days", mdays[i].m, mdays[i].y, mdays[i].n);

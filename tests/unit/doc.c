@@ -9,7 +9,8 @@
 #include "arena.h"
 #include "doc.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "buf.h"
 
 /* Parse a NUL-terminated string as the format of path. */
 static struct doc *
@@ -624,7 +625,6 @@ test_arena(void)
 		for (size_t k = 0; k < sz[i]; k++)
 			intact &= p[i][k] == (unsigned char)(i & 0xFF);
 	ok(intact, "arena allocations do not overlap");
-	ok(arena_used(a) >= 285 * 70000, "arena counts what it handed out");
 	char *e = arena_strndup(a, "", 0);
 	ok(e != NULL && e[0] == '\0', "empty string copy");
 	ok(arena_alloc(a, 0) != NULL, "a zero-byte allocation is valid");

@@ -8,9 +8,13 @@
 
 #include "date.h"
 #include "engine.h"
-#include "fixture.h"
+#include "plainsnap.h"
 #include "model.h"
 #include "tap.h"
+#include "cdefs.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
 
 static char rules_dir[256];
 
@@ -91,7 +95,7 @@ run_soa(struct run *r, const char *pack, int64_t now, const char *soa)
 	struct engine_opts o = {rules_dir, {2000000, 8u << 20}};
 	if (engine_load(&o, &r->e, &r->errs) < 0)
 		return -1;
-	r->s = fixture_snapshot(paths, data, soa ? 3 : 2, now, "tester");
+	r->s = plainsnap_memory(paths, data, soa ? 3 : 2, now, "tester");
 	if (model_build(r->s, &r->m) < 0)
 		return -1;
 	return engine_eval(r->e, r->m, now, NULL, &r->ev);

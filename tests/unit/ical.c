@@ -12,7 +12,7 @@
 #include "ical.h"
 #include "reminder.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
 
 /* A calendar of two events, one with a long UTF-8 title. */
 static struct calendar *

@@ -17,7 +17,9 @@
 #include "journal.h"
 #include "repo.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "sys.h"
 
 static char dir[] = "/tmp/isms-journal-XXXXXX";
 static char path[256], ckdir[256];

@@ -14,7 +14,12 @@
 #include "bus.h"
 #include "journal.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
+#include "sys.h"
 
 static char dir[] = "/tmp/isms-jgroup-XXXXXX";
 static char path[256];

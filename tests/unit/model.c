@@ -14,6 +14,10 @@
 
 #include "model.h"
 #include "tap.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
 
 #ifndef EXAMPLE_DIR
 #define EXAMPLE_DIR "contrib/example-isms/records"
@@ -89,8 +93,8 @@ static struct snapshot *
 head(void)
 {
 	struct snapshot *s = NULL;
-	if (source_load(repo, NULL, NULL, NULL, &s) < 0)
-		printf("# source_load: %s\n", err_msg());
+	if (snapshot_load(repo, NULL, NULL, NULL, &s) < 0)
+		printf("# snapshot_load: %s\n", err_msg());
 	return s;
 }
 
@@ -306,7 +310,7 @@ t_update(void)
 	must("printf '\\nUncommitted.\\n' >> policies/backup-policy.md");
 	struct snapshot *w = NULL;
 	struct model *u = NULL, *f = NULL;
-	ok(source_load(repo, NULL, repo, NULL, &w) == 0, "work tree: loads");
+	ok(snapshot_load(repo, NULL, repo, NULL, &w) == 0, "work tree: loads");
 	ok(w && model_update(st.model, w, &u) == 0 && model_build(w, &f) == 0,
 	   "work tree: update and build");
 	if (u && f) {

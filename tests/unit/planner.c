@@ -11,7 +11,8 @@
 #include "date.h"
 #include "planner.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
 
 static const char *const clause_ids[] = {
 	"4.1",   "4.2",   "4.3", "4.4", "5.1", "5.2", "5.3", "6.1.1", "6.1.2", "6.1.3",

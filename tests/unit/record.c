@@ -10,7 +10,11 @@
 #include "doc.h"
 #include "record.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "buf.h"
+#include "problems.h"
+#include "sys.h"
 
 /* Validate text as a file of type tn at path, adding to *out. */
 static int

@@ -12,11 +12,14 @@
 
 #include "calendar.h"
 #include "date.h"
-#include "fixture.h"
+#include "plainsnap.h"
 #include "model.h"
 #include "reminder.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
 
 #define BAIL_OUT()                                          \
 	do {                                                \
@@ -351,7 +354,7 @@ static void
 test_cron_reminders(void)
 {
 	const char *paths[] = { "isms.yaml" }, *data[] = { manifest };
-	struct snapshot *snap = fixture_snapshot(paths, data, 1, 0, "t");
+	struct snapshot *snap = plainsnap_memory(paths, data, 1, 0, "t");
 	struct model *m;
 	struct reminder_config *cfg;
 	struct problems pr = { 0 };

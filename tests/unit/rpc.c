@@ -5,7 +5,9 @@
 
 #include "rpc.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 
 /* Parse line; the error code (0 when it parsed) and the reply's id as
  * JSON text. */

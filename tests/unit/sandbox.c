@@ -12,7 +12,11 @@
 #include "lua_record.h"
 #include "sandbox.h"
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 
 #define ABUSE_BUDGET 20000000ull /* a tenth of the default */
 #define HUGE_BUDGET  (1ull << 50)
@@ -46,8 +50,10 @@ run_mem(const char *src, uint64_t budget, size_t mem, char **err)
 		*err = xstrdup(err_msg());
 		return NULL;
 	}
-	if (sandbox_call(sb, 0, 1, &lim, err) < 0)
+	if (sandbox_call(sb, 0, 1, &lim) < 0) {
+		*err = xstrdup(err_msg());
 		return NULL;
+	}
 	out = xstrdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "(not text)");
 	lua_pop(L, 1);
 	return out;

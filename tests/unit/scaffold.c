@@ -8,7 +8,7 @@
 
 #include "scaffold.h"
 #include "tap.h"
-#include "util.h"
+#include "err.h"
 
 static char tmp[] = "/tmp/isms-scaffold.XXXXXX";
 

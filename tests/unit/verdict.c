@@ -4,7 +4,11 @@
 #include <string.h>
 
 #include "tap.h"
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "utf8.h"
 #include "verdict.h"
 
 static json_t *

@@ -1,11 +1,12 @@
-/* gitrepo.c - one libgit2 handle per repository and job; see gitrepo.h. */
-#include "gitrepo.h"
+/* gitcache.c - one libgit2 handle per repository and job; see gitcache.h. */
+#include "gitcache.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "loose.h"
-#include "util.h"
+#include "looseguard.h"
+#include "alloc.h"
+#include "err.h"
 
 /* This thread's session: whether one is open, and the handle it keeps. */
 static _Thread_local int in_session;
@@ -13,14 +14,14 @@ static _Thread_local char *session_path;
 static _Thread_local git_repository *session_repo;
 
 int
-gitrepo_open(git_repository **out, const char *path)
+gitcache_open(git_repository **out, const char *path)
 {
 	if (in_session && session_repo && strcmp(session_path, path) == 0) {
 		*out = session_repo;
 		return 0;
 	}
 	int rc = git_repository_open_ext(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-	if (rc == 0 && loose_guard(*out) < 0) {
+	if (rc == 0 && looseguard_attach(*out) < 0) {
 		git_error_set_str(GIT_ERROR_ODB, err_msg());
 		git_repository_free(*out);
 		*out = NULL;
@@ -34,20 +35,20 @@ gitrepo_open(git_repository **out, const char *path)
 }
 
 void
-gitrepo_close(git_repository *r)
+gitcache_close(git_repository *r)
 {
 	if (r != NULL && r != session_repo)
 		git_repository_free(r);
 }
 
 void
-gitrepo_session_begin(void)
+gitcache_session_begin(void)
 {
 	in_session = 1;
 }
 
 void
-gitrepo_session_end(void)
+gitcache_session_end(void)
 {
 	git_repository_free(session_repo);
 	free(session_path);

@@ -1,11 +1,11 @@
-/* util.c - the UTF-8 helpers: what is valid (no overlong forms, no
+/* utf8.c - the UTF-8 helpers: what is valid (no overlong forms, no
  * surrogates, nothing past U+10FFFF, no cut sequence) and the cleaning
  * that makes outside text fit for JSON. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
-#include "util.h"
+#include "utf8.h"
 
 static void
 valid(const char *s, size_t want, const char *what)

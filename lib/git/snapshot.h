@@ -1,21 +1,21 @@
-/* source.h - an ISMS repository at one commit (or a work tree): its record
+/* snapshot.h - an ISMS repository at one commit (or a work tree): its record
  * files with their contents and last-change commit, loaded with libgit2. */
-#ifndef ISMS_SOURCE_H
-#define ISMS_SOURCE_H
+#ifndef ISMS_SNAPSHOT_H
+#define ISMS_SNAPSHOT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "problems.h"
 
-struct source_limits {
+struct snapshot_limits {
 	size_t max_blob;  /* bytes per file; default 16 MiB */
 	size_t max_files; /* files loaded; default 100000 */
 };
-#define SOURCE_DEFAULT_MAX_BLOB  (16u << 20)
-#define SOURCE_DEFAULT_MAX_FILES 100000u
+#define SNAPSHOT_DEFAULT_MAX_BLOB  (16u << 20)
+#define SNAPSHOT_DEFAULT_MAX_FILES 100000u
 
-struct source_file {
+struct snapshot_file {
 	char *path; /* repository-relative, '/' separated */
 	char *data; /* contents, NUL-terminated */
 	size_t len;
@@ -31,45 +31,36 @@ struct snapshot {
 	int64_t commit_time;
 	char *ref;    /* the ref or revision asked for */
 	int worktree; /* nonzero when files come from a work tree */
-	struct source_file *files;
+	struct snapshot_file *files;
 	size_t nfiles;
 	/* Files not loaded and why (symlink, submodule, over the size cap,
 	 * file count cap, name not UTF-8): each becomes a finding. */
 	struct problems problems;
 };
 
-/* Load only files whose name has a record extension (.yaml .yml .json .md),
- * plus every file when all is nonzero (evidence may be of any type). */
-enum { SOURCE_RECORDS_ONLY = 0, SOURCE_ALL_FILES = 1 };
-
 /* Open repo (a path to a work tree, its .git, or a bare repository) and
  * load the tree of ref (NULL: HEAD). When worktree is not NULL, files are
  * read from that directory instead, and history comes from repo's HEAD.
  * *out is the caller's, freed with snapshot_free. Returns 0 or -1 with
  * err_msg(). */
-int source_load(const char *repo, const char *ref, const char *worktree,
-                const struct source_limits *lim, struct snapshot **out);
-/* Load commit ref (NULL: HEAD) of repo like source_load with no work
+int snapshot_load(const char *repo, const char *ref, const char *worktree,
+                  const struct snapshot_limits *lim, struct snapshot **out);
+/* Load commit ref (NULL: HEAD) of repo like snapshot_load with no work
  * tree, reusing prev, a snapshot of an earlier commit of the same
  * repository: the contents of files whose blob id is unchanged are copied
  * from prev instead of read, and the last change of files no commit since
  * prev's touched is taken from prev, so only the new commits are walked.
- * The result is exactly what source_load would give. When prev cannot be
+ * The result is exactly what snapshot_load would give. When prev cannot be
  * reused (NULL, a work tree, a history that is incomplete, or the new
  * commit does not descend from prev's along single-parent commits, such
  * as across a merge or after a force-push) the commit is loaded in full.
  * prev is only read and stays the caller's; *out is the caller's, freed
  * with snapshot_free, and shares nothing with prev. Returns 0 or -1 with
  * err_msg(). */
-int source_update(const struct snapshot *prev, const char *repo, const char *ref,
-                  const struct source_limits *lim, struct snapshot **out);
+int snapshot_update(const struct snapshot *prev, const char *repo, const char *ref,
+                    const struct snapshot_limits *lim, struct snapshot **out);
 void snapshot_free(struct snapshot *s);
 /* Binary search by path; borrowed pointer or NULL. */
-const struct source_file *snapshot_find(const struct snapshot *s, const char *path);
-
-/* Changed paths between two commits of repo (tree-to-tree diff), for
- * incremental evaluation; *paths is the caller's (free each, then array). */
-int source_changed_paths(const char *repo, const char *old_commit, const char *new_commit,
-                         char ***paths, size_t *n);
+const struct snapshot_file *snapshot_find(const struct snapshot *s, const char *path);
 
 #endif

@@ -1,4 +1,4 @@
-/* source.c - tests for the git source: fixture repositories are built with
+/* snapshot.c - tests for the snapshot loader: fixture repositories are built with
  * the git command line in a private sandbox, and every last-change answer
  * is checked against `git log -1 -- path`. */
 #include <errno.h>
@@ -12,8 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "snapshot.h"
+#include "treediff.h"
 #include "tap.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
+#include "buf.h"
+#include "problems.h"
 
 static char sandbox[PATH_MAX];
 static const long T0 = 1700000000L;
@@ -134,14 +140,14 @@ repo_path(const char *name)
 
 /* Load repo (a sandbox name) at ref; NULL with a diagnostic on failure. */
 static struct snapshot *
-load(const char *name, const char *ref, const char *wt, const struct source_limits *lim)
+load(const char *name, const char *ref, const char *wt, const struct snapshot_limits *lim)
 {
 	char *r = repo_path(name);
 	char *w = wt ? repo_path(wt) : NULL;
 	struct snapshot *s = NULL;
 
-	if (source_load(r, ref, w, lim, &s) < 0)
-		printf("# source_load %s: %s\n", name, err_msg());
+	if (snapshot_load(r, ref, w, lim, &s) < 0)
+		printf("# snapshot_load %s: %s\n", name, err_msg());
 	free(r);
 	free(w);
 	return s;
@@ -154,7 +160,7 @@ check_log(const char *repo, const struct snapshot *s, const char *what)
 	int bad = 0;
 
 	for (size_t i = 0; i < s->nfiles; i++) {
-		const struct source_file *f = &s->files[i];
+		const struct snapshot_file *f = &s->files[i];
 		if (f->commit[0] == '\0')
 			continue;
 		char *want = capture("cd %s && git log -1 --format='%%H %%ct "
@@ -191,7 +197,7 @@ same_snapshot(const struct snapshot *a, const struct snapshot *b)
 	    a->problems.n != b->problems.n)
 		return 0;
 	for (size_t i = 0; i < a->nfiles; i++) {
-		const struct source_file *f = &a->files[i], *g = &b->files[i];
+		const struct snapshot_file *f = &a->files[i], *g = &b->files[i];
 		if (strcmp(f->path, g->path) || strcmp(f->blob, g->blob) ||
 		    strcmp(f->commit, g->commit) || f->time != g->time || f->len != g->len ||
 		    (!f->data != !g->data) || (f->data && memcmp(f->data, g->data, f->len)) ||
@@ -259,7 +265,7 @@ static void
 t_simple(void)
 {
 	struct snapshot *s = load("simple", NULL, NULL, NULL);
-	const struct source_file *f;
+	const struct snapshot_file *f;
 
 	ok(s != NULL, "simple: loads at HEAD");
 	if (s == NULL)
@@ -354,7 +360,7 @@ t_merge(void)
 	struct snapshot *s = load("merge", NULL, NULL, NULL);
 	ok(s != NULL, "merge: loads");
 	if (s) {
-		const struct source_file *f = snapshot_find(s, "a.yaml");
+		const struct snapshot_file *f = snapshot_find(s, "a.yaml");
 		is_str(f ? f->commit : NULL, fa,
 		       "merge: a file merged cleanly keeps the branch commit");
 		is_str(f ? f->author : NULL, "Fiona", "merge: branch author");
@@ -395,7 +401,7 @@ t_order(void)
 	     T0 + 50);
 
 	struct snapshot *s = load("order", NULL, NULL, NULL);
-	const struct source_file *f = s ? snapshot_find(s, "d.yaml") : NULL;
+	const struct snapshot_file *f = s ? snapshot_find(s, "d.yaml") : NULL;
 	is_str(f ? f->commit : NULL, md, "order: newer change on the first parent's side");
 	f = s ? snapshot_find(s, "e.yaml") : NULL;
 	is_str(f ? f->commit : NULL, fe, "order: newer change on the merged branch's side");
@@ -417,7 +423,7 @@ t_rename(void)
 	must("cd rename && mkdir sub && git mv a.yaml sub/b.yaml");
 	char *c2 = commit("rename", T0 + 60, "Bob", "move");
 	struct snapshot *s = load("rename", NULL, NULL, NULL);
-	const struct source_file *f = s ? snapshot_find(s, "sub/b.yaml") : NULL;
+	const struct snapshot_file *f = s ? snapshot_find(s, "sub/b.yaml") : NULL;
 	is_str(f ? f->commit : NULL, c2, "rename: the new path changed in the move");
 	f = s ? snapshot_find(s, "z.yaml") : NULL;
 	is_str(f ? f->commit : NULL, c1, "rename: an untouched file keeps its commit");
@@ -427,7 +433,7 @@ t_rename(void)
 	char **v = NULL;
 	size_t n = 0;
 	char *r = repo_path("rename");
-	ok(source_changed_paths(r, c1, c2, &v, &n) == 0, "changed: rename");
+	ok(treediff_paths(r, c1, c2, &v, &n) == 0, "changed: rename");
 	ok(n == 2 && !strcmp(v[0], "a.yaml") && !strcmp(v[1], "sub/b.yaml"),
 	   "changed: a move lists both paths");
 	for (size_t i = 0; i < n; i++)
@@ -473,7 +479,7 @@ t_shallow(void)
 	if (s == NULL)
 		return;
 	is_str(s->commit, simple_c[5], "shallow: HEAD");
-	const struct source_file *f = snapshot_find(s, "docs/notes.txt");
+	const struct snapshot_file *f = snapshot_find(s, "docs/notes.txt");
 	is_str(f ? f->commit : NULL, simple_c[5], "shallow: a recent change is exact");
 	f = snapshot_find(s, "isms.yaml");
 	is_str(f ? f->commit : NULL, simple_c[4], "shallow: an older change shows the edge commit");
@@ -534,58 +540,58 @@ t_errors(void)
 	char *r = repo_path("simple");
 	char *e;
 
-	ok(source_load(r, "no-such-branch", NULL, NULL, &s) < 0 && s == NULL,
+	ok(snapshot_load(r, "no-such-branch", NULL, NULL, &s) < 0 && s == NULL,
 	   "bad ref: fails with no snapshot");
 	like(err_msg(), "ref 'no-such-branch' not found", "bad ref: names the ref");
 	like(err_msg(), r, "bad ref: names the repository");
-	ok(source_load(r, "HEAD:isms.yaml", NULL, NULL, &s) < 0, "bad ref: a blob is not a commit");
+	ok(snapshot_load(r, "HEAD:isms.yaml", NULL, NULL, &s) < 0, "bad ref: a blob is not a commit");
 	like(err_msg(), "does not name a commit", "bad ref: says why");
-	ok(source_load(r, "HEAD^{tree}", NULL, NULL, &s) < 0, "bad ref: a tree is not a commit");
-	ok(source_load(r, "HEAD~99", NULL, NULL, &s) < 0, "bad ref: beyond the root commit");
-	ok(source_load(r, "--all", NULL, NULL, &s) < 0, "bad ref: an option");
+	ok(snapshot_load(r, "HEAD^{tree}", NULL, NULL, &s) < 0, "bad ref: a tree is not a commit");
+	ok(snapshot_load(r, "HEAD~99", NULL, NULL, &s) < 0, "bad ref: beyond the root commit");
+	ok(snapshot_load(r, "--all", NULL, NULL, &s) < 0, "bad ref: an option");
 	free(r);
 
 	must("git init -q empty");
 	r = repo_path("empty");
-	ok(source_load(r, NULL, NULL, NULL, &s) < 0, "empty repository: fails");
+	ok(snapshot_load(r, NULL, NULL, NULL, &s) < 0, "empty repository: fails");
 	like(err_msg(), "has no commits yet", "empty repository: says so");
 	like(err_msg(), r, "empty repository: names it");
-	ok(source_load(r, "main", NULL, NULL, &s) < 0, "empty repository: by branch");
+	ok(snapshot_load(r, "main", NULL, NULL, &s) < 0, "empty repository: by branch");
 	like(err_msg(), "has no commits yet", "empty repository: by branch, says so");
 	free(r);
 
 	must("mkdir plain && echo x > plain/file.yaml");
 	r = repo_path("plain");
-	ok(source_load(r, NULL, NULL, NULL, &s) < 0, "not a repository: fails");
+	ok(snapshot_load(r, NULL, NULL, NULL, &s) < 0, "not a repository: fails");
 	like(err_msg(), "is not a git repository", "not a repository: says so");
 	like(err_msg(), r, "not a repository: names it");
 	free(r);
 	r = repo_path("plain/file.yaml");
-	ok(source_load(r, NULL, NULL, NULL, &s) < 0, "a file: fails");
+	ok(snapshot_load(r, NULL, NULL, NULL, &s) < 0, "a file: fails");
 	like(err_msg(), "is not a git repository", "a file: says so");
 	free(r);
 	r = repo_path("missing");
-	ok(source_load(r, NULL, NULL, NULL, &s) < 0, "missing path: fails");
+	ok(snapshot_load(r, NULL, NULL, NULL, &s) < 0, "missing path: fails");
 	like(err_msg(), "No such file", "missing path: says why");
 	free(r);
-	ok(source_load("", NULL, NULL, NULL, &s) < 0, "empty path: fails");
+	ok(snapshot_load("", NULL, NULL, NULL, &s) < 0, "empty path: fails");
 	/* A directory inside a repository is not the repository. */
 	r = repo_path("simple/policies");
-	ok(source_load(r, NULL, NULL, NULL, &s) < 0, "a subdirectory of a work tree: fails");
+	ok(snapshot_load(r, NULL, NULL, NULL, &s) < 0, "a subdirectory of a work tree: fails");
 	free(r);
 
 	char **v = (char **)&v;
 	size_t n = 7;
 	r = repo_path("simple");
-	ok(source_changed_paths(r, "nope", "HEAD", &v, &n) < 0 && v == NULL && n == 0,
+	ok(treediff_paths(r, "nope", "HEAD", &v, &n) < 0 && v == NULL && n == 0,
 	   "changed: bad old commit fails");
 	like(err_msg(), "'nope'", "changed: names the bad commit");
 	free(r);
 	r = repo_path("plain");
-	ok(source_changed_paths(r, NULL, "HEAD", &v, &n) < 0, "changed: not a repository");
+	ok(treediff_paths(r, NULL, "HEAD", &v, &n) < 0, "changed: not a repository");
 	free(r);
 	e = repo_path("empty");
-	ok(source_changed_paths(e, NULL, NULL, &v, &n) < 0, "changed: empty repository");
+	ok(treediff_paths(e, NULL, NULL, &v, &n) < 0, "changed: empty repository");
 	free(e);
 }
 
@@ -630,7 +636,7 @@ t_special(void)
 static void
 t_limits(void)
 {
-	struct source_limits lim = { .max_blob = 100 };
+	struct snapshot_limits lim = { .max_blob = 100 };
 	struct snapshot *s;
 	char big[301];
 
@@ -721,7 +727,7 @@ static void
 t_worktree(void)
 {
 	struct snapshot *s;
-	const struct source_file *f;
+	const struct snapshot_file *f;
 
 	must("git init -q wt");
 	put("wt", "a.yaml", "a: 1\n");
@@ -796,11 +802,11 @@ t_worktree(void)
 	snapshot_free(s);
 
 	char *r = repo_path("wt"), *w = repo_path("missing-dir");
-	ok(source_load(r, NULL, w, NULL, &s) < 0, "worktree: missing directory fails");
+	ok(snapshot_load(r, NULL, w, NULL, &s) < 0, "worktree: missing directory fails");
 	like(err_msg(), "cannot read the work tree", "worktree: says so");
 	free(w);
 	w = repo_path("wt/a.yaml");
-	ok(source_load(r, NULL, w, NULL, &s) < 0, "worktree: a file is no work tree");
+	ok(snapshot_load(r, NULL, w, NULL, &s) < 0, "worktree: a file is no work tree");
 	free(w);
 	free(r);
 
@@ -829,40 +835,40 @@ t_changed(void)
 	char **v = NULL;
 	size_t n = 0;
 
-	ok(source_changed_paths(r, simple_c[1], simple_c[2], &v, &n) == 0, "changed: two commits");
+	ok(treediff_paths(r, simple_c[1], simple_c[2], &v, &n) == 0, "changed: two commits");
 	ok(n == 2 && !strcmp(v[0], "policies/access.md") && !strcmp(v[1], "risk/register.yaml"),
 	   "changed: the two paths, sorted");
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 
-	ok(source_changed_paths(r, simple_c[2], simple_c[4], &v, &n) == 0 && n == 1 &&
+	ok(treediff_paths(r, simple_c[2], simple_c[4], &v, &n) == 0 && n == 1 &&
 	           !strcmp(v[0], "isms.yaml"),
 	   "changed: a change and its revert cancel");
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 
-	ok(source_changed_paths(r, NULL, simple_c[5], &v, &n) == 0 && n == 8,
+	ok(treediff_paths(r, NULL, simple_c[5], &v, &n) == 0 && n == 8,
 	   "changed: no old commit means every file");
 	ok(n > 0 && !strcmp(v[0], "Data.JSON"), "changed: sorted");
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 
-	ok(source_changed_paths(r, "", "HEAD", &v, &n) == 0 && n == 8,
+	ok(treediff_paths(r, "", "HEAD", &v, &n) == 0 && n == 8,
 	   "changed: empty old commit means every file");
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 
-	ok(source_changed_paths(r, "HEAD", "HEAD", &v, &n) == 0 && n == 0,
+	ok(treediff_paths(r, "HEAD", "HEAD", &v, &n) == 0 && n == 0,
 	   "changed: nothing between a commit and itself");
 	free(v);
 
 	must("cd simple && git rm -q docs/notes.txt");
 	char *c6 = commit("simple", T0 + 500, "Alice", "remove");
-	ok(source_changed_paths(r, simple_c[5], c6, &v, &n) == 0 && n == 1 &&
+	ok(treediff_paths(r, simple_c[5], c6, &v, &n) == 0 && n == 1 &&
 	           !strcmp(v[0], "docs/notes.txt"),
 	   "changed: a deleted file");
 	for (size_t i = 0; i < n; i++)
@@ -1108,15 +1114,15 @@ identical(const struct snapshot *a, const struct snapshot *b)
 /* Update *prev to commit c of repo upd and compare with a full load;
  * *prev becomes the new snapshot. */
 static void
-step(struct snapshot **prev, const char *c, const struct source_limits *lim, const char *what)
+step(struct snapshot **prev, const char *c, const struct snapshot_limits *lim, const char *what)
 {
 	char *r = repo_path("upd");
 	struct snapshot *u = NULL, *f = NULL;
 
-	if (source_update(*prev, r, c, lim, &u) < 0)
-		printf("# source_update: %s\n", err_msg());
-	if (source_load(r, c, NULL, lim, &f) < 0)
-		printf("# source_load: %s\n", err_msg());
+	if (snapshot_update(*prev, r, c, lim, &u) < 0)
+		printf("# snapshot_update: %s\n", err_msg());
+	if (snapshot_load(r, c, NULL, lim, &f) < 0)
+		printf("# snapshot_load: %s\n", err_msg());
 	ok(u && f && identical(u, f), "update: %s: same as a full load", what);
 	if (u && strstr(what, "mode") == NULL) /* a mode change alone is no change here */
 		check_log("upd", u, what);
@@ -1132,7 +1138,7 @@ step(struct snapshot **prev, const char *c, const struct source_limits *lim, con
 static void
 t_update(void)
 {
-	struct source_limits small = { .max_blob = 40 };
+	struct snapshot_limits small = { .max_blob = 40 };
 	struct snapshot *s = NULL, *w = NULL;
 	char *c[12], *r = repo_path("upd");
 	char big[101];
@@ -1202,7 +1208,7 @@ t_update(void)
 	step(&s, "main", NULL, "a branch name");
 
 	/* A work-tree snapshot, or one of another repository, is not reused. */
-	if (source_load(r, NULL, r, NULL, &w) < 0)
+	if (snapshot_load(r, NULL, r, NULL, &w) < 0)
 		printf("# %s\n", err_msg());
 	step(&w, c[8], NULL, "from a work-tree snapshot");
 	snapshot_free(w);
@@ -1219,11 +1225,11 @@ t_update(void)
 	snapshot_free(w);
 
 	struct snapshot *u = (struct snapshot *)1;
-	ok(source_update(s, r, "no-such-ref", NULL, &u) < 0 && u == NULL,
+	ok(snapshot_update(s, r, "no-such-ref", NULL, &u) < 0 && u == NULL,
 	   "update: an unknown ref fails and leaves no snapshot");
 	like(err_msg(), "ref 'no-such-ref' not found", "update: says which ref");
 	u = (struct snapshot *)1;
-	ok(source_update(s, "/nonexistent/repo", "HEAD", NULL, &u) < 0 && u == NULL,
+	ok(snapshot_update(s, "/nonexistent/repo", "HEAD", NULL, &u) < 0 && u == NULL,
 	   "update: a missing repository fails");
 
 	/* A new commit whose one changed blob is damaged: the update fails
@@ -1235,7 +1241,7 @@ t_update(void)
 	must("f=upd/.git/objects/%.2s/%s && chmod u+w $f && head -c 12 $f > $f.t && mv $f.t $f", blob,
 	     blob + 2);
 	u = (struct snapshot *)1;
-	ok(base && source_update(base, r, "HEAD", NULL, &u) < 0 && u == NULL,
+	ok(base && snapshot_update(base, r, "HEAD", NULL, &u) < 0 && u == NULL,
 	   "update: a damaged blob fails the update");
 	like(err_msg(), blob, "update: and names the object");
 	snapshot_free(base);

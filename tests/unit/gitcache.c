@@ -1,4 +1,4 @@
-/* gitrepo.c - one libgit2 handle per repository and job: inside a session
+/* gitcache.c - one libgit2 handle per repository and job: inside a session
  * a second open of the same path is the same handle, another path or
  * another thread gets its own, closing the session's handle keeps it, and
  * outside a session every open is new. Leaks show under valgrind and
@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gitrepo.h"
+#include "gitcache.h"
 #include "tap.h"
-#include "util.h"
+#include "alloc.h"
 
 static char dir[] = "/tmp/isms-gitrepo.XXXXXX";
 static char *a; /* the repository opened on both threads */
@@ -18,10 +18,10 @@ static void *
 other_thread(void *arg)
 {
 	git_repository *r = NULL;
-	if (gitrepo_open(&r, a) < 0)
+	if (gitcache_open(&r, a) < 0)
 		return NULL;
 	int differs = r != *(git_repository **)arg;
-	gitrepo_close(r);
+	gitcache_close(r);
 	return differs ? arg : NULL;
 }
 
@@ -39,17 +39,17 @@ main(void)
 	char *b = xasprintf("%s/b", dir);
 	git_repository *r1 = NULL, *r2 = NULL, *r3 = NULL;
 
-	ok(gitrepo_open(&r1, a) == 0 && gitrepo_open(&r2, a) == 0 && r1 != r2,
+	ok(gitcache_open(&r1, a) == 0 && gitcache_open(&r2, a) == 0 && r1 != r2,
 	   "outside a session, two opens are two handles");
-	gitrepo_close(r1);
-	gitrepo_close(r2);
+	gitcache_close(r1);
+	gitcache_close(r2);
 
-	gitrepo_session_begin();
-	ok(gitrepo_open(&r1, a) == 0, "a session opens the repository");
-	gitrepo_close(r1);
-	ok(gitrepo_open(&r2, a) == 0 && r2 == r1, "and gives the same handle again after a close");
-	ok(gitrepo_open(&r3, b) == 0 && r3 != r1, "another repository is a handle of its own");
-	gitrepo_close(r3);
+	gitcache_session_begin();
+	ok(gitcache_open(&r1, a) == 0, "a session opens the repository");
+	gitcache_close(r1);
+	ok(gitcache_open(&r2, a) == 0 && r2 == r1, "and gives the same handle again after a close");
+	ok(gitcache_open(&r3, b) == 0 && r3 != r1, "another repository is a handle of its own");
+	gitcache_close(r3);
 	ok(git_repository_is_bare(r2) == 0 && git_repository_workdir(r2) != NULL,
 	   "the kept handle is still usable after the close");
 	void *res = NULL;
@@ -57,11 +57,11 @@ main(void)
 	ok(pthread_create(&t, NULL, other_thread, &r2) == 0 && pthread_join(t, &res) == 0 &&
 	           res == &r2,
 	   "another thread gets a handle of its own");
-	gitrepo_close(r2);
-	ok(gitrepo_open(&r3, "/nonexistent/isms-repo") < 0, "a missing repository fails");
-	gitrepo_session_end();
-	ok(gitrepo_open(&r1, a) == 0, "after the session, opens are new again");
-	gitrepo_close(r1);
+	gitcache_close(r2);
+	ok(gitcache_open(&r3, "/nonexistent/isms-repo") < 0, "a missing repository fails");
+	gitcache_session_end();
+	ok(gitcache_open(&r1, a) == 0, "after the session, opens are new again");
+	gitcache_close(r1);
 
 	cmd = xasprintf("rm -rf %s", dir);
 	ok(system(cmd) == 0, "clean up");

@@ -1,8 +1,8 @@
-/* loose.c - check loose objects with zlib before libgit2 reads them (see
- * loose.h for why). An object file's name is its hash, so a sound one
+/* looseguard.c - check loose objects with zlib before libgit2 reads them (see
+ * looseguard.h for why). An object file's name is its hash, so a sound one
  * stays sound until it is removed; the cache makes a daemon read each
  * once. */
-#include "loose.h"
+#include "looseguard.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +19,9 @@
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
 
-#include "util.h"
+#include "cdefs.h"
+#include "alloc.h"
+#include "err.h"
 
 struct seen {
 	char *path;
@@ -89,18 +91,6 @@ remember(const char *path, const struct stat *st)
 	}
 	e->size = st->st_size;
 	e->mtime = mtime_of(st);
-	pthread_mutex_unlock(&cache.mu);
-}
-
-void
-loose_forget(void)
-{
-	pthread_mutex_lock(&cache.mu);
-	for (size_t i = 0; i < cache.cap; i++)
-		free(cache.v[i].path);
-	free(cache.v);
-	cache.v = NULL;
-	cache.n = cache.cap = 0;
 	pthread_mutex_unlock(&cache.mu);
 }
 
@@ -239,21 +229,6 @@ check_fanout(const char *objdir, const char *xx, const char *rest)
 	return rc;
 }
 
-int
-loose_check(const char *objdir)
-{
-	DIR *d = opendir(objdir);
-	struct dirent *de;
-	int rc = 0;
-	if (d == NULL)
-		return 0; /* libgit2 reports a missing object store itself */
-	while (rc == 0 && (de = readdir(d)) != NULL)
-		if (is_hex(de->d_name, 2))
-			rc = check_fanout(objdir, de->d_name, "");
-	closedir(d);
-	return rc;
-}
-
 /* The guard: an object database backend that libgit2 asks first (it has
  * the highest priority) and that reads nothing itself. For an object
  * stored loose it checks the file (check_file, remembered once sound) and
@@ -327,7 +302,7 @@ guard_free(git_odb_backend *b)
 }
 
 int
-loose_guard(git_repository *r)
+looseguard_attach(git_repository *r)
 {
 	git_odb *odb = NULL;
 	if (git_repository_odb(&odb, r) < 0) {

@@ -1,5 +1,10 @@
-/* fixture.c - snapshots from memory or from a directory. */
-#include "fixture.h"
+/* plainsnap.c - snapshots from memory or from a plain directory. */
+#include "plainsnap.h"
+
+#include "alloc.h"
+#include "err.h"
+#include "problems.h"
+#include "sys.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +16,8 @@
 static int
 cmp_file(const void *a, const void *b)
 {
-	return strcmp(((const struct source_file *)a)->path, ((const struct source_file *)b)->path);
+	return strcmp(((const struct snapshot_file *)a)->path,
+	              ((const struct snapshot_file *)b)->path);
 }
 
 static void
@@ -19,7 +25,7 @@ add_file(struct snapshot *s, const char *path, char *data, size_t len, int64_t t
          const char *author)
 {
 	s->files = xreallocarray(s->files, s->nfiles + 1, sizeof(*s->files));
-	struct source_file *f = &s->files[s->nfiles++];
+	struct snapshot_file *f = &s->files[s->nfiles++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
 	f->data = data;
@@ -40,7 +46,7 @@ new_snapshot(int64_t t)
 }
 
 struct snapshot *
-fixture_snapshot(const char *const *paths, const char *const *data, size_t n, int64_t t,
+plainsnap_memory(const char *const *paths, const char *const *data, size_t n, int64_t t,
                  const char *author)
 {
 	struct snapshot *s = new_snapshot(t);
@@ -80,7 +86,7 @@ walk(struct snapshot *s, const char *root, const char *rel, int64_t t, int depth
 		} else if (S_ISREG(st.st_mode)) {
 			char *data;
 			size_t len;
-			if (read_file(full, SOURCE_DEFAULT_MAX_BLOB, &data, &len) < 0)
+			if (read_file(full, SNAPSHOT_DEFAULT_MAX_BLOB, &data, &len) < 0)
 				problems_add(&s->problems, sub, 0, "%s", err_msg());
 			else
 				add_file(s, sub, data, len, t, NULL);
@@ -91,7 +97,7 @@ walk(struct snapshot *s, const char *root, const char *rel, int64_t t, int depth
 }
 
 int
-fixture_snapshot_dir(const char *dir, int64_t t, struct snapshot **out)
+plainsnap_dir(const char *dir, int64_t t, struct snapshot **out)
 {
 	struct snapshot *s = new_snapshot(t);
 	if (walk(s, dir, "", t, 0) < 0) {

@@ -1,0 +1,95 @@
+/* ismsctl_int.h - what the files of ismsctl share: the commands (one file
+ * per group: cmd_check.c, cmd_author.c, cmd_daemon.c, cmd_calendar.c),
+ * the exit statuses, the --pack directories and the option helpers
+ * (ismsctl.c), and the daemon client's options (cmd_daemon.c). Single
+ * threaded except where a command says otherwise. */
+#ifndef ISMS_ISMSCTL_INT_H
+#define ISMS_ISMSCTL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "model.h"
+#include "problems.h"
+
+#define EXIT_NONCONFORMANT 1
+#define EXIT_USAGE         2
+
+/* Each command: argv[0] is its name; returns the exit status. */
+int cmd_check(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_new_pack(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_results(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_call(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
+int cmd_audit_plan(int argc, char **argv);
+int cmd_review_pack(int argc, char **argv);
+
+/* ismsctl.c */
+
+/* Extra rule pack directories (--pack), loaded after the shipped rules;
+ * NULL-terminated. */
+#define MAX_PACK_DIRS 16
+extern const char *pack_dirs[MAX_PACK_DIRS + 1];
+/* Add an extra rule pack directory for `cmd`; -1 after saying why. */
+int add_pack_dir(const char *cmd, const char *dir);
+
+/* Read the whole number s given to option flag into *out; 0, or -1 with
+ * err_msg(). */
+int parse_int(const char *flag, const char *s, long long *out);
+/* Read the number of seconds s given to option flag as milliseconds. */
+int parse_secs(const char *flag, const char *s, int *ms);
+/* The evaluation instant: s (--now, ISO 8601), else the clock. */
+int parse_now(const char *s, int64_t *out);
+/* Print problems as file:line: message to standard error, then what. */
+void print_problems(const char *what, const struct problems *p);
+/* The organisation's name from the manifest, or NULL; borrowed. */
+const char *organisation(const struct model *m);
+
+/* Loading the rule packs on a thread of its own (engine_load_packs). */
+struct pack_load {
+	struct engine_opts opts;
+	struct engine *e;
+	struct problems errs;
+	int rc;
+	char *error;
+};
+/* The thread function: loads opts' packs and pack_dirs into e. */
+void *load_packs(void *arg);
+
+/* cmd_daemon.c */
+
+/* Options shared by the commands that talk to the daemon. */
+struct dopts {
+	const char *socket, *repo;
+	int json;
+	const char *arg[8]; /* command-specific values, by index in the table */
+	const char *positional;
+};
+struct dflag {
+	const char *name;
+	int idx; /* into dopts.arg */
+};
+/* Parse --socket, --repo, --json and the flags in fl (each takes a
+ * value); help is printed for --help. */
+int parse_dopts(int argc, char **argv, const struct dflag *fl, size_t nfl, int want_pos,
+                struct dopts *o, const char *help);
+/* Call method on the daemon; *result is the caller's. Prints the error
+ * and returns -1 on failure. */
+int dcall(const struct dopts *o, const char *method, json_t *params, json_t **result);
+/* Print v as indented JSON on standard output. */
+void print_json(json_t *v);
+
+#endif
