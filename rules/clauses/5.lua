@@ -29,9 +29,13 @@ local function check_waiver(r, ws, n, max)
   end
   if w.approved_by == nil then
     r:fail(isms.at(ws, n), "%s names no approver (approved_by); it has no effect until top management accepts it", what)
-  elseif not r:is_top_management(w.approved_by) then
-    r:fail(isms.at(w, "approved_by"), "%s was approved by %s, who is not top management in isms.yaml",
-      what, tostring(w.approved_by))
+  else
+    -- judged on the day of the approval (today when it has no date)
+    local why = people.authority_on(r, w.approved_by, approved, true)
+    if why then
+      r:fail(isms.at(w, "approved_by"), "%s: its approval%s is not valid: %s", what,
+        approved and (" on " .. tostring(approved)) or "", why)
+    end
   end
   if not approved then
     r:fail(isms.at(ws, n), "%s records no approval date (approved_on)", what)
@@ -87,9 +91,16 @@ isms.rule {
     end
     if p.approved_by == nil then
       r:fail(p, "the policy records no approver (approved_by)")
-    elseif not r:is_top_management(p.approved_by) then
-      r:fail(isms.at(p, "approved_by"), "approved by %s, who is not top management in isms.yaml",
-        tostring(p.approved_by))
+    else
+      -- The approver is judged on the day of the approval: top management
+      -- then, even if they have left since (the approval stays valid
+      -- until the next review).
+      local day = isms.date(p.approved_on)
+      local why = people.authority_on(r, p.approved_by, day, true)
+      if why then
+        r:fail(isms.at(p, "approved_by"), "the approval%s is not valid: %s; top management must approve the policy",
+          day and (" on " .. tostring(day)) or "", why)
+      end
     end
     local months = mgmt.int(p.review_months, r:param("review_months"))
     mgmt.review(r, p, months, "information security policy")
