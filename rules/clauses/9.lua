@@ -281,13 +281,20 @@ isms.rule {
       entry(tostring(rep.audit or rep.id)).rep = rep
     end
     local function union(field, x)
-      local out = {}
-      for _, rec in ipairs({ x.plan, x.rep }) do
-        local v = rec and rec[field]
+      local out, seen = {}, {}
+      local function add(y)
+        y = tostring(y)
+        if not seen[y] then seen[y] = true; out[#out + 1] = y end
+      end
+      local recs = {}
+      if x.plan then recs[#recs + 1] = x.plan end
+      if x.rep then recs[#recs + 1] = x.rep end
+      for _, rec in ipairs(recs) do
+        local v = rec[field]
         if type(v) == "table" then
-          for _, y in ipairs(v) do out[#out + 1] = tostring(y) end
+          for _, y in ipairs(v) do add(y) end
         elseif v ~= nil then
-          out[#out + 1] = tostring(v)
+          add(v)
         end
       end
       return out
@@ -341,9 +348,11 @@ isms.rule {
       local x = audits[key]
       -- The audit as held (its report) where there is one, else as planned;
       -- a report led by someone else than planned is judged for both.
-      local done = {}
-      for _, rec in ipairs({ x.rep, x.plan }) do
-        local who = rec and rec.auditor ~= nil and tostring(rec.auditor)
+      local done, recs = {}, {}
+      if x.rep then recs[#recs + 1] = x.rep end
+      if x.plan then recs[#recs + 1] = x.plan end
+      for _, rec in ipairs(recs) do
+        local who = rec.auditor ~= nil and tostring(rec.auditor)
         if who and not done[who] then
           done[who] = true
           check(who, rec, (rec == x.rep and "audit report " or "audit ") .. tostring(rec.id), x)
