@@ -54,7 +54,7 @@ isms.rule {
     local last = last_improvement(r)
     local months = r:param("months")
     if not last then
-      return r:fail("no improvement is recorded: no completed review action, corrective action, treatment action or ISMS change")
+      return r:finding("major", "no improvement is recorded: no completed review action, corrective action, treatment action or ISMS change")
     end
     local due = last:add_months(months)
     r:valid_until(due)

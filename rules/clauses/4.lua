@@ -13,7 +13,7 @@ isms.rule {
   check = function(r)
     local issues = r:records("context_issue")
     if #issues == 0 then
-      return r:fail("no external or internal issues are recorded (context/issues.yaml)")
+      return r:finding("major", "no external or internal issues are recorded (context/issues.yaml)")
     end
     local months = r:param("review_months")
     local kinds, climate = {}, false
@@ -44,7 +44,7 @@ isms.rule {
   check = function(r)
     local parties = r:records("interested_party")
     if #parties == 0 then
-      return r:fail("no interested parties are recorded (context/interested-parties.yaml)")
+      return r:finding("major", "no interested parties are recorded (context/interested-parties.yaml)")
     end
     local months = r:param("review_months")
     for _, p in ipairs(parties) do
@@ -60,13 +60,13 @@ isms.rule {
 }
 
 isms.rule {
-  id = "4.3-scope-documented", clause = "4.3", severity = "major",
+  id = "4.3-scope-documented", clause = "4.3", severity = "minor",
   title = "The ISMS scope states its boundaries, its interfaces and the scope statement",
   rationale = "4.3 requires the scope to be available as documented information, with its boundaries, applicability and the interfaces and dependencies with others.",
   remediation = "Write isms/scope.md: boundaries and interfaces in the front matter, the scope statement as its text.",
   check = function(r)
     local s = r:records("scope")[1]
-    if not s then return r:fail("no ISMS scope is documented (isms/scope.md)") end
+    if not s then return r:finding("major", "no ISMS scope is documented (isms/scope.md)") end
     if not people.present(s.boundaries) then
       r:fail(s, "the scope does not state its boundaries (boundaries: units, sites, systems, processes)")
     end
@@ -104,7 +104,8 @@ isms.rule {
       end
     end
     local months = mgmt.int(s.review_months, r:param("review_months"))
-    mgmt.review(r, s, months, "ISMS scope")
+    -- an overdue review is an isolated lapse; no valid approval is major
+    mgmt.review_as(r, "minor", s, months, "ISMS scope")
   end,
 }
 

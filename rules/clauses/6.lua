@@ -75,7 +75,7 @@ isms.rule {
           tostring(isms.date(m.approved_on) or "an unknown date"), why)
       end
       local months = mgmt.int(m.review_months, r:param("review_months"))
-      mgmt.review(r, m, months, "risk assessment method")
+      mgmt.review_as(r, "minor", m, months, "risk assessment method")
     end
   end,
 }
@@ -247,7 +247,7 @@ isms.rule {
 }
 
 isms.rule {
-  id = "6.1.3-risk-controls-applicable", clause = "6.1.3", severity = "major",
+  id = "6.1.3-risk-controls-applicable", clause = "6.1.3", severity = "minor",
   title = "Controls chosen to treat risks are applicable in the SoA",
   rationale = "6.1.3 b) to d) require the SoA to contain every control determined necessary by the risk treatment.",
   remediation = "Mark the control applicable in soa.yaml with its justification, or remove it from the risk or treatment action.",
@@ -349,7 +349,7 @@ isms.rule {
   remediation = "Give each objective in objectives.yaml a measure (or metric) and target, an owner, a due date, resources and how it is evaluated; record the outcome when it falls due.",
   check = function(r)
     local objectives = r:records("objective")
-    if #objectives == 0 then return r:fail("no information security objectives are recorded (objectives.yaml)") end
+    if #objectives == 0 then return r:finding("major", "no information security objectives are recorded (objectives.yaml)") end
     local metrics = people.index(r:records("metric"), "id")
     for _, o in ipairs(objectives) do
       if active_objective(o) then

@@ -232,7 +232,7 @@ isms.rule {
         end
       end
     end
-    r:fail("no approved policy or procedure sets out the ISMS communications (list 7.4 under `clauses:` in the one that does)")
+    r:finding("major", "no approved policy or procedure sets out the ISMS communications (list 7.4 under `clauses:` in the one that does)")
   end,
 }
 

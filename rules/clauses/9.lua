@@ -10,7 +10,7 @@ isms.rule {
   remediation = "Give each metric in metrics.yaml a method, frequency, target, owner (who measures) and evaluated_by (who analyses the results).",
   check = function(r)
     local metrics = r:records("metric")
-    if #metrics == 0 then return r:fail("no monitoring and measurement is defined (metrics.yaml)") end
+    if #metrics == 0 then return r:finding("major", "no monitoring and measurement is defined (metrics.yaml)") end
     local objectives = people.index(r:records("objective"), "id")
     for _, m in ipairs(metrics) do
       local id, missing = tostring(m.id), {}
@@ -103,7 +103,8 @@ isms.rule {
           local late = planned:add_days(grace)
           r:valid_until(late)
           if r.now > late then
-            r:fail(isms.at(a, "planned_on"), "audit %s was planned for %s and has not been held (status %s)",
+            -- one late audit is an isolated lapse; no audit in the interval is major
+            r:finding("minor", isms.at(a, "planned_on"), "audit %s was planned for %s and has not been held (status %s)",
               id, planned, tostring(a.status or "planned"))
           end
         end
@@ -130,7 +131,7 @@ isms.rule {
   remediation = "Keep audits/programme.yaml approved (approved_by, approved_on) with an owner, the cycle (cycle_start, cycle_months), the auditors and each audit's areas, date and auditor; plan the next cycle before this one ends.",
   check = function(r)
     local p = programme(r)
-    if not p then return r:fail("no internal audit programme (audits/programme.yaml)") end
+    if not p then return r:finding("major", "no internal audit programme (audits/programme.yaml)") end
     people.in_post(r, p.owner, p.owner and isms.at(p, "owner") or p, "audit programme owner")
     if p.approved_by == nil or p.approved_on == nil then
       r:fail(p, "the audit programme records no approval (approved_by, approved_on)")
@@ -255,7 +256,7 @@ local function dept(v)
 end
 
 isms.rule {
-  id = "9.2.2-auditor-independence", clause = "9.2.2", severity = "major",
+  id = "9.2.2-auditor-independence", clause = "9.2.2", severity = "minor",
   title = "Auditors do not audit their own work, department or controls",
   rationale = "9.2.2 c) requires selecting auditors and conducting audits so that the audit process is objective and impartial: an auditor does not audit the areas or SoA controls they own, their own department, or a process in which they are an auditee.",
   remediation = "Give the audit to an auditor from outside the department and process audited who owns none of the controls in its areas (an external auditor, or a colleague from another department), or take the owned areas out of this audit; list in the programme's auditors what each owns (owns).",
@@ -267,6 +268,7 @@ isms.rule {
       if a.person ~= nil then owns[tostring(a.person)] = people.items(a.owns) end
     end
     local controls = soa_owned(r)
+    local lapses = {}
     -- One audit: its programme entry and its report, judged together.
     local audits, order = {}, {}
     local function entry(key)
@@ -341,7 +343,8 @@ isms.rule {
         end
       end
       if #why > 0 then
-        r:fail(isms.at(rec, "auditor"), "%s: %s is not independent of what they audit: %s", what, name, table.concat(why, "; "))
+        lapses[#lapses + 1] = { at = isms.at(rec, "auditor"),
+          text = string.format("%s: %s is not independent of what they audit: %s", what, name, table.concat(why, "; ")) }
       end
     end
     for _, key in ipairs(order) do
@@ -357,6 +360,16 @@ isms.rule {
           done[who] = true
           check(who, rec, (rec == x.rep and "audit report " or "audit ") .. tostring(rec.id), x)
         end
+      end
+    end
+    -- One audit without independence is an isolated lapse; most audits
+    -- of the programme (two or more) is a systemic failure.
+    local systemic = #lapses >= 2 and #lapses * 2 > #order
+    for _, l in ipairs(lapses) do
+      if systemic then
+        r:finding("major", l.at, "%s (systemic: %d of %d audits)", l.text, #lapses, #order)
+      else
+        r:fail(l.at, "%s", l.text)
       end
     end
   end,
