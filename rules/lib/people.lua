@@ -254,6 +254,43 @@ function M.authority_on(r, id, day, top)
   return nil
 end
 
+---Whether person p is in the `audience` of a policy or training record
+---(a mapping: all, departments, sites, roles, remote_workers,
+---employment); everyone when there is no audience or `all: true`. Names
+---compare without regard to case; roles match a role id the person
+---holds today or the person's `role` text.
+function M.in_audience(r, p, audience)
+  if type(audience) ~= "table" or audience.all == true then return true end
+  local function fold(v) return v ~= nil and tostring(v):lower():gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "") or nil end
+  local function listed(list, v)
+    v = fold(v)
+    if v == nil then return false end
+    local items = type(list) == "table" and list or { list }
+    for _, x in ipairs(items) do
+      if fold(x) == v then return true end
+    end
+    return false
+  end
+  local any = false
+  if audience.departments ~= nil then any = true; if listed(audience.departments, p.department) then return true end end
+  if audience.sites ~= nil then any = true; if listed(audience.sites, p.site) then return true end end
+  if audience.employment ~= nil then any = true; if listed(audience.employment, p.employment) then return true end end
+  if audience.remote_workers ~= nil then
+    any = true
+    if audience.remote_workers == true and p.remote_worker == true then return true end
+  end
+  if audience.roles ~= nil then
+    any = true
+    if listed(audience.roles, p.role) then return true end
+    for _, role in ipairs(r:records("role")) do
+      if role.holder ~= nil and tostring(role.holder) == tostring(p.id) and listed(audience.roles, role.id) then
+        return true
+      end
+    end
+  end
+  return not any
+end
+
 -- Lists -----------------------------------------------------------------------
 
 ---Whether a value is there: nonempty text, a nonempty list or mapping,
