@@ -20,7 +20,9 @@
  *
  * Paths of fixtures are relative to the spec file. Only the rules named
  * in expect run. A finding matches when file and line are equal (where
- * given) and its message contains the expected text. valid_until is the
+ * given) and its message contains the expected text; note = "text"
+ * expects the verdict's note (a reason not applicable, a link to the
+ * rule that reports the root cause) to contain it. valid_until is the
  * last day the verdict holds without a new commit ("none": it does not
  * expire), in the organisation's time zone. */
 #include "spec.h"
@@ -260,6 +262,16 @@ check_one(struct ctx *c, lua_State *L, const char *name, const struct rule_resul
 	if (!lua_istable(L, -1))
 		return;
 	check_valid_until(c, L, name, r, tz);
+	lua_getfield(L, -1, "note");
+	if (lua_isstring(L, -1)) {
+		const char *part = lua_tostring(L, -1);
+		int found = r->note && strstr(r->note, part) != NULL;
+		snprintf(what, sizeof(what), "notes '%.80s'", part);
+		tap(c, found, name, r->rule->id, what);
+		if (!found)
+			show(c, r);
+	}
+	lua_pop(L, 1);
 	lua_getfield(L, -1, "count");
 	if (lua_isinteger(L, -1)) {
 		lua_Integer n = lua_tointeger(L, -1);

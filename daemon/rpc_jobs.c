@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "date.h"
+#include "alloc.h"
+#include "err.h"
 #include "journal.h"
 #include "repo.h"
 #include "rpc.h"

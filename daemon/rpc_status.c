@@ -6,6 +6,8 @@
 
 #include "bus.h"
 #include "date.h"
+#include "alloc.h"
+#include "err.h"
 #include "journal.h"
 #include "plugin.h"
 #include "repo.h"

@@ -8,6 +8,8 @@
 #include "bus.h"
 #include "checkpoint.h"
 #include "date.h"
+#include "alloc.h"
+#include "err.h"
 #include "journal.h"
 #include "repo.h"
 #include "report.h"

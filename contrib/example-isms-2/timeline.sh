@@ -50,7 +50,8 @@ snap 2024-10-21 people/staff/contractors.json
 commit 2024-10-22T13:05:00+02:00 mt "Roles and responsibilities"
 put org/roles.md -e 's/holder: karin.solbakken/holder: zoe.odegard/' -e 's/assigned_on: 2026-08-17/assigned_on: 2018-03-01/' \
 	-e 's/Karin Solbakken (since 2026-08-17; Zoë Ødegård before)/Zoë Ødegård/' -e 's/Søren Fabricius until 2025-11, now none/Søren Fabricius/' \
-	-e '/id: head-product-engineering/,/Secure development life cycle/d'
+	-e '/id: head-product-engineering/,/Secure development life cycle/d' \
+	-e '/^    history:$/,/^        to: 2026-08-31$/d'
 
 commit 2024-11-04T10:00:00+01:00 mt "Corrective action procedure; asset inventory"
 put procedures/corrective-action.md -e '/^reviewed_on:/d'

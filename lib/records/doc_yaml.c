@@ -4,9 +4,11 @@
 #include "doc.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "alloc.h"
 #include "arena.h"
 #include "log.h"
 #include "cdefs.h"
@@ -341,6 +343,102 @@ y_error(struct build *b, const yaml_parser_t *p)
 	return doc_fail(b->d, line, "%s%s", early, problem);
 }
 
+/* The end of the quoted text that starts at the quote q (in b->src), or
+ * NULL when it runs to the end: '' inside single quotes and \\x inside
+ * double quotes do not end it. */
+static const char *
+quote_end(const struct build *b, const char *q)
+{
+	const char *end = b->src + b->srclen;
+	for (const char *c = q + 1; c < end; c++) {
+		if (*q == '"' && *c == '\\' && c + 1 < end) {
+			c++;
+			continue;
+		}
+		if (*c != *q)
+			continue;
+		if (*q == '\'' && c + 1 < end && c[1] == '\'') {
+			c++;
+			continue;
+		}
+		return c;
+	}
+	return NULL;
+}
+
+/* The line (1-based, in b->src) before line `upto` whose value opens a
+ * quote that is not closed on it and is not a well-formed quoted value
+ * over several lines (its closing quote ends a line, or comes before a
+ * comment or a flow separator), or 0. The value is what follows "key: ",
+ * "- " or both. */
+static int
+unclosed_quote_line(const struct build *b, int upto)
+{
+	const char *p = b->src, *end = b->src + b->srclen;
+
+	for (int line = 1; line < upto && p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end, *v = p;
+		while (v < e && *v == ' ')
+			v++;
+		if (e - v >= 2 && v[0] == '-' && v[1] == ' ')
+			for (v += 2; v < e && *v == ' '; v++)
+				;
+		if (v < e && *v != '"' && *v != '\'' && *v != '#') {
+			/* a plain key followed by ": " */
+			const char *k = v;
+			while (k < e && !(k[0] == ':' && (k + 1 == e || k[1] == ' ')) && *k != '#')
+				k++;
+			if (k < e && *k == ':')
+				for (v = k + 1; v < e && *v == ' '; v++)
+					;
+		}
+		if (v < e && (*v == '"' || *v == '\'')) {
+			const char *c = quote_end(b, v);
+			if (c == NULL)
+				return line;
+			if (c > e) {
+				/* over several lines: fine when the quote ends its line */
+				const char *t = c + 1;
+				while (t < end && (*t == ' ' || *t == '\r'))
+					t++;
+				if (!(t == end || *t == '\n' || *t == '#' || *t == ',' || *t == ']' ||
+				      *t == '}' || *t == ':'))
+					return line;
+				/* skip the lines the value took */
+				for (const char *x = e; x < c; x++)
+					if (*x == '\n')
+						line++;
+				nl = memchr(c, '\n', (size_t)(end - c));
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* When the error was found after a line whose quote is not closed on it,
+ * say so at that line: the parser read on from the quote and found the
+ * error only where the text it swallowed ran out. */
+static void
+blame_open_quote(struct build *b)
+{
+	struct doc *d = b->d;
+	if (d->error == NULL)
+		return;
+	int upto = d->error_line - b->line_off;
+	int q = unclosed_quote_line(b, upto);
+	if (q <= 0)
+		return;
+	char *old = d->error;
+	d->error = xasprintf("the quote opened on this line is not closed on it, so YAML read "
+	                     "everything up to line %d as one value and failed there (%s): "
+	                     "close the quote on this line",
+	                     d->error_line, old);
+	d->error_line = q + b->line_off;
+	free(old);
+}
+
 /* Parse YAML text s (len bytes, no BOM, valid UTF-8) into *out. An empty
  * stream gives a NULL node; more than one document is an error. */
 int
@@ -362,6 +460,7 @@ doc_yaml_parse(struct build *b, const char *s, size_t len, struct node **out)
 	while (!done) {
 		if (!yaml_parser_parse(&p, &e)) {
 			y_error(b, &p);
+			blame_open_quote(b);
 			goto out;
 		}
 		int r = y_event(&y, &e, &done);

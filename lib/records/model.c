@@ -369,6 +369,96 @@ classify_all(struct model *m, const struct model *prev)
 	free(lists);
 }
 
+/* One use of a record id, for the check across files. */
+struct iduse {
+	const char *s; /* the id as written */
+	size_t len;
+	size_t doc; /* index in m->docs */
+	int line;
+};
+
+static int
+iduse_cmp(const void *a, const void *b)
+{
+	const struct iduse *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if (x->doc != y->doc)
+		return x->doc < y->doc ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+static void
+add_iduse(struct iduse **v, size_t *n, size_t *cap, const struct node *rec, const char *key,
+          size_t doc)
+{
+	const struct node *id = rec->kind == NODE_MAP ? node_get(rec, key) : NULL;
+	if (id == NULL || id->str == NULL || id->len == 0 || id->kind == NODE_SEQ ||
+	    id->kind == NODE_MAP)
+		return;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = (struct iduse){ id->str, id->len, doc, id->line };
+}
+
+/* Ids must be unique across every file of a type, not only within one
+ * (a register split per department still names each risk once): report
+ * an id used in two files at its use in the later file, naming the first.
+ * Uses within one file are reported by the validation. */
+static void
+check_ids_across(struct model *m)
+{
+	size_t nt;
+	const struct record_type *types = record_types(&nt);
+	for (size_t t = 0; t < nt; t++) {
+		const struct record_type *ty = &types[t];
+		if (ty->id_field == NULL || ty->shape == SHAPE_SINGLETON)
+			continue;
+		struct iduse *v = NULL;
+		size_t n = 0, cap = 0, files = 0;
+		for (size_t i = 0; i < m->ndocs; i++) {
+			const struct model_doc *md = &m->docs[i];
+			if (md->type != ty || md->doc->root == NULL)
+				continue;
+			files++;
+			const struct node *root = md->doc->root;
+			if (ty->shape == SHAPE_DOCUMENT) {
+				add_iduse(&v, &n, &cap, root, ty->id_field, i);
+				continue;
+			}
+			const struct node *list =
+			        root->kind == NODE_MAP ? node_get(root, ty->list_key) : root;
+			for (size_t k = 0; list && list->kind == NODE_SEQ && k < list->n; k++)
+				add_iduse(&v, &n, &cap, list->items[k], ty->id_field, i);
+		}
+		if (files > 1 && n > 1) {
+			qsort(v, n, sizeof(*v), iduse_cmp);
+			for (size_t i = 1, g = 0; i < n; i++) {
+				if (v[i].len != v[g].len || memcmp(v[i].s, v[g].s, v[i].len) != 0) {
+					g = i;
+					continue;
+				}
+				if (v[i].doc == v[g].doc)
+					continue; /* within one file: the validation's */
+				const char *first = m->docs[v[g].doc].file->path;
+				problems_add(&m->problems, m->docs[v[i].doc].file->path, v[i].line,
+				             "%s '%.*s': %s '%.*s' is also used at %s:%d; ids must be "
+				             "unique across all %s files, so that references to it "
+				             "are not ambiguous: give one of them a new id",
+				             ty->name, (int)v[i].len, v[i].s, ty->id_field, (int)v[i].len,
+				             v[i].s, first, v[g].line, ty->name);
+			}
+		}
+		free(v);
+	}
+}
+
 /* Build the model of s, reusing prev's work where files are unchanged. */
 static int
 build(const struct snapshot *s, const struct model *prev, struct model **out)
@@ -389,6 +479,7 @@ build(const struct snapshot *s, const struct model *prev, struct model **out)
 	load_patterns(m, root ? node_get(root, "paths") : NULL);
 	read_tz(m);
 	classify_all(m, prev);
+	check_ids_across(m);
 	*out = m;
 	return 0;
 }

@@ -66,6 +66,13 @@ static const struct field_decl waiver_fields[] = {
 	F_END,
 };
 
+static const struct field_decl tm_history_fields[] = {
+	F_STR("person", REQ | PER, "Person id of the member of top management."),
+	F_DATE("from", 0, "First day in top management (open when absent)."),
+	F_DATE("to", 0, "Last day in top management (open when absent: still a member)."),
+	F_END,
+};
+
 static const struct field_decl path_value[] = {
 	F_LIST("<type>", FIELD_ONE_OR_MORE, FT_STRING,
 	       "Path patterns of that record type's files: one pattern, several separated by "
@@ -96,6 +103,10 @@ static const struct field_decl manifest_fields[] = {
 	F_LIST("ignore", 0, FT_STRING,
 	       "Path patterns of files that are not records (templates, notes), so they are not "
 	       "reported as unrecognised."),
+	F_LOBJ("top_management_history", 0, tm_history_fields,
+	       "Who was top management when: one entry per person and period, so that an "
+	       "approval or a review chaired by someone who has since left is judged by the "
+	       "top management of its day."),
 	F_END,
 };
 
@@ -120,6 +131,11 @@ static const struct field_decl scope_fields[] = {
 	F_LIST("interfaces", FIELD_ONE_OR_MORE, FT_TEXT,
 	       "Interfaces and dependencies between activities inside and outside the scope (4.3 "
 	       "c)."),
+	F_LIST("excluded_sites", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Sites outside the scope, as people's site and assets' location name them; "
+	       "nothing in scope may be located there."),
+	F_LIST("excluded_departments", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Departments outside the scope, as people's department names them."),
 	F_END,
 };
 
@@ -158,18 +174,16 @@ static const struct field_decl party_fields[] = {
 
 /* policies and procedures */
 
-/* Who a policy or a course is for (A.5.1, A.6.3): someone belongs to the
- * audience when any list names them; `all: true` (or no audience) is
- * everyone on the staff. */
 static const struct field_decl audience_fields[] = {
-	F_BOOL("all", 0, "Everyone on the staff."),
+	F_BOOL("all", 0, "Everyone on the staff (the default when no audience is given)."),
 	F_LIST("departments", FIELD_ONE_OR_MORE, FT_STRING,
-	       "Departments, as written in the people records' department."),
-	F_LIST("sites", FIELD_ONE_OR_MORE, FT_STRING,
-	       "Sites or offices, as written in the people records' site."),
-	F_LIST("roles", FIELD_ONE_OR_MORE, FT_STRING,
-	       "Roles, as written in the people records' role (a role id or a job title)."),
-	F_BOOL("remote_workers", 0, "Everyone who works remotely (remote_worker: true)."),
+	       "People whose department is one of these."),
+	F_LIST("sites", FIELD_ONE_OR_MORE, FT_STRING, "People whose site is one of these."),
+	F_LIST("roles", FIELD_ONE_OR_MORE | IDT, FT_STRING,
+	       "People who hold one of these roles (role ids, or a person's role text)."),
+	F_BOOL("remote_workers", 0, "People who work remotely (remote_worker: true)."),
+	F_LIST("employment", FIELD_ONE_OR_MORE, FT_STRING,
+	       "People of these kinds of engagement (employee, contractor, temporary)."),
 	F_END,
 };
 
@@ -202,12 +216,19 @@ static const struct field_decl policy_fields[] = {
 	       "Whether staff must confirm they read it; confirmations are training records of "
 	       "kind policy-acknowledgement."),
 	F_OBJ("audience", 0, audience_fields,
-	      "Who the document is for, when not all staff: acknowledgements are counted against "
-	      "the people it names (A.5.1)."),
+	      "Who the document applies to, when not all staff: acknowledgements and awareness "
+	      "are counted against these people only."),
 	F_END,
 };
 
 /* roles and people */
+
+static const struct field_decl role_history_fields[] = {
+	F_STR("holder", REQ | PER, "Person id of an earlier holder."),
+	F_DATE("from", 0, "First day they held the role."),
+	F_DATE("to", 0, "Last day they held the role."),
+	F_END,
+};
 
 static const struct field_decl role_fields[] = {
 	F_STR("id", REQ | IDT, "Unique id of the role, e.g. ciso."),
@@ -222,6 +243,12 @@ static const struct field_decl role_fields[] = {
 	      "The role's part in the ISMS, e.g. top-management, isms-manager, control-owner, "
 	      "internal-auditor; absent for roles outside it."),
 	F_DATE("assigned_on", 0, "Date the current holder was assigned and informed."),
+	F_LOBJ("history", 0, role_history_fields,
+	       "Earlier holders of the role with their dates, so that their acts are judged by "
+	       "the role they held then."),
+	F_LIST("competences_required", 0, FT_TEXT,
+	       "Competences the holder needs (7.2 a); compared with the holder's competences and "
+	       "role training."),
 	F_END,
 };
 
@@ -232,9 +259,6 @@ static const struct field_decl person_fields[] = {
 	F_STR("email", 0, "Work e-mail address."),
 	F_ENUM("employment", 0, V("employee", "contractor", "temporary"), "Kind of engagement."),
 	F_STR("department", 0, "Department or team."),
-	F_STR("site", 0,
-	      "Site or office the person works from, as a policy's audience names it (e.g. "
-	      "Gdańsk)."),
 	F_STR("role", IDT, "Id of the role held (see roles), or the job title."),
 	F_STR("manager", PER, "Person id of the line manager."),
 	F_DATE("joined", 0, "Date the person started."),
@@ -254,6 +278,9 @@ static const struct field_decl person_fields[] = {
 	       "Date all access rights were removed after leaving (A.5.18)."),
 	F_DATE("assets_returned_on", 0,
 	       "Date all assets of the organisation were returned after leaving (A.5.11)."),
+	F_STR("site", 0,
+	      "Office or site the person works from (e.g. Oslo, remote); compared with the "
+	      "scope's excluded_sites and policies' audience."),
 	F_END,
 };
 
@@ -574,6 +601,9 @@ static const struct field_decl planned_audit_fields[] = {
 	F_ENUM("status", 0, V("planned", "in-progress", "done", "postponed", "cancelled"),
 	       "Where the audit stands."),
 	F_STR("report", IDT, "Id of the audit report, once written."),
+	F_LIST("departments", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Departments audited (auditees' department); an auditor must not audit their own "
+	       "(9.2.2 c)."),
 	F_END,
 };
 
@@ -619,6 +649,9 @@ static const struct field_decl report_fields[] = {
 	F_LOBJ("findings", 0, finding_fields, "Findings of the audit, one per item."),
 	F_TEXT("conclusion", 0, "Overall conclusion, as reported to management (9.2.2 e)."),
 	F_ENUM("status", 0, V("draft", "final"), "Whether the report is final."),
+	F_LIST("departments", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Departments audited, when not evident from the auditees; an auditor must not "
+	       "audit their own (9.2.2 c)."),
 	F_END,
 };
 

@@ -504,6 +504,26 @@ function Ctx:warn(...)
   state[self].warned = true
 end
 
+---Point at a finding that another rule reports for the same root cause,
+---instead of reporting it a second time: r:see(rule_id, [at,] fmt, ...).
+---The finding is counted once, under `rule_id`; a rule whose only
+---findings are such links is not failed but `not_applicable`, with a note
+---"reported under <rule_id>: <message> (<file>:<line>)". A rule that also
+---fails or warns on its own keeps its verdict, and the link is listed
+---with its findings (prefixed "see <rule_id>:") without raising it.
+function Ctx:see(rule_id, ...)
+  local st = verdict_of(self, "r:see")
+  if type(rule_id) ~= "string" or rule_id == "" then
+    error("r:see(rule_id, [at,] fmt, ...): give the id of the rule that reports it", 2)
+  end
+  local n = select("#", ...)
+  local file, line = I.loc((...))
+  local msg
+  if file then msg = message(n - 1, select(2, ...))
+  else msg = message(n, ...) end
+  st.links[#st.links + 1] = { rule = rule_id, message = msg, file = file, line = line }
+end
+
 ---The rule does not apply (for example the SoA excludes the control).
 function Ctx:not_applicable(reason)
   verdict_of(self, "r:not_applicable").na = tostring(reason or "not applicable")
@@ -613,15 +633,27 @@ function S.run(i)
   local ctx = setmetatable({ now = I.today(), tz = I.tz(), rule = I.readonly({
     id = rule.id, clause = rule.clause, control = rule.control,
     title = rule.title, severity = rule.severity }) }, Ctx)
-  local st = { rule = rule, findings = {}, params = {} }
+  local st = { rule = rule, findings = {}, params = {}, links = {} }
   state[ctx] = st
   st.na = excluded(ctx, rule)
   if not st.na and typed_params(ctx, st) then rule.check(ctx) end
   local status = "pass"
   if st.failed then status = "fail"
   elseif st.warned then status = "warn"
-  elseif st.na then status = "not_applicable" end
+  elseif st.na or #st.links > 0 then status = "not_applicable" end
   local note = st.na
+  -- Findings of another rule's root cause: listed, never counted here.
+  for _, l in ipairs(st.links) do
+    local where = l.file and (l.line and l.line > 0 and fmt(" (%s:%d)", l.file, l.line)
+      or fmt(" (%s)", l.file)) or ""
+    if status == "not_applicable" then
+      local text = fmt("reported under %s: %s%s", l.rule, l.message, where)
+      note = note and (note .. "; " .. text) or text
+    else
+      st.findings[#st.findings + 1] = { message = fmt("see %s: %s", l.rule, l.message),
+        severity = "observation", file = l.file, line = l.line }
+    end
+  end
   local w, exp = waiver_for(rule.id, ctx.now)
   if w and (status == "fail" or status == "warn") then
     status = "waived"

@@ -21,7 +21,7 @@ local function planned(r, control)
 end
 
 local function check(r, control)
-  local e = soa.decision(r, control)
+  local e = soa.decision_once(r, control)
   if not e then return end
   local name = soa.name(control)
   if not people.present(e.justification) then

@@ -54,7 +54,7 @@ isms.rule {
     local last = last_improvement(r)
     local months = r:param("months")
     if not last then
-      return r:fail("no improvement is recorded: no completed review action, corrective action, treatment action or ISMS change")
+      return r:finding("major", "no improvement is recorded: no completed review action, corrective action, treatment action or ISMS change")
     end
     local due = last:add_months(months)
     r:valid_until(due)
@@ -117,11 +117,40 @@ isms.rule {
   end,
 }
 
+-- Dates of a nonconformity out of order: raised, corrective action
+-- completed, effectiveness reviewed, closed must follow each other. Each
+-- finding is at the date that comes too early although it should be the
+-- later one.
+local function check_order(r, nc, done, reviewed)
+  local id, ca, eff = tostring(nc.id), nc.corrective_action, nc.effectiveness
+  local raised, closed = isms.date(nc.raised_on), isms.date(nc.closed_on)
+  if done and raised and done < raised then
+    r:fail(isms.at(ca, "completed_on"), "nonconformity %s: its corrective action was completed on %s, before the nonconformity was raised on %s",
+      id, done, raised)
+  end
+  if reviewed and done and reviewed < done then
+    r:fail(isms.at(eff, "reviewed_on"), "nonconformity %s: the effectiveness of its corrective action was reviewed on %s, before the action was completed on %s; review it again now that it is done",
+      id, reviewed, done)
+  end
+  if closed then
+    if done and closed < done then
+      r:fail(isms.at(nc, "closed_on"), "nonconformity %s was closed on %s, before its corrective action was completed on %s",
+        id, closed, done)
+    elseif reviewed and closed < reviewed then
+      r:fail(isms.at(nc, "closed_on"), "nonconformity %s was closed on %s, before the effectiveness of its corrective action was reviewed on %s",
+        id, closed, reviewed)
+    elseif raised and closed < raised then
+      r:fail(isms.at(nc, "closed_on"), "nonconformity %s was closed on %s, before it was raised on %s", id, closed, raised)
+    end
+  end
+end
+
 -- One nonconformity's effectiveness review and closure.
 local function check_effectiveness(r, nc, months)
   local id, ca, eff = tostring(nc.id), nc.corrective_action, nc.effectiveness
   local done = type(ca) == "table" and isms.date(ca.completed_on)
   local reviewed = type(eff) == "table" and isms.date(eff.reviewed_on)
+  check_order(r, nc, done or nil, reviewed or nil)
   if nc.status == "closed" then
     if type(ca) == "table" and people.present(ca.action) and not done then
       r:fail(isms.at(nc, "status"), "nonconformity %s is closed but its corrective action is not completed (completed_on)", id)
@@ -143,8 +172,8 @@ end
 
 isms.rule {
   id = "10.2-effectiveness-reviewed", clause = "10.2", severity = "minor",
-  title = "The effectiveness of every corrective action is reviewed before the nonconformity is closed",
-  rationale = "10.2 d) requires reviewing the effectiveness of any corrective action taken, and f) retaining its results.",
+  title = "The effectiveness of every corrective action is reviewed, after the action and before the nonconformity is closed",
+  rationale = "10.2 d) requires reviewing the effectiveness of any corrective action taken, and f) retaining its results; a review before the action was completed, or a closure before either, shows nothing.",
   remediation = "Review whether the corrective action worked and record effectiveness (reviewed_on, reviewed_by, effective); close the nonconformity only when it was effective.",
   params = {
     effectiveness_months = { default = 6, doc = "months after completing a corrective action to review its effectiveness" },

@@ -13,7 +13,7 @@ isms.rule {
   check = function(r)
     local issues = r:records("context_issue")
     if #issues == 0 then
-      return r:fail("no external or internal issues are recorded (context/issues.yaml)")
+      return r:finding("major", "no external or internal issues are recorded (context/issues.yaml)")
     end
     local months = r:param("review_months")
     local kinds, climate = {}, false
@@ -44,7 +44,7 @@ isms.rule {
   check = function(r)
     local parties = r:records("interested_party")
     if #parties == 0 then
-      return r:fail("no interested parties are recorded (context/interested-parties.yaml)")
+      return r:finding("major", "no interested parties are recorded (context/interested-parties.yaml)")
     end
     local months = r:param("review_months")
     for _, p in ipairs(parties) do
@@ -60,13 +60,13 @@ isms.rule {
 }
 
 isms.rule {
-  id = "4.3-scope-documented", clause = "4.3", severity = "major",
+  id = "4.3-scope-documented", clause = "4.3", severity = "minor",
   title = "The ISMS scope states its boundaries, its interfaces and the scope statement",
   rationale = "4.3 requires the scope to be available as documented information, with its boundaries, applicability and the interfaces and dependencies with others.",
   remediation = "Write isms/scope.md: boundaries and interfaces in the front matter, the scope statement as its text.",
   check = function(r)
     local s = r:records("scope")[1]
-    if not s then return r:fail("no ISMS scope is documented (isms/scope.md)") end
+    if not s then return r:finding("major", "no ISMS scope is documented (isms/scope.md)") end
     if not people.present(s.boundaries) then
       r:fail(s, "the scope does not state its boundaries (boundaries: units, sites, systems, processes)")
     end
@@ -94,12 +94,18 @@ isms.rule {
     people.in_post(r, s.owner, s.owner and isms.at(s, "owner") or s, "scope owner")
     if s.approved_by == nil then
       r:fail(s, "the scope records no approver (approved_by)")
-    elseif not r:is_top_management(s.approved_by) then
-      r:fail(isms.at(s, "approved_by"), "the scope was approved by %s, who is not top management in isms.yaml",
-        tostring(s.approved_by))
+    else
+      -- judged on the day of the approval, by the top management of that day
+      local day = isms.date(s.approved_on)
+      local why = people.authority_on(r, s.approved_by, day, true)
+      if why then
+        r:fail(isms.at(s, "approved_by"), "the scope's approval%s is not valid: %s",
+          day and (" on " .. tostring(day)) or "", why)
+      end
     end
     local months = mgmt.int(s.review_months, r:param("review_months"))
-    mgmt.review(r, s, months, "ISMS scope")
+    -- an overdue review is an isolated lapse; no valid approval is major
+    mgmt.review_as(r, "minor", s, months, "ISMS scope")
   end,
 }
 
@@ -135,6 +141,88 @@ isms.rule {
     if #missing > 0 then
       r:fail("no approved policy or procedure describes the process of clause %s (list it under `clauses:`)",
         people.list(missing))
+    end
+  end,
+}
+
+-- Scope against reality -------------------------------------------------------
+
+-- Text folded for matching names of sites and departments.
+local function fold(v) return (tostring(v):lower():gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")) end
+
+-- The excluded name of `list` that `value` names: equal, or for a free-text
+-- location, containing it as a whole word; nil when none.
+local function excluded_by(list, value, contains)
+  if value == nil then return nil end
+  local v = fold(value)
+  for _, x in ipairs(list) do
+    local f = fold(x)
+    if f ~= "" and (v == f or contains and (" " .. v:gsub("%p", " ") .. " "):find(" " .. f:gsub("%p", " ") .. " ", 1, true)) then
+      return x
+    end
+  end
+end
+
+-- Classifications that mean information in use, not public.
+local PUBLIC = { public = true, open = true, ["public-use"] = true, unclassified = true }
+
+isms.rule {
+  id = "4.3-scope-reality", clause = "4.3", severity = "minor",
+  title = "Nothing the ISMS depends on is located where the scope excludes",
+  rationale = "4.3 requires the scope's boundaries to hold: people with ISMS duties or in charge of assets, and assets in production or holding classified information, located at an excluded site or in an excluded department contradict the scope.",
+  remediation = "Either bring the site or department into the scope (isms/scope.md), or move the duty, the asset or its ownership to someone or somewhere inside it; correct the person's site or the asset's location if it is wrong.",
+  check = function(r)
+    local s = r:records("scope")[1]
+    if not s then return r:not_applicable("no scope (reported by 4.3-scope-documented)") end
+    local sites, depts = people.items(s.excluded_sites), people.items(s.excluded_departments)
+    if #sites == 0 and #depts == 0 then
+      return r:not_applicable("the scope names no excluded_sites or excluded_departments")
+    end
+    -- Who is in scope by use: owners of assets in production or classified,
+    -- holders of ISMS roles, SoA control owners, risk owners.
+    local duties = {}
+    local function duty(id, what)
+      if id == nil then return end
+      local k = tostring(id)
+      duties[k] = duties[k] or what
+    end
+    for _, a in ipairs(r:records("asset")) do
+      if a.retired_on == nil and (a.production == true or (a.classification ~= nil and not PUBLIC[tostring(a.classification)])) then
+        duty(a.owner, "owns asset " .. tostring(a.id))
+      end
+    end
+    for _, role in ipairs(r:records("role")) do
+      if role.isms_role ~= nil then duty(role.holder, "holds the ISMS role " .. tostring(role.id)) end
+    end
+    local soa = r:records("soa")[1]
+    if soa then
+      for _, e in people.each(soa.controls) do
+        if e.applicable == true then duty(e.owner, "owns control " .. tostring(isms.text(e, "control"))) end
+      end
+    end
+    for _, k in ipairs(r:records("risk")) do
+      if k.status ~= "closed" then duty(k.owner, "owns risk " .. tostring(k.id)) end
+    end
+    for _, p in ipairs(people.staff(r)) do
+      local what = duties[tostring(p.id)]
+      if what then
+        local site = excluded_by(sites, p.site, false)
+        local dept = excluded_by(depts, p.department, false)
+        if site or dept then
+          r:fail(isms.at(p, site and "site" or "department"),
+            "%s %s but works %s, which the scope excludes", people.name(r, p.id), what,
+            site and ("at the site " .. site) or ("in the department " .. dept))
+        end
+      end
+    end
+    for _, a in ipairs(r:records("asset")) do
+      if a.retired_on == nil and (a.production == true or (a.classification ~= nil and not PUBLIC[tostring(a.classification)])) then
+        local site = excluded_by(sites, a.location, true)
+        if site then
+          r:fail(isms.at(a, "location"), "asset %s (%s) is %s but located at %s, which the scope excludes",
+            tostring(a.id), tostring(a.name), a.production == true and "in production" or ("classified " .. tostring(a.classification)), site)
+        end
+      end
     end
   end,
 }

@@ -3,7 +3,7 @@ local mgmt = require "mgmt"
 local people = require "people"
 
 isms.rule {
-  id = "5.1-top-management", clause = "5.1", severity = "major",
+  id = "5.1-top-management", clause = "5.1", severity = "minor",
   title = "Top management is named and in post",
   rationale = "5.1 makes top management demonstrate leadership of the ISMS; the repository must say who they are.",
   remediation = "List the person ids of top management under top_management in isms.yaml; replace anyone who has left.",
@@ -11,7 +11,7 @@ isms.rule {
     local m = r:manifest()
     local tm = m and m.top_management
     if type(tm) ~= "table" or #tm == 0 then
-      return r:fail(m or isms.location("isms.yaml", 0), "isms.yaml names no top management (top_management)")
+      return r:finding("major", m or isms.location("isms.yaml", 0), "isms.yaml names no top management (top_management)")
     end
     for n, id in ipairs(tm) do
       people.in_post(r, id, isms.at(tm, n), "top management member")
@@ -29,9 +29,13 @@ local function check_waiver(r, ws, n, max)
   end
   if w.approved_by == nil then
     r:fail(isms.at(ws, n), "%s names no approver (approved_by); it has no effect until top management accepts it", what)
-  elseif not r:is_top_management(w.approved_by) then
-    r:fail(isms.at(w, "approved_by"), "%s was approved by %s, who is not top management in isms.yaml",
-      what, tostring(w.approved_by))
+  else
+    -- judged on the day of the approval (today when it has no date)
+    local why = people.authority_on(r, w.approved_by, approved, true)
+    if why then
+      r:fail(isms.at(w, "approved_by"), "%s: its approval%s is not valid: %s", what,
+        approved and (" on " .. tostring(approved)) or "", why)
+    end
   end
   if not approved then
     r:fail(isms.at(ws, n), "%s records no approval date (approved_on)", what)
@@ -45,7 +49,7 @@ local function check_waiver(r, ws, n, max)
 end
 
 isms.rule {
-  id = "5.1-waivers-approved", clause = "5.1", severity = "major",
+  id = "5.1-waivers-approved", clause = "5.1", severity = "minor",
   title = "Every waiver is justified, accepted by top management and limited in time",
   rationale = "Accepting that a requirement is not met is a leadership decision (5.1); a waiver needs a reason, top management's approval and an end.",
   remediation = "Give each waiver in isms.yaml a reason, approved_by (a member of top_management), approved_on and expires; renew it explicitly instead of leaving it open.",
@@ -80,19 +84,27 @@ isms.rule {
   check = function(r)
     local p = mgmt.main_policy(r)
     if not p then
-      return r:fail("no information security policy: add a Markdown record under policies/ with `kind: policy`")
+      return r:finding("major", "no information security policy: add a Markdown record under policies/ with `kind: policy`")
     end
     if p.status ~= nil and p.status ~= "approved" then
       r:fail(isms.at(p, "status"), "the policy is %s, not approved", p.status)
     end
     if p.approved_by == nil then
       r:fail(p, "the policy records no approver (approved_by)")
-    elseif not r:is_top_management(p.approved_by) then
-      r:fail(isms.at(p, "approved_by"), "approved by %s, who is not top management in isms.yaml",
-        tostring(p.approved_by))
+    else
+      -- The approver is judged on the day of the approval: top management
+      -- then, even if they have left since (the approval stays valid
+      -- until the next review).
+      local day = isms.date(p.approved_on)
+      local why = people.authority_on(r, p.approved_by, day, true)
+      if why then
+        r:fail(isms.at(p, "approved_by"), "the approval%s is not valid: %s; top management must approve the policy",
+          day and (" on " .. tostring(day)) or "", why)
+      end
     end
     local months = mgmt.int(p.review_months, r:param("review_months"))
-    mgmt.review(r, p, months, "information security policy")
+    -- an overdue review is an isolated lapse; no valid approval is major
+    mgmt.review_as(r, "minor", p, months, "information security policy")
   end,
 }
 
@@ -106,7 +118,7 @@ isms.rule {
   },
   check = function(r)
     local roles = r:records("role")
-    if #roles == 0 then return r:fail("no roles and responsibilities are recorded (org/roles.yaml)") end
+    if #roles == 0 then return r:finding("major", "no roles and responsibilities are recorded (org/roles.yaml)") end
     local by_id = people.index(roles, "id")
     local want = r:param("manager_role")
     local manager

@@ -2,6 +2,7 @@
 -- objectives (6.2), planning of changes (6.3).
 local mgmt = require "mgmt"
 local people = require "people"
+local soalib = require "soa"
 
 local function method(r) return r:records("risk_method")[1] end
 
@@ -68,8 +69,13 @@ isms.rule {
     if m.approved_by == nil then
       r:fail(m, "the method records no approver (approved_by)")
     else
+      local why = people.authority_on(r, m.approved_by, m.approved_on)
+      if why then
+        r:fail(isms.at(m, "approved_by"), "the method's approval on %s is not valid: %s",
+          tostring(isms.date(m.approved_on) or "an unknown date"), why)
+      end
       local months = mgmt.int(m.review_months, r:param("review_months"))
-      mgmt.review(r, m, months, "risk assessment method")
+      mgmt.review_as(r, "minor", m, months, "risk assessment method")
     end
   end,
 }
@@ -176,22 +182,40 @@ isms.rule {
       if not seen[c.id] then missing[#missing + 1] = c.id end
     end
     if #missing > 0 then
-      r:fail(soa, "%d of 93 Annex A controls are not decided: %s", #missing, table.concat(missing, ", "))
+      r:fail(isms.at(soa, "controls") or soa, "%d of 93 Annex A controls are not decided: %s",
+        #missing, table.concat(missing, ", "))
     end
   end,
 }
 
 isms.rule {
-  id = "6.1.3-soa-exclusions-justified", clause = "6.1.3", severity = "major",
-  title = "Every excluded control is justified in the SoA",
-  rationale = "6.1.3 d) requires the justification for excluding any Annex A control.",
-  remediation = "Write why the control is not needed (scope, risk assessment result) in `justification`.",
+  id = "6.1.3-soa-exclusions-justified", clause = "6.1.3", severity = "minor",
+  title = "Every excluded control is justified in the SoA with a reason",
+  rationale = "6.1.3 d) requires the justification for excluding any Annex A control: a reason (scope, risk assessment result, no such asset or activity, law or contract), not a placeholder.",
+  remediation = "Write why the control is not needed in `justification`: what in the scope, the risk assessment or the absence of the asset or activity makes it unnecessary. \"N/A\", \"-\" or the control's title are not reasons.",
   check = function(r)
     local soa = r:records("soa")[1]
     if not soa or type(soa.controls) ~= "table" then return r:not_applicable("no SoA") end
+    local bad, excluded = {}, 0
     for _, e in people.each(soa.controls) do
-      if e.applicable == false and not people.present(e.justification) then
-        r:fail(e, "control %s is excluded without a justification", isms.text(e, "control") or "?")
+      if e.applicable == false then
+        excluded = excluded + 1
+        local id = isms.text(e, "control") or "?"
+        local why = soalib.justification_problem(e.justification, id)
+        if why then bad[#bad + 1] = { e = e, id = id, why = why } end
+      end
+    end
+    -- Systemic when at least three exclusions, and most of them, have no
+    -- reason: the SoA was not thought through.
+    local systemic = #bad >= 3 and #bad * 2 > excluded
+    for _, b in ipairs(bad) do
+      local at = people.present(b.e.justification) and isms.at(b.e, "justification") or b.e
+      local msg = b.why == "gives no justification" and "control %s is excluded without a justification"
+        or ("control %s is excluded and " .. b.why:gsub("%%", "%%%%"))
+      if systemic then
+        r:finding("major", at, msg .. " (systemic: %d of %d exclusions give no reason)", b.id, #bad, excluded)
+      else
+        r:fail(at, msg, b.id)
       end
     end
   end,
@@ -211,13 +235,19 @@ isms.rule {
     people.in_post(r, soa.owner, soa.owner and isms.at(soa, "owner") or soa, "SoA owner")
     if soa.approved_by == nil then
       r:fail(soa, "the SoA records no approver (approved_by)")
+    else
+      local why = people.authority_on(r, soa.approved_by, soa.approved_on)
+      if why then
+        r:fail(isms.at(soa, "approved_by"), "the SoA's approval on %s is not valid: %s",
+          tostring(isms.date(soa.approved_on) or "an unknown date"), why)
+      end
     end
     mgmt.review(r, soa, r:param("review_months"), "Statement of Applicability")
   end,
 }
 
 isms.rule {
-  id = "6.1.3-risk-controls-applicable", clause = "6.1.3", severity = "major",
+  id = "6.1.3-risk-controls-applicable", clause = "6.1.3", severity = "minor",
   title = "Controls chosen to treat risks are applicable in the SoA",
   rationale = "6.1.3 b) to d) require the SoA to contain every control determined necessary by the risk treatment.",
   remediation = "Mark the control applicable in soa.yaml with its justification, or remove it from the risk or treatment action.",
@@ -245,15 +275,27 @@ isms.rule {
 local function residual(score, k) return score(k.residual_likelihood, k.residual_impact) end
 
 -- Who must accept the residual risk of k, as a finding message when the
--- acceptor is wrong; nil when right.
+-- acceptor is wrong; nil when right. The acceptor is judged on the day of
+-- the acceptance: in post then, and top management then when the
+-- residual risk is above the threshold.
 local function wrong_acceptor(r, k, above)
   local by = tostring(k.residual_accepted_by)
+  local day = isms.date(k.residual_accepted_on)
   if above and r:param("top_management_above_threshold") then
-    if not r:is_top_management(by) then
-      return string.format("the residual risk is above the threshold and was accepted by %s, who is not top management", by)
+    local why = people.authority_on(r, by, day, true)
+    if why then
+      return string.format("the residual risk is above the threshold and its acceptance on %s is not valid: %s",
+        tostring(day or "an unknown date"), why)
     end
-  elseif k.owner ~= nil and by ~= tostring(k.owner) then
-    return string.format("residual risk accepted by %s, not by the risk owner %s", by, tostring(k.owner))
+  else
+    local why = people.authority_on(r, by, day)
+    if why then
+      return string.format("the acceptance of the residual risk on %s is not valid: %s", tostring(day or "an unknown date"), why)
+    end
+    if k.owner ~= nil and by ~= tostring(k.owner) then
+      return string.format("residual risk accepted by %s, not by the risk owner %s",
+        people.name(r, by), people.name(r, k.owner))
+    end
   end
 end
 
@@ -307,7 +349,7 @@ isms.rule {
   remediation = "Give each objective in objectives.yaml a measure (or metric) and target, an owner, a due date, resources and how it is evaluated; record the outcome when it falls due.",
   check = function(r)
     local objectives = r:records("objective")
-    if #objectives == 0 then return r:fail("no information security objectives are recorded (objectives.yaml)") end
+    if #objectives == 0 then return r:finding("major", "no information security objectives are recorded (objectives.yaml)") end
     local metrics = people.index(r:records("metric"), "id")
     for _, o in ipairs(objectives) do
       if active_objective(o) then

@@ -55,6 +55,77 @@ local function wanted(want, kind)
   return false
 end
 
+-- Words of a competence, folded, without the small ones ("of", "the").
+local function words_of(text)
+  local out = {}
+  for w in tostring(text):lower():gmatch("[%w\128-\255]+") do
+    if #w >= 3 or w:match("%d") then out[#out + 1] = w end
+  end
+  return out
+end
+
+-- Whether one of the evidence texts holds every word of `need`.
+local function evidenced(need, evidence)
+  local want = words_of(need)
+  if #want == 0 then return true end
+  for _, ev in ipairs(evidence) do
+    local have = {}
+    for _, w in ipairs(words_of(ev)) do have[w] = true end
+    local all = true
+    for _, w in ipairs(want) do
+      if not have[w] then all = false; break end
+    end
+    if all then return true end
+  end
+  return false
+end
+
+-- What shows a person's competence: their competences, and the courses of
+-- their role training (kind role) completed, passed and current today.
+local function competence_evidence(r, p)
+  local out = people.items(p.competences)
+  for _, t in ipairs(r:records("training")) do
+    if t.kind == "role" and t.passed ~= false and tostring(t.person) == tostring(p.id) then
+      local done, exp = isms.date(t.completed_on), isms.date(t.expires_on)
+      if done and done <= r.now and (exp == nil or exp >= r.now) then out[#out + 1] = tostring(t.course) end
+    end
+  end
+  return out
+end
+
+isms.rule {
+  id = "7.2-role-competences", clause = "7.2", severity = "minor",
+  title = "Holders of ISMS roles have the competences their role requires",
+  rationale = "7.2 a) requires determining the competence needed by people doing ISMS work, and b) and d) ensuring and retaining evidence that they have it.",
+  remediation = "Record in people/personnel.yaml (competences) or as role training (kind role) the holder's evidence of each competence the role lists under competences_required, or plan the training; write each required competence in words that its evidence also uses (e.g. \"ISO/IEC 27001 internal auditor\").",
+  check = function(r)
+    local any = false
+    for _, role in ipairs(r:records("role")) do
+      local need = {}
+      if type(role.competences_required) == "table" then
+        for _, x in ipairs(role.competences_required) do need[#need + 1] = tostring(x) end
+      elseif people.present(role.competences_required) then
+        need[1] = tostring(role.competences_required)
+      end
+      if #need > 0 then
+        any = true
+        local p = role.holder ~= nil and r:person(role.holder)
+        if p and people.active(r, p) then
+          local ev = competence_evidence(r, p)
+          for n, c in ipairs(need) do
+            if not evidenced(c, ev) then
+              r:fail(type(role.competences_required) == "table" and isms.at(role.competences_required, n) or isms.at(role, "competences_required"),
+                "role %s requires '%s'; %s, its holder, has no competence or current role training that shows it",
+                tostring(role.id), c, people.name(r, p.id))
+            end
+          end
+        end
+      end
+    end
+    if not any then r:not_applicable("no role lists competences_required") end
+  end,
+}
+
 isms.rule {
   id = "7.2-competence-evidence", clause = "7.2", severity = "minor",
   title = "People in ISMS roles and internal auditors have evidence of competence",
@@ -161,7 +232,7 @@ isms.rule {
         end
       end
     end
-    r:fail("no approved policy or procedure sets out the ISMS communications (list 7.4 under `clauses:` in the one that does)")
+    r:finding("major", "no approved policy or procedure sets out the ISMS communications (list 7.4 under `clauses:` in the one that does)")
   end,
 }
 
@@ -238,6 +309,16 @@ isms.rule {
         -- the approval of the policy is checked by 5.2, of topic policies by A.5.1
         if d.kind ~= "policy" and d.kind ~= "topic-policy" and (d.approved_by == nil or d.approved_on == nil) then
           r:fail(d, "document %s is in force without a recorded approval (approved_by, approved_on)", id)
+        end
+        -- Whoever approved it must have been in post on the day (5.2 judges
+        -- the policy's approver, who must also be top management).
+        local day = isms.date(d.approved_on)
+        if d.kind ~= "policy" and d.approved_by ~= nil and day then
+          local why = people.authority_on(r, d.approved_by, day)
+          if why then
+            r:fail(isms.at(d, "approved_by"), "document %s: the approval of version %s on %s is not valid: %s; have it approved again by someone in post",
+              id, tostring(isms.text(d, "version") or "?"), day, why)
+          end
         end
       end
     end

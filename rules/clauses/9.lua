@@ -10,7 +10,7 @@ isms.rule {
   remediation = "Give each metric in metrics.yaml a method, frequency, target, owner (who measures) and evaluated_by (who analyses the results).",
   check = function(r)
     local metrics = r:records("metric")
-    if #metrics == 0 then return r:fail("no monitoring and measurement is defined (metrics.yaml)") end
+    if #metrics == 0 then return r:finding("major", "no monitoring and measurement is defined (metrics.yaml)") end
     local objectives = people.index(r:records("objective"), "id")
     for _, m in ipairs(metrics) do
       local id, missing = tostring(m.id), {}
@@ -103,7 +103,8 @@ isms.rule {
           local late = planned:add_days(grace)
           r:valid_until(late)
           if r.now > late then
-            r:fail(isms.at(a, "planned_on"), "audit %s was planned for %s and has not been held (status %s)",
+            -- one late audit is an isolated lapse; no audit in the interval is major
+            r:finding("minor", isms.at(a, "planned_on"), "audit %s was planned for %s and has not been held (status %s)",
               id, planned, tostring(a.status or "planned"))
           end
         end
@@ -130,7 +131,7 @@ isms.rule {
   remediation = "Keep audits/programme.yaml approved (approved_by, approved_on) with an owner, the cycle (cycle_start, cycle_months), the auditors and each audit's areas, date and auditor; plan the next cycle before this one ends.",
   check = function(r)
     local p = programme(r)
-    if not p then return r:fail("no internal audit programme (audits/programme.yaml)") end
+    if not p then return r:finding("major", "no internal audit programme (audits/programme.yaml)") end
     people.in_post(r, p.owner, p.owner and isms.at(p, "owner") or p, "audit programme owner")
     if p.approved_by == nil or p.approved_on == nil then
       r:fail(p, "the audit programme records no approval (approved_by, approved_on)")
@@ -226,11 +227,39 @@ local function own_areas(owns, areas)
   return out
 end
 
+-- What an auditor stands in for, that they must not audit (9.2.2 c):
+-- the areas they own (programme auditors[].owns), the controls they own
+-- in the SoA, their own department, and a process where they are an
+-- auditee themselves.
+local function soa_owned(r)
+  local by = {}
+  local soa = r:records("soa")[1]
+  if soa then
+    for _, e in people.each(soa.controls) do
+      local c = isms.text(e, "control")
+      if e.applicable == true and e.owner ~= nil and c then
+        local k = tostring(e.owner)
+        by[k] = by[k] or {}
+        by[k][#by[k] + 1] = c
+      end
+    end
+  end
+  return by
+end
+
+-- Folded department name, for comparing.
+local function dept(v)
+  if v == nil then return nil end
+  local f = tostring(v):lower():gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+  if f == "" then return nil end
+  return f
+end
+
 isms.rule {
-  id = "9.2.2-auditor-independence", clause = "9.2.2", severity = "major",
-  title = "Auditors do not audit their own work",
-  rationale = "9.2.2 c) requires selecting auditors and conducting audits so that the audit process is objective and impartial.",
-  remediation = "Give the audit of these areas to another auditor, or list each auditor in the programme's auditors with the areas they own (owns).",
+  id = "9.2.2-auditor-independence", clause = "9.2.2", severity = "minor",
+  title = "Auditors do not audit their own work, department or controls",
+  rationale = "9.2.2 c) requires selecting auditors and conducting audits so that the audit process is objective and impartial: an auditor does not audit the areas or SoA controls they own, their own department, or a process in which they are an auditee.",
+  remediation = "Give the audit to an auditor from outside the department and process audited who owns none of the controls in its areas (an external auditor, or a colleague from another department), or take the owned areas out of this audit; list in the programme's auditors what each owns (owns).",
   check = function(r)
     local p = programme(r)
     if not p then return r:not_applicable("no audit programme (reported by 9.2.2-programme-defined)") end
@@ -238,24 +267,110 @@ isms.rule {
     for _, a in people.each(p.auditors) do
       if a.person ~= nil then owns[tostring(a.person)] = people.items(a.owns) end
     end
-    local seen = {}
-    local function check(rec, what, key)
-      local who = rec.auditor and tostring(rec.auditor)
-      if not who or seen[who .. "|" .. key] then return end
-      seen[who .. "|" .. key] = true
-      if not owns[who] then
-        return r:fail(isms.at(rec, "auditor"), "%s is led by %s, who is not among the programme's auditors, so independence cannot be shown", what, who)
-      end
-      local own = own_areas(owns[who], rec.areas)
-      if #own > 0 then
-        r:fail(isms.at(rec, "areas"), "%s: %s audits %s, which they are responsible for", what, who, people.list(own))
-      end
+    local controls = soa_owned(r)
+    local lapses = {}
+    -- One audit: its programme entry and its report, judged together.
+    local audits, order = {}, {}
+    local function entry(key)
+      local x = audits[key]
+      if not x then x = {}; audits[key] = x; order[#order + 1] = key end
+      return x
     end
     for _, a in people.each(p.audits) do
-      if a.status ~= "cancelled" then check(a, "audit " .. tostring(a.id), tostring(a.id)) end
+      if a.status ~= "cancelled" then entry(tostring(a.id)).plan = a end
     end
     for _, rep in ipairs(r:records("audit_report")) do
-      check(rep, "audit report " .. tostring(rep.id), tostring(rep.audit or rep.id))
+      entry(tostring(rep.audit or rep.id)).rep = rep
+    end
+    local function union(field, x)
+      local out, seen = {}, {}
+      local function add(y)
+        y = tostring(y)
+        if not seen[y] then seen[y] = true; out[#out + 1] = y end
+      end
+      local recs = {}
+      if x.plan then recs[#recs + 1] = x.plan end
+      if x.rep then recs[#recs + 1] = x.rep end
+      for _, rec in ipairs(recs) do
+        local v = rec[field]
+        if type(v) == "table" then
+          for _, y in ipairs(v) do add(y) end
+        elseif v ~= nil then
+          add(v)
+        end
+      end
+      return out
+    end
+    local function check(who, rec, what, x)
+      local name = people.name(r, who)
+      if not owns[who] then
+        return r:fail(isms.at(rec, "auditor"), "%s is led by %s, who is not among the programme's auditors, so independence cannot be shown", what, name)
+      end
+      local areas = union("areas", x)
+      local why = {}
+      local own = own_areas(owns[who], areas)
+      if #own > 0 then why[#why + 1] = "they are responsible for " .. people.list(own) .. " (owns)" end
+      local mine = {}
+      for _, c in ipairs(controls[who] or {}) do
+        for _, area in ipairs(areas) do
+          if mgmt.area_contains(area, "A." .. c) then mine[#mine + 1] = "A." .. c; break end
+        end
+      end
+      if #mine > 0 then why[#why + 1] = "they own " .. people.list(mine) .. " in the SoA" end
+      local me = r:person(who)
+      local my = me and dept(me.department)
+      -- Their own department is the one audited when most auditees are in
+      -- it (one colleague among auditees of other departments is not), or
+      -- when the audit names it under departments.
+      local same, self, named, others = {}, false, {}, 0
+      for _, id in ipairs(union("auditees", x)) do
+        if not named[id] then
+          named[id] = true
+          if id == who then self = true
+          else
+            local q = r:person(id)
+            if my and q and dept(q.department) == my then same[#same + 1] = people.name(r, id)
+            else others = others + 1 end
+          end
+        end
+      end
+      if self then why[#why + 1] = "they are one of its auditees" end
+      if #same > others then
+        why[#why + 1] = string.format("the auditees %s are in their own department (%s)", people.list(same, 6), tostring(me.department))
+      elseif my then
+        for _, d in ipairs(union("departments", x)) do
+          if dept(d) == my then why[#why + 1] = "it audits their own department (" .. tostring(me.department) .. ")"; break end
+        end
+      end
+      if #why > 0 then
+        lapses[#lapses + 1] = { at = isms.at(rec, "auditor"),
+          text = string.format("%s: %s is not independent of what they audit: %s", what, name, table.concat(why, "; ")) }
+      end
+    end
+    for _, key in ipairs(order) do
+      local x = audits[key]
+      -- The audit as held (its report) where there is one, else as planned;
+      -- a report led by someone else than planned is judged for both.
+      local done, recs = {}, {}
+      if x.rep then recs[#recs + 1] = x.rep end
+      if x.plan then recs[#recs + 1] = x.plan end
+      for _, rec in ipairs(recs) do
+        local who = rec.auditor ~= nil and tostring(rec.auditor)
+        if who and not done[who] then
+          done[who] = true
+          check(who, rec, (rec == x.rep and "audit report " or "audit ") .. tostring(rec.id), x)
+        end
+      end
+    end
+    -- One audit without independence is an isolated lapse; most audits
+    -- of the programme (two or more) is a systemic failure.
+    local systemic = #lapses >= 2 and #lapses * 2 > #order
+    for _, l in ipairs(lapses) do
+      if systemic then
+        r:finding("major", l.at, "%s (systemic: %d of %d audits)", l.text, #lapses, #order)
+      else
+        r:fail(l.at, "%s", l.text)
+      end
     end
   end,
 }
@@ -314,11 +429,33 @@ local function latest_review(r)
   return best, best_date
 end
 
+-- The first day of the period whose management reviews are sampled: the
+-- certificate's issue when it is less than three years old (the
+-- certification cycle), else three years back from today.
+local function review_period(r)
+  local back = r.now:add_months(-36)
+  local m = r:manifest()
+  local issued = m and type(m.certificate) == "table" and isms.date(m.certificate.issued)
+  if issued and issued <= r.now and issued > back then return issued end
+  return back
+end
+
+-- Every management review held in the period up to today, oldest first.
+local function reviews_in_period(r)
+  local from, out = review_period(r), {}
+  for _, m in ipairs(r:records("management_review")) do
+    local d = isms.date(m.held_on)
+    if d and d >= from and d <= r.now then out[#out + 1] = { m = m, d = d } end
+  end
+  table.sort(out, function(x, y) return x.d < y.d end)
+  return out, from
+end
+
 isms.rule {
   id = "9.3-review-held", clause = "9.3.1", severity = "major",
   title = "Top management reviews the ISMS at planned intervals",
-  rationale = "9.3.1 requires management reviews at planned intervals.",
-  remediation = "Hold a management review with top management and record it under reviews/ with held_on, attendees, inputs, decisions and actions.",
+  rationale = "9.3.1 requires top management to review the ISMS at planned intervals; each review is judged by the top management of its day.",
+  remediation = "Hold a management review with top management and record it under reviews/ with held_on, chaired_by, attendees, inputs, decisions and actions.",
   params = { interval_months = { default = 12, doc = "months allowed between management reviews" } },
   check = function(r)
     local m, held = latest_review(r)
@@ -329,26 +466,45 @@ isms.rule {
       r:fail(isms.at(m, "held_on"), "the last management review was on %s; the next was due by %s (%d days overdue)",
         held, due, due:days_until(r.now))
     end
-    local chair = m.chaired_by
-    if chair == nil or not r:is_top_management(chair) then
-      r:fail(isms.at(m, "chaired_by"), "the review was not chaired by top management")
+    -- Every review of the period: top management took part on the day,
+    -- as its chair or among its attendees.
+    for _, x in ipairs(reviews_in_period(r)) do
+      local rv, day = x.m, x.d
+      local ok = rv.chaired_by ~= nil and people.top_management_on(r, rv.chaired_by, day)
+      if not ok then
+        for _, a in ipairs(people.items(rv.attendees)) do
+          if people.top_management_on(r, a, day) then ok = true; break end
+        end
+      end
+      if not ok then
+        local _, why = people.top_management_on(r, rv.chaired_by, day)
+        r:fail(rv.chaired_by ~= nil and isms.at(rv, "chaired_by") or rv,
+          "management review %s of %s: no member of top management of that day chaired or attended it (chair: %s%s)",
+          tostring(rv.id), day, people.name(r, rv.chaired_by), rv.chaired_by ~= nil and (", who " .. tostring(why)) or "")
+      end
     end
   end,
 }
 
 isms.rule {
   id = "9.3-review-inputs", clause = "9.3.2", severity = "minor",
-  title = "The management review considers every required input",
-  rationale = "9.3.2 lists the inputs a management review shall include.",
-  remediation = "Record each missing input under `inputs:` in the review's front matter (what was presented and concluded).",
+  title = "Every management review considers every required input",
+  rationale = "9.3.2 lists the inputs a management review shall include; every review of the certification cycle is sampled, not only the newest.",
+  remediation = "Record each missing input under `inputs:` in the review's front matter (what was presented and concluded); at the next review, cover what an earlier one left out.",
   check = function(r)
-    local m = latest_review(r)
-    if not m then return r:not_applicable("no management review recorded") end
-    local inputs = m.inputs
-    if type(inputs) ~= "table" then return r:fail(m, "the review records no inputs") end
-    for _, k in ipairs(INPUTS) do
-      if not people.present(inputs[k[1]]) then
-        r:fail(isms.at(m, "inputs"), "input missing: %s (inputs.%s)", k[2], k[1])
+    local list, from = reviews_in_period(r)
+    if #list == 0 then return r:not_applicable("no management review recorded since " .. tostring(from)) end
+    for _, x in ipairs(list) do
+      local m = x.m
+      local inputs = m.inputs
+      if type(inputs) ~= "table" then
+        r:fail(m, "management review %s of %s records no inputs", tostring(m.id), x.d)
+      else
+        for _, k in ipairs(INPUTS) do
+          if not people.present(inputs[k[1]]) then
+            r:fail(isms.at(m, "inputs"), "management review %s: input missing: %s (inputs.%s)", tostring(m.id), k[2], k[1])
+          end
+        end
       end
     end
   end,
@@ -356,17 +512,29 @@ isms.rule {
 
 isms.rule {
   id = "9.3-review-outputs", clause = "9.3.3", severity = "minor",
-  title = "The management review records decisions and actions",
-  rationale = "9.3.3 requires decisions on improvement and changes, retained as documented information.",
-  remediation = "Record the review's decisions and the resulting actions with owner and due date.",
+  title = "Every management review records decisions and actions",
+  rationale = "9.3.3 requires the results of each management review to include decisions on improvement and changes, retained as documented information; every review of the certification cycle is sampled, not only the newest.",
+  remediation = "Record the review's decisions and the resulting actions with owner and due date; for a review already held, add what was decided from its minutes, or take the decisions at the next review.",
   check = function(r)
-    local m = latest_review(r)
-    if not m then return r:not_applicable("no management review recorded") end
-    if not people.present(m.decisions) then r:fail(m, "the review records no decisions") end
-    if type(m.actions) == "table" then
-      for n, a in people.each(m.actions) do
-        if a.owner == nil or a.due == nil then
-          r:fail(isms.at(m.actions, n), "action %s has no owner or due date", tostring(a.id or n))
+    local list, from = reviews_in_period(r)
+    if #list == 0 then return r:not_applicable("no management review recorded since " .. tostring(from)) end
+    local empty = 0
+    for _, x in ipairs(list) do
+      if not people.present(x.m.decisions) and not people.present(x.m.actions) then empty = empty + 1 end
+    end
+    -- Systemic when no review of the period recorded any output.
+    local sev = (empty == #list and #list > 1) and "major" or "minor"
+    for _, x in ipairs(list) do
+      local m = x.m
+      if not people.present(m.decisions) then
+        r:finding(sev, m, "management review %s of %s records no decisions (9.3.3)%s", tostring(m.id), x.d,
+          people.present(m.actions) and "" or " and no actions")
+      end
+      if type(m.actions) == "table" then
+        for n, a in people.each(m.actions) do
+          if a.owner == nil or a.due == nil then
+            r:fail(isms.at(m.actions, n), "management review %s: action %s has no owner or due date", tostring(m.id), tostring(a.id or n))
+          end
         end
       end
     end

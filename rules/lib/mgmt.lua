@@ -142,4 +142,26 @@ function M.in_force(doc)
   return doc.status == nil or doc.status == "approved"
 end
 
+-- Reviews at a given severity (severity policy) -----------------------------------
+--
+-- A rule whose default severity is major for a missing decision reports
+-- one overdue review as the isolated lapse it is: M.review_as and
+-- M.due_as are M.review and M.due with the severity of their findings.
+
+---M.review, reporting at `severity` (major, minor or observation).
+function M.review_as(r, severity, rec, months, what)
+  local d, key = M.last_review(rec)
+  if not d then
+    r:finding(severity, rec, "%s: no approval date is recorded (approved_on)", what)
+    return nil
+  end
+  local due = d:add_months(months)
+  r:valid_until(due)
+  if r.now > due then
+    r:finding(severity, isms.at(rec, key), "%s: last approved or reviewed on %s; the %d-month review "
+      .. "was due on %s (%d days overdue)", what, d, months, due, due:days_until(r.now))
+  end
+  return due
+end
+
 return M

@@ -135,6 +135,163 @@ function M.leaver_step(r, field, days, late, missing)
   end
 end
 
+-- People at a date ------------------------------------------------------------
+--
+-- Acts (an approval, an acceptance, chairing a review, leading an audit)
+-- are judged by the people records as they stood on the act's date: the
+-- person's joined and left dates, the holders of a role over time (the
+-- role's holder since assigned_on, and its `history`), and top management
+-- over time (isms.yaml top_management with top_management_history, and
+-- the holders of top-management roles). An act of someone who has since
+-- left stays valid.
+
+---"Zoë Ødegård (zoe.odegard)": a person's name and id for messages, or
+---the id alone when there is no such person.
+function M.name(r, id)
+  if id == nil then return "nobody" end
+  local p = r:person(id)
+  if p and M.present(p.name) then return string.format("%s (%s)", tostring(p.name), tostring(id)) end
+  return tostring(id)
+end
+
+---Whether person `id` worked for the organisation on `day`: the person
+---record and nil, or the record (or nil) and why not ("had left on
+---2026-01-31", "had not joined yet (joined 2026-08-17)", "is not in the
+---personnel records").
+function M.employed_on(r, id, day)
+  local p = id ~= nil and r:person(id) or nil
+  if not p then return nil, "is not in the personnel records" end
+  local joined, left = isms.date(p.joined), isms.date(p.left)
+  if joined and day < joined then
+    return p, string.format("had not joined yet on %s (joined %s)", day, joined)
+  end
+  if left and day > left then
+    return p, string.format("had left on %s", left)
+  end
+  return p, nil
+end
+
+-- Whether day is in [from, to] (either end may be open).
+local function within(day, from, to)
+  from, to = isms.date(from), isms.date(to)
+  return (from == nil or from <= day) and (to == nil or day <= to)
+end
+
+---Whether person `id` held role `role` (a role record, or a role id) on
+---`day`: its holder since assigned_on (or always, without the date), or a
+---holder in its `history` for the dates given there.
+function M.held_role_on(r, id, role, day)
+  if id == nil then return false end
+  if type(role) ~= "table" then role = r:record("role", role) end
+  if not role then return false end
+  id = tostring(id)
+  if role.holder ~= nil and tostring(role.holder) == id and within(day, role.assigned_on, nil) then
+    return true
+  end
+  for _, h in M.each(role.history) do
+    if h.holder ~= nil and tostring(h.holder) == id and within(day, h.from, h.to) then return true end
+  end
+  return false
+end
+
+---Whether person `id` was top management on `day`, and on what the
+---answer rests. Top management on a day: a top_management_history entry
+---of isms.yaml covering the day; else a holder on that day of a role with
+---isms_role top-management; else a member of today's top_management who
+---had joined by then and whose history does not say otherwise. The
+---person must also have been employed on the day.
+function M.top_management_on(r, id, day)
+  if id == nil then return false, "nobody is named" end
+  id = tostring(id)
+  local _, why = M.employed_on(r, id, day)
+  if why then return false, why end
+  local m = r:manifest()
+  local has_history = false
+  if m and type(m.top_management_history) == "table" then
+    for _, h in M.each(m.top_management_history) do
+      if h.person ~= nil and tostring(h.person) == id then
+        has_history = true
+        if within(day, h.from, h.to) then return true, "top_management_history" end
+      end
+    end
+  end
+  for _, role in ipairs(r:records("role")) do
+    if role.isms_role == "top-management" and M.held_role_on(r, id, role, day) then
+      return true, "role " .. tostring(role.id)
+    end
+  end
+  if not has_history and r:is_top_management(id) then
+    -- a current member since they took up a top-management role, if any
+    for _, role in ipairs(r:records("role")) do
+      if role.isms_role == "top-management" and role.holder ~= nil and tostring(role.holder) == id then
+        local since = isms.date(role.assigned_on)
+        if since and day < since then
+          return false, string.format("was not top management yet on %s (role %s from %s)", day, tostring(role.id), since)
+        end
+      end
+    end
+    return true, "top_management"
+  end
+  return false, string.format("was not top management on %s", day)
+end
+
+---Check that the act of person `id` on `day` was made by someone in post
+---then (and, with `top` true, in top management then): nil when valid,
+---else the reason as text ("Ingrid Halvorsen (ingrid.halvorsen) had left
+---on 2026-01-31"). Without a valid day only the person is checked
+---against today.
+function M.authority_on(r, id, day, top)
+  if id == nil then return "nobody is named" end
+  day = isms.date(day) or r.now
+  local _, why = M.employed_on(r, id, day)
+  if why then return string.format("%s %s", M.name(r, id), why) end
+  if top then
+    local ok, basis = M.top_management_on(r, id, day)
+    if not ok then
+      return string.format("%s %s", M.name(r, id), basis:match("^was ") and basis
+        or ("was not top management on " .. tostring(day)))
+    end
+  end
+  return nil
+end
+
+---Whether person p is in the `audience` of a policy or training record
+---(a mapping: all, departments, sites, roles, remote_workers,
+---employment); everyone when there is no audience or `all: true`. Names
+---compare without regard to case; roles match a role id the person
+---holds today or the person's `role` text.
+function M.in_audience(r, p, audience)
+  if type(audience) ~= "table" or audience.all == true then return true end
+  local function fold(v) return v ~= nil and tostring(v):lower():gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "") or nil end
+  local function listed(list, v)
+    v = fold(v)
+    if v == nil then return false end
+    local items = type(list) == "table" and list or { list }
+    for _, x in ipairs(items) do
+      if fold(x) == v then return true end
+    end
+    return false
+  end
+  local any = false
+  if audience.departments ~= nil then any = true; if listed(audience.departments, p.department) then return true end end
+  if audience.sites ~= nil then any = true; if listed(audience.sites, p.site) then return true end end
+  if audience.employment ~= nil then any = true; if listed(audience.employment, p.employment) then return true end end
+  if audience.remote_workers ~= nil then
+    any = true
+    if audience.remote_workers == true and p.remote_worker == true then return true end
+  end
+  if audience.roles ~= nil then
+    any = true
+    if listed(audience.roles, p.role) then return true end
+    for _, role in ipairs(r:records("role")) do
+      if role.holder ~= nil and tostring(role.holder) == tostring(p.id) and listed(audience.roles, role.id) then
+        return true
+      end
+    end
+  end
+  return not any
+end
+
 -- Lists -----------------------------------------------------------------------
 
 ---Whether a value is there: nonempty text, a nonempty list or mapping,

@@ -285,4 +285,96 @@ function M.check_evidence(r, e, control, months)
   end
 end
 
+-- Exclusion justifications, and decisions judged once ------------------------
+--
+-- An exclusion needs a reason: the scope, a risk assessment result, no such
+-- asset or activity, a law or contract. "N/A", "-", "not applicable" or
+-- the control's own title are not reasons. The clause rule
+-- 6.1.3-soa-exclusions-justified reports them; the SoA rule of the control
+-- links to that finding (r:see) instead of counting it again, and so for a
+-- missing SoA, a control missing from it or an undecided entry, which
+-- 6.1.3-soa-complete reports.
+
+-- Text folded for comparison: lower case, letters and digits only, single
+-- spaces ("Outsourced development." -> "outsourced development").
+local function fold(text)
+  local t = tostring(text):lower()
+  t = t:gsub("[%c%p]", " "):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+  return t
+end
+
+-- Wording that says an exclusion holds without saying why.
+local NON_REASONS = {
+  ["n a"] = true, ["na"] = true, [""] = true, ["none"] = true, ["no"] = true,
+  ["not applicable"] = true, ["not relevant"] = true, ["irrelevant"] = true,
+  ["not needed"] = true, ["not required"] = true, ["not necessary"] = true,
+  ["excluded"] = true, ["exclude"] = true, ["out of scope"] = true, ["tbd"] = true,
+  ["todo"] = true, ["to be decided"] = true, ["see above"] = true, ["see below"] = true,
+  ["nicht anwendbar"] = true, ["ikke relevant"] = true, ["ikke aktuelt"] = true,
+  ["no justification"] = true, ["does not apply"] = true, ["not applicable to us"] = true,
+  ["na for us"] = true, ["n a for us"] = true,
+}
+
+---Why the justification `text` of excluding `control` gives no reason, or
+---nil when it gives one. Not reasons: nothing, a placeholder ("N/A", "-",
+---"not applicable", "none", "out of scope"), the control's title (in any
+---case or punctuation, alone or with a placeholder). Any other wording is
+---taken as a reason: a scope decision, a risk result, the absence of the
+---asset or activity, a law or contract, each in the author's own words.
+function M.justification_problem(text, control)
+  if not people.present(text) then return "gives no justification" end
+  local f = fold(text)
+  local shown = tostring(text):gsub("%s+", " ")
+  if #shown > 60 then shown = shown:sub(1, 57) .. "..." end
+  if NON_REASONS[f] then
+    return fmt("is justified only by '%s', which says that the control is excluded, not why", shown)
+  end
+  local c = isms.control(control)
+  if c then
+    local title = fold(c.title)
+    local rest = f
+    local a, b = rest:find(title, 1, true)
+    if a then rest = (rest:sub(1, a - 1) .. " " .. rest:sub(b + 1)):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "") end
+    if a and (rest == "" or NON_REASONS[rest]) then
+      return fmt("is justified only by '%s', the control's title, which gives no reason", shown)
+    end
+  end
+  return nil
+end
+
+---The SoA decision on a control, as M.decision but judging each root cause
+---once: no SoA, a control missing from it or without a true/false decision
+---link to 6.1.3-soa-complete, an exclusion without a reason links to
+---6.1.3-soa-exclusions-justified; a justified exclusion makes the rule not
+---applicable. Returns the entry when the control is included.
+function M.decision_once(r, control)
+  local doc = M.record(r)
+  if not doc then
+    r:see("6.1.3-soa-complete", "no Statement of Applicability (soa.yaml): %s is not decided", M.name(control))
+    return nil
+  end
+  local e = r:soa(control)
+  if not e then
+    r:see("6.1.3-soa-complete", isms.at(doc, "controls") or doc,
+      "%s is not in the Statement of Applicability", M.name(control))
+    return nil
+  end
+  if e.applicable == false then
+    local why = M.justification_problem(e.justification, control)
+    if why then
+      r:see("6.1.3-soa-exclusions-justified", people.present(e.justification) and isms.at(e, "justification") or e,
+        "%s is excluded and %s", M.name(control), why)
+    else
+      r:not_applicable("excluded in the SoA: " .. tostring(e.justification))
+    end
+    return nil
+  end
+  if e.applicable ~= true then
+    r:see("6.1.3-soa-complete", isms.at(e, "applicable") or e,
+      "%s: applicable must be true or false", M.name(control))
+    return nil
+  end
+  return e
+end
+
 return M

@@ -276,6 +276,15 @@ function context:finding(severity, where_or_format, ...) end
 ---@param ... any
 function context:warn(where_or_format, ...) end
 
+---Point at the finding another rule reports for the same root cause
+---instead of reporting it again: the rule is not_applicable with the note
+---"reported under <rule_id>: ..." when it has only such links, else the
+---link is listed among its findings as "see <rule_id>: ...".
+---@param rule_id string the id of the rule that reports the root cause
+---@param where_or_format isms.where|string
+---@param ... any
+function context:see(rule_id, where_or_format, ...) end
+
 ---The rule does not apply (for example the SoA excludes the control).
 ---@param reason? string
 function context:not_applicable(reason) end

@@ -74,9 +74,9 @@ git reset -q --hard HEAD~1
 # Uncommitted changes: --worktree sees them, the committed tree does not.
 sed -i 's/^approved_by: p-[a-z-]*/approved_by: p-nobody/' policies/information-security-policy.md
 out=$($ISMSCTL check --repo "$T/work" $NOW 2>&1)
-unlike "$out" "not top management" "the committed tree is unchanged"
+unlike "$out" "top management must approve the policy" "the committed tree is unchanged"
 out=$($ISMSCTL check --repo "$T/work" --worktree "$T/work" $NOW 2>&1)
-like "$out" "not top management" "--worktree evaluates the uncommitted change"
+like "$out" "top management must approve the policy" "--worktree evaluates the uncommitted change"
 like "$out" "with uncommitted changes" "and says so"
 git checkout -q -- .
 

@@ -22,7 +22,7 @@ git add -A
 out=$(git commit -qm "drop the approval" 2>&1); rc=$?
 is "$rc" 1 "a commit that makes a rule fail is refused"
 like "$out" "5.2-policy-approved" "naming the rule"
-like "$out" "not top management" "and the finding"
+like "$out" "top management must approve the policy" "and the finding"
 git checkout -q HEAD -- .
 
 printf 'risks:\n  - id: [broken\n' > risk/register.yaml

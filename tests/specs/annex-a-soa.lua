@@ -37,18 +37,24 @@ spec {
 }
 
 spec {
-  name = "the example's 7.4 is excluded without a justification",
+  name = "the example's 7.4 is excluded without a justification: reported once, by 6.1.3",
   now = "2026-11-22", fixture = EXAMPLE,
-  expect = { ["A.7.4-soa"] = { status = "fail", count = 1,
-    findings = { { file = "soa.yaml", line = 510, message = "excluded (applicable: false) without a justification" } } } },
+  expect = {
+    ["A.7.4-soa"] = { status = "not_applicable", count = 0,
+      note = "reported under 6.1.3-soa-exclusions-justified: A.7.4 Physical security monitoring is excluded and gives no justification (soa.yaml:510)" },
+    ["6.1.3-soa-exclusions-justified"] = { status = "fail", count = 1,
+      findings = { { file = "soa.yaml", line = 510, message = "control 7.4 is excluded without a justification" } } },
+  },
 }
 
 spec {
   name = "a control missing from the SoA fails",
   now = "2026-11-22", fixture = EXAMPLE,
   edit = { ["soa.yaml"] = { { [[control: "5.3"]], [[control: "5.30"]] } } },
-  expect = { ["7.5-records-valid"] = "fail",  ["A.5.3-soa"] = { status = "fail", count = 1,
-    findings = { { file = "soa.yaml", message = "A.5.3 Segregation of duties is not in the Statement of Applicability" } } } },
+  expect = { ["7.5-records-valid"] = "fail",
+    ["A.5.3-soa"] = { status = "not_applicable", count = 0,
+      note = "reported under 6.1.3-soa-complete: A.5.3 Segregation of duties is not in the Statement of Applicability" },
+    ["6.1.3-soa-complete"] = { status = "fail", findings = { { file = "soa.yaml", message = "5.3" } } } },
 }
 
 spec {
@@ -56,8 +62,9 @@ spec {
   now = "2026-11-22", fixture = EXAMPLE,
   remove = { "soa.yaml" },
   expect = {
-    ["A.5.1-soa"] = { status = "fail", findings = { { message = "no Statement of Applicability" } } },
-    ["A.8.34-soa"] = { status = "fail", findings = { { message = "no Statement of Applicability" } } },
+    ["A.5.1-soa"] = { status = "not_applicable", note = "reported under 6.1.3-soa-complete: no Statement of Applicability" },
+    ["A.8.34-soa"] = { status = "not_applicable", note = "reported under 6.1.3-soa-complete: no Statement of Applicability" },
+    ["6.1.3-soa-complete"] = { status = "fail", count = 1, findings = { { message = "no Statement of Applicability" } } },
   },
 }
 
@@ -179,7 +186,8 @@ spec {
   name = "an SoA decision that is not true or false fails",
   now = "2026-11-22", fixture = EXAMPLE,
   edit = entry_5_15("applicable: true", "applicable: maybe"),
-  expect = { ["7.5-records-valid"] = "fail",  ["A.5.15-soa"] = { status = "fail", findings = { { message = "applicable must be true or false" } } } },
+  expect = { ["7.5-records-valid"] = "fail",
+    ["A.5.15-soa"] = { status = "not_applicable", note = "reported under 6.1.3-soa-complete: A.5.15 Access control: applicable must be true or false" } },
 }
 
 spec {

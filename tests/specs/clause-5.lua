@@ -12,7 +12,7 @@ spec {
   now = "2026-11-22", fixture = EXAMPLE,
   edit = { ["policies/information-security-policy.md"] = { { "approved_by: p-", "approved_by: p-nobody-" } } },
   expect = { ["5.2-policy-approved"] = { status = "fail", count = 1,
-    findings = { { file = "policies/information-security-policy.md", message = "not top management" } } } },
+    findings = { { file = "policies/information-security-policy.md", line = 6, message = "p-nobody-katharina-vogt is not in the personnel records; top management must approve the policy" } } } },
 }
 
 spec {
@@ -92,7 +92,7 @@ spec {
   now = "2026-11-22", fixture = EXAMPLE,
   edit = { ["isms.yaml"] = { { "approved_by: p-miriam-hoffmann", "approved_by: p-henrik-lindqvist" } } },
   expect = { ["5.1-waivers-approved"] = { status = "fail", count = 1,
-    findings = { { file = "isms.yaml", message = "waiver of A.7.2-entry-log-review was approved by p-henrik-lindqvist, who is not top management" } } } },
+    findings = { { file = "isms.yaml", message = "waiver of A.7.2-entry-log-review: its approval on 2026-06-15 is not valid: Henrik Lindqvist (p-henrik-lindqvist) was not top management on 2026-06-15" } } } },
 }
 
 spec {

@@ -202,7 +202,7 @@ spec {
   now = "2026-11-22", fixture = EXAMPLE,
   edit = { ["risk/register.yaml"] = { { R16, "    residual_impact: 3\n    residual_accepted_by: p-henrik-lindqvist\n    residual_accepted_on: 2026-11-20\n    status: in-treatment\n\n  - id: R-17" } } },
   expect = { ["6.1.3-residual-risk-accepted"] = { status = "fail", count = 1,
-    findings = { { message = "above the threshold and was accepted by p-henrik-lindqvist, who is not top management" } } } },
+    findings = { { message = "above the threshold and its acceptance on 2026-11-20 is not valid: Henrik Lindqvist (p-henrik-lindqvist) was not top management on 2026-11-20" } } } },
 }
 
 spec {
@@ -220,7 +220,7 @@ spec {
     { "    residual_accepted_by: p-miriam-hoffmann\n    residual_accepted_on: 2026-10-23\n    status: accepted", "    residual_accepted_by: p-sabine-krueger\n    residual_accepted_on: 2026-10-23\n    status: accepted" } } },
   expect = { ["6.1.3-residual-risk-accepted"] = { status = "fail", count = 3,
     findings = { { message = "risk R-01 scores 20, above the threshold 8, but is not treated" },
-      { message = "risk R-20: residual risk accepted by p-sabine-krueger, not by the risk owner p-miriam-hoffmann" } } } },
+      { message = "risk R-20: residual risk accepted by Sabine Krüger (p-sabine-krueger), not by the risk owner Miriam Hoffmann (p-miriam-hoffmann)" } } } },
 }
 
 -- 6.2 -----------------------------------------------------------------------

@@ -96,8 +96,10 @@ spec {
   now = NOW, files = FILES,
   edit = { ["soa.yaml"] = { EXCLUDE_BARE } },
   expect = {
-    ["A.8.13-soa"] = { status = "fail", count = 1,
-      findings = { { file = "soa.yaml", line = 5, message = "excluded (applicable: false) without a justification" } } },
+    ["A.8.13-soa"] = { status = "not_applicable", count = 0,
+      note = "reported under 6.1.3-soa-exclusions-justified: A.8.13 Information backup is excluded and gives no justification (soa.yaml:5)" },
+    ["6.1.3-soa-exclusions-justified"] = { status = "fail", count = 1,
+      findings = { { file = "soa.yaml", line = 5, message = "control 8.13 is excluded without a justification" } } },
     ["A.8.13-backup-restore-tested"] = "not_applicable",
   },
 }

@@ -288,6 +288,24 @@ test_yaml_errors(void)
 	fails_s("q.yaml", "a: 1\nb: \"open\nc: 3\nd: 4\n", 2, "never closed",
 	    "unclosed double quote on its line");
 	fails_s("q.yaml", "a: 'x\n", 1, "never closed", "unclosed single quote");
+	/* A quote closed by a later line's quote fails there; the error names
+	 * the line that opened it. */
+	fails_s("q.yaml", "r:\n  - id: R-1\n    title: \"Laptop theft\n    owner: p-a\n"
+	    "  - id: R-2\n    note: \"mail\" attacks\n", 3, "quote opened on this line",
+	    "unclosed double quote closed by a later line");
+	fails_s("q.yaml", "r:\n  - id: R-1\n    title: \"Laptop theft\n    owner: p-a\n"
+	    "  - id: R-2\n    note: \"mail\" attacks\n", 3, "up to line 6",
+	    "and it says where YAML failed");
+	fails_s("q.yaml", "a: 'Laptop theft\nb: x\nc: it's fine\n", 1, "not closed on it",
+	    "unclosed single quote closed by an apostrophe later");
+	fails_s("q.yaml", "- \"open\n- x\n- \"y\" z\n", 1, "quote opened",
+	    "in a list item");
+	/* A well-formed quoted value over several lines is not blamed for a
+	 * later, unrelated error. */
+	fails_s("q.yaml", "a: \"one\n  two\"\nb: 1\n  c: 2\n", 4, "':'",
+	    "a multi-line quoted value before an unrelated error");
+	fails_s("q.yaml", "a: 'it''s\n  long'\nb:\n  c: 1\n d: 2\n", 5, "indentation",
+	    "doubled single quotes do not close the value");
 	fails_s("t.yaml", "a:\n\tb: 1\n", 2, "tab", "tab indentation");
 	fails_s("t.yaml", "a: 1\nb:\n  c: 1\n\td: 2\n", 4, "tab",
 	    "tab indentation inside a mapping");
