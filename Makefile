@@ -29,7 +29,8 @@ DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
         python3-prometheus-client \
         valgrind clang clang-tidy cppcheck clang-format \
-        scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh
+        scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh \
+        chromium python3-icalendar nodejs
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -104,7 +105,16 @@ $(BUILD)/libisms.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libismsd.a: $(DMN_SRC:%.c=$(BUILD)/%.o)
+# The dashboard's files (daemon/web/) are built into ismsd as C arrays.
+WEB_FILES := $(sort $(wildcard daemon/web/*))
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) daemon/web-embed.sh
+	@mkdir -p $(dir $@)
+	sh daemon/web-embed.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libismsd.a: $(DMN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 	@rm -f $@
 	ar rcs $@ $^
 
