@@ -66,7 +66,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
+.PHONY: node-deps all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
         uninstall install-programs man deb deb-test lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
@@ -164,9 +164,21 @@ run: deps
 	./$(BUILD)/ismsd -f --repo $(abspath $(EXAMPLE)) --socket $(RUNDIR)/ismsd.sock \
 	  --state-dir $(RUNDIR)/state
 
+# The browser tests' one npm package, playwright-core (it drives Debian's
+# chromium; it downloads no browser), installed from the committed lock
+# file into $(BUILD)/node. Without the registry the browser tests skip.
+NODE_DIR := $(BUILD)/node
+$(NODE_DIR)/node_modules/playwright-core/package.json: tests/dashboard/package.json tests/dashboard/package-lock.json
+	@mkdir -p $(NODE_DIR)
+	cp tests/dashboard/package.json tests/dashboard/package-lock.json $(NODE_DIR)/
+	cd $(NODE_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error \
+	  || echo "npm ci failed: the browser tests will be skipped"
+	@touch -c $@
+node-deps: $(NODE_DIR)/node_modules/playwright-core/package.json
+
 # Every test: C unit tests, then the scripts under tests/ (they find the
 # binaries through ISMS_BUILD).
-test: all example
+test: all example node-deps
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) prove $(PROVE_FLAGS) -r $(BUILD)/t tests
 
 check: deps

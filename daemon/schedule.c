@@ -621,16 +621,53 @@ visit_person(const struct node *rec, const struct model_doc *md, void *arg)
 	free(key);
 }
 
+/* A scalar field of rec as JSON (text, boolean), or null. */
+static json_t *
+field(const struct node *rec, const char *key)
+{
+	const struct node *n = node_get(rec, key);
+	if (n && n->kind == NODE_STRING)
+		return json_stringn(n->str, n->len);
+	if (n && n->kind == NODE_BOOL)
+		return json_boolean(n->i);
+	return json_null();
+}
+
+/* The SoA's owner and, per control, its applicability, implementation
+ * status, owner and justification, into the object arg. */
+static void
+visit_soa(const struct node *rec, const struct model_doc *md, void *arg)
+{
+	const struct node *list = node_get(rec, "controls");
+	json_t *controls = json_object();
+	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n; i++) {
+		const struct node *c = list->items[i];
+		json_t *id = c->kind == NODE_MAP ? field(c, "control") : NULL;
+		if (json_is_string(id))
+			json_object_set_new(controls, json_string_value(id),
+			                    json_pack("{s:o, s:o, s:o, s:o, s:s, s:i}",
+			                              "applicable", field(c, "applicable"),
+			                              "status", field(c, "status"), "owner",
+			                              field(c, "owner"), "justification",
+			                              field(c, "justification"), "file",
+			                              md->file->path, "line", c->line));
+		json_decref(id);
+	}
+	json_object_set_new(arg, "owner", field(rec, "owner"));
+	json_object_set_new(arg, "controls", controls);
+}
+
 int
 schedule_people(struct repo *r, json_t **out)
 {
 	struct sched *s = ready(r);
 	if (s == NULL)
 		return SCHEDULE_NOT_READY;
-	json_t *people = json_object();
+	json_t *people = json_object(), *soa = json_object();
 	calendar_each(model_of(s), "person", visit_person, people);
-	*out = json_pack("{s:s, s:s, s:o}", "repo", r->conf.name, "commit", s->commit, "people",
-	                 people);
+	calendar_each(model_of(s), "soa", visit_soa, soa);
+	*out = json_pack("{s:s, s:s, s:o, s:o}", "repo", r->conf.name, "commit", s->commit,
+	                 "people", people, "soa", soa);
 	return 0;
 }
 
