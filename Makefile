@@ -144,6 +144,11 @@ $(BUILD)/loadgen: tests/bench/loadgen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $<
 
+# The HTTP load generator of tests/bench/http.sh; bench only.
+$(BUILD)/httpgen: tests/bench/httpgen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $<
+
 example: $(EXAMPLE)/.git/HEAD
 $(EXAMPLE)/.git/HEAD: contrib/example-isms/make-repo.sh $(shell find contrib/example-isms -type f 2>/dev/null)
 	sh contrib/example-isms/make-repo.sh $(EXAMPLE)
@@ -214,11 +219,12 @@ valgrind: deps
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) ISMS_WRAP='$(VALGRIND)' prove -r tests
 
 bench: deps
-	$(MAKE) all $(BUILD)/loadgen
+	$(MAKE) all example $(BUILD)/loadgen $(BUILD)/httpgen
 	sh tests/bench/run.sh $(abspath $(BUILD))
 	sh tests/bench/scheduler.sh $(abspath $(BUILD))
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
 	sh tests/bench/journal.sh $(abspath $(BUILD))
+	sh tests/bench/http.sh $(abspath $(BUILD))
 
 # Long fuzzing, outside make check: libFuzzer targets for the record
 # parsers, cron expressions and the configuration file, and hostile JSON-RPC at the sanitizer
