@@ -68,7 +68,7 @@ index_grow(struct http *h)
 	size_t old = h->index_size;
 	struct conn **ov = h->index;
 	h->index_size = old ? old * 2 : 64;
-	h->index = xcalloc(h->index_size, sizeof(*h->index));
+	h->index = xcalloc(h->index_size, sizeof(struct conn *));
 	for (size_t i = 0; i < old; i++)
 		for (struct conn *c = ov[i], *n; c; c = n) {
 			n = c->hnext;
@@ -218,8 +218,9 @@ params_of(struct evhttp_request *req, const struct evkeyvalq *q)
 			}
 		for (size_t i = 0; i < NELEM(bools) && v == NULL; i++)
 			if (strcmp(kv->key, bools[i]) == 0) {
-				if (strcmp(kv->value, "true") && strcmp(kv->value, "false") &&
-				    strcmp(kv->value, "1") && strcmp(kv->value, "0"))
+				if (strcmp(kv->value, "true") != 0 &&
+				    strcmp(kv->value, "false") != 0 &&
+				    strcmp(kv->value, "1") != 0 && strcmp(kv->value, "0") != 0)
 					goto bad;
 				v = json_boolean(!strcmp(kv->value, "true") ||
 				                 !strcmp(kv->value, "1"));
@@ -351,7 +352,7 @@ collect(void *arg, const struct journal_entry *e)
 	if (id) {
 		json_object_set(c->byid, id, n);
 		json_array_append_new(c->order, json_string(id));
-		if (json_array_size(c->order) > 4 * MAX_REMINDERS)
+		if (json_array_size(c->order) > (size_t)4 * MAX_REMINDERS)
 			json_array_remove(c->order, 0);
 	}
 	json_decref(n);
@@ -626,7 +627,7 @@ http_start(struct event_base *base, const struct http_opts *o, struct rpc_env *e
 		memmove(host, host + 1, strlen(host));
 		host[strlen(host) - 1] = '\0';
 	}
-	if (evhttp_bind_socket(h->eh, host, (ev_uint16_t)atoi(colon + 1)) < 0) {
+	if (evhttp_bind_socket(h->eh, host, (ev_uint16_t)strtol(colon + 1, NULL, 10)) < 0) {
 		err_set("cannot listen for HTTP on %s: %s", o->listen,
 		        evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		goto fail;
@@ -665,8 +666,13 @@ http_free(struct http *h)
 	http_sse_free(h);
 	if (h->eh)
 		evhttp_free(h->eh);
-	while (h->pends)
-		pending_free(h, h->pends);
+	for (struct pending *p = h->pends, *next; p; p = next) {
+		next = p->next;
+		if (p->conn)
+			p->conn->pend = NULL;
+		free(p);
+	}
+	h->pends = NULL;
 	while (h->conns) {
 		struct conn *c = h->conns;
 		h->conns = c->next;

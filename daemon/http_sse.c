@@ -248,13 +248,14 @@ http_sse_free(struct http *h)
 	if (h->keepalive)
 		event_free(h->keepalive);
 	h->reaper = h->keepalive = NULL;
-	while (h->streams) {
-		struct stream *s = h->streams;
+	for (struct stream *s = h->streams, *next; s; s = next) {
+		next = s->next;
 		if (s->sub)
 			bus_unsubscribe(h->env->bus, s->sub);
 		if (s->conn)
 			s->conn->stream = NULL;
-		unlink_stream(h, s);
 		free(s);
 	}
+	h->streams = NULL;
+	h->nstreams = 0;
 }
