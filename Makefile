@@ -29,7 +29,8 @@ DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
         python3-prometheus-client \
         valgrind clang clang-tidy cppcheck clang-format \
-        scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh
+        scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh \
+        chromium python3-icalendar nodejs
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -65,7 +66,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
+.PHONY: node-deps all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
         uninstall install-programs man deb deb-test lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
@@ -104,7 +105,16 @@ $(BUILD)/libisms.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libismsd.a: $(DMN_SRC:%.c=$(BUILD)/%.o)
+# The dashboard's files (daemon/web/) are built into ismsd as C arrays.
+WEB_FILES := $(sort $(wildcard daemon/web/*))
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) daemon/web-embed.sh
+	@mkdir -p $(dir $@)
+	sh daemon/web-embed.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libismsd.a: $(DMN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -134,6 +144,11 @@ $(BUILD)/loadgen: tests/bench/loadgen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $<
 
+# The HTTP load generator of tests/bench/http.sh; bench only.
+$(BUILD)/httpgen: tests/bench/httpgen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $<
+
 example: $(EXAMPLE)/.git/HEAD
 $(EXAMPLE)/.git/HEAD: contrib/example-isms/make-repo.sh $(shell find contrib/example-isms -type f 2>/dev/null)
 	sh contrib/example-isms/make-repo.sh $(EXAMPLE)
@@ -154,9 +169,21 @@ run: deps
 	./$(BUILD)/ismsd -f --repo $(abspath $(EXAMPLE)) --socket $(RUNDIR)/ismsd.sock \
 	  --state-dir $(RUNDIR)/state
 
+# The browser tests' one npm package, playwright-core (it drives Debian's
+# chromium; it downloads no browser), installed from the committed lock
+# file into $(BUILD)/node. Without the registry the browser tests skip.
+NODE_DIR := $(BUILD)/node
+$(NODE_DIR)/node_modules/playwright-core/package.json: tests/dashboard/package.json tests/dashboard/package-lock.json
+	@mkdir -p $(NODE_DIR)
+	cp tests/dashboard/package.json tests/dashboard/package-lock.json $(NODE_DIR)/
+	cd $(NODE_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error \
+	  || echo "npm ci failed: the browser tests will be skipped"
+	@touch -c $@
+node-deps: $(NODE_DIR)/node_modules/playwright-core/package.json
+
 # Every test: C unit tests, then the scripts under tests/ (they find the
 # binaries through ISMS_BUILD).
-test: all example
+test: all example node-deps
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) prove $(PROVE_FLAGS) -r $(BUILD)/t tests
 
 check: deps
@@ -192,11 +219,12 @@ valgrind: deps
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) ISMS_WRAP='$(VALGRIND)' prove -r tests
 
 bench: deps
-	$(MAKE) all $(BUILD)/loadgen
+	$(MAKE) all example $(BUILD)/loadgen $(BUILD)/httpgen
 	sh tests/bench/run.sh $(abspath $(BUILD))
 	sh tests/bench/scheduler.sh $(abspath $(BUILD))
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
 	sh tests/bench/journal.sh $(abspath $(BUILD))
+	sh tests/bench/http.sh $(abspath $(BUILD))
 
 # Long fuzzing, outside make check: libFuzzer targets for the record
 # parsers, cron expressions and the configuration file, and hostile JSON-RPC at the sanitizer

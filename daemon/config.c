@@ -56,6 +56,8 @@ config_free(struct config *c)
 	free(c->file);
 	free(c->socket);
 	free(c->listen_tcp);
+	free(c->http_listen);
+	free(c->http_tokens);
 	free(c->state_dir);
 	free(c->pidfile);
 	free(c->rules);
@@ -395,6 +397,37 @@ parse_plugins(struct ctx *x, const struct node *n, struct config *c)
 		problems_add(x->errs, x->file, n->line, "more than %d plugins", ISMSD_MAX_PLUGINS);
 }
 
+/* The http section: listen, tokens, allow_remote, max_clients. */
+static void
+parse_http(struct ctx *x, const struct node *m, struct config *c)
+{
+	long long v;
+	if (m->kind != NODE_MAP) {
+		bad(x, m, "http", "must be a map with listen and tokens");
+		return;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->keys[i];
+		const struct node *n = m->items[i];
+		if (strcmp(k, "listen") == 0)
+			set_str(x, n, k, &c->http_listen);
+		else if (strcmp(k, "tokens") == 0)
+			set_str(x, n, k, &c->http_tokens);
+		else if (strcmp(k, "allow_remote") == 0)
+			set_bool(x, n, k, &c->http_allow_remote);
+		else if (strcmp(k, "max_clients") == 0) {
+			v = (long long)c->http_max_clients;
+			set_int(x, n, k, 1, 1000000, &v);
+			c->http_max_clients = (size_t)v;
+		} else
+			problems_add(x->errs, x->file, m->key_lines[i], "unknown http setting '%s'",
+			             k);
+	}
+	if (c->http_listen && c->http_tokens == NULL)
+		problems_add(x->errs, x->file, m->line,
+		             "'http' needs 'tokens', the file of bearer tokens");
+}
+
 static void
 parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 {
@@ -447,6 +480,8 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		parse_repos(x, n, c);
 	else if (strcmp(k, "plugins") == 0)
 		parse_plugins(x, n, c);
+	else if (strcmp(k, "http") == 0)
+		parse_http(x, n, c);
 	else
 		problems_add(x->errs, x->file, n->line, "unknown setting '%s'", k);
 }
@@ -529,6 +564,18 @@ tcp_ok(const char *s)
 	       (hl == 9 && strncmp(s, "localhost", 9) == 0);
 }
 
+/* Any HOST:PORT (an IPv4 address, [IPv6] or a name) with a valid port. */
+static int
+http_addr_ok(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	if (colon == NULL || colon == s)
+		return 0;
+	long port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && port >= 1 && port <= 65535 && colon[1] != '\0';
+}
+
 int
 config_check(const struct config *c, struct problems *errs)
 {
@@ -561,6 +608,12 @@ config_check(const struct config *c, struct problems *errs)
 		             "listen_tcp '%s' must be a loopback address "
 		             "such as 127.0.0.1:7027",
 		             c->listen_tcp);
+	if (c->http_listen && !tcp_ok(c->http_listen) &&
+	    !(c->http_allow_remote && http_addr_ok(c->http_listen)))
+		problems_add(errs, f, 0,
+		             "http listen '%s' must be a loopback address such as "
+		             "127.0.0.1:7028 (or HOST:PORT with allow_remote: true)",
+		             c->http_listen);
 	if (c->socket == NULL || strlen(c->socket) >= 108)
 		problems_add(errs, f, 0, "the socket path must be shorter than 108 bytes");
 	if (errs->n > before)

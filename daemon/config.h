@@ -53,6 +53,11 @@ struct config {
 	gid_t *write_gids;
 	size_t nwrite_gids;
 	int write_set; /* write_users or write_groups given */
+	/* The HTTP API and dashboard (docs/dashboard.md); off without listen. */
+	char *http_listen;       /* "127.0.0.1:PORT", or NULL */
+	char *http_tokens;       /* the bearer token file */
+	int http_allow_remote;   /* a non-loopback http listen is allowed */
+	size_t http_max_clients; /* 0: max_clients */
 	struct repo_conf *repos;
 	size_t nrepos;
 	struct plugin_entry *plugins;

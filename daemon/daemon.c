@@ -624,6 +624,17 @@ daemon_server_opts(const struct config *c)
 		                     c->idle_timeout };
 }
 
+struct http_opts
+daemon_http_opts(const struct config *c)
+{
+	return (struct http_opts){ c->http_listen,
+		                   c->http_tokens,
+		                   c->http_max_clients ? c->http_max_clients : c->max_clients,
+		                   c->max_message,
+		                   c->subscriber_buffer,
+		                   c->idle_timeout };
+}
+
 int
 daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, int64_t offset)
 {
@@ -679,6 +690,9 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	if (server_start(base, &so, rpc_line, rpc_gone, &d->rpc, &d->srv) < 0)
 		return -1;
 	d->rpc.srv = d->srv;
+	struct http_opts ho = daemon_http_opts(&d->cfg);
+	if (d->cfg.http_listen && http_start(base, &ho, &d->rpc, &d->http) < 0)
+		return -1;
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
 	for (size_t i = 0; i < NELEM(sigs); i++) {
 		d->sig[i] = evsignal_new(base, sigs[i], on_signal, d);
@@ -702,6 +716,8 @@ daemon_stop(struct daemon *d)
 	if (d == NULL)
 		return;
 	d->stopping = d->rpc.stopping = d->sched.stopping = 1;
+	http_free(d->http);
+	d->http = NULL;
 	server_free(d->srv);
 	d->srv = d->rpc.srv = NULL;
 	/* Finished jobs may still reach their repositories: stop the worker

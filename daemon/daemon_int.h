@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "evaluator.h"
+#include "http.h"
 #include "repo.h"
 #include "rpc.h"
 #include "schedule.h"
@@ -21,6 +22,7 @@ struct daemon {
 	struct bus *bus;
 	struct evaluator *ev;
 	struct server *srv;
+	struct http *http;  /* the HTTP API and dashboard, or NULL */
 	struct repo *repos; /* rebuilt by a reload: hold no pointer across */
 	size_t nrepos;
 	int64_t clock_offset; /* seconds added to the system clock (--now) */
@@ -70,6 +72,8 @@ void daemon_repo_teardown(struct repo *r);
 /* The server's side of configuration c (borrowed strings): limits, with
  * max_clients_per_user defaulting to half of max_clients. */
 struct server_opts daemon_server_opts(const struct config *c);
+/* The HTTP server's side of configuration c (borrowed strings). */
+struct http_opts daemon_http_opts(const struct config *c);
 void daemon_submit_load(struct daemon *d, struct repo *r);
 /* Queue an evaluation of r's head; like (or NULL) gives who waits for it
  * besides: its reply, reply_arg, client and req_id are taken. */

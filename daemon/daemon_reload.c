@@ -131,6 +131,12 @@ apply_repos(struct daemon *d, const struct config *nc)
 	return fresh;
 }
 
+static int
+same_listen(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
 /* Take the settings a reload may change from the new configuration, and
  * its repositories. Returns what apply_repos returns. */
 static unsigned char *
@@ -139,6 +145,19 @@ adopt(struct daemon *d, struct config *nc)
 	log_set_level(nc->log_level);
 	struct server_opts so = daemon_server_opts(nc);
 	server_set_limits(d->srv, &so);
+	if (d->http && nc->http_tokens) {
+		free(d->cfg.http_tokens);
+		d->cfg.http_tokens = nc->http_tokens;
+		nc->http_tokens = NULL;
+		d->cfg.http_max_clients = nc->http_max_clients;
+		struct http_opts ho = daemon_http_opts(nc);
+		ho.tokens = d->cfg.http_tokens;
+		if (http_reload(d->http, &ho) < 0)
+			log_warnx("http: %s; the previous tokens stay", err_msg());
+	}
+	if (!same_listen(d->cfg.http_listen, nc->http_listen))
+		log_warnx("%s: the http listen address changed; restart ismsd to apply it",
+		          d->cfg.file);
 	d->cfg.log_level = nc->log_level;
 	d->cfg.max_clients = nc->max_clients;
 	d->cfg.max_clients_per_user = nc->max_clients_per_user;

@@ -273,3 +273,40 @@ rpc_line(void *arg, struct client *c, const char *line, size_t len)
 	json_decref(empty);
 	json_decref(req);
 }
+
+/* Run one method for another transport (http.c): no client, no id. Only
+ * methods whose flags are in allow run, and none that replies later. */
+int
+rpc_call(struct rpc_env *e, const char *method, json_t *params, int allow, char **out, size_t *len)
+{
+	struct call k = { .e = e, .id = json_null(), .params = params };
+	const struct method *m = NULL;
+	for (size_t i = 0; i < NELEM(methods); i++)
+		if (strcmp(methods[i].name, method) == 0)
+			m = &methods[i];
+	if (m == NULL || !(m->flags & allow) || m->fn == m_sync || m->fn == m_evaluate ||
+	    (m->flags & RPC_SUBSCRIBE))
+		rpc_fail(&k, RPC_NO_METHOD, "no method '%s' over HTTP (see docs/protocol.md)",
+		         method);
+	else if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
+		m->fn(&k);
+	if (m && !(m->flags & RPC_READ))
+		rpc_status_forget();
+	int code = 0;
+	if (k.error) {
+		json_t *err = json_object_get(k.error, "error");
+		code = (int)json_integer_value(json_object_get(err, "code"));
+		json_t *o = json_pack("{s:O}", "error", err);
+		*out = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+	} else if (k.text) {
+		*out = xstrndup(k.text, k.textlen);
+	} else {
+		*out = json_dumps(k.result ? k.result : json_null(),
+		                  JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	}
+	*len = strlen(*out);
+	json_decref(k.result);
+	json_decref(k.error);
+	return code;
+}

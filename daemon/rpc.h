@@ -75,5 +75,12 @@ json_t *rpc_error(json_t *id, int code, const char *fmt, ...) __attribute__((for
 /* Whether a method exists and its flags; -1 when it does not. */
 int rpc_method_flags(const char *name);
 enum { RPC_READ = 1, RPC_WRITE = 2, RPC_SUBSCRIBE = 4 };
+/* Call method with params (an object, borrowed) for another transport
+ * (the HTTP API): methods whose flags are in allow, except those that
+ * reply later (sync, evaluate) and subscriptions. Returns 0 with *out the
+ * result as JSON text, or the JSON-RPC error code with *out
+ * {"error":{code,message}}; *out is the caller's, *len its length. */
+int rpc_call(struct rpc_env *e, const char *method, json_t *params, int allow, char **out,
+             size_t *len);
 
 #endif

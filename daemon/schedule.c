@@ -602,3 +602,108 @@ schedule_ack(struct repo *r, const char *id, json_t **out)
 	*out = json_pack("{s:s, s:s, s:b}", "repo", r->conf.name, "id", id, "acknowledged", 1);
 	return 0;
 }
+
+/* One person's id, name and e-mail address into the object arg. */
+static void
+visit_person(const struct node *rec, const struct model_doc *md, void *arg)
+{
+	const struct node *id = node_get(rec, "id"), *name = node_get(rec, "name");
+	const struct node *mail = node_get(rec, "email");
+	if (id == NULL || id->kind != NODE_STRING)
+		return;
+	char *key = xstrndup(id->str, id->len);
+	json_object_set_new(arg, key,
+	                    json_pack("{s:s%, s:s%}", "name",
+	                              name && name->kind == NODE_STRING ? name->str : "",
+	                              name && name->kind == NODE_STRING ? name->len : 0, "email",
+	                              mail && mail->kind == NODE_STRING ? mail->str : "",
+	                              mail && mail->kind == NODE_STRING ? mail->len : 0));
+	free(key);
+}
+
+/* A scalar field of rec as JSON (text, boolean), or null. */
+static json_t *
+field(const struct node *rec, const char *key)
+{
+	const struct node *n = node_get(rec, key);
+	if (n && n->kind == NODE_STRING)
+		return json_stringn(n->str, n->len);
+	if (n && n->kind == NODE_BOOL)
+		return json_boolean(n->i);
+	return json_null();
+}
+
+/* The SoA's owner and, per control, its applicability, implementation
+ * status, owner and justification, into the object arg. */
+static void
+visit_soa(const struct node *rec, const struct model_doc *md, void *arg)
+{
+	const struct node *list = node_get(rec, "controls");
+	json_t *controls = json_object();
+	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->n; i++) {
+		const struct node *c = list->items[i];
+		json_t *id = c->kind == NODE_MAP ? field(c, "control") : NULL;
+		if (json_is_string(id))
+			json_object_set_new(controls, json_string_value(id),
+			                    json_pack("{s:o, s:o, s:o, s:o, s:s, s:i}",
+			                              "applicable", field(c, "applicable"),
+			                              "status", field(c, "status"), "owner",
+			                              field(c, "owner"), "justification",
+			                              field(c, "justification"), "file",
+			                              md->file->path, "line", c->line));
+		json_decref(id);
+	}
+	json_object_set_new(arg, "owner", field(rec, "owner"));
+	json_object_set_new(arg, "controls", controls);
+}
+
+int
+schedule_people(struct repo *r, json_t **out)
+{
+	struct sched *s = ready(r);
+	if (s == NULL)
+		return SCHEDULE_NOT_READY;
+	json_t *people = json_object(), *soa = json_object();
+	calendar_each(model_of(s), "person", visit_person, people);
+	calendar_each(model_of(s), "soa", visit_soa, soa);
+	*out = json_pack("{s:s, s:s, s:o, s:o}", "repo", r->conf.name, "commit", s->commit,
+	                 "people", people, "soa", soa);
+	return 0;
+}
+
+int
+schedule_feed(struct repo *r, char **out)
+{
+	struct sched *s = ready(r);
+	struct calendar *cal = NULL;
+	json_t *people = NULL, *p;
+	const char *id;
+	if (s == NULL)
+		return SCHEDULE_NOT_READY;
+	int64_t now = s->env->now(s->env->arg);
+	people = json_object();
+	calendar_each(model_of(s), "person", visit_person, people);
+	struct ical_person *v = xcalloc(json_object_size(people) + 1, sizeof(*v));
+	struct ical_feed f = { r->conf.name, v, 0 };
+	json_object_foreach (people, id, p) {
+		const char *mail = json_string_value(json_object_get(p, "email"));
+		v[f.npeople++] =
+		        (struct ical_person){ id, json_string_value(json_object_get(p, "name")),
+			                      mail && *mail ? mail : NULL };
+	}
+	calendar_build(model_of(s), now, &cal);
+	char *name = org_name(model_of(s));
+	int rc = ical_export_feed(cal, s->cfg, name, &f, now, out);
+	free(name);
+	free(v);
+	json_decref(people);
+	calendar_free(cal);
+	return rc < 0 ? SCHEDULE_FAILED : 0;
+}
+
+int
+schedule_acked(struct repo *r, const char *key)
+{
+	struct sched *s = find(r);
+	return s && s->st && reminder_acked(s->st, key) > 0;
+}

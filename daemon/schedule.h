@@ -62,4 +62,17 @@ int schedule_review_pack(struct repo *r, const char *links, json_t **out);
 /* Acknowledge reminder id (or ack key) and recompute r's reminders. */
 int schedule_ack(struct repo *r, const char *id, json_t **out);
 
+/* For the HTTP API and the dashboard (http.c). */
+/* The people of the personnel records and who owns what in the SoA:
+ * {repo, commit, people: {id: {name, email}}, soa: {owner, controls:
+ * {control: {applicable, status, owner, justification, file, line}}}};
+ * *out is the caller's. */
+int schedule_people(struct repo *r, json_t **out);
+/* The calendar as a subscribed iCalendar feed (ical_export_feed: UIDs
+ * with the repository's name, owners as attendees); *out is the
+ * caller's. */
+int schedule_feed(struct repo *r, char **out);
+/* Whether the reminders with this ack key were acknowledged. */
+int schedule_acked(struct repo *r, const char *key);
+
 #endif

@@ -48,18 +48,71 @@ alarm(const struct cal_event *e, int days)
 	return a;
 }
 
+/* The person with id, or NULL. */
+static const struct ical_person *
+person(const struct ical_feed *f, const char *id)
+{
+	for (size_t i = 0; f && id && i < f->npeople; i++)
+		if (f->people[i].id && strcmp(f->people[i].id, id) == 0)
+			return &f->people[i];
+	return NULL;
+}
+
+/* Whether s can stand in a mailto: URI as it is: an address of the
+ * characters RFC 5322 allows unquoted, with one '@'. */
+static int
+address_ok(const char *s)
+{
+	const char *at = s ? strchr(s, '@') : NULL;
+	return at && at != s && at[1] && !strchr(at + 1, '@') && strlen(s) <= 254 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	                 ".!#$%&'*+/=?^_`{|}~@-") == strlen(s);
+}
+
+/* A copy of s fit for a parameter value (CN): no DQUOTE, no controls. */
+static char *
+param_text(const char *s)
+{
+	char *t = xstrdup(s);
+	for (char *p = t; *p; p++)
+		if (*p == '"' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return t;
+}
+
+/* The owner as ATTENDEE. */
+static void
+attendee(icalcomponent *v, const struct ical_person *p)
+{
+	char *uri = xasprintf("mailto:%s", p->email);
+	icalproperty *a = icalproperty_new_attendee(uri);
+	if (p->name) {
+		char *cn = param_text(p->name);
+		icalproperty_add_parameter(a, icalparameter_new_cn(cn));
+		free(cn);
+	}
+	icalproperty_add_parameter(a, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+	icalcomponent_add_property(v, a);
+	free(uri);
+}
+
 /* One all-day event with its alarms. */
 static icalcomponent *
-event(const struct cal_event *e, const struct reminder_config *cfg, struct icaltimetype stamp)
+event(const struct cal_event *e, const struct reminder_config *cfg, const struct ical_feed *f,
+      struct icaltimetype stamp)
 {
 	icalcomponent *v = icalcomponent_new_vevent();
 	struct ymd next = date_from_days(date_days(e->date) + 1);
 	const int *leads;
 	size_t nl = reminder_leads(cfg, e->kind, &leads);
-	char *uid = xasprintf("%s@ismsd", e->id);
+	const struct ical_person *who = person(f, e->owner);
+	char *uid = f && f->repo ? xasprintf("%s@%s.ismsd", e->id, f->repo)
+	                         : xasprintf("%s@ismsd", e->id);
+	char *owner = who && who->name ? xasprintf("%s (%s)", who->name, e->owner)
+	                               : xstrdup(e->owner ? e->owner : "not named");
 	char *desc =
 	        xasprintf("%s%s\nOwner: %s\nSource: %s:%d\nId: %s", e->overdue ? "OVERDUE. " : "",
-	                  e->title, e->owner ? e->owner : "not named", e->file, e->line, e->id);
+	                  e->title, owner, e->file, e->line, e->id);
 
 	icalcomponent_add_property(v, icalproperty_new_uid(uid));
 	icalcomponent_add_property(v, icalproperty_new_dtstamp(stamp));
@@ -69,9 +122,12 @@ event(const struct cal_event *e, const struct reminder_config *cfg, struct icalt
 	icalcomponent_add_property(v, icalproperty_new_description(desc));
 	icalcomponent_add_property(v, icalproperty_new_categories(calendar_kind_name(e->kind)));
 	icalcomponent_add_property(v, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+	if (who && address_ok(who->email))
+		attendee(v, who);
 	for (size_t i = 0; i < nl; i++)
 		icalcomponent_add_component(v, alarm(e, leads[i]));
 	free(uid);
+	free(owner);
 	free(desc);
 	return v;
 }
@@ -80,6 +136,13 @@ event(const struct cal_event *e, const struct reminder_config *cfg, struct icalt
 int
 ical_export(const struct calendar *c, const struct reminder_config *cfg, const char *name,
             int64_t dtstamp, char **out)
+{
+	return ical_export_feed(c, cfg, name, NULL, dtstamp, out);
+}
+
+int
+ical_export_feed(const struct calendar *c, const struct reminder_config *cfg, const char *name,
+                 const struct ical_feed *f, int64_t dtstamp, char **out)
 {
 	struct reminder_config *def = cfg ? NULL : reminder_config_default(c->tz);
 	icalcomponent *cal;
@@ -100,7 +163,7 @@ ical_export(const struct calendar *c, const struct reminder_config *cfg, const c
 		icalcomponent_add_property(cal, p);
 	}
 	for (size_t i = 0; i < c->n; i++)
-		icalcomponent_add_component(cal, event(&c->v[i], cfg ? cfg : def, stamp));
+		icalcomponent_add_component(cal, event(&c->v[i], cfg ? cfg : def, f, stamp));
 	s = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	date_ical_unlock();
