@@ -291,6 +291,9 @@ report_result_json(const struct rule_result *r)
 		json_object_set_new(jf, "severity", jstr(f->severity));
 		json_object_set_new(jf, "file", jstr(f->file));
 		json_object_set_new(jf, "line", f->line ? json_integer(f->line) : json_null());
+		json_object_set_new(jf, "record", jstr(f->record));
+		json_object_set_new(jf, "fingerprint",
+		                    f->fingerprint[0] ? json_string(f->fingerprint) : json_null());
 		json_array_append_new(fs, jf);
 	}
 	json_object_set_new(o, "findings", fs);
