@@ -82,7 +82,7 @@ keyed(struct buf *b, const struct node *map, const struct field_decl *fields, in
 			return;
 		const struct node *item = v->items[i];
 		const struct node *kv = item->kind == NODE_MAP ? node_get(item, key->name) : NULL;
-		if (!scalar(kv))
+		if (kv == NULL || !scalar(kv))
 			return;
 		buf_printf(b, "/%s[%s=%.*s]", d->name, key->name, (int)kv->len, kv->str);
 		int next = (size_t)i + 1 < v->n ? v->items[i + 1]->line : to;
@@ -114,7 +114,7 @@ fingerprint_record(const struct model *m, const char *path, int line)
 			end = list->items[i + 1]->line;
 		const struct node *id =
 		        t->id_field && rec->kind == NODE_MAP ? node_get(rec, t->id_field) : NULL;
-		if (scalar(id))
+		if (id != NULL && scalar(id))
 			buf_printf(&b, "%s:%.*s", t->name, (int)id->len, id->str);
 		else
 			buf_printf(&b, "%s", path);

@@ -24,7 +24,7 @@ baseline_level_parse(const char *s, enum baseline_level *out)
 enum baseline_level
 baseline_level_of(const char *severity)
 {
-	enum baseline_level l;
+	enum baseline_level l = LEVEL_OBSERVATION;
 	return baseline_level_parse(severity, &l) == 0 ? l : LEVEL_OBSERVATION;
 }
 
