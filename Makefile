@@ -289,7 +289,8 @@ install: install-programs man
 	install -m 755 contrib/hooks/pre-commit contrib/hooks/post-receive contrib/hooks/update \
 	  $(DESTDIR)$(DATADIR)/hooks/
 	install -d $(DESTDIR)$(DATADIR)/ci
-	install -m 644 contrib/ci/* $(DESTDIR)$(DATADIR)/ci/
+	install -m 755 contrib/ci/isms-gate.sh $(DESTDIR)$(DATADIR)/ci/
+	install -m 644 contrib/ci/gitlab-ci.yml contrib/ci/github-actions.yml $(DESTDIR)$(DATADIR)/ci/
 	install -m 644 sdk/include/ismsd/plugin.h $(DESTDIR)$(INCLUDEDIR)/ismsd/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	  -e 's|@PLUGINDIR@|$(LIBDIR)/plugins|' -e 's|@VERSION@|$(VERSION)|' \

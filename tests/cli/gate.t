@@ -123,6 +123,19 @@ out=$($ISMSCTL diff main main --repo .); rc=$?
 is "$rc" 0 "a ref against itself: nothing new"
 like "$out" "0 new, 0 resolved" "and says so"
 
+# the CI script: reports for the CI system, the gate's exit status
+out=$(ISMS_BASE=main ISMS_OUT="$T/reports" sh "$ISMS_TOP/contrib/ci/isms-gate.sh" 2>&1); rc=$?
+is "$rc" 1 "isms-gate.sh fails the merge request"
+like "$out" "Gate: FAILED" "and prints the gate"
+ok "$([ -s "$T/reports/isms.sarif" ] && [ -s "$T/reports/isms-junit.xml" ]; echo $?)" \
+	"and writes SARIF and JUnit"
+out=$(ISMS_BASE=main ISMS_MERGE_BASE=1 ISMS_FAIL_ON=major ISMS_OUT="$T/reports" \
+	sh "$ISMS_TOP/contrib/ci/isms-gate.sh" 2>&1); rc=$?
+is "$rc" 0 "isms-gate.sh against the merge base at major passes"
+out=$(ISMS_BASE=nowhere ISMS_OUT="$T/reports" sh "$ISMS_TOP/contrib/ci/isms-gate.sh" 2>&1); rc=$?
+is "$rc" 2 "isms-gate.sh without the base commit says so"
+like "$out" "not in this clone" "and why"
+
 # 8. check --repo URL: a temporary bare mirror of a file:// URL.
 git clone -q --bare "$T/branchy" "$T/shared.git"
 out=$($ISMSCTL check --repo "file://$T/shared.git" --ref fix-one-break-one --baseline main); rc=$?
