@@ -27,7 +27,7 @@ PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib 
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client \
+        python3-prometheus-client python3-jsonschema python3-junitparser \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh \
         chromium python3-icalendar nodejs
@@ -314,7 +314,11 @@ install: install-programs man
 	rm -rf $(DESTDIR)$(DATADIR)/sdk/lua $(DESTDIR)$(DATADIR)/sdk/examples
 	cp -R sdk/lua sdk/examples $(DESTDIR)$(DATADIR)/sdk/
 	chmod -R u+w,go-w,a+rX $(DESTDIR)$(DATADIR)
-	install -m 755 contrib/hooks/pre-commit contrib/hooks/post-receive $(DESTDIR)$(DATADIR)/hooks/
+	install -m 755 contrib/hooks/pre-commit contrib/hooks/post-receive contrib/hooks/update \
+	  $(DESTDIR)$(DATADIR)/hooks/
+	install -d $(DESTDIR)$(DATADIR)/ci
+	install -m 755 contrib/ci/isms-gate.sh $(DESTDIR)$(DATADIR)/ci/
+	install -m 644 contrib/ci/gitlab-ci.yml contrib/ci/github-actions.yml $(DESTDIR)$(DATADIR)/ci/
 	install -m 644 sdk/include/ismsd/plugin.h $(DESTDIR)$(INCLUDEDIR)/ismsd/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	  -e 's|@PLUGINDIR@|$(LIBDIR)/plugins|' -e 's|@VERSION@|$(VERSION)|' \

@@ -20,27 +20,36 @@
 #include "model.h"
 #include "record.h"
 #include "report.h"
+#include "mirror.h"
 #include "snapshot.h"
+#include "staged.h"
 #include "thread.h"
 #include "ismsctl_int.h"
 
 static const char check_help[] =
-        "usage: ismsctl check --repo PATH [--ref REF] [--worktree DIR] [--now DATE]\n"
-        "                     [--rules DIR] [--pack DIR]... [--format text|json|tap]\n"
-        "                     [--verbose]\n"
+        "usage: ismsctl check --repo PATH|URL [--ref REF | --worktree DIR | --index]\n"
+        "                     [--baseline REF] [--fail-on major|minor|observation]\n"
+        "                     [--now DATE] [--rules DIR] [--pack DIR]...\n"
+        "                     [--format text|json|tap|sarif|junit] [--verbose]\n"
         "\n"
         "Evaluate the ISMS in a git repository against ISO/IEC 27001:2022 and\n"
         "report every nonconformity with the file and line it is about and what\n"
         "to do about it.\n"
         "\n"
-        "  --repo PATH      the ISMS repository (work tree, .git or bare); default .\n"
+        "  --repo PATH|URL  the ISMS repository (work tree, .git or bare), or a URL\n"
+        "                   (file://, https://, ssh://) mirrored for the check; default .\n"
         "  --ref REF        branch, tag or commit to check; default HEAD\n"
-        "  --worktree DIR   check the files in DIR, committed or not (pre-commit)\n"
+        "  --worktree DIR   check the files in DIR, committed or not\n"
+        "  --index          check what is staged for the next commit (pre-commit)\n"
+        "  --baseline REF   fail only on findings that REF does not have; list the\n"
+        "                   resolved and existing ones (docs/ci.md)\n"
+        "  --fail-on LEVEL  the least severity that fails: major, minor (default)\n"
+        "                   or observation\n"
         "  --now DATE       evaluate as of DATE (ISO 8601); default: now\n"
         "  --rules DIR      rule packs to use; default: the installed ones\n"
         "  --pack DIR       also the organisation's own rule packs in DIR\n"
         "                   (repeatable; loaded after those of --rules)\n"
-        "  --format FMT     text (default), json or tap\n"
+        "  --format FMT     text (default), json, tap, sarif (SARIF 2.1.0) or junit\n"
         "  --verbose        also list passing and not applicable rules\n"
         "  --profile        print the time per phase and the slowest rules to standard error\n"
         "\n"
@@ -50,7 +59,8 @@ static const char check_help[] =
 struct check_opts {
 	const char *repo, *ref, *worktree, *rules, *now;
 	enum report_format format;
-	int verbose, profile;
+	int verbose, profile, index;
+	struct gate_opts gate;
 };
 
 static int
@@ -66,6 +76,9 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		{ "format", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "profile", no_argument, NULL, 'p' },
+		{ "index", no_argument, NULL, 'i' },
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "fail-on", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,6 +97,15 @@ parse_check(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'v': o->verbose = 1; break;
 		case 'p': o->profile = 1; break;
+		case 'i': o->index = 1; break;
+		case 'b': o->gate.baseline = optarg; break;
+		case 'L':
+			if (baseline_level_parse(optarg, &o->gate.level) < 0) {
+				fprintf(stderr, "ismsctl check: --fail-on: %s\n", err_msg());
+				return -1;
+			}
+			o->gate.level_set = 1;
+			break;
 		case 'F':
 			if (report_format_parse(optarg, &o->format) < 0) {
 				fprintf(stderr, "ismsctl check: %s\n", err_msg());
@@ -99,13 +121,18 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		        check_help);
 		return -1;
 	}
+	if (o->index + (o->worktree != NULL) + (o->ref != NULL) > 1) {
+		fprintf(stderr, "ismsctl check: --index, --worktree and --ref each say what to "
+		                "check; give one\n");
+		return -1;
+	}
 	return 0;
 }
 
 int
 cmd_check(int argc, char **argv)
 {
-	struct check_opts o = { 0 };
+	struct check_opts o = { .gate.level = LEVEL_MINOR };
 	struct snapshot *snap = NULL;
 	struct model *m = NULL;
 	struct engine *e = NULL;
@@ -113,6 +140,7 @@ cmd_check(int argc, char **argv)
 	struct problems errs = { 0 };
 	int64_t now;
 	int rc = EXIT_USAGE;
+	char *mirror = NULL;
 	if (parse_check(argc, argv, &o) < 0)
 		return EXIT_USAGE;
 	if (parse_now(o.now, &now) < 0) {
@@ -130,7 +158,19 @@ cmd_check(int argc, char **argv)
 	if (!side_started(&th))
 		load_packs(&pl);
 	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
-	int read = snapshot_load(o.repo, o.ref, o.worktree, &lim, &snap);
+	const char *url = NULL;
+	int read = 0;
+	/* A URL is checked from a temporary bare mirror. */
+	if (mirror_is_url(o.repo) && (o.index || o.worktree)) {
+		read = err_set("%s is a URL: it has no index or work tree to check", o.repo);
+	} else if (mirror_is_url(o.repo)) {
+		url = o.repo;
+		if ((read = mirror_temp(url, &mirror)) == 0)
+			o.repo = mirror;
+	}
+	if (read == 0)
+		read = o.index ? staged_load(o.repo, getenv("GIT_INDEX_FILE"), &lim, &snap)
+		               : snapshot_load(o.repo, o.ref, o.worktree, &lim, &snap);
 	if (read < 0)
 		fprintf(stderr, "ismsctl check: %s\n", err_msg());
 	t[1] = mono_ms();
@@ -156,14 +196,20 @@ cmd_check(int argc, char **argv)
 	}
 	t[4] = mono_ms();
 	struct report_meta meta = {
-		.repo = o.repo,
-		.ref = o.ref,
+		.repo = url ? url : o.repo,
+		.ref = o.index ? "the index (staged changes)" : o.ref,
 		.organisation = organisation(m),
 		.worktree = o.worktree != NULL,
 		.verbose = o.verbose,
 		.color = o.format == REPORT_TEXT && isatty(1) && !getenv("NO_COLOR"),
 	};
-	report_write(stdout, o.format, ev, e, &meta);
+	if (o.gate.baseline || o.gate.level_set) {
+		/* the baseline is read from the mirror, not the URL */
+		rc = gate_check(&o.gate, o.repo, e, ev, &meta, o.format);
+	} else {
+		report_write(stdout, o.format, ev, e, &meta);
+		rc = report_exit_status(ev);
+	}
 	if (o.profile) {
 		fprintf(stderr,
 		        "phases: repository read in %.1f ms, rule packs loaded (meanwhile) %.1f ms "
@@ -172,13 +218,16 @@ cmd_check(int argc, char **argv)
 		        t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], mono_ms() - t[4]);
 		report_profile(stderr, ev, 20);
 	}
-	rc = report_exit_status(ev);
 out:
 	evaluation_free(ev);
 	model_free(m);
 	snapshot_free(snap);
 	engine_free(e);
 	problems_free(&errs);
+	if (mirror) {
+		mirror_remove(mirror);
+		free(mirror);
+	}
 	return rc;
 }
 

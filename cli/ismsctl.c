@@ -40,6 +40,7 @@ static int cmd_help(int, char **);
 
 static const struct command commands[] = {
 	{ "check", cmd_check, "evaluate an ISMS repository and report nonconformities" },
+	{ "diff", cmd_diff, "new, resolved and changed findings between two refs" },
 	{ "rules", cmd_rules, "list the rules, or the clauses and controls they cover" },
 	{ "schema", cmd_schema, "print the record types as JSON Schema or Markdown" },
 	{ "test", cmd_test, "run rule specs against fixture records and print TAP" },

@@ -11,9 +11,11 @@
 
 #include <jansson.h>
 
+#include "baseline.h"
 #include "engine.h"
 #include "model.h"
 #include "problems.h"
+#include "report.h"
 
 #define EXIT_NONCONFORMANT 1
 #define EXIT_USAGE         2
@@ -36,6 +38,7 @@ int cmd_ack(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_audit_plan(int argc, char **argv);
 int cmd_review_pack(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* ismsctl.c */
 
@@ -68,6 +71,23 @@ struct pack_load {
 };
 /* The thread function: loads opts' packs and pack_dirs into e. */
 void *load_packs(void *arg);
+
+/* cmd_gate.c */
+
+/* The gate of check: --baseline and --fail-on. */
+struct gate_opts {
+	const char *baseline;      /* the ref compared with, or NULL */
+	enum baseline_level level; /* --fail-on */
+	int level_set;             /* --fail-on was given */
+};
+/* Evaluate ref of repo with e at now into a check document (report_json);
+ * *doc is the caller's. 0, or -1 with err_msg(). */
+int gate_eval(struct engine *e, const char *repo, const char *ref, int64_t now, json_t **doc);
+/* Write the check of ev in fmt, compared with g's baseline (read from
+ * repo, a path) when there is one, and return the exit status: 1 when the gate fails, 0 when it
+ * passes, 2 when the baseline cannot be evaluated. */
+int gate_check(const struct gate_opts *g, const char *repo, struct engine *e,
+               const struct evaluation *ev, const struct report_meta *meta, enum report_format fmt);
 
 /* cmd_daemon.c */
 

@@ -392,8 +392,10 @@ topic_findings(struct plugin_host *h, const char *repo, uint64_t cursor, json_t 
 			if (rule == NULL || msg == NULL)
 				continue;
 			const char *file = json_string_value(json_object_get(v, "file"));
-			struct finding f = { (char *)msg, NULL, (char *)file,
-				             (int)json_integer_value(json_object_get(v, "line")) };
+			struct finding f = { .message = (char *)msg,
+				             .file = (char *)file,
+				             .line = (int)json_integer_value(
+				                     json_object_get(v, "line")) };
 			char key[17];
 			finding_key(rule, &f, key);
 			json_t *o = json_deep_copy(v);

@@ -14,6 +14,7 @@
 #include "date.h"
 #include "gitcache.h"
 #include "looseguard.h"
+#include "mirror.h"
 #include "cdefs.h"
 #include "alloc.h"
 #include "err.h"
@@ -115,66 +116,10 @@ out:
 	return rc;
 }
 
-/* Point the mirror's HEAD at the remote's default branch, or at main or
- * master when the remote did not say. */
-static void
-set_head(git_repository *r, git_remote *remote)
-{
-	git_buf b = { 0 };
-	if (git_remote_default_branch(&b, remote) == 0) {
-		git_repository_set_head(r, b.ptr);
-		git_buf_dispose(&b);
-		return;
-	}
-	git_reference *ref = NULL;
-	if (git_reference_lookup(&ref, r, "refs/heads/main") == 0)
-		git_repository_set_head(r, "refs/heads/main");
-	else if (git_reference_lookup(&ref, r, "refs/heads/master") == 0)
-		git_repository_set_head(r, "refs/heads/master");
-	git_reference_free(ref);
-}
-
 int
 repo_mirror(const char *url, const char *dir)
 {
-	git_repository *r = NULL;
-	git_remote *remote = NULL;
-	git_fetch_options fo;
-	int rc = -1;
-	char *specs[] = { "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*" };
-	git_strarray refspecs = { specs, 2 };
-	pthread_once(&once, init_git);
-	if (git_repository_open_bare(&r, dir) < 0 && git_repository_init(&r, dir, 1) < 0) {
-		gerr(dir);
-		goto out;
-	}
-	/* The fetch reads the mirror's own objects: see loose.h. */
-	if (looseguard_attach(r) < 0)
-		goto out;
-	/* Anonymous, and without url.*.insteadOf rewriting: the URL is used as
-	 * configured (this also avoids a leak in libgit2 1.5's glob matching). */
-	git_remote_create_options ro;
-	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	ro.repository = r;
-	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
-	if (git_remote_create_with_opts(&remote, url, &ro) < 0) {
-		gerr(url);
-		goto out;
-	}
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	fo.prune = GIT_FETCH_PRUNE;
-	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	if (git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
-		const git_error *e = git_error_last();
-		err_set("cannot fetch %s: %s", url, e && e->message ? e->message : "unknown error");
-		goto out;
-	}
-	set_head(r, remote);
-	rc = 0;
-out:
-	git_remote_free(remote);
-	git_repository_free(r);
-	return rc;
+	return mirror_fetch(url, dir);
 }
 
 char *

@@ -5,7 +5,7 @@ _ismsctl()
     local cur prev words cword
     _init_completion || return
 
-    local commands="check rules schema test new-pack status results explain
+    local commands="check diff rules schema test new-pack status results explain
         summary watch sync ack history call calendar audit-plan review-pack
         version help"
     local daemon="--socket --repo --json --help"
@@ -44,7 +44,8 @@ _ismsctl()
 
     local opts
     case ${words[1]} in
-        check) opts="--repo --ref --worktree --now --rules --pack --format --verbose --profile --help" ;;
+        check) opts="--repo --ref --worktree --index --baseline --fail-on --now --rules --pack --format --verbose --profile --help" ;;
+        diff) opts="--repo --now --rules --pack --fail-on --json --daemon --socket --help" ;;
         rules) opts="--rules --pack --coverage --markdown --json --help" ;;
         schema) opts="--list --markdown --out --help" ;;
         test)

@@ -10,6 +10,8 @@
 #include "alloc.h"
 #include "err.h"
 #include "verdict.h"
+#include "junit.h"
+#include "sarif.h"
 
 struct group {
 	const char *key; /* "4".."10", or a theme */
@@ -52,8 +54,12 @@ report_format_parse(const char *s, enum report_format *out)
 		*out = REPORT_JSON;
 	else if (strcmp(s, "tap") == 0)
 		*out = REPORT_TAP;
+	else if (strcmp(s, "sarif") == 0)
+		*out = REPORT_SARIF;
+	else if (strcmp(s, "junit") == 0)
+		*out = REPORT_JUNIT;
 	else
-		return err_set("unknown format '%s' (use text, json or tap)", s);
+		return err_set("unknown format '%s' (use text, json, tap, sarif or junit)", s);
 	return 0;
 }
 
@@ -291,6 +297,9 @@ report_result_json(const struct rule_result *r)
 		json_object_set_new(jf, "severity", jstr(f->severity));
 		json_object_set_new(jf, "file", jstr(f->file));
 		json_object_set_new(jf, "line", f->line ? json_integer(f->line) : json_null());
+		json_object_set_new(jf, "record", jstr(f->record));
+		json_object_set_new(jf, "fingerprint",
+		                    f->fingerprint[0] ? json_string(f->fingerprint) : json_null());
 		json_array_append_new(fs, jf);
 	}
 	json_object_set_new(o, "findings", fs);
@@ -325,8 +334,8 @@ report_rule_json(const struct rule_info *r)
 	return o;
 }
 
-static void
-write_json(FILE *out, const struct evaluation *ev, const struct report_meta *m)
+json_t *
+report_json(const struct evaluation *ev, const struct report_meta *m)
 {
 	json_t *o = json_object();
 	char now[21];
@@ -347,9 +356,36 @@ write_json(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 		if (ev->results[i].status < ST_COUNT)
 			json_array_append_new(rs, report_result_json(&ev->results[i]));
 	json_object_set_new(o, "results", rs);
-	json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
-	json_decref(o);
+	return o;
+}
+
+/* The rule declarations of e as JSON, or NULL without an engine. */
+static json_t *
+rules_json(const struct engine *e)
+{
+	const struct rule_info *r;
+	if (e == NULL)
+		return NULL;
+	size_t n = engine_rules(e, &r);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, report_rule_json(&r[i]));
+	return a;
+}
+
+void
+report_write_doc(FILE *out, enum report_format f, json_t *doc, const struct engine *e)
+{
+	json_t *rules;
+	switch (f) {
+	case REPORT_SARIF:
+		rules = rules_json(e);
+		sarif_write(out, doc, rules);
+		json_decref(rules);
+		break;
+	case REPORT_JUNIT: junit_write(out, doc); break;
+	default: json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER); fputc('\n', out);
+	}
 }
 
 static void
@@ -383,11 +419,17 @@ void
 report_write(FILE *out, enum report_format f, const struct evaluation *ev, const struct engine *e,
              const struct report_meta *meta)
 {
-	(void)e;
+	json_t *doc;
 	switch (f) {
 	case REPORT_TEXT: write_text(out, ev, meta); break;
-	case REPORT_JSON: write_json(out, ev, meta); break;
 	case REPORT_TAP: write_tap(out, ev); break;
+	case REPORT_JSON:
+	case REPORT_SARIF:
+	case REPORT_JUNIT:
+		doc = report_json(ev, meta);
+		report_write_doc(out, f, doc, e);
+		json_decref(doc);
+		break;
 	}
 }
 

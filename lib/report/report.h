@@ -1,5 +1,5 @@
-/* report.h - an evaluation as text for people, JSON for programs, or TAP
- * for CI. */
+/* report.h - an evaluation as text for people, JSON for programs, TAP,
+ * SARIF (sarif.h) or JUnit XML (junit.h) for CI. */
 #ifndef ISMS_REPORT_H
 #define ISMS_REPORT_H
 
@@ -8,7 +8,7 @@
 
 #include "engine.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_TAP };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_TAP, REPORT_SARIF, REPORT_JUNIT };
 
 struct report_meta {
 	const char *repo;         /* as the user named it */
@@ -23,6 +23,12 @@ int report_format_parse(const char *s, enum report_format *out);
 /* Write ev to out in format f. */
 void report_write(FILE *out, enum report_format f, const struct evaluation *ev,
                   const struct engine *e, const struct report_meta *meta);
+/* The check document of ev (what --format json prints): repository, ref,
+ * commit, counts, results (the verdicts), ... The caller's. */
+json_t *report_json(const struct evaluation *ev, const struct report_meta *meta);
+/* Write a check document in a format made from it: json, sarif (rule
+ * declarations from e, which may be NULL) or junit. */
+void report_write_doc(FILE *out, enum report_format f, json_t *doc, const struct engine *e);
 /* The summary group of a rule: "4".."10" for clauses, the Annex A theme
  * for controls. Borrowed. */
 const char *report_group(const struct rule_info *r);

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "problems.h"
 #include "sys.h"
+#include "fingerprint.h"
 #include "lua_date.h"
 #include "lua_record.h"
 #include "pathglob.h"
@@ -991,9 +992,23 @@ read_findings(lua_State *L, struct rule_result *res)
 			f->message = xstrdup("(no message)");
 		f->severity = opt_field(L, -1, "severity");
 		f->file = opt_field(L, -1, "file");
+		f->key = opt_field(L, -1, "key");
 		lua_getfield(L, -1, "line");
 		f->line = (int)lua_tointeger(L, -1);
 		lua_pop(L, 2);
+	}
+}
+
+/* Give each finding of res its record and fingerprint. */
+static void
+identify(const struct model *m, struct rule_result *res)
+{
+	for (size_t k = 0; k < res->nfindings; k++) {
+		struct finding *f = &res->findings[k];
+		f->record = fingerprint_record(m, f->file, f->line);
+		char *kind = fingerprint_kind(f->key, f->message);
+		fingerprint_make(res->rule->id, f->record, kind, f->fingerprint);
+		free(kind);
 	}
 }
 
@@ -1037,6 +1052,7 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 		lua_getfield(L, -1, "findings");
 		read_findings(L, res);
 		lua_pop(L, 1);
+		identify(e->m, res);
 		lua_getfield(L, -1, "valid_until");
 		int64_t days;
 		/* A date already past changes nothing: the verdict holds. */
@@ -1194,6 +1210,8 @@ evaluation_free(struct evaluation *ev)
 			free(r->findings[k].message);
 			free(r->findings[k].severity);
 			free(r->findings[k].file);
+			free(r->findings[k].key);
+			free(r->findings[k].record);
 		}
 		free(r->findings);
 		free(r->note);

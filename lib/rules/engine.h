@@ -39,6 +39,11 @@ struct finding {
 	char *severity;
 	char *file; /* NULL: the repository as a whole */
 	int line;
+	char *key;    /* the kind of problem as the rule named it, or NULL */
+	char *record; /* the record it is about (fingerprint_record) */
+	/* Rule, record and kind hashed (fingerprint.h): the same finding
+	 * in another commit has the same one, wherever its line moved. */
+	char fingerprint[33];
 };
 
 struct rule_result {

@@ -475,16 +475,22 @@ local function add(self, severity, ...)
   local msg
   if file then msg = message(n - 1, select(2, ...))
   else msg = message(n, ...) end
-  st.findings[#st.findings + 1] = {
-    message = msg, severity = severity, file = file, line = line,
-  }
+  local f = { message = msg, severity = severity, file = file, line = line }
+  st.findings[#st.findings + 1] = f
+  return setmetatable({}, { __index = { key = function(_, k)
+    if type(k) ~= "string" or k == "" then error("a finding's key must be a non-empty string", 2) end
+    f.key = k
+  end }, __metatable = false })
 end
 
 ---Report a nonconformity with the rule's severity: r:fail([at,] fmt, ...),
----where `at` is a record or `isms.at(rec, "field")`.
+---where `at` is a record or `isms.at(rec, "field")`. Returns the finding,
+---whose `:key(k)` names the kind of problem for its fingerprint (default:
+---the message without its numbers).
 function Ctx:fail(...)
-  add(self, verdict_of(self, "r:fail").rule.severity, ...)
+  local f = add(self, verdict_of(self, "r:fail").rule.severity, ...)
   state[self].failed = true
+  return f
 end
 
 ---Report a finding of a given severity (major, minor, observation);
@@ -493,15 +499,17 @@ function Ctx:finding(severity, ...)
   if not SEVERITY[severity] then
     error("severity must be major, minor or observation", 2)
   end
-  add(self, severity, ...)
+  local f = add(self, severity, ...)
   if severity == "observation" then state[self].warned = true
   else state[self].failed = true end
+  return f
 end
 
 ---Report an observation: the verdict is `warn` unless something fails.
 function Ctx:warn(...)
-  add(self, "observation", ...)
+  local f = add(self, "observation", ...)
   state[self].warned = true
+  return f
 end
 
 ---Point at a finding that another rule reports for the same root cause,

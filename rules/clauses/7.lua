@@ -352,9 +352,11 @@ local function changed_since_approval(r, d, what, grace)
   local c = r:changed(d)
   local when = c and isms.date(c.date)
   if not last or not when or when <= last:add_days(grace) then return end
-  r:fail(d, "%s was changed on %s (commit %s by %s), %d days after its approval or review on %s: "
-    .. "the text in force is not the approved one", what, when, tostring(c.commit):sub(1, 12),
-    tostring(c.author), last:days_until(when), last)
+  -- a staged or edited file (pre-commit, --worktree) has no commit yet
+  local by = (c.commit or "") == "" and "not committed yet"
+    or string.format("commit %s by %s", tostring(c.commit):sub(1, 12), tostring(c.author or "unknown"))
+  r:fail(d, "%s was changed on %s (%s), %d days after its approval or review on %s: "
+    .. "the text in force is not the approved one", what, when, by, last:days_until(when), last)
 end
 
 isms.rule {

@@ -260,8 +260,11 @@ function context:control(id) end
 ---Report a nonconformity with the rule's severity; the verdict is fail.
 ---`r:fail([where,] format, ...)`: where is a record or a location
 ---(`rec:at("field")`), format and its arguments as in string.format.
+---Returns the finding: `:key(k)` names its kind of problem for the
+---fingerprint (docs/ci.md), by default the message without its numbers.
 ---@param where_or_format isms.where|string
 ---@param ... any
+---@return isms.finding
 function context:fail(where_or_format, ...) end
 
 ---Report a finding of a given severity: major and minor make the verdict
@@ -269,11 +272,13 @@ function context:fail(where_or_format, ...) end
 ---@param severity "major"|"minor"|"observation"
 ---@param where_or_format isms.where|string
 ---@param ... any
+---@return isms.finding
 function context:finding(severity, where_or_format, ...) end
 
 ---Report an observation: the verdict is warn unless something fails.
 ---@param where_or_format isms.where|string
 ---@param ... any
+---@return isms.finding
 function context:warn(where_or_format, ...) end
 
 ---Point at the finding another rule reports for the same root cause
@@ -284,6 +289,17 @@ function context:warn(where_or_format, ...) end
 ---@param where_or_format isms.where|string
 ---@param ... any
 function context:see(rule_id, where_or_format, ...) end
+
+---A finding just reported.
+---@class isms.finding
+local finding = {}
+
+---Name the kind of problem, for the finding's fingerprint: the same key
+---for the same record and rule is the same finding in every commit,
+---whatever the message says. Use it when the message carries a value
+---that changes without the problem changing (a name, a status).
+---@param k string
+function finding:key(k) end
 
 ---The rule does not apply (for example the SoA excludes the control).
 ---@param reason? string

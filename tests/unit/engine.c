@@ -504,11 +504,43 @@ test_params(void)
 	run_free(&r);
 }
 
+/* Findings get a record and a fingerprint; :key names their kind. */
+static void
+test_fingerprints(void)
+{
+	struct run r;
+	const char *pack =
+		RULE("fp", "local k = r:record('risk', 'R-2')\n"
+		           "r:fail(k, 'risk R-2 is %d days late', 3)\n"
+		           "r:fail(k, 'risk R-2 is %d days late', 4)\n"
+		           "r:fail(k, 'risk R-2 has status %s', 'open'):key('status')\n"
+		           "r:fail(isms.at(r:record('risk', 'R-1'), 'impact'), 'risk R-2 is 3 days late')")
+		RULE("bad-key", "r:fail('x'):key(42)");
+	ok(run(&r, pack, day("2026-05-01")) == 0, "evaluation runs: %s", err_msg());
+	const struct rule_result *x = result(&r, "fp");
+	ok(x && x->nfindings == 4, "four findings");
+	if (x && x->nfindings == 4) {
+		is_str(x->findings[0].record, "risk:R-2", "the record a finding is about");
+		is_str(x->findings[3].record, "risk:R-1", "a field's finding is about its record");
+		is_int(strlen(x->findings[0].fingerprint), 32, "a fingerprint of 32 hex digits");
+		is_str(x->findings[0].fingerprint, x->findings[1].fingerprint,
+		       "numbers in the message do not change the fingerprint");
+		is_str(x->findings[2].key, "status", ":key is kept");
+		ok(strcmp(x->findings[0].fingerprint, x->findings[2].fingerprint) != 0,
+		   "another kind, another fingerprint");
+		ok(strcmp(x->findings[0].fingerprint, x->findings[3].fingerprint) != 0,
+		   "another record, another fingerprint");
+	}
+	is_str(status(&r, "bad-key"), "error", "a key that is not a string is the rule's error");
+	run_free(&r);
+}
+
 int
 main(void)
 {
 	snprintf(rules_dir, sizeof(rules_dir), "/tmp/isms-engine-t.%d", (int)getpid());
 	test_verdicts();
+	test_fingerprints();
 	test_hostile();
 	test_load_errors();
 	test_shared();
