@@ -187,6 +187,15 @@ static const struct field_decl audience_fields[] = {
 	F_END,
 };
 
+/* One entry of a document's revision history (7.5.2, 7.5.3). */
+static const struct field_decl revision_fields[] = {
+	F_STR("version", REQ | IDT, "The version this entry describes."),
+	F_DATE("date", REQ, "Date the version was written (its text completed)."),
+	F_STR("by", PER, "Person id of who wrote or changed it."),
+	F_TEXT("summary", 0, "What changed."),
+	F_END,
+};
+
 static const struct field_decl policy_fields[] = {
 	F_STR("id", REQ | IDT,
 	      "Unique id of the document (e.g. information-security-policy); rules and records "
@@ -218,6 +227,9 @@ static const struct field_decl policy_fields[] = {
 	F_OBJ("audience", 0, audience_fields,
 	      "Who the document applies to, when not all staff: acknowledgements and awareness "
 	      "are counted against these people only."),
+	F_LOBJ("revisions", 0, revision_fields,
+	       "The revision history: each version with the date it was written; the version "
+	       "in force cannot have been approved before it was written (7.5.2)."),
 	F_END,
 };
 

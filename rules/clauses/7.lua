@@ -293,6 +293,22 @@ isms.rule {
   end,
 }
 
+-- The version in force cannot have been approved before it was written:
+-- its entry in the document's revision history dates it. The finding is
+-- on the revision's date, the later of the two.
+local function written_before_approval(r, d, id, approved)
+  if not approved or d.version == nil or d.revisions == nil then return end
+  local version = tostring(isms.text(d, "version"))
+  for _, rev in ipairs(d.revisions) do
+    local written = isms.date(rev.date)
+    if tostring(isms.text(rev, "version")) == version and written and written > approved then
+      r:fail(isms.at(rev, "date"), "document %s: version %s was written on %s, after its approval on %s: "
+        .. "the approval cannot be of this text; have version %s approved (approved_on on or after %s) "
+        .. "or correct the revision history", id, version, written, approved, version, written)
+    end
+  end
+end
+
 isms.rule {
   id = "7.5.2-documents-approved", clause = "7.5.2", severity = "minor",
   title = "Every policy and procedure in force is identified, owned and approved",
@@ -313,6 +329,7 @@ isms.rule {
         -- Whoever approved it must have been in post on the day (5.2 judges
         -- the policy's approver, who must also be top management).
         local day = isms.date(d.approved_on)
+        written_before_approval(r, d, id, day)
         if d.kind ~= "policy" and d.approved_by ~= nil and day then
           local why = people.authority_on(r, d.approved_by, day)
           if why then

@@ -181,6 +181,53 @@ spec {
   expect = { ["7.5.2-documents-approved"] = "pass" },
 }
 
+-- 2b. A version cannot be approved before it was written ----------------------
+
+local REVISED = [[
+---
+id: supplier-procedure
+title: Supplier procedure
+kind: procedure
+owner: p-isms
+approved_by: p-coo
+approved_on: 2026-01-20
+version: "1.1"
+status: approved
+revisions:
+  - version: "1.0"
+    date: 2025-06-02
+    by: p-isms
+    summary: First issue
+  - version: "1.1"
+    date: 2026-01-12
+    by: p-isms
+    summary: Onboarding checks for cloud providers
+---
+# Supplier procedure
+]]
+
+spec {
+  name = "a version written before its approval passes 7.5.2",
+  now = NOW, files = files({ ["procedures/supplier-procedure.md"] = REVISED }),
+  expect = { ["7.5.2-documents-approved"] = "pass" },
+}
+
+spec {
+  name = "a version approved before it was written fails 7.5.2 at the revision's date",
+  now = NOW, files = files({ ["procedures/supplier-procedure.md"] = REVISED }),
+  edit = { ["procedures/supplier-procedure.md"] = { { "date: 2026-01-12", "date: 2026-01-27" } } },
+  expect = { ["7.5.2-documents-approved"] = { status = "fail", count = 1, findings = { {
+    file = "procedures/supplier-procedure.md", line = 16,
+    message = "document supplier-procedure: version 1.1 was written on 2026-01-27, after its approval on 2026-01-20" } } } },
+}
+
+spec {
+  name = "an older version written after the current approval is not this text's concern",
+  now = NOW, files = files({ ["procedures/supplier-procedure.md"] = REVISED }),
+  edit = { ["procedures/supplier-procedure.md"] = { { "date: 2025-06-02", "date: 2026-03-01" } } },
+  expect = { ["7.5.2-documents-approved"] = "pass" },
+}
+
 local RISKS = [[
 risks:
   - id: R-1
