@@ -488,7 +488,11 @@ isms.rule {
 
 -- Whether the auditor of a report is independent of what it audited:
 -- external, or owning none of its areas, per the audit programme.
-local function independent(r, rep)
+-- Whether the report's auditor was independent of what they reviewed:
+-- external, or an internal auditor with none of the conflicts 9.2.2
+-- names (areas or SoA controls they own, their own department, being an
+-- auditee), judged as 9.2.2-auditor-independence judges them.
+local function independent(r, rep, controls)
   local prog = r:records("audit_programme")[1]
   if not prog or type(prog.auditors) ~= "table" then return false end
   local who = tostring(rep.auditor)
@@ -496,12 +500,9 @@ local function independent(r, rep)
     if tostring(a.person) == who then
       if a.external == true then return true end
       if type(rep.areas) ~= "table" then return false end
-      for _, area in ipairs(rep.areas) do
-        for _, own in ipairs(type(a.owns) == "table" and a.owns or {}) do
-          if mgmt.areas_overlap(tostring(area), tostring(own)) then return false end
-        end
-      end
-      return true
+      local why = mgmt.auditor_conflicts(r, who, people.items(a.owns), people.items(rep.areas),
+        people.items(rep.auditees), people.items(rep.departments), controls)
+      return #why == 0
     end
   end
   return false
@@ -511,13 +512,14 @@ isms.rule {
   id = "A.5.35-independent-review", control = "5.35", severity = "minor",
   title = "Information security is reviewed independently within the interval",
   rationale = "A.5.35 requires the approach to managing information security and its implementation to be reviewed independently at planned intervals.",
-  remediation = "Have an external auditor, or an internal auditor who owns none of the areas, review the ISMS and record the final report under audits/reports/, or an external review as evidence naming 5.35.",
+  remediation = "Have an external auditor, or an internal auditor independent of what they review (owning none of its areas or SoA controls, from another department, not an auditee), review the ISMS and record the final report under audits/reports/, or an external review as evidence naming 5.35.",
   params = { independent_review_months = { default = 12, doc = "months between independent reviews" } },
   check = function(r)
     local best, best_d
+    local controls = mgmt.soa_owned(r)
     for _, rep in ipairs(r:records("audit_report")) do
       local d = isms.date(rep.held_on)
-      if d and d <= r.now and rep.status ~= "draft" and (not best_d or d > best_d) and independent(r, rep) then
+      if d and d <= r.now and rep.status ~= "draft" and (not best_d or d > best_d) and independent(r, rep, controls) then
         best, best_d = rep, d
       end
     end

@@ -216,45 +216,6 @@ isms.rule {
   end,
 }
 
--- The areas of `areas` that the auditor owns, as a list.
-local function own_areas(owns, areas)
-  local out = {}
-  for _, a in ipairs(people.items(areas)) do
-    for _, o in ipairs(owns) do
-      if mgmt.areas_overlap(a, o) then out[#out + 1] = a; break end
-    end
-  end
-  return out
-end
-
--- What an auditor stands in for, that they must not audit (9.2.2 c):
--- the areas they own (programme auditors[].owns), the controls they own
--- in the SoA, their own department, and a process where they are an
--- auditee themselves.
-local function soa_owned(r)
-  local by = {}
-  local soa = r:records("soa")[1]
-  if soa then
-    for _, e in people.each(soa.controls) do
-      local c = isms.text(e, "control")
-      if e.applicable == true and e.owner ~= nil and c then
-        local k = tostring(e.owner)
-        by[k] = by[k] or {}
-        by[k][#by[k] + 1] = c
-      end
-    end
-  end
-  return by
-end
-
--- Folded department name, for comparing.
-local function dept(v)
-  if v == nil then return nil end
-  local f = tostring(v):lower():gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
-  if f == "" then return nil end
-  return f
-end
-
 isms.rule {
   id = "9.2.2-auditor-independence", clause = "9.2.2", severity = "minor",
   title = "Auditors do not audit their own work, department or controls",
@@ -267,7 +228,7 @@ isms.rule {
     for _, a in people.each(p.auditors) do
       if a.person ~= nil then owns[tostring(a.person)] = people.items(a.owns) end
     end
-    local controls = soa_owned(r)
+    local controls = mgmt.soa_owned(r)
     local lapses = {}
     -- One audit: its programme entry and its report, judged together.
     local audits, order = {}, {}
@@ -306,42 +267,8 @@ isms.rule {
       if not owns[who] then
         return r:fail(isms.at(rec, "auditor"), "%s is led by %s, who is not among the programme's auditors, so independence cannot be shown", what, name)
       end
-      local areas = union("areas", x)
-      local why = {}
-      local own = own_areas(owns[who], areas)
-      if #own > 0 then why[#why + 1] = "they are responsible for " .. people.list(own) .. " (owns)" end
-      local mine = {}
-      for _, c in ipairs(controls[who] or {}) do
-        for _, area in ipairs(areas) do
-          if mgmt.area_contains(area, "A." .. c) then mine[#mine + 1] = "A." .. c; break end
-        end
-      end
-      if #mine > 0 then why[#why + 1] = "they own " .. people.list(mine) .. " in the SoA" end
-      local me = r:person(who)
-      local my = me and dept(me.department)
-      -- Their own department is the one audited when most auditees are in
-      -- it (one colleague among auditees of other departments is not), or
-      -- when the audit names it under departments.
-      local same, self, named, others = {}, false, {}, 0
-      for _, id in ipairs(union("auditees", x)) do
-        if not named[id] then
-          named[id] = true
-          if id == who then self = true
-          else
-            local q = r:person(id)
-            if my and q and dept(q.department) == my then same[#same + 1] = people.name(r, id)
-            else others = others + 1 end
-          end
-        end
-      end
-      if self then why[#why + 1] = "they are one of its auditees" end
-      if #same > others then
-        why[#why + 1] = string.format("the auditees %s are in their own department (%s)", people.list(same, 6), tostring(me.department))
-      elseif my then
-        for _, d in ipairs(union("departments", x)) do
-          if dept(d) == my then why[#why + 1] = "it audits their own department (" .. tostring(me.department) .. ")"; break end
-        end
-      end
+      local why = mgmt.auditor_conflicts(r, who, owns[who], union("areas", x), union("auditees", x),
+        union("departments", x), controls)
       if #why > 0 then
         lapses[#lapses + 1] = { at = isms.at(rec, "auditor"),
           text = string.format("%s: %s is not independent of what they audit: %s", what, name, table.concat(why, "; ")) }

@@ -164,4 +164,77 @@ function M.review_as(r, severity, rec, months, what)
   return due
 end
 
+-- Auditor independence (9.2.2 c, A.5.35) -------------------------------------
+
+-- The applicable SoA controls each person owns: { [person id] = { "5.15", ... } }.
+function M.soa_owned(r)
+  local by = {}
+  local soa = r:records("soa")[1]
+  if soa then
+    for _, e in people.each(soa.controls) do
+      local c = isms.text(e, "control")
+      if e.applicable == true and e.owner ~= nil and c then
+        local k = tostring(e.owner)
+        by[k] = by[k] or {}
+        by[k][#by[k] + 1] = c
+      end
+    end
+  end
+  return by
+end
+
+-- Folded department name, for comparing.
+local function dept(v)
+  if v == nil then return nil end
+  local f = tostring(v):lower():gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+  if f == "" then return nil end
+  return f
+end
+
+-- Why auditor `who` is not independent of an audit (an empty list when
+-- they are): the areas they own (`owns`, their programme entry's list),
+-- the controls they own in the SoA within the audit's areas (`controls`,
+-- from M.soa_owned), being an auditee, or auditing their own department
+-- (most auditees in it, or named among the audit's `departments`).
+function M.auditor_conflicts(r, who, owns, areas, auditees, departments, controls)
+  local why = {}
+  local own = {}
+  for _, a in ipairs(areas) do
+    for _, o in ipairs(owns or {}) do
+      if M.areas_overlap(a, o) then own[#own + 1] = a; break end
+    end
+  end
+  if #own > 0 then why[#why + 1] = "they are responsible for " .. people.list(own) .. " (owns)" end
+  local mine = {}
+  for _, c in ipairs(controls[who] or {}) do
+    for _, area in ipairs(areas) do
+      if M.area_contains(area, "A." .. c) then mine[#mine + 1] = "A." .. c; break end
+    end
+  end
+  if #mine > 0 then why[#why + 1] = "they own " .. people.list(mine) .. " in the SoA" end
+  local me = r:person(who)
+  local my = me and dept(me.department)
+  local same, self, named, others = {}, false, {}, 0
+  for _, id in ipairs(auditees) do
+    if not named[id] then
+      named[id] = true
+      if id == who then self = true
+      else
+        local q = r:person(id)
+        if my and q and dept(q.department) == my then same[#same + 1] = people.name(r, id)
+        else others = others + 1 end
+      end
+    end
+  end
+  if self then why[#why + 1] = "they are one of its auditees" end
+  if #same > others then
+    why[#why + 1] = string.format("the auditees %s are in their own department (%s)", people.list(same, 6), tostring(me.department))
+  elseif my then
+    for _, d in ipairs(departments) do
+      if dept(d) == my then why[#why + 1] = "it audits their own department (" .. tostring(me.department) .. ")"; break end
+    end
+  end
+  return why
+end
+
 return M

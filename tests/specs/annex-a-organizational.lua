@@ -440,6 +440,26 @@ spec {
 }
 
 spec {
+  name = "an internal auditor among the auditees of the review is not independent (as 9.2.2 judges)",
+  now = "2027-06-01", fixture = EXAMPLE,
+  edit = {
+    ["audits/programme.yaml"] = { { "    owns: []\n    capacity_days: 24\n    external: true",
+      "    owns: []\n    capacity_days: 24\n    external: false" } },
+    ["audits/reports/IA-2026-02.md"] = { { "auditees: [p-henrik-lindqvist,", "auditees: [p-ute-sommer, p-henrik-lindqvist," } },
+  },
+  expect = { ["A.5.35-independent-review"] = { status = "fail",
+    findings = { { message = "the last independent review (IA-2026-01) was on 2026-05-18" } } } },
+}
+
+spec {
+  name = "an internal auditor with no conflict in what she reviewed is independent",
+  now = "2027-06-01", fixture = EXAMPLE,
+  edit = { ["audits/programme.yaml"] = { { "    owns: []\n    capacity_days: 24\n    external: true",
+    "    owns: []\n    capacity_days: 24\n    external: false" } } },
+  expect = { ["A.5.35-independent-review"] = "pass" },
+}
+
+spec {
   name = "an external review recorded as evidence counts",
   now = "2027-11-01", fixture = EXAMPLE,
   files = { ["evidence/external-reviews.yaml"] = [[
