@@ -23,11 +23,11 @@ BUILD     ?= build
 VERSION   := 0.1.0
 CC        ?= cc
 
-PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd
+PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd libsodium
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client \
+        python3-prometheus-client libsodium-dev minisign libnats-dev nats-server \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh
 
@@ -49,6 +49,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) \
              $(DEFS) -MMD -MP
 DEFS      = -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"'
 LDLIBS   := $(PKG_LIBS) -lm -lpthread -ldl
+# libnats: the nats plugin and ismsctl (status --fleet) only.
+NATS_LIBS := $(shell pkg-config --libs libnats 2>/dev/null)
 
 MAINS    := cli/ismsctl.c daemon/ismsd.c
 LIB_SRC  := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
@@ -113,7 +115,7 @@ $(BUILD)/libismsctl.a: $(CLI_SRC:%.c=$(BUILD)/%.o)
 	ar rcs $@ $^
 
 $(BUILD)/ismsctl: $(BUILD)/cli/ismsctl.o $(BUILD)/libismsctl.a $(BUILD)/libisms.a
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS) $(NATS_LIBS)
 
 $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
@@ -122,7 +124,7 @@ $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libismsd.a $(BUILD)/libisms.a
 # symbols at load time.
 $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS) $(if $(filter nats,$*),$(NATS_LIBS))
 
 # A unit test links whichever archives its module sits in.
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a

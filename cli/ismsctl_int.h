@@ -36,6 +36,9 @@ int cmd_ack(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_audit_plan(int argc, char **argv);
 int cmd_review_pack(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 /* ismsctl.c */
 
