@@ -70,7 +70,7 @@ EXAMPLE  := $(BUILD)/example-isms
 .PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
         uninstall install-programs man deb deb-test lint format clean example
 
-all: $(BINS) $(UNIT_T) $(PLUGINS)
+all: $(BINS) $(UNIT_T) $(PLUGINS) $(BUILD)/natsconsume
 
 # Install missing Debian packages as root, or print the line to run.
 deps:
@@ -130,6 +130,11 @@ $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+# A durable JetStream consumer for the fleet tests (tests/fleet/).
+$(BUILD)/natsconsume: tests/fleet/natsconsume.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(NATS_LIBS)
 
 # The socket load generator of tests/bench/daemon.sh; bench only.
 $(BUILD)/loadgen: tests/bench/loadgen.c
