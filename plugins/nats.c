@@ -32,7 +32,8 @@
  *   subject_prefix   isms
  *   credentials      a .creds file (JWT and seed), optional
  *   dedup_window     seconds of the stream's duplicate window (default 600)
- *   spool            file keeping undelivered events across restarts
+ *   spool            file keeping undelivered events across restarts;
+ *                    "{member}" in it is replaced by the member's name
  *   health_interval  seconds (default 10; 0: no health)
  *   fleet_bucket     ISMS_FLEET
  *   member           this daemon's name in the fleet (default
@@ -594,6 +595,12 @@ init(const struct ismsd_host *h, const char *config, void **state)
 			gethostname(host, sizeof(host) - 1);
 			n->member = xdup(host);
 		}
+	}
+	char *m = n->spool ? strstr(n->spool, "{member}") : NULL;
+	if (m) {
+		char *sp = fmt("%.*s%s%s", (int)(m - n->spool), n->spool, n->member, m + 8);
+		free(n->spool);
+		n->spool = sp;
 	}
 	if (natsOptions_Create(&n->opts) != NATS_OK) {
 		h->log(h, ISMSD_LOG_ERR, "cannot set up the NATS client");
