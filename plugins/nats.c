@@ -287,8 +287,12 @@ repeats(struct nt *n, const struct ismsd_event *ev, json_t *d)
 	for (; (s = *pp) != NULL; pp = &s->next)
 		if (strcmp(s->repo, ev->repo) == 0)
 			break;
-	if (ev->kind == ISMSD_EV_EVALUATION_FINISHED && json_is_true(json_object_get(d, "full")) &&
-	    commit && connected(n) && ensure_stream(n) == 0) {
+	int full = ev->kind == ISMSD_EV_EVALUATION_FINISHED &&
+	           json_is_true(json_object_get(d, "full")) && commit;
+	/* Just started: give the connection a moment before deciding. */
+	for (int i = 0; full && i < 100 && !connected(n); i++)
+		nats_Sleep(50);
+	if (full && connected(n) && ensure_stream(n) == 0) {
 		char *t = token(ev->repo);
 		char *subj = fmt("%s.%s.commit-seen", n->prefix, t);
 		natsMsg *m = NULL;

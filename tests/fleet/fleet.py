@@ -20,7 +20,7 @@ def cleanup():
     shutil.rmtree(T, ignore_errors=True)
 
 
-atexit.register(cleanup)
+if not os.environ.get("FLEET_KEEP"): atexit.register(cleanup)
 for s in (signal.SIGTERM, signal.SIGINT):
     signal.signal(s, lambda *a: sys.exit(1))
 
