@@ -55,8 +55,12 @@
 
 #include <ismsd/plugin.h>
 
+/* An event waiting for the server's acknowledgement. */
 struct pending {
 	char *subject, *id, *data;
+	char *repo, *commit; /* commit: NULL for reminders */
+	uint32_t kind;
+	int full; /* a full (first) evaluation-finished */
 };
 
 /* A repository whose first full evaluation repeats the stream's last. */
@@ -170,6 +174,18 @@ connected(struct nt *n)
 	return n->nc && natsConnection_Status(n->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
+/* One pending event as a spool line (the caller's). */
+static char *
+spool_line(const struct pending *p)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:i, s:b}", "subject", p->subject, "id",
+	                      p->id, "data", p->data, "repo", p->repo, "commit", p->commit, "kind",
+	                      (int)p->kind, "full", p->full);
+	char *line = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return line;
+}
+
 /* Write the pending events to the spool (replacing it). */
 static void
 spool_write(struct nt *n)
@@ -179,12 +195,9 @@ spool_write(struct nt *n)
 	if (ftruncate(fileno(n->spoolf), 0) < 0 || fseek(n->spoolf, 0, SEEK_SET) < 0)
 		return;
 	for (size_t i = 0; i < n->qlen; i++) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "subject", n->q[i].subject, "id", n->q[i].id,
-		                      "data", n->q[i].data);
-		char *line = json_dumps(o, JSON_COMPACT);
+		char *line = spool_line(&n->q[i]);
 		fprintf(n->spoolf, "%s\n", line);
 		free(line);
-		json_decref(o);
 	}
 	fflush(n->spoolf);
 }
@@ -192,10 +205,66 @@ spool_write(struct nt *n)
 static void
 drop_head(struct nt *n, size_t k)
 {
-	for (size_t i = 0; i < k; i++)
-		free(n->q[i].subject), free(n->q[i].id), free(n->q[i].data);
+	for (size_t i = 0; i < k; i++) {
+		struct pending *p = &n->q[i];
+		free(p->subject), free(p->id), free(p->data), free(p->repo), free(p->commit);
+	}
 	memmove(n->q, n->q + k, (n->qlen - k) * sizeof(*n->q));
 	n->qlen -= k;
+}
+
+/* Whether pending event p repeats the group the stream has last (see the
+ * top). Decided when the full evaluation-finished is next to go, so with
+ * a connection. */
+static int
+repeats(struct nt *n, const struct pending *p)
+{
+	struct skip **pp = &n->skips, *s;
+	for (; (s = *pp) != NULL; pp = &s->next)
+		if (strcmp(s->repo, p->repo) == 0)
+			break;
+	if (p->full && p->commit) {
+		char *t = token(p->repo);
+		char *subj = fmt("%s.%s.commit-seen", n->prefix, t);
+		natsMsg *m = NULL;
+		jsErrCode je = 0;
+		int same = 0;
+		if (js_GetLastMsg(&m, n->js, n->stream, subj, NULL, &je) == NATS_OK) {
+			json_t *last = json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), 0,
+			                          NULL);
+			const char *lc =
+			        json_string_value(json_object_get(json_object_get(last, "data"), "commit"));
+			same = lc && strcmp(lc, p->commit) == 0;
+			json_decref(last);
+			natsMsg_Destroy(m);
+		}
+		free(t), free(subj);
+		if (same && s == NULL) {
+			s = calloc(1, sizeof(*s));
+			if (s == NULL)
+				abort();
+			s->repo = xdup(p->repo);
+			s->next = n->skips;
+			n->skips = s;
+			pp = &n->skips;
+		}
+		if (s) {
+			free(s->commit);
+			s->commit = same ? xdup(p->commit) : NULL;
+		}
+		if (same)
+			n->h->log(n->h, ISMSD_LOG_INFO,
+			          "%s: commit %.12s was published already; not again", p->repo,
+			          p->commit);
+	}
+	if (s == NULL || s->commit == NULL || p->commit == NULL ||
+	    strcmp(s->commit, p->commit) != 0 || p->kind == ISMSD_EV_REMINDER_DUE)
+		return 0;
+	if (p->kind == ISMSD_EV_COMMIT_SEEN) {
+		*pp = s->next;
+		free(s->repo), free(s->commit), free(s);
+	}
+	return 1;
 }
 
 /* Publish what is pending, in order, until one fails; 0 when all went. */
@@ -212,6 +281,10 @@ flush(struct nt *n)
 	}
 	for (; done < n->qlen; done++) {
 		struct pending *p = &n->q[done];
+		if (repeats(n, p)) {
+			n->skipped++;
+			continue;
+		}
 		jsPubOptions po;
 		jsPubOptions_Init(&po);
 		po.MsgId = p->id;
@@ -258,7 +331,7 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-enqueue(struct nt *n, char *subject, char *id, const char *data)
+enqueue(struct nt *n, struct pending p)
 {
 	if (n->qlen == n->qcap) {
 		n->qcap = n->qcap ? 2 * n->qcap : 64;
@@ -266,88 +339,23 @@ enqueue(struct nt *n, char *subject, char *id, const char *data)
 		if (n->q == NULL)
 			abort();
 	}
-	n->q[n->qlen++] = (struct pending){ subject, id, xdup(data) };
+	n->q[n->qlen++] = p;
 	if (n->spoolf && n->qlen > 1) {
 		/* Something waits already: keep this one on disk too. */
-		json_t *o = json_pack("{s:s, s:s, s:s}", "subject", subject, "id", id, "data", data);
-		char *line = json_dumps(o, JSON_COMPACT);
+		char *line = spool_line(&p);
 		fprintf(n->spoolf, "%s\n", line);
 		fflush(n->spoolf);
 		free(line);
-		json_decref(o);
 	}
-}
-
-/* Whether this event repeats the group the stream has last (see the top). */
-static int
-repeats(struct nt *n, const struct ismsd_event *ev, json_t *d)
-{
-	const char *commit = json_string_value(json_object_get(d, "commit"));
-	struct skip **pp = &n->skips, *s;
-	for (; (s = *pp) != NULL; pp = &s->next)
-		if (strcmp(s->repo, ev->repo) == 0)
-			break;
-	int full = ev->kind == ISMSD_EV_EVALUATION_FINISHED &&
-	           json_is_true(json_object_get(d, "full")) && commit;
-	/* Just started: give the connection a moment before deciding. */
-	for (int i = 0; full && i < 100 && !connected(n); i++)
-		nats_Sleep(50);
-	if (full && connected(n) && ensure_stream(n) == 0) {
-		char *t = token(ev->repo);
-		char *subj = fmt("%s.%s.commit-seen", n->prefix, t);
-		natsMsg *m = NULL;
-		jsErrCode je = 0;
-		int same = 0;
-		if (js_GetLastMsg(&m, n->js, n->stream, subj, NULL, &je) == NATS_OK) {
-			json_t *last = json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), 0,
-			                          NULL);
-			const char *lc =
-			        json_string_value(json_object_get(json_object_get(last, "data"), "commit"));
-			same = lc && strcmp(lc, commit) == 0;
-			json_decref(last);
-			natsMsg_Destroy(m);
-		}
-		free(t), free(subj);
-		if (same && s == NULL) {
-			s = calloc(1, sizeof(*s));
-			if (s == NULL)
-				abort();
-			s->repo = xdup(ev->repo);
-			s->next = n->skips;
-			n->skips = s;
-			pp = &n->skips;
-		}
-		if (same) {
-			free(s->commit);
-			s->commit = xdup(commit);
-			n->h->log(n->h, ISMSD_LOG_INFO,
-			          "%s: commit %.12s was published already; not again", ev->repo, commit);
-		} else if (s) {
-			free(s->commit);
-			s->commit = NULL;
-		}
-	}
-	if (s == NULL || s->commit == NULL || commit == NULL || strcmp(s->commit, commit) != 0 ||
-	    ev->kind == ISMSD_EV_REMINDER_DUE)
-		return 0;
-	if (ev->kind == ISMSD_EV_COMMIT_SEEN) {
-		*pp = s->next;
-		free(s->repo), free(s->commit), free(s);
-	}
-	return 1;
 }
 
 static void
 on_event(void *state, const struct ismsd_event *ev)
 {
 	struct nt *n = state;
-	json_t *d = json_loads(ev->payload, 0, NULL);
-	if (!(n->mask & ISMSD_EV_BIT(ev->kind)) || repeats(n, ev, d)) {
-		if (n->mask & ISMSD_EV_BIT(ev->kind))
-			n->skipped++;
-		json_decref(d);
+	if (!(n->mask & ISMSD_EV_BIT(ev->kind)))
 		return;
-	}
+	json_t *d = json_loads(ev->payload, 0, NULL);
 	char *t = token(ev->repo);
 	char *subject = fmt("%s.%s.%s", n->prefix, t, ismsd_event_name(ev->kind));
 	const char *commit = json_string_value(json_object_get(d, "commit"));
@@ -361,9 +369,13 @@ on_event(void *state, const struct ismsd_event *ev)
 		id = fmt("%s:%llu:%s:%s%s%s", ev->repo, (unsigned long long)ev->cursor,
 		         ismsd_event_name(ev->kind), commit ? commit : "", key ? ":" : "",
 		         key ? key : "");
+	struct pending p = { subject, id, xdup(ev->json), xdup(ev->repo),
+		             commit && ev->kind != ISMSD_EV_REMINDER_DUE ? xdup(commit) : NULL,
+		             ev->kind, ev->kind == ISMSD_EV_EVALUATION_FINISHED &&
+		                               json_is_true(json_object_get(d, "full")) };
 	json_decref(d);
 	free(t);
-	enqueue(n, subject, id, ev->json);
+	enqueue(n, p);
 	if (n->qlen == 1 && flush(n) == 0)
 		return;
 	if (!evtimer_pending(n->retry, NULL)) {
@@ -497,6 +509,12 @@ shutdown_(void *state)
 	free(n);
 }
 
+static void
+on_connected(natsConnection *nc, void *arg)
+{
+	(void)nc, (void)arg;
+}
+
 /* The string setting key of cfg into *dst (default def); -1 if not a
  * string. */
 static int
@@ -542,8 +560,13 @@ spool_load(struct nt *n)
 		const char *s = json_string_value(json_object_get(o, "subject"));
 		const char *id = json_string_value(json_object_get(o, "id"));
 		const char *d = json_string_value(json_object_get(o, "data"));
-		if (s && id && d)
-			enqueue(n, xdup(s), xdup(id), d);
+		const char *repo = json_string_value(json_object_get(o, "repo"));
+		const char *c = json_string_value(json_object_get(o, "commit"));
+		if (s && id && d && repo)
+			enqueue(n, (struct pending){
+			                   xdup(s), xdup(id), xdup(d), xdup(repo), c ? xdup(c) : NULL,
+			                   (uint32_t)json_integer_value(json_object_get(o, "kind")),
+			                   json_is_true(json_object_get(o, "full")) });
 		json_decref(o);
 	}
 	free(line);
@@ -630,7 +653,9 @@ init(const struct ismsd_host *h, const char *config, void **state)
 	free(name);
 	natsOptions_SetMaxReconnect(n->opts, -1);
 	natsOptions_SetReconnectWait(n->opts, 250);
-	natsOptions_SetRetryOnFailedConnect(n->opts, true, NULL, NULL);
+	/* With a callback the first connection is made in the background:
+	 * init does not wait for a server that is down. */
+	natsOptions_SetRetryOnFailedConnect(n->opts, true, on_connected, n);
 	natsStatus s = natsConnection_Connect(&n->nc, n->opts);
 	if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
 		h->log(h, ISMSD_LOG_ERR, "cannot connect to %s: %s", n->url, natsStatus_GetText(s));
