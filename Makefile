@@ -7,6 +7,7 @@
 #   make tsan      the daemon's threads under ThreadSanitizer
 #   make bench     benchmarks (figures printed)   make lint / make format
 #   make fuzz, make soak, make torture             long runs outside make check
+#   make fleet-torture                             NATS and daemon restarts at length
 #   make install   PREFIX=/usr/local DESTDIR=      make uninstall
 #   make man       the man pages (scdoc)          make deb   the Debian package
 
@@ -67,7 +68,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
+.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture fleet-torture install \
         uninstall install-programs man deb deb-test lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS) $(BUILD)/natsconsume
@@ -254,6 +255,16 @@ TORTURE_COMMITS ?= 150
 torture: deps
 	$(MAKE) all example
 	python3 tests/soak/torture.py $(abspath $(BUILD)) $(TORTURE_COMMITS)
+
+# The NATS test at length: FLEET_COMMITS commits with up to FLEET_RESTARTS
+# restarts each of the daemon and the nats-server at random moments
+# (FLEET_SEED repeats a run); a durable consumer must see every event once.
+FLEET_COMMITS ?= 150
+FLEET_RESTARTS ?= 25
+fleet-torture: deps
+	$(MAKE) all example
+	FLEET_COMMITS=$(FLEET_COMMITS) FLEET_RESTARTS=$(FLEET_RESTARTS) ISMS_BUILD=$(abspath $(BUILD)) \
+	  ISMS_TOP=$(CURDIR) python3 tests/fleet/nats.t
 
 # The specs of the shipped packs go to rules/specs, where `ismsctl test`
 # looks by default; their fixture, the example company's records, keeps its

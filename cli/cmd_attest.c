@@ -171,7 +171,7 @@ find(json_t *v, const char *key)
 	const char *k;
 	if (x)
 		return x;
-	json_object_foreach(v, k, sub) {
+	json_object_foreach (v, k, sub) {
 		if (json_is_object(sub) && (x = json_object_get(sub, key)) != NULL)
 			return x;
 	}
@@ -224,11 +224,16 @@ static int
 parse_aopts(int argc, char **argv, struct aopts *o, const char *help, int verify)
 {
 	static const struct option longopts[] = {
-		{ "key", required_argument, NULL, 'k' },   { "out", required_argument, NULL, 'o' },
-		{ "repo", required_argument, NULL, 'r' },  { "ref", required_argument, NULL, 'f' },
-		{ "now", required_argument, NULL, 'n' },   { "rules", required_argument, NULL, 'R' },
-		{ "pack", required_argument, NULL, 'P' },  { "pub", required_argument, NULL, 'p' },
-		{ "signature-only", no_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "repo", required_argument, NULL, 'r' },
+		{ "ref", required_argument, NULL, 'f' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "pack", required_argument, NULL, 'P' },
+		{ "pub", required_argument, NULL, 'p' },
+		{ "signature-only", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -331,7 +336,8 @@ cmd_attest(int argc, char **argv)
 	json_t *commit = find(j, "commit"), *at = find(j, "evaluated_at"),
 	       *conf = find(j, "conformant");
 	if (!json_is_string(commit) || !json_is_string(at)) {
-		fprintf(stderr, "ismsctl attest: the check printed no commit and evaluation time\n");
+		fprintf(stderr,
+		        "ismsctl attest: the check printed no commit and evaluation time\n");
 		goto out;
 	}
 	digest = packs_digest(o.rules ? o.rules : engine_default_rules_dir(), o.packs, o.npacks);
@@ -372,11 +378,11 @@ compare(json_t *signed_, json_t *fresh)
 		printf("verdicts: the file has no results list\n");
 		return 1;
 	}
-	json_array_foreach(a, i, x) {
+	json_array_foreach (a, i, x) {
 		const char *id = json_string_value(json_object_get(x, "id"));
 		size_t k;
 		json_t *match = NULL;
-		json_array_foreach(b, k, y) {
+		json_array_foreach (b, k, y) {
 			if (id && json_equal(json_object_get(y, "id"), json_object_get(x, "id"))) {
 				match = y;
 				break;
@@ -386,7 +392,8 @@ compare(json_t *signed_, json_t *fresh)
 			printf("  %s: signed as %s, no such rule now\n", id ? id : "?",
 			       json_string_value(json_object_get(x, "status")));
 			diff++;
-		} else if (!json_equal(json_object_get(x, "status"), json_object_get(match, "status")) ||
+		} else if (!json_equal(json_object_get(x, "status"),
+		                       json_object_get(match, "status")) ||
 		           !json_equal(json_object_get(x, "findings"),
 		                       json_object_get(match, "findings"))) {
 			printf("  %s: signed as %s, evaluates to %s\n", id,
@@ -412,7 +419,7 @@ cmd_verify(int argc, char **argv)
 	const char *file = argv[optind];
 	char *data = NULL, *sigtext = NULL, *trusted = NULL, *fresh = NULL;
 	char *sigpath = xasprintf("%s.minisig", file);
-	size_t len, slen, flen;
+	size_t len = 0, slen = 0, flen = 0;
 	char **args = NULL;
 	json_t *j = NULL, *f = NULL;
 	int rc = EXIT_USAGE;
@@ -451,10 +458,12 @@ cmd_verify(int argc, char **argv)
 	f = json_loadb(fresh, flen, 0, NULL);
 	size_t diff = compare(j, f);
 	if (diff == 0) {
-		printf("verdicts: confirmed: %zu rules evaluated again at commit %s as of %s agree%s\n",
+		printf("verdicts: confirmed: %zu rules evaluated again at commit %s as of %s "
+		       "agree%s\n",
 		       json_array_size(find(j, "results")), json_string_value(commit),
 		       json_string_value(at),
-		       flen == len && memcmp(fresh, data, len) == 0 ? " (byte-identical)" : "");
+		       fresh && flen == len && memcmp(fresh, data, len) == 0 ? " (byte-identical)"
+		                                                             : "");
 		rc = 0;
 	} else {
 		printf("verdicts: %zu rule%s differ from the signed ones\n", diff,

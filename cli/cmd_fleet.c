@@ -49,8 +49,9 @@ members(const char *url, const char *bucket, const char *creds)
 	if (s == NATS_OK)
 		s = kvStore_Keys(&keys, kv, NULL);
 	if (s == NATS_NOT_FOUND) {
-		fprintf(stderr, "ismsctl status --fleet: no member has reported to %s (bucket %s)\n",
-		        url, bucket);
+		fprintf(stderr,
+		        "ismsctl status --fleet: no member has reported to %s (bucket %s)\n", url,
+		        bucket);
 		goto out;
 	}
 	if (s != NATS_OK) {
@@ -115,10 +116,10 @@ cmd_fleet_status(int argc, char **argv)
 	if (a == NULL)
 		return EXIT_USAGE;
 	size_t n = json_array_size(a), i, k;
-	json_t **v = calloc(n ? n : 1, sizeof(*v)), *m, *r;
+	json_t **v = calloc(n ? n : 1, sizeof(json_t *)), *m, *r;
 	for (i = 0; i < n; i++)
 		v[i] = json_array_get(a, i);
-	qsort(v, n, sizeof(*v), by_member);
+	qsort(v, n, sizeof(json_t *), by_member);
 	int64_t now = (int64_t)time(NULL);
 	int bad = n == 0;
 	if (json) {
@@ -147,8 +148,9 @@ cmd_fleet_status(int argc, char **argv)
 			const char *h = json_string_value(json_object_get(r, "health"));
 			const char *c = json_string_value(json_object_get(r, "commit"));
 			bad |= h == NULL || strcmp(h, "ok") != 0;
-			printf("  %-24s %-11s %.12s %s\n", json_string_value(json_object_get(r, "name")),
-			       h ? h : "?", c ? c : "-",
+			printf("  %-24s %-11s %.12s %s\n",
+			       json_string_value(json_object_get(r, "name")), h ? h : "?",
+			       c ? c : "-",
 			       json_is_true(json_object_get(r, "conformant")) ? "conformant"
 			                                                      : "NOT conformant");
 		}

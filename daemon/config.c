@@ -454,8 +454,7 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 	else if (strcmp(k, "shard") == 0) {
 		set_str(x, n, k, &c->shard);
 		c->shard_line = n->line;
-	}
-	else
+	} else
 		problems_add(x->errs, x->file, n->line, "unknown setting '%s'", k);
 }
 

@@ -57,12 +57,12 @@ struct config {
 	size_t nrepos;
 	struct plugin_entry *plugins;
 	size_t nplugins;
-	char *shard;           /* "I/N" as written, or NULL (shard.h) */
-	int shard_line;        /* its line in the file */
-	unsigned shard_index;  /* this member's shard, set by shard_apply */
-	unsigned shard_count;  /* 0 or 1: no sharding */
-	size_t shard_others;   /* repositories left to other shards */
-	char *sign_key;        /* minisign secret key signing commits; NULL: none */
+	char *shard;          /* "I/N" as written, or NULL (shard.h) */
+	int shard_line;       /* its line in the file */
+	unsigned shard_index; /* this member's shard, set by shard_apply */
+	unsigned shard_count; /* 0 or 1: no sharding */
+	size_t shard_others;  /* repositories left to other shards */
+	char *sign_key;       /* minisign secret key signing commits; NULL: none */
 };
 
 /* Fill c with the defaults (no repositories). */

@@ -772,8 +772,8 @@ daemon_check(const struct config *cfg)
 		printf("sign_key %s: each evaluation published is signed\n", cfg->sign_key);
 	signer_free(sg);
 	if (cfg->shard_count > 1)
-		printf("shard %u/%u: %zu repositories here, %zu on other shards\n", cfg->shard_index,
-		       cfg->shard_count, cfg->nrepos, cfg->shard_others);
+		printf("shard %u/%u: %zu repositories here, %zu on other shards\n",
+		       cfg->shard_index, cfg->shard_count, cfg->nrepos, cfg->shard_others);
 	for (size_t i = 0; i < cfg->nrepos; i++) {
 		const struct repo_conf *rc = &cfg->repos[i];
 		struct ev_job *j = ev_job_new(EV_LOAD, evaluator_repo_new(NULL, ".", NULL, NULL));

@@ -32,6 +32,7 @@
  *   subject_prefix   isms
  *   credentials      a .creds file (JWT and seed), optional
  *   dedup_window     seconds of the stream's duplicate window (default 600)
+ *   replicas         of the stream when the plugin creates it (default 1)
  *   spool            file keeping undelivered events across restarts;
  *                    "{member}" in it is replaced by the member's name
  *   health_interval  seconds (default 10; 0: no health)
@@ -72,7 +73,7 @@ struct skip {
 struct nt {
 	const struct ismsd_host *h;
 	char *url, *stream, *prefix, *creds, *spool, *bucket, *member;
-	int64_t dedup, health_every;
+	int64_t dedup, health_every, replicas;
 	uint32_t mask;
 	natsOptions *opts;
 	natsConnection *nc;
@@ -96,8 +97,7 @@ xdup(const char *s)
 	return d;
 }
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *
 fmt(const char *f, ...)
 {
@@ -151,6 +151,7 @@ ensure_stream(struct nt *n)
 		c.SubjectsLen = ISMSD_EV_MAX;
 		c.Storage = js_FileStorage;
 		c.Duplicates = n->dedup * 1000000000LL;
+		c.Replicas = n->replicas;
 		s = js_AddStream(&si, n->js, &c, NULL, &je);
 		for (int k = 0; k < ISMSD_EV_MAX; k++)
 			free(subj[k]);
@@ -160,8 +161,8 @@ ensure_stream(struct nt *n)
 	}
 	jsStreamInfo_Destroy(si);
 	if (s != NATS_OK) {
-		n->h->log(n->h, ISMSD_LOG_WARN, "stream %s: %s (%d)", n->stream, natsStatus_GetText(s),
-		          (int)je);
+		n->h->log(n->h, ISMSD_LOG_WARN, "stream %s: %s (%d)", n->stream,
+		          natsStatus_GetText(s), (int)je);
 		return -1;
 	}
 	n->stream_ok = 1;
@@ -230,10 +231,10 @@ repeats(struct nt *n, const struct pending *p)
 		jsErrCode je = 0;
 		int same = 0;
 		if (js_GetLastMsg(&m, n->js, n->stream, subj, NULL, &je) == NATS_OK) {
-			json_t *last = json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), 0,
-			                          NULL);
-			const char *lc =
-			        json_string_value(json_object_get(json_object_get(last, "data"), "commit"));
+			json_t *last = json_loadb(natsMsg_GetData(m),
+			                          (size_t)natsMsg_GetDataLength(m), 0, NULL);
+			const char *lc = json_string_value(
+			        json_object_get(json_object_get(last, "data"), "commit"));
 			same = lc && strcmp(lc, p->commit) == 0;
 			json_decref(last);
 			natsMsg_Destroy(m);
@@ -291,8 +292,8 @@ flush(struct nt *n)
 		po.MaxWait = 2000;
 		jsPubAck *pa = NULL;
 		jsErrCode je = 0;
-		natsStatus s = js_Publish(&pa, n->js, p->subject, p->data, (int)strlen(p->data), &po,
-		                          &je);
+		natsStatus s =
+		        js_Publish(&pa, n->js, p->subject, p->data, (int)strlen(p->data), &po, &je);
 		if (s != NATS_OK) {
 			n->failures++;
 			if (n->failures == 1 || n->failures % 100 == 0)
@@ -369,10 +370,14 @@ on_event(void *state, const struct ismsd_event *ev)
 		id = fmt("%s:%llu:%s:%s%s%s", ev->repo, (unsigned long long)ev->cursor,
 		         ismsd_event_name(ev->kind), commit ? commit : "", key ? ":" : "",
 		         key ? key : "");
-	struct pending p = { subject, id, xdup(ev->json), xdup(ev->repo),
+	struct pending p = { subject,
+		             id,
+		             xdup(ev->json),
+		             xdup(ev->repo),
 		             commit && ev->kind != ISMSD_EV_REMINDER_DUE ? xdup(commit) : NULL,
-		             ev->kind, ev->kind == ISMSD_EV_EVALUATION_FINISHED &&
-		                               json_is_true(json_object_get(d, "full")) };
+		             ev->kind,
+		             ev->kind == ISMSD_EV_EVALUATION_FINISHED &&
+		                     json_is_true(json_object_get(d, "full")) };
 	json_decref(d);
 	free(t);
 	enqueue(n, p);
@@ -440,14 +445,13 @@ on_health(evutil_socket_t fd, short what, void *arg)
 	json_t *st = daemon_status(), *repos = json_array(), *r;
 	size_t i;
 	json_array_foreach (json_object_get(st, "repositories"), i, r) {
-		json_array_append_new(
-		        repos, json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "name",
-		                         json_object_get(r, "name"), "health",
-		                         json_object_get(r, "health"), "commit",
-		                         json_object_get(r, "commit"), "conformant",
-		                         json_object_get(r, "conformant"), "counts",
-		                         json_object_get(r, "counts"), "evaluated_at",
-		                         json_object_get(r, "evaluated_at")));
+		json_array_append_new(repos, json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
+		                                       "name", json_object_get(r, "name"), "health",
+		                                       json_object_get(r, "health"), "commit",
+		                                       json_object_get(r, "commit"), "conformant",
+		                                       json_object_get(r, "conformant"), "counts",
+		                                       json_object_get(r, "counts"), "evaluated_at",
+		                                       json_object_get(r, "evaluated_at")));
 	}
 	const char *shard = getenv("ISMSD_SHARD");
 	json_t *o = json_pack("{s:s, s:s?, s:I, s:b, s:O?, s:O?, s:o, s:I, s:I}", "member",
@@ -530,8 +534,7 @@ str(struct nt *n, json_t *cfg, const char *key, const char *def, char **dst)
 }
 
 static int
-num(struct nt *n, json_t *cfg, const char *key, int64_t def, int64_t lo, int64_t hi,
-    int64_t *dst)
+num(struct nt *n, json_t *cfg, const char *key, int64_t def, int64_t lo, int64_t hi, int64_t *dst)
 {
 	json_t *v = json_object_get(cfg, key);
 	*dst = def;
@@ -563,10 +566,11 @@ spool_load(struct nt *n)
 		const char *repo = json_string_value(json_object_get(o, "repo"));
 		const char *c = json_string_value(json_object_get(o, "commit"));
 		if (s && id && d && repo)
-			enqueue(n, (struct pending){
-			                   xdup(s), xdup(id), xdup(d), xdup(repo), c ? xdup(c) : NULL,
-			                   (uint32_t)json_integer_value(json_object_get(o, "kind")),
-			                   json_is_true(json_object_get(o, "full")) });
+			enqueue(n,
+			        (struct pending){
+			                xdup(s), xdup(id), xdup(d), xdup(repo), c ? xdup(c) : NULL,
+			                (uint32_t)json_integer_value(json_object_get(o, "kind")),
+			                json_is_true(json_object_get(o, "full")) });
 		json_decref(o);
 	}
 	free(line);
@@ -593,8 +597,9 @@ init(const struct ismsd_host *h, const char *config, void **state)
 	    str(n, cfg, "spool", NULL, &n->spool) < 0 ||
 	    str(n, cfg, "fleet_bucket", "ISMS_FLEET", &n->bucket) < 0 ||
 	    str(n, cfg, "member", NULL, &n->member) < 0 ||
-	    num(n, cfg, "dedup_window", 600, 1, 30 * 86400, &n->dedup) < 0 ||
-	    num(n, cfg, "health_interval", 10, 0, 86400, &n->health_every) < 0)
+	    num(n, cfg, "dedup_window", 600, 1, 30LL * 86400, &n->dedup) < 0 ||
+	    num(n, cfg, "health_interval", 10, 0, 86400, &n->health_every) < 0 ||
+	    num(n, cfg, "replicas", 1, 1, 5, &n->replicas) < 0)
 		goto bad;
 	if (!*n->stream || strpbrk(n->stream, ".*> \t") || !*n->prefix ||
 	    strpbrk(n->prefix, "*> \t")) {
@@ -672,8 +677,9 @@ init(const struct ismsd_host *h, const char *config, void **state)
 		spool_load(n);
 		n->spoolf = fopen(n->spool, "a+");
 		if (n->spoolf == NULL)
-			h->log(h, ISMSD_LOG_WARN, "spool %s: %s; undelivered events are lost at a stop",
-			       n->spool, strerror(errno));
+			h->log(h, ISMSD_LOG_WARN,
+			       "spool %s: %s; undelivered events are lost at a stop", n->spool,
+			       strerror(errno));
 		spool_write(n);
 	}
 	if (n->qlen) {

@@ -29,6 +29,8 @@
 #define SIG_LEN  (2 + SIGN_ID_LEN + 64)
 #define MAX_FILE 65536
 
+static const uint8_t ED[2] = { 'E', 'd' }, B2[2] = { 'B', '2' };
+
 static int
 init_sodium(void)
 {
@@ -63,7 +65,7 @@ sign_key_load(const char *path, struct sign_key *out)
 {
 	char *text = NULL;
 	size_t len;
-	uint8_t raw[SK_LEN];
+	uint8_t raw[SK_LEN] = { 0 };
 	int rc = -1;
 	if (init_sodium() < 0)
 		return -1;
@@ -110,7 +112,7 @@ sign_pub_load(const char *s, struct sign_pub *out)
 {
 	char *text = NULL;
 	size_t len;
-	uint8_t raw[PK_LEN];
+	uint8_t raw[PK_LEN] = { 0 };
 	if (init_sodium() < 0)
 		return -1;
 	if (strlen(s) == 56 && access(s, F_OK) != 0)
@@ -140,7 +142,7 @@ sign_id_hex(const uint8_t id[SIGN_ID_LEN], char *out)
 {
 	/* minisign prints the id as a little-endian 64-bit number. */
 	for (int i = 0; i < SIGN_ID_LEN; i++)
-		sprintf(out + 2 * i, "%02X", id[SIGN_ID_LEN - 1 - i]);
+		sprintf(out + (size_t)2 * i, "%02X", id[SIGN_ID_LEN - 1 - i]);
 }
 
 static char *
@@ -176,8 +178,8 @@ sign_keygen(const char *key_path, const char *pub_path)
 	if (init_sodium() < 0)
 		return -1;
 	uint8_t *id = raw + 54, *sk = id + SIGN_ID_LEN, *chk = sk + 64;
-	memcpy(raw, "Ed", 2);
-	memcpy(raw + 4, "B2", 2);
+	memcpy(raw, ED, 2);
+	memcpy(raw + 4, B2, 2);
 	randombytes_buf(id, SIGN_ID_LEN);
 	crypto_sign_keypair(pk, sk);
 	crypto_generichash_state st;
@@ -186,7 +188,7 @@ sign_keygen(const char *key_path, const char *pub_path)
 	crypto_generichash_update(&st, id, SIGN_ID_LEN);
 	crypto_generichash_update(&st, sk, 64);
 	crypto_generichash_final(&st, chk, 32);
-	memcpy(pub, "Ed", 2);
+	memcpy(pub, ED, 2);
 	memcpy(pub + 2, id, SIGN_ID_LEN);
 	memcpy(pub + 2 + SIGN_ID_LEN, pk, 32);
 	sign_id_hex(id, hex);
@@ -214,13 +216,13 @@ sign_detached(const struct sign_key *k, const void *msg, size_t len, const char 
 	char hex[2 * SIGN_ID_LEN + 1];
 	if (init_sodium() < 0 || strpbrk(trusted, "\r\n") != NULL)
 		return NULL;
-	memcpy(sig, "Ed", 2);
+	memcpy(sig, ED, 2);
 	memcpy(sig + 2, k->id, SIGN_ID_LEN);
 	crypto_sign_detached(sig + 2 + SIGN_ID_LEN, NULL, msg, len, k->sk);
 	size_t tl = strlen(trusted);
-	uint8_t *g = xmalloc(64 + tl);
+	uint8_t *g = xmalloc(64 + tl + 1);
 	memcpy(g, sig + 2 + SIGN_ID_LEN, 64);
-	memcpy(g + 64, trusted, tl);
+	memcpy(g + 64, trusted, tl + 1);
 	crypto_sign_detached(global, NULL, g, 64 + tl, k->sk);
 	free(g);
 	sign_id_hex(k->id, hex);
@@ -259,7 +261,8 @@ sign_verify(const struct sign_pub *p, const void *msg, size_t len, const char *s
 	char *l1 = line_at(sigtext, 1), *l2 = line_at(sigtext, 2), *l3 = line_at(sigtext, 3);
 	if (init_sodium() < 0)
 		goto out;
-	if (l1 == NULL || l2 == NULL || l3 == NULL || strncmp(sigtext, "untrusted comment:", 18) ||
+	if (l1 == NULL || l2 == NULL || l3 == NULL ||
+	    strncmp(sigtext, "untrusted comment:", 18) != 0 ||
 	    strncmp(l2, "trusted comment: ", 17) != 0) {
 		err_set("not a minisign signature (four lines: untrusted comment, signature, "
 		        "trusted comment, global signature)");
@@ -299,9 +302,9 @@ sign_verify(const struct sign_pub *p, const void *msg, size_t len, const char *s
 	}
 	const char *tc = l2 + 17;
 	size_t tl = strlen(tc);
-	uint8_t *g = xmalloc(64 + tl);
+	uint8_t *g = xmalloc(64 + tl + 1);
 	memcpy(g, s, 64);
-	memcpy(g + 64, tc, tl);
+	memcpy(g + 64, tc, tl + 1);
 	ok = crypto_sign_verify_detached(global, g, 64 + tl, p->pk) == 0;
 	free(g);
 	if (!ok) {

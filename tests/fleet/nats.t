@@ -15,6 +15,7 @@ seed = int(os.environ.get("FLEET_SEED", random.randrange(1 << 30)))
 rng = random.Random(seed)
 print("# seed %d (FLEET_SEED=%d repeats this run)" % (seed, seed))
 commits = int(os.environ.get("FLEET_COMMITS", "14"))
+max_restarts = int(os.environ.get("FLEET_RESTARTS", "4"))
 
 nats = Nats()
 nats.start()
@@ -31,11 +32,11 @@ restarts = {"daemon": 0, "nats": 0}
 for i in range(commits):
     commit_change(repo, i)
     r = rng.random()
-    if r < 0.2 and restarts["daemon"] < 4:
+    if r < 0.2 and restarts["daemon"] < max_restarts:
         d.stop()
         restarts["daemon"] += 1
         d.start()
-    elif r < 0.4 and restarts["nats"] < 4:
+    elif r < 0.4 and restarts["nats"] < max_restarts:
         nats.stop()
         restarts["nats"] += 1
         time.sleep(rng.random() * 0.5)
