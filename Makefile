@@ -7,6 +7,7 @@
 #   make tsan      the daemon's threads under ThreadSanitizer
 #   make bench     benchmarks (figures printed)   make lint / make format
 #   make fuzz, make soak, make torture             long runs outside make check
+#   make fleet-torture                             NATS and daemon restarts at length
 #   make install   PREFIX=/usr/local DESTDIR=      make uninstall
 #   make man       the man pages (scdoc)          make deb   the Debian package
 
@@ -23,11 +24,12 @@ BUILD     ?= build
 VERSION   := 0.1.0
 CC        ?= cc
 
-PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd
+PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd libsodium
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
         python3-prometheus-client python3-jsonschema python3-junitparser \
+        libsodium-dev minisign libnats-dev nats-server \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh \
         chromium python3-icalendar nodejs
@@ -50,6 +52,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) \
              $(DEFS) -MMD -MP
 DEFS      = -DISMS_DATADIR='"$(DATADIR)"' -DISMS_LIBDIR='"$(LIBDIR)"' -DISMS_VERSION='"$(VERSION)"'
 LDLIBS   := $(PKG_LIBS) -lm -lpthread -ldl
+# libnats: the nats plugin and ismsctl (status --fleet) only.
+NATS_LIBS := $(shell pkg-config --libs libnats 2>/dev/null)
 
 MAINS    := cli/ismsctl.c daemon/ismsd.c
 LIB_SRC  := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
@@ -66,10 +70,10 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: node-deps all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
+.PHONY: node-deps all deps run check layout test sanitize tsan valgrind bench fuzz soak torture fleet-torture install \
         uninstall install-programs man deb deb-test lint format clean example
 
-all: $(BINS) $(UNIT_T) $(PLUGINS)
+all: $(BINS) $(UNIT_T) $(PLUGINS) $(BUILD)/natsconsume
 
 # Install missing Debian packages as root, or print the line to run.
 deps:
@@ -123,7 +127,7 @@ $(BUILD)/libismsctl.a: $(CLI_SRC:%.c=$(BUILD)/%.o)
 	ar rcs $@ $^
 
 $(BUILD)/ismsctl: $(BUILD)/cli/ismsctl.o $(BUILD)/libismsctl.a $(BUILD)/libisms.a
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS) $(NATS_LIBS)
 
 $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
@@ -132,12 +136,17 @@ $(BUILD)/ismsd: $(BUILD)/daemon/ismsd.o $(BUILD)/libismsd.a $(BUILD)/libisms.a
 # symbols at load time.
 $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS) $(if $(filter nats,$*),$(NATS_LIBS))
 
 # A unit test links whichever archives its module sits in.
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+# A durable JetStream consumer for the fleet tests (tests/fleet/).
+$(BUILD)/natsconsume: tests/fleet/natsconsume.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(NATS_LIBS)
 
 # The socket load generator of tests/bench/daemon.sh; bench only.
 $(BUILD)/loadgen: tests/bench/loadgen.c
@@ -225,6 +234,7 @@ bench: deps
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
 	sh tests/bench/journal.sh $(abspath $(BUILD))
 	sh tests/bench/http.sh $(abspath $(BUILD))
+	sh tests/bench/fleet.sh $(abspath $(BUILD))
 
 # Long fuzzing, outside make check: libFuzzer targets for the record
 # parsers, cron expressions and the configuration file, and hostile JSON-RPC at the sanitizer
@@ -274,6 +284,16 @@ TORTURE_COMMITS ?= 150
 torture: deps
 	$(MAKE) all example
 	python3 tests/soak/torture.py $(abspath $(BUILD)) $(TORTURE_COMMITS)
+
+# The NATS test at length: FLEET_COMMITS commits with up to FLEET_RESTARTS
+# restarts each of the daemon and the nats-server at random moments
+# (FLEET_SEED repeats a run); a durable consumer must see every event once.
+FLEET_COMMITS ?= 150
+FLEET_RESTARTS ?= 25
+fleet-torture: deps
+	$(MAKE) all example
+	FLEET_COMMITS=$(FLEET_COMMITS) FLEET_RESTARTS=$(FLEET_RESTARTS) ISMS_BUILD=$(abspath $(BUILD)) \
+	  ISMS_TOP=$(CURDIR) python3 tests/fleet/nats.t
 
 # The specs of the shipped packs go to rules/specs, where `ismsctl test`
 # looks by default; their fixture, the example company's records, keeps its

@@ -149,6 +149,9 @@ cmd_status(int argc, char **argv)
 	struct dopts o;
 	json_t *r, *v;
 	size_t i;
+	for (int a = 1; a < argc; a++)
+		if (strcmp(argv[a], "--fleet") == 0)
+			return cmd_fleet_status(argc, argv);
 	if (parse_dopts(argc, argv, NULL, 0, 0, &o, status_help) < 0)
 		return EXIT_USAGE;
 	if (dcall(&o, "status", json_object(), &r) < 0)

@@ -59,6 +59,9 @@ static const struct command commands[] = {
 	{ "audit-plan", cmd_audit_plan, "plan the internal audit programme for the cycle" },
 	{ "review-pack", cmd_review_pack,
 	  "the management review inputs since the last review (Markdown)" },
+	{ "attest", cmd_attest, "check and sign the result set (minisign format)" },
+	{ "verify", cmd_verify, "check an attestation's signature and evaluate it again" },
+	{ "keygen", cmd_keygen, "make a key pair for attest and the daemon's sign_key" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "show this help" },
 };

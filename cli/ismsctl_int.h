@@ -39,6 +39,11 @@ int cmd_calendar(int argc, char **argv);
 int cmd_audit_plan(int argc, char **argv);
 int cmd_review_pack(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+/* cmd_fleet.c: `status --fleet`, the members of a fleet from NATS. */
+int cmd_fleet_status(int argc, char **argv);
 
 /* ismsctl.c */
 

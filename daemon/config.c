@@ -31,8 +31,8 @@ config_defaults(struct config *c)
 	c->subscriber_buffer = 8u << 20;
 }
 
-static void
-repo_conf_free(struct repo_conf *r)
+void
+config_repo_free(struct repo_conf *r)
 {
 	free(r->name);
 	free(r->path);
@@ -60,11 +60,13 @@ config_free(struct config *c)
 	free(c->http_tokens);
 	free(c->state_dir);
 	free(c->pidfile);
+	free(c->sign_key);
+	free(c->shard);
 	free(c->rules);
 	free(c->write_uids);
 	free(c->write_gids);
 	for (size_t i = 0; i < c->nrepos; i++)
-		repo_conf_free(&c->repos[i]);
+		config_repo_free(&c->repos[i]);
 	free(c->repos);
 	for (size_t i = 0; i < c->nplugins; i++)
 		plugin_entry_free(&c->plugins[i]);
@@ -482,7 +484,12 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		parse_plugins(x, n, c);
 	else if (strcmp(k, "http") == 0)
 		parse_http(x, n, c);
-	else
+	else if (strcmp(k, "sign_key") == 0)
+		set_str(x, n, k, &c->sign_key);
+	else if (strcmp(k, "shard") == 0) {
+		set_str(x, n, k, &c->shard);
+		c->shard_line = n->line;
+	} else
 		problems_add(x->errs, x->file, n->line, "unknown setting '%s'", k);
 }
 
@@ -581,7 +588,7 @@ config_check(const struct config *c, struct problems *errs)
 {
 	const char *f = c->file ? c->file : "command line";
 	size_t before = errs->n;
-	if (c->nrepos == 0)
+	if (c->nrepos == 0 && c->shard_others == 0)
 		problems_add(errs, f, 0,
 		             "no repository to serve: add one under "
 		             "'repositories' or give --repo PATH");

@@ -62,6 +62,12 @@ struct config {
 	size_t nrepos;
 	struct plugin_entry *plugins;
 	size_t nplugins;
+	char *shard;          /* "I/N" as written, or NULL (shard.h) */
+	int shard_line;       /* its line in the file */
+	unsigned shard_index; /* this member's shard, set by shard_apply */
+	unsigned shard_count; /* 0 or 1: no sharding */
+	size_t shard_others;  /* repositories left to other shards */
+	char *sign_key;       /* minisign secret key signing commits; NULL: none */
 };
 
 /* Fill c with the defaults (no repositories). */
@@ -69,6 +75,8 @@ void config_defaults(struct config *c);
 /* Read the YAML file path into c (on top of what c holds). Every problem
  * goes to errs as "file:line: what"; fails (-1) when there is any. */
 int config_load(const char *path, struct config *c, struct problems *errs);
+/* Free what r holds (not r). */
+void config_repo_free(struct repo_conf *r);
 /* Add a local repository named after its directory (the --repo flag). */
 void config_add_path(struct config *c, const char *path);
 /* Check what the file and the flags gave together (names unique, each

@@ -32,6 +32,7 @@
 #include "sandbox.h"
 #include "schedule.h"
 #include "server.h"
+#include "signer.h"
 #include "verdict.h"
 #include "watch.h"
 
@@ -135,6 +136,8 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 		json_object_set_new(c, "phases_ms",
 		                    json_pack("{s:f, s:f, s:f}", "files", j->load_ms, "records",
 		                              j->model_ms, "rules", j->rules_ms));
+		if (d->signer)
+			signer_sign(d->signer, r->conf.name, c);
 		bus_publish(d->bus, r->conf.name, "commits", now, c);
 		json_decref(c);
 	}
@@ -646,6 +649,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	d->started = daemon_now(d);
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
+	if (d->cfg.sign_key && signer_open(d->cfg.sign_key, &d->signer) < 0)
+		return -1;
 	d->plugins = plugins_load(&d->cfg, 0);
 	char *jpath = xasprintf("%s/journal.jsonl", d->cfg.state_dir);
 	char *mirrors = xasprintf("%s/mirrors", d->cfg.state_dir);
@@ -734,6 +739,7 @@ daemon_stop(struct daemon *d)
 	bus_free(d->bus);
 	journal_close(d->journal);
 	free(d->config_error);
+	signer_free(d->signer);
 	config_free(&d->cfg);
 	free(d);
 }
@@ -774,6 +780,16 @@ daemon_check(const struct config *cfg)
 {
 	struct plugin_host *plugins;
 	int bad = check_plugins(cfg, &plugins) > 0;
+	struct signer *sg = NULL;
+	if (cfg->sign_key && signer_open(cfg->sign_key, &sg) < 0) {
+		printf("%s: %s\n", cfg->file ? cfg->file : "sign_key", err_msg());
+		bad = 1;
+	} else if (sg)
+		printf("sign_key %s: each evaluation published is signed\n", cfg->sign_key);
+	signer_free(sg);
+	if (cfg->shard_count > 1)
+		printf("shard %u/%u: %zu repositories here, %zu on other shards\n",
+		       cfg->shard_index, cfg->shard_count, cfg->nrepos, cfg->shard_others);
 	for (size_t i = 0; i < cfg->nrepos; i++) {
 		const struct repo_conf *rc = &cfg->repos[i];
 		struct ev_job *j = ev_job_new(EV_LOAD, evaluator_repo_new(NULL, ".", NULL, NULL));

@@ -34,6 +34,7 @@ struct daemon {
 	struct bus_sub *plugin_sub;  /* their subscription to the bus */
 	struct rpc_env rpc;          /* what the socket's methods work with */
 	struct schedule_env sched;   /* what the scheduler works with */
+	struct signer *signer;       /* sign_key: signs each commits notification */
 };
 
 /* What the timers, the ref watch and the evaluation jobs of a repository

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "shard.h"
 #include "daemon_int.h"
 #include "log.h"
 #include "server.h"
@@ -222,7 +223,7 @@ read_config(struct daemon *d, struct config *nc, struct problems *errs)
 		nc->repos = xreallocarray(nc->repos, nc->nrepos + 1, sizeof(*nc->repos));
 		daemon_copy_conf(&nc->repos[nc->nrepos++], &d->cfg.repos[i]);
 	}
-	if (config_check(nc, errs) < 0)
+	if (shard_apply(nc, errs) < 0 || config_check(nc, errs) < 0)
 		return err_set("%s: %s", d->cfg.file, err_msg());
 	return 0;
 }

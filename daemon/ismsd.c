@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "shard.h"
 #include "daemon.h"
 #include "date.h"
 #include "log.h"
@@ -140,6 +141,8 @@ build_config(struct opts *o, struct config *c)
 		c->syslog = 1;
 	for (size_t i = 0; i < o->npaths; i++)
 		config_add_path(c, o->paths[i]);
+	if (rc == 0 && shard_apply(c, &errs) < 0)
+		rc = -1;
 	if (rc == 0 && config_check(c, &errs) < 0)
 		rc = -1;
 	print_problems(&errs);
@@ -300,6 +303,7 @@ main(int argc, char **argv)
 	}
 	absolutise(&cfg);
 	log_init("ismsd", cfg.log_level, cfg.syslog || !o.foreground);
+	shard_export(&cfg);
 	if (!o.foreground)
 		ready = background();
 	char *pidfile = cfg.pidfile ? xstrdup(cfg.pidfile) : NULL;

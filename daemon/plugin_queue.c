@@ -367,6 +367,9 @@ topic_results(struct plugin_host *h, const char *repo, uint64_t cursor, json_t *
 	                      json_object_get(d, "commit_time"), "evaluated_at",
 	                      json_object_get(d, "evaluated_at"), "counts", counts, "clauses",
 	                      clauses, "themes", themes, "changed", changed);
+	/* A repository's first evaluation by this daemon (a new or emptied
+	 * state directory): every verdict is in changed. */
+	json_object_set_new(o, "full", json_boolean(full));
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (s)
 		plugin_host_emit(h, ISMSD_EV_EVALUATION_FINISHED, repo, cursor, s);

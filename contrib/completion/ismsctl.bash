@@ -7,7 +7,7 @@ _ismsctl()
 
     local commands="check diff rules schema test new-pack status results explain
         summary watch sync ack history call calendar audit-plan review-pack
-        version help"
+        attest verify keygen version help"
     local daemon="--socket --repo --json --help"
 
     if ((cword == 1)); then
@@ -16,6 +16,10 @@ _ismsctl()
     fi
 
     case $prev in
+        --key | --pub | --creds)
+            _filedir
+            return
+            ;;
         --repo | --worktree | --rules | --pack | --dir | --out)
             _filedir -d
             return
@@ -53,7 +57,11 @@ _ismsctl()
             [[ $cur != -* ]] && { _filedir; return; }
             ;;
         new-pack) opts="--dir --help" ;;
-        status | sync | ack) opts="$daemon" ;;
+        status) opts="--fleet --nats --bucket --creds $daemon" ;;
+        sync | ack) opts="$daemon" ;;
+        attest) opts="--key --out --repo --ref --now --rules --pack --help" ;;
+        verify) opts="--pub --repo --rules --pack --signature-only --help" ;;
+        keygen) opts="--key --pub --help" ;;
         results) opts="--status --clause --control --theme --as-of $daemon" ;;
         explain | summary) opts="--as-of $daemon" ;;
         watch) opts="--topics --cursor --count --timeout $daemon" ;;
