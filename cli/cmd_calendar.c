@@ -27,6 +27,7 @@
 #include "review_pack.h"
 #include "snapshot.h"
 #include "ismsctl_int.h"
+#include "escape.h"
 
 /* The scheduler's commands: calendar, audit-plan, review-pack. They load
  * a repository as `check` does and share its --repo, --ref, --worktree
@@ -221,7 +222,7 @@ static int
 sched_problems(const char *cmd, const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		fprintf(stderr, "%s:%d: %s\n", p->v[i].path, p->v[i].line, p->v[i].msg);
+		fprintf(stderr, "%s:%d: %s\n", esc(p->v[i].path), p->v[i].line, esc(p->v[i].msg));
 	if (p->n)
 		fprintf(stderr, "ismsctl %s: fix the parameters above in isms.yaml\n", cmd);
 	return p->n > 0;

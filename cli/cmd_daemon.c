@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "alloc.h"
 #include "err.h"
+#include "escape.h"
 #include "ismsctl_int.h"
 
 static const char daemon_help[] =
@@ -97,7 +98,7 @@ static const char *
 jget(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "-";
+	return s ? esc(s) : "-";
 }
 
 static void
@@ -287,9 +288,9 @@ cmd_explain(int argc, char **argv)
 	printf("what to do: %s\n", jget(r, "remediation"));
 	printf("read %zu file(s):\n", json_array_size(json_object_get(r, "reads")));
 	json_array_foreach (json_object_get(r, "reads"), i, v)
-		printf("    %s\n", json_string_value(v));
+		printf("    %s\n", esc(json_string_value(v)));
 	json_array_foreach (json_object_get(r, "patterns"), i, v)
-		printf("    pattern %s\n", json_string_value(v));
+		printf("    pattern %s\n", esc(json_string_value(v)));
 	json_decref(r);
 	return 0;
 }

@@ -25,6 +25,7 @@
 #include "model.h"
 
 #include "ismsctl_int.h"
+#include "escape.h"
 
 /* The rule pack directories of --pack, in order; NULL-terminated. */
 const char *pack_dirs[MAX_PACK_DIRS + 1];
@@ -136,11 +137,12 @@ print_problems(const char *what, const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->v[i].path && p->v[i].line)
-			fprintf(stderr, "%s:%d: %s\n", p->v[i].path, p->v[i].line, p->v[i].msg);
+			fprintf(stderr, "%s:%d: %s\n", esc(p->v[i].path), p->v[i].line,
+			        esc(p->v[i].msg));
 		else if (p->v[i].path)
-			fprintf(stderr, "%s: %s\n", p->v[i].path, p->v[i].msg);
+			fprintf(stderr, "%s: %s\n", esc(p->v[i].path), esc(p->v[i].msg));
 		else
-			fprintf(stderr, "%s\n", p->v[i].msg);
+			fprintf(stderr, "%s\n", esc(p->v[i].msg));
 	}
 	fprintf(stderr, "ismsctl: %s\n", what);
 }

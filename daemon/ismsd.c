@@ -20,6 +20,7 @@
 #include "err.h"
 #include "problems.h"
 #include "sys.h"
+#include "escape.h"
 
 static const char usage_text[] =
         "usage: ismsd [-f] [-t] [-c FILE] [--repo PATH] [--socket PATH]\n"
@@ -109,11 +110,12 @@ print_problems(const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->v[i].path && p->v[i].line)
-			fprintf(stderr, "%s:%d: %s\n", p->v[i].path, p->v[i].line, p->v[i].msg);
+			fprintf(stderr, "%s:%d: %s\n", esc(p->v[i].path), p->v[i].line,
+			        esc(p->v[i].msg));
 		else if (p->v[i].path)
-			fprintf(stderr, "%s: %s\n", p->v[i].path, p->v[i].msg);
+			fprintf(stderr, "%s: %s\n", esc(p->v[i].path), esc(p->v[i].msg));
 		else
-			fprintf(stderr, "%s\n", p->v[i].msg);
+			fprintf(stderr, "%s\n", esc(p->v[i].msg));
 	}
 }
 
