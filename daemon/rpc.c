@@ -266,6 +266,8 @@ rpc_line(void *arg, struct client *c, const char *line, size_t len)
 		         name);
 	else if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
 		m->fn(&k);
+	if (k.pending)
+		server_client_hold(c);
 	/* writes and subscriptions change what status shows */
 	if (m && !(m->flags & RPC_READ))
 		rpc_status_forget();

@@ -75,6 +75,7 @@ finish(struct ev_job *j, size_t changed, void *arg)
 		json_t *e = rpc_error(j->req_id, RPC_FAILED, "%s", err_msg());
 		server_send_json(c, e);
 		json_decref(e);
+		server_release(env->srv, j->client);
 		return;
 	}
 	if (j->kind == EV_REF) {
@@ -99,6 +100,7 @@ finish(struct ev_job *j, size_t changed, void *arg)
 	json_t *o = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", j->req_id, "result", res);
 	server_send_json(c, o);
 	json_decref(o);
+	server_release(env->srv, j->client);
 }
 
 /* A boolean parameter: 0 or 1, or -1 (and the error) when not a boolean. */
