@@ -207,7 +207,7 @@ FUZZ_CC    = clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undef
              -fno-sanitize-recover=all $(INCLUDES) $(PKG_CFLAGS)
 # What every fuzz target links from lib/base: allocation, errors, buffers,
 # logging (fatal on out of memory).
-FUZZ_BASE := lib/base/escape.c lib/base/alloc.c lib/base/err.c lib/base/buf.c lib/base/utf8.c \
+FUZZ_BASE := lib/base/escape.c lib/base/suggest.c lib/base/alloc.c lib/base/err.c lib/base/buf.c lib/base/utf8.c \
              lib/base/problems.c lib/base/sys.c lib/base/log.c
 # The record parsers: doc.c and its pieces.
 FUZZ_DOC  := lib/records/doc.c lib/records/doc_parse.c lib/records/doc_yaml.c \

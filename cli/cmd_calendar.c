@@ -109,7 +109,10 @@ parse_sched(const char *cmd, const char *help, int argc, char **argv, struct sch
 		case 'j': o->json = 1; break;
 		case 't': o->timing = 1; break;
 		case 'h': printf("%s%s", help, sched_mode_help); exit(0);
-		default: fprintf(stderr, "%s%s", help, sched_mode_help); return -1;
+		default:
+			flag_error(cmd, argv[optind - 1], longopts);
+			fprintf(stderr, "%s%s", help, sched_mode_help);
+			return -1;
 		}
 	}
 	if (optind < argc) {

@@ -61,8 +61,17 @@ parse_dopts(int argc, char **argv, const struct dflag *fl, size_t nfl, int want_
 			o->positional = a;
 			continue;
 		}
-		fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n%s%s", argv[0], a, help,
-		        daemon_help);
+		if (a[0] == '-') {
+			const char *names[40] = { "--json", "--help", "--socket", "--repo" };
+			size_t nn = 4;
+			for (size_t f = 0; f < nfl && nn < NELEM(names) - 1; f++)
+				names[nn++] = fl[f].name;
+			names[nn] = NULL;
+			flag_error_names(argv[0], a, names);
+		} else {
+			fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n", argv[0], esc(a));
+		}
+		fprintf(stderr, "%s%s", help, daemon_help);
 		return -1;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "problems.h"
+#include "suggest.h"
 #include "sys.h"
 
 #define MAX_CONFIG_BYTES (1u << 20)
@@ -204,9 +206,16 @@ parse_repo(struct ctx *x, const struct node *m, struct repo_conf *r)
 			v = r->fetch_interval;
 			set_int(x, n, k, 1, 86400, &v);
 			r->fetch_interval = (int)v;
-		} else
+		} else {
+			static const char *const keys[] = {
+				"name",          "path",           "url", "ref", "rules",
+				"poll_interval", "fetch_interval", NULL
+			};
+			char h[160];
 			problems_add(x->errs, x->file, m->key_lines[i],
-			             "unknown repository setting '%s'", k);
+			             "unknown repository setting '%s'%s", k,
+			             suggest_among(k, keys, SIZE_MAX, h, sizeof(h)));
+		}
 	}
 }
 
@@ -365,9 +374,14 @@ parse_plugin(struct ctx *x, const struct node *m, struct plugin_entry *p)
 			v = (long long)p->queue_max;
 			set_int(x, n, k, 1, 1000000, &v);
 			p->queue_max = (size_t)v;
-		} else
+		} else {
+			static const char *const keys[] = { "name", "path", "config", "queue_max",
+				                            NULL };
+			char h[160];
 			problems_add(x->errs, x->file, m->key_lines[i],
-			             "unknown plugin setting '%s'", k);
+			             "unknown plugin setting '%s'%s", k,
+			             suggest_among(k, keys, SIZE_MAX, h, sizeof(h)));
+		}
 	}
 	if (p->path == NULL && node_get(m, "path") == NULL)
 		problems_add(x->errs, x->file, m->line, "a plugin needs a 'path'");
@@ -447,8 +461,28 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		parse_repos(x, n, c);
 	else if (strcmp(k, "plugins") == 0)
 		parse_plugins(x, n, c);
-	else
-		problems_add(x->errs, x->file, n->line, "unknown setting '%s'", k);
+	else {
+		static const char *const keys[] = { "socket",
+			                            "listen_tcp",
+			                            "state_dir",
+			                            "pidfile",
+			                            "rules",
+			                            "syslog",
+			                            "log_level",
+			                            "max_clients",
+			                            "max_clients_per_user",
+			                            "idle_timeout",
+			                            "max_message",
+			                            "subscriber_buffer",
+			                            "write_users",
+			                            "write_groups",
+			                            "repositories",
+			                            "plugins",
+			                            NULL };
+		char h[160];
+		problems_add(x->errs, x->file, n->line, "unknown setting '%s'%s", k,
+		             suggest_among(k, keys, SIZE_MAX, h, sizeof(h)));
+	}
 }
 
 int
