@@ -27,7 +27,7 @@ PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib 
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client socat \
+        python3-prometheus-client socat nodejs npm \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh
 
@@ -65,7 +65,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
+.PHONY: npm-deps all deps run check layout test sanitize tsan valgrind bench fuzz soak torture install \
         uninstall install-programs man deb deb-test lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS)
@@ -156,8 +156,15 @@ run: deps
 
 # Every test: C unit tests, then the scripts under tests/ (they find the
 # binaries through ISMS_BUILD).
-test: all example
+test: all example npm-deps
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) prove $(PROVE_FLAGS) -r $(BUILD)/t tests
+
+# The npm packages some tests use (a third-party JSON-RPC client), as
+# pinned by tests/npm/package-lock.json.
+NPM_DIR := tests/npm
+npm-deps: $(NPM_DIR)/node_modules/.package-lock.json
+$(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 check: deps
 	$(MAKE) layout test

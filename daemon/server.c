@@ -77,7 +77,7 @@ done_writing(struct client *c)
 {
 	if (c->dead)
 		return;
-	if (c->eof && (c->closing || (c->holds == 0 && c->data == NULL))) {
+	if (c->eof && (c->closing || c->holds == 0)) {
 		drop(c);
 		return;
 	}
@@ -318,8 +318,8 @@ on_write(struct bufferevent *bev, void *arg)
 /* The client half-closed (shutdown(SHUT_WR), `nc -N`, the end of a
  * pipe into socat): a last line without its newline still counts, and
  * the client stays until every reply it asked for is written, its
- * pending jobs' included. One that subscribed keeps its notifications
- * until a write fails. */
+ * pending jobs' included; then it goes (a closed connection looks the
+ * same, so subscriptions end here too). */
 static void
 half_closed(struct client *c)
 {
