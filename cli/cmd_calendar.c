@@ -209,6 +209,17 @@ sched_load(const char *cmd, const struct sched_opts *o, struct snapshot **snap, 
 		fprintf(stderr, "ismsctl %s: --now: %s\n", cmd, err_msg());
 		return -1;
 	}
+	struct stat st;
+	if (stat(o->repo, &st) < 0) {
+		/* offline, --repo is a path; through the daemon it is a name */
+		fprintf(stderr,
+		        "ismsctl %s: --repo %s: no such directory. Without --socket, --repo is "
+		        "the path of a repository read offline; to ask the daemon for the "
+		        "repository it serves under that name, add --socket PATH "
+		        "and leave out --ref, --worktree and --now\n",
+		        cmd, esc(o->repo));
+		return -1;
+	}
 	if (snapshot_load(o->repo, o->ref, o->worktree, &lim, snap) < 0) {
 		fprintf(stderr, "ismsctl %s: %s\n", cmd, err_msg());
 		return -1;

@@ -232,6 +232,7 @@ parse_repos(struct ctx *x, const struct node *n, struct config *c)
 		memset(r, 0, sizeof(*r));
 		r->poll_interval = 5;
 		r->fetch_interval = 60;
+		r->line = n->items[i]->line;
 		parse_repo(x, n->items[i], r);
 	}
 	if (n->n > ISMSD_MAX_REPOS)
@@ -413,11 +414,13 @@ static void
 parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 {
 	long long v;
-	if (strcmp(k, "socket") == 0)
+	if (strcmp(k, "socket") == 0) {
 		set_str(x, n, k, &c->socket);
-	else if (strcmp(k, "listen_tcp") == 0)
+		c->socket_line = n->line;
+	} else if (strcmp(k, "listen_tcp") == 0) {
 		set_str(x, n, k, &c->listen_tcp);
-	else if (strcmp(k, "state_dir") == 0)
+		c->listen_tcp_line = n->line;
+	} else if (strcmp(k, "state_dir") == 0)
 		set_str(x, n, k, &c->state_dir);
 	else if (strcmp(k, "pidfile") == 0)
 		set_str(x, n, k, &c->pidfile);
@@ -574,29 +577,41 @@ config_check(const struct config *c, struct problems *errs)
 		             "'repositories' or give --repo PATH");
 	for (size_t i = 0; i < c->nrepos; i++) {
 		const struct repo_conf *r = &c->repos[i];
+		/* a repository given by --repo has no line: name the flag */
+		const char *rf = r->line ? f : "--repo";
 		if (r->name == NULL || !name_ok(r->name))
-			problems_add(errs, f, 0,
+			problems_add(errs, rf, r->line,
 			             "repository %zu needs a name of letters, "
 			             "digits, '.', '_' or '-'",
 			             i + 1);
 		else
 			for (size_t k = 0; k < i; k++)
 				if (c->repos[k].name && strcmp(c->repos[k].name, r->name) == 0)
-					problems_add(errs, f, 0, "two repositories are named '%s'",
-					             r->name);
-		if ((r->path == NULL) == (r->url == NULL))
-			problems_add(errs, f, 0,
-			             "repository '%s' needs either a path or a "
-			             "url",
+					problems_add(
+					        errs, rf, r->line,
+					        "two repositories are named '%s' (the other is "
+					        "at line %d)",
+					        r->name, c->repos[k].line);
+		if (r->path && r->url)
+			problems_add(errs, rf, r->line,
+			             "repository '%s' has both a path and a url: give "
+			             "one (path: a local repository; url: a remote one to mirror)",
+			             r->name ? r->name : "?");
+		else if (r->path == NULL && r->url == NULL)
+			problems_add(errs, rf, r->line,
+			             "repository '%s' has neither a path nor a url: give "
+			             "one (path: a local repository; url: a remote one to mirror)",
 			             r->name ? r->name : "?");
 	}
 	if (c->listen_tcp && !tcp_ok(c->listen_tcp))
-		problems_add(errs, f, 0,
+		problems_add(errs, c->listen_tcp_line ? f : "--listen-tcp", c->listen_tcp_line,
 		             "listen_tcp '%s' must be a loopback address "
 		             "such as 127.0.0.1:7027",
 		             c->listen_tcp);
 	if (c->socket == NULL || strlen(c->socket) >= 108)
-		problems_add(errs, f, 0, "the socket path must be shorter than 108 bytes");
+		problems_add(errs, c->socket_line ? f : "--socket", c->socket_line,
+		             "the socket path must be shorter than 108 bytes (it is %zu)",
+		             c->socket ? strlen(c->socket) : 0);
 	if (errs->n > before)
 		return err_set("%zu problem%s in the configuration", errs->n - before,
 		               errs->n - before == 1 ? "" : "s");

@@ -142,7 +142,9 @@ build_config(struct opts *o, struct config *c)
 		c->syslog = 1;
 	for (size_t i = 0; i < o->npaths; i++)
 		config_add_path(c, o->paths[i]);
-	if (rc == 0 && config_check(c, &errs) < 0)
+	/* every problem at once: the checks run after a file with problems
+	 * too, unless it could not be read at all */
+	if ((rc == 0 || c->file) && config_check(c, &errs) < 0)
 		rc = -1;
 	print_problems(&errs);
 	problems_free(&errs);
@@ -289,8 +291,10 @@ main(int argc, char **argv)
 	}
 	int bad = build_config(&o, &cfg);
 	if (bad < 0 || o.test) {
-		if (bad == 0)
-			bad = daemon_check(&cfg);
+		/* -t goes on past configuration problems (unless the file could
+		 * not be read): rule packs, plugins and places are checked too */
+		if (o.test && (bad == 0 || cfg.file))
+			bad = daemon_check(&cfg) < 0 || bad < 0;
 		if (o.test)
 			printf("%s\n", bad ? "configuration or rule packs have problems"
 			                   : "configuration and rule packs are fine");
