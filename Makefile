@@ -26,8 +26,8 @@ CC        ?= cc
 PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
-        libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client socat nodejs npm \
+        libjansson-dev libgit2-dev libssl-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
+        python3-prometheus-client socat nodejs \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh
 
@@ -124,6 +124,10 @@ $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS)
 
+# The webhook speaks TLS through libevent's OpenSSL bufferevents and
+# signs with OpenSSL's HMAC.
+$(BUILD)/plugins/webhook.so: LDLIBS += $(shell pkg-config --libs libevent_openssl openssl 2>/dev/null)
+
 # A unit test links whichever archives its module sits in.
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	@mkdir -p $(dir $@)
@@ -164,6 +168,8 @@ test: all example npm-deps
 NPM_DIR := tests/npm
 npm-deps: $(NPM_DIR)/node_modules/.package-lock.json
 $(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	@# nodejs from DEBS; its npm is Debian's npm package or bundled with it
+	command -v npm >/dev/null || apt-get install -y -qq npm
 	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 check: deps
