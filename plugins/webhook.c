@@ -227,7 +227,7 @@ sign(struct wh *w, struct evkeyvalq *hd, const char *body)
 	     strlen(msg), mac, &ml);
 	free(msg);
 	for (unsigned int i = 0; i < ml; i++)
-		snprintf(sig + 7 + 2 * i, 3, "%02x", mac[i]);
+		snprintf(sig + 7 + 2 * (size_t)i, 3, "%02x", mac[i]);
 	evhttp_add_header(hd, "X-Ismsd-Timestamp", ts);
 	evhttp_add_header(hd, "X-Ismsd-Signature", sig);
 }

@@ -60,7 +60,7 @@ like "$out" " 2 ok ok" "a sync's later reply still reaches a client that half-cl
 out=$(python3 "$T/half.py" "$SOCK" '[{"jsonrpc":"2.0","id":5,"method":"sync"},{"jsonrpc":"2.0","id":6,"method":"status"},{"jsonrpc":"2.0","method":"sync"}]' 2>&1)
 like "$out" " 1 " "a batch with a sync: one reply, an array, when the sync is done"
 if command -v socat >/dev/null; then
-	n=$(printf '{"jsonrpc":"2.0","id":1,"method":"results"}\n' | socat - UNIX-CONNECT:"$SOCK" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["result"]["results"]))')
+	n=$(printf '{"jsonrpc":"2.0","id":1,"method":"results"}\n' | socat -t 30 - UNIX-CONNECT:"$SOCK" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["result"]["results"]))')
 	ok $([ "${n:-0}" -gt 100 ] 2>/dev/null; echo $?) "printf | socat: every verdict ($n)"
 fi
 "$ISMSCTL_BIN" status >/dev/null
