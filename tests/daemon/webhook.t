@@ -40,6 +40,7 @@ if tls:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(tls[0], tls[1])
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.timeout = 0.5
+open(log + ".ready", "w").close()
 import time; end = time.time() + 60
 while time.time() < end:
     srv.handle_request()
@@ -47,6 +48,10 @@ PY
 python3 "$T/recv.py" "$p_http" "$T/http.log" & R1=$!
 python3 "$T/recv.py" "$p_https" "$T/https.log" "$T/cert.pem" "$T/key.pem" & R2=$!
 trap 'kill $R1 $R2 2>/dev/null; stop_ismsd; rm -rf "$T"' EXIT INT TERM
+i=0
+while [ $i -lt 200 ] && ! { [ -e "$T/http.log.ready" ] && [ -e "$T/https.log.ready" ]; }; do
+	sleep 0.05; i=$((i + 1))
+done
 
 cat > "$T/ismsd.conf" <<CONF
 socket: $SOCK
