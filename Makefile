@@ -27,8 +27,8 @@ CC        ?= cc
 PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib libsystemd libsodium
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
-        libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client python3-jsonschema python3-junitparser \
+        libjansson-dev libgit2-dev libssl-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
+        python3-prometheus-client python3-jsonschema python3-junitparser socat \
         libsodium-dev minisign libnats-dev nats-server \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh \
@@ -70,7 +70,7 @@ LIBDIR   ?= $(PREFIX)/lib/ismsd
 EXAMPLE  := $(BUILD)/example-isms
 
 .SECONDARY:
-.PHONY: node-deps all deps run check layout test sanitize tsan valgrind bench fuzz soak torture fleet-torture install \
+.PHONY: node-deps npm-deps all deps run check layout test sanitize tsan valgrind bench fuzz soak torture fleet-torture install \
         uninstall install-programs man deb deb-test lint format clean example
 
 all: $(BINS) $(UNIT_T) $(PLUGINS) $(BUILD)/natsconsume
@@ -138,6 +138,10 @@ $(BUILD)/plugins/%.so: plugins/%.c $(wildcard sdk/include/*.h sdk/include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $< $(LDLIBS) $(if $(filter nats,$*),$(NATS_LIBS))
 
+# The webhook speaks TLS through libevent's OpenSSL bufferevents and
+# signs with OpenSSL's HMAC.
+$(BUILD)/plugins/webhook.so: LDLIBS += $(shell pkg-config --libs libevent_openssl openssl 2>/dev/null)
+
 # A unit test links whichever archives its module sits in.
 $(BUILD)/t/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libismsctl.a $(BUILD)/libismsd.a $(BUILD)/libisms.a
 	@mkdir -p $(dir $@)
@@ -192,8 +196,17 @@ node-deps: $(NODE_DIR)/node_modules/playwright-core/package.json
 
 # Every test: C unit tests, then the scripts under tests/ (they find the
 # binaries through ISMS_BUILD).
-test: all example node-deps
+test: all example node-deps npm-deps
 	ISMS_BUILD=$(abspath $(BUILD)) ISMS_TOP=$(CURDIR) prove $(PROVE_FLAGS) -r $(BUILD)/t tests
+
+# The npm packages some tests use (a third-party JSON-RPC client), as
+# pinned by tests/npm/package-lock.json.
+NPM_DIR := tests/npm
+npm-deps: $(NPM_DIR)/node_modules/.package-lock.json
+$(NPM_DIR)/node_modules/.package-lock.json: $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	@# nodejs from DEBS; its npm is Debian's npm package or bundled with it
+	command -v npm >/dev/null || apt-get install -y -qq npm
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
 check: deps
 	$(MAKE) layout test
@@ -245,7 +258,7 @@ FUZZ_CC    = clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undef
              -fno-sanitize-recover=all $(INCLUDES) $(PKG_CFLAGS)
 # What every fuzz target links from lib/base: allocation, errors, buffers,
 # logging (fatal on out of memory).
-FUZZ_BASE := lib/base/alloc.c lib/base/err.c lib/base/buf.c lib/base/utf8.c \
+FUZZ_BASE := lib/base/escape.c lib/base/suggest.c lib/base/alloc.c lib/base/err.c lib/base/buf.c lib/base/utf8.c \
              lib/base/problems.c lib/base/sys.c lib/base/log.c
 # The record parsers: doc.c and its pieces.
 FUZZ_DOC  := lib/records/doc.c lib/records/doc_parse.c lib/records/doc_yaml.c \

@@ -1,5 +1,6 @@
 /* cmd_author.c - the commands for rule authors: run rule specs (test)
  * and start a new rule pack (new-pack). */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "alloc.h"
 #include "err.h"
 #include "scaffold.h"
 #include "spec.h"
@@ -24,10 +26,37 @@ static const char test_help[] =
         "\n"
         "Run rule specs (Lua files of spec{...} cases: fixture records, an\n"
         "evaluation date, the expected verdicts and findings) and print TAP.\n"
-        "SPEC is a spec file or a directory of them; default: specs/ in the\n"
-        "rules directory. --pack DIR adds the organisation's own rule packs in\n"
+        "SPEC is a spec file or a directory of them, or a rule pack's directory\n"
+        "(its .lua files with specs/ beside them: the pack and its specs);\n"
+        "default: specs/ in the rules directory. --pack DIR adds the organisation's own rule packs "
+        "in\n"
         "DIR (repeatable) to those of --rules. Exit status: 0 all passed, 1 some\n"
         "failed, 2 error.\n";
+
+/* When dir is a rule pack's directory (a .lua file beside a specs/
+ * folder), its specs folder, else NULL. The caller's to free. */
+static char *
+pack_specs(const char *dir)
+{
+	struct stat st;
+	char *specs = xasprintf("%s/specs", dir);
+	int pack = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && stat(specs, &st) == 0 &&
+	           S_ISDIR(st.st_mode);
+	DIR *d = pack ? opendir(dir) : NULL;
+	struct dirent *de;
+	pack = 0;
+	while (d && (de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		pack |= l > 4 && strcmp(de->d_name + l - 4, ".lua") == 0;
+	}
+	if (d)
+		closedir(d);
+	if (!pack) {
+		free(specs);
+		return NULL;
+	}
+	return specs;
+}
 
 int
 cmd_test(int argc, char **argv)
@@ -49,16 +78,35 @@ cmd_test(int argc, char **argv)
 	const char *rules = dir ? dir : engine_default_rules_dir();
 	char deflt[4200];
 	snprintf(deflt, sizeof(deflt), "%s/specs", rules);
+	int broken = 0;
 	for (; i < argc || !ran; i++, ran++) {
 		const char *path = i < argc ? argv[i] : deflt;
+		char *specs = pack_specs(path);
+		if (specs) {
+			/* a pack directory: the pack with its specs */
+			if (add_pack_dir("test", path) < 0) {
+				free(specs);
+				return EXIT_USAGE;
+			}
+			path = specs;
+		}
 		int rc = spec_run(path, rules, pack_dirs, stdout);
-		if (rc < 0) {
+		free(specs);
+		if (rc == SPEC_BROKEN) {
+			broken = 1;
+		} else if (rc < 0) {
 			fprintf(stderr, "ismsctl test: %s\n", err_msg());
 			return EXIT_USAGE;
+		} else {
+			failed += rc;
 		}
-		failed += rc;
 		if (i >= argc)
 			break;
+	}
+	if (broken) {
+		fprintf(stderr,
+		        "ismsctl test: a spec file could not be loaded (see its not ok line)\n");
+		return EXIT_USAGE;
 	}
 	return failed ? EXIT_NONCONFORMANT : 0;
 }

@@ -27,6 +27,7 @@
 #include "review_pack.h"
 #include "snapshot.h"
 #include "ismsctl_int.h"
+#include "escape.h"
 
 /* The scheduler's commands: calendar, audit-plan, review-pack. They load
  * a repository as `check` does and share its --repo, --ref, --worktree
@@ -108,7 +109,10 @@ parse_sched(const char *cmd, const char *help, int argc, char **argv, struct sch
 		case 'j': o->json = 1; break;
 		case 't': o->timing = 1; break;
 		case 'h': printf("%s%s", help, sched_mode_help); exit(0);
-		default: fprintf(stderr, "%s%s", help, sched_mode_help); return -1;
+		default:
+			flag_error(cmd, argv[optind - 1], longopts);
+			fprintf(stderr, "%s%s", help, sched_mode_help);
+			return -1;
 		}
 	}
 	if (optind < argc) {
@@ -205,6 +209,17 @@ sched_load(const char *cmd, const struct sched_opts *o, struct snapshot **snap, 
 		fprintf(stderr, "ismsctl %s: --now: %s\n", cmd, err_msg());
 		return -1;
 	}
+	struct stat st;
+	if (stat(o->repo, &st) < 0) {
+		/* offline, --repo is a path; through the daemon it is a name */
+		fprintf(stderr,
+		        "ismsctl %s: --repo %s: no such directory. Without --socket, --repo is "
+		        "the path of a repository read offline; to ask the daemon for the "
+		        "repository it serves under that name, add --socket PATH "
+		        "and leave out --ref, --worktree and --now\n",
+		        cmd, esc(o->repo));
+		return -1;
+	}
 	if (snapshot_load(o->repo, o->ref, o->worktree, &lim, snap) < 0) {
 		fprintf(stderr, "ismsctl %s: %s\n", cmd, err_msg());
 		return -1;
@@ -221,7 +236,7 @@ static int
 sched_problems(const char *cmd, const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		fprintf(stderr, "%s:%d: %s\n", p->v[i].path, p->v[i].line, p->v[i].msg);
+		fprintf(stderr, "%s:%d: %s\n", esc(p->v[i].path), p->v[i].line, esc(p->v[i].msg));
 	if (p->n)
 		fprintf(stderr, "ismsctl %s: fix the parameters above in isms.yaml\n", cmd);
 	return p->n > 0;

@@ -113,7 +113,10 @@ parse_check(int argc, char **argv, struct check_opts *o)
 			}
 			break;
 		case 'h': fputs(check_help, stdout); exit(0);
-		default: fputs(check_help, stderr); return -1;
+		default:
+			flag_error("check", argv[optind - 1], longopts);
+			fputs(check_help, stderr);
+			return -1;
 		}
 	}
 	if (optind < argc) {

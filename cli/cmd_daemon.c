@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "alloc.h"
 #include "err.h"
+#include "escape.h"
 #include "ismsctl_int.h"
 
 static const char daemon_help[] =
@@ -60,8 +61,17 @@ parse_dopts(int argc, char **argv, const struct dflag *fl, size_t nfl, int want_
 			o->positional = a;
 			continue;
 		}
-		fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n%s%s", argv[0], a, help,
-		        daemon_help);
+		if (a[0] == '-') {
+			const char *names[40] = { "--json", "--help", "--socket", "--repo" };
+			size_t nn = 4;
+			for (size_t f = 0; f < nfl && nn < NELEM(names) - 1; f++)
+				names[nn++] = fl[f].name;
+			names[nn] = NULL;
+			flag_error_names(argv[0], a, names);
+		} else {
+			fprintf(stderr, "ismsctl %s: unexpected argument '%s'\n", argv[0], esc(a));
+		}
+		fprintf(stderr, "%s%s", help, daemon_help);
 		return -1;
 	}
 	return 0;
@@ -97,7 +107,7 @@ static const char *
 jget(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "-";
+	return s ? esc(s) : "-";
 }
 
 static void
@@ -290,9 +300,9 @@ cmd_explain(int argc, char **argv)
 	printf("what to do: %s\n", jget(r, "remediation"));
 	printf("read %zu file(s):\n", json_array_size(json_object_get(r, "reads")));
 	json_array_foreach (json_object_get(r, "reads"), i, v)
-		printf("    %s\n", json_string_value(v));
+		printf("    %s\n", esc(json_string_value(v)));
 	json_array_foreach (json_object_get(r, "patterns"), i, v)
-		printf("    pattern %s\n", json_string_value(v));
+		printf("    pattern %s\n", esc(json_string_value(v)));
 	json_decref(r);
 	return 0;
 }

@@ -25,6 +25,10 @@
 #include "model.h"
 
 #include "ismsctl_int.h"
+#include "escape.h"
+#include "suggest.h"
+#include <getopt.h>
+#include <stdint.h>
 
 /* The rule pack directories of --pack, in order; NULL-terminated. */
 const char *pack_dirs[MAX_PACK_DIRS + 1];
@@ -140,11 +144,12 @@ print_problems(const char *what, const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->v[i].path && p->v[i].line)
-			fprintf(stderr, "%s:%d: %s\n", p->v[i].path, p->v[i].line, p->v[i].msg);
+			fprintf(stderr, "%s:%d: %s\n", esc(p->v[i].path), p->v[i].line,
+			        esc(p->v[i].msg));
 		else if (p->v[i].path)
-			fprintf(stderr, "%s: %s\n", p->v[i].path, p->v[i].msg);
+			fprintf(stderr, "%s: %s\n", esc(p->v[i].path), esc(p->v[i].msg));
 		else
-			fprintf(stderr, "%s\n", p->v[i].msg);
+			fprintf(stderr, "%s\n", esc(p->v[i].msg));
 	}
 	fprintf(stderr, "ismsctl: %s\n", what);
 }
@@ -179,6 +184,7 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return cmd_help(argc, argv);
+	opterr = 0; /* flag_error says it, with a suggestion */
 	if (strcmp(argv[1], "--version") == 0)
 		return cmd_version(argc, argv);
 	for (size_t i = 0; i < NELEM(commands); i++)
@@ -186,9 +192,44 @@ main(int argc, char **argv)
 			optind = 1;
 			return commands[i].run(argc - 1, argv + 1);
 		}
-	fprintf(stderr, "ismsctl: unknown command '%s'\n", argv[1]);
+	const char *names[NELEM(commands) + 1];
+	char hint[160];
+	for (size_t i = 0; i < NELEM(commands); i++)
+		names[i] = commands[i].name;
+	names[NELEM(commands)] = NULL;
+	fprintf(stderr, "ismsctl: unknown command '%s'%s\n", esc(argv[1]),
+	        suggest_among(argv[1], names, NELEM(commands), hint, sizeof(hint)));
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+void
+flag_error_names(const char *cmd, const char *arg, const char *const *names)
+{
+	char hint[160], word[80];
+	/* --format=x: the name is what is before '=' */
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg, "="), arg);
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(word, names[i]) == 0) {
+			fprintf(stderr, "ismsctl %s: option '%s' needs a value\n", cmd, esc(word));
+			return;
+		}
+	fprintf(stderr, "ismsctl %s: unknown option '%s'%s\n", cmd, esc(word),
+	        suggest_among(word, names, SIZE_MAX, hint, sizeof(hint)));
+}
+
+void
+flag_error(const char *cmd, const char *arg, const struct option *longopts)
+{
+	const char *names[64];
+	char buf[64][40];
+	size_t n = 0;
+	for (; longopts[n].name && n < NELEM(names) - 1; n++) {
+		snprintf(buf[n], sizeof(buf[n]), "--%s", longopts[n].name);
+		names[n] = buf[n];
+	}
+	names[n] = NULL;
+	flag_error_names(cmd, arg ? arg : "", names);
 }
 
 /* Add an extra rule pack directory for `cmd`; -1 after saying why. */

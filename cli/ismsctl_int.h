@@ -54,6 +54,14 @@ extern const char *pack_dirs[MAX_PACK_DIRS + 1];
 /* Add an extra rule pack directory for `cmd`; -1 after saying why. */
 int add_pack_dir(const char *cmd, const char *dir);
 
+struct option;
+/* Say why getopt_long refused argument arg of cmd: a value missing, or an
+ * unknown option with the closest of longopts as "did you mean". */
+void flag_error(const char *cmd, const char *arg, const struct option *longopts);
+/* The same for a command that parses its own flags: names lists the
+ * flags it knows ("--json", ...; NULL-terminated). */
+void flag_error_names(const char *cmd, const char *arg, const char *const *names);
+
 /* Read the whole number s given to option flag into *out; 0, or -1 with
  * err_msg(). */
 int parse_int(const char *flag, const char *s, long long *out);

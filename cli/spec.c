@@ -26,6 +26,7 @@
  * last day the verdict holds without a new commit ("none": it does not
  * expire), in the organisation's time zone. */
 #include "spec.h"
+#include "escape.h"
 
 #include <dirent.h>
 #include <lauxlib.h>
@@ -58,6 +59,7 @@ struct ctx {
 	struct engine *e;
 	FILE *out;
 	int n, failed;
+	int broken; /* a spec file could not be loaded or run */
 };
 
 static void
@@ -180,18 +182,19 @@ tap(struct ctx *c, int pass, const char *name, const char *rule, const char *wha
 	c->n++;
 	if (!pass)
 		c->failed++;
-	fprintf(c->out, "%s %d - %s: %s %s\n", pass ? "ok" : "not ok", c->n, name, rule, what);
+	fprintf(c->out, "%s %d - %s: %s %s\n", pass ? "ok" : "not ok", c->n, esc(name), esc(rule),
+	        esc(what));
 }
 
 static void
 show(struct ctx *c, const struct rule_result *r)
 {
 	fprintf(c->out, "#   got %s%s%s\n", rule_status_name(r->status), r->note ? ": " : "",
-	        r->note ? r->note : "");
+	        r->note ? esc(r->note) : "");
 	for (size_t k = 0; k < r->nfindings; k++)
 		fprintf(c->out, "#     %s:%d: %s\n",
-		        r->findings[k].file ? r->findings[k].file : "-", r->findings[k].line,
-		        r->findings[k].message);
+		        r->findings[k].file ? esc(r->findings[k].file) : "-", r->findings[k].line,
+		        esc(r->findings[k].message));
 }
 
 static int
@@ -362,8 +365,8 @@ fixture_problems(struct ctx *c, lua_State *L, const struct model *m, const char 
 	for (size_t i = 0; i < m->problems.n; i++)
 		if (!m->problems.v[i].note)
 			fprintf(c->out, "#   %s:%d: %s\n",
-			        m->problems.v[i].path ? m->problems.v[i].path : "-",
-			        m->problems.v[i].line, m->problems.v[i].msg);
+			        m->problems.v[i].path ? esc(m->problems.v[i].path) : "-",
+			        m->problems.v[i].line, esc(m->problems.v[i].msg));
 }
 
 static int
@@ -433,7 +436,8 @@ run_spec(struct ctx *c, lua_State *L, const char *file, const char *specdir)
 	if (rc < 0) {
 		c->n++;
 		c->failed++;
-		fprintf(c->out, "not ok %d - %s (%s): %s\n", c->n, name, file, err_msg());
+		fprintf(c->out, "not ok %d - %s (%s): %s\n", c->n, esc(name), esc(file),
+		        esc(err_msg()));
 	}
 	lua_settop(L, top);
 	free(name);
@@ -515,7 +519,9 @@ run_dir(struct ctx *c, const char *dir)
 		if (run_file(c, names[i]) < 0) {
 			c->n++;
 			c->failed++;
-			fprintf(c->out, "not ok %d - %s: %s\n", c->n, names[i], err_msg());
+			c->broken = 1;
+			fprintf(c->out, "not ok %d - %s: %s\n", c->n, esc(names[i]),
+			        esc(err_msg()));
 		}
 		free(names[i]);
 	}
@@ -531,7 +537,7 @@ spec_run(const char *path, const char *rules_dir, const char *const *extra_dirs,
 	struct engine_opts o = { rules_dir, { 0, 0 } };
 	if (engine_load_packs(&o, extra_dirs, &c.e, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.v[i].msg);
+			fprintf(stderr, "%s\n", esc(errs.v[i].msg));
 		problems_free(&errs);
 		return -1;
 	}
@@ -544,10 +550,13 @@ spec_run(const char *path, const char *rules_dir, const char *const *extra_dirs,
 	else if ((rc = run_file(&c, path)) < 0) {
 		c.n++;
 		c.failed++;
-		fprintf(out, "not ok %d - %s: %s\n", c.n, path, err_msg());
+		c.broken = 1;
+		fprintf(out, "not ok %d - %s: %s\n", c.n, esc(path), esc(err_msg()));
 		rc = 0;
 	}
 	fprintf(out, "1..%d\n", c.n);
 	engine_free(c.e);
+	if (rc == 0 && c.broken)
+		return SPEC_BROKEN;
 	return rc < 0 ? -1 : c.failed;
 }

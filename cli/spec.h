@@ -9,7 +9,10 @@
  * the rule packs in rules_dir and then those of extra_dirs (a
  * NULL-terminated list, or NULL), writing TAP to out. Returns the number
  * of failed expectations, or -1 with err_msg() when the specs or packs
- * cannot be loaded (their errors are written to stderr). */
+ * cannot be loaded (their errors are written to stderr), or SPEC_BROKEN
+ * when a spec file did not load or run (a syntax error: its "not ok" line
+ * names the file and line). */
+#define SPEC_BROKEN (-2)
 int spec_run(const char *path, const char *rules_dir, const char *const *extra_dirs, FILE *out);
 
 #endif

@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "problems.h"
+#include "suggest.h"
 #include "sys.h"
 
 #define MAX_CONFIG_BYTES (1u << 20)
@@ -208,9 +210,16 @@ parse_repo(struct ctx *x, const struct node *m, struct repo_conf *r)
 			v = r->fetch_interval;
 			set_int(x, n, k, 1, 86400, &v);
 			r->fetch_interval = (int)v;
-		} else
+		} else {
+			static const char *const keys[] = {
+				"name",          "path",           "url", "ref", "rules",
+				"poll_interval", "fetch_interval", NULL
+			};
+			char h[160];
 			problems_add(x->errs, x->file, m->key_lines[i],
-			             "unknown repository setting '%s'", k);
+			             "unknown repository setting '%s'%s", k,
+			             suggest_among(k, keys, SIZE_MAX, h, sizeof(h)));
+		}
 	}
 }
 
@@ -227,6 +236,7 @@ parse_repos(struct ctx *x, const struct node *n, struct config *c)
 		memset(r, 0, sizeof(*r));
 		r->poll_interval = 5;
 		r->fetch_interval = 60;
+		r->line = n->items[i]->line;
 		parse_repo(x, n->items[i], r);
 	}
 	if (n->n > ISMSD_MAX_REPOS)
@@ -369,9 +379,14 @@ parse_plugin(struct ctx *x, const struct node *m, struct plugin_entry *p)
 			v = (long long)p->queue_max;
 			set_int(x, n, k, 1, 1000000, &v);
 			p->queue_max = (size_t)v;
-		} else
+		} else {
+			static const char *const keys[] = { "name", "path", "config", "queue_max",
+				                            NULL };
+			char h[160];
 			problems_add(x->errs, x->file, m->key_lines[i],
-			             "unknown plugin setting '%s'", k);
+			             "unknown plugin setting '%s'%s", k,
+			             suggest_among(k, keys, SIZE_MAX, h, sizeof(h)));
+		}
 	}
 	if (p->path == NULL && node_get(m, "path") == NULL)
 		problems_add(x->errs, x->file, m->line, "a plugin needs a 'path'");
@@ -434,11 +449,13 @@ static void
 parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 {
 	long long v;
-	if (strcmp(k, "socket") == 0)
+	if (strcmp(k, "socket") == 0) {
 		set_str(x, n, k, &c->socket);
-	else if (strcmp(k, "listen_tcp") == 0)
+		c->socket_line = n->line;
+	} else if (strcmp(k, "listen_tcp") == 0) {
 		set_str(x, n, k, &c->listen_tcp);
-	else if (strcmp(k, "state_dir") == 0)
+		c->listen_tcp_line = n->line;
+	} else if (strcmp(k, "state_dir") == 0)
 		set_str(x, n, k, &c->state_dir);
 	else if (strcmp(k, "pidfile") == 0)
 		set_str(x, n, k, &c->pidfile);
@@ -489,8 +506,31 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 	else if (strcmp(k, "shard") == 0) {
 		set_str(x, n, k, &c->shard);
 		c->shard_line = n->line;
-	} else
-		problems_add(x->errs, x->file, n->line, "unknown setting '%s'", k);
+	} else {
+		static const char *const keys[] = { "socket",
+			                            "listen_tcp",
+			                            "state_dir",
+			                            "pidfile",
+			                            "rules",
+			                            "syslog",
+			                            "log_level",
+			                            "max_clients",
+			                            "max_clients_per_user",
+			                            "idle_timeout",
+			                            "max_message",
+			                            "subscriber_buffer",
+			                            "write_users",
+			                            "write_groups",
+			                            "repositories",
+			                            "plugins",
+			                            "http",
+			                            "sign_key",
+			                            "shard",
+			                            NULL };
+		char h[160];
+		problems_add(x->errs, x->file, n->line, "unknown setting '%s'%s", k,
+		             suggest_among(k, keys, SIZE_MAX, h, sizeof(h)));
+	}
 }
 
 int
@@ -594,24 +634,34 @@ config_check(const struct config *c, struct problems *errs)
 		             "'repositories' or give --repo PATH");
 	for (size_t i = 0; i < c->nrepos; i++) {
 		const struct repo_conf *r = &c->repos[i];
+		/* a repository given by --repo has no line: name the flag */
+		const char *rf = r->line ? f : "--repo";
 		if (r->name == NULL || !name_ok(r->name))
-			problems_add(errs, f, 0,
+			problems_add(errs, rf, r->line,
 			             "repository %zu needs a name of letters, "
 			             "digits, '.', '_' or '-'",
 			             i + 1);
 		else
 			for (size_t k = 0; k < i; k++)
 				if (c->repos[k].name && strcmp(c->repos[k].name, r->name) == 0)
-					problems_add(errs, f, 0, "two repositories are named '%s'",
-					             r->name);
-		if ((r->path == NULL) == (r->url == NULL))
-			problems_add(errs, f, 0,
-			             "repository '%s' needs either a path or a "
-			             "url",
+					problems_add(
+					        errs, rf, r->line,
+					        "two repositories are named '%s' (the other is "
+					        "at line %d)",
+					        r->name, c->repos[k].line);
+		if (r->path && r->url)
+			problems_add(errs, rf, r->line,
+			             "repository '%s' has both a path and a url: give "
+			             "one (path: a local repository; url: a remote one to mirror)",
+			             r->name ? r->name : "?");
+		else if (r->path == NULL && r->url == NULL)
+			problems_add(errs, rf, r->line,
+			             "repository '%s' has neither a path nor a url: give "
+			             "one (path: a local repository; url: a remote one to mirror)",
 			             r->name ? r->name : "?");
 	}
 	if (c->listen_tcp && !tcp_ok(c->listen_tcp))
-		problems_add(errs, f, 0,
+		problems_add(errs, c->listen_tcp_line ? f : "--listen-tcp", c->listen_tcp_line,
 		             "listen_tcp '%s' must be a loopback address "
 		             "such as 127.0.0.1:7027",
 		             c->listen_tcp);
@@ -622,7 +672,9 @@ config_check(const struct config *c, struct problems *errs)
 		             "127.0.0.1:7028 (or HOST:PORT with allow_remote: true)",
 		             c->http_listen);
 	if (c->socket == NULL || strlen(c->socket) >= 108)
-		problems_add(errs, f, 0, "the socket path must be shorter than 108 bytes");
+		problems_add(errs, c->socket_line ? f : "--socket", c->socket_line,
+		             "the socket path must be shorter than 108 bytes (it is %zu)",
+		             c->socket ? strlen(c->socket) : 0);
 	if (errs->n > before)
 		return err_set("%zu problem%s in the configuration", errs->n - before,
 		               errs->n - before == 1 ? "" : "s");

@@ -32,12 +32,14 @@ struct repo_conf {
 	int poll_interval;  /* seconds between ref checks (local); 0: never */
 	int fetch_interval; /* seconds between fetches (remote) */
 	int from_flag;      /* added by --repo: a reload of the file keeps it */
+	int line;           /* where the entry starts in the file; 0: a flag */
 };
 
 struct config {
-	char *file;       /* the file loaded, or NULL */
-	char *socket;     /* Unix socket path */
-	char *listen_tcp; /* "127.0.0.1:PORT", or NULL */
+	char *file;                       /* the file loaded, or NULL */
+	char *socket;                     /* Unix socket path */
+	char *listen_tcp;                 /* "127.0.0.1:PORT", or NULL */
+	int socket_line, listen_tcp_line; /* where they are set in the file; 0: not */
 	char *state_dir;
 	char *pidfile; /* NULL: none */
 	char *rules;   /* default rule packs directory */

@@ -35,6 +35,8 @@
 #include "signer.h"
 #include "verdict.h"
 #include "watch.h"
+#include "escape.h"
+#include "cdefs.h"
 
 /* The daemon's clock. */
 static int64_t
@@ -692,6 +694,18 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		                   .config_error = env_config_error,
 		                   .sync = env_sync };
 	struct server_opts so = daemon_server_opts(&d->cfg);
+	/* the socket's directory, like the state directory, is made if
+	 * missing (ismsd -t checks that it can be) */
+	char *sdir = xstrdup(d->cfg.socket);
+	char *slash = strrchr(sdir, '/');
+	if (slash && slash != sdir) {
+		*slash = '\0';
+		if (mkdirs(sdir) < 0) {
+			free(sdir);
+			return -1;
+		}
+	}
+	free(sdir);
 	if (server_start(base, &so, rpc_line, rpc_gone, &d->rpc, &d->srv) < 0)
 		return -1;
 	d->rpc.srv = d->srv;
@@ -775,6 +789,106 @@ check_plugins(const struct config *cfg, struct plugin_host **out)
 	return plugin_host_failed(*out);
 }
 
+/* Whether dir exists as a writable directory, or could be created: its
+ * nearest existing ancestor is a writable directory. NULL, or why not
+ * (static). Creates nothing, so that -t is safe while the daemon runs. */
+static const char *
+dir_usable(const char *dir)
+{
+	static char why[600];
+	struct stat st;
+	char *p = xstrdup(dir);
+	int missing = 0;
+	while (stat(p, &st) < 0) {
+		char *slash = strrchr(p, '/');
+		missing = 1;
+		if (slash == NULL || slash == p) {
+			snprintf(p, strlen(p) + 1, "%s", slash == p ? "/" : ".");
+			if (stat(p, &st) < 0)
+				st.st_mode = 0;
+			break;
+		}
+		*slash = '\0';
+	}
+	const char *w = NULL;
+	if (!S_ISDIR(st.st_mode))
+		snprintf(why, sizeof(why), "%s is not a directory", p), w = why;
+	else if (access(p, W_OK | X_OK) < 0)
+		snprintf(why, sizeof(why), "%s is not writable by this user (uid %u)%s", p,
+		         (unsigned)geteuid(), missing ? ", so it cannot be created" : ""),
+		        w = why;
+	free(p);
+	return w;
+}
+
+/* Whether url looks like something git can fetch: scheme://host/path or
+ * [user@]host:path. */
+static int
+url_ok(const char *url)
+{
+	static const char *const schemes[] = { "https://", "http://", "ssh://", "git://",
+		                               "file://" };
+	for (size_t i = 0; i < NELEM(schemes); i++)
+		if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
+			return url[strlen(schemes[i])] != '\0' && !strpbrk(url, " \t\n\r");
+	const char *colon = strchr(url, ':');
+	/* host:path, with no '/' before the colon */
+	return colon && colon > url && colon[1] != '\0' &&
+	       strcspn(url, "/") > (size_t)(colon - url) && !strpbrk(url, " \t\n\r");
+}
+
+/* ismsd -t: what start-up needs of places - the state directory, the
+ * socket's directory, each repository's path or url. Prints each problem
+ * as file:line; returns how many. */
+static size_t
+check_places(const struct config *cfg)
+{
+	size_t bad = 0;
+	const char *f = cfg->file ? cfg->file : "command line";
+	const char *why;
+	if (cfg->state_dir && (why = dir_usable(cfg->state_dir)) != NULL) {
+		fprintf(stderr, "%s: state_dir %s cannot be used: %s\n", f, esc(cfg->state_dir),
+		        esc(why));
+		bad++;
+	}
+	if (cfg->socket) {
+		char *dir = xstrdup(cfg->socket);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if ((why = dir_usable(dir)) != NULL) {
+				fprintf(stderr,
+				        "%s:%d: the socket's directory %s cannot be used: %s\n", f,
+				        cfg->socket_line, esc(dir), esc(why));
+				bad++;
+			}
+		}
+		free(dir);
+	}
+	for (size_t i = 0; i < cfg->nrepos; i++) {
+		const struct repo_conf *rc = &cfg->repos[i];
+		struct stat st;
+		const char *rf = rc->line ? f : "--repo";
+		if (rc->path && stat(rc->path, &st) < 0) {
+			fprintf(stderr, "%s:%d: repository '%s': the path %s does not exist\n", rf,
+			        rc->line, esc(rc->name), esc(rc->path));
+			bad++;
+		} else if (rc->path && !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "%s:%d: repository '%s': the path %s is not a directory\n",
+			        rf, rc->line, esc(rc->name), esc(rc->path));
+			bad++;
+		}
+		if (rc->url && !url_ok(rc->url)) {
+			fprintf(stderr,
+			        "%s:%d: repository '%s': the url %s is not one git can fetch "
+			        "(https://host/path, ssh://host/path, file:///path or host:path)\n",
+			        rf, rc->line, esc(rc->name), esc(rc->url));
+			bad++;
+		}
+	}
+	return bad;
+}
+
 int
 daemon_check(const struct config *cfg)
 {
@@ -790,6 +904,7 @@ daemon_check(const struct config *cfg)
 	if (cfg->shard_count > 1)
 		printf("shard %u/%u: %zu repositories here, %zu on other shards\n",
 		       cfg->shard_index, cfg->shard_count, cfg->nrepos, cfg->shard_others);
+	bad |= check_places(cfg) > 0;
 	for (size_t i = 0; i < cfg->nrepos; i++) {
 		const struct repo_conf *rc = &cfg->repos[i];
 		struct ev_job *j = ev_job_new(EV_LOAD, evaluator_repo_new(NULL, ".", NULL, NULL));
@@ -798,9 +913,14 @@ daemon_check(const struct config *cfg)
 		evaluator_run(j);
 		if (j->rc < 0) {
 			for (size_t k = 0; k < j->errs.n; k++)
-				fprintf(stderr, "%s:%d: %s\n",
-				        j->errs.v[k].path ? j->errs.v[k].path : "rules",
-				        j->errs.v[k].line, j->errs.v[k].msg);
+				if (j->errs.v[k].path && j->errs.v[k].line)
+					fprintf(stderr, "%s:%d: %s\n", esc(j->errs.v[k].path),
+					        j->errs.v[k].line, esc(j->errs.v[k].msg));
+				else if (j->errs.v[k].path)
+					fprintf(stderr, "%s: %s\n", esc(j->errs.v[k].path),
+					        esc(j->errs.v[k].msg));
+				else
+					fprintf(stderr, "%s\n", esc(j->errs.v[k].msg));
 			fprintf(stderr, "repository %s: %s\n", rc->name, err_msg());
 			bad = 1;
 		} else {

@@ -21,6 +21,7 @@
 #include "err.h"
 #include "problems.h"
 #include "sys.h"
+#include "escape.h"
 
 static const char usage_text[] =
         "usage: ismsd [-f] [-t] [-c FILE] [--repo PATH] [--socket PATH]\n"
@@ -110,11 +111,12 @@ print_problems(const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->v[i].path && p->v[i].line)
-			fprintf(stderr, "%s:%d: %s\n", p->v[i].path, p->v[i].line, p->v[i].msg);
+			fprintf(stderr, "%s:%d: %s\n", esc(p->v[i].path), p->v[i].line,
+			        esc(p->v[i].msg));
 		else if (p->v[i].path)
-			fprintf(stderr, "%s: %s\n", p->v[i].path, p->v[i].msg);
+			fprintf(stderr, "%s: %s\n", esc(p->v[i].path), esc(p->v[i].msg));
 		else
-			fprintf(stderr, "%s\n", p->v[i].msg);
+			fprintf(stderr, "%s\n", esc(p->v[i].msg));
 	}
 }
 
@@ -143,7 +145,9 @@ build_config(struct opts *o, struct config *c)
 		config_add_path(c, o->paths[i]);
 	if (rc == 0 && shard_apply(c, &errs) < 0)
 		rc = -1;
-	if (rc == 0 && config_check(c, &errs) < 0)
+	/* every problem at once: the checks run after a file with problems
+	 * too, unless it could not be read at all */
+	if ((rc == 0 || c->file) && config_check(c, &errs) < 0)
 		rc = -1;
 	print_problems(&errs);
 	problems_free(&errs);
@@ -290,8 +294,10 @@ main(int argc, char **argv)
 	}
 	int bad = build_config(&o, &cfg);
 	if (bad < 0 || o.test) {
-		if (bad == 0)
-			bad = daemon_check(&cfg);
+		/* -t goes on past configuration problems (unless the file could
+		 * not be read): rule packs, plugins and places are checked too */
+		if (o.test && (bad == 0 || cfg.file))
+			bad = daemon_check(&cfg) < 0 || bad < 0;
 		if (o.test)
 			printf("%s\n", bad ? "configuration or rule packs have problems"
 			                   : "configuration and rule packs are fine");

@@ -20,33 +20,148 @@
 #include "err.h"
 #include "buf.h"
 #include "utf8.h"
+#include "suggest.h"
+
+/* A declared parameter: its name and the JSON types it may have (null
+ * always counts as leaving it out). */
+enum { P_STR = 1, P_BOOL = 2, P_INT = 4, P_LIST = 8 };
+struct param {
+	const char *name;
+	int types;
+	const char *what; /* the type in words, for the error */
+};
+
+#define REPO                                                                                       \
+	{                                                                                          \
+		"repo", P_STR, "a repository name"                                                 \
+	}
+#define AS_OF                                                                                      \
+	{                                                                                          \
+		"as_of", P_STR, "a commit or an ISO 8601 date"                                     \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, NULL                                                                      \
+	}
+#define MAX_PARAMS 8
 
 struct method {
 	const char *name;
 	int flags;
 	int (*fn)(struct call *);
+	struct param params[MAX_PARAMS];
 };
 
 #define NEEDS_REPO 8
 
 static const struct method methods[] = {
-	{ "status", RPC_READ, m_status },
-	{ "results", RPC_READ | NEEDS_REPO, m_results },
-	{ "explain", RPC_READ | NEEDS_REPO, m_explain },
-	{ "summary", RPC_READ | NEEDS_REPO, m_summary },
-	{ "soa", RPC_READ | NEEDS_REPO, m_soa },
-	{ "rules", RPC_READ | NEEDS_REPO, m_rules },
-	{ "history", RPC_READ | NEEDS_REPO, m_history },
-	{ "sync", RPC_WRITE | NEEDS_REPO, m_sync },
-	{ "evaluate", RPC_WRITE | NEEDS_REPO, m_evaluate },
-	{ "subscribe", RPC_SUBSCRIBE, m_subscribe },
-	{ "unsubscribe", RPC_SUBSCRIBE, m_unsubscribe },
-	{ "schedule", RPC_READ | NEEDS_REPO, m_schedule },
-	{ "calendar", RPC_READ | NEEDS_REPO, m_schedule },
-	{ "audit-plan", RPC_READ | NEEDS_REPO, m_audit_plan },
-	{ "review-pack", RPC_READ | NEEDS_REPO, m_review_pack },
-	{ "ack", RPC_WRITE | NEEDS_REPO, m_ack },
+	{ "status", RPC_READ, m_status, { REPO, END } },
+	{ "results",
+	  RPC_READ | NEEDS_REPO,
+	  m_results,
+	  { REPO,
+	    AS_OF,
+	    { "status", P_STR,
+	      "a verdict status (pass, fail, warn, not_applicable, waived, error)" },
+	    { "clause", P_STR, "a clause such as \"6\" or \"6.1.2\"" },
+	    { "control", P_STR, "an Annex A control such as \"5\" or \"5.15\"" },
+	    { "theme", P_STR, "an Annex A theme" },
+	    END } },
+	{ "explain",
+	  RPC_READ | NEEDS_REPO,
+	  m_explain,
+	  { REPO, AS_OF, { "rule", P_STR, "a rule id" }, END } },
+	{ "summary", RPC_READ | NEEDS_REPO, m_summary, { REPO, AS_OF, END } },
+	{ "soa", RPC_READ | NEEDS_REPO, m_soa, { REPO, END } },
+	{ "rules", RPC_READ | NEEDS_REPO, m_rules, { REPO, END } },
+	{ "history",
+	  RPC_READ | NEEDS_REPO,
+	  m_history,
+	  { REPO,
+	    { "since", P_STR, "an ISO 8601 date" },
+	    { "until", P_STR, "an ISO 8601 date" },
+	    { "limit", P_INT, "a positive whole number" },
+	    END } },
+	{ "sync", RPC_WRITE | NEEDS_REPO, m_sync, { REPO, END } },
+	{ "evaluate",
+	  RPC_WRITE | NEEDS_REPO,
+	  m_evaluate,
+	  { REPO,
+	    { "ref", P_STR, "a branch, tag or commit" },
+	    { "now", P_STR, "an ISO 8601 date" },
+	    END } },
+	{ "subscribe",
+	  RPC_SUBSCRIBE,
+	  m_subscribe,
+	  { REPO,
+	    { "topics", P_LIST, "a list of topics" },
+	    { "cursor", P_INT, "a cursor (a whole number)" },
+	    END } },
+	{ "unsubscribe",
+	  RPC_SUBSCRIBE,
+	  m_unsubscribe,
+	  { { "subscription", P_INT, "a number from subscribe" }, END } },
+	{ "schedule",
+	  RPC_READ | NEEDS_REPO,
+	  m_schedule,
+	  { REPO, { "ics", P_BOOL, "true or false" }, { "text", P_BOOL, "true or false" }, END } },
+	{ "calendar",
+	  RPC_READ | NEEDS_REPO,
+	  m_schedule,
+	  { REPO, { "ics", P_BOOL, "true or false" }, { "text", P_BOOL, "true or false" }, END } },
+	{ "audit-plan",
+	  RPC_READ | NEEDS_REPO,
+	  m_audit_plan,
+	  { REPO, { "text", P_BOOL, "true or false" }, END } },
+	{ "review-pack",
+	  RPC_READ | NEEDS_REPO,
+	  m_review_pack,
+	  { REPO, { "links", P_STR, "a path prefix such as \"../\"" }, END } },
+	{ "ack",
+	  RPC_WRITE | NEEDS_REPO,
+	  m_ack,
+	  { REPO, { "id", P_STR, "a reminder id or its ack key" }, END } },
 };
+
+/* Check k->params against m's declared parameters: each known, each of
+ * its type. -1 with the error set. */
+static int
+check_params(struct call *k, const struct method *m)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach (k->params, key, v) {
+		const struct param *p = NULL;
+		const char *names[MAX_PARAMS + 1];
+		size_t n = 0;
+		for (; m->params[n].name; n++) {
+			names[n] = m->params[n].name;
+			if (strcmp(m->params[n].name, key) == 0)
+				p = &m->params[n];
+		}
+		names[n] = NULL;
+		if (p == NULL) {
+			char h[160];
+			struct buf b = { 0 };
+			for (size_t i = 0; i < n; i++)
+				buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+			rpc_fail(k, RPC_INVALID_PARAMS,
+			         "unknown parameter \"%s\" for '%s'%s (it takes %s)", key, m->name,
+			         suggest_among(key, names, n, h, sizeof(h)),
+			         n ? b.data : "no parameters");
+			buf_free(&b);
+			return -1;
+		}
+		int t = json_is_string(v)    ? P_STR
+		        : json_is_boolean(v) ? P_BOOL
+		        : json_is_integer(v) ? P_INT
+		        : json_is_array(v)   ? P_LIST
+		                             : 0;
+		if (!json_is_null(v) && !(t & p->types))
+			return rpc_fail(k, RPC_INVALID_PARAMS, "\"%s\" must be %s", key, p->what);
+	}
+	return 0;
+}
 
 json_t *
 rpc_error(json_t *id, int code, const char *fmt, ...)
@@ -94,19 +209,10 @@ rpc_id(json_t *req)
 }
 
 int
-rpc_parse(const char *line, size_t len, json_t **req)
+rpc_check(json_t *o)
 {
-	json_error_t je;
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-	*req = o;
-	if (o == NULL) {
-		err_set("not valid JSON: %s (column %d)", je.text, je.column);
-		return RPC_PARSE_ERROR;
-	}
 	const char *why = NULL;
-	if (json_is_array(o))
-		why = "batches are not supported: send one request per line";
-	else if (!json_is_object(o))
+	if (!json_is_object(o))
 		why = "a request must be a JSON object";
 	else if (!json_is_string(json_object_get(o, "jsonrpc")) ||
 	         strcmp(json_string_value(json_object_get(o, "jsonrpc")), "2.0") != 0)
@@ -125,6 +231,25 @@ rpc_parse(const char *line, size_t len, json_t **req)
 		return RPC_INVALID_PARAMS;
 	}
 	return 0;
+}
+
+int
+rpc_parse(const char *line, size_t len, json_t **req)
+{
+	json_error_t je;
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	*req = o;
+	if (o == NULL) {
+		err_set("not valid JSON: %s (column %d)", je.text, je.column);
+		return RPC_PARSE_ERROR;
+	}
+	if (json_is_array(o)) {
+		if (json_array_size(o) > 0)
+			return 0;
+		err_set("invalid request: an empty batch");
+		return RPC_INVALID_REQUEST;
+	}
+	return rpc_check(o);
 }
 
 /* Whether the peer may call write methods: write_users / write_groups,
@@ -193,10 +318,61 @@ find_repo(struct call *k)
 	return -1;
 }
 
-/* Send an already encoded result as the reply to id: the same bytes as
- * server_send_json would send for the envelope. */
+/* Send one encoded response (s, n bytes ending in its newline): to
+ * client c as a line, or into batch b. One server_send per reply, so the
+ * output bound sees the reply whole. */
 static void
-send_text(struct client *c, json_t *id, const char *text, size_t len)
+emit(struct client *c, struct batch *b, const char *s, size_t n)
+{
+	if (b) {
+		buf_add(&b->out, b->n++ ? "," : "[", 1);
+		buf_add(&b->out, s, n - 1);
+		return;
+	}
+	server_send(c, s, n);
+}
+
+static void
+emit_json(struct client *c, struct batch *b, json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (s == NULL) {
+		/* A reply that could not be built still gets an answer. */
+		s = xstrdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,"
+		            "\"message\":\"internal error: the reply could not be encoded\"}}");
+	}
+	size_t n = strlen(s);
+	s[n] = '\n'; /* over the terminating NUL: the line is n + 1 bytes */
+	emit(c, b, s, n + 1);
+	free(s);
+}
+
+void
+rpc_batch_add(struct batch *b, json_t *msg)
+{
+	emit_json(NULL, b, msg);
+}
+
+void
+rpc_batch_settle(struct batch *b)
+{
+	if (b->waiting > 0 && --b->waiting > 0)
+		return;
+	struct client *c = b->e->stopping ? NULL : server_client(b->e->srv, b->client);
+	if (c && b->n > 0) {
+		buf_add(&b->out, "]\n", 2);
+		server_send(c, b->out.data, b->out.len);
+	}
+	if (b->held && !b->e->stopping)
+		server_release(b->e->srv, b->client);
+	buf_free(&b->out);
+	free(b);
+}
+
+/* Send an already encoded result as the reply to id: the same bytes as
+ * emit_json would send for the envelope. */
+static void
+send_text(struct client *c, struct batch *bt, json_t *id, const char *text, size_t len)
 {
 	static struct buf b; /* reused: no allocation per reply */
 	b.len = 0;
@@ -211,40 +387,40 @@ send_text(struct client *c, json_t *id, const char *text, size_t len)
 	buf_adds(&b, ",\"result\":");
 	buf_add(&b, text, len);
 	buf_add(&b, "}\n", 2);
-	server_send(c, b.data, b.len);
+	emit(c, bt, b.data, b.len);
 }
 
 void
 rpc_reply(struct call *k)
 {
-	if (k->id == NULL || k->pending) {
+	if (k->id == NULL || k->pending || k->sent) {
 		json_decref(k->result);
 		json_decref(k->error);
 		return;
 	}
 	if (k->error == NULL && k->text) {
-		send_text(k->c, k->id, k->text, k->textlen);
+		send_text(k->c, k->batch, k->id, k->text, k->textlen);
 		return;
 	}
 	json_t *o = k->error;
 	if (o == NULL)
 		o = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", k->id, "result",
 		              k->result ? k->result : json_null());
-	server_send_json(k->c, o);
+	emit_json(k->c, k->batch, o);
 	json_decref(o);
 }
 
-void
-rpc_line(void *arg, struct client *c, const char *line, size_t len)
+/* Handle one request object (req, borrowed) from c, its reply sent or
+ * added to batch b (NULL: none). */
+static void
+handle(struct rpc_env *e, struct client *c, struct batch *b, json_t *req)
 {
-	struct call k = { .e = arg, .c = c };
-	json_t *req;
-	int code = rpc_parse(line, len, &req);
+	struct call k = { .e = e, .c = c, .batch = b };
+	int code = rpc_check(req);
 	if (code < 0) {
 		json_t *err = rpc_error(rpc_id(req), code, "%s", err_msg());
-		server_send_json(c, err);
+		emit_json(c, b, err);
 		json_decref(err);
-		json_decref(req);
 		return;
 	}
 	k.id = json_object_get(req, "id");
@@ -257,21 +433,76 @@ rpc_line(void *arg, struct client *c, const char *line, size_t len)
 	for (size_t i = 0; i < NELEM(methods); i++)
 		if (strcmp(methods[i].name, name) == 0)
 			m = &methods[i];
-	if (m == NULL)
-		rpc_fail(&k, RPC_NO_METHOD, "no method '%s' (see docs/protocol.md)", name);
-	else if ((m->flags & RPC_WRITE) && !authorised(k.e->cfg, c))
+	if (m == NULL) {
+		char h[160];
+		const char *names[NELEM(methods)];
+		for (size_t i = 0; i < NELEM(methods); i++)
+			names[i] = methods[i].name;
+		rpc_fail(&k, RPC_NO_METHOD, "no method '%s'%s (see docs/protocol.md)", name,
+		         suggest_among(name, names, NELEM(methods), h, sizeof(h)));
+	} else if (check_params(&k, m) < 0) {
+		; /* the error is set */
+	} else if ((m->flags & RPC_WRITE) && !authorised(k.e->cfg, c)) {
 		rpc_fail(&k, RPC_UNAUTHORISED,
 		         "not authorised: '%s' changes the daemon's "
 		         "state and this user may not call it (write_users, write_groups)",
 		         name);
-	else if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
-		m->fn(&k);
+	} else {
+		/* a null parameter is one left out */
+		const char *key;
+		json_t *v;
+		void *tmp;
+		json_object_foreach_safe(k.params, tmp, key, v) if (json_is_null(v))
+		        json_object_del(k.params, key);
+		if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
+			m->fn(&k);
+	}
+	if (k.pending && b)
+		b->waiting++;
+	else if (k.pending)
+		server_client_hold(c);
 	/* writes and subscriptions change what status shows */
 	if (m && !(m->flags & RPC_READ))
 		rpc_status_forget();
 	rpc_reply(&k);
 	json_decref(empty);
+}
+
+void
+rpc_line(void *arg, struct client *c, const char *line, size_t len)
+{
+	struct rpc_env *e = arg;
+	json_t *req;
+	int code = rpc_parse(line, len, &req);
+	if (code < 0 && !json_is_object(req)) {
+		/* not JSON, an empty batch, or not a request at all */
+		json_t *err = rpc_error(NULL, code, "%s", err_msg());
+		server_send_json(c, err);
+		json_decref(err);
+		json_decref(req);
+		return;
+	}
+	if (!json_is_array(req)) {
+		handle(e, c, NULL, req);
+		json_decref(req);
+		return;
+	}
+	/* A batch: one array of the responses, none for notifications, sent
+	 * when the last (a sync's or an evaluate's) is in. */
+	struct batch *b = xcalloc(1, sizeof(*b));
+	b->e = e;
+	b->client = server_client_id(c);
+	b->waiting = 1; /* until every request has been handled */
+	size_t i;
+	json_t *v;
+	json_array_foreach (req, i, v)
+		handle(e, c, b, v);
 	json_decref(req);
+	if (b->waiting > 1) {
+		server_client_hold(c);
+		b->held = 1;
+	}
+	rpc_batch_settle(b);
 }
 
 /* Run one method for another transport (http.c): no client, no id. Only

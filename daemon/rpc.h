@@ -63,10 +63,14 @@ void rpc_line(void *arg, struct client *c, const char *line, size_t len);
  * struct rpc_env). */
 void rpc_gone(void *arg, struct client *c);
 /* Parse a request line, for the dispatcher and the tests. Returns 0 with
- * *req the request (the caller's), or a JSON-RPC error code (negative)
- * with err_msg() the message and *req what was parsed (the caller's, for
- * rpc_id), or NULL when the line is not JSON. */
+ * *req the request or a non-empty batch (an array; the caller's), or a
+ * JSON-RPC error code (negative) with err_msg() the message and *req what
+ * was parsed (the caller's, for rpc_id), or NULL when the line is not
+ * JSON. */
 int rpc_parse(const char *line, size_t len, json_t **req);
+/* Check one request object's envelope (jsonrpc, method, id, params): 0,
+ * or a JSON-RPC error code with err_msg(). */
+int rpc_check(json_t *req);
 /* The id of a parsed request when it is one an error reply may carry (a
  * string, a whole number or null), else NULL. Borrowed. */
 json_t *rpc_id(json_t *req);

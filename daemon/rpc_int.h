@@ -8,22 +8,38 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 struct client;
 struct repo;
 struct rpc_env;
+
+/* The requests of one batch and their responses so far, sent as one
+ * array when the last is in (the replies of sync and evaluate come
+ * later). */
+struct batch {
+	struct rpc_env *e;
+	uint64_t client;
+	struct buf out; /* "[resp,resp" */
+	size_t n;       /* responses in out */
+	int waiting;    /* responses still to come */
+	int held;       /* the client is held for them */
+};
 
 /* One call being handled. */
 struct call {
 	struct rpc_env *e;
 	struct client *c;
-	json_t *id;       /* borrowed; NULL for a notification */
-	json_t *params;   /* borrowed; an object */
-	struct repo *r;   /* the repository named, or the only one */
-	json_t *result;   /* set by the handler, stolen by the dispatcher */
-	const char *text; /* or the result already encoded (borrowed) */
-	size_t textlen;   /* and its length */
-	json_t *error;    /* or this */
-	int pending;      /* the reply comes later (a job's reply) */
+	struct batch *batch; /* the batch the request came in, or NULL */
+	json_t *id;          /* borrowed; NULL for a notification */
+	json_t *params;      /* borrowed; an object */
+	struct repo *r;      /* the repository named, or the only one */
+	json_t *result;      /* set by the handler, stolen by the dispatcher */
+	const char *text;    /* or the result already encoded (borrowed) */
+	size_t textlen;      /* and its length */
+	json_t *error;       /* or this */
+	int pending;         /* the reply comes later (a job's reply) */
+	int sent;            /* the handler sent the reply itself (subscribe) */
 };
 
 /* Set k's reply to a JSON-RPC error with code and the message; returns
@@ -31,6 +47,11 @@ struct call {
 int rpc_fail(struct call *k, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The string parameter key, or NULL. Borrowed. */
 const char *rpc_pstr(struct call *k, const char *key);
+/* Add one response (msg, borrowed) to batch b. */
+void rpc_batch_add(struct batch *b, json_t *msg);
+/* One response b waited for is in: when it was the last, send the batch's
+ * array (nothing when all were notifications) and free b. */
+void rpc_batch_settle(struct batch *b);
 /* Send k's reply now (or drop it: a notification, or one sent later). */
 void rpc_reply(struct call *k);
 /* The repository named name; NULL name: the only one. NULL when none. */

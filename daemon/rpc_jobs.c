@@ -17,13 +17,25 @@
 #include "alloc.h"
 
 static void finish(struct ev_job *j, size_t changed, void *arg);
+static void finish_batch(struct ev_job *j, size_t changed, void *arg);
+static void finish_quiet(struct ev_job *j, size_t changed, void *arg);
 
 int
 m_sync(struct call *k)
 {
-	if (k->id == NULL)
+	int notification = k->id == NULL;
+	if (notification)
 		k->id = json_null();
-	k->e->sync(k->e->arg, k->r, server_client_id(k->c), k->id, finish, k->e);
+	if (k->batch && notification) {
+		/* a notification in a batch: no response */
+		k->e->sync(k->e->arg, k->r, server_client_id(k->c), k->id, finish_quiet, k->e);
+		k->id = NULL;
+		return 0;
+	}
+	if (k->batch)
+		k->e->sync(k->e->arg, k->r, server_client_id(k->c), k->id, finish_batch, k->batch);
+	else
+		k->e->sync(k->e->arg, k->r, server_client_id(k->c), k->id, finish, k->e);
 	k->pending = 1;
 	return 0;
 }
@@ -34,6 +46,25 @@ evaluate_done(struct ev_job *j, void *arg)
 	const struct rpc_env *e = arg;
 	if (!e->stopping)
 		finish(j, 0, arg);
+	ev_job_free(j);
+}
+
+static void
+finish_quiet(struct ev_job *j, size_t changed, void *arg)
+{
+	rpc_status_forget();
+}
+
+static void
+evaluate_quiet(struct ev_job *j, void *arg)
+{
+	ev_job_free(j);
+}
+
+static void
+evaluate_done_batch(struct ev_job *j, void *arg)
+{
+	finish_batch(j, 0, arg);
 	ev_job_free(j);
 }
 
@@ -55,12 +86,20 @@ m_evaluate(struct call *k)
 	}
 	j->done = evaluate_done;
 	j->arg = k->e;
+	if (k->batch && k->id) {
+		j->done = evaluate_done_batch;
+		j->arg = k->batch;
+	} else if (k->batch) {
+		j->done = evaluate_quiet;
+	}
 	j->client = server_client_id(k->c);
 	j->req_id = json_incref(k->id ? k->id : json_null());
 	evaluator_submit(k->e->ev, j);
-	k->pending = 1;
+	k->pending = k->id != NULL || !k->batch;
 	return 0;
 }
+
+static json_t *job_message(const struct rpc_env *env, struct ev_job *j, size_t changed);
 
 /* Reply to the request a finished job carried (job->client, job->req_id):
  * the sync and evaluate jobs' reply. When j->rc is -1, err_msg() says why. */
@@ -69,16 +108,37 @@ finish(struct ev_job *j, size_t changed, void *arg)
 {
 	const struct rpc_env *env = arg;
 	struct client *c = server_client(env->srv, j->client);
-	json_t *res;
 	rpc_status_forget(); /* the reply tells of a new state */
 	if (c == NULL)
 		return;
-	if (j->rc < 0) {
-		json_t *e = rpc_error(j->req_id, RPC_FAILED, "%s", err_msg());
-		server_send_json(c, e);
-		json_decref(e);
-		return;
+	json_t *o = job_message(env, j, changed);
+	server_send_json(c, o);
+	json_decref(o);
+	server_release(env->srv, j->client);
+}
+
+/* The same for a request of a batch (arg): its response joins the
+ * batch's, which goes out with the last. */
+static void
+finish_batch(struct ev_job *j, size_t changed, void *arg)
+{
+	struct batch *b = arg;
+	rpc_status_forget();
+	if (!b->e->stopping) {
+		json_t *o = job_message(b->e, j, changed);
+		rpc_batch_add(b, o);
+		json_decref(o);
 	}
+	rpc_batch_settle(b);
+}
+
+/* The response to a finished job's request. The caller's. */
+static json_t *
+job_message(const struct rpc_env *env, struct ev_job *j, size_t changed)
+{
+	json_t *res;
+	if (j->rc < 0)
+		return rpc_error(j->req_id, RPC_FAILED, "%s", err_msg());
 	if (j->kind == EV_REF) {
 		json_t *v, *stripped = json_array();
 		size_t i;
@@ -98,9 +158,7 @@ finish(struct ev_job *j, size_t changed, void *arg)
 		                (json_int_t)journal_last(env->journal), "eval_ms", j->ms,
 		                "unchanged", j->unchanged);
 	}
-	json_t *o = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", j->req_id, "result", res);
-	server_send_json(c, o);
-	json_decref(o);
+	return json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", j->req_id, "result", res);
 }
 
 /* A boolean parameter: 0 or 1, or -1 (and the error) when not a boolean. */

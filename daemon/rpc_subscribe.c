@@ -79,7 +79,7 @@ m_subscribe(struct call *k)
 	/* The reply first, then what was missed, then live events. */
 	rpc_reply(k);
 	k->result = NULL;
-	k->pending = 1;
+	k->sent = 1;
 	if (cur)
 		bus_replay(k->e->bus, sub, (uint64_t)json_integer_value(cur));
 	return 0;

@@ -41,6 +41,7 @@
 #include "review_pack.h"
 #include "repo.h"
 #include "snapshot.h"
+#include "escape.h"
 
 /* Re-check at least this often (seconds), in case the clock jumps. */
 #define MAX_SLEEP ((int64_t)6 * 3600)
@@ -515,7 +516,7 @@ problems_error(const struct problems *p)
 	struct buf b = { 0 };
 	buf_adds(&b, "fix the audit programme parameters in isms.yaml");
 	for (size_t i = 0; i < p->n; i++)
-		buf_printf(&b, "; %s:%d: %s", p->v[i].path, p->v[i].line, p->v[i].msg);
+		buf_printf(&b, "; %s:%d: %s", esc(p->v[i].path), p->v[i].line, esc(p->v[i].msg));
 	err_set("%s", b.data);
 	buf_free(&b);
 }

@@ -38,6 +38,8 @@ struct client {
 	int dead;    /* being dropped */
 	int closing; /* close once the output is sent */
 	int shut;    /* output sent and shut down; reading to EOF */
+	int eof;     /* the client half-closed: nothing more to read */
+	int holds;   /* replies still to come (server_client_hold) */
 	int queued;  /* on the server's list to write at the end of the pass */
 	void *data;
 	struct client *next, *prev;
@@ -66,6 +68,22 @@ struct server {
 
 static void flush(struct server *s);
 static void shut(struct client *c);
+static void drop(struct client *c);
+
+/* All of c's output is out: a closing client is shut down, and one that
+ * half-closed with nothing more to come is dropped. */
+static void
+done_writing(struct client *c)
+{
+	if (c->dead)
+		return;
+	if (c->eof && (c->closing || c->holds == 0)) {
+		drop(c);
+		return;
+	}
+	if (c->closing && !c->shut)
+		shut(c);
+}
 
 static void
 reap(evutil_socket_t fd, short what, void *arg)
@@ -150,8 +168,7 @@ write_out(struct client *c)
 		evbuffer_drain(out, (size_t)w);
 		evbuffer_freeze(out, 1);
 	}
-	if (c->closing && !c->shut)
-		shut(c);
+	done_writing(c);
 }
 
 /* Write the output queued in this pass, one system call per client. */
@@ -295,8 +312,33 @@ on_write(struct bufferevent *bev, void *arg)
 {
 	struct client *c = arg;
 	bufferevent_disable(bev, EV_WRITE);
-	if (c->closing && !c->shut)
-		shut(c);
+	done_writing(c);
+}
+
+/* The client half-closed (shutdown(SHUT_WR), `nc -N`, the end of a
+ * pipe into socat): a last line without its newline still counts, and
+ * the client stays until every reply it asked for is written, its
+ * pending jobs' included; then it goes (a closed connection looks the
+ * same, so subscriptions end here too). */
+static void
+half_closed(struct client *c)
+{
+	struct server *s = c->srv;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	c->eof = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	size_t n = evbuffer_get_length(in);
+	if (!c->closing && n > 0 && n <= s->max_message) {
+		/* the bufferevent keeps the end of its input frozen */
+		evbuffer_unfreeze(in, 0);
+		evbuffer_add(in, "\n", 1);
+		evbuffer_freeze(in, 0);
+		on_read(c->bev, c);
+	}
+	if (c->dead)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !c->queued)
+		done_writing(c);
 }
 
 /* A silent client: one that subscribed is listening, and stays; one
@@ -316,10 +358,13 @@ idle(struct client *c)
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
+	struct client *c = arg;
 	if ((what & BEV_EVENT_TIMEOUT) && !(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
-		idle(arg);
+		idle(c);
+	else if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && !c->shut && !c->eof)
+		half_closed(c);
 	else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
-		drop(arg);
+		drop(c);
 }
 
 static void
@@ -546,6 +591,23 @@ server_client(struct server *s, uint64_t id)
 		if (c->id == id)
 			return c->dead ? NULL : c;
 	return NULL;
+}
+
+void
+server_client_hold(struct client *c)
+{
+	c->holds++;
+}
+
+void
+server_release(struct server *s, uint64_t id)
+{
+	struct client *c = server_client(s, id);
+	if (c == NULL || c->holds == 0)
+		return;
+	c->holds--;
+	if (c->eof && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !c->queued)
+		done_writing(c);
 }
 
 uint64_t

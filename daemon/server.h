@@ -62,6 +62,12 @@ void server_close_after(struct client *c);
 /* The client with this id, or NULL when it has gone. */
 struct client *server_client(struct server *s, uint64_t id);
 uint64_t server_client_id(const struct client *c);
+/* A reply to c will come later (a job's): a client that half-closes
+ * stays until it is written. */
+void server_client_hold(struct client *c);
+/* The held reply to client id has been sent (or will not be); nothing
+ * when the client has gone. */
+void server_release(struct server *s, uint64_t id);
 /* Peer credentials (Unix socket): 0, or -1 for a TCP client. */
 int server_client_cred(const struct client *c, uid_t *uid, gid_t *gid);
 /* A pointer the caller keeps with the client (its subscriptions). */

@@ -9,10 +9,19 @@
  * Any other answer (400, 404, ...) rejects the event: it is logged and
  * skipped, since sending it again would fail again. Each request carries
  * Idempotency-Key: repo:cursor:event[:key], so that a receiver can drop
- * the duplicates that retries after a timeout may cause.
+ * the duplicates that retries after a timeout may cause. Each request
+ * goes over a connection of its own (Connection: close), so that a
+ * receiver that closes after every answer, as HTTP/1.0 ones do, is never
+ * sent a request on a connection it has closed.
  * Configuration:
- *   url              http://host[:port]/path (required; https is not
- *                    supported: put a TLS proxy on localhost)
+ *   url              http://host[:port]/path or https://... (required)
+ *   ca_file          PEM file of the certificate authorities to trust for
+ *                    https (default: the system's)
+ *   verify           check the server's certificate and name (default
+ *                    true; false only for testing)
+ *   secret           HMAC-SHA256 key: each request then carries
+ *                    X-Ismsd-Timestamp (Unix seconds) and X-Ismsd-Signature
+ *                    "sha256=" + hex HMAC of "<timestamp>.<body>"
  *   timeout          seconds for one request (default 10)
  *   backoff_initial  seconds before the first retry (default 1)
  *   backoff_max      longest delay between retries (default 300)
@@ -23,13 +32,20 @@
  * never the daemon). */
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ismsd/plugin.h>
 
@@ -43,6 +59,10 @@ struct wh {
 	char *target, *hostport;
 	struct evhttp_connection *conn;
 	struct event *retry;
+	struct event *kick; /* send the next event, outside the last one's callback */
+	char *host, *secret;
+	int port, verify;
+	SSL_CTX *tls; /* https: the client context; NULL for http */
 	json_t *headers;
 	double timeout, b_init, b_max, backoff;
 	struct item *q;
@@ -128,7 +148,7 @@ on_done(struct evhttp_request *req, void *arg)
 		w->failing = 0;
 		w->backoff = w->b_init;
 		stats(w);
-		send_head(w);
+		event_active(w->kick, EV_TIMEOUT, 0);
 	} else if (code == 0 || code == 408 || code == 429 || code >= 500) {
 		failed(w, code, why);
 	} else {
@@ -140,8 +160,14 @@ on_done(struct evhttp_request *req, void *arg)
 		w->rejected++;
 		w->failing = 0;
 		stats(w);
-		send_head(w);
+		event_active(w->kick, EV_TIMEOUT, 0);
 	}
+}
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	send_head(arg);
 }
 
 static void
@@ -150,12 +176,73 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 	send_head(arg);
 }
 
+/* A new connection for one request: over TLS for https, checking the
+ * server's certificate and name unless verify is off. */
+static int
+connect_(struct wh *w)
+{
+	struct event_base *base = w->h->base(w->h);
+	struct bufferevent *bev = NULL;
+	if (w->conn)
+		evhttp_connection_free(w->conn);
+	w->conn = NULL;
+	if (w->tls) {
+		SSL *ssl = SSL_new(w->tls);
+		if (ssl == NULL)
+			return -1;
+		SSL_set_tlsext_host_name(ssl, w->host);
+		if (w->verify)
+			SSL_set1_host(ssl, w->host);
+		bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+		                                     BEV_OPT_CLOSE_ON_FREE |
+		                                             BEV_OPT_DEFER_CALLBACKS);
+		if (bev == NULL) {
+			SSL_free(ssl);
+			return -1;
+		}
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	}
+	w->conn = evhttp_connection_base_bufferevent_new(base, NULL, bev, w->host,
+	                                                 (unsigned short)w->port);
+	if (w->conn == NULL)
+		return -1;
+	struct timeval tv = tv_of(w->timeout);
+	evhttp_connection_set_timeout_tv(w->conn, &tv);
+	evhttp_connection_set_retries(w->conn, 0);
+	return 0;
+}
+
+/* Sign body: X-Ismsd-Timestamp and X-Ismsd-Signature (see the top). */
+static void
+sign(struct wh *w, struct evkeyvalq *hd, const char *body)
+{
+	char ts[24], sig[7 + 2 * EVP_MAX_MD_SIZE + 1] = "sha256=";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int ml = 0;
+	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+	char *msg = NULL;
+	if (asprintf(&msg, "%s.%s", ts, body) < 0)
+		return;
+	HMAC(EVP_sha256(), w->secret, (int)strlen(w->secret), (const unsigned char *)msg,
+	     strlen(msg), mac, &ml);
+	free(msg);
+	for (unsigned int i = 0; i < ml; i++)
+		snprintf(sig + 7 + 2 * (size_t)i, 3, "%02x", mac[i]);
+	evhttp_add_header(hd, "X-Ismsd-Timestamp", ts);
+	evhttp_add_header(hd, "X-Ismsd-Signature", sig);
+}
+
 /* Post the oldest event unless a request or a retry is pending. */
 static void
 send_head(struct wh *w)
 {
 	if (w->inflight || w->qlen == 0 || evtimer_pending(w->retry, NULL))
 		return;
+	if (connect_(w) < 0) {
+		w->h->log(w->h, ISMSD_LOG_ERR, "cannot set up a connection to %s", w->hostport);
+		failed(w, 0, "");
+		return;
+	}
 	struct evhttp_request *req = evhttp_request_new(on_done, w);
 	if (req == NULL) {
 		failed(w, 0, "");
@@ -166,6 +253,9 @@ send_head(struct wh *w)
 	evhttp_add_header(hd, "Content-Type", "application/json");
 	evhttp_add_header(hd, "User-Agent", "ismsd-webhook/1.0");
 	evhttp_add_header(hd, "Idempotency-Key", w->q[0].key);
+	evhttp_add_header(hd, "Connection", "close");
+	if (w->secret)
+		sign(w, hd, w->q[0].body);
 	const char *k;
 	json_t *v;
 	json_object_foreach (w->headers, k, v)
@@ -235,6 +325,12 @@ wh_free(struct wh *w)
 		evhttp_connection_free(w->conn);
 	if (w->retry)
 		event_free(w->retry);
+	if (w->kick)
+		event_free(w->kick);
+	if (w->tls)
+		SSL_CTX_free(w->tls);
+	free(w->host);
+	free(w->secret);
 	if (w->uri)
 		evhttp_uri_free(w->uri);
 	for (size_t i = 0; i < w->qlen; i++)
@@ -259,44 +355,55 @@ num(const struct ismsd_host *h, json_t *cfg, const char *key, double def, double
 	return 0;
 }
 
-/* url: http only, a host; target is path?query. */
+/* url: http or https, a host; target is path?query. For https, the TLS
+ * context with ca_file (or the system's authorities). */
 static int
-parse_url(struct wh *w, const char *url)
+parse_url(struct wh *w, const char *url, const char *ca_file)
 {
 	const struct ismsd_host *h = w->h;
 	w->uri = url ? evhttp_uri_parse(url) : NULL;
 	const char *scheme = w->uri ? evhttp_uri_get_scheme(w->uri) : NULL;
 	const char *host = w->uri ? evhttp_uri_get_host(w->uri) : NULL;
 	if (w->uri == NULL || scheme == NULL || host == NULL || *host == '\0') {
-		h->log(h, ISMSD_LOG_ERR, "\"url\" must be an http:// URL with a host");
+		h->log(h, ISMSD_LOG_ERR, "\"url\" must be an http:// or https:// URL with a host");
 		return -1;
 	}
-	if (strcmp(scheme, "http") != 0) {
-		h->log(h, ISMSD_LOG_ERR,
-		       "\"url\" uses %s: only http is supported "
-		       "(put a TLS proxy on localhost for https)",
+	int https = strcmp(scheme, "https") == 0;
+	if (!https && strcmp(scheme, "http") != 0) {
+		h->log(h, ISMSD_LOG_ERR, "\"url\" uses %s: only http and https are supported",
 		       scheme);
+		return -1;
+	}
+	if (ca_file && !https) {
+		h->log(h, ISMSD_LOG_ERR, "\"ca_file\" is for an https url");
 		return -1;
 	}
 	int port = evhttp_uri_get_port(w->uri);
 	const char *path = evhttp_uri_get_path(w->uri);
 	const char *query = evhttp_uri_get_query(w->uri);
 	if (port < 0)
-		port = 80;
-	if (asprintf(&w->target, "%s%s%s", path && *path ? path : "/", query ? "?" : "",
+		port = https ? 443 : 80;
+	w->port = port;
+	w->host = strdup(host);
+	if (w->host == NULL ||
+	    asprintf(&w->target, "%s%s%s", path && *path ? path : "/", query ? "?" : "",
 	             query ? query : "") < 0 ||
 	    asprintf(&w->hostport, "%s:%d", host, port) < 0) {
 		w->target = w->hostport = NULL;
 		return -1;
 	}
-	w->conn = evhttp_connection_base_new(h->base(h), NULL, host, (unsigned short)port);
-	if (w->conn == NULL) {
-		h->log(h, ISMSD_LOG_ERR, "cannot set up a connection to %s", w->hostport);
+	if (!https)
+		return 0;
+	w->tls = SSL_CTX_new(TLS_client_method());
+	if (w->tls == NULL)
+		return -1;
+	SSL_CTX_set_verify(w->tls, w->verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+	if (ca_file ? SSL_CTX_load_verify_locations(w->tls, ca_file, NULL) != 1
+	            : SSL_CTX_set_default_verify_paths(w->tls) != 1) {
+		h->log(h, ISMSD_LOG_ERR, "cannot read the certificate authorities%s%s",
+		       ca_file ? " in " : "", ca_file ? ca_file : "");
 		return -1;
 	}
-	struct timeval tv = tv_of(w->timeout);
-	evhttp_connection_set_timeout_tv(w->conn, &tv);
-	evhttp_connection_set_retries(w->conn, 0);
 	return 0;
 }
 
@@ -357,14 +464,27 @@ init(const struct ismsd_host *h, const char *config, void **state)
 		h->log(h, ISMSD_LOG_ERR, "\"events\" must list event names");
 		goto fail;
 	}
+	json_t *ver = json_object_get(cfg, "verify"), *sec = json_object_get(cfg, "secret");
+	json_t *ca = json_object_get(cfg, "ca_file");
+	if ((ver && !json_is_boolean(ver)) || (ca && !json_is_string(ca)) ||
+	    (sec && (!json_is_string(sec) || json_string_length(sec) == 0))) {
+		h->log(h, ISMSD_LOG_ERR,
+		       "\"verify\" must be true or false, \"ca_file\" a path and "
+		       "\"secret\" a non-empty string");
+		goto fail;
+	}
+	w->verify = ver == NULL || json_is_true(ver);
+	if (sec && (w->secret = strdup(json_string_value(sec))) == NULL)
+		goto fail;
 	if (parse_headers(w, json_object_get(cfg, "headers")) < 0 ||
-	    parse_url(w, json_string_value(json_object_get(cfg, "url"))) < 0)
+	    parse_url(w, json_string_value(json_object_get(cfg, "url")), json_string_value(ca)) < 0)
 		goto fail;
 	w->backoff = w->b_init;
 	w->qmax = (size_t)qm;
 	w->q = calloc(w->qmax, sizeof(*w->q));
 	w->retry = evtimer_new(h->base(h), on_retry, w);
-	if (w->q == NULL || w->retry == NULL)
+	w->kick = event_new(h->base(h), -1, 0, on_kick, w);
+	if (w->q == NULL || w->retry == NULL || w->kick == NULL)
 		goto fail;
 	json_decref(cfg);
 	stats(w);
@@ -393,7 +513,7 @@ const struct ismsd_plugin ismsd_plugin = {
 	.abi_version = ISMSD_PLUGIN_ABI_VERSION,
 	.name = "webhook",
 	.version = "1.0.0",
-	.description = "HTTP POST of events with retries and backoff",
+	.description = "HTTP(S) POST of events, signed, with retries and backoff",
 	.init = init,
 	.on_event = on_event,
 	.shutdown = shutdown_,

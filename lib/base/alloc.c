@@ -1,5 +1,7 @@
 /* alloc.c - allocation that cannot fail: out of memory ends the program
- * through fatal(), which logs why. */
+ * with exit status 2 after saying why on standard error (the journal,
+ * under systemd). It leans on nothing but libc, so that the logger can
+ * use the modules that allocate (its messages are escaped, escape.h). */
 #include "alloc.h"
 
 #include <stdint.h>
@@ -7,14 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include <errno.h>
+#include <stdarg.h>
+
+static void __attribute__((noreturn, format(printf, 1, 2))) oom(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(2);
+}
 
 void *
 xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (p == NULL)
-		fatal("out of memory allocating %zu bytes", n);
+		oom("out of memory allocating %zu bytes", n);
 	return p;
 }
 
@@ -23,7 +37,7 @@ xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (p == NULL)
-		fatal("out of memory allocating %zu x %zu bytes", n, size);
+		oom("out of memory allocating %zu x %zu bytes", n, size);
 	return p;
 }
 
@@ -32,7 +46,7 @@ xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (q == NULL)
-		fatal("out of memory reallocating %zu bytes", n);
+		oom("out of memory reallocating %zu bytes", n);
 	return q;
 }
 
@@ -40,7 +54,7 @@ void *
 xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
-		fatalx("allocation overflow: %zu x %zu", n, size);
+		oom("allocation overflow: %zu x %zu", n, size);
 	return xrealloc(p, n * size);
 }
 
@@ -67,7 +81,7 @@ xvasprintf(const char *fmt, va_list ap)
 	int n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
 	if (n < 0)
-		fatalx("bad format string: %s", fmt);
+		oom("bad format string: %s", fmt);
 	char *p = xmalloc((size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;

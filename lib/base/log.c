@@ -1,5 +1,6 @@
 /* log.c - logging to stderr or syslog, with levels. */
 #include "log.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -50,6 +51,9 @@ vlog(enum log_level level, const char *errstr, const char *fmt, va_list ap)
 		return;
 	char msg[2048];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* A file name or a record value in a message must not start a line of
+	 * its own in the log or in syslog (escape.h). */
+	escape_inplace(msg, sizeof(msg));
 	if (tosyslog) {
 		if (errstr)
 			syslog(prio[level], "%s: %s", msg, errstr);

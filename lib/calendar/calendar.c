@@ -7,6 +7,7 @@
  * is an obligation of the organisation (not an audit the certification
  * body runs) and its date is before today in the organisation's zone. */
 #include "calendar.h"
+#include "escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,8 +595,8 @@ calendar_text(const struct calendar *c, struct buf *out)
 		const struct cal_event *e = &c->v[i];
 		date_format(e->date, d);
 		buf_printf(out, "%s  %-8s %-22s %s\n", d, e->overdue ? "OVERDUE" : "",
-		           kind_names[e->kind], e->title);
-		buf_printf(out, "            owner %s, %s:%d, id %s\n", e->owner ? e->owner : "-",
-		           e->file, e->line, e->id);
+		           kind_names[e->kind], esc(e->title));
+		buf_printf(out, "            owner %s, %s:%d, id %s\n",
+		           e->owner ? esc(e->owner) : "-", esc(e->file), e->line, esc(e->id));
 	}
 }

@@ -3,6 +3,7 @@
  * All libical calls run under date.c's libical lock: libical's time zone
  * cache is process-wide and the UTC zone used for DTSTAMP lives in it. */
 #include "ical.h"
+#include "escape.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,8 @@ alarm(const struct cal_event *e, int days)
 	tr.duration.days = (unsigned)days;
 	icalcomponent_add_property(a, icalproperty_new_action(ICAL_ACTION_DISPLAY));
 	icalcomponent_add_property(a, icalproperty_new_trigger(tr));
-	text = days ? xasprintf("In %d day%s: %s", days, days == 1 ? "" : "s", e->title)
-	            : xasprintf("Today: %s", e->title);
+	text = days ? xasprintf("In %d day%s: %s", days, days == 1 ? "" : "s", esc(e->title))
+	            : xasprintf("Today: %s", esc(e->title));
 	icalcomponent_add_property(a, icalproperty_new_description(text));
 	free(text);
 	return a;
@@ -105,20 +106,22 @@ event(const struct cal_event *e, const struct reminder_config *cfg, const struct
 	struct ymd next = date_from_days(date_days(e->date) + 1);
 	const int *leads;
 	size_t nl = reminder_leads(cfg, e->kind, &leads);
+	/* Record values go through the one escaping rule before libical's
+	 * own TEXT escaping: no line of the calendar comes from them. */
 	const struct ical_person *who = person(f, e->owner);
-	char *uid = f && f->repo ? xasprintf("%s@%s.ismsd", e->id, f->repo)
-	                         : xasprintf("%s@ismsd", e->id);
-	char *owner = who && who->name ? xasprintf("%s (%s)", who->name, e->owner)
-	                               : xstrdup(e->owner ? e->owner : "not named");
+	char *uid = f && f->repo ? xasprintf("%s@%s.ismsd", esc(e->id), esc(f->repo))
+	                         : xasprintf("%s@ismsd", esc(e->id));
+	char *owner = who && who->name ? xasprintf("%s (%s)", esc(who->name), esc(e->owner))
+	                               : xstrdup(e->owner ? esc(e->owner) : "not named");
 	char *desc =
 	        xasprintf("%s%s\nOwner: %s\nSource: %s:%d\nId: %s", e->overdue ? "OVERDUE. " : "",
-	                  e->title, owner, e->file, e->line, e->id);
+	                  esc(e->title), owner, esc(e->file), e->line, esc(e->id));
 
 	icalcomponent_add_property(v, icalproperty_new_uid(uid));
 	icalcomponent_add_property(v, icalproperty_new_dtstamp(stamp));
 	icalcomponent_add_property(v, icalproperty_new_dtstart(day(e->date)));
 	icalcomponent_add_property(v, icalproperty_new_dtend(day(next)));
-	icalcomponent_add_property(v, icalproperty_new_summary(e->title));
+	icalcomponent_add_property(v, icalproperty_new_summary(esc(e->title)));
 	icalcomponent_add_property(v, icalproperty_new_description(desc));
 	icalcomponent_add_property(v, icalproperty_new_categories(calendar_kind_name(e->kind)));
 	icalcomponent_add_property(v, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
@@ -158,7 +161,7 @@ ical_export_feed(const struct calendar *c, const struct reminder_config *cfg, co
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
 	if (name != NULL) {
-		icalproperty *p = icalproperty_new_x(name);
+		icalproperty *p = icalproperty_new_x(esc(name));
 		icalproperty_set_x_name(p, "X-WR-CALNAME");
 		icalcomponent_add_property(cal, p);
 	}

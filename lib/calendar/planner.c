@@ -20,6 +20,7 @@
  * capacity_days for the whole cycle, so for the rest of the cycle it is
  * the share of the days from `from` to the cycle's end. */
 #include "planner.h"
+#include "escape.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -890,10 +891,10 @@ planner_text(const struct plan_input *in, const struct plan *p, struct buf *out)
 	for (size_t i = 0; i < p->naudits; i++) {
 		const struct plan_audit *x = &p->audits[i];
 		date_format(x->date, a);
-		buf_printf(out, "%s  %s%s%s  %.2f days  ", a, x->auditor, x->site ? " at " : "",
-		           x->site ? x->site : "", x->days);
+		buf_printf(out, "%s  %s%s%s  %.2f days  ", a, esc(x->auditor),
+		           x->site ? " at " : "", x->site ? esc(x->site) : "", x->days);
 		for (size_t k = 0; k < x->nareas; k++)
-			buf_printf(out, "%s%s", k ? ", " : "", x->areas[k]);
+			buf_printf(out, "%s%s", k ? ", " : "", esc(x->areas[k]));
 		buf_addc(out, '\n');
 	}
 	buf_printf(out,
@@ -901,22 +902,23 @@ planner_text(const struct plan_input *in, const struct plan *p, struct buf *out)
 	           "of the cycle):\n",
 	           p->naudits);
 	for (size_t k = 0; k < in->nauditors; k++)
-		buf_printf(out, "  %-24s %6.2f / %6.2f\n", in->auditors[k].person, p->used[k],
+		buf_printf(out, "  %-24s %6.2f / %6.2f\n", esc(in->auditors[k].person), p->used[k],
 		           p->available[k]);
 	for (size_t i = 0; i < in->nareas; i++)
 		if (in->areas[i].why)
-			buf_printf(out, "%s audited every %d months: %s\n", in->areas[i].id,
-			           in->elevated_months, in->areas[i].why);
+			buf_printf(out, "%s audited every %d months: %s\n", esc(in->areas[i].id),
+			           in->elevated_months, esc(in->areas[i].why));
 	for (size_t i = 0; i < p->nnotes; i++)
-		buf_printf(out, "late: %s\n", p->notes[i]);
+		buf_printf(out, "late: %s\n", esc(p->notes[i]));
 	if (p->nfailures)
 		buf_printf(out,
 		           "\nNo plan satisfies every constraint; %zu area%s cannot be planned:\n",
 		           p->nfailures, p->nfailures == 1 ? "" : "s");
 	for (size_t i = 0; i < p->nfailures; i++)
-		buf_printf(out, "  %s%s%s: %s\n", p->failures[i].area,
+		buf_printf(out, "  %s%s%s: %s\n", esc(p->failures[i].area),
 		           p->failures[i].site ? " at " : "",
-		           p->failures[i].site ? p->failures[i].site : "", p->failures[i].msg);
+		           p->failures[i].site ? esc(p->failures[i].site) : "",
+		           esc(p->failures[i].msg));
 }
 
 /* A date as a JSON string. */

@@ -10,6 +10,8 @@
 
 #include "calendar.h"
 #include "date.h"
+#include "escape.h"
+#include "alloc.h"
 
 #define TEXT_MAX 160
 
@@ -28,26 +30,41 @@ struct pack {
 static void
 cite(struct pack *p, const struct model_doc *md, int line)
 {
-	buf_printf(p->out, "[%s:%d](%s%s#L%d)", md->file->path, line, p->prefix, md->file->path,
-	           line);
+	const char *path = esc(md->file->path);
+	buf_printf(p->out, "[%s:%d](%s%s#L%d)", path, line, p->prefix, path, line);
 }
 
-/* Write free text on one line, cut to TEXT_MAX characters, with Markdown
- * table and emphasis characters escaped. */
+/* A string field escaped (escape.h), or NULL: valid until ESCAPE_RING
+ * further calls. */
+static const char *
+str(const struct node *rec, const char *key)
+{
+	return esc(calendar_str(rec, key));
+}
+
+/* Write free text on one line, cut to TEXT_MAX characters: line breaks
+ * become spaces, other control characters are escaped (escape.h), and
+ * Markdown table and emphasis characters are escaped. */
 static void
-text(struct pack *p, const char *s)
+text(struct pack *p, const char *raw)
 {
 	size_t i;
+	char *cp = raw ? xstrdup(raw) : NULL;
+	for (char *q = cp; q && *q; q++)
+		if (*q == '\n' || *q == '\r' || *q == '\t')
+			*q = ' ';
+	const char *s = esc(cp);
 
 	for (i = 0; s && s[i] && i < TEXT_MAX; i++) {
-		if (strchr("|*_`[]<>\\", s[i]))
+		if (strchr("|*_`[]<>\\#", s[i]))
 			buf_addc(p->out, '\\');
-		buf_addc(p->out, s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
+		buf_addc(p->out, s[i]);
 	}
 	if (s && s[i])
 		buf_adds(p->out, "...");
 	if (s == NULL)
 		buf_adds(p->out, "-");
+	free(cp);
 }
 
 /* The day number of a date field, or INT64_MIN. */
@@ -120,26 +137,25 @@ visit_actions(const struct node *rec, const struct model_doc *md, void *arg)
 {
 	struct pack *p = arg;
 	const struct node *acts = node_get(rec, "actions");
-	const char *rid = calendar_str(rec, "id");
+	const char *rid = str(rec, "id");
 	int64_t held = day_of(rec, "held_on");
 
 	if (held == INT64_MIN || held > p->today)
 		return;
 	for (size_t i = 0; acts && acts->kind == NODE_SEQ && i < acts->n; i++) {
 		const struct node *a = acts->items[i];
-		const char *st = calendar_str(a, "status");
+		const char *st = str(a, "status");
 		int open = !(st && (strcmp(st, "done") == 0 || strcmp(st, "cancelled") == 0));
 		int64_t due = day_of(a, "due");
 		if (a->kind != NODE_MAP || (rec != p->last && !open))
 			continue;
 		item(p);
 		buf_printf(p->out, "**%s/%s** %s: ", rid ? rid : "?",
-		           calendar_str(a, "id") ? calendar_str(a, "id") : "?",
-		           st ? st : "no status");
+		           str(a, "id") ? str(a, "id") : "?", st ? st : "no status");
 		text(p, calendar_str(a, "action"));
 		buf_printf(p->out, " (owner %s, due %s%s) ",
-		           calendar_str(a, "owner") ? calendar_str(a, "owner") : "not named",
-		           calendar_str(a, "due") ? calendar_str(a, "due") : "not set",
+		           str(a, "owner") ? str(a, "owner") : "not named",
+		           str(a, "due") ? str(a, "due") : "not set",
 		           open && due != INT64_MIN && due < p->today ? ", OVERDUE" : "");
 		cite(p, md, a->line);
 		buf_addc(p->out, '\n');
@@ -151,14 +167,14 @@ static void
 visit_context(const struct node *rec, const struct model_doc *md, void *arg)
 {
 	struct pack *p = arg;
-	const char *what = calendar_str(rec, "issue");
+	const char *what = str(rec, "issue");
 
 	if (!recent(p, rec, "reviewed_on"))
 		return;
 	item(p);
-	buf_printf(p->out, "%s: ", calendar_str(rec, "id") ? calendar_str(rec, "id") : "?");
-	text(p, what ? what : calendar_str(rec, "name"));
-	buf_printf(p->out, " (reviewed %s) ", calendar_str(rec, "reviewed_on"));
+	buf_printf(p->out, "%s: ", str(rec, "id") ? str(rec, "id") : "?");
+	text(p, what ? what : str(rec, "name"));
+	buf_printf(p->out, " (reviewed %s) ", str(rec, "reviewed_on"));
 	cite(p, md, rec->line);
 	buf_addc(p->out, '\n');
 }
@@ -175,11 +191,10 @@ visit_change(const struct node *rec, const struct model_doc *md, void *arg)
 	if (key == NULL)
 		return;
 	item(p);
-	buf_printf(p->out, "Change %s: ", calendar_str(rec, "id") ? calendar_str(rec, "id") : "?");
+	buf_printf(p->out, "Change %s: ", str(rec, "id") ? str(rec, "id") : "?");
 	text(p, calendar_str(rec, "title"));
-	buf_printf(p->out, " (%s, %s %s) ",
-	           calendar_str(rec, "status") ? calendar_str(rec, "status") : "no status", key,
-	           calendar_str(rec, key));
+	buf_printf(p->out, " (%s, %s %s) ", str(rec, "status") ? str(rec, "status") : "no status",
+	           key, str(rec, key));
 	cite(p, md, line_of(rec, key));
 	buf_addc(p->out, '\n');
 }
@@ -189,7 +204,7 @@ static void
 visit_nc(const struct node *rec, const struct model_doc *md, void *arg)
 {
 	struct pack *p = arg;
-	const char *st = calendar_str(rec, "status");
+	const char *st = str(rec, "status");
 	const struct node *ca = node_get(rec, "corrective_action");
 	int64_t raised = day_of(rec, "raised_on"), due = day_of(ca, "due");
 	int open = !(st && strcmp(st, "closed") == 0);
@@ -204,16 +219,13 @@ visit_nc(const struct node *rec, const struct model_doc *md, void *arg)
 	if (!open && !recent(p, rec, "raised_on") && !recent(p, rec, "closed_on"))
 		return;
 	item(p);
-	buf_printf(p->out, "**%s** (%s, %s, raised %s): ",
-	           calendar_str(rec, "id") ? calendar_str(rec, "id") : "?",
-	           calendar_str(rec, "severity") ? calendar_str(rec, "severity")
-	                                         : "severity not set",
-	           open ? "open" : "closed",
-	           calendar_str(rec, "raised_on") ? calendar_str(rec, "raised_on") : "?");
+	buf_printf(p->out, "**%s** (%s, %s, raised %s): ", str(rec, "id") ? str(rec, "id") : "?",
+	           str(rec, "severity") ? str(rec, "severity") : "severity not set",
+	           open ? "open" : "closed", str(rec, "raised_on") ? str(rec, "raised_on") : "?");
 	text(p, calendar_str(rec, "description"));
-	if (open && ca && calendar_str(ca, "completed_on") == NULL)
+	if (open && ca && str(ca, "completed_on") == NULL)
 		buf_printf(p->out, "; corrective action due %s%s",
-		           calendar_str(ca, "due") ? calendar_str(ca, "due") : "not set",
+		           str(ca, "due") ? str(ca, "due") : "not set",
 		           due != INT64_MIN && due < p->today ? ", OVERDUE" : "");
 	buf_addc(p->out, ' ');
 	cite(p, md, rec->line);
@@ -237,12 +249,12 @@ visit_metric(const struct node *rec, const struct model_doc *md, void *arg)
 	if (last == NULL)
 		return;
 	item(p);
-	buf_printf(p->out, "%s: ", calendar_str(rec, "id") ? calendar_str(rec, "id") : "?");
+	buf_printf(p->out, "%s: ", str(rec, "id") ? str(rec, "id") : "?");
 	text(p, calendar_str(rec, "name"));
 	buf_printf(p->out, ": %zu measurement%s, latest %s on %s (target %s%s) ", n,
-	           n == 1 ? "" : "s", calendar_str(last, "value"), calendar_str(last, "date"),
-	           calendar_str(rec, "target") ? calendar_str(rec, "target") : "not set",
-	           calendar_str(rec, "unit") ? calendar_str(rec, "unit") : "");
+	           n == 1 ? "" : "s", str(last, "value"), str(last, "date"),
+	           str(rec, "target") ? str(rec, "target") : "not set",
+	           str(rec, "unit") ? str(rec, "unit") : "");
 	cite(p, md, last->line);
 	buf_addc(p->out, '\n');
 }
@@ -267,10 +279,9 @@ visit_report(const struct node *rec, const struct model_doc *md, void *arg)
 	buf_printf(p->out,
 	           "**%s** held %s by %s: %zu nonconformit%s, %zu observation%s, %zu "
 	           "opportunit%s ",
-	           calendar_str(rec, "id") ? calendar_str(rec, "id") : "?",
-	           calendar_str(rec, "held_on"),
-	           calendar_str(rec, "auditor") ? calendar_str(rec, "auditor") : "?", nc,
-	           nc == 1 ? "y" : "ies", obs, obs == 1 ? "" : "s", opp, opp == 1 ? "y" : "ies");
+	           str(rec, "id") ? str(rec, "id") : "?", str(rec, "held_on"),
+	           str(rec, "auditor") ? str(rec, "auditor") : "?", nc, nc == 1 ? "y" : "ies", obs,
+	           obs == 1 ? "" : "s", opp, opp == 1 ? "y" : "ies");
 	cite(p, md, line_of(rec, "held_on"));
 	buf_addc(p->out, '\n');
 }
@@ -289,9 +300,8 @@ visit_opportunity(const struct node *rec, const struct model_doc *md, void *arg)
 		if (k == NULL || strcmp(k, "nonconformity") == 0)
 			continue;
 		item(p);
-		buf_printf(p->out, "%s %s/%s: ", k, calendar_str(rec, "id"),
-		           calendar_str(fs->items[i], "id") ? calendar_str(fs->items[i], "id")
-		                                            : "?");
+		buf_printf(p->out, "%s %s/%s: ", esc(k), str(rec, "id"),
+		           str(fs->items[i], "id") ? str(fs->items[i], "id") : "?");
 		text(p, calendar_str(fs->items[i], "description"));
 		buf_addc(p->out, ' ');
 		cite(p, md, fs->items[i]->line);
@@ -310,17 +320,15 @@ visit_objective(const struct node *rec, const struct model_doc *md, void *arg)
 		if (last == NULL || day_of(rs->items[i], "date") >= day_of(last, "date"))
 			last = rs->items[i];
 	item(p);
-	buf_printf(p->out,
-	           "%s (%s, due %s): ", calendar_str(rec, "id") ? calendar_str(rec, "id") : "?",
-	           calendar_str(rec, "status") ? calendar_str(rec, "status") : "no status",
-	           calendar_str(rec, "due") ? calendar_str(rec, "due") : "not set");
+	buf_printf(p->out, "%s (%s, due %s): ", str(rec, "id") ? str(rec, "id") : "?",
+	           str(rec, "status") ? str(rec, "status") : "no status",
+	           str(rec, "due") ? str(rec, "due") : "not set");
 	text(p, calendar_str(rec, "objective"));
 	if (last)
 		buf_printf(p->out, "; latest result %s on %s",
-		           calendar_str(last, "value") ? calendar_str(last, "value") : "?",
-		           calendar_str(last, "date") ? calendar_str(last, "date") : "?");
-	buf_printf(p->out, "; target %s ",
-	           calendar_str(rec, "target") ? calendar_str(rec, "target") : "not set");
+		           str(last, "value") ? str(last, "value") : "?",
+		           str(last, "date") ? str(last, "date") : "?");
+	buf_printf(p->out, "; target %s ", str(rec, "target") ? str(rec, "target") : "not set");
 	cite(p, md, rec->line);
 	buf_addc(p->out, '\n');
 }
@@ -335,10 +343,9 @@ visit_incident(const struct node *rec, const struct model_doc *md, void *arg)
 	if (!recent(p, rec, "reported_on"))
 		return;
 	item(p);
-	buf_printf(p->out, "%s (%s, %s): ", calendar_str(rec, "id") ? calendar_str(rec, "id") : "?",
-	           calendar_str(rec, "severity") ? calendar_str(rec, "severity")
-	                                         : "severity not set",
-	           calendar_str(rec, "status") ? calendar_str(rec, "status") : "no status");
+	buf_printf(p->out, "%s (%s, %s): ", str(rec, "id") ? str(rec, "id") : "?",
+	           str(rec, "severity") ? str(rec, "severity") : "severity not set",
+	           str(rec, "status") ? str(rec, "status") : "no status");
 	text(p, calendar_str(rec, "title"));
 	buf_addc(p->out, ' ');
 	cite(p, md, line_of(rec, "reported_on"));
@@ -354,14 +361,13 @@ visit_risk(const struct node *rec, const struct model_doc *md, void *arg)
 	if (!recent(p, rec, "assessed_on"))
 		return;
 	item(p);
-	buf_printf(p->out, "%s: ", calendar_str(rec, "id") ? calendar_str(rec, "id") : "?");
+	buf_printf(p->out, "%s: ", str(rec, "id") ? str(rec, "id") : "?");
 	text(p, calendar_str(rec, "title"));
 	buf_printf(p->out, " (assessed %s, likelihood %s, impact %s, %s, %s) ",
-	           calendar_str(rec, "assessed_on"),
-	           calendar_str(rec, "likelihood") ? calendar_str(rec, "likelihood") : "?",
-	           calendar_str(rec, "impact") ? calendar_str(rec, "impact") : "?",
-	           calendar_str(rec, "treatment") ? calendar_str(rec, "treatment") : "no treatment",
-	           calendar_str(rec, "status") ? calendar_str(rec, "status") : "no status");
+	           str(rec, "assessed_on"), str(rec, "likelihood") ? str(rec, "likelihood") : "?",
+	           str(rec, "impact") ? str(rec, "impact") : "?",
+	           str(rec, "treatment") ? str(rec, "treatment") : "no treatment",
+	           str(rec, "status") ? str(rec, "status") : "no status");
 	cite(p, md, line_of(rec, "assessed_on"));
 	buf_addc(p->out, '\n');
 }
@@ -371,18 +377,16 @@ static void
 visit_treatment(const struct node *rec, const struct model_doc *md, void *arg)
 {
 	struct pack *p = arg;
-	const char *st = calendar_str(rec, "status");
+	const char *st = str(rec, "status");
 	int done = st && strcmp(st, "done") == 0;
 	int64_t due = day_of(rec, "due");
 
 	if (done && !recent(p, rec, "completed_on"))
 		return;
 	item(p);
-	buf_printf(p->out, "%s for %s (%s, due %s%s): ",
-	           calendar_str(rec, "id") ? calendar_str(rec, "id") : "?",
-	           calendar_str(rec, "risk") ? calendar_str(rec, "risk") : "?",
-	           st ? st : "no status",
-	           calendar_str(rec, "due") ? calendar_str(rec, "due") : "not set",
+	buf_printf(p->out, "%s for %s (%s, due %s%s): ", str(rec, "id") ? str(rec, "id") : "?",
+	           str(rec, "risk") ? str(rec, "risk") : "?", st ? st : "no status",
+	           str(rec, "due") ? str(rec, "due") : "not set",
 	           !done && due != INT64_MIN && due < p->today ? ", OVERDUE" : "");
 	text(p, calendar_str(rec, "action"));
 	buf_addc(p->out, ' ');
@@ -415,7 +419,7 @@ static void
 heading(struct pack *p)
 {
 	const struct node *root = p->m->manifest ? p->m->manifest->doc->root : NULL;
-	const char *org = root ? calendar_str(root, "organisation") : NULL;
+	const char *org = root ? str(root, "organisation") : NULL;
 	char today[11];
 
 	date_format(date_from_days(p->today), today);

@@ -37,9 +37,11 @@ catalogue_load(const char *path, struct catalogue **out)
 {
 	json_error_t je;
 	json_t *root = json_load_file(path, 0, &je);
-	if (root == NULL)
+	if (root == NULL && je.line > 0)
 		return err_set("%s:%d: cannot read the ISO/IEC 27001 catalogue: %s", path, je.line,
 		               je.text);
+	if (root == NULL)
+		return err_set("cannot read the ISO/IEC 27001 catalogue: %s", je.text);
 	json_t *cl = json_object_get(root, "clauses");
 	json_t *an = json_object_get(root, "annex_a");
 	if (!json_is_array(cl) || !json_is_array(an)) {

@@ -18,6 +18,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "problems.h"
+#include "suggest.h"
 
 /* A parsed document shared by the models that hold it; the last to let
  * go frees it. Models may be freed on different threads. */
@@ -125,11 +126,18 @@ classify(const struct model *m, struct model_doc *md, const struct node *ign, st
 	const struct node *tn = root ? node_get(root, "type") : NULL;
 	if (tn && tn->kind == NODE_STRING) {
 		md->type = record_type_find(tn->str);
-		if (md->type == NULL)
+		if (md->type == NULL) {
+			struct suggest s = { .word = tn->str, .wlen = strlen(tn->str) };
+			size_t nt;
+			const struct record_type *types = record_types(&nt);
+			char h[160];
+			for (size_t i = 0; i < nt; i++)
+				suggest_consider(&s, types[i].name);
 			problems_add(out, path, tn->line,
-			             "'%s' is not a known record type (see `ismsctl "
+			             "'%s' is not a known record type%s (see `ismsctl "
 			             "schema --list`)",
-			             tn->str);
+			             tn->str, suggest_hint(&s, h, sizeof(h)));
+		}
 		return;
 	}
 	md->type = type_by_path(m, path);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "record.h"
+#include "suggest.h"
 
 /* Fields whose numbers are read as their source text (ids). */
 #define ID_FLAGS (FIELD_ID_TEXT | FIELD_CONTROL | FIELD_CLAUSE | FIELD_AREA)
@@ -27,21 +28,5 @@ int record_clause_ok(const char *s, size_t len);
 /* Whether s is an audit area: a clause, a control as A.5.15, or a theme
  * as A.5. */
 int record_area_ok(const char *s, size_t len);
-
-/* record_suggest.c */
-
-/* The closest candidate seen so far for a misspelt word (word and best
- * are borrowed). Start with { .word = w, .wlen = strlen(w) }. */
-struct suggest {
-	const char *word;
-	size_t wlen;
-	const char *best;
-	int score;
-};
-/* Weigh cand as a suggestion: the whole name, or else one of its leading
- * words ("approved" of approved_by), which ranks after whole names. */
-void record_suggest_consider(struct suggest *s, const char *cand);
-/* " (did you mean 'x'?)" in out when s found a candidate, else "". */
-const char *record_suggest_hint(const struct suggest *s, char *out, size_t size);
 
 #endif

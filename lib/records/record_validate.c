@@ -299,11 +299,11 @@ check_enum(struct vctx *c, const struct field_decl *f, const struct node *v, con
 		return;
 	struct suggest s = { .word = v->str, .wlen = v->len };
 	for (const char *const *a = f->values; a && *a; a++) {
-		record_suggest_consider(&s, *a);
+		suggest_consider(&s, *a);
 		buf_printf(&b, "%s%s", a == f->values ? "" : ", ", *a);
 	}
 	bad(c, p, v->line, "'%s' is not one of %s%s", clip(q, v->str, v->len), b.data ? b.data : "",
-	    record_suggest_hint(&s, h, sizeof(h)));
+	    suggest_hint(&s, h, sizeof(h)));
 	buf_free(&b);
 }
 
@@ -474,10 +474,10 @@ check_map(struct vctx *c, const struct field_decl *f, const struct node *v, cons
 			size_t nt;
 			const struct record_type *types = record_types(&nt);
 			for (size_t t = 1; t < nt; t++)
-				record_suggest_consider(&s, types[t].name);
+				suggest_consider(&s, types[t].name);
 			bad(c, p, v->key_lines[i],
 			    "'%s' is not a record type whose files can be placed here%s",
-			    clip(q, k, strlen(k)), record_suggest_hint(&s, h, sizeof(h)));
+			    clip(q, k, strlen(k)), suggest_hint(&s, h, sizeof(h)));
 			continue;
 		}
 		if (f->fields == NULL || f->fields[0].name == NULL)
@@ -547,9 +547,9 @@ check_type(struct vctx *c, const struct record_type *t, const struct node *v)
 	size_t nt;
 	const struct record_type *types = record_types(&nt);
 	for (size_t i = 0; i < nt; i++)
-		record_suggest_consider(&s, types[i].name);
+		suggest_consider(&s, types[i].name);
 	bad(c, &p, v->line, "'%s' is not a record type%s", clip(q, v->str, v->len),
-	    record_suggest_hint(&s, h, sizeof(h)));
+	    suggest_hint(&s, h, sizeof(h)));
 }
 
 /* Report an unknown field, suggesting the closest known name. */
@@ -564,12 +564,12 @@ unknown(struct vctx *c, const struct field_decl *fields, int typed, const char *
 		return;
 	struct suggest s = { .word = key, .wlen = strlen(key) };
 	for (const struct field_decl *f = fields; f && f->name; f++)
-		record_suggest_consider(&s, f->name);
+		suggest_consider(&s, f->name);
 	if (typed)
-		record_suggest_consider(&s, "type");
+		suggest_consider(&s, "type");
 	fpath_put(&b, up);
 	report(c, line, "unknown field '%s%s%s'%s", b.data ? b.data : "", b.len ? "." : "",
-	       clip(q, key, strlen(key)), record_suggest_hint(&s, h, sizeof(h)));
+	       clip(q, key, strlen(key)), suggest_hint(&s, h, sizeof(h)));
 	buf_free(&b);
 }
 

@@ -12,6 +12,8 @@
 #include "verdict.h"
 #include "junit.h"
 #include "sarif.h"
+#include "escape.h"
+#include "buf.h"
 
 struct group {
 	const char *key; /* "4".."10", or a theme */
@@ -137,9 +139,9 @@ text_header(FILE *out, const struct evaluation *ev, const struct report_meta *m)
 	date_format(d, day);
 	fprintf(out, "%sISMS conformance check%s", paint(m, "\033[1m"), paint(m, "\033[0m"));
 	if (m->organisation)
-		fprintf(out, " - %s", m->organisation);
-	fprintf(out, "\nRepository: %s at %s (commit %.12s)%s\n", m->repo, m->ref ? m->ref : "HEAD",
-	        ev->commit[0] ? ev->commit : "none",
+		fprintf(out, " - %s", esc(m->organisation));
+	fprintf(out, "\nRepository: %s at %s (commit %.12s)%s\n", esc(m->repo),
+	        m->ref ? esc(m->ref) : "HEAD", ev->commit[0] ? ev->commit : "none",
 	        m->worktree ? ", with uncommitted changes" : "");
 	fprintf(out, "Evaluated:  %s (%s; %s)\n", day, ev->tz, now);
 	fprintf(out, "Rules:      %zu: ", ev->n);
@@ -182,24 +184,24 @@ text_rule(FILE *out, const struct rule_result *r, const struct report_meta *m, i
 		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	fprintf(out, "  %s%-6s%s %s  %s (%s %s)\n",
 	        paint(m, r->status == ST_FAIL ? "\033[31m" : "\033[33m"), sev, paint(m, "\033[0m"),
-	        ri->id, ri->title, ri->control ? "Annex A" : "clause",
-	        ri->control ? ri->control : ri->clause);
+	        esc(ri->id), esc(ri->title), ri->control ? "Annex A" : "clause",
+	        esc(ri->control ? ri->control : ri->clause));
 	for (size_t k = 0; k < r->nfindings; k++) {
 		const struct finding *f = &r->findings[k];
 		if (f->file && f->line)
-			fprintf(out, "      %s:%d: %s", f->file, f->line, f->message);
+			fprintf(out, "      %s:%d: %s", esc(f->file), f->line, esc(f->message));
 		else if (f->file)
-			fprintf(out, "      %s: %s", f->file, f->message);
+			fprintf(out, "      %s: %s", esc(f->file), esc(f->message));
 		else
-			fprintf(out, "      %s", f->message);
+			fprintf(out, "      %s", esc(f->message));
 		if (f->severity && strcmp(f->severity, ri->severity) != 0)
-			fprintf(out, " [%s]", f->severity);
+			fprintf(out, " [%s]", esc(f->severity));
 		fprintf(out, "\n");
 	}
 	if (r->note)
-		fprintf(out, "      %s\n", r->note);
+		fprintf(out, "      %s\n", esc(r->note));
 	if (show_remedy)
-		fprintf(out, "      What to do: %s\n", ri->remediation);
+		fprintf(out, "      What to do: %s\n", esc(ri->remediation));
 }
 
 static void
@@ -388,6 +390,27 @@ report_write_doc(FILE *out, enum report_format f, json_t *doc, const struct engi
 	}
 }
 
+/* Text for a TAP line: escaped, and '#' escaped too, so that no
+ * directive (SKIP, TODO) can be forged in a description. Valid until the
+ * next call. */
+static const char *
+tap_text(const char *s)
+{
+	static _Thread_local struct buf b;
+	b.len = 0;
+	buf_adds(&b, "");
+	for (const char *p = esc(s); p && *p; p++) {
+		if (*p == '#')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	return b.data;
+}
+
+/* TAP: pass and waived or not applicable (SKIP) are ok; fail and error
+ * are not ok; warn is "not ok # TODO": visibly not a pass, and not a
+ * failure of the run, as an observation is not a nonconformity. Findings
+ * and notes follow as diagnostics. */
 static void
 write_tap(FILE *out, const struct evaluation *ev)
 {
@@ -400,18 +423,21 @@ write_tap(FILE *out, const struct evaluation *ev)
 		const struct rule_result *r = &ev->results[i];
 		if (r->status >= ST_COUNT)
 			continue;
-		int bad = r->status == ST_FAIL || r->status == ST_ERROR;
-		fprintf(out, "%s %zu - %s %s", bad ? "not ok" : "ok", ++k, r->rule->id,
-		        r->rule->title);
+		int bad = r->status == ST_FAIL || r->status == ST_ERROR || r->status == ST_WARN;
+		fprintf(out, "%s %zu - %s", bad ? "not ok" : "ok", ++k, tap_text(r->rule->id));
+		fprintf(out, " %s", tap_text(r->rule->title));
 		if (r->status == ST_NOT_APPLICABLE || r->status == ST_WAIVED)
-			fprintf(out, " # SKIP %s", r->note ? r->note : rule_status_name(r->status));
+			fprintf(out, " # SKIP %s",
+			        tap_text(r->note ? r->note : rule_status_name(r->status)));
+		else if (r->status == ST_WARN)
+			fprintf(out, " # TODO warn: an observation, not a nonconformity");
 		fprintf(out, "\n");
 		for (size_t f = 0; f < r->nfindings; f++)
 			fprintf(out, "#   %s:%d: %s\n",
-			        r->findings[f].file ? r->findings[f].file : "(repository)",
-			        r->findings[f].line, r->findings[f].message);
+			        r->findings[f].file ? esc(r->findings[f].file) : "(repository)",
+			        r->findings[f].line, esc(r->findings[f].message));
 		if (r->status == ST_ERROR && r->note)
-			fprintf(out, "#   error: %s\n", r->note);
+			fprintf(out, "#   error: %s\n", esc(r->note));
 	}
 }
 

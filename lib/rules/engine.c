@@ -872,6 +872,27 @@ engine_load(const struct engine_opts *opts, struct engine **out, struct problems
 	return engine_load_packs(opts, NULL, out, errs);
 }
 
+/* Compile every pack and library under e's rules directory, without
+ * running them: their syntax errors as file:line problems. */
+static void
+syntax_check(struct engine *e, struct problems *errs)
+{
+	scan(e, e->rules_dir, "", 0, 0, errs);
+	lua_State *L = luaL_newstate();
+	for (int lib = 0; lib < 2; lib++) {
+		struct srcfile *v = lib ? e->libs : e->packs;
+		size_t n = lib ? e->nlibs : e->npacks;
+		for (size_t i = 0; i < n; i++) {
+			char *chunk = xasprintf("@%s", v[i].rel);
+			if (luaL_loadbuffer(L, v[i].src, v[i].len, chunk) != LUA_OK)
+				problems_add(errs, NULL, 0, "%s", lua_tostring(L, -1));
+			lua_settop(L, 0);
+			free(chunk);
+		}
+	}
+	lua_close(L);
+}
+
 int
 engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
                   struct engine **out, struct problems *errs)
@@ -884,9 +905,22 @@ engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
 	if (e->limits.mem_cap == 0)
 		e->limits.mem_cap = SANDBOX_DEFAULT_MEM_CAP;
 	char cpath[4200];
+	struct stat st;
+	if (stat(e->rules_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		problems_add(errs, NULL, 0, "the rules directory %s %s", e->rules_dir,
+		             errno == ENOENT ? "does not exist" : "is not a directory");
+		engine_free(e);
+		return err_set("cannot load the rules from %s", opts->rules_dir);
+	}
 	snprintf(cpath, sizeof(cpath), "%s/iso27001-2022.json", e->rules_dir);
 	if (catalogue_load(cpath, &e->cat) < 0) {
-		problems_add(errs, NULL, 0, "%s", err_msg());
+		problems_add(errs, cpath, 0,
+		             "%s; `rules` must name a rules directory with the catalogue (such as "
+		             "the installed one), and the organisation's own packs are added "
+		             "beside it (ismsctl --pack)",
+		             err_msg());
+		/* the packs' own errors are worth knowing at the same time */
+		syntax_check(e, errs);
 		engine_free(e);
 		return err_set("cannot load the rules from %s", opts->rules_dir);
 	}

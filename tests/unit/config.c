@@ -120,7 +120,7 @@ test_bad(void)
 	         &c, msg, sizeof(msg));
 	ok(n >= 3, "repository problems found (%zu)", n);
 	like(msg, "two repositories are named 'a'", "duplicate names");
-	like(msg, "'b' needs either a path or a url", "neither path nor url");
+	like(msg, "'b' has neither a path nor a url", "neither path nor url");
 	like(msg, "needs a name of letters", "bad name");
 	config_free(&c);
 

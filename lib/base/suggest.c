@@ -1,6 +1,7 @@
-/* record_suggest.c - "did you mean" for misspelt field names and enum
- * values: the closest candidate by edit distance. */
-#include "record_int.h"
+/* suggest.c - "did you mean": the closest candidate by edit distance, for
+ * misspelt record types, field names and enum values, configuration keys,
+ * commands, flags and socket parameters. */
+#include "suggest.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +57,7 @@ close_enough(int dist, size_t la, size_t lb)
 /* Weigh cand as a suggestion: the whole name, or else one of its leading
  * words ("approved" of approved_by), which ranks after whole names. */
 void
-record_suggest_consider(struct suggest *s, const char *cand)
+suggest_consider(struct suggest *s, const char *cand)
 {
 	size_t lc = strlen(cand);
 
@@ -80,10 +81,19 @@ record_suggest_consider(struct suggest *s, const char *cand)
 
 /* " (did you mean 'x'?)" when s found a candidate, else "". */
 const char *
-record_suggest_hint(const struct suggest *s, char *out, size_t size)
+suggest_hint(const struct suggest *s, char *out, size_t size)
 {
 	if (s->best == NULL)
 		return "";
 	snprintf(out, size, " (did you mean '%s'?)", s->best);
 	return out;
+}
+
+const char *
+suggest_among(const char *word, const char *const *cands, size_t n, char *out, size_t size)
+{
+	struct suggest s = { .word = word, .wlen = strlen(word) };
+	for (size_t i = 0; i < n && cands[i]; i++)
+		suggest_consider(&s, cands[i]);
+	return suggest_hint(&s, out, size);
 }
