@@ -58,6 +58,8 @@ static const struct command commands[] = {
 	{ "audit-plan", cmd_audit_plan, "plan the internal audit programme for the cycle" },
 	{ "review-pack", cmd_review_pack,
 	  "the management review inputs since the last review (Markdown)" },
+	{ "soa", cmd_soa, "the Statement of Applicability (Markdown, CSV, HTML, JSON)" },
+	{ "report", cmd_report, "the audit readiness report (HTML, Markdown, JSON)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "show this help" },
 };
