@@ -27,7 +27,7 @@ PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib 
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client \
+        python3-prometheus-client python3-jsonschema python3-regex chromium \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh
 

@@ -572,7 +572,7 @@ write_doc(struct w *w, json_t *r)
 	json_array_foreach (json_object_get(r, "groups"), i, v) {
 		json_t *cn = json_object_get(v, "counts");
 		int ok = json_is_true(json_object_get(v, "conformant"));
-		row_start(w, ok ? "pass" : "fail");
+		row_start(w, ok ? "group pass" : "group fail");
 		cell(w, s(v, "label"));
 		cell(w, ok ? "conformant" : "NOT conformant");
 		cellf(w, "%lld", json_integer_value(json_object_get(cn, "pass")));
@@ -705,7 +705,7 @@ write_doc(struct w *w, json_t *r)
 		snprintf(cm, sizeof(cm), "%s", s(v, "commit") ? s(v, "commit") : "");
 		snprintf(pc, sizeof(pc), "%.1f%%",
 		         100 * json_number_value(json_object_get(v, "conformance")));
-		row_start(w, ok ? "pass" : "fail");
+		row_start(w, ok ? "trend pass" : "trend fail");
 		cell(w, d);
 		cell(w, cm);
 		cell(w, ok ? "conformant" : "NOT conformant");
