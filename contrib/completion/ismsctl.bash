@@ -7,7 +7,7 @@ _ismsctl()
 
     local commands="check rules schema test new-pack status results explain
         summary watch sync ack history call calendar audit-plan review-pack
-        version help"
+        soa report version help"
     local daemon="--socket --repo --json --help"
 
     if ((cword == 1)); then
@@ -44,7 +44,7 @@ _ismsctl()
 
     local opts
     case ${words[1]} in
-        check) opts="--repo --ref --worktree --now --rules --pack --format --verbose --profile --help" ;;
+        check) opts="--repo --ref --worktree --now --as-of --rules --pack --format --verbose --profile --help" ;;
         rules) opts="--rules --pack --coverage --markdown --json --help" ;;
         schema) opts="--list --markdown --out --help" ;;
         test)
@@ -56,11 +56,13 @@ _ismsctl()
         results) opts="--status --clause --control --theme --as-of $daemon" ;;
         explain | summary) opts="--as-of $daemon" ;;
         watch) opts="--topics --cursor --count --timeout $daemon" ;;
-        history) opts="--since --until --limit $daemon" ;;
+        history) opts="--since --until --limit --from --to --every $daemon" ;;
         call) opts="--raw --socket --help" ;;
         calendar) opts="--repo --ref --worktree --now --ics --json --timing --socket --help" ;;
         audit-plan) opts="--repo --ref --worktree --now --rules --json --timing --socket --help" ;;
         review-pack) opts="--repo --ref --worktree --now --links --socket --help" ;;
+        soa) opts="--repo --ref --now --as-of --format --output --daemon --socket --help" ;;
+        report) opts="--repo --ref --now --as-of --format --output --help" ;;
         *) return ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
