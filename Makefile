@@ -197,6 +197,7 @@ bench: deps
 	sh tests/bench/scheduler.sh $(abspath $(BUILD))
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
 	sh tests/bench/journal.sh $(abspath $(BUILD))
+	sh tests/bench/exports.sh $(abspath $(BUILD))
 
 # Long fuzzing, outside make check: libFuzzer targets for the record
 # parsers, cron expressions and the configuration file, and hostile JSON-RPC at the sanitizer
