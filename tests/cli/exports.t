@@ -184,4 +184,11 @@ $ISMSCTL history --repo "$repo" --from 2026-10-01 --to 2026-11-22 --every week -
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="ismsd.history" and len(d["points"])==8, len(d["points"])' "$T/h.json"
 ok $? "history --from --every week --json: eight weekly points"
 
+# Certification audits as records: the calendar tells held from missed.
+out=$($ISMSCTL calendar --repo "$repo" --now 2027-05-01)
+like "$out" "Surveillance audit 1 held on 2026-02-17 (CA-2026-SA1, due 2026-03-14)" "calendar: surveillance audit 1 held, from its record"
+like "$out" "2027-03-14  OVERDUE  surveillance-audit     Surveillance audit 2 due" "calendar: surveillance audit 2 not held by its date is overdue"
+out=$($ISMSCTL check --repo "$repo" $now --verbose)
+like "$out" "PASS   10.2-certification-findings-closed" "10.2: the certification body's nonconformities are closed"
+
 done_testing
