@@ -15,10 +15,22 @@
 #include "err.h"
 #include "export.h"
 #include "model.h"
+#include "report.h"
 #include "snapshot.h"
 #include "soa_export.h"
 #include "verdict.h"
 #include "ismsctl_int.h"
+
+/* The verdicts of ev in rule order, as report_result_json makes them. */
+static json_t *
+export_verdicts(const struct evaluation *ev)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->results[i].status < ST_COUNT)
+			json_array_append_new(a, report_result_json(&ev->results[i]));
+	return a;
+}
 
 int
 asof_resolve(const char *repo, const char *ref, const char *spec, char commit[41], int64_t *now)

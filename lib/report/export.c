@@ -8,7 +8,6 @@
 #include "calendar.h"
 #include "date.h"
 #include "err.h"
-#include "report.h"
 
 int
 export_format_parse(const char *s, unsigned allowed, enum export_format *out)
@@ -50,16 +49,6 @@ json_t *
 export_envelope_ev(const char *kind, const struct evaluation *ev)
 {
 	return export_envelope(kind, ev->commit, ev->digest, ev->now, ev->tz);
-}
-
-json_t *
-export_verdicts(const struct evaluation *ev)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < ev->n; i++)
-		if (ev->results[i].status < ST_COUNT)
-			json_array_append_new(a, report_result_json(&ev->results[i]));
-	return a;
 }
 
 static void

@@ -32,8 +32,6 @@ json_t *export_envelope(const char *kind, const char *commit, const char *rules_
                         int64_t evaluated_at, const char *tz);
 /* export_envelope of an evaluation. */
 json_t *export_envelope_ev(const char *kind, const struct evaluation *ev);
-/* The verdicts of ev in rule order (report_result_json). The caller's. */
-json_t *export_verdicts(const struct evaluation *ev);
 
 /* People: an object from person id to name, from the personnel records
  * of m. The caller's. */
