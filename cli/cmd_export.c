@@ -104,8 +104,8 @@ offline_eval(const char *cmd, struct offline *o, const char *repo, const char *r
 	struct evaluation *ev = NULL;
 	int rc = worktree || o->snap == NULL ? snapshot_load(repo, ref, worktree, &lim, &snap)
 	                                     : snapshot_update(o->snap, repo, ref, &lim, &snap);
-	if (rc < 0 || (rc = model_update(o->m, snap, &m)) < 0 ||
-	    (rc = engine_eval(o->e, m, now, NULL, &ev)) < 0) {
+	if (rc < 0 || model_update(o->m, snap, &m) < 0 ||
+	    engine_eval(o->e, m, now, NULL, &ev) < 0) {
 		fprintf(stderr, "ismsctl %s: %s: %s\n", cmd, repo, err_msg());
 		model_free(m);
 		snapshot_free(snap);
@@ -146,7 +146,7 @@ offline_trend(const char *cmd, struct offline *o, const char *repo, const char *
 	int64_t tod = from % 86400;
 	int rc = 0;
 	for (int i = 0;; i++) {
-		struct ymd d = weekly ? date_from_days(date_days(start) + 7 * i)
+		struct ymd d = weekly ? date_from_days(date_days(start) + (int64_t)7 * i)
 		                      : date_add_months(start, i);
 		int64_t when = date_days(d) * 86400 + tod;
 		if (when > to || i > 2000)
@@ -246,7 +246,7 @@ parse_x(const char *cmd, int argc, char **argv, unsigned formats, struct xopts *
 static int
 x_eval(const char *cmd, const struct xopts *x, struct offline *o)
 {
-	int64_t now;
+	int64_t now = 0;
 	char commit[41];
 	const char *ref = x->ref;
 	if (x->as_of) {

@@ -14,13 +14,13 @@ static void
 compress(struct sha1 *s, const unsigned char *p)
 {
 	uint32_t w[80];
-	for (int i = 0; i < 16; i++)
+	for (size_t i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 80; i++)
+	for (size_t i = 16; i < 80; i++)
 		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
-	for (int i = 0; i < 80; i++) {
+	for (size_t i = 0; i < 80; i++) {
 		uint32_t f, k;
 		if (i < 20) {
 			f = (b & c) | (~b & d);
@@ -95,7 +95,7 @@ sha1_final(struct sha1 *s, unsigned char out[20])
 	for (int i = 0; i < 8; i++)
 		pad[n + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
 	sha1_update(s, pad, n + 8);
-	for (int i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		out[4 * i] = (unsigned char)(s->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
 		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
@@ -108,6 +108,6 @@ sha1_final_hex(struct sha1 *s, char out[41])
 {
 	unsigned char d[20];
 	sha1_final(s, d);
-	for (int i = 0; i < 20; i++)
+	for (size_t i = 0; i < 20; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }

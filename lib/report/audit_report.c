@@ -129,7 +129,8 @@ findings(struct ctx *c, json_t *vs)
 	size_t i;
 	json_array_foreach (vs, i, v) {
 		const char *st = s(v, "status");
-		if (st == NULL || (strcmp(st, "fail") && strcmp(st, "warn") && strcmp(st, "error")))
+		if (st == NULL || (strcmp(st, "fail") != 0 && strcmp(st, "warn") != 0 &&
+		                   strcmp(st, "error") != 0))
 			continue;
 		const char *kind = strcmp(st, "fail") == 0   ? "nonconformity"
 		                   : strcmp(st, "warn") == 0 ? "observation"
