@@ -28,7 +28,7 @@ PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib 
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libssl-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client python3-jsonschema python3-junitparser socat \
+        python3-prometheus-client python3-jsonschema python3-junitparser python3-regex socat chromium \
         libsodium-dev minisign libnats-dev nats-server \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh \
@@ -248,6 +248,7 @@ bench: deps
 	sh tests/bench/journal.sh $(abspath $(BUILD))
 	sh tests/bench/http.sh $(abspath $(BUILD))
 	sh tests/bench/fleet.sh $(abspath $(BUILD))
+	sh tests/bench/exports.sh $(abspath $(BUILD))
 
 # Long fuzzing, outside make check: libFuzzer targets for the record
 # parsers, cron expressions and the configuration file, and hostile JSON-RPC at the sanitizer

@@ -19,6 +19,7 @@
 #include "sys.h"
 #include "model.h"
 #include "record.h"
+#include "oscal.h"
 #include "report.h"
 #include "mirror.h"
 #include "snapshot.h"
@@ -28,9 +29,10 @@
 
 static const char check_help[] =
         "usage: ismsctl check --repo PATH|URL [--ref REF | --worktree DIR | --index]\n"
-        "                     [--baseline REF] [--fail-on major|minor|observation]\n"
-        "                     [--now DATE] [--rules DIR] [--pack DIR]...\n"
-        "                     [--format text|json|tap|sarif|junit] [--verbose]\n"
+        "                     [--as-of DATE|COMMIT | --now DATE] [--baseline REF]\n"
+        "                     [--fail-on major|minor|observation] [--rules DIR]\n"
+        "                     [--pack DIR]... [--format text|json|tap|sarif|junit|oscal]\n"
+        "                     [--verbose]\n"
         "\n"
         "Evaluate the ISMS in a git repository against ISO/IEC 27001:2022 and\n"
         "report every nonconformity with the file and line it is about and what\n"
@@ -46,10 +48,14 @@ static const char check_help[] =
         "  --fail-on LEVEL  the least severity that fails: major, minor (default)\n"
         "                   or observation\n"
         "  --now DATE       evaluate as of DATE (ISO 8601); default: now\n"
+        "  --as-of WHEN     the ISMS as it was: the commit that was the head of REF\n"
+        "                   at date WHEN (its first-parent history), with the clock\n"
+        "                   at WHEN; or commit WHEN with the clock at its time\n"
         "  --rules DIR      rule packs to use; default: the installed ones\n"
         "  --pack DIR       also the organisation's own rule packs in DIR\n"
         "                   (repeatable; loaded after those of --rules)\n"
-        "  --format FMT     text (default), json, tap, sarif (SARIF 2.1.0) or junit\n"
+        "  --format FMT     text (default), json, tap, sarif (SARIF 2.1.0), junit\n"
+        "                   or oscal (OSCAL 1.0.6 assessment results)\n"
         "  --verbose        also list passing and not applicable rules\n"
         "  --profile        print the time per phase and the slowest rules to standard error\n"
         "\n"
@@ -57,9 +63,9 @@ static const char check_help[] =
         "be evaluated), 2 usage or repository error.\n";
 
 struct check_opts {
-	const char *repo, *ref, *worktree, *rules, *now;
+	const char *repo, *ref, *worktree, *rules, *now, *as_of;
 	enum report_format format;
-	int verbose, profile, index;
+	int verbose, profile, index, oscal;
 	struct gate_opts gate;
 };
 
@@ -71,6 +77,7 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		{ "ref", required_argument, NULL, 'f' },
 		{ "worktree", required_argument, NULL, 'w' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "rules", required_argument, NULL, 'R' },
 		{ "pack", required_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'F' },
@@ -84,12 +91,13 @@ parse_check(int argc, char **argv, struct check_opts *o)
 	};
 	int c;
 	o->repo = ".";
-	while ((c = getopt_long(argc, argv, "r:f:w:n:R:P:F:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:w:n:a:R:P:F:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->repo = optarg; break;
 		case 'f': o->ref = optarg; break;
 		case 'w': o->worktree = optarg; break;
 		case 'n': o->now = optarg; break;
+		case 'a': o->as_of = optarg; break;
 		case 'R': o->rules = optarg; break;
 		case 'P':
 			if (add_pack_dir("check", optarg) < 0)
@@ -107,7 +115,8 @@ parse_check(int argc, char **argv, struct check_opts *o)
 			o->gate.level_set = 1;
 			break;
 		case 'F':
-			if (report_format_parse(optarg, &o->format) < 0) {
+			o->oscal = strcmp(optarg, "oscal") == 0;
+			if (!o->oscal && report_format_parse(optarg, &o->format) < 0) {
 				fprintf(stderr, "ismsctl check: %s\n", err_msg());
 				return -1;
 			}
@@ -146,7 +155,19 @@ cmd_check(int argc, char **argv)
 	char *mirror = NULL;
 	if (parse_check(argc, argv, &o) < 0)
 		return EXIT_USAGE;
-	if (parse_now(o.now, &now) < 0) {
+	char asof[41];
+	if (o.as_of && (o.now || o.worktree)) {
+		fprintf(stderr, "ismsctl check: --as-of sets the commit and the clock; it does not "
+		                "go with --now or --worktree\n");
+		return EXIT_USAGE;
+	}
+	if (o.as_of) {
+		if (asof_resolve(o.repo, o.ref, o.as_of, asof, &now) < 0) {
+			fprintf(stderr, "ismsctl check: --as-of: %s\n", err_msg());
+			return EXIT_USAGE;
+		}
+		o.ref = asof;
+	} else if (parse_now(o.now, &now) < 0) {
 		fprintf(stderr, "ismsctl check: --now: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
@@ -206,7 +227,13 @@ cmd_check(int argc, char **argv)
 		.verbose = o.verbose,
 		.color = o.format == REPORT_TEXT && isatty(1) && !getenv("NO_COLOR"),
 	};
-	if (o.gate.baseline || o.gate.level_set) {
+	if (o.oscal) {
+		json_t *doc = oscal_build(ev, meta.organisation, o.repo);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(doc);
+		rc = report_exit_status(ev);
+	} else if (o.gate.baseline || o.gate.level_set) {
 		/* the baseline is read from the mirror, not the URL */
 		rc = gate_check(&o.gate, o.repo, e, ev, &meta, o.format);
 	} else {

@@ -403,6 +403,9 @@ cmd_history(int argc, char **argv)
 	json_t *r, *v;
 	size_t i;
 	long long limit = 0;
+	for (int a = 1; a < argc; a++)
+		if (strcmp(argv[a], "--from") == 0 || strncmp(argv[a], "--from=", 7) == 0)
+			return cmd_history_backfill(argc, argv);
 	if (parse_dopts(argc, argv, fl, NELEM(fl), 0, &o, history_help) < 0)
 		return EXIT_USAGE;
 	if (o.arg[2] && parse_int("--limit", o.arg[2], &limit) < 0) {

@@ -66,6 +66,8 @@ static const struct command commands[] = {
 	{ "attest", cmd_attest, "check and sign the result set (minisign format)" },
 	{ "verify", cmd_verify, "check an attestation's signature and evaluate it again" },
 	{ "keygen", cmd_keygen, "make a key pair for attest and the daemon's sign_key" },
+	{ "soa", cmd_soa, "the Statement of Applicability (Markdown, CSV, HTML, JSON)" },
+	{ "report", cmd_report, "the audit readiness report (HTML, Markdown, JSON)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "show this help" },
 };

@@ -13,6 +13,7 @@
 
 #include "baseline.h"
 #include "engine.h"
+#include "snapshot.h"
 #include "model.h"
 #include "problems.h"
 #include "report.h"
@@ -44,6 +45,9 @@ int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 /* cmd_fleet.c: `status --fleet`, the members of a fleet from NATS. */
 int cmd_fleet_status(int argc, char **argv);
+int cmd_soa(int argc, char **argv); /* cmd_export.c */
+int cmd_report(int argc, char **argv);
+int cmd_history_backfill(int argc, char **argv);
 
 /* ismsctl.c */
 
@@ -124,5 +128,36 @@ int parse_dopts(int argc, char **argv, const struct dflag *fl, size_t nfl, int w
 int dcall(const struct dopts *o, const char *method, json_t *params, json_t **result);
 /* Print v as indented JSON on standard output. */
 void print_json(json_t *v);
+
+/* cmd_export.c */
+
+/* The commit to evaluate and the clock for --as-of spec: a date gives
+ * the head of ref (NULL: HEAD) at that instant (parse_now), along its
+ * first parents, and that instant; a commit gives itself and its commit
+ * time. 0, or -1 with err_msg(). */
+int asof_resolve(const char *repo, const char *ref, const char *spec, char commit[41],
+                 int64_t *now);
+
+/* An offline evaluation: the packs, and the last commit evaluated. */
+struct offline {
+	struct engine *e;
+	struct snapshot *snap;
+	struct model *m;
+	struct evaluation *ev;
+};
+/* Load the rule packs (rules, NULL: the default, and pack_dirs) into o;
+ * -1 after printing why. */
+int offline_open(const char *cmd, const char *rules, struct offline *o);
+/* Evaluate ref (or worktree) of repo at now, reusing what o holds of an
+ * earlier commit; -1 after printing why (o keeps the earlier state). */
+int offline_eval(const char *cmd, struct offline *o, const char *repo, const char *ref,
+                 const char *worktree, int64_t now);
+/* The trend from `from` to `to`: at each step (a month, or a week) the
+ * head of ref then, evaluated then, as {date, commit, conformant,
+ * conformance, counts}; dates before the first commit are left out.
+ * Uses o's engine only. *out is the caller's; -1 after printing why. */
+int offline_trend(const char *cmd, struct offline *o, const char *repo, const char *ref,
+                  int64_t from, int64_t to, int weekly, json_t **out);
+void offline_close(struct offline *o);
 
 #endif

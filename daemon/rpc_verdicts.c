@@ -15,6 +15,7 @@
 #include "report.h"
 #include "rpc.h"
 #include "rpc_int.h"
+#include "schedule.h"
 #include "verdict.h"
 #include "err.h"
 
@@ -245,10 +246,24 @@ rank(const char *status)
 	return (int)NELEM(order);
 }
 
-/* Per Annex A control: the rules checking it and the worst verdict. */
+/* Per Annex A control: the rules checking it and the worst verdict; with
+ * "detail", the whole Statement of Applicability (soa_export.h). */
 int
 m_soa(struct call *k)
 {
+	json_t *detail = json_object_get(k->params, "detail");
+	if (detail && !json_is_boolean(detail))
+		return rpc_fail(k, RPC_INVALID_PARAMS, "\"detail\" must be true or false");
+	if (json_is_true(detail)) {
+		json_t *out = NULL;
+		int rc = schedule_soa(k->r, k->r->results, &out);
+		if (rc == SCHEDULE_NOT_READY)
+			return rpc_fail(k, RPC_BUSY, "%s", err_msg());
+		if (rc < 0)
+			return rpc_fail(k, RPC_FAILED, "%s", err_msg());
+		k->result = out;
+		return 0;
+	}
 	json_t *controls = json_object(), *v;
 	const char *id;
 	json_object_foreach (k->r->results, id, v) {

@@ -25,6 +25,8 @@
 #include "thread.h"
 #include "calendar.h"
 #include "catalogue.h"
+#include "export.h"
+#include "soa_export.h"
 #include "bus.h"
 #include "config.h"
 #include "date.h"
@@ -560,6 +562,24 @@ out:
 	planner_input_free(in);
 	catalogue_free(cat);
 	return rc;
+}
+
+int
+schedule_soa(struct repo *r, json_t *results, json_t **out)
+{
+	struct sched *s = ready(r);
+	struct catalogue *cat = NULL;
+	if (s == NULL)
+		return SCHEDULE_NOT_READY;
+	if (load_catalogue(s, &cat) < 0)
+		return SCHEDULE_FAILED;
+	int64_t now = s->env->now(s->env->arg);
+	const struct model *m = model_of(s);
+	json_t *env = export_envelope("soa", s->commit, NULL, now, m->tz);
+	json_object_set_new(env, "repo", json_string(r->conf.name));
+	*out = soa_build(m, results, cat, now, env);
+	catalogue_free(cat);
+	return 0;
 }
 
 int

@@ -57,6 +57,9 @@ void schedule_commit(struct repo *r, const char *commit, struct model_hold *hold
 int schedule_calendar(struct repo *r, int ics, int text, json_t **out);
 /* The internal audit programme, as planner_json (or text). */
 int schedule_audit_plan(struct repo *r, int text, json_t **out);
+/* The Statement of Applicability of r's head judged by results (the
+ * published verdicts), as soa_build makes it. */
+int schedule_soa(struct repo *r, json_t *results, json_t **out);
 /* The management review pack as Markdown; links NULL: "../". */
 int schedule_review_pack(struct repo *r, const char *links, json_t **out);
 /* Acknowledge reminder id (or ack key) and recompute r's reminders. */

@@ -9,7 +9,7 @@ on, never of one above it:
     lib/records   base, git
     lib/rules     base, git, records
     lib/calendar  base, git, records
-    lib/report    base, git, records, rules
+    lib/report    base, git, records, rules, calendar
     daemon, cli   any lib/ folder, never each other
     plugins       only sdk/include
 
@@ -30,7 +30,7 @@ ALLOWED = {
     "lib/records": {"lib/base", "lib/git"},
     "lib/rules": {"lib/base", "lib/git", "lib/records"},
     "lib/calendar": {"lib/base", "lib/git", "lib/records"},
-    "lib/report": {"lib/base", "lib/git", "lib/records", "lib/rules"},
+    "lib/report": {"lib/base", "lib/git", "lib/records", "lib/rules", "lib/calendar"},
 }
 LIB = set(ALLOWED)
 ALLOWED["daemon"] = set(LIB)

@@ -7,7 +7,7 @@ _ismsctl()
 
     local commands="check diff rules schema test new-pack status results explain
         summary watch sync ack history call calendar audit-plan review-pack
-        attest verify keygen version help"
+        attest verify keygen soa report version help"
     local daemon="--socket --repo --json --help"
 
     if ((cword == 1)); then
@@ -48,7 +48,7 @@ _ismsctl()
 
     local opts
     case ${words[1]} in
-        check) opts="--repo --ref --worktree --index --baseline --fail-on --now --rules --pack --format --verbose --profile --help" ;;
+        check) opts="--repo --ref --worktree --as-of --index --baseline --fail-on --now --rules --pack --format --verbose --profile --help" ;;
         diff) opts="--repo --now --rules --pack --fail-on --json --daemon --socket --help" ;;
         rules) opts="--rules --pack --coverage --markdown --json --help" ;;
         schema) opts="--list --markdown --out --help" ;;
@@ -65,11 +65,13 @@ _ismsctl()
         results) opts="--status --clause --control --theme --as-of $daemon" ;;
         explain | summary) opts="--as-of $daemon" ;;
         watch) opts="--topics --cursor --count --timeout $daemon" ;;
-        history) opts="--since --until --limit $daemon" ;;
+        history) opts="--since --until --limit --from --to --every $daemon" ;;
         call) opts="--raw --socket --help" ;;
         calendar) opts="--repo --ref --worktree --now --ics --json --timing --socket --help" ;;
         audit-plan) opts="--repo --ref --worktree --now --rules --json --timing --socket --help" ;;
         review-pack) opts="--repo --ref --worktree --now --links --socket --help" ;;
+        soa) opts="--repo --ref --now --as-of --format --output --daemon --socket --help" ;;
+        report) opts="--repo --ref --now --as-of --format --output --help" ;;
         *) return ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

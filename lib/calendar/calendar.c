@@ -283,6 +283,34 @@ add_management_review(struct build *b)
 }
 
 /* Stage audits, surveillance audits, recertification and expiry. */
+/* The surveillance audits held (certification_audit records), by date. */
+struct held {
+	struct ymd day[8];
+	const struct node *rec[8];
+	const struct model_doc *md[8];
+	size_t n;
+};
+
+static void
+visit_surveillance(const struct node *rec, const struct model_doc *md, void *arg)
+{
+	struct held *h = arg;
+	const char *type = calendar_str(rec, "type");
+	struct ymd d;
+	if (type == NULL || strcmp(type, "surveillance") != 0 ||
+	    calendar_date(rec, "start_on", &d) < 0 || h->n == 8)
+		return;
+	size_t i = h->n++;
+	for (; i > 0 && date_days(h->day[i - 1]) > date_days(d); i--) {
+		h->day[i] = h->day[i - 1];
+		h->rec[i] = h->rec[i - 1];
+		h->md[i] = h->md[i - 1];
+	}
+	h->day[i] = d;
+	h->rec[i] = rec;
+	h->md[i] = md;
+}
+
 static void
 add_certificate(struct build *b)
 {
@@ -301,15 +329,40 @@ add_certificate(struct build *b)
 		add(b, CAL_STAGE2, "certificate", xstrdup("Stage 2 certification audit"), d,
 		    b->audit_owner, b->m->manifest, line_of(cert, "stage2_on"));
 	if (calendar_date(cert, "issued", &issued) == 0) {
+		/* A surveillance audit held since the certificate was issued
+		 * (a certification_audit record) takes its place in the
+		 * calendar; one not held by its due date is overdue. */
+		struct held h = { .n = 0 };
+		calendar_each(b->m, "certification_audit", visit_surveillance, &h);
+		size_t first = 0;
+		while (first < h.n && date_days(h.day[first]) < date_days(issued))
+			first++;
 		date_format(issued, is);
 		for (int i = 1; i <= 2; i++) {
 			char *rid = xasprintf("%s/%d", is, i);
-			add(b, CAL_SURVEILLANCE, rid,
-			    xasprintf("Surveillance audit %d due (%d months after the certificate "
-			              "was issued on %s)",
-			              i, 12 * i, is),
-			    date_add_months(issued, 12 * i), b->audit_owner, b->m->manifest,
-			    line_of(cert, "issued"));
+			struct ymd due = date_add_months(issued, 12 * i);
+			size_t k = first + (size_t)i - 1;
+			if (k < h.n) {
+				char held[11], dd[11];
+				date_format(h.day[k], held);
+				date_format(due, dd);
+				add(b, CAL_SURVEILLANCE, rid,
+				    xasprintf("Surveillance audit %d held on %s (%s, due %s)", i,
+				              held,
+				              calendar_str(h.rec[k], "id")
+				                      ? calendar_str(h.rec[k], "id")
+				                      : "no id",
+				              dd),
+				    h.day[k], b->audit_owner, h.md[k], h.rec[k]->line);
+			} else {
+				add(b, CAL_SURVEILLANCE, rid,
+				    xasprintf("Surveillance audit %d due (%d months after the "
+				              "certificate was issued on %s)",
+				              i, 12 * i, is),
+				    due, b->audit_owner, b->m->manifest, line_of(cert, "issued"));
+				b->c->v[b->c->n - 1].overdue =
+				        date_days(due) < date_days(b->c->today);
+			}
 			free(rid);
 		}
 	}

@@ -63,4 +63,19 @@ void snapshot_free(struct snapshot *s);
 /* Binary search by path; borrowed pointer or NULL. */
 const struct snapshot_file *snapshot_find(const struct snapshot *s, const char *path);
 
+/* A commit of a ref's first-parent history. */
+struct snapshot_point {
+	char commit[41];
+	int64_t time; /* commit time, epoch seconds */
+};
+/* The first-parent history of ref (NULL: HEAD) in repo, newest first:
+ * the commits the ref pointed at. *out (the caller's, free) is empty for
+ * an unborn HEAD. Returns 0, or -1 with err_msg(). */
+int snapshot_first_parents(const char *repo, const char *ref, struct snapshot_point **out,
+                           size_t *n);
+/* The commit that was the head of ref at instant when: the newest commit
+ * of its first-parent history made by then. Returns 1 with *out, 0 when
+ * the history starts after when, -1 with err_msg(). */
+int snapshot_asof(const char *repo, const char *ref, int64_t when, struct snapshot_point *out);
+
 #endif

@@ -105,6 +105,18 @@ catalogue_title(const struct catalogue *c, const char *id)
 	return v ? json_string_value(json_object_get(v, "title")) : NULL;
 }
 
+json_t *
+catalogue_control_entry(const struct catalogue *c, const char *control)
+{
+	return find(c, "annex_a", control);
+}
+
+json_t *
+catalogue_clause_entry(const struct catalogue *c, const char *clause)
+{
+	return find(c, "clauses", clause);
+}
+
 size_t
 catalogue_clauses(const struct catalogue *c, const char ***ids)
 {

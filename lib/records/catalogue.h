@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
 #include <lua.h>
 
 struct catalogue;
@@ -21,6 +22,11 @@ const char *catalogue_control_title(const struct catalogue *c, const char *contr
 /* Every clause id (kind requirement) and control id, in catalogue order. */
 size_t catalogue_clauses(const struct catalogue *c, const char ***ids);
 size_t catalogue_controls(const struct catalogue *c, const char ***ids);
+/* The catalogue entry of an Annex A control (id, title, theme,
+ * mapping_2013, attributes, ...) or of a clause; NULL when unknown.
+ * Borrowed, valid while c is. */
+json_t *catalogue_control_entry(const struct catalogue *c, const char *control);
+json_t *catalogue_clause_entry(const struct catalogue *c, const char *clause);
 /* Push the whole catalogue as a Lua table (the JSON document). */
 void catalogue_push(lua_State *L, const struct catalogue *c);
 

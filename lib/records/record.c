@@ -827,6 +827,43 @@ static const struct field_decl vulnerability_fields[] = {
 
 /* Every record type, in documentation order. A file's type comes from
  * `type:`, else from the first type whose paths match it. */
+/* certification audits (appended block: external audits by the
+ * certification body) */
+
+static const struct field_decl cert_finding_fields[] = {
+	F_STR("id", REQ | IDT | KEY, "Id of the finding as the audit report numbers it, e.g. F1."),
+	F_ENUM("grade", REQ, V("major", "minor", "observation", "opportunity"),
+	       "Major or minor nonconformity, observation, or opportunity for improvement."),
+	F_STR("clause", CLA, "Clause concerned, e.g. 9.2.2."),
+	F_STR("control", CTL, "Annex A control concerned, if any, e.g. 5.15."),
+	F_TEXT("description", 0, "What the auditor found, with the evidence."),
+	F_STR("nonconformity", IDT,
+	      "Id of the record in the nonconformity log that handles it (10.2); required for "
+	      "major and minor nonconformities."),
+	F_END,
+};
+
+static const struct field_decl cert_audit_fields[] = {
+	F_STR("id", REQ | IDT, "Unique id of the audit, e.g. CA-2026-S1."),
+	F_ENUM("type", REQ, V("stage1", "stage2", "surveillance", "recertification"),
+	       "Which audit of the certification cycle it was."),
+	F_STR("body", 0, "Certification body that held it."),
+	F_DATE("start_on", REQ, "First day of the audit."),
+	F_DATE("end_on", 0, "Last day of the audit (the first when absent)."),
+	F_LIST("auditors", FIELD_ONE_OR_MORE, FT_STRING,
+	       "Names of the certification body's auditors (they are not personnel)."),
+	F_ENUM("result", 0,
+	       V("recommended", "recommended-with-conditions", "not-recommended", "maintained",
+	         "suspended"),
+	       "Outcome: recommendation for certification, or the certificate maintained or "
+	       "suspended."),
+	F_STR("report", 0, "Path or reference of the audit report."),
+	F_LOBJ("findings", 0, cert_finding_fields,
+	       "Findings raised, each with its grade and, for nonconformities, the id in the "
+	       "nonconformity log."),
+	F_END,
+};
+
 static const struct record_type types[] = {
 	{ "manifest", "Manifest", "4, 5", "isms.yaml", SHAPE_SINGLETON, NULL, NULL, manifest_fields,
 	  "The file at the top of the repository that makes it an ISMS: who "
@@ -953,6 +990,12 @@ static const struct record_type types[] = {
 	  "One technical vulnerability found on a system (A.8.8): its "
 	  "severity, when it was found, the remediation deadline the "
 	  "procedure sets, and when it was fixed or who accepted it." },
+	{ "certification_audit", "Certification audit", "9.2, 10.2", "audits/certification*.yaml",
+	  SHAPE_COLLECTION, "audits", "id", cert_audit_fields,
+	  "An audit held by the certification body: stage 1, stage 2, "
+	  "surveillance or recertification, with its auditors, result and the "
+	  "findings raised. The calendar tells a held surveillance audit from a "
+	  "missed one, and 10.2 tracks each nonconformity raised to closure." },
 };
 
 /* List every record type. */

@@ -9,6 +9,7 @@
 #include "cdefs.h"
 #include "alloc.h"
 #include "err.h"
+#include "export.h"
 #include "verdict.h"
 #include "junit.h"
 #include "sarif.h"
@@ -339,7 +340,7 @@ report_rule_json(const struct rule_info *r)
 json_t *
 report_json(const struct evaluation *ev, const struct report_meta *m)
 {
-	json_t *o = json_object();
+	json_t *o = export_envelope_ev("check", ev); /* docs/output-formats.md */
 	char now[21];
 	date_format_utc(ev->now, now);
 	json_object_set_new(o, "repository", jstr(m->repo));

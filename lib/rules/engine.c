@@ -14,6 +14,7 @@
 #include <lualib.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@
 #include "lua_date.h"
 #include "lua_record.h"
 #include "pathglob.h"
+#include "sha1.h"
 
 extern const char sdk_lua[];
 extern const size_t sdk_lua_len;
@@ -64,6 +66,7 @@ struct engine {
 	 * neither allocates from the other's malloc arena. */
 	struct run *spare[1];
 	size_t nspare;
+	char digest[41]; /* of every pack and library file, names and text */
 };
 
 #define SHARED_DEPTH 8
@@ -892,6 +895,7 @@ syntax_check(struct engine *e, struct problems *errs)
 	}
 	lua_close(L);
 }
+static void digest_packs(struct engine *e);
 
 int
 engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
@@ -934,6 +938,7 @@ engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
 		scan(e, extra_dirs[k], "", 0, 1, errs);
 		qsort(e->packs + first, e->npacks - first, sizeof(*e->packs), cmp_src);
 	}
+	digest_packs(e);
 	struct run *x = xcalloc(1, sizeof(*x));
 	x->eng = e;
 	x->sb = setup(x, errs);
@@ -954,6 +959,66 @@ engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
 	}
 	*out = e;
 	return 0;
+}
+
+/* The packs' digest: every pack and library file, name and text, in
+ * load order. */
+static void
+digest_packs(struct engine *e)
+{
+	struct sha1 h;
+	sha1_init(&h);
+	for (size_t i = 0; i < e->npacks + e->nlibs; i++) {
+		const struct srcfile *f = i < e->npacks ? &e->packs[i] : &e->libs[i - e->npacks];
+		char len[32];
+		snprintf(len, sizeof(len), "%zu", f->len);
+		sha1_str(&h, f->rel);
+		sha1_str(&h, len);
+		sha1_update(&h, f->src, f->len);
+	}
+	sha1_final_hex(&h, e->digest);
+}
+
+/* Feed a record node to h: kinds, keys and text, so that equal values
+ * give equal digests whatever their layout in the file. */
+static void
+digest_node(struct sha1 *h, const struct node *n)
+{
+	char k = n ? (char)('0' + n->kind) : '-';
+	sha1_update(h, &k, 1);
+	if (n == NULL)
+		return;
+	if (n->kind == NODE_SEQ || n->kind == NODE_MAP) {
+		for (size_t i = 0; i < n->n; i++) {
+			if (n->kind == NODE_MAP)
+				sha1_str(h, n->keys[i]);
+			digest_node(h, n->items[i]);
+		}
+		sha1_update(h, "]", 1);
+		return;
+	}
+	if (n->str)
+		sha1_update(h, n->str, n->len);
+	sha1_update(h, "", 1);
+}
+
+const char *
+engine_digest(const struct engine *e)
+{
+	return e->digest;
+}
+
+void
+engine_params_digest(const struct engine *e, const struct model *m, char out[41])
+{
+	struct sha1 h;
+	sha1_init(&h);
+	sha1_str(&h, e->digest);
+	const struct node *root =
+	        m && m->manifest && m->manifest->doc ? m->manifest->doc->root : NULL;
+	digest_node(&h, node_get(root, "parameters"));
+	digest_node(&h, node_get(root, "waivers"));
+	sha1_final_hex(&h, out);
 }
 
 static void
@@ -1183,6 +1248,7 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 	snprintf(ev->commit, sizeof(ev->commit), "%s", m->snap->commit);
 	ev->now = now;
 	ev->tz = xstrdup(m->tz);
+	engine_params_digest(e, m, ev->digest);
 	ev->results = xcalloc(n ? n : 1, sizeof(*ev->results));
 	ev->n = n;
 	struct queue q = { .rule = xcalloc(n + 1, sizeof(size_t)) };

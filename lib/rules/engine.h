@@ -68,6 +68,7 @@ struct evaluation {
 	struct rule_result *results; /* in rule order */
 	size_t n;
 	size_t counts[ST_COUNT];
+	char digest[41]; /* engine_params_digest: what judged it */
 };
 
 struct engine_opts {
@@ -104,6 +105,14 @@ void evaluation_free(struct evaluation *ev);
 int engine_prepare(struct engine *e);
 
 const char *rule_status_name(enum rule_status s);
+
+/* SHA-1 (hex) of the rule packs and libraries e loaded, names and text.
+ * Borrowed, valid while e is. */
+const char *engine_digest(const struct engine *e);
+/* SHA-1 (hex) of engine_digest and the parameters and waivers in m's
+ * isms.yaml (m may be NULL): equal digests mean equal rules judged with
+ * equal settings. Also set in every evaluation. */
+void engine_params_digest(const struct engine *e, const struct model *m, char out[41]);
 
 /* A function that adds globals to every sandbox the engines make, at load
  * and at each evaluation (the daemon installs its plugins' rule functions

@@ -209,3 +209,42 @@ isms.rule {
     end
   end,
 }
+
+isms.rule {
+  id = "10.2-certification-findings-closed", clause = "10.2", severity = "major",
+  title = "Every nonconformity the certification body raised is in the log and closed in time",
+  rationale = "10.2 applies to nonconformities found by the certification body as to any other; the body checks at its next audit that majors were corrected and minors acted on.",
+  remediation = "Log each major or minor nonconformity of the certification audit in nonconformities.yaml, write its id in the audit's finding (nonconformity), and complete and close it within the time the body set.",
+  params = {
+    major_days = { default = 90, doc = "days after the audit's last day to close a major nonconformity" },
+    minor_days = { default = 365, doc = "days after the audit's last day to close a minor nonconformity" },
+  },
+  check = function(r)
+    local ncs = people.index(r:records("nonconformity"), "id")
+    for _, a in ipairs(r:records("certification_audit")) do
+      local ended = isms.date(a.end_on) or isms.date(a.start_on)
+      if type(a.findings) == "table" and ended then
+        for n, f in people.each(a.findings) do
+          if f.grade == "major" or f.grade == "minor" then
+            local nc = f.nonconformity and ncs[tostring(f.nonconformity)]
+            local by = ended:add_days(r:param(f.grade .. "_days"))
+            if f.nonconformity == nil then
+              r:fail(isms.at(a.findings, n), "certification audit %s: %s nonconformity %s is not linked to the nonconformity log (nonconformity)",
+                tostring(a.id), f.grade, tostring(f.id or n))
+            elseif not nc then
+              r:fail(isms.at(f, "nonconformity"), "certification audit %s: finding %s refers to nonconformity %s, which is not in nonconformities.yaml",
+                tostring(a.id), tostring(f.id or n), tostring(f.nonconformity))
+            elseif nc.status ~= "closed" then
+              if by < r.now then
+                r:fail(isms.at(nc, "id"), "nonconformity %s (%s, certification audit %s) was to be closed by %s and is open (%d days overdue)",
+                  tostring(nc.id), f.grade, tostring(a.id), by, by:days_until(r.now))
+              else
+                r:valid_until(by)
+              end
+            end
+          end
+        end
+      end
+    end
+  end,
+}

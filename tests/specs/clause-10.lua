@@ -117,3 +117,34 @@ spec {
     findings = { { file = "audits/reports/IA-2026-02.md", message = "audit IA-2026-02: nonconformity F2 is not linked" },
       { file = "audits/reports/IA-2025-02.md", message = "finding F1 refers to nonconformity NC-2025-44, which is not in nonconformities.yaml" } } } },
 }
+
+spec {
+  name = "every nonconformity the certification body raised in the example is logged and closed",
+  now = "2026-11-22", fixture = EXAMPLE,
+  expect = { ["10.2-certification-findings-closed"] = "pass" },
+}
+
+spec {
+  name = "a certification body's nonconformity not linked, or linked to no record, fails",
+  now = "2026-11-22", fixture = EXAMPLE,
+  edit = { ["audits/certification.yaml"] = { { "        nonconformity: NC-2025-02\n", "" },
+    { "nonconformity: NC-2026-01", "nonconformity: NC-2026-99" } } },
+  expect = { ["10.2-certification-findings-closed"] = { status = "fail", count = 2,
+    findings = { { file = "audits/certification.yaml", message = "certification audit CA-2025-S2: minor nonconformity S2-N1 is not linked" },
+      { file = "audits/certification.yaml", message = "finding SA1-N1 refers to nonconformity NC-2026-99, which is not in nonconformities.yaml" } } } },
+}
+
+spec {
+  name = "an open minor nonconformity of the certification body passes until its time is up",
+  now = "2026-11-22", fixture = EXAMPLE,
+  edit = { ["nonconformities.yaml"] = { { "    status: closed\n    closed_on: 2026-06-15\n", "    status: open\n" } } },
+  expect = { ["10.2-certification-findings-closed"] = { status = "pass", valid_until = "2027-02-18" } },
+}
+
+spec {
+  name = "after the time set, the open nonconformity of surveillance audit 1 is overdue",
+  now = "2027-03-01", fixture = EXAMPLE,
+  edit = { ["nonconformities.yaml"] = { { "    status: closed\n    closed_on: 2026-06-15\n", "    status: open\n" } } },
+  expect = { ["10.2-certification-findings-closed"] = { status = "fail", count = 1,
+    findings = { { file = "nonconformities.yaml", message = "nonconformity NC-2026-01 (minor, certification audit CA-2026-SA1) was to be closed by 2027-02-18 and is open (11 days overdue)" } } } },
+}

@@ -116,7 +116,7 @@ test_tables(void)
 	size_t n;
 	const struct record_type *all = record_types(&n);
 
-	is_int(n, 25, "25 record types");
+	is_int(n, 26, "26 record types");
 	for (size_t i = 0; i < n; i++) {
 		const struct record_type *t = &all[i];
 		int bad = 0;
@@ -1028,6 +1028,43 @@ test_markdown(void)
 	free(md);
 }
 
+/* Certification audits: type and grades checked, findings keyed. */
+static void
+test_certification_audit(void)
+{
+	struct problems p = { 0 };
+	int n = check("certification_audit", "audits/certification.yaml",
+	    "audits:\n"
+	    "  - id: CA-1\n"
+	    "    type: surveillance\n"
+	    "    start_on: 2026-02-17\n"
+	    "    auditors: Markus Feld\n"
+	    "    findings:\n"
+	    "      - id: F1\n"
+	    "        grade: minor\n"
+	    "        nonconformity: NC-1\n",
+	    &p);
+	is_int(n, 0, "certification audit: a valid record");
+	dump(&p);
+	problems_free(&p);
+	memset(&p, 0, sizeof(p));
+	check("certification_audit", "audits/certification.yaml",
+	    "audits:\n"
+	    "  - id: CA-2\n"
+	    "    type: stage3\n"
+	    "    findings:\n"
+	    "      - id: F1\n"
+	    "        grade: serious\n"
+	    "      - id: F1\n"
+	    "        grade: minor\n",
+	    &p);
+	HAS(&p, 3, "stage3");
+	HAS(&p, 2, "start_on");
+	HAS(&p, 6, "serious");
+	HAS(&p, -1, "F1");
+	problems_free(&p);
+}
+
 int
 main(void)
 {
@@ -1043,5 +1080,6 @@ main(void)
 	test_schema();
 	test_patterns();
 	test_markdown();
+	test_certification_audit();
 	return done_testing();
 }
