@@ -167,6 +167,11 @@ wait_event_date corrective-action:NC-2026-05 2027-01-20
 is "$(event_date corrective-action:NC-2026-05)" 2027-01-20 "the calendar follows a new commit"
 is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["commit"]')" "$head" \
 	"at the commit evaluated"
+# The key `ismsctl watch` printed with the reminder of the old date is
+# still accepted, as docs/protocol.md says.
+out=$("$ISMSCTL_BIN" ack 'corrective-action:NC-2026-05@2026-12-15' 2>&1); rc=$?
+is "$rc" 0 "ack by the key watch printed, after the event's date moved"
+like "$out" "acknowledged corrective-action:NC-2026-05@2026-12-15" "and says what it acknowledged"
 
 # ismsctl watch in words: what is not passing, each finding with its
 # record, each reminder with whom it is for and how to acknowledge it.
