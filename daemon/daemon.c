@@ -181,6 +181,8 @@ failure_kind(struct repo *r, struct ev_job *j)
 		return RH_VANISHED;
 	if (j->not_isms)
 		return RH_NOT_ISMS;
+	if (j->unborn)
+		return RH_EMPTY;
 	return RH_CORRUPT;
 }
 
@@ -278,6 +280,7 @@ daemon_submit_head(struct daemon *d, struct repo *r, int fetch, struct ev_job *l
 	j->done = head_done;
 	j->arg = daemon_anchor_get(r->anchor);
 	if (like) {
+		j->force = like->force;
 		j->reply = like->reply;
 		j->reply_arg = like->reply_arg;
 		j->client = like->client;
@@ -304,7 +307,7 @@ env_sync(void *arg, struct repo *r, uint64_t client, json_t *req_id,
          void (*reply)(struct ev_job *, size_t, void *), void *reply_arg)
 {
 	struct ev_job like = {
-		.reply = reply, .reply_arg = reply_arg, .client = client, .req_id = req_id
+		.reply = reply, .reply_arg = reply_arg, .client = client, .req_id = req_id, .force = 1
 	};
 	daemon_submit_head(arg, r, 1, &like);
 }

@@ -46,8 +46,19 @@ struct evaluator_repo {
 	 * (snapshot_update, model_update); its model is NULL when that commit
 	 * was not an ISMS. Shared with the jobs that hand it on. */
 	struct model_hold *head;
+	/* The last head that could not be read (no isms.yaml, damaged):
+	 * not read again until the ref moves, or until retry_at (monotonic
+	 * ms), each failure of the same commit doubling the wait. */
+	char failed[41];
+	char *failed_msg;
+	int failed_not_isms;
+	double retry_at, retry_ms;
 	struct evaluator_repo *next;
 };
+
+/* Waits before an unchanged head that failed is read again. */
+#define RETRY_FIRST_MS 60000.0
+#define RETRY_MAX_MS   3600000.0
 
 struct evaluator {
 	pthread_t thread;
@@ -277,6 +288,38 @@ organisation(const struct model *m)
 	return org && org->kind == NODE_STRING ? xstrndup(org->str, org->len) : NULL;
 }
 
+/* Remember that the head commit of j could not be read, and when to try
+ * it again. */
+static void
+failed_head(struct evaluator_repo *er, struct ev_job *j)
+{
+	int again = strcmp(er->failed, j->commit) == 0;
+	er->retry_ms = again ? er->retry_ms * 2 : RETRY_FIRST_MS;
+	if (er->retry_ms > RETRY_MAX_MS)
+		er->retry_ms = RETRY_MAX_MS;
+	er->retry_at = mono_ms() + er->retry_ms;
+	snprintf(er->failed, sizeof(er->failed), "%s", j->commit);
+	free(er->failed_msg);
+	er->failed_msg = xstrdup(job_of(j)->error ? job_of(j)->error : "cannot be read");
+	er->failed_not_isms = j->not_isms;
+	log_debug("%s: %.12s cannot be read (%s); not read again until the ref moves, or "
+	          "in %.0f s",
+	          er->gitdir, j->commit, er->failed_msg, er->retry_ms / 1000);
+}
+
+/* Whether j may skip reading its head: the same commit failed to read
+ * and its wait is not over. The job then fails as it did. */
+static int
+still_failed(struct evaluator_repo *er, struct ev_job *j)
+{
+	if (j->force || er->failed[0] == '\0' || strcmp(er->failed, j->commit) != 0 ||
+	    mono_ms() >= er->retry_at)
+		return 0;
+	j->not_isms = er->failed_not_isms;
+	fail(j, er->failed_msg);
+	return 1;
+}
+
 /* Load commit, evaluate the rules selected by only (NULL: all). With
  * head, start from the repository's last head and keep the new files and
  * records for the next head. */
@@ -293,14 +336,20 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	double t0 = mono_ms();
 	if (snapshot_update(last ? last->snap : NULL, er->gitdir, spec, &lim, &snap) < 0) {
 		fail(j, err_msg());
+		if (head)
+			failed_head(er, j);
 		goto out;
 	}
 	j->load_ms = mono_ms() - t0;
 	if (model_update(last ? last->m : NULL, snap, &m) < 0) {
 		j->not_isms = 1;
 		fail(j, err_msg());
+		if (head)
+			failed_head(er, j);
 		goto out;
 	}
+	if (head)
+		er->failed[0] = '\0';
 	j->model_ms = mono_ms() - t0 - j->load_ms;
 	j->commit_time = snap->commit_time;
 	free(j->organisation);
@@ -345,7 +394,7 @@ do_head(struct ev_job *j)
 		fail(j, err_msg());
 		return;
 	}
-	if (repo_resolve(er->gitdir, er->ref, j->commit) < 0) {
+	if (repo_resolve(er->gitdir, er->ref, j->commit, &j->unborn) < 0) {
 		fail(j, err_msg());
 		return;
 	}
@@ -355,6 +404,8 @@ do_head(struct ev_job *j)
 		fail(j, "no rule packs are loaded");
 		return;
 	}
+	if (still_failed(er, j))
+		return;
 	unsigned char *only = select_rules(j, j->commit, &any);
 	if (!any && strcmp(er->prev->commit, j->commit) != 0) {
 		/* A new commit that changes nothing a rule reads (an empty
@@ -400,7 +451,7 @@ do_ref(struct ev_job *j)
 		fail(j, "no rule packs are loaded");
 		return;
 	}
-	if (repo_resolve(j->er->gitdir, j->ref, commit) < 0) {
+	if (repo_resolve(j->er->gitdir, j->ref, commit, NULL) < 0) {
 		fail(j, err_msg());
 		return;
 	}
@@ -595,6 +646,9 @@ release(struct evaluator_repo *r)
 	r->prev_json = NULL;
 	r->head = NULL;
 	r->engine = NULL;
+	free(r->failed_msg);
+	r->failed_msg = NULL;
+	r->failed[0] = '\0';
 }
 
 void

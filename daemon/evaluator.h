@@ -40,6 +40,7 @@ struct ev_job {
 	char *rules_dir; /* EV_LOAD; the job's */
 	int64_t now;     /* evaluation instant */
 	int fetch;       /* EV_HEAD: fetch the remote first */
+	int force;       /* EV_HEAD: read the head even if it failed before (sync) */
 	/* On the loop thread; when rc is -1, err_msg() says why as it is
 	 * called (and after evaluator_run). */
 	void (*done)(struct ev_job *, void *arg);
@@ -55,6 +56,7 @@ struct ev_job {
 	int rc;               /* 0, or -1 (see done) */
 	struct problems errs; /* EV_LOAD: file:line problems */
 	int fetch_failed, not_isms, no_rules;
+	int unborn;    /* EV_HEAD: the repository has no commits yet */
 	int unchanged; /* EV_HEAD: same commit, nothing expired */
 	int rewritten; /* EV_HEAD: the new head does not descend */
 	char commit[41];

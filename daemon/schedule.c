@@ -118,7 +118,7 @@ loader(void *arg)
 	struct load *l = arg;
 	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
 	char c = 1;
-	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit) < 0) ||
+	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit, NULL) < 0) ||
 	    snapshot_load(l->gitdir, l->commit, NULL, &lim, &l->snap) < 0 ||
 	    model_build(l->snap, &l->m) < 0)
 		l->error = xstrdup(err_msg());
