@@ -655,7 +655,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		d->plugin_sub =
 		        bus_subscribe(d->bus, NULL, t, NELEM(t), plugins_on_bus, d->plugins);
 	}
-	d->ev = evaluator_new(base);
+	engine_set_eval_deadline((uint32_t)d->cfg.eval_timeout * 1000u);
+	d->ev = evaluator_new(base, (size_t)d->cfg.eval_threads);
 	d->sched = (struct schedule_env){
 		.base = base, .bus = d->bus, .cfg = &d->cfg, .now = env_now, .arg = d
 	};

@@ -1,7 +1,9 @@
-/* evaluator.h - evaluation off the event loop: one worker thread runs
- * jobs (load rule packs, evaluate a repository's head incrementally,
- * evaluate any ref in full) and hands each finished job back to the loop
- * thread through a pipe the loop watches.
+/* evaluator.h - evaluation off the event loop: worker threads run jobs
+ * (load rule packs, evaluate a repository's head incrementally, evaluate
+ * any ref in full) and hand each finished job back to the loop thread
+ * through a pipe the loop watches. The jobs of one repository run one at
+ * a time, in the order submitted, and finish in that order; the
+ * repositories with jobs waiting take turns for the workers.
  *
  * Lifetimes: for each repository the worker keeps the snapshot and the
  * model of the last head it loaded (a model_hold), and builds the next
@@ -72,10 +74,10 @@ struct ev_job {
 	struct ev_job *next;
 };
 
-/* Start the worker; finished jobs come back on base's thread. The
- * caller's (evaluator_free). */
-struct evaluator *evaluator_new(struct event_base *base);
-/* Stop the worker (after the running job) and free every repository's
+/* Start nthreads workers (at least one); finished jobs come back on
+ * base's thread. The caller's (evaluator_free). */
+struct evaluator *evaluator_new(struct event_base *base, size_t nthreads);
+/* Stop the workers (after their running jobs) and free every repository's
  * worker state. Jobs not started are finished with rc -1. */
 void evaluator_free(struct evaluator *e);
 /* Worker state for one repository at gitdir (mirrored from url when not

@@ -100,6 +100,12 @@ int engine_prepare(struct engine *e);
 
 const char *rule_status_name(enum rule_status s);
 
+/* Set the wall-clock deadline of every evaluation (engine_eval), in
+ * milliseconds from its start; 0 (the default) turns it off. Past it the
+ * running rules stop and the rules not yet run end as error, with a note
+ * that says so. Any thread; takes effect at the next evaluation. */
+void engine_set_eval_deadline(uint32_t ms);
+
 /* A function that adds globals to every sandbox the engines make, at load
  * and at each evaluation (the daemon installs its plugins' rule functions
  * this way). Set it before engine_load, from one thread; fn NULL: none. */

@@ -11,6 +11,7 @@
 #include "plainsnap.h"
 #include "model.h"
 #include "tap.h"
+#include "buf.h"
 #include "cdefs.h"
 #include "err.h"
 #include "buf.h"
@@ -274,6 +275,31 @@ test_shared(void)
 	run_free(&r);
 }
 
+/* The evaluation's deadline: rules whose turn comes after it are not
+ * run, end as error, say why and read nothing, so that they run again at
+ * the next commit. (The rule running at it is stopped by its sandbox:
+ * tests/unit/sandbox.c.) */
+static void
+test_eval_deadline(void)
+{
+	struct run r;
+	struct buf b = { 0 };
+	for (int i = 0; i < 20; i++)
+		buf_printf(&b, RULE("d-spin-%d", "r:records('risk') while true do end"), i);
+	buf_adds(&b, RULE("d-after", "r:records('risk')"));
+	engine_set_eval_deadline(50);
+	ok(run(&r, b.data, day("2026-05-01")) == 0, "an evaluation with a deadline runs: %s",
+	   err_msg());
+	engine_set_eval_deadline(0);
+	const struct rule_result *x = result(&r, "d-after");
+	is_str(status(&r, "d-after"), "error", "a rule whose turn comes after the deadline is error");
+	ok(x && x->note && strstr(x->note, "not run") && strstr(x->note, "50 ms (eval_timeout)"),
+	   "and says it was not run: %s", x && x->note ? x->note : "(none)");
+	ok(x && x->nreads == 0, "it read nothing: it runs again at the next commit");
+	run_free(&r);
+	buf_free(&b);
+}
+
 /* Each hostile rule ends as error; the rules after it still run. */
 static void
 test_hostile(void)
@@ -485,6 +511,7 @@ main(void)
 	test_hostile();
 	test_load_errors();
 	test_shared();
+	test_eval_deadline();
 	test_excluded();
 	test_params();
 	char cmd[300];
