@@ -39,7 +39,7 @@
 static int64_t
 daemon_now(const struct daemon *d)
 {
-	return (int64_t)time(NULL) + d->clock_offset;
+	return d->frozen ? d->frozen_at : (int64_t)time(NULL) + d->clock_offset;
 }
 
 void
@@ -169,6 +169,11 @@ arm_valid(struct daemon *d, struct repo *r)
 	}
 	int64_t delay = r->next_valid - daemon_now(d);
 	struct timeval tv = { delay > 0 ? (time_t)delay : 0, 0 };
+	/* A frozen clock reaches it only when the clock method moves it. */
+	if (d->frozen && delay > 0) {
+		evtimer_del(r->valid_ev);
+		return;
+	}
 	evtimer_add(r->valid_ev, &tv);
 }
 
@@ -316,6 +321,30 @@ static int64_t
 env_now(void *arg)
 {
 	return daemon_now(arg);
+}
+
+/* The clock method (--frozen-clock): move the clock to t and run what
+ * fell due: evaluations whose verdicts expired, reminders. Returns how
+ * many evaluations it queued. */
+static size_t
+env_clock(void *arg, int64_t t)
+{
+	struct daemon *d = arg;
+	size_t n = 0;
+	d->frozen_at = t;
+	log_info("clock set to %lld (--frozen-clock)", (long long)t);
+	for (size_t i = 0; i < d->nrepos; i++) {
+		struct repo *r = &d->repos[i];
+		if (r->conf.name == NULL)
+			continue;
+		if (r->next_valid > 0 && r->next_valid <= t) {
+			evtimer_del(r->valid_ev);
+			daemon_kick(d, r, 0);
+			n++;
+		}
+		schedule_clock_moved(r);
+	}
+	return n;
 }
 
 static struct repo *
@@ -628,13 +657,16 @@ daemon_server_opts(const struct config *c)
 }
 
 int
-daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, int64_t offset)
+daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, int64_t offset,
+             int frozen)
 {
 	struct daemon *d = *out = xcalloc(1, sizeof(*d));
 	d->base = base;
 	d->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	d->clock_offset = offset;
+	d->frozen_at = (int64_t)time(NULL) + offset;
+	d->frozen = frozen;
 	d->started = daemon_now(d);
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
@@ -658,7 +690,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	engine_set_eval_deadline((uint32_t)d->cfg.eval_timeout * 1000u);
 	d->ev = evaluator_new(base, (size_t)d->cfg.eval_threads);
 	d->sched = (struct schedule_env){
-		.base = base, .bus = d->bus, .cfg = &d->cfg, .now = env_now, .arg = d
+		.base = base, .bus = d->bus, .cfg = &d->cfg, .now = env_now, .arg = d,
+		.frozen = frozen
 	};
 	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
 	d->nrepos = d->cfg.nrepos;
@@ -678,7 +711,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		                   .now = env_now,
 		                   .repo_at = env_repo_at,
 		                   .config_error = env_config_error,
-		                   .sync = env_sync };
+		                   .sync = env_sync,
+		                   .clock = frozen ? env_clock : NULL };
 	struct server_opts so = daemon_server_opts(&d->cfg);
 	if (server_start(base, &so, rpc_line, rpc_gone, &d->rpc, &d->srv) < 0)
 		return -1;

@@ -46,6 +46,7 @@ static const struct method methods[] = {
 	{ "audit-plan", RPC_READ | NEEDS_REPO, m_audit_plan },
 	{ "review-pack", RPC_READ | NEEDS_REPO, m_review_pack },
 	{ "ack", RPC_WRITE | NEEDS_REPO, m_ack },
+	{ "clock", RPC_WRITE, m_clock },
 };
 
 json_t *

@@ -167,6 +167,12 @@ arm(struct sched *s, int64_t now, int64_t next)
 	int64_t delay = next == INT64_MAX ? MAX_SLEEP : next - now;
 	if (delay > MAX_SLEEP)
 		delay = MAX_SLEEP;
+	/* A frozen clock gets there only by the clock method, which calls
+	 * schedule_clock_moved. */
+	if (s->env->frozen && delay > 0) {
+		evtimer_del(s->timer);
+		return;
+	}
 	struct timeval tv = { delay > 0 ? (time_t)delay : 0, delay > 0 ? 0 : 1000 };
 	evtimer_add(s->timer, &tv);
 }
@@ -405,6 +411,14 @@ schedule_commit(struct repo *r, const char *commit, struct model_hold *hold)
 	}
 	if (strcmp(s->commit, commit) != 0)
 		start_load(s, commit);
+}
+
+void
+schedule_clock_moved(struct repo *r)
+{
+	struct sched *s = find(r);
+	if (s && s->ld == NULL)
+		run(s);
 }
 
 /* The kept model, waiting for a running load; NULL with the error set

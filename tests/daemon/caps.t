@@ -32,7 +32,7 @@ repositories:
   - name: empty
     path: $T/empty
 CONF
-start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --log-level debug; ok $? "daemon starts"
+start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock --log-level debug; ok $? "daemon starts"
 
 health() { # health NAME: health and message of repository NAME
 	"$ISMSCTL_BIN" status --json 2>/dev/null |

@@ -80,6 +80,9 @@ if [ -z "${ISMS_WRAP:-}" ]; then
 fi
 wait_commit slow "$slow_head" 120; ok $? "the slow commit is evaluated in the end"
 
+out=$("$ISMSCTL_BIN" call clock '{"advance":60}')
+like "$out" '"code":-32601' "the clock method exists only under --frozen-clock"
+
 # A bound on an evaluation: eval_timeout 2 s (SIGHUP applies it).
 conf 2
 kill -HUP "$ISMSD_PID"
