@@ -311,9 +311,11 @@ static void
 env_sync(void *arg, struct repo *r, uint64_t client, json_t *req_id,
          void (*reply)(struct ev_job *, size_t, void *), void *reply_arg)
 {
-	struct ev_job like = {
-		.reply = reply, .reply_arg = reply_arg, .client = client, .req_id = req_id, .force = 1
-	};
+	struct ev_job like = { .reply = reply,
+		               .reply_arg = reply_arg,
+		               .client = client,
+		               .req_id = req_id,
+		               .force = 1 };
 	daemon_submit_head(arg, r, 1, &like);
 }
 
@@ -689,10 +691,12 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	}
 	engine_set_eval_deadline((uint32_t)d->cfg.eval_timeout * 1000u);
 	d->ev = evaluator_new(base, (size_t)d->cfg.eval_threads);
-	d->sched = (struct schedule_env){
-		.base = base, .bus = d->bus, .cfg = &d->cfg, .now = env_now, .arg = d,
-		.frozen = frozen
-	};
+	d->sched = (struct schedule_env){ .base = base,
+		                          .bus = d->bus,
+		                          .cfg = &d->cfg,
+		                          .now = env_now,
+		                          .arg = d,
+		                          .frozen = frozen };
 	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
 	d->nrepos = d->cfg.nrepos;
 	for (size_t i = 0; i < d->nrepos; i++)

@@ -38,7 +38,8 @@ const char *
 repo_health_name(enum repo_health h)
 {
 	static const char *const names[] = {
-		"pending", "ok", "vanished", "corrupt", "unreachable", "not_isms", "empty", "removed",
+		"pending",     "ok",       "vanished", "corrupt",
+		"unreachable", "not_isms", "empty",    "removed",
 	};
 	return (size_t)h < NELEM(names) ? names[h] : "?";
 }

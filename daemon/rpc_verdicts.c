@@ -226,8 +226,8 @@ m_summary(struct call *k)
 	verdict_count(res, &vc);
 	k->result = json_pack("{s:s, s:s?, s:o, s:b, s:o, s:o}", "repo", k->r->conf.name, "commit",
 	                      commit[0] ? commit : NULL, "evaluated_at", at, "conformant",
-	                      verdict_repo_conformant(&vc), "counts", verdict_counts_json(&vc), "groups",
-	                      groups);
+	                      verdict_repo_conformant(&vc), "counts", verdict_counts_json(&vc),
+	                      "groups", groups);
 	json_decref(res);
 	return 0;
 }

@@ -95,8 +95,8 @@ struct queue {
 	size_t *rule; /* indexes into the engine's rules */
 	size_t n;
 	atomic_size_t next;
-	double cutoff;     /* mono_ms() at which the evaluation ends; 0: never */
-	uint32_t eval_ms;  /* its deadline, for the notes */
+	double cutoff;    /* mono_ms() at which the evaluation ends; 0: never */
+	uint32_t eval_ms; /* its deadline, for the notes */
 };
 
 static atomic_uint eval_deadline;
@@ -1096,10 +1096,11 @@ run_rules(void *arg)
 		struct rule_result *res = &x->ev->results[x->q->rule[k]];
 		if (x->q->cutoff > 0 && mono_ms() >= x->q->cutoff) {
 			res->status = ST_ERROR;
-			res->note = xasprintf("not run: the evaluation ran past its deadline of "
-			                      "%u ms (eval_timeout) before this rule's turn; it runs again "
-			                      "with the next commit",
-			                      (unsigned)x->q->eval_ms);
+			res->note = xasprintf(
+			        "not run: the evaluation ran past its deadline of "
+			        "%u ms (eval_timeout) before this rule's turn; it runs again "
+			        "with the next commit",
+			        (unsigned)x->q->eval_ms);
 			continue;
 		}
 		run_rule(x, x->sb, x->q->rule[k], res);

@@ -43,17 +43,17 @@ struct sandbox {
 	lua_State *L;
 	size_t mem, mem_limit;
 	uint64_t steps, budget;
-	uint64_t check_at; /* steps at which the slow path runs */
-	uint64_t deadline; /* CLOCK_MONOTONIC ns; 0: none */
-	uint32_t limit_ms; /* the deadline, for the message */
-	uint64_t cutoff;   /* the evaluation's end, CLOCK_MONOTONIC ns; 0: none */
-	uint32_t eval_ms;  /* the evaluation's deadline, for the message */
-	int cut;           /* the call's deadline is the evaluation's */
+	uint64_t check_at;     /* steps at which the slow path runs */
+	uint64_t deadline;     /* CLOCK_MONOTONIC ns; 0: none */
+	uint32_t limit_ms;     /* the deadline, for the message */
+	uint64_t cutoff;       /* the evaluation's end, CLOCK_MONOTONIC ns; 0: none */
+	uint32_t eval_ms;      /* the evaluation's deadline, for the message */
+	int cut;               /* the call's deadline is the evaluation's */
 	uint64_t limit_budget; /* the budget of the last call, for the message */
-	int running;       /* inside sandbox_call */
-	int spent;         /* LIVE, or why the running call must stop */
-	int env_ref;       /* metatable shared by rule environments */
-	int globals_ref;   /* the allowed globals (a raw table, never handed out) */
+	int running;           /* inside sandbox_call */
+	int spent;             /* LIVE, or why the running call must stop */
+	int env_ref;           /* metatable shared by rule environments */
+	int globals_ref;       /* the allowed globals (a raw table, never handed out) */
 };
 
 static const char RO_MT[] = "isms.readonly";
