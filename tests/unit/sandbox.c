@@ -373,8 +373,8 @@ test_abort(void)
 	static const char *const loops[] = {
 		"while true do end",
 		"while true do pcall(function() while true do end end) end",
-		"while true do pcall(function() while true do local t = table.concat(list) end "
-		"end) end",
+		("while true do pcall(function() while true do local t = table.concat(list) end "
+		 "end) end"),
 	};
 	char *err, *out;
 
