@@ -223,7 +223,7 @@ sanitize: deps
 # The daemon's threads under ThreadSanitizer: the evaluator, the rule
 # sandboxes run side by side, plugin threads, the calendar loader. Unit
 # tests of the threaded modules and the daemon's scripts.
-TSAN_TESTS = $(addprefix $(BUILD)/t/,engine.t plugin.t model.t source.t journal.t) tests/daemon
+TSAN_TESTS = $(addprefix $(BUILD)/t/,engine.t sandbox.t plugin.t model.t snapshot.t journal.t) tests/daemon
 tsan: deps
 	$(MAKE) all example BUILD=build-tsan CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 	  SAN_FLAGS='-fsanitize=thread'

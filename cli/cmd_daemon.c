@@ -183,12 +183,18 @@ cmd_status(int argc, char **argv)
 		printf("  health:     %s%s%s\n", jget(v, "health"),
 		       json_is_string(json_object_get(v, "message")) ? ": " : "",
 		       json_is_string(json_object_get(v, "message")) ? jget(v, "message") : "");
-		printf("  commit:     %.12s (%s), evaluated %s\n", jget(v, "commit"),
-		       jget(v, "commit_time"), jget(v, "evaluated_at"));
+		if (json_is_string(json_object_get(v, "commit")))
+			printf("  commit:     %.12s (%s), evaluated %s\n", jget(v, "commit"),
+			       jget(v, "commit_time"), jget(v, "evaluated_at"));
+		else
+			printf("  commit:     none evaluated\n");
 		printf("  verdicts:   ");
 		print_counts(json_object_get(v, "counts"));
-		printf("\n  conformant: %s\n",
-		       json_is_true(json_object_get(v, "conformant")) ? "yes" : "NO");
+		if (!json_is_string(json_object_get(v, "commit")))
+			printf("\n  conformant: NO (no verdicts: %s)\n", jget(v, "health"));
+		else
+			printf("\n  conformant: %s\n",
+			       json_is_true(json_object_get(v, "conformant")) ? "yes" : "NO");
 		if (json_is_string(json_object_get(v, "rules_error")))
 			printf("  rule packs: reload failed, previous set running: %s\n",
 			       jget(v, "rules_error"));

@@ -29,6 +29,8 @@ config_defaults(struct config *c)
 	c->log_level = LOG_LVL_INFO;
 	c->max_clients = 1024;
 	c->idle_timeout = 300;
+	c->eval_threads = 2;
+	c->eval_timeout = 120;
 	c->max_message = 1u << 20;
 	c->subscriber_buffer = 8u << 20;
 }
@@ -481,6 +483,14 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		v = c->idle_timeout;
 		set_int(x, n, k, 0, 86400, &v);
 		c->idle_timeout = (int)v;
+	} else if (strcmp(k, "eval_threads") == 0) {
+		v = c->eval_threads;
+		set_int(x, n, k, 1, 64, &v);
+		c->eval_threads = (int)v;
+	} else if (strcmp(k, "eval_timeout") == 0) {
+		v = c->eval_timeout;
+		set_int(x, n, k, 0, 86400, &v);
+		c->eval_timeout = (int)v;
 	} else if (strcmp(k, "max_message") == 0) {
 		v = (long long)c->max_message;
 		set_int(x, n, k, 1024, 64 << 20, &v);

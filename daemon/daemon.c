@@ -42,7 +42,7 @@
 static int64_t
 daemon_now(const struct daemon *d)
 {
-	return (int64_t)time(NULL) + d->clock_offset;
+	return d->frozen ? d->frozen_at : (int64_t)time(NULL) + d->clock_offset;
 }
 
 void
@@ -174,6 +174,11 @@ arm_valid(struct daemon *d, struct repo *r)
 	}
 	int64_t delay = r->next_valid - daemon_now(d);
 	struct timeval tv = { delay > 0 ? (time_t)delay : 0, 0 };
+	/* A frozen clock reaches it only when the clock method moves it. */
+	if (d->frozen && delay > 0) {
+		evtimer_del(r->valid_ev);
+		return;
+	}
 	evtimer_add(r->valid_ev, &tv);
 }
 
@@ -186,6 +191,8 @@ failure_kind(struct repo *r, struct ev_job *j)
 		return RH_VANISHED;
 	if (j->not_isms)
 		return RH_NOT_ISMS;
+	if (j->unborn)
+		return RH_EMPTY;
 	return RH_CORRUPT;
 }
 
@@ -283,6 +290,7 @@ daemon_submit_head(struct daemon *d, struct repo *r, int fetch, struct ev_job *l
 	j->done = head_done;
 	j->arg = daemon_anchor_get(r->anchor);
 	if (like) {
+		j->force = like->force;
 		j->reply = like->reply;
 		j->reply_arg = like->reply_arg;
 		j->client = like->client;
@@ -308,9 +316,11 @@ static void
 env_sync(void *arg, struct repo *r, uint64_t client, json_t *req_id,
          void (*reply)(struct ev_job *, size_t, void *), void *reply_arg)
 {
-	struct ev_job like = {
-		.reply = reply, .reply_arg = reply_arg, .client = client, .req_id = req_id
-	};
+	struct ev_job like = { .reply = reply,
+		               .reply_arg = reply_arg,
+		               .client = client,
+		               .req_id = req_id,
+		               .force = 1 };
 	daemon_submit_head(arg, r, 1, &like);
 }
 
@@ -318,6 +328,30 @@ static int64_t
 env_now(void *arg)
 {
 	return daemon_now(arg);
+}
+
+/* The clock method (--frozen-clock): move the clock to t and run what
+ * fell due: evaluations whose verdicts expired, reminders. Returns how
+ * many evaluations it queued. */
+static size_t
+env_clock(void *arg, int64_t t)
+{
+	struct daemon *d = arg;
+	size_t n = 0;
+	d->frozen_at = t;
+	log_info("clock set to %lld (--frozen-clock)", (long long)t);
+	for (size_t i = 0; i < d->nrepos; i++) {
+		struct repo *r = &d->repos[i];
+		if (r->conf.name == NULL)
+			continue;
+		if (r->next_valid > 0 && r->next_valid <= t) {
+			evtimer_del(r->valid_ev);
+			daemon_kick(d, r, 0);
+			n++;
+		}
+		schedule_clock_moved(r);
+	}
+	return n;
 }
 
 static struct repo *
@@ -641,13 +675,16 @@ daemon_http_opts(const struct config *c)
 }
 
 int
-daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, int64_t offset)
+daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, int64_t offset,
+             int frozen)
 {
 	struct daemon *d = *out = xcalloc(1, sizeof(*d));
 	d->base = base;
 	d->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	d->clock_offset = offset;
+	d->frozen_at = (int64_t)time(NULL) + offset;
+	d->frozen = frozen;
 	d->started = daemon_now(d);
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
@@ -670,10 +707,14 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		d->plugin_sub =
 		        bus_subscribe(d->bus, NULL, t, NELEM(t), plugins_on_bus, d->plugins);
 	}
-	d->ev = evaluator_new(base);
-	d->sched = (struct schedule_env){
-		.base = base, .bus = d->bus, .cfg = &d->cfg, .now = env_now, .arg = d
-	};
+	engine_set_eval_deadline((uint32_t)d->cfg.eval_timeout * 1000u);
+	d->ev = evaluator_new(base, (size_t)d->cfg.eval_threads);
+	d->sched = (struct schedule_env){ .base = base,
+		                          .bus = d->bus,
+		                          .cfg = &d->cfg,
+		                          .now = env_now,
+		                          .arg = d,
+		                          .frozen = frozen };
 	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
 	d->nrepos = d->cfg.nrepos;
 	for (size_t i = 0; i < d->nrepos; i++)
@@ -692,7 +733,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		                   .now = env_now,
 		                   .repo_at = env_repo_at,
 		                   .config_error = env_config_error,
-		                   .sync = env_sync };
+		                   .sync = env_sync,
+		                   .clock = frozen ? env_clock : NULL };
 	struct server_opts so = daemon_server_opts(&d->cfg);
 	/* the socket's directory, like the state directory, is made if
 	 * missing (ismsd -t checks that it can be) */

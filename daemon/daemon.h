@@ -12,10 +12,12 @@
 struct daemon;
 
 /* Start serving cfg (stolen: the daemon owns it from now on, also on
- * failure) on base's loop thread. offset shifts the clock. *out is the
- * caller's (daemon_stop), also on failure. Returns 0, or -1 with
- * err_msg(). */
-int daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, int64_t offset);
+ * failure) on base's loop thread. offset shifts the clock; with frozen
+ * the clock stands still there and moves only by the socket method
+ * `clock` (a testing aid). *out is the caller's (daemon_stop), also on
+ * failure. Returns 0, or -1 with err_msg(). */
+int daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, int64_t offset,
+                 int frozen);
 /* Close clients, stop the evaluation thread, free everything and d. */
 void daemon_stop(struct daemon *d);
 /* Re-read the configuration file and the rule packs (SIGHUP): serve the

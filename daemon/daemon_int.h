@@ -26,6 +26,8 @@ struct daemon {
 	struct repo *repos; /* rebuilt by a reload: hold no pointer across */
 	size_t nrepos;
 	int64_t clock_offset; /* seconds added to the system clock (--now) */
+	int frozen;           /* --frozen-clock: the clock is frozen_at */
+	int64_t frozen_at;
 	int64_t started;
 	char *config_error; /* why the last reload was refused, or NULL */
 	int stopping;       /* finished jobs are only freed now */

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "shard.h"
 #include "daemon_int.h"
+#include "engine.h"
 #include "log.h"
 #include "server.h"
 #include "alloc.h"
@@ -164,6 +165,12 @@ adopt(struct daemon *d, struct config *nc)
 	d->cfg.max_clients_per_user = nc->max_clients_per_user;
 	d->cfg.idle_timeout = nc->idle_timeout;
 	d->cfg.subscriber_buffer = nc->subscriber_buffer;
+	d->cfg.eval_timeout = nc->eval_timeout;
+	engine_set_eval_deadline((uint32_t)nc->eval_timeout * 1000u);
+	if (nc->eval_threads != d->cfg.eval_threads)
+		log_warnx("%s: eval_threads changed; restart ismsd to apply it (%d workers "
+		          "stay)",
+		          nc->file, d->cfg.eval_threads);
 	free(d->cfg.write_uids);
 	free(d->cfg.write_gids);
 	d->cfg.write_uids = nc->write_uids;

@@ -1,6 +1,12 @@
-/* evaluator.c - the evaluation thread. Only this thread touches engines
- * and previous evaluations; the loop thread sees JSON handed over in
- * finished jobs.
+/* evaluator.c - the evaluation threads. Only they touch engines and
+ * previous evaluations, and only one at a time per repository; the loop
+ * thread sees JSON handed over in finished jobs.
+ *
+ * Fairness: each repository has its own queue, and the workers (eval_threads)
+ * take the repositories with work in turn, one job each, so a repository
+ * whose evaluation is slow holds up only itself while another worker is
+ * free; the evaluation deadline (engine_set_eval_deadline) bounds how long
+ * it can hold a worker.
  *
  * Incremental evaluation: the previous evaluation of a repository records
  * what each rule read (paths) and listed (patterns). For a new commit the
@@ -46,15 +52,38 @@ struct evaluator_repo {
 	 * (snapshot_update, model_update); its model is NULL when that commit
 	 * was not an ISMS. Shared with the jobs that hand it on. */
 	struct model_hold *head;
+	/* The last head that could not be read (no isms.yaml, damaged):
+	 * not read again until the ref moves, or until retry_at (monotonic
+	 * ms), each failure of the same commit doubling the wait. */
+	char failed[41];
+	char *failed_msg;
+	int failed_not_isms;
+	double retry_at, retry_ms;
 	struct evaluator_repo *next;
+	/* Scheduling, under the evaluator's lock: jobs wait here, in order;
+	 * while a worker runs one of them (or prepares the engine) running
+	 * is set and no other worker takes the next, so that the jobs of one
+	 * repository run one at a time and in order. A repository with jobs
+	 * that no worker runs is on the ready list, once. */
+	struct ev_job *q, **qtail;
+	int running, ready;
+	struct evaluator_repo *rnext;
 };
 
+/* Waits before an unchanged head that failed is read again. */
+#define RETRY_FIRST_MS 60000.0
+#define RETRY_MAX_MS   3600000.0
+
 struct evaluator {
-	pthread_t thread;
+	pthread_t *threads;
+	size_t nthreads;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct ev_job *queue, **qtail; /* to run */
-	struct ev_job *done, **dtail;  /* finished */
+	/* Repositories with jobs to run, oldest first: a worker takes one
+	 * job of the first and puts the repository back at the end, so that
+	 * repositories take turns whatever each has queued. */
+	struct evaluator_repo *ready, **rtail;
+	struct ev_job *done, **dtail; /* finished */
 	size_t pending;
 	int stop;
 	int pipe[2];
@@ -277,6 +306,38 @@ organisation(const struct model *m)
 	return org && org->kind == NODE_STRING ? xstrndup(org->str, org->len) : NULL;
 }
 
+/* Remember that the head commit of j could not be read, and when to try
+ * it again. */
+static void
+failed_head(struct evaluator_repo *er, struct ev_job *j)
+{
+	int again = strcmp(er->failed, j->commit) == 0;
+	er->retry_ms = again ? er->retry_ms * 2 : RETRY_FIRST_MS;
+	if (er->retry_ms > RETRY_MAX_MS)
+		er->retry_ms = RETRY_MAX_MS;
+	er->retry_at = mono_ms() + er->retry_ms;
+	snprintf(er->failed, sizeof(er->failed), "%s", j->commit);
+	free(er->failed_msg);
+	er->failed_msg = xstrdup(job_of(j)->error ? job_of(j)->error : "cannot be read");
+	er->failed_not_isms = j->not_isms;
+	log_debug("%s: %.12s cannot be read (%s); not read again until the ref moves, or "
+	          "in %.0f s",
+	          er->gitdir, j->commit, er->failed_msg, er->retry_ms / 1000);
+}
+
+/* Whether j may skip reading its head: the same commit failed to read
+ * and its wait is not over. The job then fails as it did. */
+static int
+still_failed(struct evaluator_repo *er, struct ev_job *j)
+{
+	if (j->force || er->failed[0] == '\0' || strcmp(er->failed, j->commit) != 0 ||
+	    mono_ms() >= er->retry_at)
+		return 0;
+	j->not_isms = er->failed_not_isms;
+	fail(j, er->failed_msg);
+	return 1;
+}
+
 /* Load commit, evaluate the rules selected by only (NULL: all). With
  * head, start from the repository's last head and keep the new files and
  * records for the next head. */
@@ -293,14 +354,20 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	double t0 = mono_ms();
 	if (snapshot_update(last ? last->snap : NULL, er->gitdir, spec, &lim, &snap) < 0) {
 		fail(j, err_msg());
+		if (head)
+			failed_head(er, j);
 		goto out;
 	}
 	j->load_ms = mono_ms() - t0;
 	if (model_update(last ? last->m : NULL, snap, &m) < 0) {
 		j->not_isms = 1;
 		fail(j, err_msg());
+		if (head)
+			failed_head(er, j);
 		goto out;
 	}
+	if (head)
+		er->failed[0] = '\0';
 	j->model_ms = mono_ms() - t0 - j->load_ms;
 	j->commit_time = snap->commit_time;
 	free(j->organisation);
@@ -345,7 +412,7 @@ do_head(struct ev_job *j)
 		fail(j, err_msg());
 		return;
 	}
-	if (repo_resolve(er->gitdir, er->ref, j->commit) < 0) {
+	if (repo_resolve(er->gitdir, er->ref, j->commit, &j->unborn) < 0) {
 		fail(j, err_msg());
 		return;
 	}
@@ -355,6 +422,8 @@ do_head(struct ev_job *j)
 		fail(j, "no rule packs are loaded");
 		return;
 	}
+	if (still_failed(er, j))
+		return;
 	unsigned char *only = select_rules(j, j->commit, &any);
 	if (!any && strcmp(er->prev->commit, j->commit) != 0) {
 		/* A new commit that changes nothing a rule reads (an empty
@@ -400,7 +469,7 @@ do_ref(struct ev_job *j)
 		fail(j, "no rule packs are loaded");
 		return;
 	}
-	if (repo_resolve(j->er->gitdir, j->ref, commit) < 0) {
+	if (repo_resolve(j->er->gitdir, j->ref, commit, NULL) < 0) {
 		fail(j, err_msg());
 		return;
 	}
@@ -418,13 +487,11 @@ do_ref(struct ev_job *j)
 static void release(struct evaluator_repo *r);
 
 /* Retiring a repository (evaluator_repo_retire): its jobs all came before
- * this one in the one worker's FIFO queue, so none is queued or running
- * any more, and nothing can be submitted for it after. Free its engine
- * and kept state here, on the thread that used them; the struct itself
- * is freed with this job on the loop thread (ev_job_free), because the
- * worker loop may look at er->engine once more after handing the job over
- * (it does so under the lock, before the loop thread can take the job,
- * and finds NULL: nothing to prepare). */
+ * this one in its queue, and a repository's jobs run one at a time, so
+ * none is queued or running any more, and nothing can be submitted for it
+ * after. Free its engine and kept state here, on a worker as the other
+ * jobs; the struct itself is freed with this job on the loop thread
+ * (ev_job_free), once the worker has let go of it (worker()). */
 static void
 do_drop(struct ev_job *j)
 {
@@ -447,44 +514,80 @@ evaluator_run(struct ev_job *j)
 	tell(j);
 }
 
+/* Put er at the end of the ready list when it has jobs and no worker.
+ * Under the lock. */
+static void
+make_ready(struct evaluator *e, struct evaluator_repo *er)
+{
+	if (er->q == NULL || er->running || er->ready)
+		return;
+	er->ready = 1;
+	er->rnext = NULL;
+	*e->rtail = er;
+	e->rtail = &er->rnext;
+	pthread_cond_signal(&e->cv);
+}
+
+/* Take the first job of the first ready repository, which is then
+ * running. Under the lock; NULL when none is ready. */
+static struct ev_job *
+take(struct evaluator *e)
+{
+	struct evaluator_repo *er = e->ready;
+	if (er == NULL)
+		return NULL;
+	e->ready = er->rnext;
+	if (e->ready == NULL)
+		e->rtail = &e->ready;
+	er->ready = 0;
+	er->running = 1;
+	struct ev_job *j = er->q;
+	er->q = j->next;
+	if (er->q == NULL)
+		er->qtail = &er->q;
+	j->next = NULL;
+	return j;
+}
+
 static void *
 worker(void *arg)
 {
 	struct evaluator *e = arg;
 	pthread_mutex_lock(&e->mu);
 	for (;;) {
-		while (e->queue == NULL && !e->stop)
+		struct ev_job *j = NULL;
+		while (!e->stop && (j = take(e)) == NULL)
 			pthread_cond_wait(&e->cv, &e->mu);
-		if (e->stop)
+		if (j == NULL)
 			break;
-		struct ev_job *j = e->queue;
-		e->queue = j->next;
-		if (e->queue == NULL)
-			e->qtail = &e->queue;
 		pthread_mutex_unlock(&e->mu);
-		j->next = NULL;
 		evaluator_run(j);
-		/* The job is the loop thread's once handed over. Its
-		 * repository is freed only with an EV_DROP job's, on the loop
-		 * thread after it takes the job off the done list under the
-		 * lock; a drop job leaves er->engine NULL, so it is read
-		 * below only under the lock, or while this thread has taken
-		 * no later job (none could be a drop of it). */
+		/* The job is the loop thread's once handed over, and a drop
+		 * job's repository is freed with it there: er is only touched
+		 * before the job is on the done list, or while er is running
+		 * (no drop job of it can run then, so nothing frees it). */
 		struct evaluator_repo *er = j->er;
+		int drop = j->kind == EV_DROP;
 		pthread_mutex_lock(&e->mu);
+		if (drop)
+			er->running = 0;
 		*e->dtail = j;
 		e->dtail = &j->next;
 		char c = 1;
 		if (write(e->pipe[1], &c, 1) < 0 && errno != EAGAIN)
 			log_warn("cannot wake the event loop");
+		if (drop)
+			continue;
 		/* While nothing waits, set up the next evaluation's sandboxes. */
-		while (e->queue == NULL && !e->stop && er && er->engine) {
+		while (er->q == NULL && e->ready == NULL && !e->stop && er->engine) {
 			pthread_mutex_unlock(&e->mu);
 			int more = engine_prepare(er->engine);
 			pthread_mutex_lock(&e->mu);
 			if (!more)
 				break;
 		}
+		er->running = 0;
+		make_ready(e, er);
 	}
 	pthread_mutex_unlock(&e->mu);
 	return NULL;
@@ -515,19 +618,22 @@ on_done(evutil_socket_t fd, short what, void *arg)
 }
 
 struct evaluator *
-evaluator_new(struct event_base *base)
+evaluator_new(struct event_base *base, size_t nthreads)
 {
 	struct evaluator *e = xcalloc(1, sizeof(*e));
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_cond_init(&e->cv, NULL);
-	e->qtail = &e->queue;
+	e->rtail = &e->ready;
 	e->dtail = &e->done;
 	if (pipe2(e->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		fatal("pipe");
 	e->ev = event_new(base, e->pipe[0], EV_READ | EV_PERSIST, on_done, e);
 	event_add(e->ev, NULL);
-	if (thread_start(&e->thread, "evaluator", worker, e) < 0)
-		fatalx("%s", err_msg());
+	e->nthreads = nthreads ? nthreads : 1;
+	e->threads = xcalloc(e->nthreads, sizeof(*e->threads));
+	for (size_t i = 0; i < e->nthreads; i++)
+		if (thread_start(&e->threads[i], "evaluator", worker, e) < 0)
+			fatalx("%s", err_msg());
 	return e;
 }
 
@@ -551,11 +657,23 @@ evaluator_free(struct evaluator *e)
 		return;
 	pthread_mutex_lock(&e->mu);
 	e->stop = 1;
-	pthread_cond_signal(&e->cv);
+	pthread_cond_broadcast(&e->cv);
 	pthread_mutex_unlock(&e->mu);
-	pthread_join(e->thread, NULL);
+	for (size_t i = 0; i < e->nthreads; i++)
+		pthread_join(e->threads[i], NULL);
+	free(e->threads);
 	finish_all(e->done);
-	finish_all(e->queue);
+	/* With the workers gone, every repository with jobs is ready. A drop
+	 * job frees its repository: take the next one first. */
+	while (e->ready) {
+		struct evaluator_repo *er = e->ready;
+		struct ev_job *q = er->q;
+		e->ready = er->rnext;
+		er->q = NULL;
+		er->qtail = &er->q;
+		er->ready = 0;
+		finish_all(q);
+	}
 	event_free(e->ev);
 	close(e->pipe[0]);
 	close(e->pipe[1]);
@@ -573,6 +691,7 @@ struct evaluator_repo *
 evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url, const char *ref)
 {
 	struct evaluator_repo *r = xcalloc(1, sizeof(*r));
+	r->qtail = &r->q;
 	r->gitdir = xstrdup(gitdir);
 	r->url = url ? xstrdup(url) : NULL;
 	r->ref = ref ? xstrdup(ref) : NULL;
@@ -595,6 +714,9 @@ release(struct evaluator_repo *r)
 	r->prev_json = NULL;
 	r->head = NULL;
 	r->engine = NULL;
+	free(r->failed_msg);
+	r->failed_msg = NULL;
+	r->failed[0] = '\0';
 }
 
 void
@@ -630,12 +752,13 @@ evaluator_repo_retire(struct evaluator *e, struct evaluator_repo *er,
 void
 evaluator_submit(struct evaluator *e, struct ev_job *j)
 {
+	struct evaluator_repo *er = j->er;
 	j->next = NULL;
 	pthread_mutex_lock(&e->mu);
-	*e->qtail = j;
-	e->qtail = &j->next;
+	*er->qtail = j;
+	er->qtail = &j->next;
 	e->pending++;
-	pthread_cond_signal(&e->cv);
+	make_ready(e, er);
 	pthread_mutex_unlock(&e->mu);
 }
 

@@ -1,7 +1,9 @@
-/* evaluator.h - evaluation off the event loop: one worker thread runs
- * jobs (load rule packs, evaluate a repository's head incrementally,
- * evaluate any ref in full) and hands each finished job back to the loop
- * thread through a pipe the loop watches.
+/* evaluator.h - evaluation off the event loop: worker threads run jobs
+ * (load rule packs, evaluate a repository's head incrementally, evaluate
+ * any ref in full) and hand each finished job back to the loop thread
+ * through a pipe the loop watches. The jobs of one repository run one at
+ * a time, in the order submitted, and finish in that order; the
+ * repositories with jobs waiting take turns for the workers.
  *
  * Lifetimes: for each repository the worker keeps the snapshot and the
  * model of the last head it loaded (a model_hold), and builds the next
@@ -40,6 +42,7 @@ struct ev_job {
 	char *rules_dir; /* EV_LOAD; the job's */
 	int64_t now;     /* evaluation instant */
 	int fetch;       /* EV_HEAD: fetch the remote first */
+	int force;       /* EV_HEAD: read the head even if it failed before (sync) */
 	/* On the loop thread; when rc is -1, err_msg() says why as it is
 	 * called (and after evaluator_run). */
 	void (*done)(struct ev_job *, void *arg);
@@ -55,6 +58,7 @@ struct ev_job {
 	int rc;               /* 0, or -1 (see done) */
 	struct problems errs; /* EV_LOAD: file:line problems */
 	int fetch_failed, not_isms, no_rules;
+	int unborn;    /* EV_HEAD: the repository has no commits yet */
 	int unchanged; /* EV_HEAD: same commit, nothing expired */
 	int rewritten; /* EV_HEAD: the new head does not descend */
 	char commit[41];
@@ -70,10 +74,10 @@ struct ev_job {
 	struct ev_job *next;
 };
 
-/* Start the worker; finished jobs come back on base's thread. The
- * caller's (evaluator_free). */
-struct evaluator *evaluator_new(struct event_base *base);
-/* Stop the worker (after the running job) and free every repository's
+/* Start nthreads workers (at least one); finished jobs come back on
+ * base's thread. The caller's (evaluator_free). */
+struct evaluator *evaluator_new(struct event_base *base, size_t nthreads);
+/* Stop the workers (after their running jobs) and free every repository's
  * worker state. Jobs not started are finished with rc -1. */
 void evaluator_free(struct evaluator *e);
 /* Worker state for one repository at gitdir (mirrored from url when not

@@ -26,7 +26,7 @@
 static const char usage_text[] =
         "usage: ismsd [-f] [-t] [-c FILE] [--repo PATH] [--socket PATH]\n"
         "             [--state-dir DIR] [--rules DIR] [--pidfile FILE]\n"
-        "             [--log-level LEVEL] [--syslog] [--now DATE]\n"
+        "             [--log-level LEVEL] [--syslog] [--now DATE] [--frozen-clock]\n"
         "\n"
         "Evaluate ISMS repositories on every commit and serve the verdicts on a\n"
         "JSON-RPC socket (docs/protocol.md). Settings: docs/ismsd.conf.md.\n"
@@ -41,11 +41,14 @@ static const char usage_text[] =
         "  --pidfile FILE       write the process id to FILE\n"
         "  --log-level LEVEL    error, warning, info (default) or debug\n"
         "  --syslog             log to syslog (the default in the background)\n"
-        "  --now DATE           run the clock from DATE (ISO 8601), for tests\n";
+        "  --now DATE           run the clock from DATE (ISO 8601), for tests\n"
+        "  --frozen-clock       for tests: the clock stands still (at --now) and moves\n"
+        "                       only by the socket method clock, which then fires\n"
+        "                       the timers that fell due (docs/protocol.md)\n";
 
 struct opts {
 	const char *config, *now, *level;
-	int foreground, test, syslog;
+	int foreground, test, syslog, frozen;
 	struct config flags; /* what the flags set */
 	const char **paths;
 	size_t npaths;
@@ -73,6 +76,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, 'y' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "frozen-clock", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -94,6 +98,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'l': o->level = optarg; break;
 		case 'y': o->syslog = 1; break;
 		case 'n': o->now = optarg; break;
+		case 'F': o->frozen = 1; break;
 		case 'V': printf("ismsd %s\n", ISMS_VERSION); exit(0);
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
@@ -322,7 +327,7 @@ main(int argc, char **argv)
 	}
 	event_set_log_callback(event_log);
 	struct event_base *base = event_base_new();
-	if (daemon_start(&d, base, &cfg, offset) < 0) {
+	if (daemon_start(&d, base, &cfg, offset, o.frozen) < 0) {
 		log_warnx("cannot start: %s", err_msg());
 		daemon_stop(d);
 		event_base_free(base);

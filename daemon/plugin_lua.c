@@ -2,6 +2,7 @@
  * to JSON arguments and the JSON result back to Lua. */
 #include <jansson.h>
 #include <lauxlib.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,6 +231,8 @@ push_json(lua_State *L, json_t *v, int depth)
 	}
 }
 
+static pthread_mutex_t calls = PTHREAD_MUTEX_INITIALIZER;
+
 /* A rule's call of a plugin function (upvalue: its struct lfn). */
 static int
 call_fn(lua_State *L)
@@ -251,7 +254,11 @@ call_fn(lua_State *L)
 	sandbox_charge(L, CALL_COST + b->args.len / 4);
 	struct ismsd_call c = { ISMSD_CALL_VERSION, b->args.data, b->args.len,
 		                call_result,        call_error,   b };
+	/* Several evaluation threads may run rules (eval_threads); a plugin
+	 * is promised one call of its functions at a time. */
+	pthread_mutex_lock(&calls);
 	f->fn(f->data, &c);
+	pthread_mutex_unlock(&calls);
 	if (b->error)
 		return luaL_error(L, "plugins.%s.%s: %s", f->pl->name, f->name, b->error);
 	if (b->result == NULL)

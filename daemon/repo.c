@@ -39,17 +39,20 @@ const char *
 repo_health_name(enum repo_health h)
 {
 	static const char *const names[] = {
-		"pending", "ok", "vanished", "corrupt", "unreachable", "not_isms", "removed",
+		"pending",     "ok",       "vanished", "corrupt",
+		"unreachable", "not_isms", "empty",    "removed",
 	};
 	return (size_t)h < NELEM(names) ? names[h] : "?";
 }
 
 int
-repo_resolve(const char *path, const char *ref, char out[41])
+repo_resolve(const char *path, const char *ref, char out[41], int *unborn)
 {
 	git_repository *r = NULL;
 	git_object *o = NULL;
 	int rc = -1;
+	if (unborn)
+		*unborn = 0;
 	pthread_once(&once, init_git);
 	if (access(path, F_OK) < 0)
 		return err_set("the repository %s is gone: %s", path, strerror(errno));
@@ -58,7 +61,15 @@ repo_resolve(const char *path, const char *ref, char out[41])
 		goto out;
 	}
 	if (git_revparse_single(&o, r, ref ? ref : "HEAD") < 0) {
-		gerr(ref ? ref : "HEAD");
+		/* HEAD names a branch with no commit yet: nothing is wrong. */
+		if (git_repository_head_unborn(r) == 1 &&
+		    (ref == NULL || strcmp(ref, "HEAD") == 0 || git_repository_is_empty(r) == 1)) {
+			if (unborn)
+				*unborn = 1;
+			err_set("the repository %s has no commits yet", path);
+		} else {
+			gerr(ref ? ref : "HEAD");
+		}
 		goto out;
 	}
 	git_object *c = NULL;

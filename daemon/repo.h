@@ -22,6 +22,7 @@ enum repo_health {
 	RH_CORRUPT,     /* cannot be opened or read */
 	RH_UNREACHABLE, /* the remote cannot be fetched */
 	RH_NOT_ISMS,    /* no isms.yaml at the commit */
+	RH_EMPTY,       /* no commits yet (an unborn HEAD) */
 	RH_REMOVED,     /* taken out of the configuration (only notified) */
 };
 
@@ -55,8 +56,10 @@ struct repo {
 const char *repo_health_name(enum repo_health h);
 
 /* Resolve ref (NULL: HEAD) of the repository at path to a commit id.
- * Returns 0, or -1 with err_msg(). Any thread. */
-int repo_resolve(const char *path, const char *ref, char out[41]);
+ * Returns 0, or -1 with err_msg(); *unborn (when not NULL) is set when
+ * the ref is an unborn HEAD, a repository with no commits yet. Any
+ * thread. */
+int repo_resolve(const char *path, const char *ref, char out[41], int *unborn);
 /* Mirror url into dir (a bare repository, created when missing): fetch
  * every branch and tag, and point HEAD at the remote's default branch.
  * Returns 0, or -1 with err_msg(). Blocks: run it off the loop. */

@@ -124,6 +124,12 @@ static const struct method methods[] = {
 	  RPC_WRITE | NEEDS_REPO,
 	  m_ack,
 	  { REPO, { "id", P_STR, "a reminder id or its ack key" }, END } },
+	{ "clock",
+	  RPC_WRITE,
+	  m_clock,
+	  { { "set", P_STR, "an ISO 8601 date" },
+	    { "advance", P_INT, "a number of seconds" },
+	    END } },
 };
 
 /* Check k->params against m's declared parameters: each known, each of

@@ -41,6 +41,10 @@ struct rpc_env {
 	 * job's done() calls reply once it has published the result. */
 	void (*sync)(void *arg, struct repo *r, uint64_t client, json_t *req_id,
 	             void (*reply)(struct ev_job *, size_t, void *), void *reply_arg);
+	/* With --frozen-clock: move the clock to t (not before now) and run
+	 * the timers that fell due; returns how many evaluations that queued.
+	 * NULL when the clock runs by itself. */
+	size_t (*clock)(void *arg, int64_t t);
 };
 
 /* JSON-RPC error codes. */

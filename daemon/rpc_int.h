@@ -80,5 +80,6 @@ int m_review_pack(struct call *k);
 int m_ack(struct call *k);
 int m_subscribe(struct call *k); /* rpc_subscribe.c */
 int m_unsubscribe(struct call *k);
+int m_clock(struct call *k); /* rpc_clock.c */
 
 #endif

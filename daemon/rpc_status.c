@@ -72,7 +72,7 @@ repo_status(struct repo *r)
 	                  r->commit[0] ? r->commit : NULL, "organisation", r->organisation,
 	                  "commit_time", rpc_jtime(r->commit_time), "evaluated_at",
 	                  rpc_jtime(r->evaluated_at), "rules_error", r->rules_error, "counts",
-	                  verdict_counts_json(&vc), "conformant", verdict_conformant(&vc));
+	                  verdict_counts_json(&vc), "conformant", verdict_repo_conformant(&vc));
 	json_object_set_new(o, "rules", json_integer((json_int_t)json_array_size(r->rules)));
 	json_object_set_new(o, "next_evaluation", rpc_jtime(r->next_valid));
 	json_object_set_new(o, "evaluating", json_boolean(r->busy > 0));

@@ -153,7 +153,7 @@ m_results(struct call *k)
 	k->result = json_pack("{s:s, s:s?, s:o, s:O?, s:b, s:o, s:o}", "repo", k->r->conf.name,
 	                      "commit", commit[0] ? commit : NULL, "evaluated_at", at, "as_of",
 	                      json_object_get(k->params, "as_of"), "conformant",
-	                      verdict_conformant(&vc), "counts", verdict_counts_json(&vc),
+	                      verdict_repo_conformant(&vc), "counts", verdict_counts_json(&vc),
 	                      "results", a);
 	json_decref(res);
 	return 0;
@@ -229,8 +229,8 @@ m_summary(struct call *k)
 	verdict_count(res, &vc);
 	k->result = json_pack("{s:s, s:s?, s:o, s:b, s:o, s:o}", "repo", k->r->conf.name, "commit",
 	                      commit[0] ? commit : NULL, "evaluated_at", at, "conformant",
-	                      verdict_conformant(&vc), "counts", verdict_counts_json(&vc), "groups",
-	                      groups);
+	                      verdict_repo_conformant(&vc), "counts", verdict_counts_json(&vc),
+	                      "groups", groups);
 	json_decref(res);
 	return 0;
 }

@@ -121,7 +121,7 @@ loader(void *arg)
 	struct load *l = arg;
 	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
 	char c = 1;
-	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit) < 0) ||
+	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit, NULL) < 0) ||
 	    snapshot_load(l->gitdir, l->commit, NULL, &lim, &l->snap) < 0 ||
 	    model_build(l->snap, &l->m) < 0)
 		l->error = xstrdup(err_msg());
@@ -170,6 +170,12 @@ arm(struct sched *s, int64_t now, int64_t next)
 	int64_t delay = next == INT64_MAX ? MAX_SLEEP : next - now;
 	if (delay > MAX_SLEEP)
 		delay = MAX_SLEEP;
+	/* A frozen clock gets there only by the clock method, which calls
+	 * schedule_clock_moved. */
+	if (s->env->frozen && delay > 0) {
+		evtimer_del(s->timer);
+		return;
+	}
 	struct timeval tv = { delay > 0 ? (time_t)delay : 0, delay > 0 ? 0 : 1000 };
 	evtimer_add(s->timer, &tv);
 }
@@ -408,6 +414,14 @@ schedule_commit(struct repo *r, const char *commit, struct model_hold *hold)
 	}
 	if (strcmp(s->commit, commit) != 0)
 		start_load(s, commit);
+}
+
+void
+schedule_clock_moved(struct repo *r)
+{
+	struct sched *s = find(r);
+	if (s && s->ld == NULL)
+		run(s);
 }
 
 /* The kept model, waiting for a running load; NULL with the error set

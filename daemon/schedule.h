@@ -25,6 +25,7 @@ struct schedule_env {
 	struct bus *bus;          /* reminders are published here */
 	const struct config *cfg; /* state_dir, rules */
 	int stopping;             /* set: loads that finish are not installed */
+	int frozen;               /* the clock moves only by the clock method */
 	int64_t (*now)(void *arg);
 	void *arg;
 };
@@ -49,6 +50,10 @@ void schedule_moved(const struct repo *old, struct repo *r);
  * is the one kept (or being loaded); reminders are recomputed after. */
 struct model_hold;
 void schedule_commit(struct repo *r, const char *commit, struct model_hold *hold);
+
+/* The daemon's clock was moved (--frozen-clock): fire r's reminders that
+ * fell due and arm for the next. */
+void schedule_clock_moved(struct repo *r);
 
 /* Method results (docs/protocol.md). Each returns 0 with *out the
  * caller's, or an enum schedule_error with err_msg(). */

@@ -23,7 +23,8 @@ _ismsd()
             ;;
     esac
     COMPREPLY=($(compgen -W "-c --config -f --foreground -t --test --repo --socket
-        --state-dir --rules --pidfile --log-level --syslog --now --help --version" -- "$cur"))
+        --state-dir --rules --pidfile --log-level --syslog --now --frozen-clock --help
+        --version" -- "$cur"))
 } &&
     complete -F _ismsd ismsd
 

@@ -387,16 +387,36 @@ reminder_ack(struct reminder_state *s, const char *id)
 	return rc;
 }
 
-/* Whether id names a reminder: one fired or acknowledged before, an
- * event of cal by its ack key (<event>@<date>, the date of the event's
- * current calendar entry), or an occurrence of a configured cron. */
+/* Whether a reminder with ack key key has fired: the key a subscriber
+ * was shown stays good after the event's date moved. */
+static int
+fired_with_key(const struct reminder_state *s, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; i < s->t.cap; i++) {
+		const struct entry *e = &s->t.v[i];
+		if (e->key == NULL || !e->fired || strncmp(e->key, key, n) != 0 || e->key[n] != '/')
+			continue;
+		char *k = ack_key(e->key);
+		int same = strcmp(k, key) == 0;
+		free(k);
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether id names a reminder: one fired or acknowledged before (by its
+ * id or by its ack key, whatever the event's date is now), an event of
+ * cal by its ack key (<event>@<date>, the date of the event's current
+ * calendar entry), or an occurrence of a configured cron. */
 int
 reminder_ack_known(const struct reminder_state *s, const struct reminder_config *cfg,
                    const struct calendar *cal, const char *id)
 {
 	char *key = ack_key(id);
 	int known = tab_get((struct table *)&s->t, id, 0) != NULL ||
-	            tab_get((struct table *)&s->t, key, 0) != NULL;
+	            tab_get((struct table *)&s->t, key, 0) != NULL || fired_with_key(s, key);
 	for (size_t i = 0; !known && cal && i < cal->n; i++) {
 		char d[11];
 		date_format(cal->v[i].date, d);

@@ -105,8 +105,9 @@ int reminder_mark_delivered(struct reminder_state *s, const char *id);
  * date) stop; for a cron reminder, that occurrence. */
 int reminder_ack(struct reminder_state *s, const char *id);
 /* Whether id names a reminder that can be acknowledged: fired or
- * acknowledged before, an event of cal by its ack key, or an occurrence
- * of a cron of cfg. */
+ * acknowledged before (also by the ack key of a fired reminder whose
+ * event has moved to another date since), an event of cal by its ack
+ * key, or an occurrence of a cron of cfg. */
 int reminder_ack_known(const struct reminder_state *s, const struct reminder_config *cfg,
                        const struct calendar *cal, const char *id);
 /* Whether key (an ack key or id) is acknowledged. */

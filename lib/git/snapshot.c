@@ -106,7 +106,7 @@ snapshot_is_record(const char *path)
 }
 
 /* Write a byte count for people ("20.0 MiB", "300 bytes"); with adj, as
- * a limit is named ("16 MiB", "100-byte"). */
+ * a limit is named ("16 MiB" rather than "16.0 MiB"). */
 static void
 fmt_size(char *out, size_t n, uint64_t v, int adj)
 {
@@ -121,7 +121,7 @@ fmt_size(char *out, size_t n, uint64_t v, int adj)
 	else if (v >= kib)
 		snprintf(out, n, "%.1f KiB", (double)v / (double)kib);
 	else
-		snprintf(out, n, adj ? "%llu-byte" : "%llu bytes", (unsigned long long)v);
+		snprintf(out, n, "%llu bytes", (unsigned long long)v);
 }
 
 /* Report a file over the size limit. */
@@ -133,7 +133,7 @@ snapshot_too_big(struct snapshot *s, const char *path, uint64_t size, size_t max
 	fmt_size(a, sizeof(a), size, 0);
 	fmt_size(b, sizeof(b), max, 1);
 	problems_add(&s->problems, path, 0,
-	             "is %s, over the %s limit for one record file; it is not loaded", a, b);
+	             "is %s, over the size cap for one record file (%s); it is not loaded", a, b);
 }
 
 /*
@@ -232,13 +232,16 @@ snapshot_bad_name(struct load *l, const char *name)
 	buf_free(&b);
 }
 
-/* Take a slot for the file at the current path, or NULL over the cap. */
+/* Take a slot for the file at the current path, or NULL over the cap.
+ * The manifest at the top is taken past the cap: the tree lists it after
+ * any directory whose name sorts before it, and a repository with too
+ * many files is still an ISMS whose cap is worth reporting. */
 struct snapshot_file *
 snapshot_new_file(struct load *l)
 {
 	struct snapshot *s = l->s;
 
-	if (s->nfiles >= l->max_files) {
+	if (s->nfiles >= l->max_files && strcmp(l->path.data, SNAPSHOT_MANIFEST) != 0) {
 		l->skipped++;
 		return NULL;
 	}
@@ -472,7 +475,7 @@ snapshot_report_skipped(struct load *l)
 		return;
 	problems_add(&l->s->problems, NULL, 0,
 	             "%zu file%s not loaded: the "
-	             "repository has more files than the limit of %zu",
+	             "repository has more files than the file count cap (%zu files)",
 	             l->skipped, l->skipped == 1 ? " was" : "s were", l->max_files);
 }
 

@@ -14,6 +14,9 @@ struct snapshot_limits {
 };
 #define SNAPSHOT_DEFAULT_MAX_BLOB  (16u << 20)
 #define SNAPSHOT_DEFAULT_MAX_FILES 100000u
+/* The manifest: loaded whatever the file count cap (model.h's
+ * MANIFEST_PATH). */
+#define SNAPSHOT_MANIFEST "isms.yaml"
 
 struct snapshot_file {
 	char *path; /* repository-relative, '/' separated */

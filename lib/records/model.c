@@ -478,6 +478,19 @@ build(const struct snapshot *s, const struct model *prev, struct model **out)
 	if (prev && prev->manifest == NULL)
 		prev = NULL;
 	if (m->manifest == NULL) {
+		/* There, but not loaded (over a cap) or not readable: say why,
+		 * rather than that there is none. */
+		const struct problem *why = NULL;
+		for (size_t i = 0; why == NULL && i < m->problems.n; i++)
+			if (m->problems.v[i].path &&
+			    strcmp(m->problems.v[i].path, MANIFEST_PATH) == 0)
+				why = &m->problems.v[i];
+		if (why) {
+			err_set("the manifest %s cannot be used: %s%s%.0d: %s", MANIFEST_PATH,
+			        MANIFEST_PATH, why->line ? ":" : "", why->line, why->msg);
+			model_free(m);
+			return -1;
+		}
 		model_free(m);
 		return err_set("no %s at the top of the repository: this is not an "
 		               "ISMS repository (see docs/isms-repository.md)",

@@ -65,6 +65,12 @@ verdict_conformant(const struct verdict_counts *c)
 	return c->n[ST_FAIL] == 0 && c->n[ST_ERROR] == 0;
 }
 
+int
+verdict_repo_conformant(const struct verdict_counts *c)
+{
+	return verdict_counts_total(c) > 0 && verdict_conformant(c);
+}
+
 double
 verdict_conformance(const struct verdict_counts *c)
 {

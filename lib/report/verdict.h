@@ -38,6 +38,10 @@ size_t verdict_counts_total(const struct verdict_counts *c);
 void verdict_count(json_t *set, struct verdict_counts *out);
 /* Conformant: no rule failed and none could not be evaluated. */
 int verdict_conformant(const struct verdict_counts *c);
+/* Whether a repository is conformant as a whole: it has verdicts, and
+ * they are conformant. One with none (not evaluated yet, not an ISMS,
+ * unreadable) is not. */
+int verdict_repo_conformant(const struct verdict_counts *c);
 /* The share of pass among pass, fail, warn and error; -1 when there are
  * none of those. */
 double verdict_conformance(const struct verdict_counts *c);

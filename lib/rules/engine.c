@@ -99,7 +99,17 @@ struct queue {
 	size_t *rule; /* indexes into the engine's rules */
 	size_t n;
 	atomic_size_t next;
+	double cutoff;    /* mono_ms() at which the evaluation ends; 0: never */
+	uint32_t eval_ms; /* its deadline, for the notes */
 };
+
+static atomic_uint eval_deadline;
+
+void
+engine_set_eval_deadline(uint32_t ms)
+{
+	atomic_store(&eval_deadline, ms);
+}
 
 static void run_done(struct run *x);
 
@@ -1138,11 +1148,13 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	double t0 = mono_ms();
 	res->rule = &e->eng->rules[i];
 	e->typed = 0;
+	int cut = 0;
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
 	if (sandbox_call(sb, 1, 1, &e->eng->limits) < 0) {
 		res->status = ST_ERROR;
 		res->note = xstrdup(err_msg());
+		cut = e->q->cutoff > 0 && mono_ms() >= e->q->cutoff;
 	} else {
 		lua_getfield(L, -1, "status");
 		res->status = parse_status(lua_tostring(L, -1));
@@ -1164,6 +1176,13 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 		track_pop(e);
 	res->steps = sandbox_steps(sb);
 	res->ms = mono_ms() - t0;
+	if (cut) {
+		/* Cut short by the evaluation's end: what it read so far is
+		 * not all it reads, and with nothing read it runs again at
+		 * the next commit. */
+		strset_free(&e->reads);
+		strset_free(&e->patterns);
+	}
 	res->reads = strset_take(&e->reads, &res->nreads);
 	res->patterns = strset_take(&e->patterns, &res->npatterns);
 	/* What one rule allocated is not the next rule's to pay for. */
@@ -1188,8 +1207,21 @@ run_rules(void *arg)
 			problems_add(&x->errs, NULL, 0, "rule count changed");
 		return NULL;
 	}
-	for (size_t k; (k = atomic_fetch_add(&x->q->next, 1)) < x->q->n;)
-		run_rule(x, x->sb, x->q->rule[k], &x->ev->results[x->q->rule[k]]);
+	sandbox_set_cutoff(x->sb, x->q->cutoff, x->q->eval_ms);
+	for (size_t k; (k = atomic_fetch_add(&x->q->next, 1)) < x->q->n;) {
+		struct rule_result *res = &x->ev->results[x->q->rule[k]];
+		if (x->q->cutoff > 0 && mono_ms() >= x->q->cutoff) {
+			res->status = ST_ERROR;
+			res->note = xasprintf(
+			        "not run: the evaluation ran past its deadline of "
+			        "%u ms (eval_timeout) before this rule's turn; it runs again "
+			        "with the next commit",
+			        (unsigned)x->q->eval_ms);
+			continue;
+		}
+		run_rule(x, x->sb, x->q->rule[k], res);
+	}
+	sandbox_set_cutoff(x->sb, 0, 0);
 	return NULL;
 }
 
@@ -1251,7 +1283,10 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 	engine_params_digest(e, m, ev->digest);
 	ev->results = xcalloc(n ? n : 1, sizeof(*ev->results));
 	ev->n = n;
-	struct queue q = { .rule = xcalloc(n + 1, sizeof(size_t)) };
+	struct queue q = { .rule = xcalloc(n + 1, sizeof(size_t)),
+		           .eval_ms = atomic_load(&eval_deadline) };
+	if (q.eval_ms)
+		q.cutoff = mono_ms() + q.eval_ms;
 	for (size_t i = 0; i < n; i++) {
 		ev->results[i].rule = &e->rules[i];
 		ev->results[i].status = ST_COUNT; /* not run */

@@ -113,6 +113,11 @@ const char *engine_digest(const struct engine *e);
  * isms.yaml (m may be NULL): equal digests mean equal rules judged with
  * equal settings. Also set in every evaluation. */
 void engine_params_digest(const struct engine *e, const struct model *m, char out[41]);
+/* Set the wall-clock deadline of every evaluation (engine_eval), in
+ * milliseconds from its start; 0 (the default) turns it off. Past it the
+ * running rules stop and the rules not yet run end as error, with a note
+ * that says so. Any thread; takes effect at the next evaluation. */
+void engine_set_eval_deadline(uint32_t ms);
 
 /* A function that adds globals to every sandbox the engines make, at load
  * and at each evaluation (the daemon installs its plugins' rule functions

@@ -37,19 +37,23 @@
 #define BIG_ALLOC   (64u << 10)
 
 /* Why a call must stop. */
-enum { LIVE, SPENT_BUDGET, SPENT_TIME, SPENT_ABORT };
+enum { LIVE, SPENT_BUDGET, SPENT_TIME, SPENT_EVAL, SPENT_ABORT };
 
 struct sandbox {
 	lua_State *L;
 	size_t mem, mem_limit;
 	uint64_t steps, budget;
-	uint64_t check_at; /* steps at which the slow path runs */
-	uint64_t deadline; /* CLOCK_MONOTONIC ns; 0: none */
-	uint32_t limit_ms; /* the deadline, for the message */
-	int running;       /* inside sandbox_call */
-	int spent;         /* LIVE, or why the running call must stop */
-	int env_ref;       /* metatable shared by rule environments */
-	int globals_ref;   /* the allowed globals (a raw table, never handed out) */
+	uint64_t check_at;     /* steps at which the slow path runs */
+	uint64_t deadline;     /* CLOCK_MONOTONIC ns; 0: none */
+	uint32_t limit_ms;     /* the deadline, for the message */
+	uint64_t cutoff;       /* the evaluation's end, CLOCK_MONOTONIC ns; 0: none */
+	uint32_t eval_ms;      /* the evaluation's deadline, for the message */
+	int cut;               /* the call's deadline is the evaluation's */
+	uint64_t limit_budget; /* the budget of the last call, for the message */
+	int running;           /* inside sandbox_call */
+	int spent;             /* LIVE, or why the running call must stop */
+	int env_ref;           /* metatable shared by rule environments */
+	int globals_ref;       /* the allowed globals (a raw table, never handed out) */
 };
 
 static const char RO_MT[] = "isms.readonly";
@@ -83,7 +87,7 @@ checkpoint(struct sandbox *sb)
 	if (sb->steps > sb->budget)
 		return SPENT_BUDGET;
 	if (sb->deadline != 0 && now_ns() >= sb->deadline)
-		return SPENT_TIME;
+		return sb->cut ? SPENT_EVAL : SPENT_TIME;
 	sb->check_at = sb->budget - sb->steps > CLOCK_EVERY ? sb->steps + CLOCK_EVERY : sb->budget;
 	return LIVE;
 }
@@ -133,9 +137,20 @@ spent_text(const struct sandbox *sb, char *buf, size_t size)
 	if (sb->spent == SPENT_ABORT)
 		return "evaluation stopped: the daemon is shutting down (the rule "
 		       "did not finish)";
-	if (sb->spent != SPENT_TIME)
-		return "instruction budget exhausted: the rule ran too long (an "
-		       "endless loop, or too much work)";
+	if (sb->spent == SPENT_EVAL) {
+		snprintf(buf, size,
+		         "time limit exceeded: the evaluation ran past its deadline of %u ms "
+		         "(eval_timeout) while this rule ran; the rule did not finish",
+		         (unsigned)sb->eval_ms);
+		return buf;
+	}
+	if (sb->spent != SPENT_TIME) {
+		snprintf(buf, size,
+		         "instruction budget exhausted: the rule ran too long (an endless "
+		         "loop, or too much work) and used its %llu instructions",
+		         (unsigned long long)sb->limit_budget);
+		return buf;
+	}
 	snprintf(buf, size,
 	         "time limit exceeded: the rule ran past its %u ms deadline "
 	         "before spending its instruction budget (an endless loop, or "
@@ -243,6 +258,15 @@ uint32_t
 sandbox_deadline(void)
 {
 	return atomic_load(&default_deadline);
+}
+
+void
+sandbox_set_cutoff(struct sandbox *sb, double at, uint32_t limit_ms)
+{
+	sb->cutoff = at > 0 ? (uint64_t)(at * 1e6) : 0;
+	if (at > 0 && sb->cutoff == 0)
+		sb->cutoff = 1;
+	sb->eval_ms = limit_ms;
 }
 
 void
@@ -1022,9 +1046,13 @@ sandbox_call(struct sandbox *sb, int nargs, int nresults, const struct sandbox_l
 	lua_insert(L, base);
 	sb->steps = 0;
 	sb->spent = LIVE;
-	sb->budget = lim->budget;
+	sb->budget = sb->limit_budget = lim->budget;
 	sb->limit_ms = sandbox_deadline();
 	sb->deadline = sb->limit_ms ? now_ns() + (uint64_t)sb->limit_ms * 1000000u : 0;
+	/* The evaluation's end, when it comes first, is the call's. */
+	sb->cut = sb->cutoff != 0 && (sb->deadline == 0 || sb->cutoff < sb->deadline);
+	if (sb->cut)
+		sb->deadline = sb->cutoff;
 	sb->running = 1;
 	sb->spent = checkpoint(sb);
 	if (sb->spent != LIVE) {

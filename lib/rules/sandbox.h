@@ -68,6 +68,11 @@ void sandbox_charge(lua_State *L, uint64_t n);
  * thread; takes effect at the next sandbox_call. */
 void sandbox_set_deadline(uint32_t ms);
 uint32_t sandbox_deadline(void);
+/* Also stop sb's calls at the instant at (mono_ms() clock, sys.h), the
+ * end of the evaluation they are part of, whose deadline was limit_ms;
+ * at 0 turns it off. A call stopped there says so. The thread that uses
+ * sb, between calls. */
+void sandbox_set_cutoff(struct sandbox *sb, double at, uint32_t limit_ms);
 /* Stop every running call of every sandbox at its next hook or charge,
  * and fail every later one at once, until sandbox_abort_clear. Any
  * thread, and async-signal-safe: the daemon calls it on SIGTERM so that

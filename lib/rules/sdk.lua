@@ -341,26 +341,51 @@ function Ctx:record(t, id)
   return idx[tostring(id)]
 end
 
--- Results of r:shared by key, and how many of its computations are under
--- way (they may read, not judge).
+-- Results of r:shared by builder and key, and how many of its computations
+-- are under way (they may read, not judge).
 local shared, computing = {}, 0
 
+-- What tells one builder of r:shared from another: where its code is
+-- defined and what it closes over. A helper of rules/lib gives every pack
+-- that calls it the same builder, so its result is computed once; a pack
+-- that uses another pack's key with a builder of its own (its code lives
+-- in its own file, and closes over its own environment) gets its own
+-- result, so that no pack can hand another a value, whatever order the
+-- rules run in.
+local function builder_id(fn)
+  local d = getinfo(fn, "Su")
+  local id = { d.source, ":", d.linedefined, ":", d.lastlinedefined }
+  for i = 1, d.nups do
+    id[#id + 1] = "|"
+    id[#id + 1] = tostring(debug.upvalueid(fn, i))
+  end
+  return concat(id)
+end
+
 ---Compute `fn(r)` once per evaluation and give every rule that asks with
----the same `key` the same result, read-only: for helpers that index many
----records and serve many rules (the evidence dates per file, the policy
----acknowledgements per person). What `fn` reads counts as read by every
----rule given the result, so incremental evaluation stays exact. The
----result must depend only on the records and `key` (put a parameter in
----the key); `fn` cannot report findings. An error in `fn` is the calling
----rule's error, and the next rule to ask computes again.
+---the same `key` and the same `fn` the same result, read-only: for helpers
+---that index many records and serve many rules (the evidence dates per
+---file, the policy acknowledgements per person). `fn` counts as the same
+---when it is defined at the same place and closes over the same variables:
+---define it once in a module (rules/lib) or at the top of a pack, not
+---inside a check, or it is computed anew for every rule. Results are kept
+---apart by `fn`, so packs that happen to use one key do not share a
+---result. What `fn` reads counts as read by every rule given the result,
+---so incremental evaluation stays exact. The result must depend only on
+---the records and `key` (put a parameter in the key); `fn` cannot report
+---findings. An error in `fn` is the calling rule's error, and the next
+---rule to ask computes again.
 function Ctx:shared(key, fn)
   if type(key) ~= "string" then error("r:shared(key, fn): key must be a string", 2) end
-  local c = shared[key]
+  if type(fn) ~= "function" then error("r:shared(key, fn): fn must be a function", 2) end
+  local by_fn = shared[key]
+  if not by_fn then by_fn = {}; shared[key] = by_fn end
+  local fid = builder_id(fn)
+  local c = by_fn[fid]
   if c then
     I.track_add(c.reads, c.patterns)
     return c.value
   end
-  if type(fn) ~= "function" then error("r:shared(key, fn): fn must be a function", 2) end
   I.track_push()
   computing = computing + 1
   local ok, v = pcall(fn, self)
@@ -368,7 +393,7 @@ function Ctx:shared(key, fn)
   local reads, patterns = I.track_pop()
   if not ok then error(v, 0) end
   if type(v) == "table" then v = I.readonly(v) end
-  shared[key] = { value = v, reads = reads, patterns = patterns }
+  by_fn[fid] = { value = v, reads = reads, patterns = patterns }
   return v
 end
 

@@ -233,12 +233,15 @@ function context:param(name, default) end
 function context:person(id) end
 
 ---Compute `fn(r)` once per evaluation and give every rule asking with the
----same key the same result, read-only. What `fn` reads counts as read by
----each of those rules. `fn` may not report findings; put any parameter it
----uses in the key.
+---same key and the same `fn` the same result, read-only. `fn` is the same
+---when it is defined at the same place and closes over the same
+---variables: define it in a module or at the top of a pack. Another pack's
+---builder never shares a result with yours, even under the same key. What
+---`fn` reads counts as read by each of those rules. `fn` may not report
+---findings; put any parameter it uses in the key.
 ---@generic T
----@param key string unique across packs: prefix it with your pack's name
----@param fn fun(r: isms.context): T
+---@param key string names the result; prefix it with your pack's name
+---@param fn fun(r: isms.context): T defined once, outside the check
 ---@return T
 function context:shared(key, fn) end
 

@@ -18,7 +18,7 @@ repositories:
   - name: two
     path: $T/two
 CONF
-$ISMSD -c "$T/ismsd.conf" --now 2026-11-22 2>"$T/bg.err"
+$ISMSD -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock 2>"$T/bg.err"
 ok $? "ismsd detaches and exits 0 once it serves"
 ISMSD_PID=$(cat "$T/ismsd.pid" 2>/dev/null)
 ok $([ -n "$ISMSD_PID" ] && kill -0 "$ISMSD_PID"; echo $?) "the pidfile names the running daemon"

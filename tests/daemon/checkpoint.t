@@ -53,7 +53,7 @@ for c in range(400):
 PY
 ok $? "a journal of 400 evaluated commits"
 
-start_ismsd -c "$T/ismsd.conf" --now 2026-11-22
+start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock
 wait_ready; ok $? "the daemon starts on it"
 n=$(ls "$STATE/checkpoints" 2>/dev/null | grep -c '\.ckpt$')
 [ "$n" -ge 4 ]; ok $? "checkpoints were written from the existing journal ($n)"
@@ -136,7 +136,7 @@ kill -9 "$ISMSD_PID"; wait "$ISMSD_PID" 2>/dev/null; ISMSD_PID=
 set -- $(ls "$STATE/checkpoints" | grep '\.ckpt$' | sort -n)
 rm -f "$STATE/checkpoints/$1"
 python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=0x20; open(p,"wb").write(b)' "$STATE/checkpoints/$2"
-start_ismsd -c "$T/ismsd.conf" --now 2026-11-22; ok $? "restart after kill -9, a checkpoint gone and one corrupt"
+start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock; ok $? "restart after kill -9, a checkpoint gone and one corrupt"
 "$ISMSCTL_BIN" results --json > "$T/res2"
 cmp -s "$T/res1" "$T/res2"; ok $? "the same current results"
 out=$(compare)

@@ -5,7 +5,7 @@
 
 example_clone "$T/repo"
 NOW=2026-11-22
-start_ismsd --repo "$T/repo" --now $NOW
+start_ismsd --repo "$T/repo" --now $NOW --frozen-clock
 wait_ready; ok $? "the daemon evaluates the repository at start"
 
 st=$("$ISMSCTL_BIN" status --json)

@@ -40,7 +40,7 @@ wait_msg() {
 }
 lines() { wc -l < "$MSGS"; }
 
-NOTIFY_SOCKET="$NSOCK" start_ismsd --repo "$T/repo" --now 2026-11-22
+NOTIFY_SOCKET="$NSOCK" start_ismsd --repo "$T/repo" --now 2026-11-22 --frozen-clock
 ok $? "the daemon starts with NOTIFY_SOCKET set"
 wait_msg 1 "^READY=1|STATUS=serving 1 repository on $SOCK"
 ok $? "READY=1 with a status line once it serves"
@@ -61,7 +61,7 @@ ok $? "STOPPING=1 on SIGTERM"
 wait "$LPID" 2>/dev/null
 
 # No service manager: the same daemon starts and stops as before.
-start_ismsd --repo "$T/repo" --now 2026-11-22
+start_ismsd --repo "$T/repo" --now 2026-11-22 --frozen-clock
 ok $? "without NOTIFY_SOCKET the daemon starts"
 stop_ismsd
 like "$(cat "$T/ismsd.log")" "stopped" "and stops cleanly"

@@ -50,7 +50,7 @@ like "$out" "ismsd.conf:14: plugin gone: " "ismsd -t: the missing file names the
 like "$out" "repository isms: " "ismsd -t: still checks the rule packs"
 unlike "$out" "Sanitizer" "ismsd -t: no sanitizer report (under make sanitize)"
 
-start_ismsd -c "$T/ismsd.conf" --now $NOW
+start_ismsd -c "$T/ismsd.conf" --now $NOW --frozen-clock
 ok $? "the daemon starts although two plugins do not load"
 wait_ready; ok $? "and evaluates the repository"
 

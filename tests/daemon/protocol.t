@@ -12,7 +12,7 @@ repositories:
   - name: acme
     path: $T/repo
 CONF
-start_ismsd -c "$T/ismsd.conf" --now 2026-11-22
+start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock
 wait_ready; ok $? "daemon ready"
 
 python3 - "$SOCK" "$(dirname "$0")/protocol" > "$T/cases" <<'PY'

@@ -30,7 +30,7 @@ repositories:
   - {name: many, path: $T/many, poll_interval: 0}
   - {name: grow, path: $T/grow, ref: refs/heads/main, poll_interval: 0}
 CONF
-start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --log-level debug
+start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock --log-level debug
 ok $? "daemon with seven repositories starts"
 
 st() { # st NAME FIELD: a field of a repository's status

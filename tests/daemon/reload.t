@@ -13,7 +13,7 @@ repositories:
 CONF
 out=$($ISMSD -t -c "$T/ismsd.conf" 2>&1); ok $? "ismsd -t: a good configuration passes"
 like "$out" "rules in" "ismsd -t counts the rules"
-start_ismsd -c "$T/ismsd.conf" --now 2026-11-22
+start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock
 wait_ready; ok $? "daemon ready"
 n1=$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["rules"]')
 
@@ -165,7 +165,7 @@ stop_ismsd
 
 # Repositories given with --repo stay across a reload of the file.
 example_clone "$T/flagged"
-start_ismsd -c "$T/ismsd.conf" --repo "$T/flagged" --now 2026-11-22
+start_ismsd -c "$T/ismsd.conf" --repo "$T/flagged" --now 2026-11-22 --frozen-clock
 conf
 kill -HUP "$ISMSD_PID"
 until_is '" ".join(r["name"] for r in j["repositories"])' "acme flagged"

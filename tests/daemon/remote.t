@@ -14,7 +14,7 @@ repositories:
     url: file://$T/origin.git
     fetch_interval: 3600
 CONF
-start_ismsd -c "$T/ismsd.conf" --now 2026-11-22; ok $? "daemon with a remote repository starts"
+start_ismsd -c "$T/ismsd.conf" --now 2026-11-22 --frozen-clock; ok $? "daemon with a remote repository starts"
 wait_ready; ok $? "the mirror is fetched and evaluated"
 ok $([ -d "$STATE/mirrors/northwind.git" ]; echo $?) "the mirror lives in the state directory"
 is "$("$ISMSCTL_BIN" status --json | jget 'j["repositories"][0]["commit"]')" \
@@ -52,7 +52,7 @@ stop_ismsd
 # A local repository that vanishes.
 example_clone "$T/local"
 rm -rf "$STATE"
-start_ismsd --repo "$T/local" --now 2026-11-22
+start_ismsd --repo "$T/local" --now 2026-11-22 --frozen-clock
 wait_ready
 mv "$T/local" "$T/moved"
 "$ISMSCTL_BIN" sync >/dev/null 2>&1

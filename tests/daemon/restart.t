@@ -4,7 +4,7 @@
 . "$(dirname "$0")/daemon.sh"
 
 example_clone "$T/repo"
-start_ismsd --repo "$T/repo" --now 2026-11-22
+start_ismsd --repo "$T/repo" --now 2026-11-22 --frozen-clock
 wait_ready; ok $? "first daemon ready"
 cd "$T/repo"
 sed -i 's/^approved_by: p-katharina-vogt/approved_by: p-nobody-at-all/' policies/information-security-policy.md
@@ -18,7 +18,7 @@ c1=$("$ISMSCTL_BIN" status --json | jget 'j["cursor"]')
 kill -9 "$ISMSD_PID"; wait "$ISMSD_PID" 2>/dev/null; ISMSD_PID=
 # A torn last line, as if the crash came in the middle of a write.
 printf '{"jsonrpc":"2.0","method":"results","params":{"cur' >> "$STATE/journal.jsonl"
-start_ismsd --repo "$T/repo" --now 2026-11-22; ok $? "the daemon restarts over the stale socket"
+start_ismsd --repo "$T/repo" --now 2026-11-22 --frozen-clock; ok $? "the daemon restarts over the stale socket"
 # Served from the journal at once, before any evaluation finishes.
 "$ISMSCTL_BIN" results --json | jget 'j["results"]' > "$T/res2"
 cmp -s "$T/res1" "$T/res2"; ok $? "same results after kill -9"
@@ -40,13 +40,17 @@ is "$(wc -l < "$T/w" | tr -d ' ')" 2 "replay from cursor 0: both commits"
 # A watcher survives a daemon restart and resumes from its last cursor.
 "$ISMSCTL_BIN" watch --json --topics results --count 1 --timeout 30 > "$T/w2" 2>"$T/w2.err" &
 w=$!
-sleep 0.3
+# Until it has subscribed, however slow the machine.
+i=0
+while [ $i -lt 400 ] && [ "$("$ISMSCTL_BIN" status --json | jget 'j["subscriptions"]')" -lt 1 ]; do
+	sleep 0.05; i=$((i + 1))
+done
 stop_ismsd
 cd "$T/repo"
 sed -i 's/^approved_by: p-nobody-at-all/approved_by: p-katharina-vogt/' policies/information-security-policy.md
 commit_at 2026-11-22 "Approval restored"
 cd - >/dev/null
-start_ismsd --repo "$T/repo" --now 2026-11-22
+start_ismsd --repo "$T/repo" --now 2026-11-22 --frozen-clock
 wait $w; ok $? "the watcher reconnects and receives the change made while the daemon was down"
 like "$(cat "$T/w2")" '"5.2-policy-approved"' "it is the restored verdict"
 done_testing

@@ -114,6 +114,15 @@ spec {
 }
 
 spec {
+  name = "a register larger than the rule judges is reported, not judged",
+  now = NOW, fixture = EXAMPLE,
+  edit = { ["isms.yaml"] = { { "parameters:\n", "parameters:\n  A.5.9-asset-inventory:\n    max_assets: 3\n" } },
+           ["assets/applications.yaml"] = { { "    owner: p-julia-richter\n", "" } } },
+  expect = { ["A.5.9-asset-inventory"] = { status = "warn", count = 1,
+    findings = { { message = "more than this rule can judge (3, parameter max_assets)" } } } },
+}
+
+spec {
   name = "an asset owned by a leaver fails",
   now = NOW, fixture = EXAMPLE,
   edit = { ["assets/applications.yaml"] = { { "owner: p-julia-richter", "owner: p-carsten-reuter" } } },

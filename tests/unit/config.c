@@ -58,6 +58,8 @@ test_full(void)
 	                "max_clients: 50\n"
 	                "max_message: 4096\n"
 	                "subscriber_buffer: 65536\n"
+	                "eval_threads: 4\n"
+	                "eval_timeout: 30\n"
 	                "write_users: [0, root]\n"
 	                "write_groups: [0]\n"
 	                "repositories:\n"
@@ -83,6 +85,8 @@ test_full(void)
 	is_int(c.max_clients, 50, "max_clients");
 	is_int(c.max_message, 4096, "max_message");
 	is_int(c.subscriber_buffer, 65536, "subscriber_buffer");
+	is_int(c.eval_threads, 4, "eval_threads");
+	is_int(c.eval_timeout, 30, "eval_timeout");
 	is_int(c.nwrite_uids, 2, "write_users: by number and by name");
 	is_int(c.write_uids[1], 0, "root by name is uid 0");
 	is_int(c.nwrite_gids, 1, "write_groups");
@@ -149,6 +153,14 @@ test_bad(void)
 	n = load("max_message: 99999999999999999999\nrepositories: [{name: a, path: /x}]\n",
 	         &c, msg, sizeof(msg));
 	ok(n >= 1, "an out-of-range number is refused");
+	config_free(&c);
+
+	n = load("eval_threads: 0\nrepositories: [{name: a, path: /x}]\n", &c, msg, sizeof(msg));
+	ok(n >= 1, "no evaluation thread is refused");
+	config_free(&c);
+	n = load("eval_threads: 65\neval_timeout: -1\nrepositories: [{name: a, path: /x}]\n", &c,
+	         msg, sizeof(msg));
+	is_int(n, 2, "too many evaluation threads and a negative eval_timeout are refused");
 	config_free(&c);
 
 	/* Hostile: deep nesting and a huge file. */

@@ -11,6 +11,7 @@
 #include "plainsnap.h"
 #include "model.h"
 #include "tap.h"
+#include "buf.h"
 #include "cdefs.h"
 #include "err.h"
 #include "buf.h"
@@ -216,30 +217,41 @@ has_read(const struct rule_result *x, const char *path)
 	return 0;
 }
 
-/* r:shared: computed once, read-only, its reads count for every rule
- * given the result, and it cannot judge. */
+/* r:shared: computed once per builder, read-only, its reads count for
+ * every rule given the result, and it cannot judge. A builder is told
+ * apart by where it is defined and what it closes over, so that another
+ * builder with the same key (another pack's) never hands its value on. */
 static void
 test_shared(void)
 {
 	struct run r;
 	const char *pack =
-		RULE("s-first", "local v = r:shared('t.count', function(c)\n"
-		                "  local n = 0\n"
-		                "  for _ in ipairs(c:records('risk')) do n = n + 1 end\n"
-		                "  return { n = n, list = { 'a' } }\n"
-		                "end)\n"
+		"local computed = 0\n"
+		"local function count(c)\n"
+		"  computed = computed + 1\n"
+		"  local n = 0\n"
+		"  for _ in ipairs(c:records('risk')) do n = n + 1 end\n"
+		"  return { n = n, list = { 'a' } }\n"
+		"end\n"
+		RULE("s-first", "local v = r:shared('t.count', count)\n"
 		                "if v.n ~= 2 then r:fail('counted %s', tostring(v.n)) end")
-		RULE("s-again", "local v = r:shared('t.count', function() error('computed twice') end)\n"
-		                "if v.n ~= 2 or v.list[1] ~= 'a' then r:fail('not shared') end")
-		RULE("s-change", "local v = r:shared('t.count', function() end)\n"
+		RULE("s-again", "local v = r:shared('t.count', count)\n"
+		                "if v.n ~= 2 or v.list[1] ~= 'a' then r:fail('not shared') end\n"
+		                "if computed ~= 1 then r:fail('computed %d times', computed) end")
+		RULE("s-change", "local v = r:shared('t.count', count)\n"
 		                 "v.list[1] = 'b'")
-		RULE("s-intact", "local v = r:shared('t.count', function() end)\n"
+		RULE("s-intact", "local v = r:shared('t.count', count)\n"
 		                 "if v.list[1] ~= 'a' then r:fail('changed by another rule') end")
+		RULE("s-other", "local v = r:shared('t.count', function() return 'mine' end)\n"
+		                "if v ~= 'mine' then r:fail('given another builder\\'s result') end")
+		RULE("s-after", "local v = r:shared('t.count', count)\n"
+		                "if type(v) ~= 'table' or v.n ~= 2 then r:fail('poisoned') end")
 		RULE("s-judges", "r:shared('t.judge', function(c) c:fail('from inside') end)")
 		RULE("s-raises", "r:shared('t.flaky', function() error('broken helper') end)")
 		RULE("s-retries", "local v = r:shared('t.flaky', function() return 7 end)\n"
 		                  "if v ~= 7 then r:fail('no retry') end")
-		RULE("s-bad-key", "r:shared(42, function() end)");
+		RULE("s-bad-key", "r:shared(42, function() end)")
+		RULE("s-no-fn", "r:shared('t.count')");
 	ok(run(&r, pack, day("2026-05-01")) == 0, "evaluation with r:shared runs: %s", err_msg());
 	is_str(status(&r, "s-first"), "pass", "the first rule computes the shared result");
 	is_str(status(&r, "s-again"), "pass", "a later rule gets it without computing again");
@@ -249,6 +261,8 @@ test_shared(void)
 	   "a rule given the result read the same files");
 	is_str(status(&r, "s-change"), "error", "the shared result is read-only");
 	is_str(status(&r, "s-intact"), "pass", "no rule changes what the next one gets");
+	is_str(status(&r, "s-other"), "pass", "another builder with the same key gets its own result");
+	is_str(status(&r, "s-after"), "pass", "and does not replace the first builder's");
 	const struct rule_result *j = result(&r, "s-judges");
 	is_str(status(&r, "s-judges"), "error", "a shared computation cannot report findings");
 	ok(j && j->note && strstr(j->note, "r:shared"), "the error names r:shared: %s",
@@ -257,7 +271,33 @@ test_shared(void)
 	is_str(status(&r, "s-raises"), "error", "an error in the computation is the rule's");
 	is_str(status(&r, "s-retries"), "pass", "the next rule computes it again");
 	is_str(status(&r, "s-bad-key"), "error", "a key that is not text is an error");
+	is_str(status(&r, "s-no-fn"), "error", "a builder is required");
 	run_free(&r);
+}
+
+/* The evaluation's deadline: rules whose turn comes after it are not
+ * run, end as error, say why and read nothing, so that they run again at
+ * the next commit. (The rule running at it is stopped by its sandbox:
+ * tests/unit/sandbox.c.) */
+static void
+test_eval_deadline(void)
+{
+	struct run r;
+	struct buf b = { 0 };
+	for (int i = 0; i < 20; i++)
+		buf_printf(&b, RULE("d-spin-%d", "r:records('risk') while true do end"), i);
+	buf_adds(&b, RULE("d-after", "r:records('risk')"));
+	engine_set_eval_deadline(50);
+	ok(run(&r, b.data, day("2026-05-01")) == 0, "an evaluation with a deadline runs: %s",
+	   err_msg());
+	engine_set_eval_deadline(0);
+	const struct rule_result *x = result(&r, "d-after");
+	is_str(status(&r, "d-after"), "error", "a rule whose turn comes after the deadline is error");
+	ok(x && x->note && strstr(x->note, "not run") && strstr(x->note, "50 ms (eval_timeout)"),
+	   "and says it was not run: %s", x && x->note ? x->note : "(none)");
+	ok(x && x->nreads == 0, "it read nothing: it runs again at the next commit");
+	run_free(&r);
+	buf_free(&b);
 }
 
 /* Each hostile rule ends as error; the rules after it still run. */
@@ -544,6 +584,7 @@ main(void)
 	test_hostile();
 	test_load_errors();
 	test_shared();
+	test_eval_deadline();
 	test_excluded();
 	test_params();
 	test_text_ids();

@@ -178,6 +178,36 @@ test_overdue_and_ack(void)
 	reminder_config_free(cfg);
 }
 
+/* The ack key `ismsctl watch` showed with a reminder stays good after a
+ * commit moved the event to another date. */
+static void
+test_ack_after_move(void)
+{
+	struct reminder_config *cfg = reminder_config_default("Europe/Berlin");
+	struct calendar *c = one_event(0);
+	struct reminder_state *s = fresh();
+
+	is_int(fire_all(s, cfg, c, utc(2026, 6, 8, 8, 0)), 1, "the 7-day reminder fires");
+	c->v[0].date = (struct ymd){ 2026, 9, 1 };
+	reminder_close(s);
+	reminder_open(dir, &s);
+	ok(reminder_ack_known(s, cfg, c, "corrective-action:NC-1@2026-06-15"),
+	   "its ack key is known after the date moved (and a restart)");
+	ok(reminder_ack_known(s, cfg, c, "corrective-action:NC-1@2026-09-01"),
+	   "so is the key of the new date");
+	ok(!reminder_ack_known(s, cfg, c, "corrective-action:NC-1@2026-06-16"),
+	   "a date that neither fired nor is in the calendar is not");
+	ok(!reminder_ack_known(s, cfg, c, "corrective-action:NC@2026-06-15"),
+	   "nor the key of another event that shares a prefix");
+	ok(reminder_ack(s, "corrective-action:NC-1@2026-06-15") == 0, "it is acknowledged");
+	is_str(due_ids(s, cfg, c, utc(2026, 8, 25, 8, 0), NULL),
+	       "corrective-action:NC-1@2026-09-01/-7d",
+	       "which does not stop the reminders of the new date");
+	reminder_close(s);
+	calendar_free(c);
+	reminder_config_free(cfg);
+}
+
 /* In a child: open the state, fire what is due at now, append each id to
  * the consumer's file `sink`, and die with SIGKILL at `crash`: 0 after
  * marking fired, 1 after delivering, before marking delivered. */
@@ -407,6 +437,7 @@ main(void)
 	snprintf(dir, sizeof(dir), "/tmp/isms-reminder-%ld", (long)getpid());
 	test_leads_and_catchup();
 	test_overdue_and_ack();
+	test_ack_after_move();
 	test_kill9();
 	test_damage_and_lock();
 	test_cron_reminders();

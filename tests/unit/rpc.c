@@ -95,6 +95,7 @@ main(void)
 	is_int(rpc_method_flags("sync"), RPC_WRITE, "sync writes");
 	is_int(rpc_method_flags("evaluate"), RPC_WRITE, "evaluate writes");
 	is_int(rpc_method_flags("ack"), RPC_WRITE, "ack writes (authorised like sync)");
+	is_int(rpc_method_flags("clock"), RPC_WRITE, "clock writes (--frozen-clock only)");
 	is_int(rpc_method_flags("schedule"), RPC_READ, "schedule reads");
 	is_int(rpc_method_flags("audit-plan"), RPC_READ, "audit-plan reads");
 	is_int(rpc_method_flags("subscribe"), RPC_SUBSCRIBE, "subscribe subscribes");
@@ -103,7 +104,7 @@ main(void)
 	static const char *const all[] = {"status", "results", "explain", "summary", "soa",
 	                                  "rules", "history", "sync", "evaluate", "subscribe",
 	                                  "unsubscribe", "schedule", "calendar", "audit-plan",
-	                                  "review-pack", "ack"};
+	                                  "review-pack", "ack", "clock"};
 	int missing = 0;
 	for (size_t i = 0; i < NELEM(all); i++)
 		missing += rpc_method_flags(all[i]) < 0;

@@ -329,6 +329,33 @@ test_deadline(void)
 	sandbox_set_deadline(SLOW_DEADLINE_MS);
 }
 
+/* The evaluation's end (sandbox_set_cutoff) stops a call before the
+ * rule's own deadline, and says that it was the evaluation's. */
+static void
+test_cutoff(void)
+{
+	char *err, *out;
+	double t0 = now_s();
+	sandbox_set_cutoff(sb, t0 * 1000 + 200, 200);
+	out = run("while true do end", HUGE_BUDGET, &err);
+	double dt = now_s() - t0;
+	ok(out == NULL && err && strstr(err, "the evaluation ran past its deadline of 200 ms"),
+	   "a loop ends at the evaluation's end (%s)", err ? err : out);
+	ok(dt < 5.0, "and soon after it (%.2f s)", dt);
+	free(out);
+	free(err);
+	out = run("return 'late'", HUGE_BUDGET, &err);
+	ok(out == NULL && err && strstr(err, "(eval_timeout)"),
+	   "a call after the evaluation's end fails at once (%s)", err ? err : out);
+	free(out);
+	free(err);
+	sandbox_set_cutoff(sb, 0, 0);
+	out = run("return 'quick'", HUGE_BUDGET, &err);
+	is_str(out, "quick", "without a cutoff calls run: %s", err ? err : "");
+	free(out);
+	free(err);
+}
+
 static void *
 run_forever(void *arg)
 {
@@ -388,6 +415,7 @@ main(void)
 	test_abuse();
 	test_records();
 	test_deadline();
+	test_cutoff();
 	test_abort();
 	luaL_unref(sandbox_lua(sb), LUA_REGISTRYINDEX, env_ref);
 	sandbox_free(sb);

@@ -652,7 +652,7 @@ t_limits(void)
 
 	s = load("limits", NULL, NULL, &lim);
 	ok(s && snapshot_find(s, "big.yaml") == NULL, "limits: big record not loaded");
-	like(s ? problem_msg(s, "big.yaml") : NULL, "is 300 bytes, over the 100-byte limit",
+	like(s ? problem_msg(s, "big.yaml") : NULL, "is 300 bytes, over the size cap for one record file (100 bytes)",
 	     "limits: problem gives the size and the limit");
 	ok(s && snapshot_find(s, "big.pdf") != NULL,
 	   "limits: a big evidence file is listed (it is not read)");
@@ -662,7 +662,7 @@ t_limits(void)
 
 	s = load("limits", NULL, "limits", &lim);
 	ok(s && snapshot_find(s, "big.yaml") == NULL, "limits: work tree, big record not loaded");
-	like(s ? problem_msg(s, "big.yaml") : NULL, "over the 100-byte limit",
+	like(s ? problem_msg(s, "big.yaml") : NULL, "over the size cap for one record file (100 bytes)",
 	     "limits: work tree, problem");
 	snapshot_free(s);
 
@@ -672,11 +672,28 @@ t_limits(void)
 	is_int(s ? s->nfiles : 0, 2, "limits: file count capped");
 	like(s ? problem_msg(s, NULL) : NULL, "3 files were not loaded",
 	     "limits: says how many were left out");
-	like(s ? problem_msg(s, NULL) : NULL, "limit of 2", "limits: says what the limit is");
+	like(s ? problem_msg(s, NULL) : NULL, "file count cap (2 files)", "limits: says which cap and its value");
 	ok(s && sorted(s), "limits: capped list still sorted");
 	snapshot_free(s);
 	s = load("limits", NULL, "limits", &lim);
 	is_int(s ? s->nfiles : 0, 2, "limits: work tree file count capped");
+	snapshot_free(s);
+	/* The manifest sorts after the directory that fills the cap. */
+	must("git init -q capped && mkdir capped/a");
+	put("capped", "a/1.yaml", "a: 1\n");
+	put("capped", "a/2.yaml", "a: 2\n");
+	put("capped", "a/3.yaml", "a: 3\n");
+	put("capped", "isms.yaml", "organisation: x\n");
+	free(commit("capped", T0, "Alice", "many"));
+	s = load("capped", NULL, NULL, &lim);
+	ok(s && snapshot_find(s, "isms.yaml") && snapshot_find(s, "isms.yaml")->data,
+	   "limits: the manifest is loaded past the file count cap");
+	like(s ? problem_msg(s, NULL) : NULL, "1 file was not loaded",
+	     "limits: and the cap still leaves the others out");
+	snapshot_free(s);
+	s = load("capped", NULL, "capped", &lim);
+	ok(s && snapshot_find(s, "isms.yaml") != NULL,
+	   "limits: work tree, the manifest past the cap");
 	snapshot_free(s);
 
 	lim.max_files = 0;
@@ -684,7 +701,7 @@ t_limits(void)
 	free(commit("huge", T0, "Alice", "big"));
 	s = load("huge", NULL, NULL, &lim);
 	like(s ? problem_msg(s, "big.yaml") : NULL,
-	     "is 20.0 MiB, over the 16 MiB limit for one record file",
+	     "is 20.0 MiB, over the size cap for one record file (16 MiB)",
 	     "limits: default limit, sizes in MiB");
 	snapshot_free(s);
 }

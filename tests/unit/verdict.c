@@ -52,6 +52,7 @@ test_counts(void)
 	verdict_count(NULL, &c);
 	is_int(verdict_counts_total(&c), 0, "NULL counts nothing");
 	ok(verdict_conformant(&c), "nothing is conformant");
+	ok(!verdict_repo_conformant(&c), "a repository without verdicts is not");
 	ok(verdict_conformance(&c) < 0, "no conformance share without verdicts");
 	json_t *odd = load("\"not a set\"");
 	verdict_count(odd, &c);

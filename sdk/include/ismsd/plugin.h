@@ -28,9 +28,10 @@
  * running between events. A hook that blocks only delays that plugin's
  * own queue; when the queue is full the oldest event is dropped and
  * counted in the daemon's status. The one exception is the functions a
- * plugin registers for rules (ismsd_lua_fn): they run on the evaluation
- * thread, concurrently with the plugin's thread, and must protect any
- * state they share with it.
+ * plugin registers for rules (ismsd_lua_fn): they run on an evaluation
+ * thread (one call of them at a time, whichever thread it is),
+ * concurrently with the plugin's thread, and must protect any state they
+ * share with it.
  *
  * Plugins run inside the daemon's process: a crash in a plugin (a
  * segmentation fault, abort(), exit()) ends the daemon. A plugin must not
