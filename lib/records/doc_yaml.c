@@ -402,8 +402,8 @@ unclosed_quote_line(const struct build *b, int upto)
 				const char *t = c + 1;
 				while (t < end && (*t == ' ' || *t == '\r'))
 					t++;
-				if (!(t == end || *t == '\n' || *t == '#' || *t == ',' || *t == ']' ||
-				      *t == '}' || *t == ':'))
+				if (!(t == end || *t == '\n' || *t == '#' || *t == ',' ||
+				      *t == ']' || *t == '}' || *t == ':'))
 					return line;
 				/* skip the lines the value took */
 				for (const char *x = e; x < c; x++)

@@ -455,12 +455,13 @@ check_ids_across(struct model *m)
 				if (v[i].doc == v[g].doc)
 					continue; /* within one file: the validation's */
 				const char *first = m->docs[v[g].doc].file->path;
-				problems_add(&m->problems, m->docs[v[i].doc].file->path, v[i].line,
-				             "%s '%.*s': %s '%.*s' is also used at %s:%d; ids must be "
-				             "unique across all %s files, so that references to it "
-				             "are not ambiguous: give one of them a new id",
-				             ty->name, (int)v[i].len, v[i].s, ty->id_field, (int)v[i].len,
-				             v[i].s, first, v[g].line, ty->name);
+				problems_add(
+				        &m->problems, m->docs[v[i].doc].file->path, v[i].line,
+				        "%s '%.*s': %s '%.*s' is also used at %s:%d; ids must be "
+				        "unique across all %s files, so that references to it "
+				        "are not ambiguous: give one of them a new id",
+				        ty->name, (int)v[i].len, v[i].s, ty->id_field,
+				        (int)v[i].len, v[i].s, first, v[g].line, ty->name);
 			}
 		}
 		free(v);

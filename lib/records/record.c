@@ -1029,8 +1029,9 @@ decls_init(void)
 {
 	for (size_t i = 0; i < NELEM(types); i++) {
 		const struct record_type *t = &types[i];
-		rec_decl[i] = (struct field_decl){ .name = t->name, .type = FT_OBJECT,
-			                           .fields = t->fields, .doc = t->title };
+		rec_decl[i] = (struct field_decl){
+			.name = t->name, .type = FT_OBJECT, .fields = t->fields, .doc = t->title
+		};
 		list_decl[i] = (struct field_decl){ .name = t->list_key ? t->list_key : t->name,
 			                            .type = FT_LIST,
 			                            .item_type = FT_OBJECT,
@@ -1039,8 +1040,10 @@ decls_init(void)
 		root_fields[i][0] = list_decl[i];
 		root_fields[i][1] = (struct field_decl){ .name = "type", .type = FT_STRING };
 		root_fields[i][2] = (struct field_decl){ .name = NULL };
-		root_decl[i] = (struct field_decl){ .name = t->name, .type = FT_OBJECT,
-			                            .fields = root_fields[i], .doc = t->title };
+		root_decl[i] = (struct field_decl){ .name = t->name,
+			                            .type = FT_OBJECT,
+			                            .fields = root_fields[i],
+			                            .doc = t->title };
 	}
 }
 

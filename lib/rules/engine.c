@@ -404,7 +404,8 @@ push_doc_records(lua_State *L, const struct model_doc *md, lua_Integer *k)
 		for (size_t i = 0; list && i < list->n; i++) {
 			if (list->items[i]->kind != NODE_MAP)
 				continue;
-			lua_record_push_decl(L, list->items[i], md->doc, record_type_decl(md->type));
+			lua_record_push_decl(L, list->items[i], md->doc,
+			                     record_type_decl(md->type));
 			lua_rawseti(L, -2, ++*k);
 		}
 		return;
