@@ -46,6 +46,7 @@
 #include <jansson.h>
 #include <nats/nats.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ struct nt {
 	char *url, *stream, *prefix, *creds, *spool, *bucket, *member;
 	int64_t dedup, health_every, replicas;
 	uint32_t mask;
+	int lib; /* holds the NATS library (lib_hold) */
 	natsOptions *opts;
 	natsConnection *nc;
 	jsCtx *js;
@@ -210,6 +212,8 @@ drop_head(struct nt *n, size_t k)
 		struct pending *p = &n->q[i];
 		free(p->subject), free(p->id), free(p->data), free(p->repo), free(p->commit);
 	}
+	if (k == 0)
+		return; /* also when nothing was ever queued: q may be NULL */
 	memmove(n->q, n->q + k, (n->qlen - k) * sizeof(*n->q));
 	n->qlen -= k;
 }
@@ -481,6 +485,29 @@ on_health(evutil_socket_t fd, short what, void *arg)
 	json_decref(st);
 }
 
+/* The NATS library's global state is set up by the first instance's
+ * options and torn down with the last instance, so that nothing of it
+ * outlives the plugin (ismsd -t loads and stops it at once). */
+static pthread_mutex_t lib_mu = PTHREAD_MUTEX_INITIALIZER;
+static int lib_users;
+
+static void
+lib_hold(void)
+{
+	pthread_mutex_lock(&lib_mu);
+	lib_users++;
+	pthread_mutex_unlock(&lib_mu);
+}
+
+static void
+lib_release(void)
+{
+	pthread_mutex_lock(&lib_mu);
+	if (--lib_users == 0)
+		nats_Close();
+	pthread_mutex_unlock(&lib_mu);
+}
+
 static void
 shutdown_(void *state)
 {
@@ -508,6 +535,8 @@ shutdown_(void *state)
 	jsCtx_Destroy(n->js);
 	natsConnection_Destroy(n->nc);
 	natsOptions_Destroy(n->opts);
+	if (n->lib)
+		lib_release();
 	free(n->url), free(n->stream), free(n->prefix), free(n->creds), free(n->spool);
 	free(n->bucket), free(n->member);
 	free(n);
@@ -634,6 +663,8 @@ init(const struct ismsd_host *h, const char *config, void **state)
 		free(n->spool);
 		n->spool = sp;
 	}
+	lib_hold();
+	n->lib = 1;
 	if (natsOptions_Create(&n->opts) != NATS_OK) {
 		h->log(h, ISMSD_LOG_ERR, "cannot set up the NATS client");
 		goto bad;
@@ -698,6 +729,8 @@ bad:
 	free(n->url), free(n->stream), free(n->prefix), free(n->creds), free(n->spool);
 	free(n->bucket), free(n->member);
 	natsOptions_Destroy(n->opts);
+	if (n->lib)
+		lib_release();
 	free(n);
 	return -1;
 }

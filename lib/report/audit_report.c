@@ -143,7 +143,7 @@ findings(struct ctx *c, json_t *vs)
 			int line = (int)json_integer_value(json_object_get(f, "line"));
 			const char *sev = s(f, "severity") ? s(f, "severity") : s(v, "severity");
 			json_t *o = json_pack(
-			        "{s:s, s:O, s:O, s:O, s:O, s:s?, s:s?, s:s?, s:O, s:O}", "kind",
+			        "{s:s, s:O, s:O, s:O, s:O, s:s?, s:s?, s:s?, s:o, s:O}", "kind",
 			        kind, "rule", json_object_get(v, "id"), "title",
 			        json_object_get(v, "title"), "clause", json_object_get(v, "clause"),
 			        "control", json_object_get(v, "control"), "severity",
