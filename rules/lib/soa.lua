@@ -19,40 +19,6 @@ end
 ---The Statement of Applicability (soa.yaml), or nil.
 function M.record(r) return r:records("soa")[1] end
 
----The SoA decision on a control, for its SoA rule. Returns the entry when
----the control is included. Otherwise returns nil after reporting: fails
----when there is no SoA, no entry, no true/false decision, or an exclusion
----without justification; marks the rule not applicable, with the
----justification as the note, when the exclusion is justified.
-function M.decision(r, control)
-  local doc = M.record(r)
-  if not doc then
-    r:finding("major", "no Statement of Applicability (soa.yaml): %s is not decided", M.name(control))
-    return nil
-  end
-  local e = r:soa(control)
-  if not e then
-    r:finding("major", isms.at(doc, "controls") or doc,
-      "%s is not in the Statement of Applicability: record whether it is applicable", M.name(control))
-    return nil
-  end
-  if e.applicable == false then
-    if people.present(e.justification) then
-      r:not_applicable("excluded in the SoA: " .. tostring(e.justification))
-    else
-      r:finding("major", e, "%s is excluded (applicable: false) without a justification",
-        M.name(control))
-    end
-    return nil
-  end
-  if e.applicable ~= true then
-    r:finding("major", isms.at(e, "applicable") or e,
-      "%s: applicable must be true or false", M.name(control))
-    return nil
-  end
-  return e
-end
-
 -- Evidence named by an SoA entry ------------------------------------------
 
 -- The entry's evidence references: {text, at} each, in order.
@@ -342,8 +308,8 @@ function M.justification_problem(text, control)
   return nil
 end
 
----The SoA decision on a control, as M.decision but judging each root cause
----once: no SoA, a control missing from it or without a true/false decision
+---The SoA decision on a control, for its SoA rule, judging each root
+---cause once: no SoA, a control missing from it or without a true/false decision
 ---link to 6.1.3-soa-complete, an exclusion without a reason links to
 ---6.1.3-soa-exclusions-justified; a justified exclusion makes the rule not
 ---applicable. Returns the entry when the control is included.
