@@ -1,6 +1,7 @@
 /* cmd_check.c - the offline commands: check a repository, the record
  * schemas, the rules and their coverage. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -13,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "engine.h"
+#include "suggest.h"
 #include "err.h"
 #include "problems.h"
 #include "sys.h"
@@ -32,7 +35,7 @@ static const char check_help[] =
         "                     [--as-of DATE|COMMIT | --now DATE] [--baseline REF]\n"
         "                     [--fail-on major|minor|observation] [--rules DIR]\n"
         "                     [--pack DIR]... [--format text|json|tap|sarif|junit|oscal]\n"
-        "                     [--verbose]\n"
+        "                     [--rule ID]... [--verbose] [--profile]\n"
         "\n"
         "Evaluate the ISMS in a git repository against ISO/IEC 27001:2022 and\n"
         "report every nonconformity with the file and line it is about and what\n"
@@ -56,6 +59,8 @@ static const char check_help[] =
         "                   (repeatable; loaded after those of --rules)\n"
         "  --format FMT     text (default), json, tap, sarif (SARIF 2.1.0), junit\n"
         "                   or oscal (OSCAL 1.0.6 assessment results)\n"
+        "  --rule ID        run only this rule (repeatable; a pattern such as\n"
+        "                   'A.5.*' names several); the others are left out\n"
         "  --verbose        also list passing and not applicable rules\n"
         "  --profile        print the time per phase and the slowest rules to standard error\n"
         "\n"
@@ -67,6 +72,8 @@ struct check_opts {
 	enum report_format format;
 	int verbose, profile, index, oscal;
 	struct gate_opts gate;
+	const char *only[64]; /* --rule: ids or patterns */
+	size_t nonly;
 };
 
 static int
@@ -86,12 +93,13 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		{ "index", no_argument, NULL, 'i' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "fail-on", required_argument, NULL, 'L' },
+		{ "rule", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	o->repo = ".";
-	while ((c = getopt_long(argc, argv, "r:f:w:n:a:R:P:F:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:w:n:a:R:P:F:O:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->repo = optarg; break;
 		case 'f': o->ref = optarg; break;
@@ -107,6 +115,14 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		case 'p': o->profile = 1; break;
 		case 'i': o->index = 1; break;
 		case 'b': o->gate.baseline = optarg; break;
+		case 'O':
+			if (o->nonly == NELEM(o->only)) {
+				fprintf(stderr, "ismsctl check: --rule: at most %zu (use a pattern)\n",
+				        NELEM(o->only));
+				return -1;
+			}
+			o->only[o->nonly++] = optarg;
+			break;
 		case 'L':
 			if (baseline_level_parse(optarg, &o->gate.level) < 0) {
 				fprintf(stderr, "ismsctl check: --fail-on: %s\n", err_msg());
@@ -139,6 +155,44 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		return -1;
 	}
 	return 0;
+}
+
+/* --rule: the mask of the rules to run (the caller's), or NULL with an
+ * error naming a pattern that matches no rule. */
+static unsigned char *
+rules_selected(const struct engine *e, const struct check_opts *o)
+{
+	const struct rule_info *rules;
+	size_t n = engine_rules(e, &rules);
+	unsigned char *only = xcalloc(n + 1, 1);
+	for (size_t k = 0; k < o->nonly; k++) {
+		int hit = 0;
+		struct suggest sg = { .word = o->only[k], .wlen = strlen(o->only[k]) };
+		for (size_t i = 0; i < n; i++) {
+			if (fnmatch(o->only[k], rules[i].id, 0) == 0)
+				only[i] = hit = 1;
+			suggest_consider(&sg, rules[i].id);
+		}
+		if (!hit) {
+			char hint[160];
+			err_set("--rule %s: no rule has this id%s", o->only[k],
+			        suggest_hint(&sg, hint, sizeof(hint)));
+			free(only);
+			return NULL;
+		}
+	}
+	return only;
+}
+
+/* Leave the rules that did not run out of the evaluation. */
+static void
+keep_run_rules(struct evaluation *ev)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->results[i].status < ST_COUNT)
+			ev->results[k++] = ev->results[i];
+	ev->n = k;
 }
 
 int
@@ -214,10 +268,19 @@ cmd_check(int argc, char **argv)
 		goto out;
 	}
 	t[3] = mono_ms();
-	if (engine_eval(e, m, now, NULL, &ev) < 0) {
+	unsigned char *only = NULL;
+	if (o.nonly && (only = rules_selected(e, &o)) == NULL) {
 		fprintf(stderr, "ismsctl check: %s\n", err_msg());
 		goto out;
 	}
+	int evrc = engine_eval(e, m, now, only, &ev);
+	free(only);
+	if (evrc < 0) {
+		fprintf(stderr, "ismsctl check: %s\n", err_msg());
+		goto out;
+	}
+	if (o.nonly)
+		keep_run_rules(ev);
 	t[4] = mono_ms();
 	struct report_meta meta = {
 		.repo = url ? url : o.repo,

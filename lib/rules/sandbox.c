@@ -56,9 +56,7 @@ struct sandbox {
 	int globals_ref;       /* the allowed globals (a raw table, never handed out) */
 };
 
-static const char RO_MT[] = "isms.readonly";
-static const char RO_CACHE[] = "isms.readonly.cache";
-static const char KINDS[] = "isms.proxykinds";
+static const char KINDS = 0; /* registry key: its address */
 
 static atomic_int aborting;
 static atomic_uint default_deadline = SANDBOX_DEFAULT_DEADLINE_MS;
@@ -281,61 +279,98 @@ sandbox_abort_clear(void)
 	atomic_store(&aborting, 0);
 }
 
-/* Read-only proxies of tables. */
+/* Read-only views of tables (the libraries, r:shared results). A view is
+ * an empty table whose metatable's __index is a shadow of the original,
+ * holding the same keys with views in place of nested tables. Lookups then
+ * stay inside the Lua VM (a table __index costs no C call), which matters
+ * in the loops of rules over shared indexes; writes hit __newindex and
+ * fail. The shadow is built once per original table (views are cached by
+ * the original, which also keeps cycles and identity). */
+
+static const char RO_MARK = 0; /* key in a view's metatable: its address */
+static const char RO_CACHE = 0;
+
+/* The shadow of the view at idx, pushed; 0 (nothing pushed) when idx is
+ * not a view. */
+static int
+ro_shadow(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+		return 0;
+	if (lua_rawgetp(L, -1, &RO_MARK) == LUA_TNIL) {
+		lua_pop(L, 2);
+		return 0;
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, -1, "__index");
+	lua_remove(L, -2);
+	return 1;
+}
 
 static void
 push_ro(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
-	lua_getfield(L, LUA_REGISTRYINDEX, RO_CACHE);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_CACHE);
 	lua_pushvalue(L, idx);
 	if (lua_rawget(L, -2) != LUA_TNIL) {
 		lua_remove(L, -2);
 		return;
 	}
 	lua_pop(L, 1);
-	lua_newuserdatauv(L, 0, 1);
+	int cache = lua_gettop(L);
+	lua_newtable(L); /* the view */
+	int view = lua_gettop(L);
 	lua_pushvalue(L, idx);
-	lua_setiuservalue(L, -2, 1);
-	luaL_setmetatable(L, RO_MT);
-	lua_pushvalue(L, idx);
-	lua_pushvalue(L, -2);
-	lua_rawset(L, -4);
-	lua_remove(L, -2);
+	lua_pushvalue(L, view);
+	lua_rawset(L, cache);
+	lua_newtable(L); /* the shadow */
+	int shadow = lua_gettop(L);
+	luaL_getmetatable(L, "isms.readonly");
+	lua_newtable(L); /* the view's own metatable: the shared one's fields */
+	lua_pushnil(L);
+	while (lua_next(L, -3) != 0) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -4);
+	}
+	lua_pushvalue(L, shadow);
+	lua_setfield(L, -2, "__index");
+	lua_pushboolean(L, 1);
+	lua_rawsetp(L, -2, &RO_MARK);
+	lua_setmetatable(L, view);
+	lua_pop(L, 1); /* the shared metatable */
+	size_t n = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		n++;
+		if (lua_type(L, -1) == LUA_TTABLE && ro_shadow(L, -1) == 0) {
+			push_ro(L, -1);
+			lua_remove(L, -2);
+		} else if (lua_type(L, -1) == LUA_TTABLE) {
+			lua_pop(L, 1); /* a view already: keep it as it is */
+		}
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, shadow);
+	}
+	lua_settop(L, view);
+	lua_remove(L, cache);
+	/* Copying is C work the count hook does not see (charged once the
+	 * view is whole, so that running out leaves no half-made view). */
+	sandbox_charge(L, n * 4);
 }
 
 void
 sandbox_push_readonly(lua_State *L, int idx)
 {
 	luaL_checktype(L, idx, LUA_TTABLE);
-	push_ro(L, idx);
-}
-
-static void
-ro_raw(lua_State *L, int idx)
-{
-	luaL_checkudata(L, idx, RO_MT);
-	lua_getiuservalue(L, idx, 1);
-}
-
-/* Wrap the value at the top if it is a table. */
-static void
-wrap_top(lua_State *L)
-{
-	if (lua_type(L, -1) == LUA_TTABLE) {
-		push_ro(L, -1);
-		lua_remove(L, -2);
+	if (ro_shadow(L, idx)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, idx);
+		return;
 	}
-}
-
-static int
-ro_index(lua_State *L)
-{
-	ro_raw(L, 1);
-	lua_pushvalue(L, 2);
-	lua_rawget(L, -2);
-	wrap_top(L);
-	return 1;
+	push_ro(L, idx);
 }
 
 static int
@@ -349,28 +384,19 @@ ro_newindex(lua_State *L)
 static int
 ro_len(lua_State *L)
 {
-	ro_raw(L, 1);
+	if (!ro_shadow(L, 1))
+		return luaL_typeerror(L, 1, "read-only table");
 	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
 	return 1;
 }
 
 static int
-ro_next(lua_State *L)
-{
-	ro_raw(L, 1);
-	lua_pushvalue(L, 2);
-	if (lua_next(L, -2) == 0)
-		return 0;
-	wrap_top(L);
-	return 2;
-}
-
-static int
 ro_pairs(lua_State *L)
 {
-	luaL_checkudata(L, 1, RO_MT);
-	lua_pushcfunction(L, ro_next);
-	lua_pushvalue(L, 1);
+	if (!ro_shadow(L, 1))
+		return luaL_typeerror(L, 1, "read-only table");
+	lua_getglobal(L, "next");
+	lua_insert(L, -2);
 	lua_pushnil(L);
 	return 3;
 }
@@ -382,10 +408,35 @@ ro_tostring(lua_State *L)
 	return 1;
 }
 
+/* next and rawlen as rules have them: a view answers for its shadow. */
+static int
+sb_next(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	if (ro_shadow(L, 1))
+		lua_replace(L, 1);
+	if (lua_next(L, 1))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int
+sb_rawlen(lua_State *L)
+{
+	int t = lua_type(L, 1);
+	luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1, "table or string");
+	if (ro_shadow(L, 1))
+		lua_replace(L, 1);
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+	return 1;
+}
+
 void
 sandbox_add_proxy_kind(lua_State *L, const char *tname)
 {
-	lua_getfield(L, LUA_REGISTRYINDEX, KINDS);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &KINDS);
 	luaL_getmetatable(L, tname);
 	lua_pushboolean(L, 1);
 	lua_rawset(L, -3);
@@ -397,7 +448,7 @@ sandbox_is_proxy(lua_State *L, int idx)
 {
 	if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
 		return 0;
-	lua_getfield(L, LUA_REGISTRYINDEX, KINDS);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &KINDS);
 	lua_insert(L, -2);
 	int yes = lua_rawget(L, -2) != LUA_TNIL;
 	lua_pop(L, 2);
@@ -408,10 +459,14 @@ static void
 make_ro_mt(lua_State *L)
 {
 	static const luaL_Reg mt[] = {
-		{ "__index", ro_index }, { "__newindex", ro_newindex }, { "__len", ro_len },
-		{ "__pairs", ro_pairs }, { "__tostring", ro_tostring }, { NULL, NULL },
+		{ "__newindex", ro_newindex },
+		{ "__len", ro_len },
+		{ "__pairs", ro_pairs },
+		{ "__tostring", ro_tostring },
+		{ NULL, NULL },
 	};
-	luaL_newmetatable(L, RO_MT);
+	/* The fields every view's metatable starts from. */
+	luaL_newmetatable(L, "isms.readonly");
 	luaL_setfuncs(L, mt, 0);
 	lua_pushliteral(L, "read-only");
 	lua_setfield(L, -2, "__metatable");
@@ -421,10 +476,9 @@ make_ro_mt(lua_State *L)
 	lua_pushliteral(L, "k");
 	lua_setfield(L, -2, "__mode");
 	lua_setmetatable(L, -2);
-	lua_setfield(L, LUA_REGISTRYINDEX, RO_CACHE);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &RO_CACHE);
 	lua_newtable(L);
-	lua_setfield(L, LUA_REGISTRYINDEX, KINDS);
-	sandbox_add_proxy_kind(L, RO_MT);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &KINDS);
 }
 
 /* Globals that differ from the stock ones. */
@@ -433,7 +487,7 @@ static int
 sb_type(lua_State *L)
 {
 	luaL_checkany(L, 1);
-	if (sandbox_is_proxy(L, 1))
+	if (lua_type(L, 1) == LUA_TUSERDATA && sandbox_is_proxy(L, 1))
 		lua_pushliteral(L, "table");
 	else
 		lua_pushstring(L, luaL_typename(L, 1));
@@ -906,8 +960,7 @@ static void
 build_globals(struct sandbox *sb)
 {
 	static const char *const base[] = {
-		"assert", "error",    "ipairs",   "next",     "pairs",  "pcall",
-		"select", "tonumber", "tostring", "rawequal", "rawlen", NULL,
+		"assert", "error", "ipairs", "pairs", "pcall", "select", "tonumber", "tostring", "rawequal", NULL,
 	};
 	static const char *const libs[] = {
 		"string", "table", "math", "utf8", "coroutine", NULL,
@@ -930,6 +983,10 @@ build_globals(struct sandbox *sb)
 	lua_pop(L, 1);
 	lua_pushcfunction(L, sb_type);
 	lua_setfield(L, -2, "type");
+	lua_pushcfunction(L, sb_next);
+	lua_setfield(L, -2, "next");
+	lua_pushcfunction(L, sb_rawlen);
+	lua_setfield(L, -2, "rawlen");
 	lua_getglobal(L, "xpcall");
 	lua_pushcclosure(L, sb_xpcall, 1);
 	lua_setfield(L, -2, "xpcall");

@@ -40,11 +40,27 @@ isms.VERSION = "1.0.0"
 
 local D = I.date_module
 
+-- Dates are immutable, and rules parse the same texts over and over (a
+-- joining date per rule, a completion date per training record): each
+-- text is parsed once per evaluation, up to MEMO_MAX distinct texts.
+local date_memo, memo_size, MEMO_MAX = {}, 0, 100000
+
 ---Parse an ISO 8601 date (or date-time: its date part); nil and a message
 ---when `s` is nil or not a valid date.
 ---@param s string|isms.date|nil
 ---@return isms.date|nil, string|nil
-function isms.date(s) return D.parse(s) end
+function isms.date(s)
+  if rawtype(s) ~= "string" then return D.parse(s) end
+  local d = date_memo[s]
+  if d then return d end
+  local msg
+  d, msg = D.parse(s)
+  if d and memo_size < MEMO_MAX then
+    date_memo[s] = d
+    memo_size = memo_size + 1
+  end
+  return d, msg
+end
 
 ---The date with the given year, month and day.
 ---@return isms.date

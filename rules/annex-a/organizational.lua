@@ -58,17 +58,21 @@ isms.rule {
     local acks = people.acknowledgements(r)
     local days = r:param("awareness_after_joining_days")
     local due_people = {}
-    for _, person in ipairs(people.staff(r)) do
-      local settled, by = people.settled(r, person, days)
-      if settled then due_people[#due_people + 1] = { p = person, by = by }
+    for _, f in ipairs(people.staff_profiles(r)) do
+      local settled, by = people.settled(r, f.p, days)
+      if settled then due_people[#due_people + 1] = { p = f.p, by = by, f = f }
       elseif by then r:valid_until(by) end
     end
+    -- Each person's audiences are tested on folded values and their
+    -- acknowledgements looked up by id: policies x staff stays cheap.
     for _, p in ipairs(policies) do
       local missing, audience = {}, 0
+      local match, pid = people.audience_matcher(p), tostring(p.id)
       for _, d in ipairs(due_people) do
-        if people.in_audience(d.p, p) then
+        if match == nil or match(d.f) then
           audience = audience + 1
-          if not people.has_acknowledged(acks, d.p, p.id) then missing[#missing + 1] = d end
+          local mine = acks[d.f.id]
+          if mine == nil or mine[pid] == nil then missing[#missing + 1] = d end
         end
       end
       if people.has_audience(p) and audience == 0 then

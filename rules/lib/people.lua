@@ -37,13 +37,18 @@ function M.active(r, p, day)
   return left == nil or left > day
 end
 
----Everyone on the staff today (joined and not left), in file order.
-function M.staff(r)
+local function staff(r)
   local out = {}
   for _, p in ipairs(r:records("person")) do
     if M.active(r, p) then out[#out + 1] = p end
   end
   return out
+end
+
+---Everyone on the staff today (joined and not left), in file order:
+---worked out once per evaluation for every rule that asks (read-only).
+function M.staff(r)
+  return r:shared("people.staff", staff)
 end
 
 ---Everyone who has left by today, with the leaving date: {p, left} each.
@@ -108,9 +113,13 @@ function M.report(r, list, at, each, what, limit, label)
     for _, item in ipairs(list) do each(item) end
     return
   end
-  local ps = {}
-  for i, item in ipairs(list) do ps[i] = label and label(item.p) or item.p end
-  r:fail(at, "%d %s: %s", #list, what, M.list(label and ps or M.ids(ps), limit))
+  -- Only the first `limit` are named, so only they are labelled.
+  local shown = {}
+  for i = 1, limit do
+    local p = list[i].p
+    shown[i] = label and label(p) or tostring(p.id)
+  end
+  r:fail(at, "%d %s: %s and %d more", #list, what, table.concat(shown, ", "), #list - limit)
 end
 
 ---Check one step every leaver must complete within `days` of leaving
@@ -255,43 +264,6 @@ function M.authority_on(r, id, day, top)
   return nil
 end
 
----Whether person p is in the `audience` of a policy or training record
----(a mapping: all, departments, sites, roles, remote_workers,
----employment); everyone when there is no audience or `all: true`. Names
----compare without regard to case; roles match a role id the person
----holds today or the person's `role` text.
-function M.in_audience(r, p, audience)
-  if type(audience) ~= "table" or audience.all == true then return true end
-  local function fold(v) return v ~= nil and tostring(v):lower():gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "") or nil end
-  local function listed(list, v)
-    v = fold(v)
-    if v == nil then return false end
-    local items = type(list) == "table" and list or { list }
-    for _, x in ipairs(items) do
-      if fold(x) == v then return true end
-    end
-    return false
-  end
-  local any = false
-  if audience.departments ~= nil then any = true; if listed(audience.departments, p.department) then return true end end
-  if audience.sites ~= nil then any = true; if listed(audience.sites, p.site) then return true end end
-  if audience.employment ~= nil then any = true; if listed(audience.employment, p.employment) then return true end end
-  if audience.remote_workers ~= nil then
-    any = true
-    if audience.remote_workers == true and p.remote_worker == true then return true end
-  end
-  if audience.roles ~= nil then
-    any = true
-    if listed(audience.roles, p.role) then return true end
-    for _, role in ipairs(r:records("role")) do
-      if role.holder ~= nil and tostring(role.holder) == tostring(p.id) and listed(audience.roles, role.id) then
-        return true
-      end
-    end
-  end
-  return not any
-end
-
 -- Lists -----------------------------------------------------------------------
 
 ---Whether a value is there: nonempty text, a nonempty list or mapping,
@@ -410,24 +382,51 @@ function M.has_audience(rec)
   return type(a) == "table" and a.all ~= true
 end
 
----Whether person p belongs to the audience of rec (`audience:` with
----departments, sites, roles, remote_workers, or all): everyone when rec
----declares none or all: true; else anyone named by one of its lists.
-function M.in_audience(p, rec)
-  if not M.has_audience(rec) then return true end
+-- What an audience compares of a person: department, site and role
+-- folded as norm() folds them, and whether they work remotely.
+local function profile(p)
+  return { p = p, id = tostring(p.id), department = norm(p.department), site = norm(p.site),
+    role = norm(isms.text(p, "role")), remote = p.remote_worker == true }
+end
+
+local function staff_profiles(r)
+  local out = {}
+  for i, p in ipairs(M.staff(r)) do out[i] = profile(p) end
+  return out
+end
+
+---Today's staff as audiences see them, once per evaluation (read-only):
+---a list of {p = person, id = id as text, department, site, role (each
+---lower-cased and trimmed, or nil), remote = true/false}.
+function M.staff_profiles(r)
+  return r:shared("people.staff_profiles", staff_profiles)
+end
+
+---The audience test of rec (a policy): nil when rec reaches everyone
+---(no `audience:`, or all: true), else a function of a profile (see
+---M.staff_profiles) that says whether that person belongs to it: named
+---by one of departments, sites or roles, or a remote worker when
+---remote_workers is true. Names compare without regard to case.
+function M.audience_matcher(rec)
+  if not M.has_audience(rec) then return nil end
   local a = rec.audience
-  local function any(list, value)
-    local v = norm(value)
-    if v == nil then return false end
-    for _, x in ipairs(entries(list)) do
-      if norm(x) == v then return true end
-    end
-    return false
+  local function set(list)
+    local s = {}
+    for _, x in ipairs(entries(list)) do s[norm(x)] = true end
+    return s
   end
-  if any(a.departments, p.department) or any(a.sites, p.site) then return true end
-  if any(a.roles, isms.text(p, "role")) then return true end
-  if a.remote_workers == true and p.remote_worker == true then return true end
-  return false
+  local dep, site, role = set(a.departments), set(a.sites), set(a.roles)
+  local remote = a.remote_workers == true
+  return function(f)
+    return (f.department ~= nil and dep[f.department]) or (f.site ~= nil and site[f.site])
+      or (f.role ~= nil and role[f.role]) or (remote and f.remote) or false
+  end
+end
+
+---Whether person p belongs to the audience of rec (see M.audience_matcher).
+function M.in_audience(p, rec)
+  local match = M.audience_matcher(rec)
+  return match == nil or match(profile(p)) == true
 end
 
 ---How an audience reads in a message: "the staff of site Gdańsk".

@@ -93,4 +93,16 @@ out=$($ISMSCTL check --repo "$T/work" $NOW 2>&1); rc=$?
 ok $([ "$rc" -le 2 ] && echo 0 || echo 1) "a manifest that is a list does not crash (exit $rc)"
 like "$out" "isms.yaml" "and is reported against isms.yaml"
 
+# --rule: only the rules named run, and a misspelt id is refused with a hint.
+out=$($ISMSCTL check --repo "$EX" $NOW --rule 'A.5.1-policies-acknowledged' --rule '7.5.*' --format json)
+ids=$(printf '%s' "$out" | python3 -c 'import json,sys; print(" ".join(sorted(r["id"] for r in json.load(sys.stdin)["results"])))')
+like "$ids" "^7.5.1-required-documents .*A.5.1-policies-acknowledged$" "--rule runs the rule named and those of a pattern"
+unlike "$ids" "A.5.9" "and no other"
+full=$($ISMSCTL check --repo "$EX" $NOW --format json | python3 -c 'import json,sys; print([r for r in json.load(sys.stdin)["results"] if r["id"] == "A.5.1-policies-acknowledged"])')
+one=$(printf '%s' "$out" | python3 -c 'import json,sys; print([r for r in json.load(sys.stdin)["results"] if r["id"] == "A.5.1-policies-acknowledged"])')
+is "$one" "$full" "a rule run alone gives the verdict and findings it gives in a full check"
+out=$($ISMSCTL check --repo "$EX" $NOW --rule 'A.5.1-policies-acknowledgd' 2>&1); rc=$?
+is "$rc" 2 "an id that names no rule is a usage error"
+like "$out" "did you mean 'A.5.1-policies-acknowledged'" "with the closest id as a hint"
+
 done_testing

@@ -405,6 +405,47 @@ test_abort(void)
 	free(err);
 }
 
+/* Read-only views (the libraries, r:shared results): lookups, length,
+ * pairs, next and nesting answer as the table would; every write fails. */
+static void
+test_views(void)
+{
+	lua_State *L = sandbox_lua(sb);
+	char *err, *out;
+
+	if (luaL_dostring(L, "return { list = { 10, 20, 30 }, name = 'x', deep = { { k = 'v' } } }") != LUA_OK)
+		lua_pushnil(L); /* the cases below then fail and say so */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, env_ref);
+	sandbox_push_readonly(L, -2);
+	lua_setfield(L, -2, "ro");
+	lua_pop(L, 2);
+	static const struct {
+		const char *src, *want, *what;
+	} cases[] = {
+		{ "return ro.name .. #ro.list .. ro.list[2] .. ro.deep[1].k", "x320v", "fields, length, items, nesting" },
+		{ "local s = 0 for _, v in ipairs(ro.list) do s = s + v end return tostring(s)", "60", "ipairs" },
+		{ "local n = 0 for k in pairs(ro) do n = n + 1 end return tostring(n)", "3", "pairs" },
+		{ "return tostring(next(ro) ~= nil) .. tostring(next({}) == nil)", "truetrue", "next" },
+		{ "return tostring(rawlen(ro.list))", "3", "rawlen" },
+		{ "return type(ro) .. type(ro.list) .. type(string)", "tabletabletable", "type" },
+		{ "return tostring(ro.list == ro.list) .. tostring(ro.deep[1] == ro.deep[1])", "truetrue", "identity" },
+		{ "return tostring(getmetatable(ro))", "read-only", "the metatable is hidden" },
+		{ "return tostring(pcall(function() ro.name = 'y' end))", "false", "a field cannot change" },
+		{ "return tostring(pcall(function() ro.list[4] = 1 end))", "false", "a nested list cannot grow" },
+		{ "return tostring(pcall(function() ro.deep[1].k = 1 end)) .. ro.deep[1].k", "falsev", "nor a nested field change" },
+		{ "return tostring(pcall(setmetatable, ro, {}))", "false", "the metatable cannot be replaced" },
+		{ "return tostring(pcall(function() string.format = nil end)) .. string.format('%d', 7)", "false7", "the libraries are views too" },
+		{ "return tostring(pcall(table.insert, ro.list, 1))", "false", "table.insert cannot write through" },
+		{ "return table.concat(ro.list, ',')", "10,20,30", "table.concat reads a view" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = run(cases[i].src, ABUSE_BUDGET, &err);
+		is_str(out, cases[i].want, "view: %s%s%s", cases[i].what, err ? ": " : "", err ? err : "");
+		free(out);
+		free(err);
+	}
+}
+
 int
 main(void)
 {
@@ -414,6 +455,7 @@ main(void)
 	test_normal();
 	test_abuse();
 	test_records();
+	test_views();
 	test_deadline();
 	test_cutoff();
 	test_abort();
