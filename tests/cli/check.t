@@ -96,7 +96,8 @@ like "$out" "isms.yaml" "and is reported against isms.yaml"
 # --rule: only the rules named run, and a misspelt id is refused with a hint.
 out=$($ISMSCTL check --repo "$EX" $NOW --rule 'A.5.1-policies-acknowledged' --rule '7.5.*' --format json)
 ids=$(printf '%s' "$out" | python3 -c 'import json,sys; print(" ".join(sorted(r["id"] for r in json.load(sys.stdin)["results"])))')
-like "$ids" "^7.5.1-required-documents .*A.5.1-policies-acknowledged$" "--rule runs the rule named and those of a pattern"
+like "$ids" "7.5.1-required-documents" "--rule runs the rules of a pattern"
+like "$ids" "A.5.1-policies-acknowledged" "and the rule named"
 unlike "$ids" "A.5.9" "and no other"
 full=$($ISMSCTL check --repo "$EX" $NOW --format json | python3 -c 'import json,sys; print([r for r in json.load(sys.stdin)["results"] if r["id"] == "A.5.1-policies-acknowledged"])')
 one=$(printf '%s' "$out" | python3 -c 'import json,sys; print([r for r in json.load(sys.stdin)["results"] if r["id"] == "A.5.1-policies-acknowledged"])')
