@@ -1186,8 +1186,10 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	}
 	res->reads = strset_take(&e->reads, &res->nreads);
 	res->patterns = strset_take(&e->patterns, &res->npatterns);
-	/* What one rule allocated is not the next rule's to pay for. */
-	lua_gc(L, LUA_GCSTEP, 0);
+	/* No collection step here: the collector's own pace costs far less
+	 * than a step after every rule (a third of the rule phase on a large
+	 * ISMS), budgets charge allocation rather than collection, and a rule
+	 * that nears its memory cap makes Lua collect before it fails. */
 }
 
 /* Run this run's rules in its own sandbox. */

@@ -280,18 +280,20 @@ sandbox_abort_clear(void)
 }
 
 /* Read-only views of tables (the libraries, r:shared results). A view is
- * an empty table whose metatable's __index is a shadow of the original,
- * holding the same keys with views in place of nested tables. Lookups then
- * stay inside the Lua VM (a table __index costs no C call), which matters
- * in the loops of rules over shared indexes; writes hit __newindex and
- * fail. The shadow is built once per original table (views are cached by
- * the original, which also keeps cycles and identity). */
+ * an empty table whose metatable's __index is the original table, so
+ * that lookups stay inside the Lua VM (a table __index costs no C call),
+ * which matters in the loops of rules over shared indexes; writes hit
+ * __newindex and fail. Making a view hands the original over: nobody
+ * else holds it (the libraries' real tables are kept away from rules, a
+ * shared result is the builder's return value), and its nested tables
+ * are replaced in place by their views, so nothing is copied. Views are
+ * cached by the original, which keeps identity and cycles. */
 
 static const char RO_MARK = 0; /* key in a view's metatable: its address */
 static const char RO_CACHE = 0;
 
-/* The shadow of the view at idx, pushed; 0 (nothing pushed) when idx is
- * not a view. */
+/* The original of the view at idx, pushed; 0 (nothing pushed) when idx
+ * is not a view. */
 static int
 ro_shadow(lua_State *L, int idx)
 {
@@ -311,6 +313,7 @@ static void
 push_ro(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
+	luaL_checkstack(L, 8, "read-only views nest too deep");
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &RO_CACHE);
 	lua_pushvalue(L, idx);
 	if (lua_rawget(L, -2) != LUA_TNIL) {
@@ -324,41 +327,42 @@ push_ro(lua_State *L, int idx)
 	lua_pushvalue(L, idx);
 	lua_pushvalue(L, view);
 	lua_rawset(L, cache);
-	lua_newtable(L); /* the shadow */
-	int shadow = lua_gettop(L);
 	luaL_getmetatable(L, "isms.readonly");
-	lua_newtable(L); /* the view's own metatable: the shared one's fields */
+	lua_createtable(L, 0, 8); /* the view's own metatable: the shared one's fields */
 	lua_pushnil(L);
 	while (lua_next(L, -3) != 0) {
 		lua_pushvalue(L, -2);
 		lua_insert(L, -2);
 		lua_rawset(L, -4);
 	}
-	lua_pushvalue(L, shadow);
+	lua_pushvalue(L, idx);
 	lua_setfield(L, -2, "__index");
 	lua_pushboolean(L, 1);
 	lua_rawsetp(L, -2, &RO_MARK);
 	lua_setmetatable(L, view);
 	lua_pop(L, 1); /* the shared metatable */
+	/* Nested tables become views (replacing the value of a key that is
+	 * there is allowed while lua_next walks the table). */
 	size_t n = 0;
 	lua_pushnil(L);
 	while (lua_next(L, idx) != 0) {
 		n++;
-		if (lua_type(L, -1) == LUA_TTABLE && ro_shadow(L, -1) == 0) {
-			push_ro(L, -1);
-			lua_remove(L, -2);
-		} else if (lua_type(L, -1) == LUA_TTABLE) {
-			lua_pop(L, 1); /* a view already: keep it as it is */
+		if (lua_type(L, -1) == LUA_TTABLE) {
+			if (ro_shadow(L, -1)) {
+				lua_pop(L, 1); /* a view already */
+			} else {
+				push_ro(L, -1);
+				lua_pushvalue(L, -3);
+				lua_insert(L, -2);
+				lua_rawset(L, idx);
+			}
 		}
-		lua_pushvalue(L, -2);
-		lua_insert(L, -2);
-		lua_rawset(L, shadow);
+		lua_pop(L, 1);
 	}
 	lua_settop(L, view);
 	lua_remove(L, cache);
-	/* Copying is C work the count hook does not see (charged once the
-	 * view is whole, so that running out leaves no half-made view). */
-	sandbox_charge(L, n * 4);
+	/* The walk is C work the count hook does not see. */
+	sandbox_charge(L, n);
 }
 
 void

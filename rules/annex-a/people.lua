@@ -53,9 +53,9 @@ isms.rule {
     -- newest passed and newest failed awareness per person; a training
     -- dated after the person left does not count for them
     local passed, failed = {}, {}
-    for _, t in ipairs(r:records("training")) do
+    for _, t in ipairs(people.trainings(r, "awareness")) do
       local d = isms.date(t.completed_on)
-      if t.kind == "awareness" and d and d <= r.now then
+      if d and d <= r.now then
         local who = tostring(t.person)
         local p = r:person(who)
         local left = p and isms.date(p.left)

@@ -34,8 +34,8 @@ isms.rule {
 -- expiry date, or true when one does not expire.
 local function role_training(r)
   local idx = {}
-  for _, t in ipairs(r:records("training")) do
-    if t.kind == "role" and t.passed ~= false then
+  for _, t in ipairs(people.trainings(r, "role")) do
+    if t.passed ~= false then
       local done, exp = isms.date(t.completed_on), isms.date(t.expires_on)
       if done and done <= r.now and (exp == nil or exp >= r.now) then
         local who, cur = tostring(t.person), idx[tostring(t.person)]
@@ -84,8 +84,9 @@ end
 -- their role training (kind role) completed, passed and current today.
 local function competence_evidence(r, p)
   local out = people.items(p.competences)
-  for _, t in ipairs(r:records("training")) do
-    if t.kind == "role" and t.passed ~= false and tostring(t.person) == tostring(p.id) then
+  local id = tostring(p.id)
+  for _, t in ipairs(people.trainings(r, "role")) do
+    if t.passed ~= false and tostring(t.person) == id then
       local done, exp = isms.date(t.completed_on), isms.date(t.expires_on)
       if done and done <= r.now and (exp == nil or exp >= r.now) then out[#out + 1] = tostring(t.course) end
     end
@@ -170,8 +171,8 @@ isms.rule {
 -- The newest completed awareness training per person: id -> date.
 local function awareness(r)
   local idx = {}
-  for _, t in ipairs(r:records("training")) do
-    if t.kind == "awareness" and t.passed ~= false then
+  for _, t in ipairs(people.trainings(r, "awareness")) do
+    if t.passed ~= false then
       local d = isms.date(t.completed_on)
       local who = tostring(t.person)
       if d and d <= r.now and (idx[who] == nil or d > idx[who]) then idx[who] = d end

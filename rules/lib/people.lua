@@ -71,10 +71,33 @@ function M.settled(r, p, days)
   return r.now > by, by
 end
 
+local function trainings_by_kind(r)
+  local by = {}
+  for _, t in ipairs(r:records("training")) do
+    local k = t.kind
+    if type(k) == "string" then
+      local l = by[k]
+      if not l then l = {}; by[k] = l end
+      l[#l + 1] = t
+    end
+  end
+  return by
+end
+
+local NONE = {}
+
+---The training records of one kind ("awareness", "role",
+---"policy-acknowledgement", ...), in file order, from an index made once
+---per evaluation (read-only): a rule about one kind then skips the
+---thousands of records of the others.
+function M.trainings(r, kind)
+  return r:shared("people.trainings_by_kind", trainings_by_kind)[kind] or NONE
+end
+
 local function acknowledgements(r)
   local idx = {}
-  for _, t in ipairs(r:records("training")) do
-    if t.kind == "policy-acknowledgement" and t.policy ~= nil then
+  for _, t in ipairs(M.trainings(r, "policy-acknowledgement")) do
+    if t.policy ~= nil then
       local d = isms.date(t.completed_on)
       local who, pol = tostring(t.person), tostring(t.policy)
       if d and d <= r.now then
