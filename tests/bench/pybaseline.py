@@ -32,11 +32,14 @@ import re
 import sys
 import time
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    sys.exit("pybaseline.py: PyYAML is not installed (apt-get install python3-yaml)")
 
 LOADER = getattr(yaml, "CSafeLoader", None)
 if LOADER is None:
-    sys.exit("pybaseline.py: PyYAML has no C loader (install python3-yaml with libyaml)")
+    sys.exit("pybaseline.py: PyYAML has no C loader, CSafeLoader (install python3-yaml, built with libyaml)")
 
 # The record types the twelve rules read: default path patterns, and the
 # key of a collection file's list (None: the file is one record).
@@ -76,11 +79,14 @@ def front_matter(text):
 
 
 def read_file(path):
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    if path.endswith(".md"):
-        return front_matter(text)
-    return load_yaml(text)
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if path.endswith(".md"):
+            return front_matter(text)
+        return load_yaml(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as e:
+        sys.exit("pybaseline.py: %s: %s" % (path, e))
 
 
 def patterns(manifest, kind):
