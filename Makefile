@@ -243,6 +243,8 @@ valgrind: deps
 bench: deps
 	$(MAKE) all example $(BUILD)/loadgen $(BUILD)/httpgen
 	sh tests/bench/run.sh $(abspath $(BUILD))
+	sh tests/bench/rules12.sh $(abspath $(BUILD))
+	sh tests/bench/rules12.sh $(abspath $(BUILD)) --repo $(abspath $(BUILD))/example-isms
 	sh tests/bench/scheduler.sh $(abspath $(BUILD))
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
 	sh tests/bench/journal.sh $(abspath $(BUILD))
