@@ -28,7 +28,7 @@ PKGS := lua5.4 libevent libevent_pthreads jansson libgit2 yaml-0.1 libical zlib 
 # Debian packages: what builds, what tests and what checks need.
 DEBS := build-essential pkg-config git liblua5.4-dev libevent-dev \
         libjansson-dev libgit2-dev libssl-dev libyaml-dev libical-dev zlib1g-dev libsystemd-dev lua5.4 python3 \
-        python3-prometheus-client python3-jsonschema python3-junitparser python3-regex socat chromium \
+        python3-prometheus-client python3-jsonschema python3-junitparser python3-regex python3-yaml socat chromium \
         libsodium-dev minisign libnats-dev nats-server \
         valgrind clang clang-tidy cppcheck clang-format \
         scdoc mandoc man-db systemd dpkg-dev debhelper fakeroot lintian bash-completion zsh \
