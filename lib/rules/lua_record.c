@@ -20,6 +20,7 @@
 static const char REC_MT[] = "isms.record";
 static const char LOC_MT[] = "isms.location";
 static const char REC_CACHE = 0; /* registry key: its address */
+static const char REC_META = 0;  /* registry key of the record metatable (no lookup by name) */
 
 /* Budget units (about one VM instruction each) for record access, which
  * is C work the count hook does not see: a proxy looked up or made, a
@@ -81,10 +82,27 @@ struct lloc {
 	int line; /* the path is the userdata's user value */
 };
 
+/* The record at idx, or NULL: its metatable compared with the one kept
+ * at REC_META (cheaper than luaL_testudata's lookup by name). */
+static struct lrec *
+test_rec(lua_State *L, int idx)
+{
+	void *p = lua_touserdata(L, idx);
+	if (p == NULL || !lua_getmetatable(L, idx))
+		return NULL;
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_META);
+	int same = lua_rawequal(L, -1, -2);
+	lua_pop(L, 2);
+	return same ? p : NULL;
+}
+
 static struct lrec *
 check_rec(lua_State *L, int idx)
 {
-	return luaL_checkudata(L, idx, REC_MT);
+	struct lrec *r = test_rec(L, idx);
+	if (r == NULL)
+		luaL_typeerror(L, idx, "record");
+	return r;
 }
 
 /* Proxies are cached per node so that a record keeps its identity
@@ -133,7 +151,8 @@ push_view(lua_State *L, const struct node *n, const struct doc *d, struct view v
 	r->d = d;
 	r->decl = v.decl;
 	r->item = v.item;
-	luaL_setmetatable(L, REC_MT);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_META);
+	lua_setmetatable(L, -2);
 	lua_pushvalue(L, -1);
 	lua_rawsetp(L, -3, n);
 	lua_remove(L, -2);
@@ -155,7 +174,7 @@ lua_record_push_decl(lua_State *L, const struct node *n, const struct doc *d,
 const struct node *
 lua_record_get(lua_State *L, int idx, const struct doc **d)
 {
-	struct lrec *r = luaL_testudata(L, idx, REC_MT);
+	struct lrec *r = test_rec(L, idx);
 	if (r == NULL)
 		return NULL;
 	if (d)
@@ -253,7 +272,13 @@ mt_index(lua_State *L)
 		const char *k = lua_tolstring(L, 2, &len);
 		long i = map_find(n, k, len);
 		if (i >= 0) {
-			push_view(L, n->items[i], r->d, child_view(r, k, len));
+			/* Text, booleans and nulls read the same in any view:
+			 * only numbers and containers need the declaration. */
+			const struct node *c = n->items[i];
+			if (c->kind == NODE_STRING || c->kind == NODE_BOOL || c->kind == NODE_NULL)
+				push_view(L, c, r->d, (struct view){ NULL, 0 });
+			else
+				push_view(L, c, r->d, child_view(r, k, len));
 			return 1;
 		}
 		if (strcmp(k, "at") == 0) {
@@ -375,7 +400,7 @@ lua_record_init(lua_State *L)
 	lua_setfield(L, -2, "__index");
 	lua_pushliteral(L, "read-only");
 	lua_setfield(L, -2, "__metatable");
-	lua_pop(L, 1);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REC_META);
 	luaL_newmetatable(L, LOC_MT);
 	luaL_setfuncs(L, loc, 0);
 	lua_pushliteral(L, "location");
