@@ -166,6 +166,9 @@ do_load(struct ev_job *j)
 	json_decref(er->prev_json);
 	er->prev_json = NULL;
 	engine_free(er->engine);
+	/* Commit after commit: r:each iterations over records that did not
+	 * change are replayed. */
+	engine_set_memo(e, 1);
 	er->engine = e;
 	const struct rule_info *r;
 	size_t n = engine_rules(e, &r);

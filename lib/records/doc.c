@@ -82,3 +82,46 @@ node_kind_name(enum node_kind k)
 		return "something unknown";
 	return kind_names[k];
 }
+
+/* FNV-1a over bytes, continuing from h. */
+static uint64_t
+mix(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+static uint64_t
+mix_int(uint64_t h, int64_t v)
+{
+	return mix(h, &v, sizeof(v));
+}
+
+uint64_t
+doc_node_hash(const struct node *n)
+{
+	uint64_t h = __atomic_load_n(&n->hash, __ATOMIC_RELAXED);
+	if (h != 0)
+		return h;
+	h = UINT64_C(14695981039346656037);
+	h = mix_int(h, n->kind);
+	h = mix_int(h, n->line);
+	h = mix_int(h, (int64_t)n->len);
+	h = mix(h, n->str, n->len);
+	h = mix_int(h, (int64_t)n->n);
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->kind == NODE_MAP) {
+			h = mix(h, n->keys[i], strlen(n->keys[i]) + 1);
+			h = mix_int(h, n->key_lines[i]);
+		}
+		h = mix_int(h, (int64_t)doc_node_hash(n->items[i]));
+	}
+	if (h == 0)
+		h = 1;
+	/* Nodes are otherwise read-only once parsed: the hash is a cache that
+	 * two threads may fill at once, with the same value. */
+	__atomic_store_n(&((struct node *)n)->hash, h, __ATOMIC_RELAXED);
+	return h;
+}

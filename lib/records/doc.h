@@ -28,6 +28,7 @@ struct node {
 	struct node **items; /* SEQ items, or MAP values */
 	const char **keys;   /* MAP keys, in file order, unique */
 	int *key_lines;      /* MAP: line of each key */
+	uint64_t hash;       /* doc_node_hash, once worked out; 0: not yet */
 };
 
 enum doc_format { DOC_YAML, DOC_JSON, DOC_MARKDOWN };
@@ -66,5 +67,10 @@ void doc_free(struct doc *d);
 const struct node *node_get(const struct node *map, const char *key);
 /* The name of a node kind for messages ("a list", "a string", ...). */
 const char *node_kind_name(enum node_kind k);
+/* A 64-bit hash of what n holds and of the lines it is on: two records
+ * with the same hash read the same and sit at the same lines. Worked out
+ * once per node and kept (nodes never change after parsing); safe to
+ * call from several threads. */
+uint64_t doc_node_hash(const struct node *n);
 
 #endif

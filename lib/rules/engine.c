@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "thread.h"
+#include "memo.h"
 #include "date.h"
 #include "log.h"
 #include "alloc.h"
@@ -67,6 +68,7 @@ struct engine {
 	struct run *spare[1];
 	size_t nspare;
 	char digest[41]; /* of every pack and library file, names and text */
+	struct memo *memo; /* r:each results between evaluations; NULL: off */
 };
 
 #define SHARED_DEPTH 8
@@ -91,6 +93,7 @@ struct run {
 	struct evaluation *ev;
 	struct queue *q; /* the rules to evaluate, shared by the runs */
 	struct problems errs;
+	struct memo_rule *mr; /* the running rule's memo, or NULL */
 };
 
 /* The rules of one evaluation, taken one at a time by whichever run is
@@ -380,6 +383,133 @@ i_track_add(lua_State *L)
 			strset_add(k == 1 ? &e->reads : &e->patterns, lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
+	return 0;
+}
+
+static char *opt_field(lua_State *L, int idx, const char *k);
+
+/* r:each: whether iterations are kept for the next evaluation. */
+static int
+i_memo_on(lua_State *L)
+{
+	lua_pushboolean(L, eng(L)->mr != NULL);
+	return 1;
+}
+
+/* r:each: the replayed result of the iteration over record 1, or
+ * nothing when it must run. Returns findings (a list of tables),
+ * valid_until (a date or nil), failed, warned; its reads count as the
+ * rule's. */
+static int
+i_memo_get(lua_State *L)
+{
+	struct run *e = eng(L);
+	const struct doc *d;
+	const struct node *n = lua_record_get(L, 1, &d);
+	if (e->mr == NULL || n == NULL)
+		return 0;
+	const struct memo_result *res = memo_get(e->mr, d->path, n);
+	if (res == NULL)
+		return 0;
+	for (size_t i = 0; i < res->nreads; i++)
+		strset_add(&e->reads, res->reads[i]);
+	for (size_t i = 0; i < res->npatterns; i++)
+		strset_add(&e->patterns, res->patterns[i]);
+	lua_createtable(L, (int)res->nfindings, 0);
+	for (size_t i = 0; i < res->nfindings; i++) {
+		const struct memo_finding *f = &res->findings[i];
+		lua_createtable(L, 0, 5);
+		lua_pushstring(L, f->message);
+		lua_setfield(L, -2, "message");
+		lua_pushstring(L, f->severity);
+		lua_setfield(L, -2, "severity");
+		lua_pushstring(L, f->file);
+		lua_setfield(L, -2, "file");
+		lua_pushinteger(L, f->line);
+		lua_setfield(L, -2, "line");
+		lua_pushstring(L, f->key);
+		lua_setfield(L, -2, "key");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	if (res->valid_until == INT64_MIN)
+		lua_pushnil(L);
+	else
+		lua_date_push(L, res->valid_until);
+	lua_pushboolean(L, res->failed);
+	lua_pushboolean(L, res->warned);
+	return 4;
+}
+
+static char **
+lua_strings(lua_State *L, int idx, size_t *n)
+{
+	*n = lua_rawlen(L, idx);
+	char **v = xcalloc(*n ? *n : 1, sizeof(*v));
+	for (size_t i = 0; i < *n; i++) {
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		const char *s = lua_tostring(L, -1);
+		v[i] = xstrdup(s ? s : "");
+		lua_pop(L, 1);
+	}
+	return v;
+}
+
+static void
+free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* r:each: keep what the iteration over record 1 gave: findings (list of
+ * tables, 2), valid_until (3), failed (4), warned (5), what it read
+ * (reads 6, patterns 7). */
+static int
+i_memo_put(lua_State *L)
+{
+	struct run *e = eng(L);
+	const struct doc *d;
+	const struct node *n = lua_record_get(L, 1, &d);
+	if (e->mr == NULL || n == NULL)
+		return 0;
+	luaL_checktype(L, 2, LUA_TTABLE);
+	luaL_checktype(L, 6, LUA_TTABLE);
+	luaL_checktype(L, 7, LUA_TTABLE);
+	struct memo_result res = { .valid_until = INT64_MIN };
+	int64_t days;
+	if (lua_date_get(L, 3, &days))
+		res.valid_until = days;
+	res.failed = lua_toboolean(L, 4);
+	res.warned = lua_toboolean(L, 5);
+	size_t nf = lua_rawlen(L, 2);
+	struct memo_finding *f = xcalloc(nf ? nf : 1, sizeof(*f));
+	for (size_t i = 0; i < nf; i++) {
+		lua_rawgeti(L, 2, (lua_Integer)i + 1);
+		f[i].message = opt_field(L, -1, "message");
+		f[i].severity = opt_field(L, -1, "severity");
+		f[i].file = opt_field(L, -1, "file");
+		f[i].key = opt_field(L, -1, "key");
+		lua_getfield(L, -1, "line");
+		f[i].line = (int)lua_tointeger(L, -1);
+		lua_pop(L, 2);
+	}
+	res.findings = f;
+	res.nfindings = nf;
+	char **reads = lua_strings(L, 6, &res.nreads);
+	char **pats = lua_strings(L, 7, &res.npatterns);
+	res.reads = reads;
+	res.patterns = pats;
+	memo_put(e->mr, d->path, n, &res);
+	for (size_t i = 0; i < nf; i++) {
+		free(f[i].message);
+		free(f[i].severity);
+		free(f[i].file);
+		free(f[i].key);
+	}
+	free(f);
+	free_strings(reads, res.nreads);
+	free_strings(pats, res.npatterns);
 	return 0;
 }
 
@@ -746,6 +876,9 @@ push_internal(lua_State *L, struct run *e)
 		{ "is_proxy", i_is_proxy },
 		{ "text", i_text },
 		{ "readonly", i_readonly },
+		{ "memo_on", i_memo_on },
+		{ "memo_get", i_memo_get },
+		{ "memo_put", i_memo_put },
 		{ "new_env", i_new_env },
 		{ "lib_source", i_lib_source },
 		{ NULL, NULL },
@@ -1047,6 +1180,7 @@ engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	memo_free(e->memo);
 	for (size_t i = 0; i < e->nrules; i++) {
 		struct rule_info *r = &e->rules[i];
 		free(r->id);
@@ -1150,6 +1284,9 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	res->rule = &e->eng->rules[i];
 	e->typed = 0;
 	int cut = 0;
+	e->mr = e->eng->memo ? memo_rule_begin(e->eng->memo, i, e->m, date_days(e->today),
+	                                         e->ev->digest)
+	                     : NULL;
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
 	if (sandbox_call(sb, 1, 1, &e->eng->limits) < 0) {
@@ -1184,6 +1321,8 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 		strset_free(&e->reads);
 		strset_free(&e->patterns);
 	}
+	memo_rule_end(e->mr, res->status != ST_ERROR && !cut);
+	e->mr = NULL;
 	res->reads = strset_take(&e->reads, &res->nreads);
 	res->patterns = strset_take(&e->patterns, &res->npatterns);
 	/* No collection step here: the collector's own pace costs far less
@@ -1249,6 +1388,25 @@ run_take(struct engine *e)
 	struct run *x = xcalloc(1, sizeof(*x));
 	x->eng = e;
 	return x;
+}
+
+void
+engine_set_memo(struct engine *e, int on)
+{
+	if (on && e->memo == NULL)
+		e->memo = memo_new(e->nrules);
+	else if (!on) {
+		memo_free(e->memo);
+		e->memo = NULL;
+	}
+}
+
+void
+engine_memo_counts(const struct engine *e, size_t *replayed, size_t *run)
+{
+	*replayed = *run = 0;
+	if (e->memo)
+		memo_counts(e->memo, replayed, run);
 }
 
 int

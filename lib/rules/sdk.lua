@@ -524,6 +524,59 @@ local function add(self, severity, ...)
   end }, __metatable = false })
 end
 
+-- One iteration of r:each, its outcome kept apart from the rule's so far
+-- and then added to it; returns what it gave, for the memo.
+local function iterate(self, st, fn, rec, keep)
+  local nf, vu, failed, warned, nl, na = #st.findings, st.valid_until, st.failed, st.warned, #st.links, st.na
+  st.valid_until, st.failed, st.warned = nil, nil, nil
+  if keep then I.track_push() end
+  fn(rec)
+  local reads, patterns
+  if keep then reads, patterns = I.track_pop() end
+  local mine = { valid_until = st.valid_until, failed = st.failed, warned = st.warned,
+    keep = keep and #st.links == nl and st.na == na }
+  if mine.keep then
+    mine.findings = table.move(st.findings, nf + 1, #st.findings, 1, {})
+    mine.reads, mine.patterns = reads, patterns
+  end
+  if vu ~= nil and (st.valid_until == nil or vu < st.valid_until) then st.valid_until = vu end
+  st.failed = failed or st.failed
+  st.warned = warned or st.warned
+  return mine
+end
+
+---Run fn(rec) for every record of type t, in the order of r:records(t).
+---Use it for a check made record by record: in the daemon, when one
+---record of a large register changes, only the iterations over records
+---that changed (or whose other reads changed) run again, and the others
+---give the findings and valid_until they gave last time. So fn must judge
+---its record alone: what it reports may depend on the record, on what it
+---reads through r, on r.now and the parameters, but not on values carried
+---from one iteration to the next (count or total in a plain loop over
+---r:records instead).
+function Ctx:each(t, fn)
+  local st = verdict_of(self, "r:each")
+  if type(fn) ~= "function" then error("r:each(type, fn): fn must be a function", 2) end
+  local list = records_of(t)
+  local keep = I.memo_on()
+  for _, rec in ipairs(list) do
+    local found, vu, failed, warned
+    if keep then found, vu, failed, warned = I.memo_get(rec) end
+    if found then
+      for _, f in ipairs(found) do st.findings[#st.findings + 1] = f end
+      if vu ~= nil and (st.valid_until == nil or vu < st.valid_until) then st.valid_until = vu end
+      st.failed = st.failed or failed or nil
+      st.warned = st.warned or warned or nil
+    else
+      local mine = iterate(self, st, fn, rec, keep)
+      if mine.keep then
+        I.memo_put(rec, mine.findings, mine.valid_until, mine.failed == true, mine.warned == true,
+          mine.reads, mine.patterns)
+      end
+    end
+  end
+end
+
 ---Report a nonconformity with the rule's severity: r:fail([at,] fmt, ...),
 ---where `at` is a record or `isms.at(rec, "field")`. Returns the finding,
 ---whose `:key(k)` names the kind of problem for its fingerprint (default:

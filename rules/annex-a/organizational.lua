@@ -103,25 +103,19 @@ isms.rule {
       return r:warn("the asset inventory has %d assets, more than this rule can judge (%d, parameter max_assets): "
         .. "split it by organisational unit, or raise max_assets if the evaluation has time for it", n, max)
     end
-    -- Owners are few and assets many: each owner is looked up once, and
-    -- what a finding says is only built for a finding.
-    local owner_ok = {}
-    for _, a in ipairs(r:records("asset")) do
+    -- Record by record (r:each), so that an edit of one asset re-judges
+    -- that asset alone.
+    r:each("asset", function(a)
       local retired = a.retired_on ~= nil and isms.date(a.retired_on) or nil
       if not retired or retired > r.now then
         local o = a.owner
-        local key = o ~= nil and tostring(o) or nil
-        if key == nil or not owner_ok[key] then
-          local p = people.in_post(r, o, o ~= nil and isms.at(a, "owner") or a, fmt("asset %s owner", tostring(a.id)))
-          local left = p and isms.date(p.left)
-          if key ~= nil and p and not (left and left <= r.now) then owner_ok[key] = true end
-        end
+        people.in_post(r, o, o ~= nil and isms.at(a, "owner") or a, fmt("asset %s owner", tostring(a.id)))
         if not people.present(a.classification) then
           r:fail(a, "asset %s (%s) has no classification", tostring(a.id), tostring(a.name))
         end
         if retired then r:valid_until(retired) end
       end
-    end
+    end)
   end,
 }
 
@@ -149,13 +143,13 @@ isms.rule {
   check = function(r)
     local levels = {}
     for w in pairs(people.set(r:param("classification_levels"))) do levels[label(w)] = true end
-    for _, a in ipairs(r:records("asset")) do
+    r:each("asset", function(a)
       local c = a.classification
       if c ~= nil and not levels[label(c)] then
         r:fail(isms.at(a, "classification"), "asset %s: classification '%s' is not a label of the scheme",
           tostring(a.id), tostring(c))
       end
-    end
+    end)
     for _, s in ipairs(r:records("supplier")) do
       local c = s.data_access
       if c ~= nil and label(c) ~= "none" and not levels[label(c)] then

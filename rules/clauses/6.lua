@@ -22,6 +22,15 @@ local function threshold(m)
   if type(t) == "number" then return t end
 end
 
+-- What the risk rules take from the method, once per evaluation, so that
+-- their r:each iterations read it through r (r:shared): the method, its
+-- likelihood and impact scales as sets, its scorer and its threshold.
+local function scoring(r)
+  local m = method(r)
+  return { m = m, ls = scale_values(m and m.likelihood), is = scale_values(m and m.impact),
+    score = mgmt.scorer(m), limit = threshold(m) }
+end
+
 isms.rule {
   id = "6.1.1-context-addressed", clause = "6.1.1", severity = "minor",
   title = "The risks and opportunities from the context are determined and addressed",
@@ -88,12 +97,12 @@ isms.rule {
   check = function(r)
     local risks = r:records("risk")
     if #risks == 0 then return r:fail("the risk register is empty or missing (risk/register.yaml)") end
-    for _, k in ipairs(risks) do
+    r:each("risk", function(k)
       if k.status ~= "closed" then
         people.in_post(r, k.owner, k.owner and isms.at(k, "owner") or k,
           "risk " .. tostring(k.id) .. " owner")
       end
-    end
+    end)
   end,
 }
 
@@ -103,11 +112,9 @@ isms.rule {
   rationale = "6.1.2 d) requires analysing likelihood and consequences, and b) consistent results.",
   remediation = "Give each risk a likelihood and impact from the scales in risk/method.yaml; keep score equal to the method's calculation.",
   check = function(r)
-    local m = method(r)
-    local ls = scale_values(m and m.likelihood)
-    local is = scale_values(m and m.impact)
-    local score = mgmt.scorer(m)
-    for _, k in ipairs(r:records("risk")) do
+    r:each("risk", function(k)
+      local sc = r:shared("6.scoring", scoring)
+      local m, ls, is, score = sc.m, sc.ls, sc.is, sc.score
       local id = tostring(k.id)
       local l, i = k.likelihood, k.impact
       if type(l) ~= "number" or type(i) ~= "number" then
@@ -128,7 +135,7 @@ isms.rule {
       if m and type(ri) == "number" and not is[ri] then
         r:fail(isms.at(k, "residual_impact"), "risk %s: residual impact %s is not on the method's scale", id, tostring(ri))
       end
-    end
+    end)
   end,
 }
 
@@ -141,13 +148,14 @@ isms.rule {
     reassessment_months = { default = 12, doc = "months between assessments of a risk when the method sets no reassessment_months" },
   },
   check = function(r)
-    local m = method(r)
-    local months = mgmt.int(m and m.reassessment_months, r:param("reassessment_months"))
-    for _, k in ipairs(r:records("risk")) do
+    local default = r:param("reassessment_months")
+    r:each("risk", function(k)
       if k.status ~= "closed" then
+        local m = r:shared("6.scoring", scoring).m
+        local months = mgmt.int(m and m.reassessment_months, default)
         mgmt.due(r, k, "assessed_on", months, "risk " .. tostring(k.id), "assessed", "re-assessment")
       end
-    end
+    end)
   end,
 }
 
@@ -262,9 +270,9 @@ isms.rule {
         end
       end
     end
-    for _, k in ipairs(r:records("risk")) do
+    r:each("risk", function(k)
       if k.status ~= "closed" then check_list(k, "risk " .. tostring(k.id)) end
-    end
+    end)
     for _, a in ipairs(r:records("risk_treatment")) do
       check_list(a, "treatment action " .. tostring(a.id))
     end
@@ -309,11 +317,12 @@ isms.rule {
       doc = "a residual risk still above the threshold must be accepted by top management" },
   },
   check = function(r)
-    local m = method(r)
-    local limit = threshold(m)
-    if not limit then return r:not_applicable("the method sets no acceptance threshold") end
-    local score = mgmt.scorer(m)
-    for _, k in ipairs(r:records("risk")) do
+    if not r:shared("6.scoring", scoring).limit then
+      return r:not_applicable("the method sets no acceptance threshold")
+    end
+    r:each("risk", function(k)
+      local sc = r:shared("6.scoring", scoring)
+      local limit, score = sc.limit, sc.score
       local s = score(k.likelihood, k.impact)
       if s == nil and type(k.score) == "number" then s = k.score end
       local accept = k.treatment == "accept"
@@ -333,7 +342,7 @@ isms.rule {
           if wrong then r:fail(isms.at(k, "residual_accepted_by"), "risk %s: %s", id, wrong) end
         end
       end
-    end
+    end)
   end,
 }
 

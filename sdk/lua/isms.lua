@@ -245,6 +245,16 @@ function context:person(id) end
 ---@return T
 function context:shared(key, fn) end
 
+---Call `fn(rec)` for every record of a type, in the order of
+---`r:records(type)`. In the daemon only the iterations over records that
+---changed (or whose reads through `r` changed) run again; the others give
+---the findings they gave. `fn` must judge its record alone: no index built
+---from other records before the loop (use `r:shared` inside `fn`), no
+---counts carried from one record to the next.
+---@param type string a record type ("asset", "risk", ...)
+---@param fn fun(rec: isms.record)
+function context:each(type, fn) end
+
 ---Whether a person id is one of isms.yaml's top_management.
 ---@param id string|nil
 ---@return boolean
