@@ -484,13 +484,16 @@ test_syslog(void)
 	emit(h, ISMSD_EV_FINDING_RAISED, 42,
 	     "{\"rule\":\"5.2-policy-approved\",\"severity\":\"major\",\"message\":"
 	     "\"approved by \\\"cto\\\"] not top\\nmanagement\",\"file\":\"policies/p.md\","
-	     "\"line\":3,\"key\":\"00ab\",\"evidence\":{\"x\":1}}");
+	     "\"line\":3,\"key\":\"00ab\",\"evidence\":{\"x\":1},"
+	     "\"owner\":\"x\\\"] [forged@1 a=\\\"b\\\"]\\n<13>1 y\"}");
 	char *l = recv_line(fd, 3000);
 	like(l, "<27>1 ", "RFC 5424 header with daemon.err for a major finding");
 	like(l, " finding-raised [ismsd@32473 repo=\"isms\" cursor=\"42\"", "structured data names repo and cursor");
 	like(l, "rule=\"5.2-policy-approved\"", "and the rule");
 	like(l, "line=\"3\"", "and the line");
 	ok(strstr(l, "evidence=") == NULL, "objects are left out of the parameters");
+	like(l, "owner=\"x\\\"\\] [forged@1 a=\\\"b\\\"\\] <13>1 y\"",
+	     "a value cannot close the structured data or start a line");
 	like(l, "] finding raised: approved by \"cto\"] not top management", "the message follows, one line");
 	free(l);
 	emit(h, ISMSD_EV_REMINDER_DUE, 43, "{\"title\":\"Management review\",\"due\":\"2026-03-01\"}");
