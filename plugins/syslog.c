@@ -514,17 +514,14 @@ flush(struct sl *s)
 static void
 enqueue(struct sl *s, const struct line *l)
 {
-	char pre[24] = "";
-	if (s->transport == T_TCP)
-		snprintf(pre, sizeof(pre), "%zu ", l->n);
-	size_t np = strlen(pre);
-	struct msg m = { malloc(np + l->n), np + l->n };
+	int np = s->transport == T_TCP ? snprintf(NULL, 0, "%zu ", l->n) : 0;
+	struct msg m = { malloc((size_t)np + l->n + 1), (size_t)np + l->n };
 	if (m.s == NULL) {
 		s->dropped++;
 		return;
 	}
-	memcpy(m.s, pre, np);
-	memcpy(m.s + np, l->s, l->n);
+	snprintf(m.s, (size_t)np + 1, "%zu ", l->n); /* "" when np is 0 */
+	memcpy(m.s + np, l->s, l->n + 1);
 	if (s->qlen == s->qmax) {
 		if (!s->overflowing++)
 			s->h->log(s->h, ISMSD_LOG_WARN,
