@@ -50,6 +50,8 @@
 
 #define MAX_LINE   8192
 #define MAX_PARAMS 24
+/* Seconds a TCP connection may take to be set up. */
+#define CONNECT_TIMEOUT 10
 
 enum transport { T_UNIX, T_UDP, T_TCP };
 
@@ -355,7 +357,9 @@ on_writable(evutil_socket_t fd, short what, void *arg)
 	if (s->connecting) {
 		int e = 0;
 		socklen_t len = sizeof(e);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+		if (what & EV_TIMEOUT)
+			e = ETIMEDOUT;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
 			e = errno;
 		if (e != 0) {
 			close_fd(s);
@@ -408,9 +412,9 @@ open_fd(struct sl *s, const char **why)
 			*why = strerror(errno);
 			continue;
 		}
-		if (connect(s->fd, a->ai_addr, a->ai_addrlen) == 0 ||
-		    (s->transport == T_TCP && errno == EINPROGRESS)) {
-			s->connecting = s->transport == T_TCP && errno == EINPROGRESS;
+		int conn = connect(s->fd, a->ai_addr, a->ai_addrlen);
+		if (conn == 0 || (s->transport == T_TCP && errno == EINPROGRESS)) {
+			s->connecting = conn < 0;
 			break;
 		}
 		*why = strerror(errno);
@@ -426,8 +430,10 @@ open_fd(struct sl *s, const char **why)
 			close_fd(s);
 			return -1;
 		}
-		if (s->connecting)
-			event_add(s->wr, NULL);
+		if (s->connecting) {
+			struct timeval tv = { CONNECT_TIMEOUT, 0 };
+			event_add(s->wr, &tv);
+		}
 	}
 	return 0;
 }
@@ -464,10 +470,9 @@ flush(struct sl *s)
 		if (s->connecting)
 			return;
 		if (s->transport == T_TCP && s->off == 0 && !alive(s)) {
-			s->h->log(s->h, ISMSD_LOG_INFO, "%s closed the connection; reconnecting",
-			          s->where);
 			close_fd(s);
-			continue;
+			trouble(s, "it closed the connection");
+			return;
 		}
 		struct msg *m = &s->q[s->qhead];
 		ssize_t n = send(s->fd, m->s + s->off, m->n - s->off, MSG_NOSIGNAL | MSG_DONTWAIT);
