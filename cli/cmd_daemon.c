@@ -126,7 +126,23 @@ print_counts(json_t *counts)
 		printf("no verdicts");
 }
 
-/* One line per plugin: its state, and why when it is not running. */
+/* The plugin's own counters on one line ("sent 80, dropped 2, ..."). */
+static void
+print_stats(json_t *stats)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+	json_object_foreach (stats, k, v) {
+		printf("%s%s %lld", first ? "\n    counters: " : ", ", esc(k),
+		       (long long)json_integer_value(v));
+		first = 0;
+	}
+}
+
+/* Two lines per plugin: its state, what it took and lost (events the
+ * daemon's queue dropped plus the plugin's own `dropped` counter), and
+ * its counters; why when it is not running. */
 static void
 print_plugins(json_t *plugins)
 {
@@ -136,13 +152,16 @@ print_plugins(json_t *plugins)
 		return;
 	printf("\nplugins\n");
 	json_array_foreach (plugins, i, p) {
+		json_t *stats = json_object_get(p, "stats");
 		printf("  %-16s %-8s", jget(p, "name"), jget(p, "state"));
 		if (json_is_string(json_object_get(p, "version")))
 			printf(" %s %s,", jget(p, "plugin"), jget(p, "version"));
 		printf(" %lld delivered, %lld dropped, %lld queued",
 		       (long long)json_integer_value(json_object_get(p, "delivered")),
-		       (long long)json_integer_value(json_object_get(p, "dropped")),
+		       (long long)(json_integer_value(json_object_get(p, "dropped")) +
+		                   json_integer_value(json_object_get(stats, "dropped"))),
 		       (long long)json_integer_value(json_object_get(p, "queued")));
+		print_stats(stats);
 		if (json_is_string(json_object_get(p, "error")))
 			printf("\n    %s", jget(p, "error"));
 		else if (json_is_string(json_object_get(p, "last_message")))

@@ -28,6 +28,7 @@
  *   queue            events held (default 1000)
  *   headers          object of extra headers (for example Authorization)
  *   events           event names to post (default: all)
+ * Every request carries Content-Length, over http and https alike.
  * The host name is resolved on the plugin's thread (it may block there,
  * never the daemon). */
 #include <errno.h>
@@ -45,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <ismsd/plugin.h>
@@ -260,7 +262,11 @@ send_head(struct wh *w)
 	json_t *v;
 	json_object_foreach (w->headers, k, v)
 		evhttp_add_header(hd, k, json_string_value(v));
-	evbuffer_add(evhttp_request_get_output_buffer(req), w->q[0].body, strlen(w->q[0].body));
+	size_t len = strlen(w->q[0].body);
+	char cl[24];
+	snprintf(cl, sizeof(cl), "%zu", len);
+	evhttp_add_header(hd, "Content-Length", cl);
+	evbuffer_add(evhttp_request_get_output_buffer(req), w->q[0].body, len);
 	w->inflight = 1;
 	if (evhttp_make_request(w->conn, req, EVHTTP_REQ_POST, w->target) < 0 && w->inflight) {
 		/* Failed before any callback ran. */
@@ -407,7 +413,8 @@ parse_url(struct wh *w, const char *url, const char *ca_file)
 	return 0;
 }
 
-/* headers: an object of strings without line breaks. */
+/* headers: an object of strings without line breaks; not those that
+ * frame the body, which the plugin sets. */
 static int
 parse_headers(struct wh *w, json_t *v)
 {
@@ -420,6 +427,14 @@ parse_headers(struct wh *w, json_t *v)
 		if (!json_is_string(x) || strpbrk(k, "\r\n: ") || *k == '\0' ||
 		    strpbrk(json_string_value(x), "\r\n"))
 			goto bad;
+		if (strcasecmp(k, "Content-Length") == 0 ||
+		    strcasecmp(k, "Transfer-Encoding") == 0) {
+			w->h->log(w->h, ISMSD_LOG_ERR,
+			          "\"headers\" cannot set %s: the plugin sends the "
+			          "body's length itself",
+			          k);
+			return -1;
+		}
 	}
 	return 0;
 bad:

@@ -4,7 +4,8 @@
 # request carries an HMAC-SHA256 signature over the timestamp and the body,
 # checked here as a receiver would (docs/writing-plugins.md); HTTPS with a
 # self-signed certificate made by openssl is delivered when ca_file names
-# it and refused (certificate verification) when it does not.
+# it and refused (certificate verification) when it does not. Both carry
+# Content-Length, which headers cannot override.
 . "$(dirname "$0")/daemon.sh"
 
 PLUGDIR="$ISMS_BUILD/plugins"
@@ -24,12 +25,15 @@ port, log, tls = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 class H(http.server.BaseHTTPRequestHandler):
     # protocol_version stays "HTTP/1.0": the connection closes after each answer
     def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
+        cl = self.headers.get("Content-Length")
+        body = self.rfile.read(int(cl)) if cl else b"{}"
         ts, sig = self.headers.get("X-Ismsd-Timestamp"), self.headers.get("X-Ismsd-Signature")
         want = "sha256=" + hmac.new(b"s3cret", ts.encode() + b"." + body, hashlib.sha256).hexdigest() if ts else None
         with open(log, "a") as f:
             f.write(json.dumps({"ok": sig is not None and hmac.compare_digest(sig, want),
-                                "event": json.loads(body).get("event")}) + "\n")
+                                "event": json.loads(body).get("event"),
+                                "length": cl is not None and int(cl) == len(body) and
+                                          "Transfer-Encoding" not in self.headers}) + "\n")
         self.send_response(200)
         if tls:
             self.send_header("Content-Length", "2")
@@ -88,8 +92,17 @@ sed 's/^/# http: /' "$T/http.log"; sed 's/^/# https: /' "$T/https.log"
 is "$(pl plain delivered)" 1 "HTTP/1.0 receiver: the event is delivered"
 is "$(pl plain failed_attempts)" 0 "HTTP/1.0 receiver: at the first attempt"
 is "$(grep -c '"ok": true' "$T/http.log")" 1 "the signature verifies in Python (HMAC-SHA256 of timestamp.body)"
+is "$(grep -c '"length": true' "$T/http.log")" 1 "http: the request carries Content-Length"
 is "$(pl tls delivered)" 1 "https with ca_file: delivered"
 is "$(grep -c '"ok": true' "$T/https.log")" 1 "https: the receiver got it once, signed"
+is "$(grep -c '"length": true' "$T/https.log")" 1 "https: the request carries Content-Length too"
 is "$(pl untrusted delivered)" 0 "https without the CA: not delivered"
 ok $([ "$(pl untrusted failed_attempts)" -ge 1 ]; echo $?) "https without the CA: the certificate is refused"
+stop_ismsd
+
+# The body's framing is the plugin's: headers cannot set it.
+sed -i 's|secret: "s3cret", events|headers: { content-length: "5" }, secret: "s3cret", events|' "$T/ismsd.conf"
+out=$($ISMSD -t -c "$T/ismsd.conf" 2>&1)
+is "$?" 1 "ismsd -t refuses a Content-Length in headers"
+like "$out" '"headers" cannot set content-length: the plugin sends the body'"'"'s length itself' "and says why"
 done_testing

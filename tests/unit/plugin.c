@@ -484,13 +484,16 @@ test_syslog(void)
 	emit(h, ISMSD_EV_FINDING_RAISED, 42,
 	     "{\"rule\":\"5.2-policy-approved\",\"severity\":\"major\",\"message\":"
 	     "\"approved by \\\"cto\\\"] not top\\nmanagement\",\"file\":\"policies/p.md\","
-	     "\"line\":3,\"key\":\"00ab\",\"evidence\":{\"x\":1}}");
+	     "\"line\":3,\"key\":\"00ab\",\"evidence\":{\"x\":1},"
+	     "\"owner\":\"x\\\"] [forged@1 a=\\\"b\\\"]\\n<13>1 y\"}");
 	char *l = recv_line(fd, 3000);
 	like(l, "<27>1 ", "RFC 5424 header with daemon.err for a major finding");
 	like(l, " finding-raised [ismsd@32473 repo=\"isms\" cursor=\"42\"", "structured data names repo and cursor");
 	like(l, "rule=\"5.2-policy-approved\"", "and the rule");
 	like(l, "line=\"3\"", "and the line");
 	ok(strstr(l, "evidence=") == NULL, "objects are left out of the parameters");
+	like(l, "owner=\"x\\\"\\] [forged@1 a=\\\"b\\\"\\] <13>1 y\"",
+	     "a value cannot close the structured data or start a line");
 	like(l, "] finding raised: approved by \"cto\"] not top management", "the message follows, one line");
 	free(l);
 	emit(h, ISMSD_EV_REMINDER_DUE, 43, "{\"title\":\"Management review\",\"due\":\"2026-03-01\"}");
@@ -511,7 +514,57 @@ test_syslog(void)
 	close(fd);
 	unlink(sa.sun_path);
 	emit(h, ISMSD_EV_FINDING_RESOLVED, 45, "{\"message\":\"m\"}");
-	is_int(wait_for(h, "s5424", "dropped", 1, 3), 1, "without a syslog daemon lines are dropped, not waited for");
+	is_int(wait_for(h, "s5424", "queued", 1, 3), 1,
+	       "without a syslog daemon a line is queued, not waited for");
+	is_int(field(h, "s5424", "dropped"), 0, "and not dropped");
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ok(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "the syslog daemon comes back");
+	l = recv_line(fd, 3000);
+	like(l, "finding-resolved [ismsd@32473 repo=\"isms\" cursor=\"45\"",
+	     "the queued line is sent when it is back");
+	free(l);
+	is_int(wait_for(h, "s5424", "sent", 3, 3), 3, "and counted as sent");
+	is_int(field(h, "s5424", "queued"), 0, "the queue is empty");
+	close(fd);
+	unlink(sa.sun_path);
+	plugin_host_free(h, 0);
+
+	/* A queue of two: the third line while nobody listens drops the oldest. */
+	char c3[600];
+	snprintf(c3, sizeof(c3), "{\"socket\": \"%s\", \"queue\": 2}", sa.sun_path);
+	struct plugin_conf cq = {"small", so, c3, 0, NULL};
+	h = plugin_host_load(&cq, 1);
+	for (int i = 1; i <= 3; i++)
+		emit(h, ISMSD_EV_FINDING_RAISED, (uint64_t)(100 + i), "{\"message\":\"m\"}");
+	is_int(wait_for(h, "small", "dropped", 1, 3), 1, "a full queue drops one line and counts it");
+	is_int(field(h, "small", "queued"), 2, "two stay queued");
+	char *m = sfield(h, "small", "last_message");
+	like(m, "is full (2 messages): dropping the oldest", "the drop is logged");
+	free(m);
+	plugin_host_free(h, 0);
+
+	/* Settings that cannot work are refused with the reason. */
+	struct plugin_conf cb[] = {
+		{"t1", so, "{\"transport\": \"smoke\"}", 0, NULL},
+		{"t2", so, "{\"transport\": \"tcp\"}", 0, NULL},
+		{"t3", so, "{\"transport\": \"udp\", \"host\": \"h\", \"port\": 70000}", 0, NULL},
+		{"t4", so, "{\"transport\": \"udp\", \"host\": \"h\", \"port\": \"5x\"}", 0, NULL},
+		{"t5", so, "{\"host\": \"h\"}", 0, NULL},
+		{"t6", so, "{\"transport\": \"tcp\", \"host\": \"h\", \"socket\": \"/x\"}", 0, NULL},
+		{"t7", so, "{\"queue\": 0}", 0, NULL},
+		{"t8", so, "{\"trasnport\": \"tcp\"}", 0, NULL},
+	};
+	h = plugin_host_load(cb, NELEM(cb));
+	is_int(plugin_host_running(h), 0, "bad transports, ports, hosts and queues are refused");
+	char *st = plugin_host_status(h);
+	like(st, "\\\"transport\\\" must be unix, udp or tcp, not \\\"smoke\\\"", "an unknown transport");
+	like(st, "transport tcp needs \\\"host\\\"", "a missing host");
+	like(st, "\\\"port\\\" must be a number from 1 to 65535", "a bad port");
+	like(st, "\\\"host\\\" and \\\"port\\\" are for transport udp or tcp", "a host for the local socket");
+	like(st, "\\\"socket\\\" is for transport unix", "a socket for tcp");
+	like(st, "\\\"queue\\\" must be a number from 1", "an empty queue");
+	like(st, "unknown setting \\\"trasnport\\\"", "a misspelt setting");
+	free(st);
 	plugin_host_free(h, 0);
 	free(so);
 }

@@ -142,7 +142,10 @@ struct ismsd_host {
 	 * from the hooks; free every one of them in shutdown. */
 	struct event_base *(*base)(const struct ismsd_host *h);
 	/* Publish a named counter or gauge in the daemon's status (for
-	 * example "delivered", "retries"). name is copied. */
+	 * example "delivered", "retries"). name is copied. By convention
+	 * "dropped" counts what the plugin lost after it took an event
+	 * (ismsctl status adds it to the events the daemon's queue
+	 * dropped) and "queued" what waits in the plugin. */
 	void (*stat)(const struct ismsd_host *h, const char *name, int64_t value);
 	void *host_data; /* the daemon's; do not touch */
 	/* Version 2 (test host->version >= 2 first). Nonzero when the
