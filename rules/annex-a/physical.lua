@@ -101,6 +101,22 @@ isms.rule {
   end,
 }
 
+-- The newest media-disposal or data-deletion evidence per asset named,
+-- dated today or earlier, once per evaluation (r:shared).
+local function disposals(r)
+  local disposed = {}
+  for _, ev in ipairs(r:records("evidence")) do
+    local a = isms.text(ev, "asset")
+    if a and (ev.kind == "media-disposal" or ev.kind == "data-deletion") then
+      local d = isms.date(ev.date)
+      if d and d <= r.now and (disposed[a] == nil or d > disposed[a].date) then
+        disposed[a] = { ev = ev, date = d }
+      end
+    end
+  end
+  return disposed
+end
+
 isms.rule {
   id = "A.7.14-disposal-recorded", control = "7.14", severity = "minor",
   title = "Retired equipment with storage media was wiped or destroyed, with a record",
@@ -113,23 +129,16 @@ isms.rule {
   check = function(r)
     local kinds = people.set(r:param("equipment_kinds"))
     local days = r:param("disposal_days")
-    local disposed = {}
-    for _, ev in ipairs(r:records("evidence")) do
-      local a = isms.text(ev, "asset")
-      if a and (ev.kind == "media-disposal" or ev.kind == "data-deletion") then
-        local d = isms.date(ev.date)
-        if d and d <= r.now and (disposed[a] == nil or d > disposed[a].date) then
-          disposed[a] = { ev = ev, date = d }
-        end
-      end
-    end
     local seen = 0
     for _, a in ipairs(r:records("asset")) do
       local gone = a.retired_on and isms.date(a.retired_on)
+      if gone and gone <= r.now and kinds[tostring(a.kind)] then seen = seen + 1 end
+    end
+    r:each("asset", function(a)
+      local gone = a.retired_on and isms.date(a.retired_on)
       if gone and gone <= r.now and kinds[tostring(a.kind)] then
-        seen = seen + 1
         local id = isms.text(a, "id") or "?"
-        local it = disposed[id]
+        local it = r:shared("a7.14.disposals", disposals)[id]
         local due = gone:add_days(days)
         if it then
           evidence.result(r, it, { fail = true, partial = true }, "disposal of " .. id,
@@ -142,7 +151,7 @@ isms.rule {
           r:valid_until(due)
         end
       end
-    end
+    end)
     if seen == 0 then r:not_applicable("no equipment in the asset inventory has been retired") end
   end,
 }

@@ -213,6 +213,12 @@ isms.rule {
   end,
 }
 
+-- The newest restore test per asset named, once per evaluation (read
+-- through r:shared by each iteration of A.8.13-backup-assets-tested).
+local function restore_tests(r)
+  return (evidence.by_asset(evidence.find(r, "8.13", { "backup-restore-test" })))
+end
+
 isms.rule {
   id = "A.8.13-backup-assets-tested", control = "8.13", severity = "observation",
   title = "Every production asset that must be backed up has had its restore tested",
@@ -225,12 +231,11 @@ isms.rule {
   check = function(r)
     local months = r:param("restore_coverage_months")
     local exempt = people.set(r:param("backup_test_exempt_kinds"))
-    local newest = evidence.by_asset(evidence.find(r, "8.13", { "backup-restore-test" }))
-    for _, a in ipairs(r:records("asset")) do
+    r:each("asset", function(a)
       if a.production == true and a.backup_required == true and not exempt[tostring(a.kind)]
         and not evidence.retired(r, a) then
         local id = isms.text(a, "id") or "?"
-        local it = newest[id]
+        local it = r:shared("a8.13.restore_tests", restore_tests)[id]
         if not it then
           r:warn(isms.at(a, "backup_required"), "%s (%s) must be backed up but no restore test "
             .. "names it", id, tostring(a.name))
@@ -243,7 +248,7 @@ isms.rule {
           end
         end
       end
-    end
+    end)
   end,
 }
 

@@ -226,12 +226,24 @@ local function lower(v) return v ~= nil and tostring(v):lower() or nil end
 ---the set `kinds` and, when `levels` (a set) is not empty, whose
 ---classification is one of them: the systems a periodic activity must
 ---reach. In file order.
-function M.scope_assets(r, kinds, levels)
+local function production_assets(r)
   local out = {}
   for _, a in ipairs(r:records("asset")) do
-    if a.production == true and not M.retired(r, a) and kinds[tostring(a.kind)]
-      and (next(levels) == nil or levels[lower(a.classification)]) then
-      out[#out + 1] = a
+    if a.production == true and not M.retired(r, a) then
+      out[#out + 1] = { a = a, kind = tostring(a.kind), level = lower(a.classification) }
+    end
+  end
+  return out
+end
+
+function M.scope_assets(r, kinds, levels)
+  -- The production assets in service, folded once per evaluation for the
+  -- several rules that each pick their scope from them.
+  local out = {}
+  local any = next(levels) ~= nil
+  for _, x in ipairs(r:shared("evidence.production_assets", production_assets)) do
+    if kinds[x.kind] and (not any or (x.level ~= nil and levels[x.level])) then
+      out[#out + 1] = x.a
     end
   end
   return out
