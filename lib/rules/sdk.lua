@@ -368,6 +368,10 @@ local shared, computing = {}, 0
 -- in its own file, and closes over its own environment) gets its own
 -- result, so that no pack can hand another a value, whatever order the
 -- rules run in.
+-- Builder ids by function (a rule that calls r:shared in every iteration
+-- of a loop works its builder's id out once).
+local builder_ids = setmetatable({}, { __mode = "k" })
+
 local function builder_id(fn)
   local d = getinfo(fn, "Su")
   local id = { d.source, ":", d.linedefined, ":", d.lastlinedefined }
@@ -396,7 +400,8 @@ function Ctx:shared(key, fn)
   if type(fn) ~= "function" then error("r:shared(key, fn): fn must be a function", 2) end
   local by_fn = shared[key]
   if not by_fn then by_fn = {}; shared[key] = by_fn end
-  local fid = builder_id(fn)
+  local fid = builder_ids[fn]
+  if not fid then fid = builder_id(fn); builder_ids[fn] = fid end
   local c = by_fn[fid]
   if c then
     I.track_add(c.reads, c.patterns)
@@ -558,7 +563,11 @@ function Ctx:each(t, fn)
   local st = verdict_of(self, "r:each")
   if type(fn) ~= "function" then error("r:each(type, fn): fn must be a function", 2) end
   local list = records_of(t)
-  local keep = I.memo_on()
+  if not I.memo_on() then
+    for _, rec in ipairs(list) do fn(rec) end
+    return
+  end
+  local keep = true
   for _, rec in ipairs(list) do
     local found, vu, failed, warned
     if keep then found, vu, failed, warned = I.memo_get(rec) end

@@ -108,8 +108,13 @@ isms.rule {
     r:each("asset", function(a)
       local retired = a.retired_on ~= nil and isms.date(a.retired_on) or nil
       if not retired or retired > r.now then
+        -- what a finding says is only built for a finding
         local o = a.owner
-        people.in_post(r, o, o ~= nil and isms.at(a, "owner") or a, fmt("asset %s owner", tostring(a.id)))
+        local p = o ~= nil and r:person(o) or nil
+        local left = p and isms.date(p.left)
+        if not p or (left and left <= r.now) then
+          people.in_post(r, o, o ~= nil and isms.at(a, "owner") or a, fmt("asset %s owner", tostring(a.id)))
+        end
         if not people.present(a.classification) then
           r:fail(a, "asset %s (%s) has no classification", tostring(a.id), tostring(a.name))
         end

@@ -129,10 +129,11 @@ isms.rule {
   check = function(r)
     local kinds = people.set(r:param("equipment_kinds"))
     local days = r:param("disposal_days")
+    -- Whether any equipment has been retired (then the rule applies).
     local seen = 0
     for _, a in ipairs(r:records("asset")) do
       local gone = a.retired_on and isms.date(a.retired_on)
-      if gone and gone <= r.now and kinds[tostring(a.kind)] then seen = seen + 1 end
+      if gone and gone <= r.now and kinds[tostring(a.kind)] then seen = 1; break end
     end
     r:each("asset", function(a)
       local gone = a.retired_on and isms.date(a.retired_on)
