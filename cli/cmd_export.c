@@ -35,36 +35,7 @@ export_verdicts(const struct evaluation *ev)
 int
 asof_resolve(const char *repo, const char *ref, const char *spec, char commit[41], int64_t *now)
 {
-	struct ymd d;
-	int has_time;
-	int64_t when;
-	if (date_parse(spec, "UTC", &d, &when, &has_time) == 0) {
-		if (parse_now(spec, now) < 0)
-			return -1;
-		struct snapshot_point p;
-		int rc = snapshot_asof(repo, ref, *now, &p);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			return err_set("%s has no commit on %s or before: its history starts later",
-			               ref ? ref : "HEAD", spec);
-		snprintf(commit, 41, "%s", p.commit);
-		return 0;
-	}
-	/* A commit (or any revision): evaluated with the clock at its time. */
-	struct snapshot_point *v;
-	size_t n;
-	if (snapshot_first_parents(repo, spec, &v, &n) < 0)
-		return err_set("--as-of '%s' is neither a date (2026-03-01) nor a commit: %s", spec,
-		               err_msg());
-	if (n == 0) {
-		free(v);
-		return err_set("--as-of '%s': no such commit", spec);
-	}
-	snprintf(commit, 41, "%s", v[0].commit);
-	*now = v[0].time;
-	free(v);
-	return 0;
+	return snapshot_asof_spec(repo, ref, spec, commit, now) == 1 ? 0 : -1;
 }
 
 void

@@ -465,8 +465,10 @@ handle(struct rpc_env *e, struct client *c, struct batch *b, json_t *req)
 		void *tmp;
 		json_object_foreach_safe(k.params, tmp, key, v) if (json_is_null(v))
 		        json_object_del(k.params, key);
+		k.fn = m->fn;
 		if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
 			m->fn(&k);
+		rpc_asof_settle(&k);
 	}
 	if (k.pending && b)
 		b->waiting++;
@@ -532,6 +534,7 @@ rpc_call(struct rpc_env *e, const char *method, json_t *params, int allow, char 
 		         method);
 	else if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
 		m->fn(&k);
+	rpc_asof_settle(&k);
 	if (m && !(m->flags & RPC_READ))
 		rpc_status_forget();
 	int code = 0;
