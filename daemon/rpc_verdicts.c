@@ -342,9 +342,130 @@ m_rules(struct call *k)
 	return 0;
 }
 
+/* The points of a back-filled trend at most (history with "from"): each
+ * may be an evaluation from git history. */
+#define HISTORY_MAX_POINTS 30
+
+/* One point of a back-filled trend: the state at instant when, from the
+ * journal or else evaluated from git. 1 with *out (NULL: the history
+ * starts later), 0 when the call waits, -1 with the error set. */
+static int
+trend_point(struct call *k, int64_t when, json_t **out)
+{
+	char t[21], commit[41], digest[41];
+	json_t *res = NULL;
+	const char *from = "journal";
+	date_format_utc(when, t);
+	*out = NULL;
+	int found = state_as_of(k->e, k->r, t, when, 0, commit, digest, &res);
+	if (found < 0)
+		return rpc_fail(k, RPC_FAILED, "%s", err_msg());
+	if (found == 0) {
+		struct asof_entry *x;
+		if (rpc_asof_get(k, t, &x, &from) == 0)
+			return 0;
+		if (x->state == ASOF_FAILED && x->bad_spec)
+			return 1; /* before the first commit: no point, as offline */
+		if (x->state == ASOF_FAILED)
+			return rpc_fail(k, RPC_FAILED,
+			                "the ISMS as of %s could not be evaluated: %s", t,
+			                x->error);
+		snprintf(commit, sizeof(commit), "%s", x->commit);
+		res = json_incref(x->results);
+	}
+	struct verdict_counts vc;
+	verdict_count(res, &vc);
+	double conf = verdict_conformance(&vc);
+	*out = json_pack("{s:s, s:s, s:b, s:o, s:o, s:s}", "date", t, "commit", commit,
+	                 "conformant", verdict_conformant(&vc), "conformance",
+	                 conf < 0 ? json_null() : json_real(conf), "counts",
+	                 verdict_counts_json(&vc), "source", from);
+	json_decref(res);
+	return 1;
+}
+
+/* history with "from": the trend back-filled from git, one point a week
+ * or a month from "from" to "to" (default now), as `ismsctl history
+ * --from` makes it offline. */
+static int
+history_backfill(struct call *k)
+{
+	const char *f = rpc_pstr(k, "from"), *u = rpc_pstr(k, "to"), *every = rpc_pstr(k, "every");
+	if (rpc_pstr(k, "since") || rpc_pstr(k, "until") || json_object_get(k->params, "limit"))
+		return rpc_fail(k, RPC_INVALID_PARAMS,
+		                "\"from\" back-fills the trend from git; give it with \"to\" and "
+		                "\"every\", not with \"since\", \"until\" or \"limit\"");
+	if (every && strcmp(every, "week") != 0 && strcmp(every, "month") != 0)
+		return rpc_fail(k, RPC_INVALID_PARAMS, "\"every\" must be \"week\" or \"month\"");
+	int weekly = every && strcmp(every, "week") == 0;
+	struct ymd d;
+	int has_time;
+	int64_t t0, t1 = k->e->now(k->e->arg);
+	/* A bare date is midday UTC, as ismsctl reads --from and --to. */
+	if (strlen(f) > AS_OF_MAX || date_parse(f, "UTC", &d, &t0, &has_time) < 0)
+		return rpc_fail(k, RPC_INVALID_PARAMS, "\"from\" must be an ISO 8601 date");
+	if (!has_time)
+		t0 = date_days(d) * 86400 + (int64_t)12 * 3600;
+	if (u && (strlen(u) > AS_OF_MAX || date_parse(u, "UTC", &d, &t1, &has_time) < 0))
+		return rpc_fail(k, RPC_INVALID_PARAMS, "\"to\" must be an ISO 8601 date");
+	if (u && !has_time)
+		t1 = date_days(d) * 86400 + (int64_t)12 * 3600;
+	if (t1 < t0)
+		return rpc_fail(k, RPC_INVALID_PARAMS, "\"to\" is before \"from\"");
+	struct ymd start = date_from_days(t0 / 86400);
+	int64_t tod = t0 % 86400, when[HISTORY_MAX_POINTS];
+	size_t n = 0;
+	for (int i = 0;; i++) {
+		struct ymd di = weekly ? date_from_days(date_days(start) + (int64_t)7 * i)
+		                       : date_add_months(start, i);
+		int64_t w = date_days(di) * 86400 + tod;
+		if (w > t1)
+			break;
+		if (n == HISTORY_MAX_POINTS)
+			return rpc_fail(
+			        k, RPC_INVALID_PARAMS,
+			        "\"from\" to \"to\" every %s makes more than %d points, and "
+			        "each may be an evaluation from git: ask for a shorter range%s",
+			        weekly ? "week" : "month", HISTORY_MAX_POINTS,
+			        weekly ? " or every month" : "");
+		when[n++] = w;
+	}
+	/* Every point is asked for before any is waited for: their
+	 * evaluations queue together. */
+	json_t *a = json_array();
+	int waits = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *p;
+		int rc = trend_point(k, when[i], &p);
+		if (rc < 0) {
+			json_decref(a);
+			return -1;
+		}
+		waits |= rc == 0;
+		if (p)
+			json_array_append_new(a, p);
+	}
+	if (waits) {
+		json_decref(a);
+		return 0;
+	}
+	char from_s[21], to_s[21];
+	date_format_utc(t0, from_s);
+	date_format_utc(t1, to_s);
+	k->result = json_pack("{s:s, s:s, s:s, s:s, s:o}", "repo", k->r->conf.name, "every",
+	                      weekly ? "week" : "month", "from", from_s, "to", to_s, "points", a);
+	return 0;
+}
+
 int
 m_history(struct call *k)
 {
+	if (rpc_pstr(k, "from"))
+		return history_backfill(k);
+	if (rpc_pstr(k, "to") || rpc_pstr(k, "every"))
+		return rpc_fail(k, RPC_INVALID_PARAMS,
+		                "\"to\" and \"every\" go with \"from\" (the trend back-filled "
+		                "from git)");
 	int64_t since = 0, until = INT64_MAX;
 	const char *s = rpc_pstr(k, "since"), *u = rpc_pstr(k, "until");
 	json_t *lim = json_object_get(k->params, "limit");
