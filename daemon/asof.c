@@ -85,14 +85,19 @@ push_front(struct asof *a, struct asof_entry *x)
 	a->st.kept++;
 }
 
-/* Let go of the least recently used until at most the capacity is kept. */
+/* Let go of the least recently used until at most the capacity is kept;
+ * never of keep (NULL: none), the one just put in. */
 static void
-trim(struct asof *a)
+trim(struct asof *a, const struct asof_entry *keep)
 {
-	while (a->st.kept > a->capacity) {
-		struct asof_entry *x = a->tail;
-		unlink_kept(a, x);
-		asof_unref(x);
+	struct asof_entry *x = a->tail;
+	while (x && a->st.kept > a->capacity) {
+		struct asof_entry *prev = x->prev;
+		if (x != keep) {
+			unlink_kept(a, x);
+			asof_unref(x);
+		}
+		x = prev;
 	}
 }
 
@@ -100,7 +105,7 @@ void
 asof_set_capacity(struct asof *a, size_t capacity)
 {
 	a->capacity = capacity ? capacity : 1;
-	trim(a);
+	trim(a, NULL);
 }
 
 static int
@@ -169,7 +174,7 @@ job_done(struct ev_job *j, void *arg)
 	unlink_running(a, x);
 	if (x->state == ASOF_DONE) {
 		push_front(a, asof_ref(x));
-		trim(a);
+		trim(a, x);
 	}
 	struct asof_waiter *w = x->waiters;
 	x->waiters = NULL;
