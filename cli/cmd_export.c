@@ -35,36 +35,7 @@ export_verdicts(const struct evaluation *ev)
 int
 asof_resolve(const char *repo, const char *ref, const char *spec, char commit[41], int64_t *now)
 {
-	struct ymd d;
-	int has_time;
-	int64_t when;
-	if (date_parse(spec, "UTC", &d, &when, &has_time) == 0) {
-		if (parse_now(spec, now) < 0)
-			return -1;
-		struct snapshot_point p;
-		int rc = snapshot_asof(repo, ref, *now, &p);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			return err_set("%s has no commit on %s or before: its history starts later",
-			               ref ? ref : "HEAD", spec);
-		snprintf(commit, 41, "%s", p.commit);
-		return 0;
-	}
-	/* A commit (or any revision): evaluated with the clock at its time. */
-	struct snapshot_point *v;
-	size_t n;
-	if (snapshot_first_parents(repo, spec, &v, &n) < 0)
-		return err_set("--as-of '%s' is neither a date (2026-03-01) nor a commit: %s", spec,
-		               err_msg());
-	if (n == 0) {
-		free(v);
-		return err_set("--as-of '%s': no such commit", spec);
-	}
-	snprintf(commit, 41, "%s", v[0].commit);
-	*now = v[0].time;
-	free(v);
-	return 0;
+	return snapshot_asof_spec(repo, ref, spec, commit, now) == 1 ? 0 : -1;
 }
 
 void
@@ -380,10 +351,38 @@ out:
 static const char backfill_help[] =
         "usage: ismsctl history --from DATE [--to DATE] [--every week|month]\n"
         "                       [--repo PATH] [--ref REF] [--json] [--rules DIR]\n"
+        "                       [--daemon | --socket PATH]\n"
         "\n"
         "Back-fill the conformance trend from git, without a daemon: the commit\n"
         "that was the head of REF at each date from DATE on, one a week or a\n"
-        "month (default), evaluated with the clock at that date.\n";
+        "month (default), evaluated with the clock at that date.\n"
+        "\n"
+        "  --daemon         ask the daemon (ISMS_SOCKET, or --socket) instead: it\n"
+        "                   answers each date from its journal or evaluates it from\n"
+        "                   git (at most 30 dates a request); --repo names the\n"
+        "                   repository\n";
+
+/* history --from through the daemon: its points. */
+static int
+backfill_daemon(const char *socket, const char *repo, const char *from, const char *to, int weekly,
+                json_t **out)
+{
+	struct dopts d = { .socket = socket, .repo = strcmp(repo, ".") ? repo : NULL };
+	json_t *p = json_pack("{s:s, s:s}", "from", from, "every", weekly ? "week" : "month");
+	json_t *r;
+	if (to)
+		json_object_set_new(p, "to", json_string(to));
+	if (dcall(&d, "history", p, &r) < 0)
+		return -1;
+	*out = json_incref(json_object_get(r, "points"));
+	json_decref(r);
+	if (!json_is_array(*out)) {
+		json_decref(*out);
+		fprintf(stderr, "ismsctl history: the daemon's reply has no points\n");
+		return -1;
+	}
+	return 0;
+}
 
 int
 cmd_history_backfill(int argc, char **argv)
@@ -396,12 +395,15 @@ cmd_history_backfill(int argc, char **argv)
 		{ "ref", required_argument, NULL, 'f' },
 		{ "rules", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "daemon", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from = NULL, *to = NULL, *repo = ".", *ref = NULL, *rules = NULL;
-	int weekly = 0, json = 0, c;
-	while ((c = getopt_long(argc, argv, "F:t:e:r:f:R:jh", longopts, NULL)) != -1) {
+	const char *socket = NULL;
+	int weekly = 0, json = 0, daemon = 0, c;
+	while ((c = getopt_long(argc, argv, "F:t:e:r:f:R:js:dh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': from = optarg; break;
 		case 't': to = optarg; break;
@@ -416,6 +418,11 @@ cmd_history_backfill(int argc, char **argv)
 		case 'f': ref = optarg; break;
 		case 'R': rules = optarg; break;
 		case 'j': json = 1; break;
+		case 's':
+			socket = optarg;
+			daemon = 1;
+			break;
+		case 'd': daemon = 1; break;
 		case 'h': fputs(backfill_help, stdout); return 0;
 		default: fputs(backfill_help, stderr); return EXIT_USAGE;
 		}
@@ -426,14 +433,25 @@ cmd_history_backfill(int argc, char **argv)
 		        backfill_help);
 		return EXIT_USAGE;
 	}
-	struct offline o;
 	json_t *trend = NULL;
-	if (offline_open("history", rules, &o) < 0)
-		return EXIT_USAGE;
-	int rc = offline_trend("history", &o, repo, ref, t0, t1, weekly, &trend);
-	offline_close(&o);
-	if (rc < 0)
-		return EXIT_USAGE;
+	if (daemon) {
+		if (ref || rules) {
+			fprintf(stderr,
+			        "ismsctl history: the daemon evaluates its own ref with its "
+			        "own rules; --ref and --rules are for offline use\n");
+			return EXIT_USAGE;
+		}
+		if (backfill_daemon(socket, repo, from, to, weekly, &trend) < 0)
+			return EXIT_USAGE;
+	} else {
+		struct offline o;
+		if (offline_open("history", rules, &o) < 0)
+			return EXIT_USAGE;
+		int rc = offline_trend("history", &o, repo, ref, t0, t1, weekly, &trend);
+		offline_close(&o);
+		if (rc < 0)
+			return EXIT_USAGE;
+	}
 	if (json) {
 		json_t *doc = export_envelope("history", NULL, NULL, t1, NULL);
 		json_object_set_new(doc, "every", json_string(weekly ? "week" : "month"));

@@ -13,7 +13,7 @@
  * naming the journal entry it follows (so that a checkpoint of another
  * journal is never taken), the body's length and FNV-1a hash, and the
  * length of the JSON the body inflates to; then the body, the zlib stream
- * of {"repo":..,"commit":..,"commit_time":..,"evaluated_at":..,
+ * of {"repo":..,"commit":..,"rules_digest":..,"commit_time":..,"evaluated_at":..,
  * "organisation":..,"results":{..}}. Verdicts repeat their rule's texts
  * and findings from one checkpoint to the next: compressed, a checkpoint
  * is a tenth of its JSON. */
@@ -109,6 +109,7 @@ state_copy(const struct repo *s)
 	struct repo *t = xcalloc(1, sizeof(*t));
 	t->results = json_copy(s->results);
 	memcpy(t->commit, s->commit, sizeof(t->commit));
+	memcpy(t->rules_digest, s->rules_digest, sizeof(t->rules_digest));
 	t->commit_time = s->commit_time;
 	t->evaluated_at = s->evaluated_at;
 	t->organisation = s->organisation ? xstrdup(s->organisation) : NULL;
@@ -127,6 +128,9 @@ apply(struct repo *t, uint32_t kind, int64_t time, json_t *data)
 	const char *c = json_string_value(json_object_get(data, "commit"));
 	if (c)
 		snprintf(t->commit, sizeof(t->commit), "%s", c);
+	/* A commits entry written before rules_digest was journaled has none. */
+	const char *dg = json_string_value(json_object_get(data, "rules_digest"));
+	snprintf(t->rules_digest, sizeof(t->rules_digest), "%s", dg ? dg : "");
 	t->commit_time = json_integer_value(json_object_get(data, "commit_time"));
 	t->evaluated_at = time;
 }
@@ -257,10 +261,11 @@ ck_write(struct checkpoints *cp, struct hist *h, struct ck *c, const struct repo
 {
 	struct journal_entry e;
 	ck_entry(cp, h, c, &e);
-	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:O}", "repo", h->name, "commit",
-	                      t->commit, "commit_time", (json_int_t)t->commit_time, "evaluated_at",
-	                      (json_int_t)t->evaluated_at, "organisation", t->organisation,
-	                      "results", t->results);
+	json_t *o = json_pack(
+	        "{s:s, s:s, s:s?, s:I, s:I, s:s?, s:O}", "repo", h->name, "commit", t->commit,
+	        "rules_digest", t->rules_digest[0] ? t->rules_digest : NULL, "commit_time",
+	        (json_int_t)t->commit_time, "evaluated_at", (json_int_t)t->evaluated_at,
+	        "organisation", t->organisation, "results", t->results);
 	char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	char *path = ck_path(cp, e.seq, ""), *tmp = ck_path(cp, e.seq, ".tmp"), *head = NULL;
@@ -378,6 +383,9 @@ ck_parse(const struct hist *h, const char *body, size_t len)
 		t = xcalloc(1, sizeof(*t));
 		t->results = json_incref(res);
 		snprintf(t->commit, sizeof(t->commit), "%s", commit);
+		const char *dg = json_string_value(json_object_get(o, "rules_digest"));
+		if (dg && strlen(dg) == 40)
+			snprintf(t->rules_digest, sizeof(t->rules_digest), "%s", dg);
 		t->commit_time = json_integer_value(ct);
 		t->evaluated_at = json_integer_value(at);
 		t->organisation = json_is_string(org) ? xstrdup(json_string_value(org)) : NULL;
@@ -649,6 +657,7 @@ checkpoint_state(struct checkpoints *cp, const char *repo, const struct checkpoi
 	free(out->organisation);
 	out->results = t->results;
 	memcpy(out->commit, t->commit, sizeof(out->commit));
+	memcpy(out->rules_digest, t->rules_digest, sizeof(out->rules_digest));
 	out->commit_time = t->commit_time;
 	out->evaluated_at = t->evaluated_at;
 	out->organisation = t->organisation;

@@ -31,6 +31,7 @@ config_defaults(struct config *c)
 	c->idle_timeout = 300;
 	c->eval_threads = 2;
 	c->eval_timeout = 120;
+	c->asof_cache = 16;
 	c->max_message = 1u << 20;
 	c->subscriber_buffer = 8u << 20;
 }
@@ -491,6 +492,10 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		v = c->eval_timeout;
 		set_int(x, n, k, 0, 86400, &v);
 		c->eval_timeout = (int)v;
+	} else if (strcmp(k, "asof_cache") == 0) {
+		v = c->asof_cache;
+		set_int(x, n, k, 1, 1024, &v);
+		c->asof_cache = (int)v;
 	} else if (strcmp(k, "max_message") == 0) {
 		v = (long long)c->max_message;
 		set_int(x, n, k, 1024, 64 << 20, &v);

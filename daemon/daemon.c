@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asof.h"
 #include "bus.h"
 #include "checkpoint.h"
 #include "date.h"
@@ -135,6 +136,8 @@ publish_diff(struct daemon *d, struct repo *r, struct ev_job *j)
 		        counts, "conformant", conformant, "changed", (json_int_t)n, "rules_run",
 		        (json_int_t)j->nrun, "rules", (json_int_t)j->nrules, "eval_ms", j->ms,
 		        "history_rewritten", j->rewritten);
+		if (j->digest[0])
+			json_object_set_new(c, "rules_digest", json_string(j->digest));
 		json_object_set_new(c, "phases_ms",
 		                    json_pack("{s:f, s:f, s:f}", "files", j->load_ms, "records",
 		                              j->model_ms, "rules", j->rules_ms));
@@ -224,6 +227,8 @@ head_result(struct daemon *d, struct repo *r, struct ev_job *j, const char *why)
 			          "rules run, %zu verdicts changed",
 			          r->conf.name, j->commit, j->ms, j->nrun, j->nrules, changed);
 		}
+		if (j->digest[0])
+			snprintf(r->rules_digest, sizeof(r->rules_digest), "%s", j->digest);
 		set_health(d, r, RH_OK, NULL);
 		schedule_commit(r, j->commit, j->head);
 		r->next_valid = j->next_valid;
@@ -408,6 +413,7 @@ load_result(struct daemon *d, struct repo *r, struct ev_job *j)
 		json_decref(r->rules);
 		r->rules = j->rules;
 		j->rules = NULL;
+		asof_forget(d->asof, r->conf.name); /* judged by the rules before */
 		log_info("repository %s: %zu rules loaded", r->conf.name, j->nrules);
 		if (had_error)
 			daemon_publish_status(d, r);
@@ -709,6 +715,7 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	}
 	engine_set_eval_deadline((uint32_t)d->cfg.eval_timeout * 1000u);
 	d->ev = evaluator_new(base, (size_t)d->cfg.eval_threads);
+	d->asof = asof_new(d->ev, (size_t)d->cfg.asof_cache);
 	d->sched = (struct schedule_env){ .base = base,
 		                          .bus = d->bus,
 		                          .cfg = &d->cfg,
@@ -726,6 +733,7 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	d->rpc = (struct rpc_env){ .bus = d->bus,
 		                   .journal = d->journal,
 		                   .ev = d->ev,
+		                   .asof = d->asof,
 		                   .plugins = d->plugins,
 		                   .cfg = &d->cfg,
 		                   .started = d->started,
@@ -785,6 +793,8 @@ daemon_stop(struct daemon *d)
 	 * before the repositories go. */
 	evaluator_free(d->ev);
 	d->ev = NULL;
+	asof_free(d->asof); /* after the jobs that point at its evaluations */
+	d->asof = NULL;
 	plugins_stop(d);
 	for (size_t i = 0; i < d->nrepos; i++)
 		daemon_repo_teardown(&d->repos[i]);

@@ -21,6 +21,7 @@ struct daemon {
 	struct journal *journal;
 	struct bus *bus;
 	struct evaluator *ev;
+	struct asof *asof; /* as-of evaluations the journal lacks (asof.h) */
 	struct server *srv;
 	struct http *http;  /* the HTTP API and dashboard, or NULL */
 	struct repo *repos; /* rebuilt by a reload: hold no pointer across */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asof.h"
 #include "daemon.h"
 #include "shard.h"
 #include "daemon_int.h"
@@ -167,6 +168,10 @@ adopt(struct daemon *d, struct config *nc)
 	d->cfg.subscriber_buffer = nc->subscriber_buffer;
 	d->cfg.eval_timeout = nc->eval_timeout;
 	engine_set_eval_deadline((uint32_t)nc->eval_timeout * 1000u);
+	d->cfg.asof_cache = nc->asof_cache;
+	asof_set_capacity(d->asof, (size_t)nc->asof_cache);
+	/* A repository's place or rule packs may have changed under its name. */
+	asof_forget(d->asof, NULL);
 	if (nc->eval_threads != d->cfg.eval_threads)
 		log_warnx("%s: eval_threads changed; restart ismsd to apply it (%d workers "
 		          "stay)",

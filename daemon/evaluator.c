@@ -127,6 +127,7 @@ ev_job_free(struct ev_job *j)
 	if (j == NULL)
 		return;
 	free(j->ref);
+	free(j->asof);
 	free(j->rules_dir);
 	free(job_of(j)->error);
 	free(j->organisation);
@@ -439,12 +440,14 @@ do_head(struct ev_job *j)
 		j->organisation = er->head && er->head->m ? organisation(er->head->m) : NULL;
 		j->nrules = er->prev->n;
 		j->nrun = 0;
+		snprintf(j->digest, sizeof(j->digest), "%s", er->prev->digest);
 		j->results = results_json(er->prev, j->now, &j->next_valid, only, &er->prev_json);
 		free(only);
 		return;
 	}
 	if (!any) {
 		j->unchanged = 1;
+		snprintf(j->digest, sizeof(j->digest), "%s", er->prev->digest);
 		snprintf(j->commit, sizeof(j->commit), "%s", er->prev->commit);
 		j->results = results_json(er->prev, j->now, &j->next_valid, only, &er->prev_json);
 		free(only);
@@ -459,6 +462,7 @@ do_head(struct ev_job *j)
 	merge(ev, er->prev);
 	evaluation_free(er->prev);
 	er->prev = ev;
+	snprintf(j->digest, sizeof(j->digest), "%s", ev->digest);
 	j->results = results_json(ev, j->now, &j->next_valid, only, &er->prev_json);
 	free(only);
 }
@@ -472,7 +476,14 @@ do_ref(struct ev_job *j)
 		fail(j, "no rule packs are loaded");
 		return;
 	}
-	if (repo_resolve(j->er->gitdir, j->ref, commit, NULL) < 0) {
+	if (j->asof) {
+		int rc = snapshot_asof_spec(j->er->gitdir, j->er->ref, j->asof, commit, &j->now);
+		if (rc <= 0) {
+			j->bad_asof = rc == 0;
+			fail(j, err_msg());
+			return;
+		}
+	} else if (repo_resolve(j->er->gitdir, j->ref, commit, NULL) < 0) {
 		fail(j, err_msg());
 		return;
 	}
@@ -481,6 +492,7 @@ do_ref(struct ev_job *j)
 	if (ev == NULL)
 		return;
 	count_run(j, ev);
+	snprintf(j->digest, sizeof(j->digest), "%s", ev->digest);
 	json_t *objs = NULL;
 	j->results = results_json(ev, j->now, &j->next_valid, NULL, &objs);
 	json_decref(objs);

@@ -38,7 +38,10 @@ struct ev_job {
 	/* Set by the submitter. */
 	enum ev_kind kind;
 	struct evaluator_repo *er;
-	char *ref;       /* EV_REF; the job's */
+	char *ref; /* EV_REF; the job's */
+	/* EV_REF instead of ref: a date or commit (snapshot_asof_spec) read
+	 * along the repository's ref, which sets commit and now; the job's. */
+	char *asof;
 	char *rules_dir; /* EV_LOAD; the job's */
 	int64_t now;     /* evaluation instant */
 	int fetch;       /* EV_HEAD: fetch the remote first */
@@ -61,7 +64,9 @@ struct ev_job {
 	int unborn;    /* EV_HEAD: the repository has no commits yet */
 	int unchanged; /* EV_HEAD: same commit, nothing expired */
 	int rewritten; /* EV_HEAD: the new head does not descend */
+	int bad_asof;  /* EV_REF: asof names nothing in the repository */
 	char commit[41];
+	char digest[41]; /* the rules and settings that judged it (engine_params_digest) */
 	int64_t commit_time;
 	char *organisation;
 	json_t *results;                    /* verdicts in rule order (array) */

@@ -35,6 +35,7 @@ struct repo {
 	/* Published state, rebuilt from the journal at start. */
 	json_t *results; /* rule id -> verdict object */
 	char commit[41];
+	char rules_digest[41]; /* what judged it (engine_params_digest); "" unknown */
 	int64_t commit_time, evaluated_at;
 	char *organisation;
 	json_t *rules; /* the loaded rules, as an array */

@@ -86,6 +86,9 @@ static const struct method methods[] = {
 	    { "since", P_STR, "an ISO 8601 date" },
 	    { "until", P_STR, "an ISO 8601 date" },
 	    { "limit", P_INT, "a positive whole number" },
+	    { "from", P_STR, "an ISO 8601 date" },
+	    { "to", P_STR, "an ISO 8601 date" },
+	    { "every", P_STR, "\"week\" or \"month\"" },
 	    END } },
 	{ "sync", RPC_WRITE | NEEDS_REPO, m_sync, { REPO, END } },
 	{ "evaluate",
@@ -465,8 +468,10 @@ handle(struct rpc_env *e, struct client *c, struct batch *b, json_t *req)
 		void *tmp;
 		json_object_foreach_safe(k.params, tmp, key, v) if (json_is_null(v))
 		        json_object_del(k.params, key);
+		k.fn = m->fn;
 		if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
 			m->fn(&k);
+		rpc_asof_settle(&k);
 	}
 	if (k.pending && b)
 		b->waiting++;
@@ -532,6 +537,7 @@ rpc_call(struct rpc_env *e, const char *method, json_t *params, int allow, char 
 		         method);
 	else if (!(m->flags & NEEDS_REPO) || find_repo(&k) == 0)
 		m->fn(&k);
+	rpc_asof_settle(&k);
 	if (m && !(m->flags & RPC_READ))
 		rpc_status_forget();
 	int code = 0;

@@ -10,6 +10,7 @@
 #include "evaluator.h"
 #include "server.h"
 
+struct asof;
 struct bus;
 struct config;
 struct journal;
@@ -25,6 +26,7 @@ struct rpc_env {
 	struct bus *bus;
 	struct journal *journal;
 	struct evaluator *ev;
+	struct asof *asof;           /* as-of evaluations the journal lacks */
 	struct plugin_host *plugins; /* for status; may be NULL */
 	const struct config *cfg;    /* write_users and write_groups */
 	int64_t started;             /* when the daemon started */

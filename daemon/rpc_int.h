@@ -10,9 +10,17 @@
 
 #include "buf.h"
 
+struct asof_entry;
 struct client;
 struct repo;
 struct rpc_env;
+
+/* An as-of evaluation a call reads or waits for (rpc_asof.c), with a
+ * reference. */
+struct rpc_held {
+	struct asof_entry *x;
+	int waited; /* the call waited for it: evaluated for it, not kept before */
+};
 
 /* The requests of one batch and their responses so far, sent as one
  * array when the last is in (the replies of sync and evaluate come
@@ -30,16 +38,20 @@ struct batch {
 struct call {
 	struct rpc_env *e;
 	struct client *c;
-	struct batch *batch; /* the batch the request came in, or NULL */
-	json_t *id;          /* borrowed; NULL for a notification */
-	json_t *params;      /* borrowed; an object */
-	struct repo *r;      /* the repository named, or the only one */
-	json_t *result;      /* set by the handler, stolen by the dispatcher */
-	const char *text;    /* or the result already encoded (borrowed) */
-	size_t textlen;      /* and its length */
-	json_t *error;       /* or this */
-	int pending;         /* the reply comes later (a job's reply) */
-	int sent;            /* the handler sent the reply itself (subscribe) */
+	struct batch *batch;      /* the batch the request came in, or NULL */
+	json_t *id;               /* borrowed; NULL for a notification */
+	json_t *params;           /* borrowed; an object */
+	struct repo *r;           /* the repository named, or the only one */
+	json_t *result;           /* set by the handler, stolen by the dispatcher */
+	const char *text;         /* or the result already encoded (borrowed) */
+	size_t textlen;           /* and its length */
+	json_t *error;            /* or this */
+	int pending;              /* the reply comes later (a job's reply) */
+	int sent;                 /* the handler sent the reply itself (subscribe) */
+	int (*fn)(struct call *); /* the method's handler */
+	/* As-of evaluations the call reads or waits for (rpc_asof_get). */
+	struct rpc_held *held;
+	size_t nheld;
 };
 
 /* Set k's reply to a JSON-RPC error with code and the message; returns
@@ -62,6 +74,17 @@ void rpc_status_forget(void);
 json_t *rpc_jtime(int64_t t);
 /* A copy of verdict v without what the rule read. The caller's. */
 json_t *rpc_strip(json_t *v);
+
+/* The evaluation of k's repository as of spec (asof.h): 1 with *out
+ * (finished, failed or not; valid during the call) and *source
+ * ("evaluated" when the call waited for it, else "cache"), or 0 when it
+ * runs: the handler then answers nothing, and the call is run again
+ * once every evaluation it waits for has finished. */
+int rpc_asof_get(struct call *k, const char *spec, struct asof_entry **out, const char **source);
+/* After a handler: a call that waits for evaluations is held until they
+ * finish (k->pending; over HTTP, which cannot wait, RPC_BUSY); otherwise
+ * its references are let go. */
+void rpc_asof_settle(struct call *k);
 
 /* The methods (docs/protocol.md): each sets k->result or k->text, or
  * calls rpc_fail. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asof.h"
 #include "bus.h"
 #include "date.h"
 #include "alloc.h"
@@ -33,6 +34,7 @@ struct status_key {
 	int64_t now;
 	size_t clients, subs, pending;
 	uint64_t cursor;
+	struct asof_stats asof;
 };
 
 static struct {
@@ -74,6 +76,8 @@ repo_status(struct repo *r)
 	                  rpc_jtime(r->evaluated_at), "rules_error", r->rules_error, "counts",
 	                  verdict_counts_json(&vc), "conformant", verdict_repo_conformant(&vc));
 	json_object_set_new(o, "rules", json_integer((json_int_t)json_array_size(r->rules)));
+	json_object_set_new(o, "rules_digest",
+	                    r->rules_digest[0] ? json_string(r->rules_digest) : json_null());
 	json_object_set_new(o, "next_evaluation", rpc_jtime(r->next_valid));
 	json_object_set_new(o, "evaluating", json_boolean(r->busy > 0));
 	json_object_set_new(o, "evaluations", json_integer((json_int_t)r->nevals));
@@ -101,6 +105,7 @@ status_key(const struct rpc_env *e, struct status_key *key)
 	key->subs = bus_nsubs(e->bus);
 	key->pending = evaluator_pending(e->ev);
 	key->cursor = journal_last(e->journal);
+	asof_stats(e->asof, &key->asof);
 }
 
 /* The kept status for key and only, or NULL. */
@@ -162,6 +167,12 @@ m_status(struct call *k)
 	json_t *plugins = json_loads(ps, 0, NULL);
 	free(ps);
 	json_object_set_new(k->result, "plugins", plugins ? plugins : json_array());
+	json_object_set_new(
+	        k->result, "as_of_cache",
+	        json_pack("{s:I, s:I, s:I, s:I, s:I}", "capacity", (json_int_t)key.asof.capacity,
+	                  "kept", (json_int_t)key.asof.kept, "running",
+	                  (json_int_t)key.asof.running, "evaluations",
+	                  (json_int_t)key.asof.evaluations, "hits", (json_int_t)key.asof.hits));
 	k->text = status_keep(e, &key, only, k->result, &k->textlen);
 	json_decref(k->result);
 	k->result = NULL;

@@ -589,7 +589,7 @@ schedule_soa(struct repo *r, json_t *results, json_t **out)
 		return SCHEDULE_FAILED;
 	int64_t now = s->env->now(s->env->arg);
 	const struct model *m = model_of(s);
-	json_t *env = export_envelope("soa", s->commit, NULL, now, m->tz);
+	json_t *env = export_envelope("soa", s->commit, r->rules_digest, now, m->tz);
 	json_object_set_new(env, "repo", json_string(r->conf.name));
 	*out = soa_build(m, results, cat, now, env);
 	catalogue_free(cat);

@@ -6,10 +6,12 @@
 #include "snapshot.h"
 
 #include <git2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "date.h"
 #include "err.h"
 #include "gitcache.h"
 #include "snapshot_int.h"
@@ -67,4 +69,52 @@ snapshot_asof(const char *repo, const char *ref, int64_t when, struct snapshot_p
 		}
 	free(v);
 	return found;
+}
+
+int
+snapshot_asof_spec(const char *repo, const char *ref, const char *spec, char commit[41],
+                   int64_t *now)
+{
+	struct snapshot_point *v = NULL;
+	size_t n = 0;
+	struct ymd d;
+	int has_time;
+	if (date_parse(spec, "UTC", &d, now, &has_time) == 0) {
+		if (!has_time)
+			*now = date_days(d) * 86400 + (int64_t)12 * 3600;
+		if (snapshot_first_parents(repo, ref, &v, &n) < 0)
+			return -1;
+		/* Newest first: the first commit made by then was the head then. */
+		size_t i = 0;
+		while (i < n && v[i].time > *now)
+			i++;
+		if (i == n) {
+			char first[21] = "";
+			if (n > 0)
+				date_format_utc(v[n - 1].time, first);
+			err_set("%s has no commit on %s or before: %s%s", ref ? ref : "HEAD", spec,
+			        n ? "its first commit is from " : "it has no commits yet", first);
+			free(v);
+			return 0;
+		}
+		snprintf(commit, 41, "%s", v[i].commit);
+		free(v);
+		return 1;
+	}
+	/* A commit (or any revision): evaluated with the clock at its time. */
+	if (snapshot_first_parents(repo, spec, &v, &n) < 0) {
+		char why[512]; /* err_set writes where err_msg points */
+		snprintf(why, sizeof(why), "%s", err_msg());
+		err_set("'%s' is neither a date (2026-03-01) nor a commit: %s", spec, why);
+		return 0;
+	}
+	if (n == 0) {
+		free(v);
+		err_set("'%s': no such commit", spec);
+		return 0;
+	}
+	snprintf(commit, 41, "%s", v[0].commit);
+	*now = v[0].time;
+	free(v);
+	return 1;
 }

@@ -80,5 +80,15 @@ int snapshot_first_parents(const char *repo, const char *ref, struct snapshot_po
  * of its first-parent history made by then. Returns 1 with *out, 0 when
  * the history starts after when, -1 with err_msg(). */
 int snapshot_asof(const char *repo, const char *ref, int64_t when, struct snapshot_point *out);
+/* The commit to evaluate and the clock for an as-of spec, the one reading
+ * of `check --as-of` and the daemon's as_of: a date or date-time (ISO
+ * 8601, UTC; a bare date is midday UTC, any zone's same date) gives the
+ * head of ref (NULL: HEAD) at that instant along its first parents, and
+ * that instant; anything else is taken for a commit, which gives itself
+ * and its commit time. Returns 1 with commit and *now; 0 when spec names
+ * nothing in repo (a date before its first commit, no such commit), with
+ * err_msg() saying which; -1 with err_msg() when repo cannot be read. */
+int snapshot_asof_spec(const char *repo, const char *ref, const char *spec, char commit[41],
+                       int64_t *now);
 
 #endif

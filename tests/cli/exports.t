@@ -172,7 +172,7 @@ PY
 done
 out=$($ISMSCTL check --repo "$repo" --as-of 2020-01-01 2>&1); rc=$?
 is "$rc" 2 "check --as-of before the first commit: usage error"
-like "$out" "history starts later" "check --as-of before the first commit says why"
+like "$out" "its first commit is from" "check --as-of before the first commit says why"
 first=$(git -C "$repo" rev-list --max-parents=0 HEAD)
 $ISMSCTL check --repo "$repo" --as-of "$first" --format json > "$T/first.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["commit"]==sys.argv[2] and d["evaluated_at"].startswith("2024-11-05")' "$T/first.json" "$first"

@@ -60,8 +60,8 @@ is "$h" "$(echo $first | cut -c1-7) $(echo $second | cut -c1-7)" "history: both 
 s=$("$ISMSCTL_BIN" summary --json | jget '[g["group"] for g in j["groups"] if not g["conformant"]]')
 like "$s" '"5"' "summary: clause 5 is not conformant"
 out=$("$ISMSCTL_BIN" results --as-of 2000-01-01 2>&1); rc=$?
-is "$rc" 2 "results --as-of a date before any evaluation fails"
-like "$out" "no evaluation" "and says why"
+is "$rc" 2 "results --as-of a date before the repository's first commit fails"
+like "$out" "first commit is from" "and says why"
 ev=$("$ISMSCTL_BIN" call evaluate "{\"ref\":\"$first\"}")
 is "$(echo "$ev" | jget 'j["result"]["commit"]')" "$first" "evaluate: a given commit"
 is "$(echo "$ev" | jget '[x["status"] for x in j["result"]["results"] if x["id"]=="5.2-policy-approved"][0]')" pass \

@@ -16,6 +16,7 @@ python3 - "$T/d.json" "$T/o.json" <<'PY'
 import json, sys
 d, o = (json.load(open(p)) for p in sys.argv[1:])
 assert d["format"] == "ismsd.soa" and d["commit"] == o["commit"]
+assert d["rules_digest"] == o["rules_digest"] and len(d["rules_digest"]) == 40, d["rules_digest"]
 strip = lambda doc: [{k: c[k] for k in ("control", "applicable", "owner", "verdict", "rules",
                                         "open_findings", "evidence")} for c in doc["controls"]]
 assert len(d["controls"]) == 93
