@@ -26,6 +26,7 @@
 
 #include "thread.h"
 #include "engine.h"
+#include "memo.h"
 #include "gitcache.h"
 #include "log.h"
 #include "alloc.h"
@@ -42,6 +43,7 @@
 struct evaluator_repo {
 	char *gitdir, *url, *ref;
 	struct engine *engine;
+	struct memo *memo;       /* r:each iterations of the heads (memo.h) */
 	struct evaluation *prev; /* merged verdicts of the last head */
 	/* prev's verdicts as JSON, by rule index (null where none): a rule
 	 * that did not run again keeps its object instead of a new one. The
@@ -168,8 +170,9 @@ do_load(struct ev_job *j)
 	er->prev_json = NULL;
 	engine_free(er->engine);
 	/* Commit after commit: r:each iterations over records that did not
-	 * change are replayed. */
-	engine_set_memo(e, 1);
+	 * change are replayed; a new rule set starts a new memo. */
+	memo_free(er->memo);
+	er->memo = memo_new(engine_rules(e, NULL));
 	er->engine = e;
 	const struct rule_info *r;
 	size_t n = engine_rules(e, &r);
@@ -376,8 +379,12 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	j->commit_time = snap->commit_time;
 	free(j->organisation);
 	j->organisation = organisation(m);
+	/* Heads follow each other: their r:each iterations are kept (memo.h).
+	 * Another commit (as_of, a ref) would only displace them. */
+	engine_use_memo(er->engine, head ? er->memo : NULL);
 	if (engine_eval(er->engine, m, j->now, only, &ev) < 0)
 		fail(j, err_msg());
+	engine_use_memo(er->engine, NULL);
 	j->rules_ms = mono_ms() - t0 - j->load_ms - j->model_ms;
 	log_debug("%s: %zu files loaded in %.1f ms, records parsed in %.1f ms, rules "
 	          "run in %.1f ms",
@@ -725,10 +732,12 @@ release(struct evaluator_repo *r)
 	json_decref(r->prev_json);
 	model_hold_drop(r->head);
 	engine_free(r->engine);
+	memo_free(r->memo);
 	r->prev = NULL;
 	r->prev_json = NULL;
 	r->head = NULL;
 	r->engine = NULL;
+	r->memo = NULL;
 	free(r->failed_msg);
 	r->failed_msg = NULL;
 	r->failed[0] = '\0';

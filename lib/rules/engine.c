@@ -68,7 +68,7 @@ struct engine {
 	struct run *spare[1];
 	size_t nspare;
 	char digest[41]; /* of every pack and library file, names and text */
-	struct memo *memo; /* r:each results between evaluations; NULL: off */
+	struct memo *memo; /* r:each results between evaluations (borrowed); NULL: off */
 };
 
 #define SHARED_DEPTH 8
@@ -1180,7 +1180,6 @@ engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
-	memo_free(e->memo);
 	for (size_t i = 0; i < e->nrules; i++) {
 		struct rule_info *r = &e->rules[i];
 		free(r->id);
@@ -1212,7 +1211,8 @@ engine_free(struct engine *e)
 size_t
 engine_rules(const struct engine *e, const struct rule_info **rules)
 {
-	*rules = e->rules;
+	if (rules)
+		*rules = e->rules;
 	return e->nrules;
 }
 
@@ -1391,22 +1391,9 @@ run_take(struct engine *e)
 }
 
 void
-engine_set_memo(struct engine *e, int on)
+engine_use_memo(struct engine *e, struct memo *m)
 {
-	if (on && e->memo == NULL)
-		e->memo = memo_new(e->nrules);
-	else if (!on) {
-		memo_free(e->memo);
-		e->memo = NULL;
-	}
-}
-
-void
-engine_memo_counts(const struct engine *e, size_t *replayed, size_t *run)
-{
-	*replayed = *run = 0;
-	if (e->memo)
-		memo_counts(e->memo, replayed, run);
+	e->memo = m;
 }
 
 int

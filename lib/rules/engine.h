@@ -92,13 +92,14 @@ int engine_load_packs(const struct engine_opts *opts, const char *const *extra_d
                       struct engine **out, struct problems *errs);
 void engine_free(struct engine *e);
 size_t engine_rules(const struct engine *e, const struct rule_info **rules);
-/* Keep what each iteration of r:each gave from one evaluation to the
- * next (on), so that an iteration whose record and other reads have not
- * changed is replayed rather than run; off drops what was kept. For an
- * engine that evaluates commit after commit (the daemon). */
-void engine_set_memo(struct engine *e, int on);
-/* Iterations replayed and run since the memo was turned on. */
-void engine_memo_counts(const struct engine *e, size_t *replayed, size_t *run);
+/* Evaluate with memo m (borrowed; NULL: none): what each iteration of
+ * r:each gave is kept in m for the next evaluation with the same m, and
+ * an iteration whose record and other reads have not changed since is
+ * replayed rather than run. For a caller that evaluates one repository
+ * commit after commit (the daemon): one memo per repository, made with
+ * memo_new(engine_rules(e, NULL)) for engines of the same rules. */
+struct memo;
+void engine_use_memo(struct engine *e, struct memo *m);
 const struct catalogue *engine_catalogue(const struct engine *e);
 
 /* Run every rule (only[i] nonzero, when only is not NULL) against m at
