@@ -117,7 +117,8 @@ parse_check(int argc, char **argv, struct check_opts *o)
 		case 'b': o->gate.baseline = optarg; break;
 		case 'O':
 			if (o->nonly == NELEM(o->only)) {
-				fprintf(stderr, "ismsctl check: --rule: at most %zu (use a pattern)\n",
+				fprintf(stderr,
+				        "ismsctl check: --rule: at most %zu (use a pattern)\n",
 				        NELEM(o->only));
 				return -1;
 			}
@@ -309,7 +310,7 @@ cmd_check(int argc, char **argv)
 		        "later, records parsed and validated in %.1f ms, rules run in %.1f ms, "
 		        "report written in %.1f ms\n",
 		        t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], mono_ms() - t[4]);
-		report_profile(stderr, ev, 20);
+		report_profile(stderr, ev, getenv("ISMS_PROFILE_ALL") ? 1000 : 20);
 	}
 out:
 	evaluation_free(ev);

@@ -67,7 +67,7 @@ struct engine {
 	 * neither allocates from the other's malloc arena. */
 	struct run *spare[1];
 	size_t nspare;
-	char digest[41]; /* of every pack and library file, names and text */
+	char digest[41];   /* of every pack and library file, names and text */
 	struct memo *memo; /* r:each results between evaluations (borrowed); NULL: off */
 };
 
@@ -1284,9 +1284,9 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	res->rule = &e->eng->rules[i];
 	e->typed = 0;
 	int cut = 0;
-	e->mr = e->eng->memo ? memo_rule_begin(e->eng->memo, i, e->m, date_days(e->today),
-	                                         e->ev->digest)
-	                     : NULL;
+	e->mr = e->eng->memo
+	                ? memo_rule_begin(e->eng->memo, i, e->m, date_days(e->today), e->ev->digest)
+	                : NULL;
 	lua_getfield(L, -1, "run");
 	lua_pushinteger(L, (lua_Integer)i + 1);
 	if (sandbox_call(sb, 1, 1, &e->eng->limits) < 0) {
@@ -1454,7 +1454,8 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 	}
 	/* Plugins' rule functions are promised one evaluation thread. */
 	struct side t;
-	side_start(&t, q.n >= PARALLEL_RULES && extend_fn == NULL, "rules", run_rules, x[1]);
+	side_start(&t, q.n >= PARALLEL_RULES && extend_fn == NULL && !getenv("ISMS_ONE_RUN"),
+	           "rules", run_rules, x[1]);
 	int threaded = side_started(&t);
 	run_rules(x[0]);
 	side_join(&t);

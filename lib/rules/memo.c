@@ -19,10 +19,10 @@
 struct readset {
 	char **paths, **patterns;
 	size_t npaths, npatterns;
-	uint64_t digest;   /* of the files, when the entries were made */
-	uint64_t checked;  /* the run (memo_rule.run) it was last checked in */
-	int holds;         /* the outcome of that check */
-	size_t refs;       /* entries pointing here, in the old and new tables */
+	uint64_t digest;  /* of the files, when the entries were made */
+	uint64_t checked; /* the run (memo_rule.run) it was last checked in */
+	int holds;        /* the outcome of that check */
+	size_t refs;      /* entries pointing here, in the old and new tables */
 	struct readset *next;
 };
 
@@ -44,10 +44,10 @@ struct memo_rule {
 	const struct model *md;
 	int64_t day;
 	char digest[41];
-	struct table old, cur;     /* the last run's entries, and this run's */
-	struct readset *sets;      /* every read set still referenced */
-	uint64_t run;              /* runs so far, to date read set checks */
-	int live;                  /* between begin and end */
+	struct table old, cur; /* the last run's entries, and this run's */
+	struct readset *sets;  /* every read set still referenced */
+	uint64_t run;          /* runs so far, to date read set checks */
+	int live;              /* between begin and end */
 };
 
 struct memo {

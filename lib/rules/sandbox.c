@@ -208,6 +208,16 @@ hook(lua_State *L, lua_Debug *ar)
 {
 	struct sandbox *sb = sandbox_of(L);
 	uint64_t n = HOOK_EVERY;
+	static int prof = -1;
+	if (prof < 0)
+		prof = getenv("ISMS_LUA_SAMPLE") != NULL;
+	if (prof) {
+		lua_Debug d;
+		for (int lv = 0; lv < 3 && lua_getstack(L, lv, &d); lv++) {
+			lua_getinfo(L, "Sl", &d);
+			fprintf(stderr, "S%d %s:%d\n", lv, d.short_src, d.currentline);
+		}
+	}
 	(void)ar;
 	if (!sb->spent) {
 		if (lua_gethookcount(L) != HOOK_EVERY) {
@@ -463,11 +473,8 @@ static void
 make_ro_mt(lua_State *L)
 {
 	static const luaL_Reg mt[] = {
-		{ "__newindex", ro_newindex },
-		{ "__len", ro_len },
-		{ "__pairs", ro_pairs },
-		{ "__tostring", ro_tostring },
-		{ NULL, NULL },
+		{ "__newindex", ro_newindex }, { "__len", ro_len }, { "__pairs", ro_pairs },
+		{ "__tostring", ro_tostring }, { NULL, NULL },
 	};
 	/* The fields every view's metatable starts from. */
 	luaL_newmetatable(L, "isms.readonly");
@@ -964,7 +971,8 @@ static void
 build_globals(struct sandbox *sb)
 {
 	static const char *const base[] = {
-		"assert", "error", "ipairs", "pairs", "pcall", "select", "tonumber", "tostring", "rawequal", NULL,
+		"assert", "error",    "ipairs",   "pairs",    "pcall",
+		"select", "tonumber", "tostring", "rawequal", NULL,
 	};
 	static const char *const libs[] = {
 		"string", "table", "math", "utf8", "coroutine", NULL,
