@@ -397,7 +397,8 @@ i_memo_on(lua_State *L)
 }
 
 /* r:each: the replayed result of the iteration over record 1, or
- * nothing when it must run. Returns findings (a list of tables),
+ * nothing when it must run. Returns findings (a list of tables, or
+ * true when there are none),
  * valid_until (a date or nil), failed, warned; its reads count as the
  * rule's. */
 static int
@@ -415,7 +416,11 @@ i_memo_get(lua_State *L)
 		strset_add(&e->reads, res->reads[i]);
 	for (size_t i = 0; i < res->npatterns; i++)
 		strset_add(&e->patterns, res->patterns[i]);
-	lua_createtable(L, (int)res->nfindings, 0);
+	/* Most iterations find nothing: true, not an empty list. */
+	if (res->nfindings == 0)
+		lua_pushboolean(L, 1);
+	else
+		lua_createtable(L, (int)res->nfindings, 0);
 	for (size_t i = 0; i < res->nfindings; i++) {
 		const struct memo_finding *f = &res->findings[i];
 		lua_createtable(L, 0, 5);

@@ -196,6 +196,11 @@ memo_rule_begin(struct memo *m, size_t i, const struct model *md, int64_t day, c
 	r->md = md;
 	r->run++;
 	r->live = 1;
+	/* This run keeps about as many as the last: no growing on the way. */
+	if (r->cur.cap == 0 && r->old.cap > 0) {
+		r->cur.v = xcalloc(r->old.cap, sizeof(struct entry));
+		r->cur.cap = r->old.cap;
+	}
 	return r;
 }
 

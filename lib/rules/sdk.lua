@@ -572,7 +572,9 @@ function Ctx:each(t, fn)
     local found, vu, failed, warned
     if keep then found, vu, failed, warned = I.memo_get(rec) end
     if found then
-      for _, f in ipairs(found) do st.findings[#st.findings + 1] = f end
+      if found ~= true then
+        for _, f in ipairs(found) do st.findings[#st.findings + 1] = f end
+      end
       if vu ~= nil and (st.valid_until == nil or vu < st.valid_until) then st.valid_until = vu end
       st.failed = st.failed or failed or nil
       st.warned = st.warned or warned or nil
