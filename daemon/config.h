@@ -10,7 +10,7 @@
 #include "paths.h"
 #include "problems.h"
 
-#define ISMSD_MAX_REPOS   256
+#define ISMSD_MAX_REPOS   4096
 #define ISMSD_MAX_PLUGINS 64
 
 /* One C plugin to load (docs/ismsd.conf.md, plugins). */

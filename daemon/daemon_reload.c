@@ -257,6 +257,7 @@ daemon_reload(struct daemon *d)
 		problems_free(&errs);
 		config_free(&nc);
 	}
+	d->load_gen++;
 	for (size_t i = 0; i < d->nrepos; i++) {
 		daemon_submit_load(d, &d->repos[i]);
 		if (fresh && fresh[i])
