@@ -50,6 +50,7 @@ struct config {
 	int idle_timeout;            /* seconds; 0: never */
 	int eval_threads;            /* evaluation workers (at start only) */
 	int eval_timeout;            /* seconds an evaluation's rules may take; 0: no bound */
+	int checkpoint_full_every;   /* every k-th checkpoint full, the others differences */
 	size_t max_message;          /* bytes per request line */
 	size_t subscriber_buffer;    /* bytes queued to one client before it is dropped */
 	uid_t *write_uids;           /* who may call write methods */

@@ -703,6 +703,7 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	if (rc < 0)
 		return -1;
 	d->bus = bus_new(d->journal);
+	checkpoint_set_full_every(bus_checkpoints(d->bus), (unsigned)d->cfg.checkpoint_full_every);
 	if (d->cfg.nplugins) {
 		static const char *const t[] = { "results", "findings", "commits", "reminders" };
 		d->plugin_sub =

@@ -9,6 +9,8 @@
 #include "daemon.h"
 #include "shard.h"
 #include "daemon_int.h"
+#include "bus.h"
+#include "checkpoint.h"
 #include "engine.h"
 #include "log.h"
 #include "server.h"
@@ -167,6 +169,7 @@ adopt(struct daemon *d, struct config *nc)
 	d->cfg.subscriber_buffer = nc->subscriber_buffer;
 	d->cfg.eval_timeout = nc->eval_timeout;
 	engine_set_eval_deadline((uint32_t)nc->eval_timeout * 1000u);
+	checkpoint_set_full_every(bus_checkpoints(d->bus), (unsigned)nc->checkpoint_full_every);
 	if (nc->eval_threads != d->cfg.eval_threads)
 		log_warnx("%s: eval_threads changed; restart ismsd to apply it (%d workers "
 		          "stay)",

@@ -237,7 +237,7 @@ pack_add(struct evaluator *e, const char *dir, unsigned gen, struct engine *g)
 		p->rules_dir = xstrdup(dir);
 		p->gen = gen;
 		snprintf(p->digest, sizeof(p->digest), "%s", engine_digest(g));
-		p->idle = xcalloc(e->nthreads, sizeof(*p->idle));
+		p->idle = xcalloc(e->nthreads, sizeof(struct engine *));
 		p->idle[p->nidle++] = g;
 		p->nengines = 1;
 		p->refs = 1;
