@@ -52,6 +52,7 @@
 #define MAGIC          "ismsd-checkpoint 3 "
 #define MAGIC2         "ismsd-checkpoint 2 "
 #define MAX_CHECKPOINT ((uint64_t)1 << 30)
+#define MAX_QUEUED     4 /* checkpoints waiting for the writer */
 
 enum { RESULTS = 1, COMMITS = 2 };
 /* What is known of a checkpoint file. */
@@ -491,11 +492,16 @@ writer(void *arg)
 			cp->qtail = &cp->q;
 		pthread_mutex_unlock(&cp->mu);
 		task_write(cp->dir, t);
+		/* Only the outcome waits for collect(): the states go now. */
+		json_decref(t->doc);
+		json_decref(t->results);
+		json_decref(t->base);
+		t->doc = t->results = t->base = NULL;
 		pthread_mutex_lock(&cp->mu);
 		t->next = cp->done;
 		cp->done = t;
-		if (--cp->queued == 0)
-			pthread_cond_broadcast(&cp->idle);
+		cp->queued--;
+		pthread_cond_broadcast(&cp->idle);
 	}
 	pthread_mutex_unlock(&cp->mu);
 	return NULL;
@@ -531,6 +537,10 @@ ck_write(struct checkpoints *cp, struct hist *h, size_t k, const struct repo *t,
 	w->tmp = ck_path(cp, e.seq, ".tmp");
 	h->ck[k].state = CK_PENDING;
 	pthread_mutex_lock(&cp->mu);
+	/* Each task keeps a state's verdicts alive: a rebuild that passes
+	 * many checkpoints waits for the writer rather than hold them all. */
+	while (cp->queued >= MAX_QUEUED)
+		pthread_cond_wait(&cp->idle, &cp->mu);
 	if (!cp->started) {
 		if (thread_start(&cp->writer, "checkpoints", writer, cp) < 0)
 			fatalx("%s", err_msg());
