@@ -251,6 +251,7 @@ bench: deps
 	sh tests/bench/http.sh $(abspath $(BUILD))
 	sh tests/bench/fleet.sh $(abspath $(BUILD))
 	sh tests/bench/exports.sh $(abspath $(BUILD))
+	sh tests/bench/repos.sh $(abspath $(BUILD))
 
 # Long fuzzing, outside make check: libFuzzer targets for the record
 # parsers, cron expressions and the configuration file, and hostile JSON-RPC at the sanitizer

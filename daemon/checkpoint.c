@@ -9,17 +9,28 @@
  * the first time `as_of` a commit asks.
  *
  * A checkpoint file is one header line
- *     ismsd-checkpoint 2 CURSOR LINE-LENGTH TIME BODY-LENGTH CHECKSUM JSON-LENGTH
+ *     ismsd-checkpoint 3 CURSOR LINE-LENGTH TIME BASE BODY-LENGTH CHECKSUM JSON-LENGTH
  * naming the journal entry it follows (so that a checkpoint of another
- * journal is never taken), the body's length and FNV-1a hash, and the
- * length of the JSON the body inflates to; then the body, the zlib stream
- * of {"repo":..,"commit":..,"rules_digest":..,"commit_time":..,"evaluated_at":..,
- * "organisation":..,"results":{..}}. Verdicts repeat their rule's texts
- * and findings from one checkpoint to the next: compressed, a checkpoint
- * is a tenth of its JSON. */
+ * journal is never taken), the checkpoint it is a difference against
+ * (BASE, the cursor of the one before it; 0 for a full one), the body's
+ * length and FNV-1a hash, and the length of the JSON the body inflates
+ * to; then the body, the zlib stream of {"repo":..,"commit":..,
+ * "rules_digest":..,"commit_time":..,"evaluated_at":..,"organisation":..} with, in a full
+ * one, "results":{..}, and in a difference "changed":[verdicts],
+ * "removed":[ids] and, when the verdicts' order is not the one these
+ * give, "order":[ids]. Every full_every-th checkpoint of a repository is
+ * full, and any whose predecessor's state is not at hand, so a state is
+ * read from at most full_every files. Version 2 files (full ones without
+ * BASE) are still read.
+ *
+ * Files are written by a thread of their own: the loop thread hands it
+ * shallow copies of the states (the verdict objects are shared and never
+ * changed) and takes the outcomes back the next time it comes here;
+ * before a checkpoint is read, the writes queued are waited for. */
 #include "checkpoint.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,18 +41,22 @@
 
 #include <zlib.h>
 
+#include "thread.h"
+#include "verdict.h"
 #include "log.h"
 #include "repo.h"
 #include "alloc.h"
 #include "err.h"
 #include "sys.h"
 
-#define MAGIC          "ismsd-checkpoint 2 "
+#define MAGIC          "ismsd-checkpoint 3 "
+#define MAGIC2         "ismsd-checkpoint 2 "
 #define MAX_CHECKPOINT ((uint64_t)1 << 30)
+#define MAX_QUEUED     4 /* checkpoints waiting for the writer */
 
 enum { RESULTS = 1, COMMITS = 2 };
 /* What is known of a checkpoint file. */
-enum { CK_UNKNOWN, CK_GOOD, CK_BAD, CK_UNWRITABLE };
+enum { CK_UNKNOWN, CK_GOOD, CK_BAD, CK_UNWRITABLE, CK_PENDING };
 
 struct point {
 	uint32_t idx;  /* the entry's index in the journal */
@@ -73,6 +88,24 @@ struct hist {
 	unsigned nres, nall; /* since the last checkpoint position */
 	int64_t upto;
 	struct repo *live; /* the state after the last point, or NULL */
+	/* The verdicts at checkpoint base_ck (shallow), the base of the
+	 * next one's difference; NULL when not at hand. */
+	json_t *base;
+	size_t base_ck;
+};
+
+/* A checkpoint file to write, on the writer thread. */
+struct task {
+	struct hist *h; /* where the outcome goes (lives until close) */
+	size_t ck;
+	uint64_t seq, len, base_seq; /* base_seq 0: full */
+	int64_t time;
+	json_t *doc;     /* the metadata */
+	json_t *results; /* shallow copy */
+	json_t *base;    /* shallow copy of the base's verdicts, or NULL */
+	char *path, *tmp, *error;
+	size_t bytes; /* written */
+	struct task *next;
 };
 
 struct checkpoints {
@@ -82,6 +115,14 @@ struct checkpoints {
 	struct hist **h;
 	size_t nh;
 	struct checkpoint_stats st;
+	unsigned full_every;
+	/* The writer: tasks queued (q) and done (done), under mu. */
+	pthread_t writer;
+	int started, stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv, idle;
+	struct task *q, **qtail, *done;
+	size_t queued; /* queued or being written */
 };
 
 static struct repo *
@@ -135,19 +176,33 @@ apply(struct repo *t, uint32_t kind, int64_t time, json_t *data)
 	t->evaluated_at = time;
 }
 
+static void *writer(void *arg);
+
 struct checkpoints *
 checkpoint_open(struct journal *j, const char *dir)
 {
 	struct checkpoints *cp = xcalloc(1, sizeof(*cp));
 	cp->j = j;
 	cp->dir = xstrdup(dir);
+	cp->full_every = CHECKPOINT_FULL_EVERY;
+	cp->qtail = &cp->q;
+	pthread_mutex_init(&cp->mu, NULL);
+	pthread_cond_init(&cp->cv, NULL);
+	pthread_cond_init(&cp->idle, NULL);
 	return cp;
+}
+
+void
+checkpoint_set_full_every(struct checkpoints *cp, unsigned k)
+{
+	cp->full_every = k ? k : 1;
 }
 
 static void
 hist_free(struct hist *h)
 {
 	state_free(h->live);
+	json_decref(h->base);
 	free(h->name);
 	free(h->p);
 	free(h->ck);
@@ -155,15 +210,79 @@ hist_free(struct hist *h)
 	free(h);
 }
 
+static void
+task_free(struct task *t)
+{
+	json_decref(t->doc);
+	json_decref(t->results);
+	json_decref(t->base);
+	free(t->path);
+	free(t->tmp);
+	free(t->error);
+	free(t);
+}
+
+/* Take in the writes finished: each checkpoint's state, and the first
+ * failure's message into err_msg(). Returns 0, or -1 when one failed. */
+static int
+collect(struct checkpoints *cp)
+{
+	pthread_mutex_lock(&cp->mu);
+	struct task *list = cp->done;
+	cp->done = NULL;
+	pthread_mutex_unlock(&cp->mu);
+	int rc = 0;
+	while (list) {
+		struct task *t = list;
+		list = t->next;
+		struct ck *c = &t->h->ck[t->ck];
+		if (t->error) {
+			c->state = CK_UNWRITABLE;
+			if (rc == 0)
+				err_set("%s", t->error);
+			rc = -1;
+		} else {
+			c->state = CK_GOOD;
+			cp->st.written++;
+			cp->st.bytes += t->bytes;
+		}
+		task_free(t);
+	}
+	return rc;
+}
+
+/* Wait until every write queued is done, and take them in. */
+static int
+flush(struct checkpoints *cp)
+{
+	pthread_mutex_lock(&cp->mu);
+	while (cp->queued > 0)
+		pthread_cond_wait(&cp->idle, &cp->mu);
+	pthread_mutex_unlock(&cp->mu);
+	return collect(cp);
+}
+
 void
 checkpoint_close(struct checkpoints *cp)
 {
 	if (cp == NULL)
 		return;
+	if (cp->started) {
+		pthread_mutex_lock(&cp->mu);
+		cp->stop = 1;
+		pthread_cond_signal(&cp->cv);
+		pthread_mutex_unlock(&cp->mu);
+		pthread_join(cp->writer, NULL);
+	}
+	if (collect(cp) < 0)
+		log_warnx("%s", err_msg());
 	for (size_t i = 0; i < cp->nh; i++)
 		hist_free(cp->h[i]);
 	free(cp->h);
 	free(cp->dir);
+	pthread_mutex_destroy(&cp->mu);
+	pthread_cond_destroy(&cp->cv);
+	pthread_cond_destroy(&cp->idle);
 	free(cp);
 }
 
@@ -207,6 +326,8 @@ take(struct checkpoints *cp, size_t i)
 	h->nres += kind == RESULTS;
 	if (h->nres == CHECKPOINT_RESULTS || h->nall == CHECKPOINT_ENTRIES) {
 		if (h->nck == h->ckcap) {
+			/* The writer only reaches a checkpoint through collect(),
+			 * on this thread: moving them is safe. */
 			h->ckcap = h->ckcap ? h->ckcap * 2 : 16;
 			h->ck = xreallocarray(h->ck, h->ckcap, sizeof(*h->ck));
 		}
@@ -241,11 +362,11 @@ fnv1a(const char *p, size_t n)
 	return h;
 }
 
-/* The journal entry of a checkpoint position. */
+/* The journal entry of checkpoint k of h. */
 static void
-ck_entry(struct checkpoints *cp, struct hist *h, const struct ck *c, struct journal_entry *e)
+ck_entry(struct checkpoints *cp, const struct hist *h, size_t k, struct journal_entry *e)
 {
-	journal_entry_at(cp->j, h->p[c->pos].idx, e);
+	journal_entry_at(cp->j, h->p[h->ck[k].pos].idx, e);
 }
 
 static char *
@@ -254,67 +375,187 @@ ck_path(struct checkpoints *cp, uint64_t seq, const char *suffix)
 	return xasprintf("%s/%" PRIu64 ".ckpt%s", cp->dir, seq, suffix);
 }
 
-/* Write state t as checkpoint c of h: to a temporary file, fsync'd, then
- * renamed into place, so that a crash leaves the old file or none. */
+/* Whether the keys of a and b come in the same order. */
 static int
-ck_write(struct checkpoints *cp, struct hist *h, struct ck *c, const struct repo *t)
+same_order(json_t *a, json_t *b)
 {
-	struct journal_entry e;
-	ck_entry(cp, h, c, &e);
-	json_t *o = json_pack(
-	        "{s:s, s:s, s:s?, s:I, s:I, s:s?, s:O}", "repo", h->name, "commit", t->commit,
-	        "rules_digest", t->rules_digest[0] ? t->rules_digest : NULL, "commit_time",
-	        (json_int_t)t->commit_time, "evaluated_at", (json_int_t)t->evaluated_at,
-	        "organisation", t->organisation, "results", t->results);
-	char *json = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(o);
-	char *path = ck_path(cp, e.seq, ""), *tmp = ck_path(cp, e.seq, ".tmp"), *head = NULL;
+	void *x = json_object_iter(a), *y = json_object_iter(b);
+	for (; x && y; x = json_object_iter_next(a, x), y = json_object_iter_next(b, y))
+		if (strcmp(json_object_iter_key(x), json_object_iter_key(y)) != 0)
+			return 0;
+	return x == NULL && y == NULL;
+}
+
+/* Add to doc what turns base into res: the verdicts changed (each under
+ * its own id), the ids removed, and the order when applying those does
+ * not give res's. Returns -1 when a verdict is not keyed by its id (then
+ * only a full checkpoint says it). Writer thread. */
+static int
+diff_into(json_t *doc, json_t *base, json_t *res)
+{
+	json_t *changed = json_array(), *removed = json_array(), *v;
+	const char *id;
+	json_object_set_new(doc, "changed", changed);
+	json_object_set_new(doc, "removed", removed);
+	json_object_foreach (res, id, v) {
+		json_t *old = json_object_get(base, id);
+		const char *vid = json_string_value(json_object_get(v, "id"));
+		if (vid == NULL || strcmp(vid, id) != 0)
+			return -1;
+		if (old != v && !json_equal(old, v))
+			json_array_append(changed, v);
+	}
+	json_object_foreach (base, id, v)
+		if (json_object_get(res, id) == NULL)
+			json_array_append_new(removed, json_string(id));
+	json_t *got = json_copy(base);
+	verdict_apply(got, doc);
+	if (!same_order(got, res)) {
+		json_t *order = json_array();
+		json_object_foreach (res, id, v)
+			json_array_append_new(order, json_string(id));
+		json_object_set_new(doc, "order", order);
+	}
+	json_decref(got);
+	return 0;
+}
+
+/* Write t's checkpoint: to a temporary file, fsync'd, then renamed into
+ * place, so that a crash leaves the old file or none. Writer thread;
+ * the outcome in t->error (NULL: written). */
+static void
+task_write(const char *dir, struct task *t)
+{
+	if (t->base && diff_into(t->doc, t->base, t->results) < 0) {
+		json_object_del(t->doc, "changed");
+		json_object_del(t->doc, "removed");
+		json_object_del(t->doc, "order");
+		json_decref(t->base);
+		t->base = NULL;
+		t->base_seq = 0;
+	}
+	if (t->base == NULL)
+		json_object_set(t->doc, "results", t->results);
+	char *json = json_dumps(t->doc, JSON_COMPACT | JSON_PRESERVE_ORDER), *head = NULL;
 	char *body = NULL;
-	int rc = -1, fd = -1;
+	int ok = 0, fd = -1;
 	size_t jlen = json ? strlen(json) : 0;
 	uLongf blen = compressBound((uLong)jlen);
 	if (json == NULL || jlen > MAX_CHECKPOINT) {
 		errno = EINVAL;
 		goto out;
 	}
-	/* Level 1: this runs on the loop thread; it still packs JSON tenfold. */
 	body = xmalloc(blen);
-	if (compress2((Bytef *)body, &blen, (const Bytef *)json, (uLong)jlen, 1) != Z_OK) {
+	if (compress2((Bytef *)body, &blen, (const Bytef *)json, (uLong)jlen, 6) != Z_OK) {
 		errno = ENOMEM;
 		goto out;
 	}
-	head = xasprintf(MAGIC "%" PRIu64 " %zu %" PRId64 " %zu %" PRIu64 " %zu\n", e.seq, e.len,
-	                 e.time, (size_t)blen, fnv1a(body, blen), jlen);
-	if (mkdir(cp->dir, 0750) < 0 && errno != EEXIST)
+	head = xasprintf(
+	        MAGIC "%" PRIu64 " %" PRIu64 " %" PRId64 " %" PRIu64 " %zu %" PRIu64 " %zu\n",
+	        t->seq, t->len, t->time, t->base_seq, (size_t)blen, fnv1a(body, blen), jlen);
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
 		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	fd = open(t->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0 || write_all(fd, head, strlen(head)) < 0 || write_all(fd, body, blen) < 0 ||
 	    fsync(fd) < 0)
 		goto out;
-	rc = close(fd);
+	int rc = close(fd);
 	fd = -1;
-	if (rc < 0 || rename(tmp, path) < 0)
+	if (rc < 0 || rename(t->tmp, t->path) < 0)
 		goto out;
-	c->state = CK_GOOD;
-	cp->st.written++;
-	rc = 0;
+	t->bytes = strlen(head) + blen;
+	ok = 1;
 out:
-	if (rc < 0) {
-		err_set("cannot write the checkpoint %s: %s; as_of and start-up read more of "
-		        "the history journal until it can be written (check the state "
-		        "directory's permissions and free space)",
-		        path, strerror(errno));
+	if (!ok) {
+		t->error = xasprintf("cannot write the checkpoint %s: %s; as_of and start-up read "
+		                     "more of the history journal until it can be written (check "
+		                     "the state directory's permissions and free space)",
+		                     t->path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		unlink(tmp);
-		c->state = CK_UNWRITABLE;
+		unlink(t->tmp);
 	}
 	free(head);
 	free(body);
 	free(json);
-	free(path);
-	free(tmp);
-	return rc;
+}
+
+static void *
+writer(void *arg)
+{
+	struct checkpoints *cp = arg;
+	pthread_mutex_lock(&cp->mu);
+	for (;;) {
+		while (cp->q == NULL && !cp->stop)
+			pthread_cond_wait(&cp->cv, &cp->mu);
+		struct task *t = cp->q;
+		if (t == NULL)
+			break;
+		cp->q = t->next;
+		if (cp->q == NULL)
+			cp->qtail = &cp->q;
+		pthread_mutex_unlock(&cp->mu);
+		task_write(cp->dir, t);
+		/* Only the outcome waits for collect(): the states go now. */
+		json_decref(t->doc);
+		json_decref(t->results);
+		json_decref(t->base);
+		t->doc = t->results = t->base = NULL;
+		pthread_mutex_lock(&cp->mu);
+		t->next = cp->done;
+		cp->done = t;
+		cp->queued--;
+		pthread_cond_broadcast(&cp->idle);
+	}
+	pthread_mutex_unlock(&cp->mu);
+	return NULL;
+}
+
+/* Queue state t as checkpoint k of h, as a difference against base (the
+ * verdicts at checkpoint k - 1) unless k is due to be full or base is
+ * NULL. */
+static void
+ck_write(struct checkpoints *cp, struct hist *h, size_t k, const struct repo *t, json_t *base)
+{
+	struct journal_entry e;
+	ck_entry(cp, h, k, &e);
+	struct task *w = xcalloc(1, sizeof(*w));
+	w->h = h;
+	w->ck = k;
+	w->seq = e.seq;
+	w->len = e.len;
+	w->time = e.time;
+	if (base && k > 0 && k % cp->full_every != 0) {
+		struct journal_entry b;
+		ck_entry(cp, h, k - 1, &b);
+		w->base_seq = b.seq;
+		w->base = json_copy(base);
+	}
+	w->doc = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:s?}", "repo", h->name, "commit", t->commit,
+	                   "rules_digest", t->rules_digest[0] ? t->rules_digest : NULL,
+	                   "commit_time", (json_int_t)t->commit_time, "evaluated_at",
+	                   (json_int_t)t->evaluated_at, "organisation", t->organisation);
+	if (w->doc == NULL) /* a commit id that is not UTF-8 */
+		w->doc = json_object();
+	w->results = json_copy(t->results);
+	w->path = ck_path(cp, e.seq, "");
+	w->tmp = ck_path(cp, e.seq, ".tmp");
+	h->ck[k].state = CK_PENDING;
+	pthread_mutex_lock(&cp->mu);
+	/* Each task keeps a state's verdicts alive: a rebuild that passes
+	 * many checkpoints waits for the writer rather than hold them all. */
+	while (cp->queued >= MAX_QUEUED)
+		pthread_cond_wait(&cp->idle, &cp->mu);
+	if (!cp->started) {
+		if (thread_start(&cp->writer, "checkpoints", writer, cp) < 0)
+			fatalx("%s", err_msg());
+		cp->started = 1;
+	}
+	*cp->qtail = w;
+	cp->qtail = &w->next;
+	cp->queued++;
+	pthread_cond_signal(&cp->cv);
+	pthread_mutex_unlock(&cp->mu);
 }
 
 /* A decimal number at *p, optionally negative, then one space or
@@ -342,33 +583,76 @@ number(const char **p, char end, int neg_ok, uint64_t *v, int *neg)
 	return 0;
 }
 
-/* Check the header of a checkpoint file against journal entry e; the
- * body's length and checksum into *blen, *sum, the length of its JSON
- * into *jlen, its start into *body. */
+/* What a checkpoint file's header says. */
+struct ck_head {
+	uint64_t base, blen, sum, jlen;
+	const char *body;
+};
+
+/* Check the header of a checkpoint file against journal entry e. */
 static int
-ck_header(const char *buf, const struct journal_entry *e, uint64_t *blen, uint64_t *sum,
-          uint64_t *jlen, const char **body)
+ck_header(const char *buf, const struct journal_entry *e, struct ck_head *o)
 {
 	const char *p = buf;
 	uint64_t seq, len, time;
-	int neg, n2, n3, n4;
-	if (strncmp(p, MAGIC, strlen(MAGIC)) != 0)
+	int neg, n2, n3, n4, v2 = strncmp(p, MAGIC2, strlen(MAGIC2)) == 0;
+	if (!v2 && strncmp(p, MAGIC, strlen(MAGIC)) != 0)
 		return -1;
 	p += strlen(MAGIC);
+	o->base = 0;
 	if (number(&p, ' ', 0, &seq, &neg) < 0 || number(&p, ' ', 0, &len, &n2) < 0 ||
-	    number(&p, ' ', 1, &time, &n3) < 0 || number(&p, ' ', 0, blen, &n4) < 0 ||
-	    number(&p, ' ', 0, sum, &neg) < 0 || number(&p, '\n', 0, jlen, &neg) < 0)
+	    number(&p, ' ', 1, &time, &n3) < 0 || (!v2 && number(&p, ' ', 0, &o->base, &neg) < 0) ||
+	    number(&p, ' ', 0, &o->blen, &n4) < 0 || number(&p, ' ', 0, &o->sum, &neg) < 0 ||
+	    number(&p, '\n', 0, &o->jlen, &neg) < 0)
 		return -1;
 	int64_t t = n3 ? -(int64_t)time : (int64_t)time;
 	if (seq != e->seq || len != e->len || t != e->time)
 		return -1;
-	*body = p;
+	o->body = p;
 	return 0;
 }
 
-/* The state in a checkpoint body, or NULL when it is not one of h. */
-static struct repo *
-ck_parse(const struct hist *h, const char *body, size_t len)
+/* Whether v is an array of strings. */
+static int
+strings_ok(json_t *v)
+{
+	json_t *x;
+	size_t i;
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach (v, i, x)
+		if (!json_is_string(x))
+			return 0;
+	return 1;
+}
+
+/* Turn t's verdicts into their order in order (the ids of exactly its
+ * verdicts). Returns -1 when it is not that. */
+static int
+reorder(struct repo *t, json_t *order)
+{
+	json_t *n = json_object(), *x;
+	size_t i;
+	json_array_foreach (order, i, x) {
+		json_t *v = json_object_get(t->results, json_string_value(x));
+		if (v == NULL || json_object_get(n, json_string_value(x)))
+			break;
+		json_object_set(n, json_string_value(x), v);
+	}
+	if (json_object_size(n) != json_object_size(t->results)) {
+		json_decref(n);
+		return -1;
+	}
+	json_decref(t->results);
+	t->results = n;
+	return 0;
+}
+
+/* The state in a checkpoint body: a full one, or one whose base is the
+ * state *t (then applied to it). Returns 0 and replaces *t, or -1 when
+ * it is not a checkpoint of h that fits. */
+static int
+ck_parse(const struct hist *h, const char *body, size_t len, int full, struct repo **t)
 {
 	json_error_t je;
 	json_t *o = json_loadb(body, len, 0, &je);
@@ -376,55 +660,70 @@ ck_parse(const struct hist *h, const char *body, size_t len)
 	const char *commit = json_string_value(json_object_get(o, "commit"));
 	json_t *ct = json_object_get(o, "commit_time"), *at = json_object_get(o, "evaluated_at");
 	json_t *org = json_object_get(o, "organisation"), *res = json_object_get(o, "results");
-	struct repo *t = NULL;
-	if (repo && strcmp(repo, h->name) == 0 && commit && strlen(commit) <= 40 &&
-	    json_is_integer(ct) && json_is_integer(at) &&
-	    (org == NULL || json_is_null(org) || json_is_string(org)) && json_is_object(res)) {
-		t = xcalloc(1, sizeof(*t));
-		t->results = json_incref(res);
-		snprintf(t->commit, sizeof(t->commit), "%s", commit);
-		const char *dg = json_string_value(json_object_get(o, "rules_digest"));
-		if (dg && strlen(dg) == 40)
-			snprintf(t->rules_digest, sizeof(t->rules_digest), "%s", dg);
-		t->commit_time = json_integer_value(ct);
-		t->evaluated_at = json_integer_value(at);
-		t->organisation = json_is_string(org) ? xstrdup(json_string_value(org)) : NULL;
+	json_t *ch = json_object_get(o, "changed"), *rm = json_object_get(o, "removed");
+	json_t *order = json_object_get(o, "order"), *v;
+	size_t i;
+	int rc = -1;
+	if (!(repo && strcmp(repo, h->name) == 0 && commit && strlen(commit) <= 40 &&
+	      json_is_integer(ct) && json_is_integer(at) &&
+	      (org == NULL || json_is_null(org) || json_is_string(org))))
+		goto out;
+	if (full && !json_is_object(res))
+		goto out;
+	if (!full) {
+		if (!json_is_array(ch) || !strings_ok(rm) || (order && !strings_ok(order)))
+			goto out;
+		json_array_foreach (ch, i, v)
+			if (!json_is_object(v) || !json_is_string(json_object_get(v, "id")))
+				goto out;
 	}
+	struct repo *n = xcalloc(1, sizeof(*n));
+	if (full) {
+		n->results = json_incref(res);
+	} else {
+		n->results = json_copy((*t)->results);
+		verdict_apply(n->results, o);
+		if (order && reorder(n, order) < 0) {
+			state_free(n);
+			goto out;
+		}
+	}
+	snprintf(n->commit, sizeof(n->commit), "%s", commit);
+	const char *dg = json_string_value(json_object_get(o, "rules_digest"));
+	if (dg && strlen(dg) == 40)
+		snprintf(n->rules_digest, sizeof(n->rules_digest), "%s", dg);
+	n->commit_time = json_integer_value(ct);
+	n->evaluated_at = json_integer_value(at);
+	n->organisation = json_is_string(org) ? xstrdup(json_string_value(org)) : NULL;
+	state_free(*t);
+	*t = n;
+	rc = 0;
+out:
 	json_decref(o);
-	return t;
+	return rc;
 }
 
-/* The state in a compressed body of blen bytes that inflates to jlen of
- * JSON, or NULL when it does not inflate to exactly that. */
-static struct repo *
-ck_inflate(const struct hist *h, const char *body, size_t blen, size_t jlen)
-{
-	char *json = xmalloc(jlen + 1);
-	uLongf got = (uLongf)jlen;
-	struct repo *t = NULL;
-	if (uncompress((Bytef *)json, &got, (const Bytef *)body, (uLong)blen) == Z_OK &&
-	    got == jlen)
-		t = ck_parse(h, json, jlen);
-	free(json);
-	return t;
-}
-
-/* Read checkpoint c of h back. Returns the state (the caller's), or NULL
- * when the file is missing or not to be trusted. */
-static struct repo *
-ck_load(struct checkpoints *cp, struct hist *h, const struct ck *c)
+/* Read checkpoint k of h back. Full ones replace *t; a difference is
+ * applied to *t, which must be the state at checkpoint k - 1 (base_seq
+ * its cursor; 0 when there is none). With head_only, only say whether
+ * the file looks like a full checkpoint (1), a difference (0), or is not
+ * to be trusted (-1). Returns 0 when *t was replaced, -1 when the file is
+ * not to be trusted or not a difference against base_seq, -2 when it is
+ * missing. */
+static int
+ck_read(struct checkpoints *cp, struct hist *h, size_t k, uint64_t base_seq, int head_only,
+        struct repo **t)
 {
 	struct journal_entry e;
-	ck_entry(cp, h, c, &e);
+	ck_entry(cp, h, k, &e);
 	char *path = ck_path(cp, e.seq, ""), *buf = NULL;
-	struct repo *t = NULL;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = -1, fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
 	if (fd < 0)
-		return NULL; /* missing: written again on the way */
+		return -2; /* missing: written again on the way */
 	if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= MAX_CHECKPOINT) {
-		size_t n = (size_t)st.st_size, got = 0;
+		size_t n = head_only && st.st_size > 512 ? 512 : (size_t)st.st_size, got = 0;
 		buf = xmalloc(n + 1);
 		while (got < n) {
 			ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
@@ -435,20 +734,34 @@ ck_load(struct checkpoints *cp, struct hist *h, const struct ck *c)
 			got += (size_t)r;
 		}
 		buf[got] = '\0';
-		uint64_t blen, sum, jlen;
-		const char *body;
-		if (got == n && ck_header(buf, &e, &blen, &sum, &jlen, &body) == 0 &&
-		    (uint64_t)(buf + n - body) == blen && fnv1a(body, (size_t)blen) == sum &&
-		    jlen <= MAX_CHECKPOINT)
-			t = ck_inflate(h, body, (size_t)blen, (size_t)jlen);
+		struct ck_head hd;
+		if (got != n || ck_header(buf, &e, &hd) < 0 || hd.jlen > MAX_CHECKPOINT)
+			goto out;
+		if (head_only) {
+			rc = hd.base == 0;
+			goto out;
+		}
+		if ((uint64_t)(buf + n - hd.body) != hd.blen || fnv1a(hd.body, hd.blen) != hd.sum ||
+		    (hd.base != 0 && (hd.base != base_seq || base_seq == 0)))
+			goto out;
+		char *json = xmalloc(hd.jlen + 1);
+		uLongf jl = (uLongf)hd.jlen;
+		if (uncompress((Bytef *)json, &jl, (const Bytef *)hd.body, (uLong)hd.blen) ==
+		            Z_OK &&
+		    jl == hd.jlen)
+			rc = ck_parse(h, json, hd.jlen, hd.base == 0, t);
+		free(json);
 	}
+out:
 	close(fd);
 	free(buf);
-	if (t)
-		cp->st.loaded++;
-	else
-		cp->st.rejected++;
-	return t;
+	if (!head_only) {
+		if (rc >= 0)
+			cp->st.loaded++;
+		else
+			cp->st.rejected++;
+	}
+	return rc;
 }
 
 /* Apply point i of h to t, read back from the journal. */
@@ -466,10 +779,22 @@ apply_point(struct checkpoints *cp, const struct hist *h, size_t i, struct repo 
 	return 0;
 }
 
-/* The state after point p of h, rebuilt from the nearest checkpoint that
- * can be read; checkpoints passed on the way that could not be are
- * written again (the one at p itself only when write_p is set). *out is
- * the caller's. */
+/* The cursor of checkpoint k of h; 0 for none (k < 0). */
+static uint64_t
+ck_seq(struct checkpoints *cp, const struct hist *h, long k)
+{
+	struct journal_entry e;
+	if (k < 0)
+		return 0;
+	ck_entry(cp, h, (size_t)k, &e);
+	return e.seq;
+}
+
+/* The state after point p of h: from the newest full checkpoint at or
+ * before it that can be read, then each checkpoint after that in turn
+ * (a difference against the one before), and the journal entries where
+ * one cannot be read, which is then written again (the one at p itself
+ * only when write_p is set). *out is the caller's. */
 static int
 fold(struct checkpoints *cp, struct hist *h, size_t p, int write_p, struct repo **out)
 {
@@ -477,43 +802,70 @@ fold(struct checkpoints *cp, struct hist *h, size_t p, int write_p, struct repo 
 		*out = state_copy(h->live);
 		return 0;
 	}
+	if (flush(cp) < 0)
+		log_warnx("%s", err_msg());
 	size_t k = 0; /* checkpoints at or before p */
 	while (k < h->nck && h->ck[k].pos <= p)
 		k++;
-	struct repo *t = NULL;
-	size_t from = 0, next = k;
-	for (; k > 0; k--) {
-		struct ck *c = &h->ck[k - 1];
-		if (c->state == CK_BAD || c->state == CK_UNWRITABLE)
+	struct repo *t = state_new();
+	long c = -1; /* t is the state at checkpoint c (-1: before any) */
+	for (size_t f = k; f > 0; f--) {
+		struct ck *x = &h->ck[f - 1];
+		if (x->state == CK_BAD || x->state == CK_UNWRITABLE)
 			continue;
-		if ((t = ck_load(cp, h, c)) != NULL) {
-			c->state = CK_GOOD;
-			from = c->pos + 1;
-			next = k;
+		int full = ck_read(cp, h, f - 1, 0, 1, &t);
+		if (full == 1 && ck_read(cp, h, f - 1, 0, 0, &t) == 0) {
+			x->state = CK_GOOD;
+			c = (long)f - 1;
 			break;
 		}
-		c->state = CK_BAD;
-	}
-	if (t == NULL) {
-		t = state_new();
-		next = 0;
-	}
-	for (size_t i = from; i <= p; i++) {
-		if (apply_point(cp, h, i, t) < 0) {
-			state_free(t);
-			return -1;
-		}
-		if (next < h->nck && h->ck[next].pos == i) {
-			if (h->ck[next].state == CK_BAD && (i < p || write_p) &&
-			    ck_write(cp, h, &h->ck[next], t) < 0)
-				log_warnx("%s", err_msg());
-			next++;
+		if (full != 0) {
+			x->state = CK_BAD;
+			if (full == -1)
+				cp->st.rejected++;
 		}
 	}
+	/* From here t is the state at checkpoint c, and base its verdicts
+	 * (NULL before the first). */
+	json_t *base = c >= 0 ? json_copy(t->results) : NULL;
+	size_t i = c >= 0 ? h->ck[c].pos + 1 : 0;
+	for (size_t nc = (size_t)(c + 1); nc < k; nc++) {
+		struct ck *x = &h->ck[nc];
+		if (x->state != CK_BAD && x->state != CK_UNWRITABLE &&
+		    ck_read(cp, h, nc, ck_seq(cp, h, (long)nc - 1), 0, &t) == 0) {
+			x->state = CK_GOOD;
+		} else {
+			if (x->state != CK_UNWRITABLE)
+				x->state = CK_BAD;
+			for (; i <= x->pos; i++)
+				if (apply_point(cp, h, i, t) < 0)
+					goto fail;
+			if (x->state == CK_BAD && (x->pos < p || write_p))
+				ck_write(cp, h, nc, t, base);
+		}
+		i = x->pos + 1;
+		c = (long)nc;
+		json_decref(base);
+		base = json_copy(t->results);
+	}
+	for (; i <= p; i++)
+		if (apply_point(cp, h, i, t) < 0)
+			goto fail;
+	if (c >= 0 && (size_t)c == h->nck - 1) {
+		json_decref(h->base);
+		h->base = base;
+		h->base_ck = (size_t)c;
+		base = NULL;
+	}
+	json_decref(base);
 	if (p == h->np - 1 && h->live == NULL)
 		h->live = state_copy(t);
 	*out = t;
 	return 0;
+fail:
+	json_decref(base);
+	state_free(t);
+	return -1;
 }
 
 static int
@@ -614,16 +966,26 @@ checkpoint_note(struct checkpoints *cp, json_t *data)
 		return 0;
 	if (h->live)
 		apply(h->live, h->p[h->np - 1].kind, e.time, data);
-	struct ck *c = h->nck ? &h->ck[h->nck - 1] : NULL;
-	if (c == NULL || c->pos != h->np - 1)
-		return 0;
+	size_t k = h->nck - 1;
+	if (h->nck == 0 || h->ck[k].pos != h->np - 1)
+		return collect(cp);
+	/* The difference is against the previous checkpoint's verdicts,
+	 * when they are at hand. */
+	json_t *base = h->base && h->base_ck + 1 == k ? json_incref(h->base) : NULL;
 	if (h->live == NULL) {
 		struct repo *t;
+		json_decref(base);
+		base = NULL;
 		if (fold(cp, h, h->np - 1, 0, &t) < 0)
 			return -1;
 		state_free(t);
 	}
-	return ck_write(cp, h, c, h->live);
+	ck_write(cp, h, k, h->live, base);
+	json_decref(base);
+	json_decref(h->base);
+	h->base = json_copy(h->live->results);
+	h->base_ck = k;
+	return collect(cp);
 }
 
 int
@@ -665,8 +1027,16 @@ checkpoint_state(struct checkpoints *cp, const char *repo, const struct checkpoi
 	return 1;
 }
 
-void
-checkpoint_stats(const struct checkpoints *cp, struct checkpoint_stats *out)
+int
+checkpoint_flush(struct checkpoints *cp)
 {
+	return flush(cp);
+}
+
+void
+checkpoint_stats(struct checkpoints *cp, struct checkpoint_stats *out)
+{
+	if (flush(cp) < 0)
+		log_warnx("%s", err_msg());
 	*out = cp->st;
 }

@@ -5,15 +5,18 @@
  *
  * After every CHECKPOINT_RESULTS results entries of a repository (or
  * CHECKPOINT_ENTRIES of its results and commits entries, whichever comes
- * first) the state at that cursor is written to DIR/CURSOR.ckpt: written,
- * fsync'd, then renamed into place. A state is rebuilt from the nearest
+ * first) the state at that cursor is written to DIR/CURSOR.ckpt, by a
+ * thread of its own: written, fsync'd, then renamed into place. Most
+ * checkpoints hold only the difference against the one before; every
+ * full_every-th holds the whole state, so that a state is read from at
+ * most that many files. A state is rebuilt from the nearest
  * checkpoint at or before it plus the journal entries after that one, so
  * at most CHECKPOINT_RESULTS diffs are applied; the answer is exactly the
  * one that applying every entry from the start gives. A checkpoint that is
  * missing, torn, corrupt or does not match the journal is ignored, and
  * written again the next time a rebuild passes its cursor.
  *
- * Loop thread only. */
+ * Loop thread only (the writer thread is this module's own). */
 #ifndef ISMS_CHECKPOINT_H
 #define ISMS_CHECKPOINT_H
 
@@ -25,6 +28,9 @@
 
 #define CHECKPOINT_RESULTS 64
 #define CHECKPOINT_ENTRIES 256
+/* Every this many checkpoints of a repository, a full one (the default of
+ * checkpoint_full_every). */
+#define CHECKPOINT_FULL_EVERY 16
 
 struct repo;
 struct checkpoints;
@@ -48,6 +54,7 @@ struct checkpoint_stats {
 	size_t loaded;   /* checkpoints read back and used */
 	size_t rejected; /* checkpoints found torn, corrupt or not matching the journal */
 	size_t applied;  /* journal entries applied to rebuild a state */
+	size_t bytes;    /* the size of the checkpoints written */
 };
 
 /* The checkpoints of journal j (borrowed; it must outlive them), kept in
@@ -67,6 +74,13 @@ int checkpoint_note(struct checkpoints *cp, json_t *data);
  * when the journal cannot be read. */
 int checkpoint_state(struct checkpoints *cp, const char *repo, const struct checkpoint_query *q,
                      struct repo *out);
-void checkpoint_stats(const struct checkpoints *cp, struct checkpoint_stats *out);
+/* Wait for the checkpoints queued to be written. Returns 0, or -1 with
+ * err_msg() when one of those written since the last call failed. */
+int checkpoint_flush(struct checkpoints *cp);
+/* The counters, once the writes queued are done. */
+void checkpoint_stats(struct checkpoints *cp, struct checkpoint_stats *out);
+/* Make every k-th checkpoint of a repository full (1: all of them), the
+ * others differences against the one before. */
+void checkpoint_set_full_every(struct checkpoints *cp, unsigned k);
 
 #endif

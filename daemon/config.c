@@ -32,6 +32,7 @@ config_defaults(struct config *c)
 	c->eval_threads = 2;
 	c->eval_timeout = 120;
 	c->asof_cache = 16;
+	c->checkpoint_full_every = 16;
 	c->max_message = 1u << 20;
 	c->subscriber_buffer = 8u << 20;
 }
@@ -488,6 +489,10 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		v = c->eval_threads;
 		set_int(x, n, k, 1, 64, &v);
 		c->eval_threads = (int)v;
+	} else if (strcmp(k, "checkpoint_full_every") == 0) {
+		v = c->checkpoint_full_every;
+		set_int(x, n, k, 1, 1000, &v);
+		c->checkpoint_full_every = (int)v;
 	} else if (strcmp(k, "eval_timeout") == 0) {
 		v = c->eval_timeout;
 		set_int(x, n, k, 0, 86400, &v);
@@ -532,6 +537,7 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 			                            "max_clients",
 			                            "max_clients_per_user",
 			                            "idle_timeout",
+			                            "checkpoint_full_every",
 			                            "max_message",
 			                            "subscriber_buffer",
 			                            "write_users",

@@ -10,7 +10,7 @@
 #include "paths.h"
 #include "problems.h"
 
-#define ISMSD_MAX_REPOS   256
+#define ISMSD_MAX_REPOS   4096
 #define ISMSD_MAX_PLUGINS 64
 
 /* One C plugin to load (docs/ismsd.conf.md, plugins). */
@@ -51,6 +51,7 @@ struct config {
 	int eval_threads;            /* evaluation workers (at start only) */
 	int eval_timeout;            /* seconds an evaluation's rules may take; 0: no bound */
 	int asof_cache;              /* as-of evaluations kept (asof.h) */
+	int checkpoint_full_every;   /* every k-th checkpoint full, the others differences */
 	size_t max_message;          /* bytes per request line */
 	size_t subscriber_buffer;    /* bytes queued to one client before it is dropped */
 	uid_t *write_uids;           /* who may call write methods */

@@ -440,6 +440,7 @@ daemon_submit_load(struct daemon *d, struct repo *r)
 	struct ev_job *j = ev_job_new(EV_LOAD, r->er);
 	const char *rules = r->conf.rules ? r->conf.rules : d->cfg.rules;
 	j->rules_dir = xstrdup(rules ? rules : engine_default_rules_dir());
+	j->gen = d->load_gen;
 	j->done = load_done;
 	j->arg = daemon_anchor_get(r->anchor);
 	evaluator_submit(d->ev, j);
@@ -708,6 +709,7 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 	if (rc < 0)
 		return -1;
 	d->bus = bus_new(d->journal);
+	checkpoint_set_full_every(bus_checkpoints(d->bus), (unsigned)d->cfg.checkpoint_full_every);
 	if (d->cfg.nplugins) {
 		static const char *const t[] = { "results", "findings", "commits", "reminders" };
 		d->plugin_sub =
@@ -767,6 +769,8 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		d->sig[i] = evsignal_new(base, sigs[i], on_signal, d);
 		event_add(d->sig[i], NULL);
 	}
+	/* Repositories with the same rules directory share one load. */
+	d->load_gen++;
 	for (size_t i = 0; i < d->nrepos; i++) {
 		daemon_submit_load(d, &d->repos[i]);
 		daemon_submit_head(d, &d->repos[i], 1, NULL);

@@ -38,6 +38,7 @@ struct daemon {
 	struct rpc_env rpc;          /* what the socket's methods work with */
 	struct schedule_env sched;   /* what the scheduler works with */
 	struct signer *signer;       /* sign_key: signs each commits notification */
+	unsigned load_gen;           /* of the rule packs' loads: start-up, each reload */
 };
 
 /* What the timers, the ref watch and the evaluation jobs of a repository

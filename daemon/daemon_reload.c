@@ -10,6 +10,8 @@
 #include "daemon.h"
 #include "shard.h"
 #include "daemon_int.h"
+#include "bus.h"
+#include "checkpoint.h"
 #include "engine.h"
 #include "log.h"
 #include "server.h"
@@ -172,6 +174,7 @@ adopt(struct daemon *d, struct config *nc)
 	asof_set_capacity(d->asof, (size_t)nc->asof_cache);
 	/* A repository's place or rule packs may have changed under its name. */
 	asof_forget(d->asof, NULL);
+	checkpoint_set_full_every(bus_checkpoints(d->bus), (unsigned)nc->checkpoint_full_every);
 	if (nc->eval_threads != d->cfg.eval_threads)
 		log_warnx("%s: eval_threads changed; restart ismsd to apply it (%d workers "
 		          "stay)",
@@ -262,6 +265,7 @@ daemon_reload(struct daemon *d)
 		problems_free(&errs);
 		config_free(&nc);
 	}
+	d->load_gen++;
 	for (size_t i = 0; i < d->nrepos; i++) {
 		daemon_submit_load(d, &d->repos[i]);
 		if (fresh && fresh[i])

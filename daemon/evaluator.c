@@ -42,6 +42,11 @@
 
 struct evaluator_repo {
 	char *gitdir, *url, *ref;
+	struct evaluator *ev; /* NULL: a job run alone (evaluator_run) */
+	/* The rule packs it is judged by: shared with the repositories
+	 * loaded from the same directory in the same generation (pack), or
+	 * its own engine when there is no evaluator. */
+	struct pack *pack;
 	struct engine *engine;
 	struct memo *memo;       /* r:each iterations of the heads (memo.h) */
 	struct evaluation *prev; /* merged verdicts of the last head */
@@ -76,6 +81,24 @@ struct evaluator_repo {
 #define RETRY_FIRST_MS 60000.0
 #define RETRY_MAX_MS   3600000.0
 
+/* The engines of one rules directory loaded in one generation, shared by
+ * every repository that loaded it: an engine is used by one worker at a
+ * time, so there are at most as many as workers, made as they are wanted
+ * (the first by the load). The rules of all are the same (their digests
+ * equal), so a repository's previous verdicts, which point at the rules
+ * of whichever engine judged them, stay good while the pack lives. */
+struct pack {
+	char *rules_dir;
+	unsigned gen;
+	char digest[41];
+	struct engine **idle; /* not in use, up to nthreads */
+	size_t nidle, nengines;
+	size_t refs; /* repositories holding it */
+	json_t *rules;
+	size_t nrules;
+	struct pack *next;
+};
+
 struct evaluator {
 	pthread_t *threads;
 	size_t nthreads;
@@ -91,6 +114,7 @@ struct evaluator {
 	int pipe[2];
 	struct event *ev;
 	struct evaluator_repo *repos;
+	struct pack *packs; /* under mu */
 };
 
 /* A job with what only the evaluator touches: why it failed, kept from
@@ -152,16 +176,109 @@ fail(struct ev_job *j, const char *what)
 	job_of(j)->error = xstrdup(what);
 }
 
+/* Free p and its engines. */
+static void
+pack_free(struct pack *p)
+{
+	if (p == NULL)
+		return;
+	while (p->nidle > 0)
+		engine_free(p->idle[--p->nidle]);
+	free(p->idle);
+	json_decref(p->rules);
+	free(p->rules_dir);
+	free(p);
+}
+
+/* Let go of p (NULL: none); the last repository to frees it. */
+static void
+pack_put(struct evaluator *e, struct pack *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&e->mu);
+	int last = --p->refs == 0;
+	if (last) {
+		struct pack **pp = &e->packs;
+		while (*pp != p)
+			pp = &(*pp)->next;
+		*pp = p->next;
+	}
+	pthread_mutex_unlock(&e->mu);
+	if (last)
+		pack_free(p);
+}
+
+/* The pack of dir loaded in generation gen (not 0), with a reference, or
+ * NULL. Under e->mu. */
+static struct pack *
+pack_find(struct evaluator *e, const char *dir, unsigned gen)
+{
+	for (struct pack *p = e->packs; p && gen; p = p->next)
+		if (p->gen == gen && strcmp(p->rules_dir, dir) == 0) {
+			p->refs++;
+			return p;
+		}
+	return NULL;
+}
+
+/* The pack for engine g, just loaded from dir in generation gen, with a
+ * reference: a new one, or the one another worker loaded meanwhile, which
+ * then keeps g as a second engine when it has the same rules. */
+static struct pack *
+pack_add(struct evaluator *e, const char *dir, unsigned gen, struct engine *g)
+{
+	pthread_mutex_lock(&e->mu);
+	struct pack *p = pack_find(e, dir, gen);
+	if (p && p->nengines < e->nthreads && strcmp(p->digest, engine_digest(g)) == 0) {
+		p->idle[p->nidle++] = g;
+		p->nengines++;
+		g = NULL;
+	}
+	if (p == NULL) {
+		p = xcalloc(1, sizeof(*p));
+		p->rules_dir = xstrdup(dir);
+		p->gen = gen;
+		snprintf(p->digest, sizeof(p->digest), "%s", engine_digest(g));
+		p->idle = xcalloc(e->nthreads, sizeof(struct engine *));
+		p->idle[p->nidle++] = g;
+		p->nengines = 1;
+		p->refs = 1;
+		p->rules = json_array();
+		const struct rule_info *r;
+		p->nrules = engine_rules(g, &r);
+		for (size_t i = 0; i < p->nrules; i++)
+			json_array_append_new(p->rules, report_rule_json(&r[i]));
+		p->next = e->packs;
+		e->packs = p;
+		g = NULL;
+	}
+	pthread_mutex_unlock(&e->mu);
+	engine_free(g);
+	return p;
+}
+
 static void
 do_load(struct ev_job *j)
 {
 	struct evaluator_repo *er = j->er;
+	struct evaluator *ev = er->ev;
+	const char *dir = j->rules_dir ? j->rules_dir : engine_default_rules_dir();
 	struct engine *e = NULL;
-	struct engine_opts o = { j->rules_dir ? j->rules_dir : engine_default_rules_dir(),
-		                 { 0, 0 } };
-	if (engine_load(&o, &e, &j->errs) < 0) {
-		fail(j, err_msg());
-		return;
+	struct pack *p = NULL;
+	if (ev) {
+		pthread_mutex_lock(&ev->mu);
+		p = pack_find(ev, dir, j->gen);
+		pthread_mutex_unlock(&ev->mu);
+	}
+	if (p == NULL) {
+		struct engine_opts o = { dir, { 0, 0 } };
+		if (engine_load(&o, &e, &j->errs) < 0) {
+			fail(j, err_msg());
+			return;
+		}
+		if (ev)
+			p = pack_add(ev, dir, j->gen, e);
 	}
 	/* A new rule set: the next evaluation runs every rule. */
 	evaluation_free(er->prev);
@@ -169,10 +286,18 @@ do_load(struct ev_job *j)
 	json_decref(er->prev_json);
 	er->prev_json = NULL;
 	engine_free(er->engine);
+	er->engine = NULL;
 	/* Commit after commit: r:each iterations over records that did not
 	 * change are replayed; a new rule set starts a new memo. */
 	memo_free(er->memo);
-	er->memo = memo_new(engine_rules(e, NULL));
+	er->memo = memo_new(p ? p->nrules : engine_rules(e, NULL));
+	if (ev) {
+		pack_put(ev, er->pack);
+		er->pack = p;
+		j->rules = json_incref(p->rules);
+		j->nrules = p->nrules;
+		return;
+	}
 	er->engine = e;
 	const struct rule_info *r;
 	size_t n = engine_rules(e, &r);
@@ -180,6 +305,68 @@ do_load(struct ev_job *j)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(j->rules, report_rule_json(&r[i]));
 	j->nrules = n;
+}
+
+/* One more engine for p, or NULL when the packs on disk are no longer
+ * the ones p was loaded from. */
+static struct engine *
+pack_engine_load(const struct pack *p)
+{
+	struct engine_opts o = { p->rules_dir, { 0, 0 } };
+	struct problems errs = { 0 };
+	struct engine *g = NULL;
+	if (engine_load(&o, &g, &errs) == 0 && strcmp(engine_digest(g), p->digest) != 0) {
+		engine_free(g);
+		g = NULL;
+	}
+	problems_free(&errs);
+	return g;
+}
+
+/* An engine of er's rules for j, used by j alone until engine_put: an
+ * idle one of its pack, or one more when every one is busy (a pack has
+ * at most one per worker). NULL, with j failed, when the packs on disk
+ * are no longer those loaded. */
+static struct engine *
+engine_get(struct ev_job *j)
+{
+	struct evaluator_repo *er = j->er;
+	struct pack *p = er->pack;
+	struct engine *g = NULL;
+	if (p == NULL)
+		return er->engine;
+	pthread_mutex_lock(&er->ev->mu);
+	if (p->nidle > 0)
+		g = p->idle[--p->nidle];
+	pthread_mutex_unlock(&er->ev->mu);
+	if (g)
+		return g;
+	if ((g = pack_engine_load(p)) == NULL) {
+		fail(j, "the rule packs changed on disk since they were loaded; reload them");
+		return NULL;
+	}
+	pthread_mutex_lock(&er->ev->mu);
+	p->nengines++;
+	pthread_mutex_unlock(&er->ev->mu);
+	return g;
+}
+
+/* Give back an engine engine_get gave. */
+static void
+engine_put(struct evaluator_repo *er, struct engine *g)
+{
+	struct pack *p = er->pack;
+	if (p == NULL || g == NULL)
+		return;
+	pthread_mutex_lock(&er->ev->mu);
+	if (p->nidle < er->ev->nthreads) {
+		p->idle[p->nidle++] = g;
+		g = NULL;
+	} else {
+		p->nengines--;
+	}
+	pthread_mutex_unlock(&er->ev->mu);
+	engine_free(g);
 }
 
 static int
@@ -379,12 +566,16 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	j->commit_time = snap->commit_time;
 	free(j->organisation);
 	j->organisation = organisation(m);
+	struct engine *g = engine_get(j);
 	/* Heads follow each other: their r:each iterations are kept (memo.h).
 	 * Another commit (as_of, a ref) would only displace them. */
-	engine_use_memo(er->engine, head ? er->memo : NULL);
-	if (engine_eval(er->engine, m, j->now, only, &ev) < 0)
+	if (g)
+		engine_use_memo(g, head ? er->memo : NULL);
+	if (g && engine_eval(g, m, j->now, only, &ev) < 0)
 		fail(j, err_msg());
-	engine_use_memo(er->engine, NULL);
+	if (g)
+		engine_use_memo(g, NULL);
+	engine_put(er, g);
 	j->rules_ms = mono_ms() - t0 - j->load_ms - j->model_ms;
 	log_debug("%s: %zu files loaded in %.1f ms, records parsed in %.1f ms, rules "
 	          "run in %.1f ms",
@@ -428,7 +619,7 @@ do_head(struct ev_job *j)
 		return;
 	}
 	/* After the resolve: the calendar loads the head without rules. */
-	if (er->engine == NULL) {
+	if (er->engine == NULL && er->pack == NULL) {
 		j->no_rules = 1;
 		fail(j, "no rule packs are loaded");
 		return;
@@ -478,7 +669,7 @@ static void
 do_ref(struct ev_job *j)
 {
 	char commit[41];
-	if (j->er->engine == NULL) {
+	if (j->er->engine == NULL && j->er->pack == NULL) {
 		j->no_rules = 1;
 		fail(j, "no rule packs are loaded");
 		return;
@@ -600,13 +791,33 @@ worker(void *arg)
 			log_warn("cannot wake the event loop");
 		if (drop)
 			continue;
-		/* While nothing waits, set up the next evaluation's sandboxes. */
-		while (er->q == NULL && e->ready == NULL && !e->stop && er->engine) {
+		/* While nothing waits, set up the next evaluation's sandboxes
+		 * in an idle engine of er's rules (er->pack changes only in
+		 * er's jobs, and er is still running). */
+		while (er->q == NULL && e->ready == NULL && !e->stop && er->pack &&
+		       er->pack->nidle > 0) {
+			struct pack *p = er->pack;
+			struct engine *g = p->idle[--p->nidle];
 			pthread_mutex_unlock(&e->mu);
-			int more = engine_prepare(er->engine);
+			int more = engine_prepare(g);
 			pthread_mutex_lock(&e->mu);
+			p->idle[p->nidle++] = g;
 			if (!more)
 				break;
+		}
+		/* And an engine of er's rules per worker, so that no evaluation
+		 * waits for one to load when two repositories evaluate at once. */
+		if (er->q == NULL && e->ready == NULL && !e->stop && er->pack &&
+		    er->pack->nengines < e->nthreads) {
+			struct pack *p = er->pack;
+			p->nengines++;
+			pthread_mutex_unlock(&e->mu);
+			struct engine *g = pack_engine_load(p);
+			pthread_mutex_lock(&e->mu);
+			if (g)
+				p->idle[p->nidle++] = g;
+			else
+				p->nengines--;
 		}
 		er->running = 0;
 		make_ready(e, er);
@@ -704,6 +915,11 @@ evaluator_free(struct evaluator *e)
 		e->repos = r->next;
 		evaluator_repo_free(r);
 	}
+	while (e->packs) {
+		struct pack *p = e->packs;
+		e->packs = p->next;
+		pack_free(p);
+	}
 	pthread_mutex_destroy(&e->mu);
 	pthread_cond_destroy(&e->cv);
 	free(e);
@@ -714,6 +930,7 @@ evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url, con
 {
 	struct evaluator_repo *r = xcalloc(1, sizeof(*r));
 	r->qtail = &r->q;
+	r->ev = e;
 	r->gitdir = xstrdup(gitdir);
 	r->url = url ? xstrdup(url) : NULL;
 	r->ref = ref ? xstrdup(ref) : NULL;
@@ -733,6 +950,9 @@ release(struct evaluator_repo *r)
 	model_hold_drop(r->head);
 	engine_free(r->engine);
 	memo_free(r->memo);
+	if (r->ev)
+		pack_put(r->ev, r->pack);
+	r->pack = NULL;
 	r->prev = NULL;
 	r->prev_json = NULL;
 	r->head = NULL;

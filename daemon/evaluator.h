@@ -43,9 +43,14 @@ struct ev_job {
 	 * along the repository's ref, which sets commit and now; the job's. */
 	char *asof;
 	char *rules_dir; /* EV_LOAD; the job's */
-	int64_t now;     /* evaluation instant */
-	int fetch;       /* EV_HEAD: fetch the remote first */
-	int force;       /* EV_HEAD: read the head even if it failed before (sync) */
+	/* EV_LOAD: the loads of one rules_dir in one generation (not 0)
+	 * share their engines: one load, and at most eval_threads engines,
+	 * whatever the number of repositories. The daemon starts a new
+	 * generation at start-up and at each reload. */
+	unsigned gen;
+	int64_t now; /* evaluation instant */
+	int fetch;   /* EV_HEAD: fetch the remote first */
+	int force;   /* EV_HEAD: read the head even if it failed before (sync) */
 	/* On the loop thread; when rc is -1, err_msg() says why as it is
 	 * called (and after evaluator_run). */
 	void (*done)(struct ev_job *, void *arg);

@@ -378,9 +378,9 @@ verdict(int id, int gen)
 }
 
 /* The commits published, oldest first, for as_of by commit. */
-static char commits[700][41];
+static char commits[1400][41];
 static int ncommits;
-static int64_t times[1200];
+static int64_t times[3000];
 static int ntimes;
 
 /* Publish a long history of two repositories through the bus, shaped as
@@ -540,7 +540,7 @@ lie_about_length(const char *p, long long delta)
 		return -1;
 	char *nl = memchr(buf, '\n', len);
 	if (nl == NULL ||
-	    sscanf(buf, "ismsd-checkpoint 2 %*s %*s %*s %*s %*s %n%llu", &pre, &jlen) != 1) {
+	    sscanf(buf, "ismsd-checkpoint 3 %*s %*s %*s %*s %*s %*s %n%llu", &pre, &jlen) != 1) {
 		free(buf);
 		return -1;
 	}
@@ -607,7 +607,7 @@ test_checkpoints(void)
 	size_t hlen = 0;
 	unsigned long long jlen = 0;
 	int got = read_file(first, 1 << 30, &head, &hlen) == 0 &&
-	          sscanf(head, "ismsd-checkpoint 2 %*s %*s %*s %*s %*s %llu", &jlen) == 1;
+	          sscanf(head, "ismsd-checkpoint 3 %*s %*s %*s %*s %*s %*s %llu", &jlen) == 1;
 	ok(got && jlen > 3 * hlen, "a checkpoint is stored compressed (%zu bytes for %llu of JSON)",
 	   hlen, jlen);
 	free(head);
@@ -628,7 +628,7 @@ test_checkpoints(void)
 	free(buf);
 	ok(unlink(p3) == 0, "remove a checkpoint");
 	f = fopen(p4, "w");
-	fputs("ismsd-checkpoint 2 99999999999999999999999 1 1 1 1 1\n{}", f);
+	fputs("ismsd-checkpoint 3 99999999999999999999999 1 1 0 1 1 1\n{}", f);
 	fclose(f);
 	f = fopen(p5, "w");
 	fputs("\x01\x02garbage", f);
@@ -689,6 +689,161 @@ test_checkpoints(void)
 	rm_checkpoints();
 }
 
+static int
+by_cursor(const void *a, const void *b)
+{
+	unsigned long long x = strtoull(*(char *const *)a, NULL, 10);
+	unsigned long long y = strtoull(*(char *const *)b, NULL, 10);
+	return x < y ? -1 : x > y;
+}
+
+/* The nth checkpoint file's path in cursor order, the caller's. */
+static char *
+checkpoint_nth(int nth)
+{
+	DIR *d = opendir(ckdir);
+	struct dirent *de;
+	char **v = NULL, *p = NULL;
+	int n = 0;
+	while (d && (de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".ckpt") && !strstr(de->d_name, ".tmp")) {
+			v = xreallocarray(v, (size_t)n + 1, sizeof(*v));
+			v[n++] = xstrdup(de->d_name);
+		}
+	if (d)
+		closedir(d);
+	qsort(v, (size_t)n, sizeof(*v), by_cursor);
+	for (int i = 0; i < n; i++) {
+		if (i == nth)
+			p = xasprintf("%s/%s", ckdir, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	return p;
+}
+
+/* Whether checkpoint file p holds a difference: 1, 0 for a full one, -1
+ * when its header cannot be read. */
+static int
+is_difference(const char *p)
+{
+	char *buf;
+	size_t len;
+	unsigned long long base;
+	if (p == NULL || read_file(p, 1 << 30, &buf, &len) < 0)
+		return -1;
+	int rc = sscanf(buf, "ismsd-checkpoint 3 %*s %*s %*s %llu", &base) == 1 ? base != 0 : -1;
+	free(buf);
+	return rc;
+}
+
+/* Differential checkpoints: a full one every K, the others against the
+ * one before; smaller on disk; a chain with a corrupt link falls back to
+ * the journal from the link before it, and the state loaded always equals
+ * the linear replay. */
+static void
+test_chain(void)
+{
+	struct journal *j = NULL;
+	struct bus *b = NULL;
+	struct checkpoint_stats st;
+	size_t bytes[2] = { 0, 0 }, nck = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (b) {
+			bus_free(b);
+			journal_close(j);
+		}
+		unlink(path);
+		rm_checkpoints();
+		if (journal_open(path, &j) < 0) {
+			printf("Bail out! %s\n", err_msg());
+			exit(1);
+		}
+		b = bus_new(j);
+		checkpoint_set_full_every(bus_checkpoints(b), pass ? 4 : 1);
+		rnd_state = 4242;
+		ncommits = ntimes = 0;
+		publish_history(b, 1300);
+		checkpoint_stats(bus_checkpoints(b), &st);
+		bytes[pass] = st.bytes;
+		nck = st.written;
+		ok(all_same(bus_checkpoints(b), j, NULL), "%s: as_of equals the linear replay",
+		   pass ? "a full checkpoint every 4" : "every checkpoint full");
+	}
+	ok(bytes[1] < bytes[0], "differences take less room: %zu bytes against %zu full",
+	   bytes[1], bytes[0]);
+	/* Two repositories' checkpoints, each's every 4th full. */
+	size_t nfull = 0;
+	int kind[64];
+	for (size_t i = 0; i < nck && i < 64; i++) {
+		char *p = checkpoint_nth((int)i);
+		kind[i] = is_difference(p);
+		nfull += kind[i] == 0;
+		free(p);
+	}
+	ok(nck >= 12 && nck < 64 && nfull >= 2 && nfull <= nck / 4 + 2,
+	   "%zu of %zu checkpoints are full, the others differences", nfull, nck);
+	/* A difference, a full one after it, and a difference after that. */
+	int a = 4, fu, d;
+	while (a < (int)nck && kind[a] != 1)
+		a++;
+	for (fu = a + 1; fu < (int)nck && kind[fu] != 0; fu++)
+		;
+	for (d = fu + 1; d < (int)nck && kind[d] != 1; d++)
+		;
+	ok(d < (int)nck, "a difference (%d), a full one (%d) and a difference (%d)", a, fu, d);
+
+	/* A corrupt difference in the middle of a chain. */
+	char *d5 = checkpoint_nth(a), *f8 = checkpoint_nth(fu), *d9 = checkpoint_nth(d);
+	flip_byte(d5, file_size(d5) / 2);
+	reopen(&j, &b);
+	checkpoint_set_full_every(bus_checkpoints(b), 4);
+	size_t applied = 0;
+	ok(all_same(bus_checkpoints(b), j, &applied), "a corrupt link: still the linear answers");
+	checkpoint_stats(bus_checkpoints(b), &st);
+	ok(st.rejected == 1 && st.written == 1, "it was refused and written again (%zu, %zu)",
+	   st.rejected, st.written);
+	ok(is_difference(d5) == 1, "as a difference");
+	reopen(&j, &b);
+	checkpoint_set_full_every(bus_checkpoints(b), 4);
+	ok(all_same(bus_checkpoints(b), j, NULL), "then the chain is whole again");
+	checkpoint_stats(bus_checkpoints(b), &st);
+	ok(st.rejected == 0 && st.written == 0, "nothing refused (%zu)", st.rejected);
+
+	/* A torn full one and the difference after it: the previous chain
+	 * and the journal carry the states across. */
+	ok(truncate(f8, (off_t)file_size(f8) - 7) == 0, "tear a full checkpoint");
+	flip_byte(d9, file_size(d9) - 3);
+	reopen(&j, &b);
+	checkpoint_set_full_every(bus_checkpoints(b), 4);
+	ok(all_same(bus_checkpoints(b), j, NULL), "a torn full one: still the linear answers");
+	checkpoint_stats(bus_checkpoints(b), &st);
+	ok(st.rejected == 2 && st.written == 2, "both refused and written again (%zu, %zu)",
+	   st.rejected, st.written);
+	ok(is_difference(f8) == 0 && is_difference(d9) == 1, "each as what it was");
+
+	/* Another link's file in a link's place: its base is not the one
+	 * before, so it is refused. */
+	char *d6 = checkpoint_nth(a + 1), *buf;
+	size_t len;
+	ok(read_file(d6, 1 << 30, &buf, &len) == 0, "read a difference");
+	FILE *f = fopen(d5, "w");
+	ok(f && fwrite(buf, 1, len, f) == len, "put it in the place of the one before");
+	fclose(f);
+	free(buf);
+	reopen(&j, &b);
+	checkpoint_set_full_every(bus_checkpoints(b), 4);
+	ok(all_same(bus_checkpoints(b), j, NULL), "a link out of place: still the linear answers");
+	free(d5);
+	free(d6);
+	free(f8);
+	free(d9);
+	bus_free(b);
+	journal_close(j);
+	unlink(path);
+	rm_checkpoints();
+}
+
 /* A state directory where checkpoints cannot be written: the answers
  * stay right and the failure says what to check. */
 static void
@@ -710,6 +865,7 @@ test_unwritable(void)
 		failed += checkpoint_note(cp, d) < 0;
 		json_decref(d);
 	}
+	failed += checkpoint_flush(cp) < 0; /* written on the writer thread */
 	is_int(failed, 1, "the due checkpoint fails");
 	like(err_msg(), "free space", "and the message says what to check");
 	struct checkpoint_query q = { CHECKPOINT_TIME, 1700000010, NULL };
@@ -736,6 +892,7 @@ main(void)
 	test_index();
 	test_bus();
 	test_checkpoints();
+	test_chain();
 	test_unwritable();
 	struct journal *j;
 	ok(journal_open("/nonexistent-dir/j", &j) < 0, "an unopenable path fails");
