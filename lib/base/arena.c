@@ -105,21 +105,6 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
-/* Give the unused end of the chunk being filled back to malloc: for an
- * arena that is complete (a parsed document kept for long), whose last
- * chunk is on average a quarter empty. Allocating afterwards still works
- * (a new chunk is started). */
-void
-arena_trim(struct arena *a)
-{
-	struct chunk *c = a ? a->head : NULL;
-	if (c == NULL || c->used == c->size)
-		return;
-	struct chunk *t = xrealloc(c, sizeof(*c) + c->used);
-	t->size = t->used;
-	a->head = t;
-}
-
 /* Free every chunk and the arena itself. */
 void
 arena_free(struct arena *a)

@@ -9,8 +9,6 @@ struct arena;
 
 /* A new, empty arena, the caller's to free with arena_free. */
 struct arena *arena_new(void);
-/* Give back the unused end of the current chunk (the arena is complete). */
-void arena_trim(struct arena *a);
 /* n bytes aligned for any type, valid until arena_free; never NULL
  * (running out of memory is fatal). The memory is not zeroed. */
 void *arena_alloc(struct arena *a, size_t n);

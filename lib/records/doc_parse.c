@@ -612,6 +612,5 @@ doc_parse(const char *path, const char *buf, size_t len)
 	free(b.kids);
 	free(b.sort);
 	free(b.keys.v);
-	arena_trim(d->arena); /* documents are kept for long (model_hold) */
 	return d;
 }
