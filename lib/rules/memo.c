@@ -26,11 +26,13 @@ struct readset {
 	struct readset *next;
 };
 
+/* Kept small: a large register has tens of thousands of them per rule. */
 struct entry {
 	uint64_t path, rec; /* hashes of the file path and of the record */
 	int line;
-	struct memo_result res; /* findings owned; reads/patterns from rs */
-	struct memo_finding *owned;
+	uint32_t nfindings : 30, failed : 1, warned : 1;
+	int64_t valid_until;
+	struct memo_finding *owned; /* its findings */
 	struct readset *rs;
 };
 
@@ -44,10 +46,11 @@ struct memo_rule {
 	const struct model *md;
 	int64_t day;
 	char digest[41];
-	struct table old, cur; /* the last run's entries, and this run's */
-	struct readset *sets;  /* every read set still referenced */
-	uint64_t run;          /* runs so far, to date read set checks */
-	int live;              /* between begin and end */
+	struct table old, cur;  /* the last run's entries, and this run's */
+	struct readset *sets;   /* every read set still referenced */
+	uint64_t run;           /* runs so far, to date read set checks */
+	int live;               /* between begin and end */
+	struct memo_result out; /* what memo_get returned last */
 };
 
 struct memo {
@@ -108,7 +111,7 @@ table_clear(struct memo_rule *r, struct table *t)
 {
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->v[i].path || t->v[i].rec) {
-			findings_free(t->v[i].owned, t->v[i].res.nfindings);
+			findings_free(t->v[i].owned, t->v[i].nfindings);
 			readset_drop(r, t->v[i].rs);
 		}
 	free(t->v);
@@ -147,7 +150,7 @@ table_grow(struct table *t)
 static struct entry *
 table_add(struct table *t, uint64_t path, int line, uint64_t rec)
 {
-	if ((t->n + 1) * 2 > t->cap)
+	if ((t->n + 1) * 4 > t->cap * 3)
 		table_grow(t);
 	struct entry *e = table_slot(t, path, line, rec);
 	return e;
@@ -262,6 +265,23 @@ readset_holds(struct memo_rule *r, struct readset *rs)
 	return rs->holds;
 }
 
+/* The result of entry e, in r->out until the next call. */
+static const struct memo_result *
+result_of(struct memo_rule *r, const struct entry *e)
+{
+	struct memo_result *o = &r->out;
+	o->findings = e->owned;
+	o->nfindings = e->nfindings;
+	o->valid_until = e->valid_until;
+	o->failed = e->failed;
+	o->warned = e->warned;
+	o->reads = e->rs ? e->rs->paths : NULL;
+	o->nreads = e->rs ? e->rs->npaths : 0;
+	o->patterns = e->rs ? e->rs->patterns : NULL;
+	o->npatterns = e->rs ? e->rs->npatterns : 0;
+	return o;
+}
+
 const struct memo_result *
 memo_get(struct memo_rule *r, const char *path, const struct node *rec)
 {
@@ -275,20 +295,17 @@ memo_get(struct memo_rule *r, const char *path, const struct node *rec)
 	}
 	/* Move it to this run's table (the old one is dropped at the end). */
 	struct entry *n = table_add(&r->cur, ph, rec->line, rh);
-	if (n->path || n->rec) {
-		/* the same record twice (a file listed twice): keep the first */
-		__atomic_fetch_add(&r->m->replayed, 1, __ATOMIC_RELAXED);
-		return &n->res;
-	}
+	__atomic_fetch_add(&r->m->replayed, 1, __ATOMIC_RELAXED);
+	if (n->path || n->rec) /* the same record twice (a file listed twice): keep the first */
+		return result_of(r, n);
 	*n = *e;
 	r->cur.n++;
 	if (n->rs)
 		n->rs->refs++;
 	/* The old entry no longer owns its findings. */
 	e->owned = NULL;
-	e->res.nfindings = 0;
-	__atomic_fetch_add(&r->m->replayed, 1, __ATOMIC_RELAXED);
-	return &n->res;
+	e->nfindings = 0;
+	return result_of(r, n);
 }
 
 static char **
@@ -364,13 +381,11 @@ memo_put(struct memo_rule *r, const char *path, const struct node *rec,
 		e->owned[i].key = f->key ? xstrdup(f->key) : NULL;
 		e->owned[i].line = f->line;
 	}
-	e->res = *res;
-	e->res.findings = e->owned;
+	e->nfindings = (uint32_t)res->nfindings;
+	e->failed = res->failed != 0;
+	e->warned = res->warned != 0;
+	e->valid_until = res->valid_until;
 	e->rs = readset_of(r, res);
-	e->res.reads = e->rs ? e->rs->paths : NULL;
-	e->res.nreads = e->rs ? e->rs->npaths : 0;
-	e->res.patterns = e->rs ? e->rs->patterns : NULL;
-	e->res.npatterns = e->rs ? e->rs->npatterns : 0;
 	r->cur.n++;
 }
 

@@ -56,7 +56,7 @@ struct memo_rule *memo_rule_begin(struct memo *m, size_t i, const struct model *
 void memo_rule_end(struct memo_rule *r, int ok);
 
 /* The result of the iteration over record rec (a record node of file
- * path), or NULL when it must run again. */
+ * path), or NULL when it must run again. Valid until the next call. */
 const struct memo_result *memo_get(struct memo_rule *r, const char *path, const struct node *rec);
 /* Keep what the iteration over rec gave (res is copied). */
 void memo_put(struct memo_rule *r, const char *path, const struct node *rec,
