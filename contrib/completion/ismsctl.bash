@@ -48,7 +48,7 @@ _ismsctl()
 
     local opts
     case ${words[1]} in
-        check) opts="--repo --ref --worktree --as-of --index --baseline --fail-on --now --rules --pack --format --verbose --profile --help" ;;
+        check) opts="--repo --ref --worktree --as-of --index --baseline --fail-on --now --rules --pack --format --rule --verbose --profile --help" ;;
         diff) opts="--repo --now --rules --pack --fail-on --json --daemon --socket --help" ;;
         rules) opts="--rules --pack --coverage --markdown --json --help" ;;
         schema) opts="--list --markdown --out --help" ;;
