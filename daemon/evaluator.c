@@ -577,10 +577,11 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	if (g)
 		engine_use_memo(g, NULL);
 	engine_put(er, g);
-	/* The rule sandboxes of an evaluation are gone: give their heap back
-	 * to the system rather than keep the peak of the largest evaluation
-	 * resident between commits. */
-	malloc_trim(0);
+	/* The rule sandboxes of a full evaluation are gone: give their heap
+	 * back to the system rather than keep that peak resident between
+	 * commits (an incremental one leaves little to give back). */
+	if (only == NULL)
+		malloc_trim(0);
 	j->rules_ms = mono_ms() - t0 - j->load_ms - j->model_ms;
 	log_debug("%s: %zu files loaded in %.1f ms, records parsed in %.1f ms, rules "
 	          "run in %.1f ms",

@@ -175,6 +175,22 @@ rpc_strip(json_t *v)
 	return o;
 }
 
+/* The reply of results and summary: where the verdicts come from, their
+ * counts, and body (taken) under key; lets go of s. */
+static void
+reply(struct call *k, struct source *s, const char *key, json_t *body)
+{
+	struct verdict_counts vc;
+	verdict_count(s->res, &vc);
+	k->result = json_pack("{s:s, s:s?, s:O, s:O?, s:s, s:s?, s:b, s:o, s:o}", "repo",
+	                      k->r->conf.name, "commit", s->commit[0] ? s->commit : NULL,
+	                      "evaluated_at", s->at, "as_of", json_object_get(k->params, "as_of"),
+	                      "source", s->from, "rules_digest", s->digest[0] ? s->digest : NULL,
+	                      "conformant", verdict_repo_conformant(&vc), "counts",
+	                      verdict_counts_json(&vc), key, body);
+	source_done(s);
+}
+
 int
 m_results(struct call *k)
 {
@@ -187,15 +203,7 @@ m_results(struct call *k)
 	json_object_foreach (s.res, id, v)
 		if (matches(v, k))
 			json_array_append_new(a, rpc_strip(v));
-	struct verdict_counts vc;
-	verdict_count(s.res, &vc);
-	k->result = json_pack("{s:s, s:s?, s:O, s:O?, s:s, s:s?, s:b, s:o, s:o}", "repo",
-	                      k->r->conf.name, "commit", s.commit[0] ? s.commit : NULL,
-	                      "evaluated_at", s.at, "as_of", json_object_get(k->params, "as_of"),
-	                      "source", s.from, "rules_digest", s.digest[0] ? s.digest : NULL,
-	                      "conformant", verdict_repo_conformant(&vc), "counts",
-	                      verdict_counts_json(&vc), "results", a);
-	source_done(&s);
+	reply(k, &s, "results", a);
 	return 0;
 }
 
@@ -265,14 +273,7 @@ m_summary(struct call *k)
 		                                        "conformant", verdict_conformant(&vc),
 		                                        "counts", verdict_counts_json(&vc)));
 	}
-	verdict_count(s.res, &vc);
-	k->result = json_pack("{s:s, s:s?, s:O, s:O?, s:s, s:s?, s:b, s:o, s:o}", "repo",
-	                      k->r->conf.name, "commit", s.commit[0] ? s.commit : NULL,
-	                      "evaluated_at", s.at, "as_of", json_object_get(k->params, "as_of"),
-	                      "source", s.from, "rules_digest", s.digest[0] ? s.digest : NULL,
-	                      "conformant", verdict_repo_conformant(&vc), "counts",
-	                      verdict_counts_json(&vc), "groups", groups);
-	source_done(&s);
+	reply(k, &s, "groups", groups);
 	return 0;
 }
 

@@ -111,18 +111,6 @@ finding_owner(struct ctx *c, const char *file, int line, const char *control)
 }
 
 static json_t *
-verdicts_array(json_t *verdicts)
-{
-	if (json_is_array(verdicts))
-		return json_incref(verdicts);
-	json_t *a = json_array(), *v;
-	const char *k;
-	json_object_foreach (verdicts, k, v)
-		json_array_append(a, v);
-	return a;
-}
-
-static json_t *
 findings(struct ctx *c, json_t *vs)
 {
 	json_t *out = json_array(), *v;
@@ -309,7 +297,7 @@ audit_report_build(const struct model *m, json_t *verdicts, const struct catalog
 		         NULL,
 		         json_array() };
 	json_t *doc = envelope ? envelope : json_object();
-	json_t *vs = verdicts ? verdicts_array(verdicts) : json_array();
+	json_t *vs = verdict_list(verdicts);
 	soa_index(&c);
 	const struct node *man = m->manifest ? m->manifest->doc->root : NULL;
 	const struct node *cert = node_get(man, "certificate");

@@ -9,6 +9,7 @@
 #include "calendar.h"
 #include "date.h"
 #include "snapshot.h"
+#include "verdict.h"
 
 /* The verdict statuses, worst first, as the SoA ranks them. */
 static int
@@ -106,18 +107,6 @@ evidence_item(struct ctx *c, const char *ref)
 	        export_current(d, c->today, c->months), "commit", f->commit[0] ? f->commit : NULL);
 }
 
-static json_t *
-verdicts_array(json_t *verdicts)
-{
-	if (json_is_array(verdicts))
-		return json_incref(verdicts);
-	json_t *a = json_array(), *v;
-	const char *k;
-	json_object_foreach (verdicts, k, v)
-		json_array_append(a, v);
-	return a;
-}
-
 /* The rules, worst verdict and open findings of one control. */
 static void
 control_verdicts(json_t *o, json_t *vs, const char *id)
@@ -163,7 +152,7 @@ soa_build(const struct model *m, json_t *verdicts, const struct catalogue *cat, 
 	struct ctx c = { m, export_people(m), export_today(m, now), export_max_age_months(m),
 		         json_object() };
 	json_t *doc = envelope ? envelope : json_object();
-	json_t *vs = verdicts ? verdicts_array(verdicts) : json_array();
+	json_t *vs = verdict_list(verdicts);
 	calendar_each(m, "evidence", add_evidence_record, &c);
 	const struct model_doc *sd = find_type(m, "soa");
 	const struct node *root = sd ? sd->doc->root : NULL;

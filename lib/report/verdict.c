@@ -298,3 +298,16 @@ verdict_apply(json_t *set, json_t *diff)
 		if (json_is_string(v))
 			json_object_del(set, json_string_value(v));
 }
+
+json_t *
+verdict_list(json_t *set)
+{
+	if (json_is_array(set))
+		return json_incref(set);
+	json_t *a = json_array(), *v;
+	const char *k;
+	if (json_is_object(set))
+		json_object_foreach (set, k, v)
+			json_array_append(a, v);
+	return a;
+}

@@ -33,6 +33,9 @@ void verdict_counts_add(struct verdict_counts *c, int st);
 void verdict_counts_from(struct verdict_counts *c, const size_t n[ST_COUNT]);
 /* How many verdicts were counted in all, unknown ones too. */
 size_t verdict_counts_total(const struct verdict_counts *c);
+/* The verdicts of set (an object id -> verdict, or an array) as an array
+ * in their order; an empty one for NULL. The caller's reference. */
+json_t *verdict_list(json_t *set);
 /* Count the verdicts of set (an object id -> verdict, or an array) into
  * *out (set to zero first). */
 void verdict_count(json_t *set, struct verdict_counts *out);

@@ -386,7 +386,29 @@ i_track_add(lua_State *L)
 	return 0;
 }
 
-static char *opt_field(lua_State *L, int idx, const char *k);
+/* Text field k of the table at the top, borrowed from it; NULL when
+ * absent or not text. */
+static const char *
+str_field(lua_State *L, const char *k)
+{
+	lua_getfield(L, -1, k);
+	const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	lua_pop(L, 1);
+	return v;
+}
+
+/* The finding table at the top (what r:fail and its kin make), its
+ * strings borrowed from it: for the verdict and for the memo alike. */
+static struct memo_finding
+finding_fields(lua_State *L)
+{
+	struct memo_finding f = { str_field(L, "message"), str_field(L, "severity"),
+		                  str_field(L, "file"), str_field(L, "key"), 0 };
+	lua_getfield(L, -1, "line");
+	f.line = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	return f;
+}
 
 /* r:each: whether iterations are kept for the next evaluation. */
 static int
@@ -445,26 +467,19 @@ i_memo_get(lua_State *L)
 	return 4;
 }
 
-static char **
-lua_strings(lua_State *L, int idx, size_t *n)
+/* The strings of list idx, borrowed from it (it keeps them alive); the
+ * caller frees the array. */
+static const char **
+borrowed_strings(lua_State *L, int idx, size_t *n)
 {
 	*n = lua_rawlen(L, idx);
-	char **v = xcalloc(*n ? *n : 1, sizeof(*v));
+	const char **v = xcalloc(*n ? *n : 1, sizeof(*v));
 	for (size_t i = 0; i < *n; i++) {
 		lua_rawgeti(L, idx, (lua_Integer)i + 1);
-		const char *s = lua_tostring(L, -1);
-		v[i] = xstrdup(s ? s : "");
+		v[i] = lua_tostring(L, -1) ? lua_tostring(L, -1) : "";
 		lua_pop(L, 1);
 	}
 	return v;
-}
-
-static void
-free_strings(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* r:each: keep what the iteration over record 1 gave: findings (list of
@@ -487,34 +502,25 @@ i_memo_put(lua_State *L)
 		res.valid_until = days;
 	res.failed = lua_toboolean(L, 4);
 	res.warned = lua_toboolean(L, 5);
+	/* Everything below is borrowed from the tables at 2, 6 and 7, which
+	 * keep it alive: memo_put copies what it keeps. */
 	size_t nf = lua_rawlen(L, 2);
 	struct memo_finding *f = xcalloc(nf ? nf : 1, sizeof(*f));
 	for (size_t i = 0; i < nf; i++) {
 		lua_rawgeti(L, 2, (lua_Integer)i + 1);
-		f[i].message = opt_field(L, -1, "message");
-		f[i].severity = opt_field(L, -1, "severity");
-		f[i].file = opt_field(L, -1, "file");
-		f[i].key = opt_field(L, -1, "key");
-		lua_getfield(L, -1, "line");
-		f[i].line = (int)lua_tointeger(L, -1);
-		lua_pop(L, 2);
+		f[i] = finding_fields(L);
+		lua_pop(L, 1);
 	}
 	res.findings = f;
 	res.nfindings = nf;
-	char **reads = lua_strings(L, 6, &res.nreads);
-	char **pats = lua_strings(L, 7, &res.npatterns);
+	const char **reads = borrowed_strings(L, 6, &res.nreads);
+	const char **pats = borrowed_strings(L, 7, &res.npatterns);
 	res.reads = reads;
 	res.patterns = pats;
 	memo_put(e->mr, d->path, n, &res);
-	for (size_t i = 0; i < nf; i++) {
-		free(f[i].message);
-		free(f[i].severity);
-		free(f[i].file);
-		free(f[i].key);
-	}
 	free(f);
-	free_strings(reads, res.nreads);
-	free_strings(pats, res.npatterns);
+	free(reads);
+	free(pats);
 	return 0;
 }
 
@@ -1236,15 +1242,13 @@ read_findings(lua_State *L, struct rule_result *res)
 	for (size_t i = 0; i < n; i++) {
 		struct finding *f = &res->findings[res->nfindings++];
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		f->message = opt_field(L, -1, "message");
-		if (f->message == NULL)
-			f->message = xstrdup("(no message)");
-		f->severity = opt_field(L, -1, "severity");
-		f->file = opt_field(L, -1, "file");
-		f->key = opt_field(L, -1, "key");
-		lua_getfield(L, -1, "line");
-		f->line = (int)lua_tointeger(L, -1);
-		lua_pop(L, 2);
+		struct memo_finding g = finding_fields(L);
+		f->message = xstrdup(g.message ? g.message : "(no message)");
+		f->severity = g.severity ? xstrdup(g.severity) : NULL;
+		f->file = g.file ? xstrdup(g.file) : NULL;
+		f->key = g.key ? xstrdup(g.key) : NULL;
+		f->line = g.line;
+		lua_pop(L, 1);
 	}
 }
 

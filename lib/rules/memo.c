@@ -79,10 +79,10 @@ static void
 findings_free(struct memo_finding *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		free(f[i].message);
-		free(f[i].severity);
-		free(f[i].file);
-		free(f[i].key);
+		free((char *)f[i].message);
+		free((char *)f[i].severity);
+		free((char *)f[i].file);
+		free((char *)f[i].key);
 	}
 	free(f);
 }
@@ -275,9 +275,9 @@ result_of(struct memo_rule *r, const struct entry *e)
 	o->valid_until = e->valid_until;
 	o->failed = e->failed;
 	o->warned = e->warned;
-	o->reads = e->rs ? e->rs->paths : NULL;
+	o->reads = e->rs ? (const char *const *)e->rs->paths : NULL;
 	o->nreads = e->rs ? e->rs->npaths : 0;
-	o->patterns = e->rs ? e->rs->patterns : NULL;
+	o->patterns = e->rs ? (const char *const *)e->rs->patterns : NULL;
 	o->npatterns = e->rs ? e->rs->npatterns : 0;
 	return o;
 }
@@ -309,7 +309,7 @@ memo_get(struct memo_rule *r, const char *path, const struct node *rec)
 }
 
 static char **
-copy_strings(char *const *v, size_t n)
+copy_strings(const char *const *v, size_t n)
 {
 	char **out = xcalloc(n ? n : 1, sizeof(*out));
 	for (size_t i = 0; i < n; i++)
@@ -318,7 +318,7 @@ copy_strings(char *const *v, size_t n)
 }
 
 static int
-same_strings(char *const *a, size_t na, char *const *b, size_t nb)
+same_strings(char *const *a, size_t na, const char *const *b, size_t nb)
 {
 	if (na != nb)
 		return 0;
@@ -372,7 +372,9 @@ memo_put(struct memo_rule *r, const char *path, const struct node *rec,
 	e->path = ph;
 	e->rec = rh;
 	e->line = rec->line;
-	e->owned = xcalloc(res->nfindings ? res->nfindings : 1, sizeof(*e->owned));
+	/* Most iterations find nothing: no allocation for them. */
+	if (res->nfindings > 0)
+		e->owned = xcalloc(res->nfindings, sizeof(*e->owned));
 	for (size_t i = 0; i < res->nfindings; i++) {
 		const struct memo_finding *f = &res->findings[i];
 		e->owned[i].message = f->message ? xstrdup(f->message) : NULL;

@@ -25,7 +25,7 @@ struct memo_rule;
 /* What one iteration gave: its findings, the earliest day its verdict
  * holds to (INT64_MIN: none), whether it failed or warned. */
 struct memo_finding {
-	char *message, *severity, *file, *key;
+	const char *message, *severity, *file, *key; /* NULL: none */
 	int line;
 };
 
@@ -35,9 +35,9 @@ struct memo_result {
 	int64_t valid_until;
 	int failed, warned;
 	/* What it read besides its record, to count as read again. */
-	char *const *reads;
+	const char *const *reads;
 	size_t nreads;
-	char *const *patterns;
+	const char *const *patterns;
 	size_t npatterns;
 };
 
@@ -58,7 +58,8 @@ void memo_rule_end(struct memo_rule *r, int ok);
 /* The result of the iteration over record rec (a record node of file
  * path), or NULL when it must run again. Valid until the next call. */
 const struct memo_result *memo_get(struct memo_rule *r, const char *path, const struct node *rec);
-/* Keep what the iteration over rec gave (res is copied). */
+/* Keep what the iteration over rec gave (res and its strings are
+ * copied: they may be borrowed from the rule's Lua state). */
 void memo_put(struct memo_rule *r, const char *path, const struct node *rec,
               const struct memo_result *res);
 

@@ -529,25 +529,30 @@ local function add(self, severity, ...)
   end }, __metatable = false })
 end
 
--- One iteration of r:each, its outcome kept apart from the rule's so far
--- and then added to it; returns what it gave, for the memo.
-local function iterate(self, st, fn, rec, keep)
+-- Add an outcome (an iteration's, run or replayed) to the rule's.
+local function add_outcome(st, vu, failed, warned)
+  if vu ~= nil and (st.valid_until == nil or vu < st.valid_until) then st.valid_until = vu end
+  st.failed = st.failed or failed or nil
+  st.warned = st.warned or warned or nil
+end
+
+-- Run one iteration of r:each with its outcome kept apart, keep that in
+-- the memo, and add it to the rule's. An iteration that links to another
+-- rule or finds the rule not applicable is not kept: that is the rule's
+-- outcome, not the record's.
+local function iterate(st, fn, rec)
   local nf, vu, failed, warned, nl, na = #st.findings, st.valid_until, st.failed, st.warned, #st.links, st.na
   st.valid_until, st.failed, st.warned = nil, nil, nil
-  if keep then I.track_push() end
+  I.track_push()
   fn(rec)
-  local reads, patterns
-  if keep then reads, patterns = I.track_pop() end
-  local mine = { valid_until = st.valid_until, failed = st.failed, warned = st.warned,
-    keep = keep and #st.links == nl and st.na == na }
-  if mine.keep then
-    mine.findings = table.move(st.findings, nf + 1, #st.findings, 1, {})
-    mine.reads, mine.patterns = reads, patterns
+  local reads, patterns = I.track_pop()
+  if #st.links == nl and st.na == na then
+    I.memo_put(rec, table.move(st.findings, nf + 1, #st.findings, 1, {}), st.valid_until,
+      st.failed == true, st.warned == true, reads, patterns)
   end
-  if vu ~= nil and (st.valid_until == nil or vu < st.valid_until) then st.valid_until = vu end
-  st.failed = failed or st.failed
-  st.warned = warned or st.warned
-  return mine
+  local my_vu, my_failed, my_warned = st.valid_until, st.failed, st.warned
+  st.valid_until, st.failed, st.warned = vu, failed, warned
+  add_outcome(st, my_vu, my_failed, my_warned)
 end
 
 ---Run fn(rec) for every record of type t, in the order of r:records(t).
@@ -567,23 +572,15 @@ function Ctx:each(t, fn)
     for _, rec in ipairs(list) do fn(rec) end
     return
   end
-  local keep = true
   for _, rec in ipairs(list) do
-    local found, vu, failed, warned
-    if keep then found, vu, failed, warned = I.memo_get(rec) end
+    local found, vu, failed, warned = I.memo_get(rec)
     if found then
       if found ~= true then
         for _, f in ipairs(found) do st.findings[#st.findings + 1] = f end
       end
-      if vu ~= nil and (st.valid_until == nil or vu < st.valid_until) then st.valid_until = vu end
-      st.failed = st.failed or failed or nil
-      st.warned = st.warned or warned or nil
+      add_outcome(st, vu, failed, warned)
     else
-      local mine = iterate(self, st, fn, rec, keep)
-      if mine.keep then
-        I.memo_put(rec, mine.findings, mine.valid_until, mine.failed == true, mine.warned == true,
-          mine.reads, mine.patterns)
-      end
+      iterate(st, fn, rec)
     end
   end
 end

@@ -446,12 +446,6 @@ function M.audience_matcher(rec)
   end
 end
 
----Whether person p belongs to the audience of rec (see M.audience_matcher).
-function M.in_audience(p, rec)
-  local match = M.audience_matcher(rec)
-  return match == nil or match(profile(p)) == true
-end
-
 ---How an audience reads in a message: "the staff of site Gdańsk".
 function M.audience_text(rec)
   if not M.has_audience(rec) then return "all staff" end

@@ -68,7 +68,7 @@ asset(const struct world *w, size_t i)
 static int
 one_run(struct memo *m, const struct world *w, int64_t day, const char *digest, int ok)
 {
-	static char *const reads[] = { "people/personnel.yaml" };
+	static const char *const reads[] = { "people/personnel.yaml" };
 	struct memo_finding f = { "AS-2 is odd", "minor", "assets/a.yaml", NULL, 7 };
 	struct memo_rule *r = memo_rule_begin(m, 0, w->m, day, digest);
 	int replayed = 0;
