@@ -57,7 +57,16 @@ repo_resolve(const char *path, const char *ref, char out[41], int *unborn)
 	if (access(path, F_OK) < 0)
 		return err_set("the repository %s is gone: %s", path, strerror(errno));
 	if (gitcache_open(&r, path) < 0) {
-		gerr(path);
+		char *gd = repo_gitdir_of(path), *sub = xasprintf("%s/refs", gd);
+		if (access(sub, F_OK) < 0 && errno == ENOENT)
+			err_set("the repository %s has lost its refs directory (%s is missing), "
+			        "where git keeps its branches: restore it or clone the repository "
+			        "again",
+			        path, sub);
+		else
+			gerr(path);
+		free(sub);
+		free(gd);
 		goto out;
 	}
 	if (git_revparse_single(&o, r, ref ? ref : "HEAD") < 0) {
