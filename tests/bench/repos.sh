@@ -9,10 +9,12 @@
 #     has its first verdicts: the base;
 #   - starts ismsd on all N and measures the time until every repository
 #     has its first verdicts, and the resident memory, in all and per
-#     repository above the base;
+#     repository above the base; counts the daemon's inotify instances
+#     and watches, and the repositories it polls instead (the log);
 #   - adds the large synthetic ISMS (BUILD_DIR/bench-isms, as daemon.sh
 #     makes it) by a reload, and while it is evaluated in full (the
-#     `evaluate` method) commits one file to a small repository: the
+#     `evaluate` method) commits one file to a small repository (the
+#     last, past the 128 inotify instances Linux allows by default): the
 #     latency from that commit to its `commits` notification, median and
 #     90th percentile of 7.
 # Figures are printed beside their targets; a missed target is reported,
@@ -124,6 +126,21 @@ def rss_kb(p):
     return 0
 
 
+def inotify(p):
+    """The inotify instances of p and the directories they watch."""
+    n = watches = 0
+    for fd in os.listdir("/proc/%d/fd" % p.pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (p.pid, fd)) != "anon_inode:inotify":
+                continue
+            n += 1
+            watches += sum(1 for l in open("/proc/%d/fdinfo/%s" % (p.pid, fd))
+                           if l.startswith("inotify wd:"))
+        except OSError:
+            pass
+    return n, watches
+
+
 def stop(p):
     p.send_signal(signal.SIGTERM)
     p.wait()
@@ -150,6 +167,10 @@ print("%d repositories: every one has its first verdicts %.1f s after start   ta
       % (n, ready, "met" if ready < 60 else "MISSED"))
 print("  RSS %.1f MB in all; %.2f MB per repository above the base   target < 2 MB  %s"
       % (total / 1000, per, "met" if per < 2 else "MISSED"))
+ino, watches = inotify(p)
+polled = sum(1 for l in open(T + "/ismsd-all.log") if "; polling every" in l)
+print("  inotify: %d instance(s) watching %d directories; %d repositories polled instead"
+      % (ino, watches, polled))
 
 # 3. The large ISMS joins (a reload); a small repository's commit while
 # the large one is evaluated in full.
