@@ -63,7 +63,7 @@ heads > "$T/want"
 until_states "$T/want"
 ok $? "all $N repositories are evaluated at their heads"
 is "$(states | wc -l)" $N "status lists all $N"
-is "$(ls -l "/proc/$ISMSD_PID/fd" | grep -c inotify)" 1 "one inotify instance watches them all"
+is "$(ls -l "/proc/$ISMSD_PID/fd" | grep -c anon_inode:inotify)" 1 "one inotify instance watches them all"
 
 # verdicts REPO: rule, status and findings (file, line, fingerprint) of
 # the daemon's results, one rule a line; from the JSON on stdin

@@ -81,7 +81,7 @@ conf() { # conf [PATH [MORE]]: acme, and beta at PATH (polling off) with MORE
 	} > "$T/ismsd.conf"
 }
 inotify_fds() { # the daemon's inotify instances
-	ls -l "/proc/$ISMSD_PID/fd" 2>/dev/null | grep -c inotify
+	ls -l "/proc/$ISMSD_PID/fd" 2>/dev/null | grep -c anon_inode:inotify
 }
 inotify_watches() { # the directories they watch
 	cat "/proc/$ISMSD_PID/fdinfo/"* 2>/dev/null | grep -c '^inotify wd:'
