@@ -279,6 +279,7 @@ result_of(struct memo_rule *r, const struct entry *e)
 	o->nreads = e->rs ? e->rs->npaths : 0;
 	o->patterns = e->rs ? (const char *const *)e->rs->patterns : NULL;
 	o->npatterns = e->rs ? e->rs->npatterns : 0;
+	o->set = e->rs;
 	return o;
 }
 

@@ -39,6 +39,9 @@ struct memo_result {
 	size_t nreads;
 	const char *const *patterns;
 	size_t npatterns;
+	/* Who else read the same: results with the same set read the same
+	 * (their reads need adding once). NULL: it read nothing else. */
+	const void *set;
 };
 
 /* Memos for nrules rules. The caller's (memo_free). */
