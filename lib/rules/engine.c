@@ -471,8 +471,10 @@ str_field(lua_State *L, const char *k)
 static struct memo_finding
 finding_fields(lua_State *L)
 {
-	struct memo_finding f = { str_field(L, "message"), str_field(L, "severity"),
-		                  str_field(L, "file"), str_field(L, "key"), 0 };
+	struct memo_finding f = { .message = str_field(L, "message"),
+		                  .severity = str_field(L, "severity"),
+		                  .file = str_field(L, "file"),
+		                  .key = str_field(L, "key") };
 	lua_getfield(L, -1, "line");
 	f.line = (int)lua_tointeger(L, -1);
 	lua_pop(L, 1);
@@ -498,30 +500,14 @@ collection_list(const struct model_doc *md)
 	return list && list->kind == NODE_SEQ ? list : NULL;
 }
 
-/* Push finding f of a replayed iteration as the table r:fail made. */
-static void
-push_memo_finding(lua_State *L, const struct memo_finding *f)
-{
-	lua_createtable(L, 0, 5);
-	lua_pushstring(L, f->message);
-	lua_setfield(L, -2, "message");
-	lua_pushstring(L, f->severity);
-	lua_setfield(L, -2, "severity");
-	lua_pushstring(L, f->file);
-	lua_setfield(L, -2, "file");
-	lua_pushinteger(L, f->line);
-	lua_setfield(L, -2, "line");
-	lua_pushstring(L, f->key);
-	lua_setfield(L, -2, "key");
-}
-
 /* r:each over type 1: the iterations that can be replayed and those that
  * must run, in one pass over the records, making no proxy for those
  * replayed (a one-record edit of a 10,000-record register replays 9,999).
  * Returns:
  *   runs, at   the records to run, in order, and their places among all
  *              the records of the type (1-based);
- *   found, fat the replayed findings, and the places of their records;
+ *   found, fat the replayed findings (the memo's, as light userdata that
+ *              read_findings knows), and the places of their records;
  *   the earliest valid_until of the replayed iterations (nil: none), and
  *   whether any of them failed, or warned.
  * The reads of the replayed iterations count as the rule's. */
@@ -569,7 +555,7 @@ scan_one(struct scan *s, const struct node *n, const struct model_doc *md)
 	}
 	scan_reads(s, res);
 	for (size_t i = 0; i < res->nfindings; i++) {
-		push_memo_finding(L, &res->findings[i]);
+		lua_pushlightuserdata(L, &res->findings[i]);
 		lua_rawseti(L, SCAN_FOUND, ++s->nfound);
 		lua_pushinteger(L, s->k);
 		lua_rawseti(L, SCAN_FAT, s->nfound);
@@ -1380,36 +1366,55 @@ engine_catalogue(const struct engine *e)
 	return e->cat;
 }
 
+/* Give finding f of rule id its record and fingerprint. */
+static void
+identify_one(const struct model *m, const char *id, struct finding *f)
+{
+	f->record = fingerprint_record(m, f->file, f->line);
+	char *kind = fingerprint_kind(f->key, f->message);
+	fingerprint_make(id, f->record, kind, f->fingerprint);
+	free(kind);
+}
+
 /* Copy the findings list at the top of the stack into res. */
 static void
-read_findings(lua_State *L, struct rule_result *res)
+read_findings(lua_State *L, const struct model *m, struct rule_result *res)
 {
 	size_t n = lua_rawlen(L, -1);
 	res->findings = xcalloc(n ? n : 1, sizeof(*res->findings));
 	for (size_t i = 0; i < n; i++) {
 		struct finding *f = &res->findings[res->nfindings++];
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		struct memo_finding g = finding_fields(L);
+		/* A replayed r:each finding is the memo's own (i_memo_scan). */
+		struct memo_finding *kept =
+		        lua_islightuserdata(L, -1) ? lua_touserdata(L, -1) : NULL;
+		struct memo_finding g = kept ? *kept : finding_fields(L);
 		f->message = xstrdup(g.message ? g.message : "(no message)");
 		f->severity = g.severity ? xstrdup(g.severity) : NULL;
 		f->file = g.file ? xstrdup(g.file) : NULL;
 		f->key = g.key ? xstrdup(g.key) : NULL;
 		f->line = g.line;
+		if (kept && kept->record == NULL) {
+			/* Worked out once, kept by the memo for the next replays. */
+			identify_one(m, res->rule->id, f);
+			kept->record = xstrdup(f->record);
+			memcpy(kept->fingerprint, f->fingerprint, sizeof(kept->fingerprint));
+		} else if (kept) {
+			f->record = xstrdup(kept->record);
+			memcpy(f->fingerprint, kept->fingerprint, sizeof(f->fingerprint));
+		}
 		lua_pop(L, 1);
 	}
 }
 
-/* Give each finding of res its record and fingerprint. */
+/* Give each finding of res its record and fingerprint, but for those a
+ * replay brought with them. */
 static void
 identify(const struct model *m, struct rule_result *res)
 {
-	for (size_t k = 0; k < res->nfindings; k++) {
-		struct finding *f = &res->findings[k];
-		f->record = fingerprint_record(m, f->file, f->line);
-		char *kind = fingerprint_kind(f->key, f->message);
-		fingerprint_make(res->rule->id, f->record, kind, f->fingerprint);
-		free(kind);
-	}
+	for (size_t k = 0; k < res->nfindings; k++)
+		if (res->findings[k].record == NULL)
+			identify_one(m, res->rule->id, &res->findings[k]);
 }
 
 static enum rule_status
@@ -1455,7 +1460,7 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 		lua_pop(L, 1);
 		res->note = opt_field(L, -1, "note");
 		lua_getfield(L, -1, "findings");
-		read_findings(L, res);
+		read_findings(L, e->m, res);
 		lua_pop(L, 1);
 		identify(e->m, res);
 		lua_getfield(L, -1, "valid_until");

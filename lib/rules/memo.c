@@ -83,6 +83,7 @@ findings_free(struct memo_finding *f, size_t n)
 		free((char *)f[i].severity);
 		free((char *)f[i].file);
 		free((char *)f[i].key);
+		free(f[i].record);
 	}
 	free(f);
 }

@@ -27,10 +27,15 @@ struct memo_rule;
 struct memo_finding {
 	const char *message, *severity, *file, *key; /* NULL: none */
 	int line;
+	/* Kept by the memo once worked out for the verdict (the record the
+	 * finding is about, and its fingerprint): a replay does not work them
+	 * out again. NULL / empty until then. */
+	char *record;
+	char fingerprint[33];
 };
 
 struct memo_result {
-	const struct memo_finding *findings;
+	struct memo_finding *findings; /* the memo's: valid until memo_rule_end */
 	size_t nfindings;
 	int64_t valid_until;
 	int failed, warned;
