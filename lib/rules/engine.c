@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "thread.h"
+#include "id_index.h"
 #include "memo.h"
 #include "date.h"
 #include "log.h"
@@ -99,6 +100,9 @@ struct run {
 	struct queue *q; /* the rules to evaluate, shared by the runs */
 	struct problems errs;
 	struct memo_rule *mr; /* the running rule's memo, or NULL */
+	/* r:record's indexes, by record type, of the model ids_of. */
+	struct id_index *ids;
+	const struct model *ids_of;
 };
 
 /* The rules of one evaluation, taken one at a time by whichever run is
@@ -723,6 +727,53 @@ i_count(lua_State *L)
 	return 1;
 }
 
+static void
+ids_free(struct run *e)
+{
+	size_t nt;
+	(void)record_types(&nt);
+	for (size_t i = 0; e->ids && i < nt; i++)
+		id_index_free(&e->ids[i]);
+	free(e->ids);
+	e->ids = NULL;
+	e->ids_of = NULL;
+}
+
+/* r:record(type 1, id 2): the first record of the type with that id, or
+ * nothing; the index of a type is made at its first lookup in this
+ * evaluation. The rule's reads are noted by the caller (track_type). */
+static int
+i_record_by_id(lua_State *L)
+{
+	struct run *e = eng(L);
+	const struct record_type *t = check_type(L, 1);
+	size_t len;
+	const char *id = luaL_checklstring(L, 2, &len);
+	if (e->m == NULL)
+		return 0;
+	if (e->ids_of != e->m) {
+		ids_free(e);
+		size_t nt;
+		(void)record_types(&nt);
+		e->ids = xcalloc(nt + 1, sizeof(*e->ids));
+		e->ids_of = e->m;
+	}
+	struct id_index *x = &e->ids[model_type_index(t)];
+	if (x->v == NULL && x->n == 0) {
+		id_index_build(x, e->m, t);
+		/* Work a Lua loop over the records would have been charged. */
+		sandbox_charge(L, 8 * (uint64_t)x->n);
+		if (x->n == 0) /* built, and empty: not built again */
+			x->v = xcalloc(1, 1);
+	}
+	const struct model_doc *md;
+	const struct node *n = id_index_find(x, id, len, &md);
+	if (n == NULL)
+		return 0;
+	lua_record_push_decl(L, n, md->doc, record_type_decl(t));
+	return 1;
+}
+
 static int
 i_id_field(lua_State *L)
 {
@@ -1017,6 +1068,7 @@ push_internal(lua_State *L, struct run *e)
 		{ "readonly", i_readonly },
 		{ "memo_on", i_memo_on },
 		{ "memo_scan", i_memo_scan },
+		{ "record_by_id", i_record_by_id },
 		{ "memo_put", i_memo_put },
 		{ "new_env", i_new_env },
 		{ "lib_load", i_lib_load },
@@ -1534,6 +1586,7 @@ run_done(struct run *x)
 	if (x == NULL)
 		return;
 	sandbox_free(x->sb);
+	ids_free(x);
 	strset_free(&x->reads);
 	strset_free(&x->patterns);
 	problems_free(&x->errs);

@@ -340,21 +340,9 @@ end
 
 ---The record of type t whose id field is id, or nil.
 function Ctx:record(t, id)
-  local l = records_of(t)
-  local idx = id_index[t]
-  if not idx then
-    idx = {}
-    local key = I.id_field(t)
-    if key then
-      for _, rec in ipairs(l) do
-        local v = I.text(rec, key)
-        if v ~= nil and idx[v] == nil then idx[v] = rec end
-      end
-    end
-    id_index[t] = idx
-  end
+  I.track_type(t)
   if id == nil then return nil end
-  return idx[tostring(id)]
+  return I.record_by_id(t, tostring(id))
 end
 
 -- Results of r:shared by builder and key, and how many of its computations
