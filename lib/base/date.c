@@ -269,6 +269,12 @@ zone_name_ok(const char *tz)
 	return 1;
 }
 
+/* The last zone found, under zlock: libical looks a name up by searching
+ * its whole list, and the calendar asks for the same zone thousands of
+ * times per evaluation. */
+static char last_tz[64];
+static icaltimezone *last_z;
+
 /* Lock libical and look up zone tz. Returns the zone with zlock held, or
  * NULL with zlock released and the error set. The zone is borrowed from
  * libical's cache, valid until date_shutdown(). */
@@ -280,9 +286,16 @@ zone_lock(const char *tz)
 
 	if (zone_name_ok(tz)) {
 		pthread_mutex_lock(&zlock);
+		if (last_z != NULL && strcmp(last_tz, tz) == 0)
+			return last_z;
 		z = icaltimezone_get_builtin_timezone(tz);
-		if (z != NULL)
+		if (z != NULL) {
+			if (strlen(tz) < sizeof(last_tz)) {
+				memcpy(last_tz, tz, strlen(tz) + 1);
+				last_z = z;
+			}
 			return z;
+		}
 		pthread_mutex_unlock(&zlock);
 	}
 	err_set("unknown time zone '%s' (expected a name from the time zone "
@@ -481,6 +494,7 @@ void
 date_shutdown(void)
 {
 	pthread_mutex_lock(&zlock);
+	last_z = NULL;
 	icaltimezone_free_builtin_timezones();
 	pthread_mutex_unlock(&zlock);
 }

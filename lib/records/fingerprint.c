@@ -16,13 +16,18 @@
 static long
 item_at(const struct node *seq, int line)
 {
-	long found = -1;
-	for (size_t i = 0; i < seq->n; i++) {
-		if (seq->items[i]->line > line)
-			break;
-		found = (long)i;
+	/* Items are in file order: the last that starts at or before line.
+	 * Halving, as a register of thousands of items has a finding for
+	 * many of them. */
+	size_t lo = 0, hi = seq->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (seq->items[mid]->line <= line)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return found;
+	return (long)lo - 1;
 }
 
 static int

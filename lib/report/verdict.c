@@ -2,6 +2,7 @@
 #include "verdict.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -252,22 +253,55 @@ verdict_diff(json_t *prev, json_t *next, json_t **changed, json_t **olds, json_t
 	return json_array_size(*changed) + json_array_size(*removed);
 }
 
-/* Items of a not in b. */
+/* Whether b holds an item equal to x: by its text in seen when there is
+ * one (see minus), else by comparing. */
+static int
+holds(json_t *b, json_t *seen, json_t *x)
+{
+	if (seen) {
+		char *k = json_dumps(x, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		int in = k && json_object_get(seen, k) != NULL;
+		free(k);
+		return in;
+	}
+	size_t k;
+	json_t *y;
+	json_array_foreach (b, k, y)
+		if (json_equal(x, y))
+			return 1;
+	return 0;
+}
+
+/* Items of a not in b. A rule that runs again gives its findings in the
+ * same order as before, with few added or gone: the items that match
+ * at the same place from either end are skipped, and only the rest is
+ * looked for in b, by comparing when that is little work and through a
+ * set of b's items as text when it is not (thousands of findings of one
+ * rule would make comparing each with each take seconds). */
 static json_t *
 minus(json_t *a, json_t *b)
 {
-	json_t *out = json_array(), *x, *y;
-	size_t i, k;
-	json_array_foreach (a, i, x) {
-		int found = 0;
-		json_array_foreach (b, k, y)
-			if (json_equal(x, y)) {
-				found = 1;
-				break;
-			}
-		if (!found)
-			json_array_append(out, x);
+	json_t *out = json_array(), *seen = NULL;
+	size_t na = json_array_size(a), nb = json_array_size(b), lo = 0, hi = na;
+	while (lo < na && lo < nb && json_equal(json_array_get(a, lo), json_array_get(b, lo)))
+		lo++;
+	while (hi > lo && nb - (na - hi) > lo &&
+	       json_equal(json_array_get(a, hi - 1), json_array_get(b, nb - (na - hi) - 1)))
+		hi--;
+	if ((hi - lo) * nb > 4096) {
+		seen = json_object();
+		for (size_t i = 0; i < nb; i++) {
+			char *k = json_dumps(json_array_get(b, i),
+			                     JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+			if (k)
+				json_object_set_new(seen, k, json_true());
+			free(k);
+		}
 	}
+	for (size_t i = lo; i < hi; i++)
+		if (!holds(b, seen, json_array_get(a, i)))
+			json_array_append(out, json_array_get(a, i));
+	json_decref(seen);
 	return out;
 }
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "thread.h"
+#include "id_index.h"
 #include "memo.h"
 #include "date.h"
 #include "log.h"
@@ -45,6 +46,10 @@ struct srcfile {
 	char *rel; /* path relative to the rules directory */
 	char *src;
 	size_t len;
+	/* src compiled once (compile_all), loaded by every sandbox instead
+	 * of parsing src again; NULL when src does not compile. */
+	char *bin;
+	size_t binlen;
 };
 
 struct strset {
@@ -67,8 +72,9 @@ struct engine {
 	 * neither allocates from the other's malloc arena. */
 	struct run *spare[1];
 	size_t nspare;
-	char digest[41];   /* of every pack and library file, names and text */
-	struct memo *memo; /* r:each results between evaluations (borrowed); NULL: off */
+	char digest[41];    /* of every pack and library file, names and text */
+	struct srcfile sdk; /* the built-in SDK, compiled */
+	struct memo *memo;  /* r:each results between evaluations (borrowed); NULL: off */
 };
 
 #define SHARED_DEPTH 8
@@ -94,6 +100,9 @@ struct run {
 	struct queue *q; /* the rules to evaluate, shared by the runs */
 	struct problems errs;
 	struct memo_rule *mr; /* the running rule's memo, or NULL */
+	/* r:record's indexes, by record type, of the model ids_of. */
+	struct id_index *ids;
+	const struct model *ids_of;
 };
 
 /* The rules of one evaluation, taken one at a time by whichever run is
@@ -195,6 +204,68 @@ engine_default_rules_dir(void)
 
 /* Loading pack sources. */
 
+/* Collects what lua_dump writes. */
+static int
+dump_to(lua_State *L, const void *p, size_t n, void *arg)
+{
+	(void)L;
+	struct srcfile *f = arg;
+	f->bin = xrealloc(f->bin, f->binlen + n);
+	memcpy(f->bin + f->binlen, p, n);
+	f->binlen += n;
+	return 0;
+}
+
+/* Compile f once, keeping its line information for messages. A file
+ * that does not compile keeps no code: loading it from its text gives
+ * the error where it is reported. */
+static void
+compile(lua_State *L, struct srcfile *f)
+{
+	char chunk[512];
+	snprintf(chunk, sizeof(chunk), "@%s", f->rel);
+	if (luaL_loadbufferx(L, f->src, f->len, chunk, "t") == LUA_OK &&
+	    lua_dump(L, dump_to, f, 0) != 0) {
+		free(f->bin);
+		f->bin = NULL;
+		f->binlen = 0;
+	}
+	lua_settop(L, 0);
+}
+
+/* Compile the SDK and every pack and library once per engine: a sandbox
+ * is set up for every evaluation (and two for a full one), and parsing
+ * the Lua text again each time cost more than some of the rules. */
+static void
+compile_all(struct engine *e)
+{
+	lua_State *L = luaL_newstate();
+	if (L == NULL)
+		return;
+	e->sdk.rel = xstrdup("sdk.lua");
+	e->sdk.src = xmalloc(sdk_lua_len);
+	memcpy(e->sdk.src, sdk_lua, sdk_lua_len);
+	e->sdk.len = sdk_lua_len;
+	compile(L, &e->sdk);
+	for (size_t i = 0; i < e->npacks; i++)
+		compile(L, &e->packs[i]);
+	for (size_t i = 0; i < e->nlibs; i++)
+		compile(L, &e->libs[i]);
+	lua_close(L);
+}
+
+/* Load f in L: its compiled code when it has some (made by this engine,
+ * so trusted as binary), else its text. */
+static int
+load_src(lua_State *L, const struct srcfile *f)
+{
+	char chunk[512];
+	snprintf(chunk, sizeof(chunk), "@%s", f->rel);
+	if (f->bin)
+		return luaL_loadbufferx(L, f->bin, f->binlen, chunk, "b");
+	return luaL_loadbufferx(L, f->src, f->len, chunk, "t");
+}
+
 static int
 cmp_src(const void *a, const void *b)
 {
@@ -208,6 +279,8 @@ add_src(struct srcfile **v, size_t *n, const char *rel, char *src, size_t len)
 	(*v)[*n].rel = xstrdup(rel);
 	(*v)[*n].src = src;
 	(*v)[*n].len = len;
+	(*v)[*n].bin = NULL;
+	(*v)[*n].binlen = 0;
 	(*n)++;
 }
 
@@ -402,8 +475,10 @@ str_field(lua_State *L, const char *k)
 static struct memo_finding
 finding_fields(lua_State *L)
 {
-	struct memo_finding f = { str_field(L, "message"), str_field(L, "severity"),
-		                  str_field(L, "file"), str_field(L, "key"), 0 };
+	struct memo_finding f = { .message = str_field(L, "message"),
+		                  .severity = str_field(L, "severity"),
+		                  .file = str_field(L, "file"),
+		                  .key = str_field(L, "key") };
 	lua_getfield(L, -1, "line");
 	f.line = (int)lua_tointeger(L, -1);
 	lua_pop(L, 1);
@@ -418,53 +493,114 @@ i_memo_on(lua_State *L)
 	return 1;
 }
 
-/* r:each: the replayed result of the iteration over record 1, or
- * nothing when it must run. Returns findings (a list of tables, or
- * true when there are none),
- * valid_until (a date or nil), failed, warned; its reads count as the
- * rule's. */
+/* The list of a collection document (the root, or its list_key), or NULL
+ * when it has none; a document of another shape is one record, its root. */
+static const struct node *
+collection_list(const struct model_doc *md)
+{
+	const struct node *root = md->doc->root;
+	const struct node *list =
+	        root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
+	return list && list->kind == NODE_SEQ ? list : NULL;
+}
+
+/* r:each over type 1: the iterations that can be replayed and those that
+ * must run, in one pass over the records, making no proxy for those
+ * replayed (a one-record edit of a 10,000-record register replays 9,999).
+ * Returns:
+ *   runs, at   the records to run, in order, and their places among all
+ *              the records of the type (1-based);
+ *   found, fat the replayed findings (the memo's, as light userdata that
+ *              read_findings knows), and the places of their records;
+ *   the earliest valid_until of the replayed iterations (nil: none), and
+ *   whether any of them failed, or warned.
+ * The reads of the replayed iterations count as the rule's. */
+enum { SCAN_RUNS = 2, SCAN_AT, SCAN_FOUND, SCAN_FAT };
+
+struct scan {
+	lua_State *L;
+	struct run *e;
+	lua_Integer k, nruns, nfound;
+	int64_t vu;
+	int failed, warned;
+	const void *sets[8]; /* the read sets added last, a few */
+	unsigned nsets;
+};
+
+static void
+scan_reads(struct scan *s, const struct memo_result *res)
+{
+	if (res->set == NULL)
+		return;
+	for (unsigned i = 0; i < s->nsets && i < 8; i++)
+		if (s->sets[i] == res->set)
+			return;
+	s->sets[s->nsets++ % 8] = res->set;
+	for (size_t i = 0; i < res->nreads; i++)
+		strset_add(&s->e->reads, res->reads[i]);
+	for (size_t i = 0; i < res->npatterns; i++)
+		strset_add(&s->e->patterns, res->patterns[i]);
+}
+
+static void
+scan_one(struct scan *s, const struct node *n, const struct model_doc *md)
+{
+	lua_State *L = s->L;
+	const struct memo_result *res = memo_get(s->e->mr, md->doc->path, n);
+	s->k++;
+	/* About what the loop would spend on the record: budgets stay fair. */
+	sandbox_charge(L, 8);
+	if (res == NULL) {
+		lua_record_push_decl(L, n, md->doc, record_type_decl(md->type));
+		lua_rawseti(L, SCAN_RUNS, ++s->nruns);
+		lua_pushinteger(L, s->k);
+		lua_rawseti(L, SCAN_AT, s->nruns);
+		return;
+	}
+	scan_reads(s, res);
+	for (size_t i = 0; i < res->nfindings; i++) {
+		lua_pushlightuserdata(L, &res->findings[i]);
+		lua_rawseti(L, SCAN_FOUND, ++s->nfound);
+		lua_pushinteger(L, s->k);
+		lua_rawseti(L, SCAN_FAT, s->nfound);
+	}
+	if (res->valid_until != INT64_MIN && (s->vu == INT64_MIN || res->valid_until < s->vu))
+		s->vu = res->valid_until;
+	s->failed |= res->failed;
+	s->warned |= res->warned;
+}
+
 static int
-i_memo_get(lua_State *L)
+i_memo_scan(lua_State *L)
 {
 	struct run *e = eng(L);
-	const struct doc *d;
-	const struct node *n = lua_record_get(L, 1, &d);
-	if (e->mr == NULL || n == NULL)
-		return 0;
-	const struct memo_result *res = memo_get(e->mr, d->path, n);
-	if (res == NULL)
-		return 0;
-	for (size_t i = 0; i < res->nreads; i++)
-		strset_add(&e->reads, res->reads[i]);
-	for (size_t i = 0; i < res->npatterns; i++)
-		strset_add(&e->patterns, res->patterns[i]);
-	/* Most iterations find nothing: true, not an empty list. */
-	if (res->nfindings == 0)
-		lua_pushboolean(L, 1);
-	else
-		lua_createtable(L, (int)res->nfindings, 0);
-	for (size_t i = 0; i < res->nfindings; i++) {
-		const struct memo_finding *f = &res->findings[i];
-		lua_createtable(L, 0, 5);
-		lua_pushstring(L, f->message);
-		lua_setfield(L, -2, "message");
-		lua_pushstring(L, f->severity);
-		lua_setfield(L, -2, "severity");
-		lua_pushstring(L, f->file);
-		lua_setfield(L, -2, "file");
-		lua_pushinteger(L, f->line);
-		lua_setfield(L, -2, "line");
-		lua_pushstring(L, f->key);
-		lua_setfield(L, -2, "key");
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	const struct record_type *t = check_type(L, 1);
+	lua_settop(L, 1);
+	for (int i = 0; i < 4; i++)
+		lua_newtable(L);
+	struct scan s = { .L = L, .e = e, .vu = INT64_MIN };
+	for (size_t i = 0; e->mr && e->m && i < e->m->ndocs; i++) {
+		const struct model_doc *md = &e->m->docs[i];
+		if (md->type != t || md->doc->root == NULL)
+			continue;
+		/* The records in the order of r:records (push_doc_records). */
+		if (md->type->shape != SHAPE_COLLECTION) {
+			if (md->doc->root->kind == NODE_MAP)
+				scan_one(&s, md->doc->root, md);
+			continue;
+		}
+		const struct node *list = collection_list(md);
+		for (size_t j = 0; list && j < list->n; j++)
+			if (list->items[j]->kind == NODE_MAP)
+				scan_one(&s, list->items[j], md);
 	}
-	if (res->valid_until == INT64_MIN)
+	if (s.vu == INT64_MIN)
 		lua_pushnil(L);
 	else
-		lua_date_push(L, res->valid_until);
-	lua_pushboolean(L, res->failed);
-	lua_pushboolean(L, res->warned);
-	return 4;
+		lua_date_push(L, s.vu);
+	lua_pushboolean(L, s.failed);
+	lua_pushboolean(L, s.warned);
+	return 7;
 }
 
 /* The strings of list idx, borrowed from it (it keeps them alive); the
@@ -522,17 +658,6 @@ i_memo_put(lua_State *L)
 	free(reads);
 	free(pats);
 	return 0;
-}
-
-/* The list of a collection document (the root, or its list_key), or NULL
- * when it has none; a document of another shape is one record, its root. */
-static const struct node *
-collection_list(const struct model_doc *md)
-{
-	const struct node *root = md->doc->root;
-	const struct node *list =
-	        root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
-	return list && list->kind == NODE_SEQ ? list : NULL;
 }
 
 /* The records of one document: a collection's items, else the root. */
@@ -599,6 +724,53 @@ i_count(lua_State *L)
 			n += count_doc_records(md);
 	}
 	lua_pushinteger(L, n);
+	return 1;
+}
+
+static void
+ids_free(struct run *e)
+{
+	size_t nt;
+	(void)record_types(&nt);
+	for (size_t i = 0; e->ids && i < nt; i++)
+		id_index_free(&e->ids[i]);
+	free(e->ids);
+	e->ids = NULL;
+	e->ids_of = NULL;
+}
+
+/* r:record(type 1, id 2): the first record of the type with that id, or
+ * nothing; the index of a type is made at its first lookup in this
+ * evaluation. The rule's reads are noted by the caller (track_type). */
+static int
+i_record_by_id(lua_State *L)
+{
+	struct run *e = eng(L);
+	const struct record_type *t = check_type(L, 1);
+	size_t len;
+	const char *id = luaL_checklstring(L, 2, &len);
+	if (e->m == NULL)
+		return 0;
+	if (e->ids_of != e->m) {
+		ids_free(e);
+		size_t nt;
+		(void)record_types(&nt);
+		e->ids = xcalloc(nt + 1, sizeof(*e->ids));
+		e->ids_of = e->m;
+	}
+	struct id_index *x = &e->ids[model_type_index(t)];
+	if (x->v == NULL && x->n == 0) {
+		id_index_build(x, e->m, t);
+		/* Work a Lua loop over the records would have been charged. */
+		sandbox_charge(L, 8 * (uint64_t)x->n);
+		if (x->n == 0) /* built, and empty: not built again */
+			x->v = xcalloc(1, 1);
+	}
+	const struct model_doc *md;
+	const struct node *n = id_index_find(x, id, len, &md);
+	if (n == NULL)
+		return 0;
+	lua_record_push_decl(L, n, md->doc, record_type_decl(t));
 	return 1;
 }
 
@@ -841,7 +1013,7 @@ i_new_env(lua_State *L)
 }
 
 static int
-i_lib_source(lua_State *L)
+i_lib_load(lua_State *L)
 {
 	struct run *e = eng(L);
 	const char *name = luaL_checkstring(L, 1);
@@ -854,13 +1026,20 @@ i_lib_source(lua_State *L)
 			*p = '/';
 	for (size_t i = 0; i < e->eng->nlibs; i++)
 		if (strcmp(e->eng->libs[i].rel, rel) == 0) {
-			lua_pushlstring(L, e->eng->libs[i].src, e->eng->libs[i].len);
+			if (load_src(L, &e->eng->libs[i]) != LUA_OK) {
+				lua_pushnil(L);
+				lua_insert(L, -2);
+				return 2;
+			}
+			/* Its own environment, as every module has. */
+			sandbox_push_env(sandbox_of(L));
+			if (lua_setupvalue(L, -2, 1) == NULL)
+				lua_pop(L, 1);
 			lua_pushstring(L, rel);
 			return 2;
 		}
 	return 0;
 }
-
 static void
 push_internal(lua_State *L, struct run *e)
 {
@@ -888,10 +1067,11 @@ push_internal(lua_State *L, struct run *e)
 		{ "text", i_text },
 		{ "readonly", i_readonly },
 		{ "memo_on", i_memo_on },
-		{ "memo_get", i_memo_get },
+		{ "memo_scan", i_memo_scan },
+		{ "record_by_id", i_record_by_id },
 		{ "memo_put", i_memo_put },
 		{ "new_env", i_new_env },
-		{ "lib_source", i_lib_source },
+		{ "lib_load", i_lib_load },
 		{ NULL, NULL },
 	};
 	lua_newtable(L);
@@ -920,7 +1100,7 @@ setup(struct run *x, struct problems *errs)
 	struct sandbox *sb = sandbox_new();
 	lua_State *L = sandbox_lua(sb);
 	lua_record_init(L);
-	if (luaL_loadbufferx(L, sdk_lua, sdk_lua_len, "@sdk.lua", "t") != LUA_OK)
+	if (load_src(L, &e->sdk) != LUA_OK)
 		fatalx("the built-in SDK does not load: %s", lua_tostring(L, -1));
 	push_internal(L, x);
 	if (lua_pcall(L, 1, 1, 0) != LUA_OK)
@@ -937,7 +1117,7 @@ setup(struct run *x, struct problems *errs)
 		lua_pushstring(L, p->rel);
 		lua_call(L, 1, 0);
 		sandbox_push_env(sb);
-		if (sandbox_load(sb, p->rel, p->src, p->len) < 0) {
+		if (sandbox_load_compiled(sb, p->rel, p->src, p->len, p->bin, p->binlen) < 0) {
 			problems_add(errs, NULL, 0, "%s", err_msg());
 			continue;
 		}
@@ -1094,6 +1274,7 @@ engine_load_packs(const struct engine_opts *opts, const char *const *extra_dirs,
 		qsort(e->packs + first, e->npacks - first, sizeof(*e->packs), cmp_src);
 	}
 	digest_packs(e);
+	compile_all(e);
 	struct run *x = xcalloc(1, sizeof(*x));
 	x->eng = e;
 	x->sb = setup(x, errs);
@@ -1182,6 +1363,7 @@ free_src(struct srcfile *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].rel);
 		free(v[i].src);
+		free(v[i].bin);
 	}
 	free(v);
 }
@@ -1214,6 +1396,9 @@ engine_free(struct engine *e)
 		run_done(e->spare[--e->nspare]);
 	free_src(e->packs, e->npacks);
 	free_src(e->libs, e->nlibs);
+	free(e->sdk.rel);
+	free(e->sdk.src);
+	free(e->sdk.bin);
 	catalogue_free(e->cat);
 	free(e->rules_dir);
 	free(e);
@@ -1233,36 +1418,55 @@ engine_catalogue(const struct engine *e)
 	return e->cat;
 }
 
+/* Give finding f of rule id its record and fingerprint. */
+static void
+identify_one(const struct model *m, const char *id, struct finding *f)
+{
+	f->record = fingerprint_record(m, f->file, f->line);
+	char *kind = fingerprint_kind(f->key, f->message);
+	fingerprint_make(id, f->record, kind, f->fingerprint);
+	free(kind);
+}
+
 /* Copy the findings list at the top of the stack into res. */
 static void
-read_findings(lua_State *L, struct rule_result *res)
+read_findings(lua_State *L, const struct model *m, struct rule_result *res)
 {
 	size_t n = lua_rawlen(L, -1);
 	res->findings = xcalloc(n ? n : 1, sizeof(*res->findings));
 	for (size_t i = 0; i < n; i++) {
 		struct finding *f = &res->findings[res->nfindings++];
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		struct memo_finding g = finding_fields(L);
+		/* A replayed r:each finding is the memo's own (i_memo_scan). */
+		struct memo_finding *kept =
+		        lua_islightuserdata(L, -1) ? lua_touserdata(L, -1) : NULL;
+		struct memo_finding g = kept ? *kept : finding_fields(L);
 		f->message = xstrdup(g.message ? g.message : "(no message)");
 		f->severity = g.severity ? xstrdup(g.severity) : NULL;
 		f->file = g.file ? xstrdup(g.file) : NULL;
 		f->key = g.key ? xstrdup(g.key) : NULL;
 		f->line = g.line;
+		if (kept && kept->record == NULL) {
+			/* Worked out once, kept by the memo for the next replays. */
+			identify_one(m, res->rule->id, f);
+			kept->record = xstrdup(f->record);
+			memcpy(kept->fingerprint, f->fingerprint, sizeof(kept->fingerprint));
+		} else if (kept) {
+			f->record = xstrdup(kept->record);
+			memcpy(f->fingerprint, kept->fingerprint, sizeof(f->fingerprint));
+		}
 		lua_pop(L, 1);
 	}
 }
 
-/* Give each finding of res its record and fingerprint. */
+/* Give each finding of res its record and fingerprint, but for those a
+ * replay brought with them. */
 static void
 identify(const struct model *m, struct rule_result *res)
 {
-	for (size_t k = 0; k < res->nfindings; k++) {
-		struct finding *f = &res->findings[k];
-		f->record = fingerprint_record(m, f->file, f->line);
-		char *kind = fingerprint_kind(f->key, f->message);
-		fingerprint_make(res->rule->id, f->record, kind, f->fingerprint);
-		free(kind);
-	}
+	for (size_t k = 0; k < res->nfindings; k++)
+		if (res->findings[k].record == NULL)
+			identify_one(m, res->rule->id, &res->findings[k]);
 }
 
 static enum rule_status
@@ -1308,7 +1512,7 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 		lua_pop(L, 1);
 		res->note = opt_field(L, -1, "note");
 		lua_getfield(L, -1, "findings");
-		read_findings(L, res);
+		read_findings(L, e->m, res);
 		lua_pop(L, 1);
 		identify(e->m, res);
 		lua_getfield(L, -1, "valid_until");
@@ -1382,6 +1586,7 @@ run_done(struct run *x)
 	if (x == NULL)
 		return;
 	sandbox_free(x->sb);
+	ids_free(x);
 	strset_free(&x->reads);
 	strset_free(&x->patterns);
 	problems_free(&x->errs);

@@ -83,6 +83,7 @@ findings_free(struct memo_finding *f, size_t n)
 		free((char *)f[i].severity);
 		free((char *)f[i].file);
 		free((char *)f[i].key);
+		free(f[i].record);
 	}
 	free(f);
 }
@@ -279,6 +280,7 @@ result_of(struct memo_rule *r, const struct entry *e)
 	o->nreads = e->rs ? e->rs->npaths : 0;
 	o->patterns = e->rs ? (const char *const *)e->rs->patterns : NULL;
 	o->npatterns = e->rs ? e->rs->npatterns : 0;
+	o->set = e->rs;
 	return o;
 }
 

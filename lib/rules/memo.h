@@ -27,10 +27,15 @@ struct memo_rule;
 struct memo_finding {
 	const char *message, *severity, *file, *key; /* NULL: none */
 	int line;
+	/* Kept by the memo once worked out for the verdict (the record the
+	 * finding is about, and its fingerprint): a replay does not work them
+	 * out again. NULL / empty until then. */
+	char *record;
+	char fingerprint[33];
 };
 
 struct memo_result {
-	const struct memo_finding *findings;
+	struct memo_finding *findings; /* the memo's: valid until memo_rule_end */
 	size_t nfindings;
 	int64_t valid_until;
 	int failed, warned;
@@ -39,6 +44,9 @@ struct memo_result {
 	size_t nreads;
 	const char *const *patterns;
 	size_t npatterns;
+	/* Who else read the same: results with the same set read the same
+	 * (their reads need adding once). NULL: it read nothing else. */
+	const void *set;
 };
 
 /* Memos for nrules rules. The caller's (memo_free). */

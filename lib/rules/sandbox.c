@@ -1078,10 +1078,19 @@ sandbox_push_env(struct sandbox *sb)
 int
 sandbox_load(struct sandbox *sb, const char *chunkname, const char *src, size_t len)
 {
+	return sandbox_load_compiled(sb, chunkname, src, len, NULL, 0);
+}
+
+int
+sandbox_load_compiled(struct sandbox *sb, const char *chunkname, const char *src, size_t len,
+                      const char *bin, size_t binlen)
+{
 	lua_State *L = sb->L;
 	char name[512];
 	snprintf(name, sizeof(name), "@%s", chunkname);
-	if (luaL_loadbufferx(L, src, len, name, "t") != LUA_OK) {
+	int rc = bin ? luaL_loadbufferx(L, bin, binlen, name, "b")
+	             : luaL_loadbufferx(L, src, len, name, "t");
+	if (rc != LUA_OK) {
 		err_set("%s", lua_tostring(L, -1));
 		lua_pop(L, 2);
 		return -1;

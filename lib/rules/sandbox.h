@@ -52,6 +52,11 @@ void sandbox_push_env(struct sandbox *sb);
  * of the stack (popped). Pushes the function, or returns -1 with err_msg()
  * as "chunkname:line: message". */
 int sandbox_load(struct sandbox *sb, const char *chunkname, const char *src, size_t len);
+/* The same from bin, the code of src as lua_dump wrote it (by this
+ * program, never from a file: binary code is not checked by Lua), or
+ * from src when bin is NULL. */
+int sandbox_load_compiled(struct sandbox *sb, const char *chunkname, const char *src, size_t len,
+                          const char *bin, size_t binlen);
 
 /* Call the function below nargs arguments under lim. Returns 0 with
  * nresults pushed, or -1 with nothing pushed and err_msg() saying why

@@ -340,21 +340,9 @@ end
 
 ---The record of type t whose id field is id, or nil.
 function Ctx:record(t, id)
-  local l = records_of(t)
-  local idx = id_index[t]
-  if not idx then
-    idx = {}
-    local key = I.id_field(t)
-    if key then
-      for _, rec in ipairs(l) do
-        local v = I.text(rec, key)
-        if v ~= nil and idx[v] == nil then idx[v] = rec end
-      end
-    end
-    id_index[t] = idx
-  end
+  I.track_type(t)
   if id == nil then return nil end
-  return idx[tostring(id)]
+  return I.record_by_id(t, tostring(id))
 end
 
 -- Results of r:shared by builder and key, and how many of its computations
@@ -567,22 +555,25 @@ end
 function Ctx:each(t, fn)
   local st = verdict_of(self, "r:each")
   if type(fn) ~= "function" then error("r:each(type, fn): fn must be a function", 2) end
-  local list = records_of(t)
   if not I.memo_on() then
-    for _, rec in ipairs(list) do fn(rec) end
+    for _, rec in ipairs(records_of(t)) do fn(rec) end
     return
   end
-  for _, rec in ipairs(list) do
-    local found, vu, failed, warned = I.memo_get(rec)
-    if found then
-      if found ~= true then
-        for _, f in ipairs(found) do st.findings[#st.findings + 1] = f end
-      end
-      add_outcome(st, vu, failed, warned)
-    else
-      iterate(st, fn, rec)
+  I.track_type(t)
+  -- The replayed iterations' findings go between the others' in record
+  -- order, as a plain loop would have made them.
+  local runs, at, found, fat, vu, failed, warned = I.memo_scan(t)
+  local findings, j, nfound = st.findings, 1, #found
+  for i = 1, #runs do
+    local k = at[i]
+    while j <= nfound and fat[j] < k do
+      findings[#findings + 1] = found[j]
+      j = j + 1
     end
+    iterate(st, fn, runs[i])
   end
+  for i = j, nfound do findings[#findings + 1] = found[i] end
+  add_outcome(st, vu, failed, warned)
 end
 
 ---Report a nonconformity with the rule's severity: r:fail([at,] fmt, ...),
@@ -679,13 +670,12 @@ function S.require(name)
   if name == "isms.date" then return date_ro end
   if type(name) ~= "string" then error("module name must be text", 2) end
   if loaded[name] ~= nil then return loaded[name] end
-  local src, path = I.lib_source(name)
-  if not src then
+  local fn, path = I.lib_load(name)
+  if fn == nil and path == nil then
     error(fmt("module '%s' not found: rule packs can require 'isms', " ..
       "'isms.date' and modules in the rules lib/ directory", name), 2)
   end
-  local fn, err = load(src, "@" .. path, "t", I.new_env())
-  if not fn then error(err, 2) end
+  if not fn then error(path, 2) end
   local v = fn(name)
   if v == nil then v = true end
   if type(v) == "table" then v = I.readonly(v) end

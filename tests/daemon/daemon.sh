@@ -48,6 +48,11 @@ wait_ready() {
 }
 
 # example_clone DIR: a copy of the example ISMS repository with its history.
+# Without it nothing after makes sense, and a command meant for the copy
+# could run in the directory the tests were started from: stop there.
 example_clone() {
-	git clone -q "$ISMS_BUILD/example-isms" "$1"
+	if ! git clone -q "$ISMS_BUILD/example-isms" "$1"; then
+		echo "Bail out! no example repository at $ISMS_BUILD/example-isms (make $ISMS_BUILD/example-isms/.git/HEAD)"
+		exit 1
+	fi
 }

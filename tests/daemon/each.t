@@ -66,7 +66,8 @@ step "the risk acceptance threshold falls"
 sed -i 's/^    likelihood: \([0-9]\)$/    likelihood: 5/' "$T/repo/risk/register.yaml"
 step "every risk is rescored"
 
-(cd "$T/repo" && git revert -q --no-edit HEAD~5..HEAD >/dev/null 2>&1 || git checkout -q HEAD~6 -- .)
+git -C "$T/repo" revert -q --no-edit HEAD~5..HEAD >/dev/null 2>&1 ||
+	git -C "$T/repo" checkout -q HEAD~6 -- .
 step "everything reverted"
 is "$(cat "$T/inc" | grep -c p-nobody-here)" 0 "the first finding is gone again"
 

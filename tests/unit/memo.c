@@ -69,7 +69,8 @@ static int
 one_run(struct memo *m, const struct world *w, int64_t day, const char *digest, int ok)
 {
 	static const char *const reads[] = { "people/personnel.yaml" };
-	struct memo_finding f = { "AS-2 is odd", "minor", "assets/a.yaml", NULL, 7 };
+	struct memo_finding f = { .message = "AS-2 is odd", .severity = "minor",
+	                          .file = "assets/a.yaml", .line = 7 };
 	struct memo_rule *r = memo_rule_begin(m, 0, w->m, day, digest);
 	int replayed = 0;
 	for (size_t i = 0; i < 3; i++) {

@@ -131,6 +131,40 @@ test_groups(void)
 	json_decref(set);
 }
 
+
+/* A rule with thousands of findings, one changed, one added, one gone
+ * and one repeated: the difference is exact (and takes no time). */
+static void
+findings_large(void)
+{
+	json_t *o = json_object(), *n = json_object(), *of = json_array(), *nf = json_array();
+	for (int i = 0; i < 3000; i++) {
+		json_array_append_new(of, json_pack("{s:i, s:s}", "line", i, "m", "same"));
+		if (i == 1500)
+			json_array_append_new(nf, json_pack("{s:i, s:s}", "line", i, "m", "new"));
+		else if (i != 2999)
+			json_array_append_new(nf, json_pack("{s:i, s:s}", "line", i, "m", "same"));
+	}
+	json_array_append_new(nf, json_pack("{s:i, s:s}", "line", 7, "m", "same"));
+	json_array_append_new(nf, json_pack("{s:i, s:s}", "line", 9999, "m", "added"));
+	json_object_set_new(o, "findings", of);
+	json_object_set_new(n, "findings", nf);
+	json_t *added, *resolved;
+	ok(verdict_findings_diff(o, n, &added, &resolved), "large: changed");
+	char *s = dump(added);
+	is_str(s, "[{\"line\":1500,\"m\":\"new\"},{\"line\":9999,\"m\":\"added\"}]",
+	       "large: the added findings, a repeat of a kept one not among them");
+	free(s);
+	s = dump(resolved);
+	is_str(s, "[{\"line\":1500,\"m\":\"same\"},{\"line\":2999,\"m\":\"same\"}]",
+	       "large: the resolved ones");
+	free(s);
+	json_decref(added);
+	json_decref(resolved);
+	json_decref(o);
+	json_decref(n);
+}
+
 static void
 test_diff(void)
 {
@@ -164,6 +198,7 @@ test_diff(void)
 	free(s);
 	json_decref(added);
 	json_decref(resolved);
+	findings_large();
 	ok(!verdict_findings_diff(NULL, NULL, &added, &resolved), "no verdicts, no findings");
 	is_int(json_array_size(added) + json_array_size(resolved), 0, "and empty lists");
 	json_decref(added);
