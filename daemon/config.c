@@ -32,6 +32,7 @@ config_defaults(struct config *c)
 	c->eval_threads = 2;
 	c->eval_timeout = 120;
 	c->asof_cache = 16;
+	c->model_cache = 64;
 	c->checkpoint_full_every = 16;
 	c->max_message = 1u << 20;
 	c->subscriber_buffer = 8u << 20;
@@ -501,6 +502,10 @@ parse_key(struct ctx *x, const char *k, const struct node *n, struct config *c)
 		v = c->asof_cache;
 		set_int(x, n, k, 1, 1024, &v);
 		c->asof_cache = (int)v;
+	} else if (strcmp(k, "model_cache") == 0) {
+		v = c->model_cache;
+		set_int(x, n, k, 0, 1048576, &v);
+		c->model_cache = (int)v;
 	} else if (strcmp(k, "max_message") == 0) {
 		v = (long long)c->max_message;
 		set_int(x, n, k, 1024, 64 << 20, &v);

@@ -51,6 +51,7 @@ struct config {
 	int eval_threads;            /* evaluation workers (at start only) */
 	int eval_timeout;            /* seconds an evaluation's rules may take; 0: no bound */
 	int asof_cache;              /* as-of evaluations kept (asof.h) */
+	int model_cache;             /* MiB of heads' records kept (headcache.h) */
 	int checkpoint_full_every;   /* every k-th checkpoint full, the others differences */
 	size_t max_message;          /* bytes per request line */
 	size_t subscriber_buffer;    /* bytes queued to one client before it is dropped */

@@ -20,6 +20,7 @@
 #include "date.h"
 #include "engine.h"
 #include "evaluator.h"
+#include "headcache.h"
 #include "journal.h"
 #include "log.h"
 #include "alloc.h"
@@ -716,13 +717,15 @@ daemon_start(struct daemon **out, struct event_base *base, struct config *cfg, i
 		        bus_subscribe(d->bus, NULL, t, NELEM(t), plugins_on_bus, d->plugins);
 	}
 	engine_set_eval_deadline((uint32_t)d->cfg.eval_timeout * 1000u);
-	d->ev = evaluator_new(base, (size_t)d->cfg.eval_threads);
+	d->heads = headcache_new((size_t)d->cfg.model_cache << 20);
+	d->ev = evaluator_new(base, (size_t)d->cfg.eval_threads, d->heads);
 	d->asof = asof_new(d->ev, (size_t)d->cfg.asof_cache);
 	d->sched = (struct schedule_env){ .base = base,
 		                          .bus = d->bus,
 		                          .cfg = &d->cfg,
 		                          .now = env_now,
 		                          .arg = d,
+		                          .heads = d->heads,
 		                          .frozen = frozen };
 	d->repos = xcalloc(d->cfg.nrepos, sizeof(*d->repos));
 	d->nrepos = d->cfg.nrepos;
@@ -803,6 +806,8 @@ daemon_stop(struct daemon *d)
 	for (size_t i = 0; i < d->nrepos; i++)
 		daemon_repo_teardown(&d->repos[i]);
 	free(d->repos);
+	headcache_free(d->heads); /* after the evaluator and the scheduler */
+	d->heads = NULL;
 	for (size_t i = 0; i < NELEM(d->sig); i++)
 		if (d->sig[i])
 			event_free(d->sig[i]);

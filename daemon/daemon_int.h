@@ -21,7 +21,8 @@ struct daemon {
 	struct journal *journal;
 	struct bus *bus;
 	struct evaluator *ev;
-	struct asof *asof; /* as-of evaluations the journal lacks (asof.h) */
+	struct asof *asof;       /* as-of evaluations the journal lacks (asof.h) */
+	struct headcache *heads; /* heads' records kept between commits */
 	struct server *srv;
 	struct http *http;  /* the HTTP API and dashboard, or NULL */
 	struct repo *repos; /* rebuilt by a reload: hold no pointer across */

@@ -13,6 +13,7 @@
 #include "bus.h"
 #include "checkpoint.h"
 #include "engine.h"
+#include "headcache.h"
 #include "log.h"
 #include "server.h"
 #include "alloc.h"
@@ -172,6 +173,8 @@ adopt(struct daemon *d, struct config *nc)
 	engine_set_eval_deadline((uint32_t)nc->eval_timeout * 1000u);
 	d->cfg.asof_cache = nc->asof_cache;
 	asof_set_capacity(d->asof, (size_t)nc->asof_cache);
+	d->cfg.model_cache = nc->model_cache;
+	headcache_set_budget(d->heads, (size_t)nc->model_cache << 20);
 	/* A repository's place or rule packs may have changed under its name. */
 	asof_forget(d->asof, NULL);
 	checkpoint_set_full_every(bus_checkpoints(d->bus), (unsigned)nc->checkpoint_full_every);

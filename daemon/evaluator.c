@@ -29,6 +29,7 @@
 #include "engine.h"
 #include "memo.h"
 #include "gitcache.h"
+#include "headcache.h"
 #include "log.h"
 #include "alloc.h"
 #include "err.h"
@@ -56,10 +57,13 @@ struct evaluator_repo {
 	 * objects are never changed once made, so the loop thread may hold
 	 * them too (jansson's reference counts are atomic). */
 	json_t *prev_json;
-	/* The files and records of the last head loaded, reused for the next
-	 * (snapshot_update, model_update); its model is NULL when that commit
-	 * was not an ISMS. Shared with the jobs that hand it on. */
-	struct model_hold *head;
+	/* The files and records of the last head loaded are kept in the
+	 * evaluator's head cache under this struct, while the budget allows,
+	 * and reused for the next (snapshot_update, model_update). The
+	 * organisation's name of the last head loaded (NULL: none) is kept
+	 * here, for a commit that changes nothing a rule reads. */
+	char *org;
+	struct headcache *heads; /* the evaluator's, or NULL */
 	/* The last head that could not be read (no isms.yaml, damaged):
 	 * not read again until the ref moves, or until retry_at (monotonic
 	 * ms), each failure of the same commit doubling the wait. */
@@ -115,7 +119,8 @@ struct evaluator {
 	int pipe[2];
 	struct event *ev;
 	struct evaluator_repo *repos;
-	struct pack *packs; /* under mu */
+	struct pack *packs;      /* under mu */
+	struct headcache *heads; /* borrowed; NULL: keep no head */
 };
 
 /* A job with what only the evaluator touches: why it failed, kept from
@@ -544,8 +549,10 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	struct model *m = NULL;
 	struct evaluation *ev = NULL;
 	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
-	/* A head starts from the last head's files and records. */
-	const struct model_hold *last = head ? er->head : NULL;
+	/* A head starts from the last head's files and records, when they
+	 * are kept. */
+	struct headcache *heads = head ? er->heads : NULL;
+	struct model_hold *last = heads ? headcache_get(heads, er, NULL) : NULL;
 	double t0 = mono_ms();
 	if (snapshot_update(last ? last->snap : NULL, er->gitdir, spec, &lim, &snap) < 0) {
 		fail(j, err_msg());
@@ -587,13 +594,19 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	          "run in %.1f ms",
 	          er->gitdir, snap->nfiles, j->load_ms, j->model_ms, j->rules_ms);
 out:
+	/* The old model shares documents with m, counted: whoever lets go of
+	 * it last frees it. */
+	model_hold_drop(last);
 	if (head && snap) {
-		/* The old model shares documents with m, counted: whoever
-		 * lets go of it last frees it. */
-		model_hold_drop(er->head);
-		er->head = model_hold_new(snap, m);
+		free(er->org);
+		er->org = m ? organisation(m) : NULL;
+		struct model_hold *h = model_hold_new(snap, m);
+		if (heads)
+			headcache_put(heads, er, h);
 		if (m && ev)
-			j->head = model_hold_ref(er->head);
+			j->head = h;
+		else
+			model_hold_drop(h);
 		return ev;
 	}
 	model_free(m);
@@ -641,7 +654,7 @@ do_head(struct ev_job *j)
 		if (repo_commit_time(er->gitdir, j->commit, &j->commit_time) < 0)
 			j->commit_time = 0;
 		free(j->organisation);
-		j->organisation = er->head && er->head->m ? organisation(er->head->m) : NULL;
+		j->organisation = er->org ? xstrdup(er->org) : NULL;
 		j->nrules = er->prev->n;
 		j->nrun = 0;
 		snprintf(j->digest, sizeof(j->digest), "%s", er->prev->digest);
@@ -857,9 +870,10 @@ on_done(evutil_socket_t fd, short what, void *arg)
 }
 
 struct evaluator *
-evaluator_new(struct event_base *base, size_t nthreads)
+evaluator_new(struct event_base *base, size_t nthreads, struct headcache *heads)
 {
 	struct evaluator *e = xcalloc(1, sizeof(*e));
+	e->heads = heads;
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_cond_init(&e->cv, NULL);
 	e->rtail = &e->ready;
@@ -937,6 +951,7 @@ evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url, con
 	struct evaluator_repo *r = xcalloc(1, sizeof(*r));
 	r->qtail = &r->q;
 	r->ev = e;
+	r->heads = e ? e->heads : NULL;
 	r->gitdir = xstrdup(gitdir);
 	r->url = url ? xstrdup(url) : NULL;
 	r->ref = ref ? xstrdup(ref) : NULL;
@@ -953,7 +968,10 @@ release(struct evaluator_repo *r)
 {
 	evaluation_free(r->prev);
 	json_decref(r->prev_json);
-	model_hold_drop(r->head);
+	if (r->heads)
+		headcache_forget(r->heads, r);
+	free(r->org);
+	r->org = NULL;
 	engine_free(r->engine);
 	memo_free(r->memo);
 	if (r->ev)
@@ -961,7 +979,6 @@ release(struct evaluator_repo *r)
 	r->pack = NULL;
 	r->prev = NULL;
 	r->prev_json = NULL;
-	r->head = NULL;
 	r->engine = NULL;
 	r->memo = NULL;
 	free(r->failed_msg);

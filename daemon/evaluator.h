@@ -5,15 +5,16 @@
  * a time, in the order submitted, and finish in that order; the
  * repositories with jobs waiting take turns for the workers.
  *
- * Lifetimes: for each repository the worker keeps the snapshot and the
- * model of the last head it loaded (a model_hold), and builds the next
- * head's from them (snapshot_update, model_update): files and records of
- * unchanged blobs are reused, the parsed documents shared by reference
- * count. An EV_HEAD job that evaluated a new head hands a reference to
- * its hold to the loop thread (the scheduler keeps it for the calendar);
- * the model is never changed once built, so both threads read it, and
- * the last to let go frees it. Everything else a finished job carries is
- * JSON. */
+ * Lifetimes: the snapshot and the model of the last head loaded of each
+ * repository (a model_hold) go to the head cache (headcache.h), which
+ * keeps them while its byte budget allows; the next head's are built
+ * from them when they are still kept (snapshot_update, model_update):
+ * files and records of unchanged blobs are reused, the parsed documents
+ * shared by reference count, and read and parsed in full when not. An
+ * EV_HEAD job that evaluated a new head hands a reference to its hold to
+ * the loop thread (the scheduler reads it for the calendar); the model is
+ * never changed once built, so both threads read it, and the last to let
+ * go frees it. Everything else a finished job carries is JSON. */
 #ifndef ISMS_EVALUATOR_H
 #define ISMS_EVALUATOR_H
 
@@ -25,6 +26,7 @@
 
 struct evaluator;
 struct evaluator_repo;
+struct headcache;
 struct model_hold;
 
 enum ev_kind {
@@ -85,8 +87,10 @@ struct ev_job {
 };
 
 /* Start nthreads workers (at least one); finished jobs come back on
- * base's thread. The caller's (evaluator_free). */
-struct evaluator *evaluator_new(struct event_base *base, size_t nthreads);
+ * base's thread. Heads are kept in heads (borrowed, it must outlive the
+ * evaluator; NULL: none kept, each head is read in full). The caller's
+ * (evaluator_free). */
+struct evaluator *evaluator_new(struct event_base *base, size_t nthreads, struct headcache *heads);
 /* Stop the workers (after their running jobs) and free every repository's
  * worker state. Jobs not started are finished with rc -1. */
 void evaluator_free(struct evaluator *e);

@@ -1,16 +1,19 @@
 /* schedule.c - the scheduler glue of the daemon: the head commit's model
- * kept per repository, reminders fired on the `reminders` topic, and the
+ * per repository, reminders fired on the `reminders` topic, and the
  * calendar, audit plan, review pack and acknowledgement behind the socket.
  *
  * The model is the evaluator's: every head it evaluates comes with its
  * model (a model_hold, shared by count and never changed), so a commit
- * costs no second load. Only a head the evaluator could not give a model
- * for (no rule packs loaded) is loaded here, on a short-lived thread (the
- * snapshot and the model are built there and touched by nobody else until
- * the loop thread joins it). Once installed a model stays alive until the
- * next one replaces it, so the calendar, the planner and the review pack
- * read it on the loop thread. The reminder state is only touched on the
- * loop thread, as reminder.h requires. */
+ * costs no second load. The scheduler keeps no reference to it: the head
+ * cache (headcache.h) keeps it while model_cache allows, and when it has
+ * been let go it is loaded again from the head commit, which gives the
+ * same records. A timer loads it on a short-lived thread (one at a time
+ * over all repositories; the snapshot and the model are built there and
+ * touched by nobody else until the loop thread joins it), and so does a
+ * head the evaluator could not give a model for (no rule packs loaded);
+ * a request, the clock method and an acknowledgement load it on the loop
+ * thread, as they answer with it. The reminder state is only touched on
+ * the loop thread, as reminder.h requires. */
 #include "schedule.h"
 
 #include <errno.h>
@@ -37,6 +40,7 @@
 #include "err.h"
 #include "buf.h"
 #include "problems.h"
+#include "headcache.h"
 #include "model.h"
 #include "planner.h"
 #include "reminder.h"
@@ -47,26 +51,33 @@
 
 /* Re-check at least this often (seconds), in case the clock jumps. */
 #define MAX_SLEEP ((int64_t)6 * 3600)
+/* Loads on threads of their own at once; the others wait their turn, so
+ * that the timers of many repositories falling due together do not
+ * parse them all at once. */
+#define MAX_LOADS 1
 
-/* One load of a commit, built on its own thread. */
+/* One load of a commit, built on its own thread (or on the loop thread
+ * for a request that cannot wait). */
 struct load {
 	char *gitdir, *ref;
+	const void *key; /* the head cache's key of the repository it is of */
 	char commit[41]; /* "" at start: resolve ref */
 	struct snapshot *snap;
 	struct model *m;
 	struct reminder_config *cfg;
 	struct problems probs; /* isms.yaml reminder settings */
 	char *error;           /* the load failed, why */
-	int wfd;               /* written to when done */
+	int wfd;               /* written to when done; -1: none */
 };
 
-/* The scheduler's half of one repository. */
+/* The scheduler's half of one repository. Its model is not kept here:
+ * the head cache (headcache.h) keeps it while its budget allows, and it
+ * is loaded again when it is wanted and no longer kept. */
 struct sched {
 	const struct schedule_env *env;
 	struct repo *r;
 	struct reminder_state *st;
-	char commit[41];         /* of the model kept; "" for none */
-	struct model_hold *hold; /* the model kept, with its snapshot; or NULL */
+	char commit[41]; /* the head the reminder settings are of; "" for none */
 	struct reminder_config *cfg;
 	struct problems probs;
 	struct load *ld; /* running, or NULL */
@@ -75,20 +86,20 @@ struct sched {
 	/* A newer head's model, given while ld ran: installed after it. */
 	struct model_hold *given;
 	char given_commit[41];
+	/* Waiting for a load slot (MAX_LOADS), to load qcommit. */
+	int queued;
+	char qcommit[41];
+	struct sched *qnext;
 	int pipe[2];
 	struct event *done_ev, *timer;
 	struct sched *next;
 };
 
-/* The model kept, or NULL. */
-static const struct model *
-model_of(const struct sched *s)
-{
-	return s->hold ? s->hold->m : NULL;
-}
-
 /* The daemon's repositories have no slot for it: find ours by repo. */
 static struct sched *scheds;
+/* Loads running on their threads, and the repositories waiting for one. */
+static size_t loads;
+static struct sched *waiting, **wtail = &waiting;
 
 static struct sched *
 find(const struct repo *r)
@@ -97,6 +108,23 @@ find(const struct repo *r)
 		if (s->r == r)
 			return s;
 	return NULL;
+}
+
+/* What the head cache knows r's head by: the evaluator's half. */
+static const void *
+key_of(const struct sched *s)
+{
+	return s->r->er;
+}
+
+/* The model of the head s->commit when the cache keeps it (a reference,
+ * the caller's), or NULL. */
+static struct model_hold *
+cached(const struct sched *s)
+{
+	if (s->commit[0] == '\0')
+		return NULL;
+	return headcache_get(s->env->heads, key_of(s), s->commit);
 }
 
 static void
@@ -114,32 +142,63 @@ load_free(struct load *l)
 	free(l);
 }
 
-/* The loading thread: resolve, load, build the model, read the settings. */
-static void *
-loader(void *arg)
+/* Resolve, load, build the model, read the settings. */
+static void
+load_run(struct load *l)
 {
-	struct load *l = arg;
 	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
-	char c = 1;
 	if ((l->commit[0] == '\0' && repo_resolve(l->gitdir, l->ref, l->commit, NULL) < 0) ||
 	    snapshot_load(l->gitdir, l->commit, NULL, &lim, &l->snap) < 0 ||
 	    model_build(l->snap, &l->m) < 0)
 		l->error = xstrdup(err_msg());
 	else
 		reminder_config_load(l->m, &l->cfg, &l->probs);
+}
+
+/* The loading thread. */
+static void *
+loader(void *arg)
+{
+	struct load *l = arg;
+	char c = 1;
+	load_run(l);
 	if (write(l->wfd, &c, 1) < 0)
 		log_warn("cannot wake the event loop");
 	return NULL;
 }
 
-static void
-start_load(struct sched *s, const char *commit)
+static struct load *
+load_new(struct sched *s, const char *commit)
 {
 	struct load *l = xcalloc(1, sizeof(*l));
 	l->gitdir = xstrdup(s->r->gitdir);
 	l->ref = s->r->conf.ref ? xstrdup(s->r->conf.ref) : NULL;
+	l->key = key_of(s);
 	snprintf(l->commit, sizeof(l->commit), "%s", commit ? commit : "");
 	l->wfd = s->pipe[1];
+	return l;
+}
+
+/* Take s off the waiting list. */
+static void
+unqueue(struct sched *s)
+{
+	if (!s->queued)
+		return;
+	struct sched **p = &waiting;
+	while (*p != s)
+		p = &(*p)->qnext;
+	*p = s->qnext;
+	if (wtail == &s->qnext)
+		wtail = p;
+	s->qnext = NULL;
+	s->queued = 0;
+}
+
+static void
+spawn(struct sched *s, const char *commit)
+{
+	struct load *l = load_new(s, commit);
 	if (thread_start(&s->th, "calendar", loader, l) < 0) {
 		log_warnx("repository %s: cannot load the calendar: %s", s->r->conf.name,
 		          err_msg());
@@ -147,6 +206,39 @@ start_load(struct sched *s, const char *commit)
 		return;
 	}
 	s->ld = l;
+	loads++;
+}
+
+/* Load commit (NULL: resolve the ref) on a thread, now or when a slot is
+ * free. */
+static void
+start_load(struct sched *s, const char *commit)
+{
+	if (loads < MAX_LOADS && !s->env->stopping) {
+		unqueue(s);
+		spawn(s, commit);
+		return;
+	}
+	snprintf(s->qcommit, sizeof(s->qcommit), "%s", commit ? commit : "");
+	if (s->queued)
+		return;
+	s->queued = 1;
+	s->qnext = NULL;
+	*wtail = s;
+	wtail = &s->qnext;
+}
+
+/* Start the loads waiting while slots are free. */
+static void
+pump(void)
+{
+	while (loads < MAX_LOADS && waiting) {
+		struct sched *s = waiting;
+		if (s->env->stopping)
+			return;
+		unqueue(s);
+		spawn(s, s->qcommit[0] ? s->qcommit : NULL);
+	}
 }
 
 /* Publish and mark one due reminder; -1 when it could not be delivered. */
@@ -180,16 +272,17 @@ arm(struct sched *s, int64_t now, int64_t next)
 	evtimer_add(s->timer, &tv);
 }
 
-/* Deliver what is due now and arm the timer for what comes next. */
+/* Deliver what is due now by the calendar of m and arm the timer for
+ * what comes next. */
 static void
-run(struct sched *s)
+run_with(struct sched *s, const struct model *m)
 {
 	struct reminder_list list = { 0 };
 	struct calendar *cal = NULL;
 	int64_t now = s->env->now(s->env->arg);
-	if (model_of(s) == NULL || s->st == NULL)
+	if (m == NULL || s->st == NULL)
 		return;
-	calendar_build(model_of(s), now, &cal);
+	calendar_build(m, now, &cal);
 	if (reminder_due(s->st, s->cfg, cal, now, &list) < 0) {
 		log_warnx("repository %s: reminders: %s", s->r->conf.name, err_msg());
 	} else {
@@ -205,19 +298,16 @@ run(struct sched *s)
 	calendar_free(cal);
 }
 
-/* Keep hold (the caller's reference becomes ours) as the model of
- * commit, with its reminder settings cfg and their problems probs. */
+/* Keep commit as the head, with its reminder settings cfg and their
+ * problems probs (logged: they are new). */
 static void
-keep(struct sched *s, struct model_hold *hold, const char *commit, struct reminder_config *cfg,
-     struct problems *probs)
+keep(struct sched *s, const char *commit, struct reminder_config *cfg, struct problems *probs)
 {
 	for (size_t i = 0; i < probs->n; i++)
 		log_warnx("repository %s: %s:%d: %s", s->r->conf.name, probs->v[i].path,
 		          probs->v[i].line, probs->v[i].msg);
-	model_hold_drop(s->hold);
 	reminder_config_free(s->cfg);
 	problems_free(&s->probs);
-	s->hold = hold;
 	s->cfg = cfg;
 	s->probs = *probs;
 	memset(probs, 0, sizeof(*probs));
@@ -225,67 +315,139 @@ keep(struct sched *s, struct model_hold *hold, const char *commit, struct remind
 	log_debug("repository %s: calendar of %.12s loaded", s->r->conf.name, s->commit);
 }
 
-/* Take a finished load's model in place of the kept one. */
-static void
+/* Take a finished load: its commit becomes the head unless it is the head
+ * already (loaded again because the cache let it go), and its model goes
+ * to the cache. Returns the model (a reference, the caller's), or NULL
+ * when the load failed. */
+static struct model_hold *
 install(struct sched *s, struct load *l)
 {
 	if (l->error) {
 		log_warnx("repository %s: the calendar cannot be computed: %s", s->r->conf.name,
 		          l->error);
-		return;
+		return NULL;
 	}
-	keep(s, model_hold_new(l->snap, l->m), l->commit, l->cfg, &l->probs);
+	struct model_hold *h = model_hold_new(l->snap, l->m);
 	l->m = NULL;
 	l->snap = NULL;
-	l->cfg = NULL;
+	/* A load started before a reload gave r another evaluator half is
+	 * of a repository that may no longer be r's. */
+	if (l->key == key_of(s))
+		headcache_put(s->env->heads, key_of(s), h);
+	if (strcmp(l->commit, s->commit) != 0) {
+		keep(s, l->commit, l->cfg, &l->probs);
+		l->cfg = NULL;
+	}
+	return h;
 }
 
-/* Take the evaluator's model of commit (a new reference) in place of the
- * kept one. */
+/* Take the evaluator's model of commit as the head's. */
 static void
-install_given(struct sched *s, struct model_hold *hold, const char *commit)
+install_given(struct sched *s, const struct model_hold *hold, const char *commit)
 {
 	struct reminder_config *cfg = NULL;
 	struct problems probs = { 0 };
 	reminder_config_load(hold->m, &cfg, &probs);
-	keep(s, hold, commit, cfg, &probs);
+	keep(s, commit, cfg, &probs);
 }
 
-/* Join the running load (blocking until it is done) and install it. */
-static void
+/* Join the running load (blocking until it is done) and install it; its
+ * model (a reference) or NULL. */
+static struct model_hold *
 finish(struct sched *s)
 {
 	char buf[16];
+	struct model_hold *h = NULL;
 	if (s->ld == NULL)
-		return;
+		return NULL;
 	pthread_join(s->th, NULL);
 	while (read(s->pipe[0], buf, sizeof(buf)) > 0)
 		;
 	struct load *l = s->ld;
 	s->ld = NULL;
+	loads--;
 	if (!s->env->stopping)
-		install(s, l);
+		h = install(s, l);
 	load_free(l);
+	return h;
 }
 
 /* After a load: take the model given meanwhile, or load the newer head
- * wanted meanwhile; then recompute. */
+ * wanted meanwhile; then recompute, and let the next load waiting start. */
 static void
 complete(struct sched *s)
 {
-	finish(s);
+	struct model_hold *h = finish(s);
 	if (s->given) {
 		install_given(s, s->given, s->given_commit);
+		model_hold_drop(h);
+		h = s->given;
 		s->given = NULL;
 		s->want[0] = '\0';
 	}
 	if (s->want[0] && strcmp(s->want, s->commit) != 0) {
 		start_load(s, s->want);
 		s->want[0] = '\0';
-		return;
+	} else {
+		s->want[0] = '\0';
+		/* A failed load is not tried again here: the next commit, timer
+		 * or request does. */
+		if (h)
+			run_with(s, h->m);
 	}
-	s->want[0] = '\0';
-	run(s);
+	model_hold_drop(h);
+	pump();
+}
+
+/* The model of the head: kept, or loaded now on this thread (a request
+ * waits for it). A reference, the caller's; NULL with err_msg() when
+ * there is no head yet or it cannot be read. */
+static struct model_hold *
+model_now(struct sched *s)
+{
+	struct model_hold *h = cached(s);
+	if (h)
+		return h;
+	if (s->ld) {
+		complete(s);
+		if ((h = cached(s)) != NULL)
+			return h;
+	}
+	/* A load waiting for its turn is of a newer head (or of the head
+	 * the cache let go): it is done now instead. */
+	char want[41], was[41];
+	snprintf(want, sizeof(want), "%s", s->queued ? s->qcommit : s->commit);
+	if (s->commit[0] == '\0' && !s->queued) {
+		err_set("repository %s has no commit with an isms.yaml loaded yet (see its "
+		        "health in status)",
+		        s->r->conf.name);
+		return NULL;
+	}
+	unqueue(s);
+	snprintf(was, sizeof(was), "%s", s->commit);
+	struct load *l = load_new(s, want[0] ? want : NULL);
+	l->wfd = -1;
+	load_run(l);
+	h = install(s, l);
+	if (h == NULL)
+		err_set("repository %s: the records of its head cannot be read: %s",
+		        s->r->conf.name, l->error);
+	load_free(l);
+	/* A new head: its reminders, as complete() would. */
+	if (h && strcmp(was, s->commit) != 0)
+		run_with(s, h->m);
+	return h;
+}
+
+/* Deliver what is due and arm the timer, with the model loaded now when
+ * it is not kept. */
+static void
+run_now(struct sched *s)
+{
+	struct model_hold *h = s->commit[0] ? model_now(s) : NULL;
+	if (h)
+		run_with(s, h->m);
+	model_hold_drop(h);
 }
 
 static void
@@ -296,10 +458,20 @@ on_loaded(evutil_socket_t fd, short what, void *arg)
 		complete(s);
 }
 
+/* The timer: recompute with the model kept, or load it first off the
+ * loop thread (complete() recomputes). */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	run(arg);
+	struct sched *s = arg;
+	if (s->ld || s->queued)
+		return;
+	struct model_hold *h = cached(s);
+	if (h)
+		run_with(s, h->m);
+	else if (s->commit[0])
+		start_load(s, s->commit);
+	model_hold_drop(h);
 }
 
 /* Create dir and its parents (mode 0750). */
@@ -363,7 +535,8 @@ schedule_close(struct repo *r)
 	if ((s = *p) == NULL)
 		return;
 	*p = s->next;
-	finish(s);
+	unqueue(s);
+	model_hold_drop(finish(s));
 	if (s->done_ev)
 		event_free(s->done_ev);
 	if (s->timer)
@@ -373,11 +546,11 @@ schedule_close(struct repo *r)
 		close(s->pipe[1]);
 	}
 	reminder_close(s->st);
-	model_hold_drop(s->hold);
 	model_hold_drop(s->given);
 	reminder_config_free(s->cfg);
 	problems_free(&s->probs);
 	free(s);
+	pump();
 }
 
 void
@@ -403,8 +576,10 @@ schedule_commit(struct repo *r, const char *commit, struct model_hold *hold)
 			s->want[0] = '\0';
 			return;
 		}
-		install_given(s, model_hold_ref(hold), commit);
-		run(s);
+		/* A load waiting for its turn is of an older head. */
+		unqueue(s);
+		install_given(s, hold, commit);
+		run_with(s, hold->m);
 		return;
 	}
 	if (s->ld) {
@@ -421,23 +596,26 @@ schedule_clock_moved(struct repo *r)
 {
 	struct sched *s = find(r);
 	if (s && s->ld == NULL)
-		run(s);
+		run_now(s);
 }
 
-/* The kept model, waiting for a running load; NULL with the error set
- * (SCHEDULE_NOT_READY). */
-static struct sched *
-ready(struct repo *r)
+/* r's scheduler half and the model of its head (*h, a reference the
+ * caller drops); or SCHEDULE_NOT_READY with err_msg(). */
+static int
+ready(struct repo *r, struct sched **sp, struct model_hold **h)
 {
 	struct sched *s = find(r);
-	if (s && s->ld && s->commit[0] == '\0')
-		complete(s);
-	if (s && model_of(s))
-		return s;
-	err_set("repository %s has no commit with an isms.yaml loaded yet (see its health "
-	        "in status)",
-	        r->conf.name);
-	return NULL;
+	*h = NULL;
+	if (s == NULL) {
+		err_set("repository %s has no commit with an isms.yaml loaded yet (see its "
+		        "health in status)",
+		        r->conf.name);
+		return SCHEDULE_NOT_READY;
+	}
+	if ((*h = model_now(s)) == NULL)
+		return SCHEDULE_NOT_READY;
+	*sp = s;
+	return 0;
 }
 
 static json_t *
@@ -472,23 +650,20 @@ org_name(const struct model *m)
 	return o && o->kind == NODE_STRING ? xstrndup(o->str, o->len) : NULL;
 }
 
-int
-schedule_calendar(struct repo *r, int ics, int text, json_t **out)
+static int
+calendar_of(struct sched *s, const struct model *m, struct repo *r, int ics, int text, json_t **out)
 {
-	struct sched *s = ready(r);
 	struct calendar *cal = NULL;
-	if (s == NULL)
-		return SCHEDULE_NOT_READY;
 	int64_t now = s->env->now(s->env->arg);
 	char today[11];
-	calendar_build(model_of(s), now, &cal);
+	calendar_build(m, now, &cal);
 	date_format(cal->today, today);
 	json_t *o =
 	        json_pack("{s:s, s:s, s:s, s:s, s:o}", "repo", r->conf.name, "commit", s->commit,
 	                  "today", today, "tz", cal->tz, "problems", problems_json(&s->probs));
 	if (ics) {
 		char *txt = NULL;
-		char *name = org_name(model_of(s));
+		char *name = org_name(m);
 		int rc = ical_export(cal, s->cfg, name, now, &txt);
 		free(name);
 		if (rc < 0) {
@@ -537,23 +712,19 @@ problems_error(const struct problems *p)
 	buf_free(&b);
 }
 
-int
-schedule_audit_plan(struct repo *r, int text, json_t **out)
+static int
+audit_plan_of(struct sched *s, const struct model *m, struct repo *r, int text, json_t **out)
 {
-	struct sched *s = ready(r);
 	struct catalogue *cat = NULL;
 	struct plan_input *in = NULL;
 	struct plan *p = NULL;
 	struct problems probs = { 0 };
 	const char **clauses, **controls;
 	int rc = SCHEDULE_FAILED;
-	if (s == NULL)
-		return SCHEDULE_NOT_READY;
 	if (load_catalogue(s, &cat) < 0)
 		goto out;
 	size_t ncl = catalogue_clauses(cat, &clauses), nct = catalogue_controls(cat, &controls);
-	planner_input(model_of(s), clauses, ncl, controls, nct, s->env->now(s->env->arg), &in,
-	              &probs);
+	planner_input(m, clauses, ncl, controls, nct, s->env->now(s->env->arg), &in, &probs);
 	if (probs.n) {
 		problems_error(&probs);
 		goto out;
@@ -578,17 +749,13 @@ out:
 	return rc;
 }
 
-int
-schedule_soa(struct repo *r, json_t *results, json_t **out)
+static int
+soa_of(struct sched *s, const struct model *m, struct repo *r, json_t *results, json_t **out)
 {
-	struct sched *s = ready(r);
 	struct catalogue *cat = NULL;
-	if (s == NULL)
-		return SCHEDULE_NOT_READY;
 	if (load_catalogue(s, &cat) < 0)
 		return SCHEDULE_FAILED;
 	int64_t now = s->env->now(s->env->arg);
-	const struct model *m = model_of(s);
 	json_t *env = export_envelope("soa", s->commit, r->rules_digest, now, m->tz);
 	json_object_set_new(env, "repo", json_string(r->conf.name));
 	*out = soa_build(m, results, cat, now, env);
@@ -596,14 +763,12 @@ schedule_soa(struct repo *r, json_t *results, json_t **out)
 	return 0;
 }
 
-int
-schedule_review_pack(struct repo *r, const char *links, json_t **out)
+static int
+review_pack_of(struct sched *s, const struct model *m, struct repo *r, const char *links,
+               json_t **out)
 {
-	struct sched *s = ready(r);
 	struct buf b = { 0 };
-	if (s == NULL)
-		return SCHEDULE_NOT_READY;
-	review_pack_write(model_of(s), s->env->now(s->env->arg), links ? links : "../", &b);
+	review_pack_write(m, s->env->now(s->env->arg), links ? links : "../", &b);
 	*out = json_pack("{s:s, s:s, s:s}", "repo", r->conf.name, "commit", s->commit, "markdown",
 	                 b.data ? b.data : "");
 	buf_free(&b);
@@ -619,8 +784,11 @@ schedule_ack(struct repo *r, const char *id, json_t **out)
 		return SCHEDULE_FAILED;
 	}
 	struct calendar *cal = NULL;
-	if (model_of(s))
-		calendar_build(model_of(s), s->env->now(s->env->arg), &cal);
+	/* The head's calendar, loaded when the cache let it go. */
+	struct model_hold *h = s->commit[0] ? model_now(s) : NULL;
+	if (h)
+		calendar_build(h->m, s->env->now(s->env->arg), &cal);
+	model_hold_drop(h);
 	int known = id && reminder_ack_known(s->st, s->cfg, cal, id);
 	calendar_free(cal);
 	if (id && *id && !known) {
@@ -633,7 +801,7 @@ schedule_ack(struct repo *r, const char *id, json_t **out)
 	if (reminder_ack(s->st, id) < 0)
 		return SCHEDULE_BAD_ID;
 	log_info("repository %s: reminder %s acknowledged", r->conf.name, id);
-	run(s);
+	run_now(s);
 	*out = json_pack("{s:s, s:s, s:b}", "repo", r->conf.name, "id", id, "acknowledged", 1);
 	return 0;
 }
@@ -692,32 +860,26 @@ visit_soa(const struct node *rec, const struct model_doc *md, void *arg)
 	json_object_set_new(arg, "controls", controls);
 }
 
-int
-schedule_people(struct repo *r, json_t **out)
+static int
+people_of(struct sched *s, const struct model *m, struct repo *r, json_t **out)
 {
-	struct sched *s = ready(r);
-	if (s == NULL)
-		return SCHEDULE_NOT_READY;
 	json_t *people = json_object(), *soa = json_object();
-	calendar_each(model_of(s), "person", visit_person, people);
-	calendar_each(model_of(s), "soa", visit_soa, soa);
+	calendar_each(m, "person", visit_person, people);
+	calendar_each(m, "soa", visit_soa, soa);
 	*out = json_pack("{s:s, s:s, s:o, s:o}", "repo", r->conf.name, "commit", s->commit,
 	                 "people", people, "soa", soa);
 	return 0;
 }
 
-int
-schedule_feed(struct repo *r, char **out)
+static int
+feed_of(struct sched *s, const struct model *m, struct repo *r, char **out)
 {
-	struct sched *s = ready(r);
 	struct calendar *cal = NULL;
 	json_t *people = NULL, *p;
 	const char *id;
-	if (s == NULL)
-		return SCHEDULE_NOT_READY;
 	int64_t now = s->env->now(s->env->arg);
 	people = json_object();
-	calendar_each(model_of(s), "person", visit_person, people);
+	calendar_each(m, "person", visit_person, people);
 	struct ical_person *v = xcalloc(json_object_size(people) + 1, sizeof(*v));
 	struct ical_feed f = { r->conf.name, v, 0 };
 	json_object_foreach (people, id, p) {
@@ -726,8 +888,8 @@ schedule_feed(struct repo *r, char **out)
 		        (struct ical_person){ id, json_string_value(json_object_get(p, "name")),
 			                      mail && *mail ? mail : NULL };
 	}
-	calendar_build(model_of(s), now, &cal);
-	char *name = org_name(model_of(s));
+	calendar_build(m, now, &cal);
+	char *name = org_name(m);
 	int rc = ical_export_feed(cal, s->cfg, name, &f, now, out);
 	free(name);
 	free(v);
@@ -741,4 +903,52 @@ schedule_acked(struct repo *r, const char *key)
 {
 	struct sched *s = find(r);
 	return s && s->st && reminder_acked(s->st, key) > 0;
+}
+
+/* The methods above on r's head model, loaded when the cache let it go. */
+#define ON_HEAD(call)                                                                              \
+	do {                                                                                       \
+		struct sched *s;                                                                   \
+		struct model_hold *h;                                                              \
+		if (ready(r, &s, &h) < 0)                                                          \
+			return SCHEDULE_NOT_READY;                                                 \
+		int rc_ = (call);                                                                  \
+		model_hold_drop(h);                                                                \
+		return rc_;                                                                        \
+	} while (0)
+
+int
+schedule_calendar(struct repo *r, int ics, int text, json_t **out)
+{
+	ON_HEAD(calendar_of(s, h->m, r, ics, text, out));
+}
+
+int
+schedule_audit_plan(struct repo *r, int text, json_t **out)
+{
+	ON_HEAD(audit_plan_of(s, h->m, r, text, out));
+}
+
+int
+schedule_soa(struct repo *r, json_t *results, json_t **out)
+{
+	ON_HEAD(soa_of(s, h->m, r, results, out));
+}
+
+int
+schedule_review_pack(struct repo *r, const char *links, json_t **out)
+{
+	ON_HEAD(review_pack_of(s, h->m, r, links, out));
+}
+
+int
+schedule_people(struct repo *r, json_t **out)
+{
+	ON_HEAD(people_of(s, h->m, r, out));
+}
+
+int
+schedule_feed(struct repo *r, char **out)
+{
+	ON_HEAD(feed_of(s, h->m, r, out));
 }

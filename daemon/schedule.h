@@ -1,7 +1,9 @@
-/* schedule.h - the scheduler inside the daemon. Per repository it keeps
- * the model of the head commit (the evaluator's, or loaded on a thread of
- * its own when the evaluator has none, so the socket keeps answering),
- * the reminder settings of its isms.yaml and the reminder state under
+/* schedule.h - the scheduler inside the daemon. Per repository it reads
+ * the model of the head commit (the evaluator's, kept in the head cache
+ * while model_cache allows, or loaded again: on a thread of its own for
+ * a timer or a head the evaluator has no model for, on the loop thread
+ * for a request), keeps the reminder settings of its isms.yaml and the
+ * reminder state under
  * <state_dir>/reminders/<repository>; it fires the reminders that fall
  * due on the `reminders` topic, exactly once, and arms a timer for the
  * next one. The socket's schedule, calendar, audit-plan, review-pack and
@@ -16,6 +18,7 @@
 
 struct bus;
 struct config;
+struct headcache;
 struct repo;
 
 /* What the scheduler works with, set up by the daemon and kept current by
@@ -24,6 +27,7 @@ struct schedule_env {
 	struct event_base *base;
 	struct bus *bus;          /* reminders are published here */
 	const struct config *cfg; /* state_dir, rules */
+	struct headcache *heads;  /* where heads' records are kept (headcache.h) */
 	int stopping;             /* set: loads that finish are not installed */
 	int frozen;               /* the clock moves only by the clock method */
 	int64_t (*now)(void *arg);
@@ -45,9 +49,9 @@ void schedule_close(struct repo *r);
 /* The daemon moved r's state from old to r (a reload rebuilt its list of
  * repositories): follow it. */
 void schedule_moved(const struct repo *old, struct repo *r);
-/* r's head was evaluated at commit: keep its model hold (the evaluator's;
- * a reference is taken), or when NULL load that commit's model unless it
- * is the one kept (or being loaded); reminders are recomputed after. */
+/* r's head was evaluated at commit: read its model hold (the evaluator's,
+ * borrowed), or when NULL load that commit's model unless it is the head
+ * already (or being loaded); reminders are recomputed after. */
 struct model_hold;
 void schedule_commit(struct repo *r, const char *commit, struct model_hold *hold);
 

@@ -105,6 +105,16 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+/* Sum the chunks, headers included. */
+size_t
+arena_bytes(const struct arena *a)
+{
+	size_t n = 0;
+	for (const struct chunk *c = a ? a->head : NULL; c != NULL; c = c->next)
+		n += sizeof(*c) + c->size;
+	return n;
+}
+
 /* Free every chunk and the arena itself. */
 void
 arena_free(struct arena *a)

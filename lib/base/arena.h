@@ -14,6 +14,9 @@ struct arena *arena_new(void);
 void *arena_alloc(struct arena *a, size_t n);
 /* A NUL-terminated copy of the n bytes at s (which may hold NULs). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* The bytes the arena holds from the system (its chunks), for memory
+ * accounting; 0 for NULL. */
+size_t arena_bytes(const struct arena *a);
 /* Free the arena and everything allocated from it; NULL is allowed. */
 void arena_free(struct arena *a);
 

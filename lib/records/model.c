@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "thread.h"
+#include "arena.h"
 #include "date.h"
 #include "pathglob.h"
 #include "alloc.h"
@@ -571,6 +572,21 @@ model_hold_drop(struct model_hold *h)
 	model_free(h->m);
 	snapshot_free(h->snap);
 	free(h);
+}
+
+size_t
+model_hold_bytes(const struct model_hold *h)
+{
+	size_t n = sizeof(*h);
+	for (size_t i = 0; h->snap && i < h->snap->nfiles; i++) {
+		const struct snapshot_file *f = &h->snap->files[i];
+		n += sizeof(*f) + f->len + 1 + strlen(f->path) + 1;
+	}
+	for (size_t i = 0; h->m && i < h->m->ndocs; i++) {
+		const struct doc *d = h->m->docs[i].doc;
+		n += sizeof(h->m->docs[i]) + (d ? sizeof(*d) + arena_bytes(d->arena) : 0);
+	}
+	return n;
 }
 
 const struct model_doc *

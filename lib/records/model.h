@@ -68,6 +68,10 @@ struct model_hold *model_hold_new(struct snapshot *s, struct model *m);
 struct model_hold *model_hold_ref(struct model_hold *h);
 /* Let go of h; the last holder frees the model and the snapshot. */
 void model_hold_drop(struct model_hold *h);
+/* About how many bytes h keeps in memory: the file contents of its
+ * snapshot and the parsed documents of its model (a document shared with
+ * another model is counted in both). */
+size_t model_hold_bytes(const struct model_hold *h);
 
 /* The document at path, or NULL (borrowed). */
 const struct model_doc *model_find(const struct model *m, const char *path);
