@@ -7,7 +7,13 @@
  * the event loop and written straight to the socket once at the end of the
  * pass, one system call per client. Only what the socket does not take
  * waits for the bufferevent's write event, so the common case costs no
- * epoll_ctl and no extra wake-up. */
+ * epoll_ctl and no extra wake-up.
+ *
+ * A notification for every subscriber is one shared copy (struct
+ * shared), not one per client: a client keeps a reference to it until
+ * the end of the pass, when it goes to the socket straight from the
+ * shared copy; only what the socket does not take is copied into that
+ * client's own output. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -28,9 +34,20 @@
 #include "alloc.h"
 #include "err.h"
 
+/* A line queued to many clients: freed when the last has sent it. */
+struct shared {
+	size_t refs;
+	size_t len;
+	char data[];
+};
+
 struct client {
 	struct server *srv;
 	struct bufferevent *bev;
+	/* A shared line after the output buffer's content, sent from off;
+	 * only while queued. */
+	struct shared *sh;
+	size_t sh_off;
 	uint64_t id;
 	int cred; /* uid and gid known */
 	uid_t uid;
@@ -64,9 +81,43 @@ struct server {
 	struct event *pass_ev; /* the end of the current pass */
 	int pass_armed;        /* pass_ev is active */
 	uint64_t pass;         /* passes ended (server_pass) */
+	/* The shared line of this pass (server_send_shared), one reference
+	 * held until the pass ends. */
+	struct shared *share;
+	uint64_t share_key;
+	const char *share_src;
 };
 
 static void flush(struct server *s);
+
+static void
+shared_put(struct shared *sh)
+{
+	if (sh && --sh->refs == 0)
+		free(sh);
+}
+
+/* Bytes queued to c and not yet written. */
+static size_t
+unsent(const struct client *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) +
+	       (c->sh ? c->sh->len - c->sh_off : 0);
+}
+
+/* Move the unsent rest of c's shared line into its own output buffer,
+ * behind what is there. */
+static void
+spill(struct client *c)
+{
+	if (c->sh == NULL)
+		return;
+	evbuffer_add(bufferevent_get_output(c->bev), c->sh->data + c->sh_off,
+	             c->sh->len - c->sh_off);
+	shared_put(c->sh);
+	c->sh = NULL;
+	c->sh_off = 0;
+}
 static void shut(struct client *c);
 static void drop(struct client *c);
 
@@ -113,6 +164,8 @@ drop(struct client *c)
 	if (c->dead)
 		return;
 	c->dead = 1;
+	shared_put(c->sh);
+	c->sh = NULL;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	s->on_gone(s->arg, c);
 	c->next_dead = s->dead;
@@ -130,29 +183,40 @@ arm(struct server *s)
 	event_active(s->pass_ev, EV_TIMEOUT, 0);
 }
 
-/* Write c's output to its socket now. What the socket does not take is
- * left to the bufferevent, which calls on_write when it is all out. */
+/* Write c's output, then its shared line, to its socket now. What the
+ * socket does not take is left to the bufferevent, which calls on_write
+ * when it is all out. */
 static void
 write_out(struct client *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	if (bufferevent_get_enabled(c->bev) & EV_WRITE)
+	if (bufferevent_get_enabled(c->bev) & EV_WRITE) {
+		spill(c);
 		return; /* the socket was full: the write event is waiting */
-	while (evbuffer_get_length(out) > 0) {
+	}
+	while (unsent(c) > 0) {
 		struct evbuffer_iovec v[16];
-		struct iovec iov[16];
-		int n = evbuffer_peek(out, -1, NULL, v, 16);
+		struct iovec iov[17];
+		size_t mine = 0; /* bytes of out in iov */
+		int n = evbuffer_peek(out, -1, NULL, v, 16), whole = n <= 16;
 		if (n > 16)
 			n = 16;
 		for (int i = 0; i < n; i++) {
 			iov[i].iov_base = v[i].iov_base;
 			iov[i].iov_len = v[i].iov_len;
+			mine += v[i].iov_len;
+		}
+		if (whole && c->sh) {
+			iov[n].iov_base = c->sh->data + c->sh_off;
+			iov[n].iov_len = c->sh->len - c->sh_off;
+			n++;
 		}
 		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 		ssize_t w = sendmsg(bufferevent_getfd(c->bev), &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			spill(c);
 			bufferevent_enable(c->bev, EV_WRITE);
 			return;
 		}
@@ -162,11 +226,20 @@ write_out(struct client *c)
 			drop(c);
 			return;
 		}
+		size_t done = (size_t)w < mine ? (size_t)w : mine;
 		/* The bufferevent keeps the start of its output frozen
 		 * between its own writes. */
 		evbuffer_unfreeze(out, 1);
-		evbuffer_drain(out, (size_t)w);
+		evbuffer_drain(out, done);
 		evbuffer_freeze(out, 1);
+		if ((size_t)w > mine && c->sh) { /* the rest came from the shared line */
+			c->sh_off += (size_t)w - mine;
+			if (c->sh_off == c->sh->len) {
+				shared_put(c->sh);
+				c->sh = NULL;
+				c->sh_off = 0;
+			}
+		}
 	}
 	done_writing(c);
 }
@@ -191,6 +264,8 @@ end_pass(evutil_socket_t fd, short what, void *arg)
 	s->pass_armed = 0;
 	s->pass++;
 	flush(s);
+	shared_put(s->share);
+	s->share = NULL;
 }
 
 uint64_t
@@ -200,26 +275,71 @@ server_pass(struct server *s)
 	return s->pass;
 }
 
-void
-server_send(struct client *c, const char *line, size_t len)
+/* Whether more may be queued to c; drops it when not. One reply larger
+ * than the bound still goes out; a backlog does not. */
+static int
+room(struct client *c)
 {
 	if (c->dead || c->closing)
-		return;
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-	/* One reply larger than the bound still goes out; a backlog does not. */
-	if (evbuffer_get_length(out) > c->srv->max_output) {
+		return 0;
+	if (unsent(c) > c->srv->max_output) {
 		log_info("client %llu dropped: it is not reading (more than %zu bytes queued)",
 		         (unsigned long long)c->id, c->srv->max_output);
 		drop(c);
-		return;
+		return 0;
 	}
-	evbuffer_add(out, line, len);
+	return 1;
+}
+
+/* Write c's output at the end of this pass. */
+static void
+enqueue(struct client *c)
+{
 	if (!c->queued) {
 		c->queued = 1;
 		c->next_queued = c->srv->queued;
 		c->srv->queued = c;
 		arm(c->srv);
 	}
+}
+
+void
+server_send(struct client *c, const char *line, size_t len)
+{
+	if (!room(c))
+		return;
+	spill(c); /* in order */
+	evbuffer_add(bufferevent_get_output(c->bev), line, len);
+	enqueue(c);
+}
+
+void
+server_send_shared(struct client *c, uint64_t key, const char *line, size_t len)
+{
+	if (!room(c))
+		return;
+	struct server *s = c->srv;
+	if (bufferevent_get_enabled(c->bev) & EV_WRITE) {
+		/* The socket is full: the line waits in c's own buffer. */
+		server_send(c, line, len);
+		return;
+	}
+	if (s->share == NULL || s->share_key != key || s->share_src != line ||
+	    s->share->len != len) {
+		shared_put(s->share);
+		s->share = xmalloc(sizeof(*s->share) + len);
+		s->share->refs = 1;
+		s->share->len = len;
+		memcpy(s->share->data, line, len);
+		s->share_key = key;
+		s->share_src = line;
+		arm(s); /* the pass's end lets go of it */
+	}
+	spill(c); /* one shared line at a time; the earlier one in order */
+	s->share->refs++;
+	c->sh = s->share;
+	c->sh_off = 0;
+	enqueue(c);
 }
 
 void
@@ -256,7 +376,7 @@ server_close_after(struct client *c)
 		return;
 	c->closing = 1;
 	/* else write_out or on_write shuts it once the output is out */
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+	if (unsent(c) == 0)
 		shut(c);
 }
 
@@ -572,6 +692,7 @@ server_free(struct server *s)
 		evconnlistener_free(s->tcp_l);
 	if (s->path)
 		unlink(s->path);
+	shared_put(s->share);
 	event_free(s->reap_ev);
 	event_free(s->pass_ev);
 	free(s->path);
