@@ -247,6 +247,8 @@ bench: deps
 	sh tests/bench/rules12.sh $(abspath $(BUILD)) --repo $(abspath $(BUILD))/example-isms
 	sh tests/bench/scheduler.sh $(abspath $(BUILD))
 	sh tests/bench/daemon.sh $(abspath $(BUILD))
+	python3 tests/bench/subscribers.py $(abspath $(BUILD)) $(abspath $(BUILD))/example-isms
+	python3 tests/bench/subscribers.py $(abspath $(BUILD)) $(abspath $(BUILD))/bench-isms
 	sh tests/bench/journal.sh $(abspath $(BUILD))
 	sh tests/bench/http.sh $(abspath $(BUILD))
 	sh tests/bench/fleet.sh $(abspath $(BUILD))

@@ -86,6 +86,10 @@ struct evaluator_repo {
 #define RETRY_FIRST_MS 60000.0
 #define RETRY_MAX_MS   3600000.0
 
+/* How long the workers stay idle after a job before the heap freed since
+ * is handed back to the system (trim). */
+#define TRIM_AFTER_MS 1000
+
 /* The engines of one rules directory loaded in one generation, shared by
  * every repository that loaded it: an engine is used by one worker at a
  * time, so there are at most as many as workers, made as they are wanted
@@ -116,6 +120,7 @@ struct evaluator {
 	struct ev_job *done, **dtail; /* finished */
 	size_t pending;
 	int stop;
+	int trim_due; /* jobs ran since the last trim */
 	int pipe[2];
 	struct event *ev;
 	struct evaluator_repo *repos;
@@ -584,11 +589,6 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	if (g)
 		engine_use_memo(g, NULL);
 	engine_put(er, g);
-	/* The rule sandboxes of a full evaluation are gone: give their heap
-	 * back to the system rather than keep that peak resident between
-	 * commits (an incremental one leaves little to give back). */
-	if (only == NULL)
-		malloc_trim(0);
 	j->rules_ms = mono_ms() - t0 - j->load_ms - j->model_ms;
 	log_debug("%s: %zu files loaded in %.1f ms, records parsed in %.1f ms, rules "
 	          "run in %.1f ms",
@@ -781,15 +781,57 @@ take(struct evaluator *e)
 	return j;
 }
 
+/* The workers have been idle for TRIM_AFTER_MS since a job: hand the
+ * heap that the evaluations, and the loop thread publishing them, freed
+ * back to the system. Every thread allocates from its own glibc arena,
+ * each of which would otherwise keep the peak of the largest evaluation
+ * (and of the previous model, freed after it) resident until the next.
+ * Off the loop thread; the next evaluation faults in what it reuses.
+ * Under the lock, which it drops while trimming. */
+static void
+trim(struct evaluator *e)
+{
+	e->trim_due = 0;
+	pthread_mutex_unlock(&e->mu);
+	double t0 = mono_ms();
+	malloc_trim(0);
+	log_debug("heap handed back to the system in %.1f ms", mono_ms() - t0);
+	pthread_mutex_lock(&e->mu);
+}
+
+/* Wait for a job; trim once the workers have been idle long enough.
+ * Under the lock; NULL when stopping. */
+static struct ev_job *
+next_job(struct evaluator *e)
+{
+	struct ev_job *j = NULL;
+	while (!e->stop && (j = take(e)) == NULL) {
+		if (!e->trim_due) {
+			pthread_cond_wait(&e->cv, &e->mu);
+			continue;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += TRIM_AFTER_MS / 1000;
+		ts.tv_nsec += (long)(TRIM_AFTER_MS % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&e->cv, &e->mu, &ts) == ETIMEDOUT && e->trim_due &&
+		    e->ready == NULL && !e->stop)
+			trim(e);
+	}
+	return j;
+}
+
 static void *
 worker(void *arg)
 {
 	struct evaluator *e = arg;
 	pthread_mutex_lock(&e->mu);
 	for (;;) {
-		struct ev_job *j = NULL;
-		while (!e->stop && (j = take(e)) == NULL)
-			pthread_cond_wait(&e->cv, &e->mu);
+		struct ev_job *j = next_job(e);
 		if (j == NULL)
 			break;
 		pthread_mutex_unlock(&e->mu);
@@ -801,6 +843,7 @@ worker(void *arg)
 		struct evaluator_repo *er = j->er;
 		int drop = j->kind == EV_DROP;
 		pthread_mutex_lock(&e->mu);
+		e->trim_due = 1;
 		if (drop)
 			er->running = 0;
 		*e->dtail = j;
@@ -873,9 +916,13 @@ struct evaluator *
 evaluator_new(struct event_base *base, size_t nthreads, struct headcache *heads)
 {
 	struct evaluator *e = xcalloc(1, sizeof(*e));
+	pthread_condattr_t ca;
 	e->heads = heads;
 	pthread_mutex_init(&e->mu, NULL);
-	pthread_cond_init(&e->cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the idle wait (trim) */
+	pthread_cond_init(&e->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	e->rtail = &e->ready;
 	e->dtail = &e->done;
 	if (pipe2(e->pipe, O_NONBLOCK | O_CLOEXEC) < 0)

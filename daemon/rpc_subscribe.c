@@ -23,7 +23,7 @@ static void
 deliver(void *arg, const struct journal_entry *e)
 {
 	rpc_status_forget(); /* the notification tells of a new state */
-	server_send(arg, e->line, e->len);
+	server_send_shared(arg, e->seq, e->line, e->len);
 }
 
 int

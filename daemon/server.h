@@ -55,6 +55,11 @@ uint64_t server_pass(struct server *s);
  * at the end of this pass of the event loop. Drops c when its queue passes
  * the bound. No-op for a client being dropped. */
 void server_send(struct client *c, const char *line, size_t len);
+/* server_send for a line queued to many clients in this pass (a
+ * notification to every subscriber): the clients given the same key, line
+ * and len share one copy of it instead of one each. key names the line's
+ * content (its journal cursor); line is borrowed. */
+void server_send_shared(struct client *c, uint64_t key, const char *line, size_t len);
 /* Queue msg as one line; msg is borrowed. */
 void server_send_json(struct client *c, json_t *msg);
 /* Send what is queued, then close (after a fatal protocol error). */
