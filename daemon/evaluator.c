@@ -63,7 +63,6 @@ struct evaluator_repo {
 	 * organisation's name of the last head loaded (NULL: none) is kept
 	 * here, for a commit that changes nothing a rule reads. */
 	char *org;
-	struct headcache *heads; /* the evaluator's, or NULL */
 	/* The last head that could not be read (no isms.yaml, damaged):
 	 * not read again until the ref moves, or until retry_at (monotonic
 	 * ms), each failure of the same commit doubling the wait. */
@@ -127,6 +126,13 @@ struct evaluator {
 	struct pack *packs;      /* under mu */
 	struct headcache *heads; /* borrowed; NULL: keep no head */
 };
+
+/* The head cache r's heads are kept in, or NULL (a job run alone). */
+static struct headcache *
+heads_of(const struct evaluator_repo *r)
+{
+	return r->ev ? r->ev->heads : NULL;
+}
 
 /* A job with what only the evaluator touches: why it failed, kept from
  * the worker's thread to the loop thread's err_msg(). */
@@ -556,7 +562,7 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	struct snapshot_limits lim = { SNAPSHOT_DEFAULT_MAX_BLOB, SNAPSHOT_DEFAULT_MAX_FILES };
 	/* A head starts from the last head's files and records, when they
 	 * are kept. */
-	struct headcache *heads = head ? er->heads : NULL;
+	struct headcache *heads = head ? heads_of(er) : NULL;
 	struct model_hold *last = heads ? headcache_get(heads, er, NULL) : NULL;
 	double t0 = mono_ms();
 	if (snapshot_update(last ? last->snap : NULL, er->gitdir, spec, &lim, &snap) < 0) {
@@ -998,7 +1004,6 @@ evaluator_repo_new(struct evaluator *e, const char *gitdir, const char *url, con
 	struct evaluator_repo *r = xcalloc(1, sizeof(*r));
 	r->qtail = &r->q;
 	r->ev = e;
-	r->heads = e ? e->heads : NULL;
 	r->gitdir = xstrdup(gitdir);
 	r->url = url ? xstrdup(url) : NULL;
 	r->ref = ref ? xstrdup(ref) : NULL;
@@ -1015,8 +1020,8 @@ release(struct evaluator_repo *r)
 {
 	evaluation_free(r->prev);
 	json_decref(r->prev_json);
-	if (r->heads)
-		headcache_forget(r->heads, r);
+	if (heads_of(r))
+		headcache_forget(heads_of(r), r);
 	free(r->org);
 	r->org = NULL;
 	engine_free(r->engine);

@@ -76,11 +76,8 @@ find(struct headcache *c, const void *key)
 }
 
 /* Holds taken off the list under the lock, let go of after it. */
-struct drop {
-	struct model_hold *h;
-};
 struct drops {
-	struct drop *v;
+	struct model_hold **v;
 	size_t n;
 };
 
@@ -89,7 +86,7 @@ static void
 drops_add(struct drops *d, struct entry *x)
 {
 	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
-	d->v[d->n++].h = x->h;
+	d->v[d->n++] = x->h;
 	free(x);
 }
 
@@ -97,7 +94,7 @@ static void
 drops_run(struct drops *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		model_hold_drop(d->v[i].h);
+		model_hold_drop(d->v[i]);
 	free(d->v);
 }
 

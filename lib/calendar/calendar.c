@@ -57,21 +57,9 @@ calendar_kind_find(const char *name)
 void
 calendar_each(const struct model *m, const char *type, calendar_visit fn, void *arg)
 {
-	for (size_t i = 0; i < m->ndocs; i++) {
-		const struct model_doc *md = &m->docs[i];
-		const struct node *root = md->doc->root, *list;
-		if (md->type == NULL || root == NULL || strcmp(md->type->name, type) != 0)
-			continue;
-		if (md->type->shape != SHAPE_COLLECTION) {
-			if (root->kind == NODE_MAP)
-				fn(root, md, arg);
-			continue;
-		}
-		list = root->kind == NODE_SEQ ? root : node_get(root, md->type->list_key);
-		for (size_t k = 0; list && list->kind == NODE_SEQ && k < list->n; k++)
-			if (list->items[k]->kind == NODE_MAP)
-				fn(list->items[k], md, arg);
-	}
+	const struct record_type *t = record_type_find(type);
+	if (t)
+		model_each_record(m, t, fn, arg);
 }
 
 /* Read a scalar field's text. */

@@ -41,6 +41,27 @@ model_type_index(const struct record_type *t)
 	return (size_t)(t - all);
 }
 
+void
+model_each_record(const struct model *m, const struct record_type *t, model_record_fn fn, void *arg)
+{
+	for (size_t i = 0; m && i < m->ndocs; i++) {
+		const struct model_doc *md = &m->docs[i];
+		const struct node *root = md->doc ? md->doc->root : NULL;
+		if (md->type != t || root == NULL)
+			continue;
+		if (t->shape != SHAPE_COLLECTION) {
+			if (root->kind == NODE_MAP)
+				fn(root, md, arg);
+			continue;
+		}
+		const struct node *list =
+		        root->kind == NODE_MAP ? node_get(root, t->list_key) : root;
+		for (size_t k = 0; list && list->kind == NODE_SEQ && k < list->n; k++)
+			if (list->items[k]->kind == NODE_MAP)
+				fn(list->items[k], md, arg);
+	}
+}
+
 static void
 add_pattern(struct model *m, size_t ti, const char *pat, size_t len)
 {

@@ -78,4 +78,11 @@ const struct model_doc *model_find(const struct model *m, const char *path);
 /* The index of type t in record_types(). */
 size_t model_type_index(const struct record_type *t);
 
+/* Call fn for every record of type t in m, in the order rules see them
+ * (r:records): files by path, a collection's items in file order, a
+ * document's root; items and roots that are not mappings are no records. */
+typedef void (*model_record_fn)(const struct node *rec, const struct model_doc *md, void *arg);
+void model_each_record(const struct model *m, const struct record_type *t, model_record_fn fn,
+                       void *arg);
+
 #endif

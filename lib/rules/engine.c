@@ -493,17 +493,6 @@ i_memo_on(lua_State *L)
 	return 1;
 }
 
-/* The list of a collection document (the root, or its list_key), or NULL
- * when it has none; a document of another shape is one record, its root. */
-static const struct node *
-collection_list(const struct model_doc *md)
-{
-	const struct node *root = md->doc->root;
-	const struct node *list =
-	        root->kind == NODE_MAP ? node_get(root, md->type->list_key) : root;
-	return list && list->kind == NODE_SEQ ? list : NULL;
-}
-
 /* r:each over type 1: the iterations that can be replayed and those that
  * must run, in one pass over the records, making no proxy for those
  * replayed (a one-record edit of a 10,000-record register replays 9,999).
@@ -543,8 +532,9 @@ scan_reads(struct scan *s, const struct memo_result *res)
 }
 
 static void
-scan_one(struct scan *s, const struct node *n, const struct model_doc *md)
+scan_one(const struct node *n, const struct model_doc *md, void *arg)
 {
+	struct scan *s = arg;
 	lua_State *L = s->L;
 	const struct memo_result *res = memo_get(s->e->mr, md->doc->path, n);
 	s->k++;
@@ -579,21 +569,8 @@ i_memo_scan(lua_State *L)
 	for (int i = 0; i < 4; i++)
 		lua_newtable(L);
 	struct scan s = { .L = L, .e = e, .vu = INT64_MIN };
-	for (size_t i = 0; e->mr && e->m && i < e->m->ndocs; i++) {
-		const struct model_doc *md = &e->m->docs[i];
-		if (md->type != t || md->doc->root == NULL)
-			continue;
-		/* The records in the order of r:records (push_doc_records). */
-		if (md->type->shape != SHAPE_COLLECTION) {
-			if (md->doc->root->kind == NODE_MAP)
-				scan_one(&s, md->doc->root, md);
-			continue;
-		}
-		const struct node *list = collection_list(md);
-		for (size_t j = 0; list && j < list->n; j++)
-			if (list->items[j]->kind == NODE_MAP)
-				scan_one(&s, list->items[j], md);
-	}
+	if (e->mr)
+		model_each_record(e->m, t, scan_one, &s);
 	if (s.vu == INT64_MIN)
 		lua_pushnil(L);
 	else
@@ -660,26 +637,17 @@ i_memo_put(lua_State *L)
 	return 0;
 }
 
-/* The records of one document: a collection's items, else the root. */
+struct pushing {
+	lua_State *L;
+	lua_Integer k;
+};
+
 static void
-push_doc_records(lua_State *L, const struct model_doc *md, lua_Integer *k)
+push_record(const struct node *rec, const struct model_doc *md, void *arg)
 {
-	const struct node *root = md->doc->root;
-	if (md->type->shape == SHAPE_COLLECTION) {
-		const struct node *list = collection_list(md);
-		for (size_t i = 0; list && i < list->n; i++) {
-			if (list->items[i]->kind != NODE_MAP)
-				continue;
-			lua_record_push_decl(L, list->items[i], md->doc,
-			                     record_type_decl(md->type));
-			lua_rawseti(L, -2, ++*k);
-		}
-		return;
-	}
-	if (root->kind != NODE_MAP)
-		return;
-	lua_record_push_decl(L, root, md->doc, record_type_decl(md->type));
-	lua_rawseti(L, -2, ++*k);
+	struct pushing *p = arg;
+	lua_record_push_decl(p->L, rec, md->doc, record_type_decl(md->type));
+	lua_rawseti(p->L, -2, ++p->k);
 }
 
 static int
@@ -687,27 +655,18 @@ i_records(lua_State *L)
 {
 	struct run *e = eng(L);
 	const struct record_type *t = check_type(L, 1);
+	struct pushing p = { L, 0 };
 	lua_newtable(L);
-	lua_Integer k = 0;
-	for (size_t i = 0; e->m && i < e->m->ndocs; i++) {
-		const struct model_doc *md = &e->m->docs[i];
-		if (md->type == t && md->doc->root)
-			push_doc_records(L, md, &k);
-	}
+	model_each_record(e->m, t, push_record, &p);
 	return 1;
 }
 
-/* How many records one document holds, as push_doc_records would list. */
-static lua_Integer
-count_doc_records(const struct model_doc *md)
+static void
+count_record(const struct node *rec, const struct model_doc *md, void *arg)
 {
-	if (md->type->shape != SHAPE_COLLECTION)
-		return md->doc->root->kind == NODE_MAP;
-	const struct node *list = collection_list(md);
-	lua_Integer n = 0;
-	for (size_t i = 0; list && i < list->n; i++)
-		n += list->items[i]->kind == NODE_MAP;
-	return n;
+	(void)rec;
+	(void)md;
+	++*(lua_Integer *)arg;
 }
 
 /* The number of records of a type, without making them: a rule that asks
@@ -718,11 +677,7 @@ i_count(lua_State *L)
 	struct run *e = eng(L);
 	const struct record_type *t = check_type(L, 1);
 	lua_Integer n = 0;
-	for (size_t i = 0; e->m && i < e->m->ndocs; i++) {
-		const struct model_doc *md = &e->m->docs[i];
-		if (md->type == t && md->doc->root)
-			n += count_doc_records(md);
-	}
+	model_each_record(e->m, t, count_record, &n);
 	lua_pushinteger(L, n);
 	return 1;
 }

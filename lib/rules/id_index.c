@@ -33,19 +33,27 @@ cmp_entry(const void *a, const void *b)
 	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-/* Add record rec of file md, the pos-th of its type, when its id field
- * holds text (rec:text gives nothing for null, lists and maps). */
+struct building {
+	struct id_index *x;
+	size_t cap, pos;
+	const char *key;
+};
+
+/* Add record rec of file md, the next in r:records order, when its id
+ * field holds text (rec:text gives nothing for null, lists and maps). */
 static void
-add(struct id_index *x, size_t *cap, const struct node *rec, const struct model_doc *md, size_t pos,
-    const char *key)
+add(const struct node *rec, const struct model_doc *md, void *arg)
 {
-	const struct node *v = node_get(rec, key);
+	struct building *b = arg;
+	struct id_index *x = b->x;
+	size_t pos = b->pos++;
+	const struct node *v = node_get(rec, b->key);
 	if (v == NULL || v->kind == NODE_NULL || v->kind == NODE_SEQ || v->kind == NODE_MAP ||
 	    v->str == NULL)
 		return;
-	if (x->n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		x->v = xreallocarray(x->v, *cap, sizeof(*x->v));
+	if (x->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		x->v = xreallocarray(x->v, b->cap, sizeof(*x->v));
 	}
 	x->v[x->n++] = (struct id_entry){ v->str, v->len, pos, rec, md };
 }
@@ -53,26 +61,11 @@ add(struct id_index *x, size_t *cap, const struct node *rec, const struct model_
 void
 id_index_build(struct id_index *x, const struct model *m, const struct record_type *t)
 {
-	size_t cap = 0, pos = 0;
+	struct building b = { x, 0, 0, t->id_field };
 	memset(x, 0, sizeof(*x));
 	if (t->id_field == NULL)
 		return;
-	for (size_t i = 0; m && i < m->ndocs; i++) {
-		const struct model_doc *md = &m->docs[i];
-		const struct node *root = md->doc ? md->doc->root : NULL;
-		if (md->type != t || root == NULL)
-			continue;
-		if (t->shape != SHAPE_COLLECTION) {
-			if (root->kind == NODE_MAP)
-				add(x, &cap, root, md, pos++, t->id_field);
-			continue;
-		}
-		const struct node *list =
-		        root->kind == NODE_MAP ? node_get(root, t->list_key) : root;
-		for (size_t k = 0; list && list->kind == NODE_SEQ && k < list->n; k++)
-			if (list->items[k]->kind == NODE_MAP)
-				add(x, &cap, list->items[k], md, pos++, t->id_field);
-	}
+	model_each_record(m, t, add, &b);
 	if (x->n > 1)
 		qsort(x->v, x->n, sizeof(*x->v), cmp_entry);
 }
