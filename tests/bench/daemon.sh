@@ -87,8 +87,9 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-benchmark >/dev/n
 fi
 
 rc=0
-python3 - "$build/ismsctl" "$T" "$daemon" "$redis" "$build/loadgen" "$top/rules" <<'PY' || rc=$?
-import datetime, glob, json, os, re, resource, selectors, socket, statistics, subprocess, sys, time
+PYTHONPATH="$here" python3 - "$build/ismsctl" "$T" "$daemon" "$redis" "$build/loadgen" "$top/rules" <<'PY' || rc=$?
+import datetime, glob, json, os, re, resource, statistics, subprocess, sys, time
+import benchlib
 
 ismsctl, T, daemon, redis, loadgen, RULES = sys.argv[1:]
 rc_box = [0]
@@ -99,21 +100,11 @@ resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def conn():
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(SOCK)
-    return s
+    return benchlib.connect(SOCK)
 
 
 def call(method, params=None):
-    s = conn()
-    f = s.makefile("rb")
-    s.sendall(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
-                          "params": params or {}}).encode() + b"\n")
-    m = json.loads(f.readline())
-    f.close(); s.close()
-    if "error" in m:
-        raise SystemExit("daemon.sh: %s: %s" % (method, m["error"]["message"]))
-    return m["result"]
+    return benchlib.call(SOCK, method, params, "daemon.sh")
 
 
 def wait_ready():
@@ -144,11 +135,7 @@ def record_files():
 
 def rss():
     """The daemon's resident memory and its peak so far, in MB."""
-    kb = {}
-    for line in open("/proc/%s/status" % daemon):
-        k, v = line.split(":", 1)
-        kb[k] = v.split()
-    return int(kb["VmRSS"][0]) / 1024.0, int(kb["VmHWM"][0]) / 1024.0
+    return benchlib.memory(daemon)
 
 
 wait_ready()
@@ -334,19 +321,7 @@ else:
 N = 10000
 time.sleep(1.5)
 r0, _ = rss()
-subs = []
-req = b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"topics":["commits"]}}\n'
-for i in range(N):
-    s = conn()
-    s.sendall(req)
-    subs.append(s)
-sel = selectors.DefaultSelector()
-for s in subs:
-    f = s.makefile("rb")
-    json.loads(f.readline())
-    f.close()
-    s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
+subs, sel = benchlib.subscribe(SOCK, N)
 r1, _ = rss()
 path = os.path.join(REPO, files[-1])
 with open(path, "a") as f:

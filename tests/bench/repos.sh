@@ -61,8 +61,10 @@ done
 git clone -q "$big" "$T/big"
 echo "$n clones of the example ISMS made in $(($(date +%s) - t0)) s"
 
-exec python3 - "$build" "$top/rules" "$T" "$n" <<'PY'
+PYTHONPATH="$here" exec python3 - "$build" "$top/rules" "$T" "$n" <<'PY'
 import json, os, signal, socket, statistics, subprocess, sys, threading, time
+
+import benchlib
 
 build, rules, T, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 SOCK = T + "/s"
@@ -86,16 +88,7 @@ def start(tag):
 
 
 def call(method, params=None):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(SOCK)
-    f = s.makefile("rb")
-    s.sendall(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
-                          "params": params or {}}).encode() + b"\n")
-    m = json.loads(f.readline())
-    f.close(); s.close()
-    if "error" in m:
-        raise SystemExit("repos.sh: %s: %s" % (method, m["error"]["message"]))
-    return m["result"]
+    return benchlib.call(SOCK, method, params, "repos.sh")
 
 
 def wait_all(p, k, t0, limit=900):

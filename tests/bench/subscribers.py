@@ -13,7 +13,9 @@ measured apart from what the evaluated ISMS holds: run it on the small
 example repository and on the benchmark ISMS to see both. Figures only;
 the exit status is non-zero only when the daemon or git fails.
 """
-import json, os, resource, selectors, shutil, signal, socket, subprocess, sys, tempfile, time
+import os, resource, shutil, signal, subprocess, sys, tempfile, time
+
+import benchlib
 
 
 def main():
@@ -56,26 +58,6 @@ def main():
         shutil.rmtree(T, ignore_errors=True)
 
 
-def mem(pid):
-    kb = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            k, v = line.split(":", 1)
-            kb[k] = v.split()[0] if v.split() else ""
-    return int(kb["VmRSS"]) / 1024.0, int(kb["VmHWM"]) / 1024.0
-
-
-def call(sock, method):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(sock)
-    f = s.makefile("rb")
-    s.sendall(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method}).encode() + b"\n")
-    m = json.loads(f.readline())
-    f.close()
-    s.close()
-    return m
-
-
 def run(d, sock, work, repo, n, subs, env):
     t0 = time.time()
     while True:
@@ -84,28 +66,17 @@ def run(d, sock, work, repo, n, subs, env):
         if time.time() - t0 > 600:
             sys.exit("subscribers.py: the daemon did not evaluate the repository")
         try:
-            r = call(sock, "status")["result"]["repositories"][0]
+            r = benchlib.reply(sock, "status")["result"]["repositories"][0]
             if r["health"] == "ok" and r["commit"]:
                 break
         except (FileNotFoundError, ConnectionRefusedError, KeyError):
             pass
         time.sleep(0.1)
     time.sleep(1)  # the evaluation's heap handed back
-    rss0, hwm0 = mem(d.pid)
-    req = b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"topics":["commits"]}}\n'
-    for i in range(n):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(sock)
-        s.sendall(req)
-        subs.append(s)
-    sel = selectors.DefaultSelector()
-    for s in subs:
-        f = s.makefile("rb")
-        json.loads(f.readline())
-        f.close()
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-    rss1, _ = mem(d.pid)
+    rss0, hwm0 = benchlib.memory(d.pid)
+    mine, sel = benchlib.subscribe(sock, n)
+    subs.extend(mine)
+    rss1, _ = benchlib.memory(d.pid)
     path = None
     for dirpath, _, files in os.walk(work):
         if ".git" in dirpath:
@@ -125,7 +96,7 @@ def run(d, sock, work, repo, n, subs, env):
                 got.add(key.fileobj)
     fan = (time.perf_counter() - t1) * 1000
     time.sleep(0.5)
-    rss2, hwm2 = mem(d.pid)
+    rss2, hwm2 = benchlib.memory(d.pid)
     name = os.path.basename(repo.rstrip("/"))
     print("%s: daemon RSS with no client %.1f MB; with %d idle subscribers %.1f MB; "
           "after one event to all (%d received in %.0f ms) %.1f MB, peak %.1f MB"
