@@ -85,7 +85,7 @@ struct drops {
 static void
 drops_add(struct drops *d, struct entry *x)
 {
-	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
+	d->v = xreallocarray(d->v, d->n + 1, sizeof(struct model_hold *));
 	d->v[d->n++] = x->h;
 	free(x);
 }
