@@ -12,6 +12,7 @@
 #include "lua_record.h"
 
 #include <lauxlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "record.h"
@@ -19,8 +20,6 @@
 
 static const char REC_MT[] = "isms.record";
 static const char LOC_MT[] = "isms.location";
-static const char REC_CACHE = 0; /* registry key: its address */
-static const char REC_META = 0;  /* registry key of the record metatable (no lookup by name) */
 
 /* Budget units (about one VM instruction each) for record access, which
  * is C work the count hook does not see: a proxy looked up or made, a
@@ -35,6 +34,79 @@ struct lrec {
 	const struct field_decl *decl; /* what n is: the value of this field, */
 	int item;                      /* or (1) an item of this list; or NULL */
 };
+
+/* The proxies a state has made, found by node, so that a record keeps its
+ * identity (rules use records as table keys). Lua's own tables hash a
+ * light userdata by division and chain collisions, which cost more than
+ * all the rest of making a proxy; here an open-addressing table in C
+ * gives a node its slot in a weak Lua list of proxies, so that a proxy no
+ * rule holds may still be collected, and is made again when asked for.
+ * Everything lives in the Lua state (userdata held by the registry), so
+ * it counts against the memory cap and goes with the state. */
+struct proxy_entry {
+	const struct node *n; /* NULL: free */
+	lua_Integer slot;     /* in the list at list_ref */
+};
+
+struct proxies {
+	struct proxy_entry *v; /* the userdata at store_ref */
+	size_t mask, used;     /* mask + 1 entries, a power of two */
+	lua_Integer slots;     /* slots handed out */
+	int store_ref, list_ref, meta_ref;
+};
+
+static struct proxies *
+proxies_of(lua_State *L)
+{
+	return *sandbox_records_slot(L);
+}
+
+static size_t
+node_hash(const struct node *n)
+{
+	/* Nodes are aligned: mix the address so neighbours spread out. */
+	uint64_t x = (uint64_t)(uintptr_t)n * UINT64_C(0x9E3779B97F4A7C15);
+	return (size_t)(x >> 29);
+}
+
+/* A new store of cap entries (a power of two) holding px's entries. */
+static void
+proxies_grow(lua_State *L, struct proxies *px, size_t cap)
+{
+	struct proxy_entry *v = lua_newuserdatauv(L, cap * sizeof(*v), 0);
+	memset(v, 0, cap * sizeof(*v));
+	for (size_t i = 0; px->v != NULL && i <= px->mask; i++) {
+		if (px->v[i].n == NULL)
+			continue;
+		size_t h = node_hash(px->v[i].n) & (cap - 1);
+		while (v[h].n != NULL)
+			h = (h + 1) & (cap - 1);
+		v[h] = px->v[i];
+	}
+	lua_rawseti(L, LUA_REGISTRYINDEX, px->store_ref);
+	px->v = v;
+	px->mask = cap - 1;
+}
+
+/* Node n's slot in the list of proxies, given one when it has none. */
+static lua_Integer
+proxy_slot(lua_State *L, struct proxies *px, const struct node *n)
+{
+	size_t h = node_hash(n) & px->mask;
+	for (; px->v[h].n != NULL; h = (h + 1) & px->mask)
+		if (px->v[h].n == n)
+			return px->v[h].slot;
+	if (2 * (px->used + 1) > px->mask + 1) {
+		proxies_grow(L, px, 2 * (px->mask + 1));
+		h = node_hash(n) & px->mask;
+		while (px->v[h].n != NULL)
+			h = (h + 1) & px->mask;
+	}
+	px->used++;
+	px->v[h].n = n;
+	px->v[h].slot = ++px->slots;
+	return px->slots;
+}
 
 /* The declaration a value is read by: the value of field decl, or an
  * item of list decl. */
@@ -83,14 +155,14 @@ struct lloc {
 };
 
 /* The record at idx, or NULL: its metatable compared with the one kept
- * at REC_META (cheaper than luaL_testudata's lookup by name). */
+ * by reference (cheaper than luaL_testudata's lookup by name). */
 static struct lrec *
 test_rec(lua_State *L, int idx)
 {
 	void *p = lua_touserdata(L, idx);
 	if (p == NULL || !lua_getmetatable(L, idx))
 		return NULL;
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_META);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, proxies_of(L)->meta_ref);
 	int same = lua_rawequal(L, -1, -2);
 	lua_pop(L, 2);
 	return same ? p : NULL;
@@ -105,8 +177,37 @@ check_rec(lua_State *L, int idx)
 	return r;
 }
 
-/* Proxies are cached per node so that a record keeps its identity
- * (rules use records as table keys). */
+/* Push the proxy of container n, made when the state holds none. */
+static void
+push_proxy(lua_State *L, const struct node *n, const struct doc *d, struct view v)
+{
+	struct proxies *px = proxies_of(L);
+	lua_Integer slot = proxy_slot(L, px, n);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, px->list_ref);
+	if (lua_rawgeti(L, -1, slot) != LUA_TNIL) {
+		struct lrec *c = lua_touserdata(L, -1);
+		if (c->decl == NULL && v.decl != NULL) {
+			(void)view_type(&v, n);
+			c->decl = v.decl;
+			c->item = v.item;
+		}
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	(void)view_type(&v, n);
+	struct lrec *r = lua_newuserdatauv(L, sizeof(*r), 0);
+	r->n = n;
+	r->d = d;
+	r->decl = v.decl;
+	r->item = v.item;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, px->meta_ref);
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, -3, slot);
+	lua_remove(L, -2);
+}
+
 static void
 push_view(lua_State *L, const struct node *n, const struct doc *d, struct view v)
 {
@@ -133,29 +234,7 @@ push_view(lua_State *L, const struct node *n, const struct doc *d, struct view v
 	case NODE_MAP: break;
 	}
 	sandbox_charge(L, PUSH_COST);
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_CACHE);
-	if (lua_rawgetp(L, -1, n) != LUA_TNIL) {
-		struct lrec *c = lua_touserdata(L, -1);
-		if (c->decl == NULL && v.decl != NULL) {
-			(void)view_type(&v, n);
-			c->decl = v.decl;
-			c->item = v.item;
-		}
-		lua_remove(L, -2);
-		return;
-	}
-	lua_pop(L, 1);
-	(void)view_type(&v, n);
-	struct lrec *r = lua_newuserdatauv(L, sizeof(*r), 0);
-	r->n = n;
-	r->d = d;
-	r->decl = v.decl;
-	r->item = v.item;
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &REC_META);
-	lua_setmetatable(L, -2);
-	lua_pushvalue(L, -1);
-	lua_rawsetp(L, -3, n);
-	lua_remove(L, -2);
+	push_proxy(L, n, d, v);
 }
 
 void
@@ -400,7 +479,13 @@ lua_record_init(lua_State *L)
 	lua_setfield(L, -2, "__index");
 	lua_pushliteral(L, "read-only");
 	lua_setfield(L, -2, "__metatable");
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &REC_META);
+	/* The proxy map, held by the registry under its own address. */
+	struct proxies *px = lua_newuserdatauv(L, sizeof(*px), 0);
+	memset(px, 0, sizeof(*px));
+	lua_rawsetp(L, LUA_REGISTRYINDEX, px);
+	px->meta_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushboolean(L, 0); /* a place for the store, which proxies_grow fills */
+	px->store_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	luaL_newmetatable(L, LOC_MT);
 	luaL_setfuncs(L, loc, 0);
 	lua_pushliteral(L, "location");
@@ -413,5 +498,7 @@ lua_record_init(lua_State *L)
 	lua_pushliteral(L, "v");
 	lua_setfield(L, -2, "__mode");
 	lua_setmetatable(L, -2);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &REC_CACHE);
+	px->list_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	*sandbox_records_slot(L) = px;
+	proxies_grow(L, px, 1024);
 }

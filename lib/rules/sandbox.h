@@ -32,6 +32,10 @@ lua_State *sandbox_lua(struct sandbox *sb);
 /* The sandbox a state belongs to (any thread of it). */
 struct sandbox *sandbox_of(lua_State *L);
 
+/* Where the record bindings keep a pointer to their state (lua_record.c):
+ * NULL until they set it; what it points at lives in the Lua state. */
+void **sandbox_records_slot(lua_State *L);
+
 /* Replace the table at idx with a read-only proxy of it (nested tables
  * are wrapped on access). Pushes the proxy. */
 void sandbox_push_readonly(lua_State *L, int idx);

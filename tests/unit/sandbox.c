@@ -179,6 +179,21 @@ test_records(void)
 	       err ? err : "");
 	free(out);
 	free(err);
+	out = run("local seen = {} for _, p in ipairs(people) do seen[p] = true end "
+	          "local n = 0 for i = #people, 1, -1 do if seen[people[i]] then n = n + 1 end end "
+	          "return n",
+	          ABUSE_BUDGET, &err);
+	is_str(out, "20000", "each of 20,000 records keeps its identity as a table key: %s",
+	       err ? err : "");
+	free(out);
+	free(err);
+	lua_gc(L, LUA_GCCOLLECT, 0);
+	out = run("local a = people[3] return tostring(a == people[3]) .. ' ' .. a.name", ABUSE_BUDGET,
+	          &err);
+	is_str(out, "true Person 2", "a record made again after a collection is the same record: %s",
+	       err ? err : "");
+	free(out);
+	free(err);
 	out = run("while true do for _, p in ipairs(people) do local _ = p.name end end",
 	          ABUSE_BUDGET, &err);
 	ok(out == NULL && err && strstr(err, "instruction budget exhausted"),
