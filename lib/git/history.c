@@ -13,6 +13,7 @@
 #include "problems.h"
 #include "snapshot.h"
 #include "snapshot_int.h"
+#include "strset.h"
 
 /*
  * A string-to-index map with open addressing, for path look-ups during the
@@ -24,17 +25,6 @@ struct smap {
 	size_t *val;
 	size_t mask;
 };
-
-/* Hash a string (FNV-1a). */
-static uint64_t
-shash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 /* Size the map for n keys. */
 static void
@@ -53,7 +43,7 @@ smap_init(struct smap *m, size_t n)
 static size_t
 smap_slot(const struct smap *m, const char *key)
 {
-	size_t i = (size_t)shash(key) & m->mask;
+	size_t i = (size_t)str_hash(key) & m->mask;
 
 	while (m->key[i] && strcmp(m->key[i], key) != 0)
 		i = (i + 1) & m->mask;

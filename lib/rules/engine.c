@@ -35,6 +35,7 @@
 #include "lua_record.h"
 #include "pathglob.h"
 #include "sha1.h"
+#include "strset.h"
 
 extern const char sdk_lua[];
 extern const size_t sdk_lua_len;
@@ -50,11 +51,6 @@ struct srcfile {
 	 * of parsing src again; NULL when src does not compile. */
 	char *bin;
 	size_t binlen;
-};
-
-struct strset {
-	char **v;
-	size_t n, cap;
 };
 
 struct engine {
@@ -136,40 +132,6 @@ const char *
 rule_status_name(enum rule_status s)
 {
 	return s < ST_COUNT ? status_names[s] : "?";
-}
-
-static void
-strset_add(struct strset *s, const char *v)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], v) == 0)
-			return;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->v = xreallocarray(s->v, s->cap, sizeof(char *));
-	}
-	s->v[s->n++] = xstrdup(v);
-}
-
-/* Hand the set's strings over (the caller frees them) and empty it. */
-static char **
-strset_take(struct strset *s, size_t *n)
-{
-	char **v = s->v;
-	*n = s->n;
-	s->v = NULL;
-	s->n = s->cap = 0;
-	return v;
-}
-
-static void
-strset_free(struct strset *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = s->cap = 0;
 }
 
 /* Finding the rules directory. */

@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "doc.h"
 #include "pathglob.h"
+#include "strset.h"
 
 struct readset {
 	char **paths, **patterns;
@@ -58,15 +59,6 @@ struct memo {
 	size_t nrules;
 	size_t replayed, ran;
 };
-
-static uint64_t
-str_hash(const char *s)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
-}
 
 static uint64_t
 key_of(uint64_t path, int line, uint64_t rec)
