@@ -43,6 +43,37 @@ parse_text(const char *s, int64_t *days)
 	return 0;
 }
 
+/* The functions below hold the date metatable as upvalue 1: comparing a
+ * value's metatable with it is much cheaper than luaL_testudata's lookup
+ * by name, and a check compares dates by the hundred thousand. */
+static struct ldate *
+to_date(lua_State *L, int idx)
+{
+	struct ldate *d = lua_touserdata(L, idx);
+	if (d == NULL || !lua_getmetatable(L, idx))
+		return NULL;
+	int same = lua_rawequal(L, -1, lua_upvalueindex(1));
+	lua_pop(L, 1);
+	return same ? d : NULL;
+}
+
+static void
+push_date(lua_State *L, int64_t days)
+{
+	struct ldate *d = lua_newuserdatauv(L, sizeof(*d), 0);
+	d->days = days;
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_setmetatable(L, -2);
+}
+
+/* A date or ISO 8601 text at idx, as lua_date_check. */
+static int64_t
+date_arg(lua_State *L, int idx)
+{
+	struct ldate *d = to_date(L, idx);
+	return d ? d->days : lua_date_check(L, idx);
+}
+
 int64_t
 lua_date_check(lua_State *L, int idx)
 {
@@ -61,7 +92,8 @@ lua_date_check(lua_State *L, int idx)
 static int64_t
 check(lua_State *L, int idx)
 {
-	return ((struct ldate *)luaL_checkudata(L, idx, DATE_MT))->days;
+	struct ldate *d = to_date(L, idx);
+	return (d ? d : (struct ldate *)luaL_checkudata(L, idx, DATE_MT))->days;
 }
 
 /* isms.date(x): a date from a date or ISO 8601 text; nil and a message
@@ -70,9 +102,15 @@ static int
 l_date(lua_State *L)
 {
 	int64_t days;
-	if (lua_date_get(L, 1, &days)) {
+	if (to_date(L, 1)) {
 		lua_settop(L, 1);
 		return 1;
+	}
+	if (lua_type(L, 1) == LUA_TNIL || lua_type(L, 1) == LUA_TNONE) {
+		/* the common case, a field left out: no message to format */
+		lua_pushnil(L);
+		lua_pushliteral(L, "expected a date, found nil");
+		return 2;
 	}
 	if (lua_type(L, 1) != LUA_TSTRING) {
 		lua_pushnil(L);
@@ -84,7 +122,7 @@ l_date(lua_State *L)
 		lua_pushstring(L, err_msg());
 		return 2;
 	}
-	lua_date_push(L, days);
+	push_date(L, days);
 	return 1;
 }
 
@@ -99,7 +137,7 @@ l_ymd(lua_State *L)
 	};
 	if (!date_valid(d))
 		return luaL_error(L, "%d-%d-%d is not a valid date", d.y, d.m, d.d);
-	lua_date_push(L, date_days(d));
+	push_date(L, date_days(d));
 	return 1;
 }
 
@@ -108,7 +146,7 @@ l_ymd(lua_State *L)
 static int
 l_days_between(lua_State *L)
 {
-	int64_t a = lua_date_check(L, 1), b = lua_date_check(L, 2);
+	int64_t a = date_arg(L, 1), b = date_arg(L, 2);
 	lua_pushinteger(L, b - a);
 	return 1;
 }
@@ -121,7 +159,7 @@ m_add_months(lua_State *L)
 	int64_t days = check(L, 1);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, n > -120000 && n < 120000, 2, "months out of range");
-	lua_date_push(L, date_days(date_add_months(date_from_days(days), (int)n)));
+	push_date(L, date_days(date_add_months(date_from_days(days), (int)n)));
 	return 1;
 }
 
@@ -132,7 +170,7 @@ m_add_years(lua_State *L)
 	int64_t days = check(L, 1);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, n > -10000 && n < 10000, 2, "years out of range");
-	lua_date_push(L, date_days(date_add_months(date_from_days(days), (int)n * 12)));
+	push_date(L, date_days(date_add_months(date_from_days(days), (int)n * 12)));
 	return 1;
 }
 
@@ -143,7 +181,7 @@ m_add_days(lua_State *L)
 	int64_t days = check(L, 1);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, n > -4000000 && n < 4000000, 2, "days out of range");
-	lua_date_push(L, days + n);
+	push_date(L, days + n);
 	return 1;
 }
 
@@ -151,7 +189,7 @@ m_add_days(lua_State *L)
 static int
 m_days_until(lua_State *L)
 {
-	int64_t a = check(L, 1), b = lua_date_check(L, 2);
+	int64_t a = check(L, 1), b = date_arg(L, 2);
 	lua_pushinteger(L, b - a);
 	return 1;
 }
@@ -198,14 +236,14 @@ mt_eq(lua_State *L)
 static int
 mt_lt(lua_State *L)
 {
-	lua_pushboolean(L, lua_date_check(L, 1) < lua_date_check(L, 2));
+	lua_pushboolean(L, date_arg(L, 1) < date_arg(L, 2));
 	return 1;
 }
 
 static int
 mt_le(lua_State *L)
 {
-	lua_pushboolean(L, lua_date_check(L, 1) <= lua_date_check(L, 2));
+	lua_pushboolean(L, date_arg(L, 1) <= date_arg(L, 2));
 	return 1;
 }
 
@@ -213,12 +251,12 @@ mt_le(lua_State *L)
 static int
 mt_sub(lua_State *L)
 {
-	int64_t a = lua_date_check(L, 1);
+	int64_t a = date_arg(L, 1);
 	if (lua_isinteger(L, 2)) {
-		lua_date_push(L, a - lua_tointeger(L, 2));
+		push_date(L, a - lua_tointeger(L, 2));
 		return 1;
 	}
-	lua_pushinteger(L, a - lua_date_check(L, 2));
+	lua_pushinteger(L, a - date_arg(L, 2));
 	return 1;
 }
 
@@ -229,7 +267,7 @@ mt_add(lua_State *L)
 	int d = lua_isinteger(L, 1) ? 2 : 1;
 	int64_t days = check(L, d);
 	lua_Integer n = luaL_checkinteger(L, d == 1 ? 2 : 1);
-	lua_date_push(L, days + n);
+	push_date(L, days + n);
 	return 1;
 }
 
@@ -268,13 +306,17 @@ luaopen_isms_date(lua_State *L)
 		{ NULL, NULL },
 	};
 	if (luaL_newmetatable(L, DATE_MT)) {
-		luaL_setfuncs(L, meta, 0);
-		luaL_newlib(L, methods);
+		lua_pushvalue(L, -1);
+		luaL_setfuncs(L, meta, 1);
+		luaL_newlibtable(L, methods);
+		lua_pushvalue(L, -2);
+		luaL_setfuncs(L, methods, 1);
 		lua_setfield(L, -2, "__index");
 		lua_pushliteral(L, "date");
 		lua_setfield(L, -2, "__metatable");
 	}
-	lua_pop(L, 1);
-	luaL_newlib(L, funcs);
+	luaL_newlibtable(L, funcs);
+	lua_insert(L, -2);
+	luaL_setfuncs(L, funcs, 1);
 	return 1;
 }

@@ -170,7 +170,15 @@ test_verdicts(void)
 		RULE("dates", "assert(r.now == isms.date('2026-05-01'))\n"
 		              "assert(isms.date('2024-01-31'):add_months(1) == isms.date('2024-02-29'))\n"
 		              "assert(r.now - isms.date('2026-04-01') == 30)\n"
-		              "assert(tostring(r.now) == '2026-05-01')");
+		              "assert(tostring(r.now) == '2026-05-01')\n"
+		              "assert(r.now > '2026-04-30' and '2026-05-02' > r.now and r.now <= '2026-05-01')\n"
+		              "assert(isms.date(r.now) == r.now and tostring('x') == 'x' and tostring(5) == '5')\n"
+		              "local d, m = isms.date(nil) assert(d == nil and m == 'expected a date, found nil')\n"
+		              "d, m = isms.date(5) assert(d == nil and m == 'expected a date, found number')\n"
+		              "d, m = isms.date('2026-02-30') assert(d == nil and m:find('2026%-02%-30'))\n"
+		              "local ok, e = pcall(r.now.days_until, 5, r.now) assert(not ok and e:find('isms.date expected'))\n"
+		              "ok, e = pcall(function() return r.now < {} end) assert(not ok and e:find('date expected'))\n"
+		              "assert(r.now:days_until('2026-05-11') == 10 and (r.now + 1):iso() == '2026-05-02')");
 	ok(run(&r, pack, day("2026-05-01")) == 0, "evaluation runs: %s", err_msg());
 	is_str(status(&r, "owners"), "fail", "a missing owner fails");
 	const struct rule_result *o = result(&r, "owners");
