@@ -119,15 +119,24 @@ fingerprint_record(const struct model *m, const char *path, int line)
 			end = list->items[i + 1]->line;
 		const struct node *id =
 		        t->id_field && rec->kind == NODE_MAP ? node_get(rec, t->id_field) : NULL;
-		if (id != NULL && scalar(id))
-			buf_printf(&b, "%s:%.*s", t->name, (int)id->len, id->str);
-		else
-			buf_printf(&b, "%s", path);
+		if (id != NULL && scalar(id)) {
+			buf_adds(&b, t->name);
+			buf_addc(&b, ':');
+			buf_add(&b, id->str, id->len);
+		} else {
+			buf_adds(&b, path);
+		}
 	} else {
-		buf_printf(&b, "%s", path);
+		buf_adds(&b, path);
 	}
 	keyed(&b, rec, t->fields, line, end, 0);
 	return buf_steal(&b);
+}
+
+static int
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 char *
@@ -135,27 +144,28 @@ fingerprint_kind(const char *key, const char *message)
 {
 	if (key && *key)
 		return xstrdup(key);
-	struct buf b = { 0 };
 	const char *s = message ? message : "";
+	/* Written in place: the kind is never longer than the message, and
+	 * a rule may report thousands of findings. */
+	char *out = xmalloc(strlen(s) + 1), *o = out;
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
 	while (*s) {
 		if (*s >= '0' && *s <= '9') {
 			while (*s >= '0' && *s <= '9')
 				s++;
-			buf_addc(&b, '#');
-		} else if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
-			while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			*o++ = '#';
+		} else if (blank(*s)) {
+			while (blank(*s))
 				s++;
 			if (*s)
-				buf_addc(&b, ' ');
+				*o++ = ' ';
 		} else {
-			buf_addc(&b, *s++);
+			*o++ = *s++;
 		}
 	}
-	if (b.len == 0)
-		return xstrdup("");
-	return buf_steal(&b);
+	*o = '\0';
+	return out;
 }
 
 /* FNV-1a over s and its NUL, from h. */
@@ -182,6 +192,9 @@ fingerprint_make(const char *rule, const char *record, const char *kind,
 		h[i] = fnv(h[i], record ? record : "");
 		h[i] = fnv(h[i], kind ? kind : "");
 	}
-	snprintf(out, FINGERPRINT_HEX + 1, "%016llx%016llx", (unsigned long long)h[0],
-	         (unsigned long long)h[1]);
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 16; k++)
+			out[16 * i + k] = hex[(h[i] >> (60 - 4 * k)) & 15];
+	out[FINGERPRINT_HEX] = '\0';
 }
