@@ -7,35 +7,18 @@
 #include "alloc.h"
 #include "doc.h"
 #include "record.h"
+#include "strset.h"
 
 struct id_entry {
 	const char *s;
 	size_t len;
-	size_t pos; /* place in r:records order: the first of equal ids wins */
 	const struct node *rec;
 	const struct model_doc *md;
 };
 
-static int
-cmp_id(const char *a, size_t na, const char *b, size_t nb)
-{
-	int c = memcmp(a, b, na < nb ? na : nb);
-	if (c)
-		return c;
-	return (na > nb) - (na < nb);
-}
-
-static int
-cmp_entry(const void *a, const void *b)
-{
-	const struct id_entry *x = a, *y = b;
-	int c = cmp_id(x->s, x->len, y->s, y->len);
-	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
-}
-
 struct building {
 	struct id_index *x;
-	size_t cap, pos;
+	size_t cap;
 	const char *key;
 };
 
@@ -46,7 +29,6 @@ add(const struct node *rec, const struct model_doc *md, void *arg)
 {
 	struct building *b = arg;
 	struct id_index *x = b->x;
-	size_t pos = b->pos++;
 	const struct node *v = node_get(rec, b->key);
 	if (v == NULL || v->kind == NODE_NULL || v->kind == NODE_SEQ || v->kind == NODE_MAP ||
 	    v->str == NULL)
@@ -55,41 +37,61 @@ add(const struct node *rec, const struct model_doc *md, void *arg)
 		b->cap = b->cap ? b->cap * 2 : 64;
 		x->v = xreallocarray(x->v, b->cap, sizeof(*x->v));
 	}
-	x->v[x->n++] = (struct id_entry){ v->str, v->len, pos, rec, md };
+	x->v[x->n++] = (struct id_entry){ v->str, v->len, rec, md };
+}
+
+/* The slot of id in x's table: the one holding it, or the free one where
+ * it would go. */
+static size_t
+probe(const struct id_index *x, const char *id, size_t len)
+{
+	size_t h = (size_t)mem_hash(id, len) & x->mask;
+	for (; x->slot[h] != 0; h = (h + 1) & x->mask) {
+		const struct id_entry *e = &x->v[x->slot[h] - 1];
+		if (e->len == len && memcmp(e->s, id, len) == 0)
+			break;
+	}
+	return h;
 }
 
 void
 id_index_build(struct id_index *x, const struct model *m, const struct record_type *t)
 {
-	struct building b = { x, 0, 0, t->id_field };
+	struct building b = { x, 0, t->id_field };
 	memset(x, 0, sizeof(*x));
 	if (t->id_field == NULL)
 		return;
 	model_each_record(m, t, add, &b);
-	if (x->n > 1)
-		qsort(x->v, x->n, sizeof(*x->v), cmp_entry);
+	/* A hash table at most half full; entries go in in r:records order,
+	 * so the first of equal ids holds the slot. */
+	size_t cap = 16;
+	while (cap < 2 * x->n)
+		cap *= 2;
+	x->slot = xcalloc(cap, sizeof(*x->slot));
+	x->mask = cap - 1;
+	for (size_t i = 0; i < x->n; i++) {
+		size_t h = probe(x, x->v[i].s, x->v[i].len);
+		if (x->slot[h] == 0)
+			x->slot[h] = (uint32_t)i + 1;
+	}
 }
 
 void
 id_index_free(struct id_index *x)
 {
 	free(x->v);
+	free(x->slot);
 	memset(x, 0, sizeof(*x));
 }
 
 const struct node *
 id_index_find(const struct id_index *x, const char *id, size_t len, const struct model_doc **md)
 {
-	size_t lo = 0, hi = x->n;
-	while (lo < hi) { /* the first entry not below id */
-		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_id(x->v[mid].s, x->v[mid].len, id, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == x->n || cmp_id(x->v[lo].s, x->v[lo].len, id, len) != 0)
+	if (x->slot == NULL)
 		return NULL;
-	*md = x->v[lo].md;
-	return x->v[lo].rec;
+	uint32_t i = x->slot[probe(x, id, len)];
+	if (i == 0)
+		return NULL;
+	*md = x->v[i - 1].md;
+	return x->v[i - 1].rec;
 }

@@ -1,19 +1,22 @@
 /* id_index.h - the records of one type by their id, for r:record(type,
- * id): built in C once per evaluation and type, looked up by halving, so
+ * id): built in C once per evaluation and type, a hash table, so
  * that a rule asking for a few ids does not make a proxy for each of the
  * 10,000 records of a register. */
 #ifndef ISMS_ID_INDEX_H
 #define ISMS_ID_INDEX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
 struct id_entry;
 
 struct id_index {
-	struct id_entry *v;
+	struct id_entry *v; /* records with an id, in r:records order */
 	size_t n;
+	uint32_t *slot; /* open addressing: place in v plus one, 0: free */
+	size_t mask;
 };
 
 /* Index the records of type t in m (in the order of r:records: files by
