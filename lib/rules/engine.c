@@ -94,6 +94,7 @@ struct run {
 	struct sandbox *sb;
 	struct evaluation *ev;
 	struct queue *q; /* the rules to evaluate, shared by the runs */
+	int from_back;   /* takes the queue's rules from its back */
 	struct problems errs;
 	struct memo_rule *mr; /* the running rule's memo, or NULL */
 	/* r:record's indexes, by record type, of the model ids_of. */
@@ -102,11 +103,15 @@ struct run {
 };
 
 /* The rules of one evaluation, taken one at a time by whichever run is
- * free, so that two runs finish together whatever the rules cost. */
+ * free, so that two runs finish together whatever the rules cost. The
+ * first run takes them from the front, the second from the back: rules
+ * next to each other in a pack read the same records and share the same
+ * r:shared results, which each sandbox would otherwise make for itself. */
 struct queue {
 	size_t *rule; /* indexes into the engine's rules */
 	size_t n;
-	atomic_size_t next;
+	pthread_mutex_t lock;
+	size_t front, back; /* rule[front..back) are still to run */
 	double cutoff;    /* mono_ms() at which the evaluation ends; 0: never */
 	uint32_t eval_ms; /* its deadline, for the notes */
 };
@@ -1461,6 +1466,19 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	 * that nears its memory cap makes Lua collect before it fails. */
 }
 
+/* The next rule for run x, from its end of the queue; 0 when none is left. */
+static int
+queue_take(struct run *x, size_t *k)
+{
+	struct queue *q = x->q;
+	pthread_mutex_lock(&q->lock);
+	int any = q->front < q->back;
+	if (any)
+		*k = x->from_back ? --q->back : q->front++;
+	pthread_mutex_unlock(&q->lock);
+	return any;
+}
+
 /* Run this run's rules in its own sandbox. */
 static void *
 run_rules(void *arg)
@@ -1480,7 +1498,7 @@ run_rules(void *arg)
 		return NULL;
 	}
 	sandbox_set_cutoff(x->sb, x->q->cutoff, x->q->eval_ms);
-	for (size_t k; (k = atomic_fetch_add(&x->q->next, 1)) < x->q->n;) {
+	for (size_t k; queue_take(x, &k);) {
 		struct rule_result *res = &x->ev->results[x->q->rule[k]];
 		if (x->q->cutoff > 0 && mono_ms() >= x->q->cutoff) {
 			res->status = ST_ERROR;
@@ -1572,7 +1590,8 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 		if (!only || only[i])
 			q.rule[q.n++] = i;
 	}
-	atomic_init(&q.next, 0);
+	pthread_mutex_init(&q.lock, NULL);
+	q.back = q.n;
 	/* Two runs, each with its own sandbox and thread, share the queue. */
 	struct run *x[2];
 	for (int k = 0; k < 2; k++) {
@@ -1582,6 +1601,7 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 		x[k]->today = today;
 		x[k]->ev = ev;
 		x[k]->q = &q;
+		x[k]->from_back = k == 1;
 	}
 	/* Plugins' rule functions are promised one evaluation thread. */
 	struct side t;
@@ -1601,6 +1621,7 @@ engine_eval(struct engine *e, const struct model *m, int64_t now, const unsigned
 	}
 	for (int k = 0; k < 2; k++)
 		run_done(x[k]);
+	pthread_mutex_destroy(&q.lock);
 	free(q.rule);
 	if (bad) {
 		evaluation_free(ev);
