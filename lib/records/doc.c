@@ -11,6 +11,9 @@
 #include "arena.h"
 #include "cdefs.h"
 
+/* Nodes are most of a parsed ISMS's memory: keep them from growing. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct node) <= 72, "struct node grew");
+
 /* clang-format off */
 static const char *const kind_names[] = {
 	[NODE_NULL] = "nothing",
