@@ -268,6 +268,9 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "ismsctl check: %s: %s\n", o.repo, err_msg());
 		goto out;
 	}
+	/* The records keep copies of what they need: the texts, as large as
+	 * the repository's records, need not stay through the rule phase. */
+	snapshot_drop_contents(snap);
 	t[3] = mono_ms();
 	unsigned char *only = NULL;
 	if (o.nonly && (only = rules_selected(e, &o)) == NULL) {

@@ -726,6 +726,16 @@ out:
 }
 
 void
+snapshot_drop_contents(struct snapshot *s)
+{
+	for (size_t i = 0; s != NULL && i < s->nfiles; i++) {
+		free(s->files[i].data);
+		s->files[i].data = NULL;
+		s->files[i].len = 0;
+	}
+}
+
+void
 snapshot_free(struct snapshot *s)
 {
 	if (s == NULL)

@@ -63,6 +63,11 @@ int snapshot_load(const char *repo, const char *ref, const char *worktree,
 int snapshot_update(const struct snapshot *prev, const char *repo, const char *ref,
                     const struct snapshot_limits *lim, struct snapshot **out);
 void snapshot_free(struct snapshot *s);
+/* Let go of the files' contents (data NULL, len 0), for a caller that has
+ * parsed what it needs: the parsed records copy what they keep. The
+ * snapshot can then no longer be parsed again or passed as prev to
+ * snapshot_update. */
+void snapshot_drop_contents(struct snapshot *s);
 /* Binary search by path; borrowed pointer or NULL. */
 const struct snapshot_file *snapshot_find(const struct snapshot *s, const char *path);
 
