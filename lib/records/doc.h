@@ -19,11 +19,11 @@ enum node_kind {
 /* 72 bytes: a register of 10,000 records is half a million nodes. */
 struct node {
 	enum node_kind kind;
-	int line;            /* 1-based line in the file */
-	int col;             /* 1-based column */
-	uint32_t n;          /* SEQ: items; MAP: pairs; 0 for scalars */
-	const char *str;     /* STRING: the text; other scalars: their source text */
-	size_t len;          /* length of str */
+	int line;        /* 1-based line in the file */
+	int col;         /* 1-based column */
+	uint32_t n;      /* SEQ: items; MAP: pairs; 0 for scalars */
+	const char *str; /* STRING: the text; other scalars: their source text */
+	size_t len;      /* length of str */
 	union {
 		int64_t i; /* INT value; BOOL: 0 or 1 */
 		double f;  /* FLOAT value */

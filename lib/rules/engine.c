@@ -112,8 +112,8 @@ struct queue {
 	size_t n;
 	pthread_mutex_t lock;
 	size_t front, back; /* rule[front..back) are still to run */
-	double cutoff;    /* mono_ms() at which the evaluation ends; 0: never */
-	uint32_t eval_ms; /* its deadline, for the notes */
+	double cutoff;      /* mono_ms() at which the evaluation ends; 0: never */
+	uint32_t eval_ms;   /* its deadline, for the notes */
 };
 
 static atomic_uint eval_deadline;
