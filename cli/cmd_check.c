@@ -296,8 +296,7 @@ cmd_check(int argc, char **argv)
 	};
 	if (o.oscal) {
 		json_t *doc = oscal_build(ev, meta.organisation, o.repo);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
+		report_dump_json(stdout, doc);
 		json_decref(doc);
 		rc = report_exit_status(ev);
 	} else if (o.gate.baseline || o.gate.level_set) {

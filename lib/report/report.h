@@ -26,6 +26,9 @@ void report_write(FILE *out, enum report_format f, const struct evaluation *ev,
 /* The check document of ev (what --format json prints): repository, ref,
  * commit, counts, results (the verdicts), ... The caller's. */
 json_t *report_json(const struct evaluation *ev, const struct report_meta *meta);
+/* doc as indented JSON in insertion order and a newline, written at
+ * once rather than token by token. */
+void report_dump_json(FILE *out, const json_t *doc);
 /* Write a check document in a format made from it: json, sarif (rule
  * declarations from e, which may be NULL) or junit. */
 void report_write_doc(FILE *out, enum report_format f, json_t *doc, const struct engine *e);
