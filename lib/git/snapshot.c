@@ -347,7 +347,7 @@ read_blob(struct load *l, struct snapshot_file *f, const git_oid *id)
 		return;
 	}
 	if (l->defer)
-		return; /* read_contents reads it, beside the history walk */
+		return; /* read_blobs reads it, beside the history walk */
 	if ((rc = git_odb_read(&o, l->odb, id)) < 0)
 		return read_failed(l, rc);
 	f->len = git_odb_object_size(o);
@@ -483,12 +483,81 @@ snapshot_report_skipped(struct load *l)
  * Loading a commit.
  */
 
+/* The record blobs of a full load still to read, shared by two readers:
+ * the loading thread takes files from the front, the history thread, once
+ * its walk is done, from the back, each with its own object database. */
+struct blob_queue {
+	struct snapshot *s;
+	pthread_mutex_t lock;
+	size_t front, back; /* files[front..back) are still to take */
+	unsigned char *bad; /* files whose blob could not be read */
+	size_t nbad;
+	char *why;    /* libgit2's message for the first of them */
+	char *damage; /* the first that was damage, not a missing blob */
+};
+
+/* The index of the next file to read from one end, or 0 when none is left. */
+static int
+blob_take(struct blob_queue *q, int from_back, size_t *i)
+{
+	pthread_mutex_lock(&q->lock);
+	int any = q->front < q->back;
+	if (any)
+		*i = from_back ? --q->back : q->front++;
+	pthread_mutex_unlock(&q->lock);
+	return any;
+}
+
+/* Note that file i could not be read, with libgit2's message for it
+ * (this thread's) and whether it is damage (damaged). */
+static void
+blob_failed(struct blob_queue *q, size_t i, int rc)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : NULL;
+	pthread_mutex_lock(&q->lock);
+	q->bad[i] = 1;
+	q->nbad++;
+	if (q->why == NULL)
+		q->why = xstrdup(msg ? msg : "unknown error");
+	if (rc < 0 && rc != GIT_ENOTFOUND && q->damage == NULL)
+		q->damage = xstrdup(msg ? msg : "a damaged object");
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Read the record blobs from one end of q until none is left. Files that
+ * are not records, or whose contents came from the previous snapshot,
+ * are passed over. */
+static void
+read_blobs(struct blob_queue *q, git_odb *odb, int from_back)
+{
+	for (size_t i; blob_take(q, from_back, &i);) {
+		struct snapshot_file *f = &q->s->files[i];
+		git_odb_object *o = NULL;
+		git_oid id;
+		int rc = 0;
+		if (f->data != NULL || !snapshot_is_record(f->path))
+			continue;
+		if (git_oid_fromstr(&id, f->blob) < 0 || (rc = git_odb_read(&o, odb, &id)) < 0) {
+			blob_failed(q, i, rc);
+			continue;
+		}
+		f->len = git_odb_object_size(o);
+		f->data = xmalloc(f->len + 1);
+		memcpy(f->data, git_odb_object_data(o), f->len);
+		f->data[f->len] = '\0';
+		git_odb_object_free(o);
+	}
+}
+
 /* The history walk of a full load, on its own thread and repository
- * handle (libgit2 objects are not shared between threads). */
+ * handle (libgit2 objects are not shared between threads); then it helps
+ * read the record blobs. */
 struct hist_job {
 	const char *repopath;
 	git_oid head;
 	struct snapshot *s;
+	struct blob_queue *q;
 	int rc;
 	char *error;
 };
@@ -498,64 +567,45 @@ hist_thread(void *arg)
 {
 	struct hist_job *j = arg;
 	git_repository *r = NULL;
+	git_odb *odb = NULL;
 	j->rc = snapshot_open(j->repopath, &r) < 0 ? -1
 	                                           : history_walk(r, j->repopath, &j->head, j->s);
 	if (j->rc < 0)
 		j->error = xstrdup(err_msg());
+	else if (git_repository_odb(&odb, r) == 0)
+		read_blobs(j->q, odb, 1);
+	git_odb_free(odb);
 	gitcache_close(r);
 	return NULL;
 }
 
-/* Read the record blobs whose headers load_tree checked. Runs beside the
- * history walk, which writes other fields of the same files; a blob
- * that cannot be read is reported and its file dropped afterwards. */
+/* Drop the files of q that could not be read, each reported with why;
+ * damage fails the load (l->damage). */
 static void
-read_contents(struct load *l)
+drop_unread(struct load *l, struct blob_queue *q)
 {
 	struct snapshot *s = l->s;
-	unsigned char *bad = xcalloc(s->nfiles + 1, 1);
-	size_t nbad = 0;
-
-	for (size_t i = 0; i < s->nfiles; i++) {
-		struct snapshot_file *f = &s->files[i];
-		git_odb_object *o = NULL;
-		git_oid id;
-		int rc = 0;
-		if (f->data != NULL || !snapshot_is_record(f->path))
-			continue;
-		if (git_oid_fromstr(&id, f->blob) < 0 || (rc = git_odb_read(&o, l->odb, &id)) < 0) {
-			if (rc < 0)
-				damaged(l, rc);
-			bad[i] = 1;
-			nbad++;
-			continue;
-		}
-		f->len = git_odb_object_size(o);
-		f->data = xmalloc(f->len + 1);
-		memcpy(f->data, git_odb_object_data(o), f->len);
-		f->data[f->len] = '\0';
-		git_odb_object_free(o);
+	if (q->damage != NULL && l->damage == NULL) {
+		l->damage = q->damage;
+		q->damage = NULL;
 	}
-	l->defer = 0;
-	if (nbad == 0) {
-		free(bad);
-		return;
-	}
-	const git_error *e = git_error_last();
 	size_t j = 0;
-	for (size_t i = 0; i < s->nfiles; i++) {
-		if (!bad[i]) {
+	for (size_t i = 0; q->nbad > 0 && i < s->nfiles; i++) {
+		if (!q->bad[i]) {
 			s->files[j++] = s->files[i];
 			continue;
 		}
 		problems_add(&s->problems, s->files[i].path, 0,
-		             "cannot be read from the repository (%s); it is not loaded",
-		             e && e->message ? e->message : "unknown error");
+		             "cannot be read from the repository (%s); it is not loaded", q->why);
 		free(s->files[i].path);
 		free(s->files[i].author);
 	}
-	s->nfiles = j;
-	free(bad);
+	if (q->nbad > 0)
+		s->nfiles = j;
+	free(q->bad);
+	free(q->why);
+	free(q->damage);
+	pthread_mutex_destroy(&q->lock);
 }
 
 /* Load the tree of commit c into l->s, then its history. The history walk
@@ -566,9 +616,13 @@ load_commit(struct load *l, git_commit *c)
 {
 	git_tree *t = NULL;
 	int rc = -1;
-	struct hist_job hj = { .repopath = l->repopath, .head = *git_commit_id(c), .s = l->s };
+	struct blob_queue q = { .s = l->s };
+	struct hist_job hj = {
+		.repopath = l->repopath, .head = *git_commit_id(c), .s = l->s, .q = &q
+	};
 	struct side th;
 
+	pthread_mutex_init(&q.lock, NULL);
 	git_oid_tostr(l->s->commit, sizeof(l->s->commit), git_commit_id(c));
 	l->s->commit_time = (int64_t)git_commit_time(c);
 	if (git_commit_tree(&t, c) < 0) {
@@ -580,19 +634,22 @@ load_commit(struct load *l, git_commit *c)
 		goto out;
 	snapshot_report_skipped(l);
 	snapshot_sort_files(l->s);
+	q.back = l->s->nfiles;
+	q.bad = xcalloc(l->s->nfiles + 1, 1);
 	side_start(&th, 1, "history", hist_thread, &hj);
 	if (!side_started(&th)) {
-		read_contents(l);
+		read_blobs(&q, l->odb, 0);
 		rc = history_walk(l->repo, l->repopath, git_commit_id(c), l->s);
 		goto out;
 	}
-	read_contents(l);
+	read_blobs(&q, l->odb, 0);
 	side_join(&th);
 	rc = hj.rc;
 	if (rc < 0)
 		err_set("%s", hj.error);
 out:
 	l->defer = 0;
+	drop_unread(l, &q);
 	free(hj.error);
 	git_tree_free(t);
 	return rc;

@@ -913,6 +913,42 @@ t_damaged(void)
 	snapshot_free(s);
 	free(id);
 
+	/* Many files, read by the loading thread from the front and by the
+	 * history thread from the back: a missing blob at each end is left
+	 * out and reported, whichever thread met it, and every other file
+	 * loads with its contents. */
+	must("git init -q many-missing && mkdir -p many-missing/assets");
+	for (int i = 0; i < 300; i++) {
+		char name[32], body[32];
+		snprintf(name, sizeof(name), "assets/a%03d.yaml", i);
+		snprintf(body, sizeof(body), "id: A-%03d\n", i);
+		put("many-missing", name, body);
+	}
+	free(commit("many-missing", T0, "Alice", "many"));
+	char *first = capture("cd many-missing && git rev-parse HEAD:assets/a000.yaml");
+	char *last = capture("cd many-missing && git rev-parse HEAD:assets/a299.yaml");
+	must("rm -f many-missing/.git/objects/%.2s/%s many-missing/.git/objects/%.2s/%s", first,
+	     first + 2, last, last + 2);
+	s = load("many-missing", NULL, NULL, NULL);
+	int loaded = 0;
+	for (int i = 1; s && i < 299; i++) {
+		char name[32], body[32];
+		snprintf(name, sizeof(name), "assets/a%03d.yaml", i);
+		snprintf(body, sizeof(body), "id: A-%03d\n", i);
+		const struct snapshot_file *f = snapshot_find(s, name);
+		loaded += f && f->data && strcmp(f->data, body) == 0;
+	}
+	is_int(loaded, 298, "many files: every readable blob loads with its contents");
+	ok(s && !snapshot_find(s, "assets/a000.yaml") && !snapshot_find(s, "assets/a299.yaml"),
+	   "many files: the missing blobs at both ends are left out");
+	like(s ? problem_msg(s, "assets/a000.yaml") : NULL, "cannot be read from the repository",
+	     "many files: the first is reported");
+	like(s ? problem_msg(s, "assets/a299.yaml") : NULL, "cannot be read from the repository",
+	     "many files: the last is reported");
+	snapshot_free(s);
+	free(first);
+	free(last);
+
 	/* A blob whose header reads but whose contents are cut short: libgit2
 	 * 1.5 would loop forever reading it; the load does not hang, and
 	 * fails naming the damaged object. Unlike a missing blob, the file is
