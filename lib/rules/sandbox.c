@@ -209,16 +209,6 @@ hook(lua_State *L, lua_Debug *ar)
 {
 	struct sandbox *sb = sandbox_of(L);
 	uint64_t n = HOOK_EVERY;
-	static int prof = -1;
-	if (prof < 0)
-		prof = getenv("ISMS_LUA_SAMPLE") != NULL;
-	if (prof) {
-		lua_Debug d;
-		for (int lv = 0; lv < 3 && lua_getstack(L, lv, &d); lv++) {
-			lua_getinfo(L, "Sl", &d);
-			fprintf(stderr, "S%d %s:%d\n", lv, d.short_src, d.currentline);
-		}
-	}
 	(void)ar;
 	if (!sb->spent) {
 		if (lua_gethookcount(L) != HOOK_EVERY) {
