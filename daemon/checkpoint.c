@@ -529,7 +529,7 @@ ck_write(struct checkpoints *cp, struct hist *h, size_t k, const struct repo *t,
 		struct journal_entry b;
 		ck_entry(cp, h, k - 1, &b);
 		w->base_seq = b.seq;
-		w->base = json_copy(base);
+		w->base = json_deep_copy(base);
 	}
 	w->doc = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:s?}", "repo", h->name, "commit", t->commit,
 	                   "rules_digest", t->rules_digest[0] ? t->rules_digest : NULL,
@@ -537,7 +537,12 @@ ck_write(struct checkpoints *cp, struct hist *h, size_t k, const struct repo *t,
 	                   (json_int_t)t->evaluated_at, "organisation", t->organisation);
 	if (w->doc == NULL) /* a commit id that is not UTF-8 */
 		w->doc = json_object();
-	w->results = json_copy(t->results);
+	/* Deep copies: the writer reads them while the loop thread goes on
+	 * and lets go of its own. A shallow copy shares the verdict objects,
+	 * and jansson drops a count with release ordering only, so the last
+	 * one freed on the loop thread is not ordered after the writer's reads
+	 * (ThreadSanitizer saw it). Once per CHECKPOINT_RESULTS results. */
+	w->results = json_deep_copy(t->results);
 	w->path = ck_path(cp, e.seq, "");
 	w->tmp = ck_path(cp, e.seq, ".tmp");
 	h->ck[k].state = CK_PENDING;
