@@ -556,7 +556,8 @@ function Ctx:each(t, fn)
   local st = verdict_of(self, "r:each")
   if type(fn) ~= "function" then error("r:each(type, fn): fn must be a function", 2) end
   if not I.memo_on() then
-    for _, rec in ipairs(records_of(t)) do fn(rec) end
+    local l = records_of(t)
+    for i = 1, #l do fn(l[i]) end
     return
   end
   I.track_type(t)

@@ -38,8 +38,10 @@ function M.active(r, p, day)
 end
 
 local function staff(r)
-  local out = {}
-  for _, p in ipairs(r:records("person")) do
+  local out, people = {}, r:records("person")
+  -- Counted loops over the big lists: ipairs costs a call per record.
+  for i = 1, #people do
+    local p = people[i]
     if M.active(r, p) then out[#out + 1] = p end
   end
   return out
@@ -53,8 +55,9 @@ end
 
 ---Everyone who has left by today, with the leaving date: {p, left} each.
 function M.leavers(r)
-  local out = {}
-  for _, p in ipairs(r:records("person")) do
+  local out, people = {}, r:records("person")
+  for i = 1, #people do
+    local p = people[i]
     local left = isms.date(p.left)
     if left and left <= r.now then out[#out + 1] = { p = p, left = left } end
   end
@@ -72,8 +75,9 @@ function M.settled(r, p, days)
 end
 
 local function trainings_by_kind(r)
-  local by = {}
-  for _, t in ipairs(r:records("training")) do
+  local by, all = {}, r:records("training")
+  for i = 1, #all do
+    local t = all[i]
     local k = t.kind
     if type(k) == "string" then
       local l = by[k]
@@ -95,8 +99,9 @@ function M.trainings(r, kind)
 end
 
 local function acknowledgements(r)
-  local idx = {}
-  for _, t in ipairs(M.trainings(r, "policy-acknowledgement")) do
+  local idx, acks = {}, M.trainings(r, "policy-acknowledgement")
+  for i = 1, #acks do
+    local t = acks[i]
     if t.policy ~= nil then
       local d = isms.date(t.completed_on)
       local who, pol = tostring(t.person), tostring(t.policy)
