@@ -300,6 +300,16 @@ reuse_blob(struct load *l, struct snapshot_file *f)
 	return 1;
 }
 
+void
+snapshot_take_blob(struct snapshot_file *f, git_odb_object *o)
+{
+	f->len = git_odb_object_size(o);
+	f->data = xmalloc(f->len + 1);
+	memcpy(f->data, git_odb_object_data(o), f->len);
+	f->data[f->len] = '\0';
+	git_odb_object_free(o);
+}
+
 /* Whether a failed read (libgit2's code rc) is damage rather than a
  * missing blob; the first damage is kept, and fails the load. */
 static int
@@ -350,11 +360,7 @@ read_blob(struct load *l, struct snapshot_file *f, const git_oid *id)
 		return; /* read_blobs reads it, beside the history walk */
 	if ((rc = git_odb_read(&o, l->odb, id)) < 0)
 		return read_failed(l, rc);
-	f->len = git_odb_object_size(o);
-	f->data = xmalloc(f->len + 1);
-	memcpy(f->data, git_odb_object_data(o), f->len);
-	f->data[f->len] = '\0';
-	git_odb_object_free(o);
+	snapshot_take_blob(f, o);
 }
 
 /* Add the blob at the current path. */
@@ -542,11 +548,7 @@ read_blobs(struct blob_queue *q, git_odb *odb, int from_back)
 			blob_failed(q, i, rc);
 			continue;
 		}
-		f->len = git_odb_object_size(o);
-		f->data = xmalloc(f->len + 1);
-		memcpy(f->data, git_odb_object_data(o), f->len);
-		f->data[f->len] = '\0';
-		git_odb_object_free(o);
+		snapshot_take_blob(f, o);
 	}
 }
 

@@ -76,6 +76,8 @@ void snapshot_path_pop(struct buf *b, size_t len);
 void snapshot_bad_name(struct load *l, const char *name);
 /* Take a slot for the file at the current path, or NULL over the cap. */
 struct snapshot_file *snapshot_new_file(struct load *l);
+/* Give f a NUL-terminated copy of blob o's contents, and free o. */
+void snapshot_take_blob(struct snapshot_file *f, git_odb_object *o);
 /* Drop the file most recently taken with snapshot_new_file. */
 void snapshot_drop_last(struct load *l);
 /* Sort the files by path and drop repeated paths (a malformed tree). */

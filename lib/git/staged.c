@@ -38,11 +38,7 @@ read_staged(struct load *l, struct snapshot_file *f, const git_oid *id)
 		git_odb_object_free(o);
 		return;
 	}
-	f->len = git_odb_object_size(o);
-	f->data = xmalloc(f->len + 1);
-	memcpy(f->data, git_odb_object_data(o), f->len);
-	f->data[f->len] = '\0';
-	git_odb_object_free(o);
+	snapshot_take_blob(f, o);
 }
 
 /* Add index entry e; head is HEAD's tree or NULL. */
