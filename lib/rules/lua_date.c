@@ -66,27 +66,32 @@ push_date(lua_State *L, int64_t days)
 	lua_setmetatable(L, -2);
 }
 
+/* The date that the value at idx, not a date itself, writes as text; raises
+ * for text that is not a date and for any other value. */
+static int64_t
+text_date(lua_State *L, int idx)
+{
+	int64_t days = 0;
+	if (lua_type(L, idx) != LUA_TSTRING)
+		luaL_typeerror(L, idx, "date");
+	else if (parse_text(lua_tostring(L, idx), &days) < 0)
+		luaL_error(L, "%s", err_msg());
+	return days;
+}
+
 /* A date or ISO 8601 text at idx, as lua_date_check. */
 static int64_t
 date_arg(lua_State *L, int idx)
 {
 	struct ldate *d = to_date(L, idx);
-	return d ? d->days : lua_date_check(L, idx);
+	return d ? d->days : text_date(L, idx);
 }
 
 int64_t
 lua_date_check(lua_State *L, int idx)
 {
-	int64_t days = 0;
-	if (lua_date_get(L, idx, &days))
-		return days;
-	if (lua_type(L, idx) == LUA_TSTRING) {
-		if (parse_text(lua_tostring(L, idx), &days) < 0)
-			luaL_error(L, "%s", err_msg());
-		return days;
-	}
-	luaL_typeerror(L, idx, "date");
-	return 0;
+	int64_t days;
+	return lua_date_get(L, idx, &days) ? days : text_date(L, idx);
 }
 
 static int64_t
