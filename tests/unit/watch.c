@@ -130,6 +130,19 @@ called(void)
 	return n;
 }
 
+/* With the calls counted afresh, move a branch of repository ri and
+ * wait for its call, then a little longer for any other. */
+static void
+commit_and_wait(int i)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "r%d", i);
+	memset(calls, 0, sizeof(calls));
+	commit(name, "main");
+	spin(2000, &calls[i]);
+	spin(20, NULL);
+}
+
 static struct watch *
 start(const char *name, const char *path, int *count)
 {
@@ -178,10 +191,7 @@ main(void)
 	ok(strstr(slurp(logfile), "polling") == NULL, "no repository falls back to polling");
 
 	spin(20, NULL);
-	memset(calls, 0, sizeof(calls));
-	commit("r170", "main");
-	spin(2000, &calls[170]);
-	spin(20, NULL);
+	commit_and_wait(170);
 	is_int(calls[170], 1, "a commit past the 128th repository is noticed");
 	is_int(called(), 1, "by that repository only");
 
@@ -241,10 +251,7 @@ main(void)
 	} else {
 		ok(1, "# SKIP max_queued_events is %ld", max);
 	}
-	memset(calls, 0, sizeof(calls));
-	commit("r42", "main");
-	spin(2000, &calls[42]);
-	spin(20, NULL);
+	commit_and_wait(42);
 	is_int(calls[42], 1, "after it, a commit is noticed as before");
 	is_int(called(), 1, "by its repository only");
 
