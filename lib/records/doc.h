@@ -65,6 +65,15 @@ int doc_format_of(const char *path);
  * error root is NULL and error/error_line say what and where. */
 struct doc *doc_parse(const char *path, const char *buf, size_t len);
 void doc_free(struct doc *d);
+/* The document of buf, the new text of the YAML file that prev was
+ * parsed from when its text was old: when the change lies within one
+ * record of a register (the file's list of records, or a root key's),
+ * only the lines of that record are parsed again and the others are
+ * copied from prev, moved by the lines the change added or removed.
+ * Equal to what doc_parse(buf) gives; NULL when the change is not of
+ * that kind or the new text does not parse (doc_parse says why). */
+struct doc *doc_update(const struct doc *prev, const char *old, size_t oldlen, const char *buf,
+                       size_t len);
 
 /* Look a key up in a MAP node; NULL when absent or node is not a map. */
 const struct node *node_get(const struct node *map, const char *key);

@@ -60,6 +60,9 @@ int doc_line_at(const char *s, size_t len, size_t off);
 int doc_line_count(const char *s, size_t len);
 /* Whether c is an ASCII digit. */
 int doc_digit(char c);
+/* Whether s is valid UTF-8 without NUL bytes whose lines all end in LF
+ * or CR LF. */
+int doc_text_plain(const char *s, size_t len);
 /* Parse [-+]?[0-9]+ of len bytes into *out; -1 when it does not fit. */
 int doc_to_int64(const char *s, size_t len, int64_t *out);
 /* Make n a FLOAT from its text, refusing numbers too large for a double. */

@@ -158,6 +158,13 @@ check_text(struct doc *d, const char *s, size_t len, int *odd)
 	                "not valid UTF-8 text; save the file with UTF-8 encoding");
 }
 
+int
+doc_text_plain(const char *s, size_t len)
+{
+	int nul, odd;
+	return bad_text((const unsigned char *)s, len, &nul, &odd) == len && !odd;
+}
+
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static locale_t c_locale;
 

@@ -196,7 +196,9 @@ same_doc(const struct model *prev, const struct snapshot_file *f)
 
 /* Documents to parse, split between the calling thread and one more:
  * parsing is most of loading a large repository, and files are
- * independent. */
+ * independent. A document to parse may have an earlier version in the
+ * previous model (was): then only the records that changed are parsed
+ * again, when the change allows it (doc_update). */
 struct parse_job {
 	struct model_doc **v;
 	size_t n;
@@ -207,8 +209,15 @@ parse_job_run(void *arg)
 {
 	struct parse_job *j = arg;
 	for (size_t i = 0; i < j->n; i++) {
-		const struct snapshot_file *f = j->v[i]->file;
-		j->v[i]->doc = doc_parse(f->path, f->data, f->len);
+		struct model_doc *md = j->v[i];
+		const struct snapshot_file *f = md->file;
+		const struct model_doc *was = md->was;
+		md->doc = was && was->file->data
+		                  ? doc_update(was->doc, was->file->data, was->file->len, f->data, f->len)
+		                  : NULL;
+		if (md->doc == NULL)
+			md->doc = doc_parse(f->path, f->data, f->len);
+		md->was = NULL;
 	}
 	return NULL;
 }
@@ -263,6 +272,7 @@ parse_all(struct model *m, const struct snapshot *s, const struct model *prev)
 			md->ref = pd->ref;
 			atomic_fetch_add(&md->ref->n, 1);
 		} else {
+			md->was = prev ? model_find(prev, f->path) : NULL;
 			todo[ntodo++] = md;
 			bytes += f->len;
 			md->ref = xcalloc(1, sizeof(*md->ref));

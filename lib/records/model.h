@@ -21,6 +21,7 @@ struct model_doc {
 	 * this file's type and validation problems are in problems. */
 	struct docref *ref;
 	size_t pfirst, np;
+	const struct model_doc *was; /* while parsing: the previous model's */
 };
 
 struct model {

@@ -258,6 +258,22 @@ t_update(void)
 	commit("edit a policy");
 	step(&st, n - 1, "an edit re-parses one file");
 
+	/* Edits within one risk: only that risk is parsed again (doc_update),
+	 * and the model, problems and lines included, is the full build's. */
+	must("sed -i '0,/^    likelihood: 4$/s//    likelihood: 3/' risk/register.yaml");
+	commit("one value of a risk");
+	step(&st, n - 1, "one value of a risk changed");
+	must("sed -i '0,/^    impact: 5$/s//    impact: 5\\n    impact_note: [a, b]\\n    review_note: later/' "
+	     "risk/register.yaml");
+	commit("lines added to a risk, one of them not in the schema");
+	step(&st, n - 1, "lines added to risks: later risks move down");
+	must("sed -i '/^    impact_note:/d; /^    review_note:/d' risk/register.yaml");
+	commit("lines removed");
+	step(&st, n - 1, "lines removed from risks: later risks move up");
+	must("printf '  - id: R-01\\n    title: twice\\n' >> risk/register.yaml");
+	commit("a risk appended with an id in use");
+	step(&st, n - 1, "a risk appended at the end");
+
 	put("risk/register.yaml", "risks: [unclosed\n");
 	commit("break the register");
 	step(&st, n - 1, "a file that does not parse");
