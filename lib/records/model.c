@@ -314,6 +314,17 @@ same_manifest(const struct model *a, const struct model *b)
 	return x[0] != '\0' && strcmp(x, y) == 0;
 }
 
+/* Append n problems of from, from the first on, to to. */
+static void
+copy_problems(struct problems *to, const struct problems *from, size_t first, size_t n)
+{
+	for (size_t k = first; k < first + n; k++) {
+		const struct problem *p = &from->v[k];
+		problems_add(to, p->path, p->line, "%s", p->msg);
+		to->v[to->n - 1].note = p->note;
+	}
+}
+
 /* Copy prev's type and problems for md, a document it shares with prev
  * (pd). */
 static void
@@ -321,11 +332,7 @@ keep_class(struct model *m, struct model_doc *md, const struct model_doc *pd,
            const struct model *prev)
 {
 	md->type = pd->type;
-	for (size_t k = pd->pfirst; k < pd->pfirst + pd->np; k++) {
-		const struct problem *p = &prev->problems.v[k];
-		problems_add(&m->problems, p->path, p->line, "%s", p->msg);
-		m->problems.v[m->problems.n - 1].note = p->note;
-	}
+	copy_problems(&m->problems, &prev->problems, pd->pfirst, pd->np);
 }
 
 /* Typing and validating documents on two threads: each document's
@@ -447,56 +454,88 @@ add_iduse(struct iduse **v, size_t *n, size_t *cap, const struct node *rec, cons
 	(*v)[(*n)++] = (struct iduse){ id->str, id->len, doc, id->line };
 }
 
+/* The ids of type ty used in more than one file, as problems of m. */
+static void
+check_ids_of(struct model *m, const struct record_type *ty)
+{
+	if (ty->id_field == NULL || ty->shape == SHAPE_SINGLETON)
+		return;
+	struct iduse *v = NULL;
+	size_t n = 0, cap = 0, files = 0;
+	for (size_t i = 0; i < m->ndocs; i++) {
+		const struct model_doc *md = &m->docs[i];
+		if (md->type != ty || md->doc->root == NULL)
+			continue;
+		files++;
+		const struct node *root = md->doc->root;
+		if (ty->shape == SHAPE_DOCUMENT) {
+			add_iduse(&v, &n, &cap, root, ty->id_field, i);
+			continue;
+		}
+		const struct node *list =
+		        root->kind == NODE_MAP ? node_get(root, ty->list_key) : root;
+		for (size_t k = 0; list && list->kind == NODE_SEQ && k < list->n; k++)
+			add_iduse(&v, &n, &cap, list->items[k], ty->id_field, i);
+	}
+	if (files > 1 && n > 1) {
+		qsort(v, n, sizeof(*v), iduse_cmp);
+		for (size_t i = 1, g = 0; i < n; i++) {
+			if (v[i].len != v[g].len || memcmp(v[i].s, v[g].s, v[i].len) != 0) {
+				g = i;
+				continue;
+			}
+			if (v[i].doc == v[g].doc)
+				continue; /* within one file: the validation's */
+			const char *first = m->docs[v[g].doc].file->path;
+			problems_add(
+			        &m->problems, m->docs[v[i].doc].file->path, v[i].line,
+			        "%s '%.*s': %s '%.*s' is also used at %s:%d; ids must be "
+			        "unique across all %s files, so that references to it "
+			        "are not ambiguous: give one of them a new id",
+			        ty->name, (int)v[i].len, v[i].s, ty->id_field,
+			        (int)v[i].len, v[i].s, first, v[g].line, ty->name);
+		}
+	}
+	free(v);
+}
+
+/* Whether m and prev have the very same documents of type ty, in the
+ * same order. */
+static int
+same_docs_of(const struct model *m, const struct model *prev, const struct record_type *ty)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		while (i < m->ndocs && m->docs[i].type != ty)
+			i++;
+		while (j < prev->ndocs && prev->docs[j].type != ty)
+			j++;
+		if (i == m->ndocs || j == prev->ndocs)
+			return i == m->ndocs && j == prev->ndocs;
+		if (m->docs[i++].doc != prev->docs[j++].doc)
+			return 0;
+	}
+}
+
 /* Ids must be unique across every file of a type, not only within one
  * (a register split per department still names each risk once): report
  * an id used in two files at its use in the later file, naming the first.
- * Uses within one file are reported by the validation. */
+ * Uses within one file are reported by the validation. A type whose
+ * documents are all prev's (may be NULL) has prev's problems. */
 static void
-check_ids_across(struct model *m)
+check_ids_across(struct model *m, const struct model *prev)
 {
 	size_t nt;
 	const struct record_type *types = record_types(&nt);
+	m->ids_first = xcalloc(nt, sizeof(*m->ids_first));
+	m->ids_n = xcalloc(nt, sizeof(*m->ids_n));
 	for (size_t t = 0; t < nt; t++) {
-		const struct record_type *ty = &types[t];
-		if (ty->id_field == NULL || ty->shape == SHAPE_SINGLETON)
-			continue;
-		struct iduse *v = NULL;
-		size_t n = 0, cap = 0, files = 0;
-		for (size_t i = 0; i < m->ndocs; i++) {
-			const struct model_doc *md = &m->docs[i];
-			if (md->type != ty || md->doc->root == NULL)
-				continue;
-			files++;
-			const struct node *root = md->doc->root;
-			if (ty->shape == SHAPE_DOCUMENT) {
-				add_iduse(&v, &n, &cap, root, ty->id_field, i);
-				continue;
-			}
-			const struct node *list =
-			        root->kind == NODE_MAP ? node_get(root, ty->list_key) : root;
-			for (size_t k = 0; list && list->kind == NODE_SEQ && k < list->n; k++)
-				add_iduse(&v, &n, &cap, list->items[k], ty->id_field, i);
-		}
-		if (files > 1 && n > 1) {
-			qsort(v, n, sizeof(*v), iduse_cmp);
-			for (size_t i = 1, g = 0; i < n; i++) {
-				if (v[i].len != v[g].len || memcmp(v[i].s, v[g].s, v[i].len) != 0) {
-					g = i;
-					continue;
-				}
-				if (v[i].doc == v[g].doc)
-					continue; /* within one file: the validation's */
-				const char *first = m->docs[v[g].doc].file->path;
-				problems_add(
-				        &m->problems, m->docs[v[i].doc].file->path, v[i].line,
-				        "%s '%.*s': %s '%.*s' is also used at %s:%d; ids must be "
-				        "unique across all %s files, so that references to it "
-				        "are not ambiguous: give one of them a new id",
-				        ty->name, (int)v[i].len, v[i].s, ty->id_field,
-				        (int)v[i].len, v[i].s, first, v[g].line, ty->name);
-			}
-		}
-		free(v);
+		m->ids_first[t] = m->problems.n;
+		if (prev && prev->ids_first && same_docs_of(m, prev, &types[t]))
+			copy_problems(&m->problems, &prev->problems, prev->ids_first[t], prev->ids_n[t]);
+		else
+			check_ids_of(m, &types[t]);
+		m->ids_n[t] = m->problems.n - m->ids_first[t];
 	}
 }
 
@@ -533,7 +572,7 @@ build(const struct snapshot *s, const struct model *prev, struct model **out)
 	load_patterns(m, root ? node_get(root, "paths") : NULL);
 	read_tz(m);
 	classify_all(m, prev);
-	check_ids_across(m);
+	check_ids_across(m, prev);
 	*out = m;
 	return 0;
 }
@@ -572,6 +611,8 @@ model_free(struct model *m)
 	}
 	free(m->patterns);
 	free(m->npatterns);
+	free(m->ids_first);
+	free(m->ids_n);
 	free(m->tz);
 	problems_free(&m->problems);
 	free(m);

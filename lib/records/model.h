@@ -34,6 +34,9 @@ struct model {
 	char ***patterns;
 	size_t *npatterns;
 	struct problems problems; /* unloadable, unparseable, invalid */
+	/* Private to model.c: where each type's ids used in two files are
+	 * in problems (index as record_types()). */
+	size_t *ids_first, *ids_n;
 };
 
 #define MANIFEST_PATH "isms.yaml"

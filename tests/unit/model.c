@@ -176,6 +176,16 @@ same_model(const struct model *a, const struct model *b)
 	return same_problems(&a->problems, &b->problems);
 }
 
+/* Whether m has a problem whose message holds what. */
+static int
+has_problem(const struct model *m, const char *what)
+{
+	for (size_t i = 0; i < m->problems.n; i++)
+		if (strstr(m->problems.v[i].msg, what))
+			return 1;
+	return 0;
+}
+
 /* Count the documents of m that are the very documents of prev. */
 static size_t
 shared(const struct model *m, const struct model *prev)
@@ -273,6 +283,25 @@ t_update(void)
 	must("printf '  - id: R-01\\n    title: twice\\n' >> risk/register.yaml");
 	commit("a risk appended with an id in use");
 	step(&st, n - 1, "a risk appended at the end");
+
+	/* An id used in two files is a problem of the model; an edit of a
+	 * file of another type keeps it, one of the type works it out again. */
+	put("assets/more.yaml", "assets:\n  - id: AS-APP-01\n    name: twice\n");
+	commit("an asset id in two files");
+	step(&st, n, "an asset id used in two files");
+	n += 1;
+	must("printf '\\nMore.\\n' >> policies/backup-policy.md");
+	commit("a policy edited");
+	step(&st, n - 1, "another type's file edited: the id problem stays");
+	ok(st.model && has_problem(st.model, "is also used at"), "the id problem is reported");
+	must("sed -i 's/name: twice/name: once more/' assets/more.yaml");
+	commit("the duplicate asset renamed");
+	step(&st, n - 1, "the file with the id edited");
+	must("git rm -q assets/more.yaml");
+	commit("the duplicate asset removed");
+	step(&st, n - 1, "the file with the id removed");
+	n -= 1;
+	ok(st.model && !has_problem(st.model, "is also used at"), "the id problem is gone");
 
 	put("risk/register.yaml", "risks: [unclosed\n");
 	commit("break the register");
