@@ -469,10 +469,12 @@ strings(char **v, size_t n)
 	return a;
 }
 
+/* r's verdict as JSON, sharing what it says as prev said it (the
+ * rule's last verdict object, or NULL). */
 static json_t *
-verdict_json(const struct rule_result *r)
+verdict_json(const struct rule_result *r, const json_t *prev)
 {
-	json_t *o = report_result_json(r);
+	json_t *o = report_result_json_from(r, prev);
 	json_object_set_new(o, "reads", strings(r->reads, r->nreads));
 	json_object_set_new(o, "patterns", strings(r->patterns, r->npatterns));
 	return o;
@@ -495,8 +497,13 @@ results_json(const struct evaluation *ev, int64_t now, int64_t *next, const unsi
 			json_array_append_new(objs, json_null());
 			continue;
 		}
-		json_t *o = ran && !ran[i] ? json_array_get(*cache, i) : NULL;
-		o = json_is_object(o) ? json_incref(o) : verdict_json(r);
+		json_t *o = json_array_get(*cache, i);
+		if (!json_is_object(o))
+			o = verdict_json(r, NULL);
+		else if (ran && !ran[i])
+			o = json_incref(o);
+		else
+			o = verdict_json(r, o);
 		json_array_append(objs, o);
 		json_array_append_new(a, o);
 		if (r->valid_until > now && (*next == 0 || r->valid_until < *next))

@@ -277,10 +277,70 @@ jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* Whether the JSON text field key of o says s (NULL: null). */
+static int
+same_text(const json_t *o, const char *key, const char *s)
+{
+	const json_t *v = json_object_get(o, key);
+	if (s == NULL)
+		return json_is_null(v);
+	const char *t = json_string_value(v);
+	return t != NULL && strcmp(t, s) == 0;
+}
+
+/* Whether jf, a finding as finding_json makes it, is the JSON of f. */
+static int
+finding_is(const json_t *jf, const struct finding *f)
+{
+	const json_t *line = json_object_get(jf, "line");
+	return json_is_object(jf) && same_text(jf, "message", f->message) &&
+	       same_text(jf, "severity", f->severity) && same_text(jf, "file", f->file) &&
+	       same_text(jf, "record", f->record) &&
+	       same_text(jf, "fingerprint", f->fingerprint[0] ? f->fingerprint : NULL) &&
+	       (f->line ? json_integer_value(line) == f->line : json_is_null(line));
+}
+
+static json_t *
+finding_json(const struct finding *f)
+{
+	json_t *jf = json_object();
+	json_object_set_new(jf, "message", json_string(f->message));
+	json_object_set_new(jf, "severity", jstr(f->severity));
+	json_object_set_new(jf, "file", jstr(f->file));
+	json_object_set_new(jf, "line", f->line ? json_integer(f->line) : json_null());
+	json_object_set_new(jf, "record", jstr(f->record));
+	json_object_set_new(jf, "fingerprint",
+	                    f->fingerprint[0] ? json_string(f->fingerprint) : json_null());
+	return jf;
+}
+
+/* Finding k of r as JSON: the object of was (a previous verdict's
+ * findings, or NULL) that says the same, shared, or a new one. A rule
+ * run again after a one-record edit mostly finds what it found in the
+ * same order, the findings after an edited record a few places off:
+ * *off is how far off the last one was found, and the search starts
+ * there. */
+static json_t *
+finding_from(const struct finding *f, size_t k, const json_t *was, long *off)
+{
+	static const long tries[] = { 0, 1, -1, 2, -2, 3, -3 };
+	long n = (long)json_array_size(was);
+	for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
+		long at = (long)k + *off + tries[t];
+		json_t *jf = at >= 0 && at < n ? json_array_get(was, (size_t)at) : NULL;
+		if (jf && finding_is(jf, f)) {
+			*off = at - (long)k;
+			return json_incref(jf);
+		}
+	}
+	return finding_json(f);
+}
+
 json_t *
-report_result_json(const struct rule_result *r)
+report_result_json_from(const struct rule_result *r, const json_t *prev)
 {
 	const struct rule_info *ri = r->rule;
+	const json_t *was = prev ? json_object_get(prev, "findings") : NULL;
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(ri->id));
 	json_object_set_new(o, "clause", jstr(ri->clause));
@@ -293,18 +353,9 @@ report_result_json(const struct rule_result *r)
 	json_object_set_new(o, "remediation", json_string(ri->remediation));
 	json_object_set_new(o, "note", jstr(r->note));
 	json_t *fs = json_array();
-	for (size_t k = 0; k < r->nfindings; k++) {
-		const struct finding *f = &r->findings[k];
-		json_t *jf = json_object();
-		json_object_set_new(jf, "message", json_string(f->message));
-		json_object_set_new(jf, "severity", jstr(f->severity));
-		json_object_set_new(jf, "file", jstr(f->file));
-		json_object_set_new(jf, "line", f->line ? json_integer(f->line) : json_null());
-		json_object_set_new(jf, "record", jstr(f->record));
-		json_object_set_new(jf, "fingerprint",
-		                    f->fingerprint[0] ? json_string(f->fingerprint) : json_null());
-		json_array_append_new(fs, jf);
-	}
+	long off = 0;
+	for (size_t k = 0; k < r->nfindings; k++)
+		json_array_append_new(fs, finding_from(&r->findings[k], k, was, &off));
 	json_object_set_new(o, "findings", fs);
 	if (r->valid_until) {
 		char t[21];
@@ -314,6 +365,12 @@ report_result_json(const struct rule_result *r)
 		json_object_set_new(o, "valid_until", json_null());
 	}
 	return o;
+}
+
+json_t *
+report_result_json(const struct rule_result *r)
+{
+	return report_result_json_from(r, NULL);
 }
 
 json_t *

@@ -42,6 +42,12 @@ void report_group_at(size_t i, const char **key, const char **label);
  * severity, status, remediation, note, findings, valid_until. The caller's
  * (json_decref). */
 json_t *report_result_json(const struct rule_result *r);
+/* The same, sharing the finding objects of prev (an earlier verdict of
+ * the same rule from this function, or NULL) that say the same as a
+ * finding of r: the daemon keeps a rule's thousands of unchanged
+ * findings as they were, and comparing them with the last verdict finds
+ * them equal at once. prev's findings must not be changed after. */
+json_t *report_result_json_from(const struct rule_result *r, const json_t *prev);
 /* A rule's declaration as JSON (id, clause, control, theme, title,
  * severity, rationale, remediation, pack, line, params). The caller's. */
 json_t *report_rule_json(const struct rule_info *r);
