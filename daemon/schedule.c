@@ -92,6 +92,11 @@ struct sched {
 	struct sched *qnext;
 	int pipe[2];
 	struct event *done_ev, *timer;
+	/* The calendar run_with worked out last, and what it was worked out
+	 * from (calendar_inputs): a commit that changes none of it (an asset
+	 * edited) keeps it on the same day. */
+	struct calendar *cal;
+	uint64_t cal_inputs;
 	struct sched *next;
 };
 
@@ -282,7 +287,17 @@ run_with(struct sched *s, const struct model *m)
 	int64_t now = s->env->now(s->env->arg);
 	if (m == NULL || s->st == NULL)
 		return;
-	calendar_build(m, now, &cal);
+	struct ymd today;
+	uint64_t inputs = calendar_inputs(m);
+	if (s->cal && inputs && inputs == s->cal_inputs && date_local_ymd(now, m->tz, &today) == 0 &&
+	    memcmp(&today, &s->cal->today, sizeof(today)) == 0) {
+		cal = s->cal;
+	} else {
+		calendar_free(s->cal);
+		calendar_build(m, now, &cal);
+		s->cal = cal;
+		s->cal_inputs = inputs;
+	}
 	if (reminder_due(s->st, s->cfg, cal, now, &list) < 0) {
 		log_warnx("repository %s: reminders: %s", s->r->conf.name, err_msg());
 	} else {
@@ -295,7 +310,6 @@ run_with(struct sched *s, const struct model *m)
 	}
 	reminder_list_free(&list);
 	arm(s, now, reminder_next(s->st, s->cfg, cal, now));
-	calendar_free(cal);
 }
 
 /* Keep commit as the head, with its reminder settings cfg and their
@@ -546,6 +560,7 @@ schedule_close(struct repo *r)
 		close(s->pipe[1]);
 	}
 	reminder_close(s->st);
+	calendar_free(s->cal);
 	model_hold_drop(s->given);
 	reminder_config_free(s->cfg);
 	problems_free(&s->probs);

@@ -10,12 +10,14 @@
 #include "escape.h"
 
 #include <stdio.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "record.h"
 #include "alloc.h"
 #include "buf.h"
+#include "strset.h"
 
 #define TITLE_MAX 120 /* characters of quoted free text in a title */
 
@@ -60,6 +62,40 @@ calendar_each(const struct model *m, const char *type, calendar_visit fn, void *
 	const struct record_type *t = record_type_find(type);
 	if (t)
 		model_each_record(m, t, fn, arg);
+}
+
+/* Every record type calendar_build reads (calendar_each), for
+ * calendar_inputs: a type read and not listed here would let a calendar
+ * be kept when it changed. */
+static const char *const read_types[] = {
+	"audit_programme", "management_review", "policy",        "risk",
+	"risk_method",     "supplier",          "nonconformity", "risk_treatment",
+	"certification_audit",
+};
+
+static int
+read_type(const struct record_type *t)
+{
+	for (size_t i = 0; t && i < sizeof(read_types) / sizeof(read_types[0]); i++)
+		if (strcmp(t->name, read_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* h with the text s mixed in. */
+static uint64_t
+mix(uint64_t h, const char *s)
+{
+	return (h ^ str_hash(s)) * UINT64_C(1099511628211);
+}
+
+/* Visit the records of one type of read_types (asserted: a type the
+ * calendar reads must be listed there). */
+static void
+each_read(const struct model *m, const char *type, calendar_visit fn, void *arg)
+{
+	assert(read_type(record_type_find(type)));
+	calendar_each(m, type, fn, arg);
 }
 
 /* Read a scalar field's text. */
@@ -321,7 +357,7 @@ add_certificate(struct build *b)
 		 * (a certification_audit record) takes its place in the
 		 * calendar; one not held by its due date is overdue. */
 		struct held h = { .n = 0 };
-		calendar_each(b->m, "certification_audit", visit_surveillance, &h);
+		each_read(b->m, "certification_audit", visit_surveillance, &h);
 		size_t first = 0;
 		while (first < h.n && date_days(h.day[first]) < date_days(issued))
 			first++;
@@ -574,6 +610,21 @@ unique_ids(struct calendar *c)
 	}
 }
 
+uint64_t
+calendar_inputs(const struct model *m)
+{
+	uint64_t h = mix(UINT64_C(14695981039346656037), m->tz ? m->tz : "UTC");
+	for (size_t i = 0; i < m->ndocs; i++) {
+		const struct model_doc *md = &m->docs[i];
+		if (md != m->manifest && !read_type(md->type))
+			continue;
+		if (md->file->blob[0] == '\0')
+			return 0; /* a work-tree file: its content has no name */
+		h = mix(mix(h, md->file->path), md->file->blob);
+	}
+	return h ? h : 1;
+}
+
 /* Compute the calendar; see calendar.h. */
 void
 calendar_build(const struct model *m, int64_t now, struct calendar **out)
@@ -587,19 +638,19 @@ calendar_build(const struct model *m, int64_t now, struct calendar **out)
 	c->tz = xstrdup(m->tz ? m->tz : "UTC");
 	if (date_local_ymd(now, c->tz, &c->today) < 0)
 		date_local_ymd(now, "UTC", &c->today);
-	calendar_each(m, "audit_programme", visit_programme_owner, &b);
-	calendar_each(m, "management_review", visit_review, &b);
+	each_read(m, "audit_programme", visit_programme_owner, &b);
+	each_read(m, "management_review", visit_review, &b);
 	if (m->manifest && m->manifest->doc->root) {
 		add_management_review(&b);
 		add_certificate(&b);
 	}
-	calendar_each(m, "audit_programme", visit_programme, &b);
-	calendar_each(m, "policy", visit_policy, &b);
-	calendar_each(m, "risk", visit_risk, &b);
-	calendar_each(m, "risk_method", visit_method, &b);
-	calendar_each(m, "supplier", visit_supplier, &b);
-	calendar_each(m, "nonconformity", visit_nc, &b);
-	calendar_each(m, "risk_treatment", visit_treatment, &b);
+	each_read(m, "audit_programme", visit_programme, &b);
+	each_read(m, "policy", visit_policy, &b);
+	each_read(m, "risk", visit_risk, &b);
+	each_read(m, "risk_method", visit_method, &b);
+	each_read(m, "supplier", visit_supplier, &b);
+	each_read(m, "nonconformity", visit_nc, &b);
+	each_read(m, "risk_treatment", visit_treatment, &b);
 	if (c->n) {
 		unique_ids(c);
 		qsort(c->v, c->n, sizeof(*c->v), by_date);

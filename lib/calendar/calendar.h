@@ -55,6 +55,12 @@ struct calendar {
  * caller's, freed with calendar_free. */
 void calendar_build(const struct model *m, int64_t now, struct calendar **out);
 void calendar_free(struct calendar *c);
+/* A hash of everything in m that calendar_build reads (the time zone,
+ * and the paths and blob ids of isms.yaml and the records of the types
+ * it reads): two models with the same hash have the same calendar on
+ * the same day. 0 when m has files of the work tree, whose content has
+ * no blob id. */
+uint64_t calendar_inputs(const struct model *m);
 /* The kind's name as used in ids, parameters and output ("document-review");
  * and back (-1 when unknown). */
 const char *calendar_kind_name(enum cal_kind k);

@@ -217,10 +217,51 @@ test_sparse_and_hostile(void)
 	snapshot_free(snap);
 }
 
+/* The hash of what a calendar is made from, over snapshots whose files
+ * have blob ids: blob[i] for file i. */
+static uint64_t
+inputs_of(const char *const *paths, const char *const *data, size_t n, const char *const *blob)
+{
+	struct snapshot *snap = plainsnap_memory(paths, data, n, 0, "t");
+	struct model *m;
+	uint64_t h = 0;
+	for (size_t i = 0; i < snap->nfiles; i++)
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(snap->files[i].path, paths[k]) == 0)
+				snprintf(snap->files[i].blob, sizeof(snap->files[i].blob), "%s", blob[k]);
+	if (model_build(snap, &m) == 0) {
+		h = calendar_inputs(m);
+		model_free(m);
+	}
+	snapshot_free(snap);
+	return h;
+}
+
+static void
+test_inputs(void)
+{
+	const char *paths[] = { "isms.yaml", "risk/register.yaml", "assets/a.yaml",
+		                "policies/backup-policy.md" };
+	const char *data[] = { manifest, risks, "assets:\n  - id: A-1\n", policy };
+	const char *b0[] = { "m1", "r1", "a1", "p1" }, *asset[] = { "m1", "r1", "a2", "p1" },
+	           *risk[] = { "m1", "r2", "a1", "p1" }, *man[] = { "m2", "r1", "a1", "p1" },
+	           *pol[] = { "m1", "r1", "a1", "p2" }, *tree[] = { "m1", "", "a1", "p1" };
+	uint64_t h = inputs_of(paths, data, NELEM(paths), b0);
+	ok(h != 0, "a committed model has a calendar inputs hash");
+	ok(inputs_of(paths, data, NELEM(paths), asset) == h,
+	   "an asset changed: the calendar's inputs are the same");
+	ok(inputs_of(paths, data, NELEM(paths), risk) != h, "the risk register changed: not the same");
+	ok(inputs_of(paths, data, NELEM(paths), pol) != h, "a policy changed: not the same");
+	ok(inputs_of(paths, data, NELEM(paths), man) != h, "isms.yaml changed: not the same");
+	is_int((int)inputs_of(paths, data, NELEM(paths), tree), 0,
+	       "a work-tree file it reads: no hash, the calendar is always worked out");
+}
+
 int
 main(void)
 {
 	test_example();
+	test_inputs();
 	test_sparse_and_hostile();
 	is_int(calendar_kind_find("supplier-review"), CAL_SUPPLIER_REVIEW, "kind names round-trip");
 	is_int(calendar_kind_find("nope"), -1, "unknown kind");
