@@ -52,6 +52,11 @@ struct memo_rule {
 	uint64_t run;           /* runs so far, to date read set checks */
 	int live;               /* between begin and end */
 	struct memo_result out; /* what memo_get returned last */
+	/* The path asked for last, and its hash: a rule asks for the records
+	 * of one file after another. Valid during a run (the model's paths
+	 * live as long). */
+	const char *path;
+	uint64_t path_hash;
 };
 
 struct memo {
@@ -192,6 +197,7 @@ memo_rule_begin(struct memo *m, size_t i, const struct model *md, int64_t day, c
 	r->md = md;
 	r->run++;
 	r->live = 1;
+	r->path = NULL;
 	/* This run keeps about as many as the last: no growing on the way. */
 	if (r->cur.cap == 0 && r->old.cap > 0) {
 		r->cur.v = xcalloc(r->old.cap, sizeof(struct entry));
@@ -276,12 +282,23 @@ result_of(struct memo_rule *r, const struct entry *e)
 	return o;
 }
 
+/* The hash of path, worked out once per file of a run. */
+static uint64_t
+path_hash(struct memo_rule *r, const char *path)
+{
+	if (path != r->path) {
+		r->path = path;
+		r->path_hash = str_hash(path);
+	}
+	return r->path_hash;
+}
+
 const struct memo_result *
 memo_get(struct memo_rule *r, const char *path, const struct node *rec)
 {
 	if (r == NULL || !r->live)
 		return NULL;
-	uint64_t ph = str_hash(path), rh = doc_node_hash(rec);
+	uint64_t ph = path_hash(r, path), rh = doc_node_hash(rec);
 	struct entry *e = table_slot(&r->old, ph, rec->line, rh);
 	if (e == NULL || (e->path == 0 && e->rec == 0) || !readset_holds(r, e->rs)) {
 		__atomic_fetch_add(&r->m->ran, 1, __ATOMIC_RELAXED);
@@ -358,7 +375,7 @@ memo_put(struct memo_rule *r, const char *path, const struct node *rec,
 {
 	if (r == NULL || !r->live)
 		return;
-	uint64_t ph = str_hash(path), rh = doc_node_hash(rec);
+	uint64_t ph = path_hash(r, path), rh = doc_node_hash(rec);
 	struct entry *e = table_add(&r->cur, ph, rec->line, rh);
 	if (e->path || e->rec)
 		return; /* the same record twice: the first stays */
