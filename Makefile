@@ -268,9 +268,13 @@ FUZZ_BASE := lib/base/escape.c lib/base/suggest.c lib/base/alloc.c lib/base/err.
              lib/base/problems.c lib/base/sys.c lib/base/log.c
 # The record parsers: doc.c and its pieces.
 FUZZ_DOC  := lib/records/doc.c lib/records/doc_parse.c lib/records/doc_yaml.c \
-             lib/records/doc_json.c lib/base/arena.c
+             lib/records/doc_json.c lib/records/doc_update.c lib/base/arena.c
 
 $(FUZZ_DIR)/doc_fuzz: tests/fuzz/doc_fuzz.c $(FUZZ_DOC) $(FUZZ_BASE)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+$(FUZZ_DIR)/update_fuzz: tests/fuzz/update_fuzz.c $(FUZZ_DOC) $(FUZZ_BASE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
@@ -285,7 +289,8 @@ $(FUZZ_DIR)/config_fuzz: tests/fuzz/config_fuzz.c daemon/config.c $(FUZZ_DOC) $(
 fuzz: deps
 	$(MAKE) all example BUILD=build-san CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all'
-	$(MAKE) $(FUZZ_DIR)/doc_fuzz $(FUZZ_DIR)/cron_fuzz $(FUZZ_DIR)/config_fuzz
+	$(MAKE) $(FUZZ_DIR)/doc_fuzz $(FUZZ_DIR)/update_fuzz $(FUZZ_DIR)/cron_fuzz \
+	  $(FUZZ_DIR)/config_fuzz
 	sh tests/fuzz/run.sh $(abspath build-san) $(abspath $(FUZZ_DIR)) $(FUZZ_TIME)
 
 # A long run of the daemon under a stream of commits, reloads and

@@ -148,7 +148,7 @@ struct site {
 	const struct node *root, *list;
 	size_t li;   /* root MAP: the list's key; root SEQ: unused */
 	size_t k;    /* the record that changed */
-	int hdr;     /* the last line kept verbatim above the records (0: none) */
+	int hdr;     /* the last line above the first record (kept as it is) */
 	int end;     /* the last line of record k */
 	int follow;  /* what the line after record k starts: 0 nothing, 1 the
 	              * next record, 2 the next key of the root */
@@ -171,7 +171,6 @@ find_site(const struct doc *prev, const struct change *c, struct site *st)
 		if (v->items[0]->line <= lo && c->old_hi <= end) {
 			st->list = v;
 			st->li = i;
-			st->hdr = root->key_lines[i];
 			st->end = end;
 			st->follow = i + 1 < root->n ? 2 : 0;
 			break;
@@ -183,8 +182,11 @@ find_site(const struct doc *prev, const struct change *c, struct site *st)
 	}
 	if (st->list == NULL)
 		return -1;
-	/* The last record starting at or before lo. */
+	/* Everything above the first record stays as it is: a tag or an
+	 * anchor there places the list (or the root) where it stands. */
 	const struct node *l = st->list;
+	st->hdr = l->items[0]->line - 1;
+	/* The last record starting at or before lo. */
 	size_t a = 0, z = l->n;
 	while (z - a > 1) {
 		size_t mid = a + (z - a) / 2;
@@ -326,11 +328,13 @@ doc_update(const struct doc *prev, const char *old, size_t oldlen, const char *b
 	size_t *ls = line_starts(s, len, c.new_lines);
 	size_t *ols = line_starts(old, oldlen, c.old_lines);
 	struct doc *out = NULL, *m = NULL;
-	/* Record k starts its line with its dash, in both texts, and so
-	 * does the one after it. */
+	/* Record k starts its line with its dash, in both texts, and so do
+	 * the one after it and the first (the lines above it are kept). */
 	int col = st.list->items[st.k]->col;
+	const struct node *top = st.list->items[0];
 	int ok = last >= first && dash_line(s + ls[first - 1], len - ls[first - 1], col) &&
-	         dash_line(old + ols[first - 1], oldlen - ols[first - 1], col);
+	         dash_line(old + ols[first - 1], oldlen - ols[first - 1], col) &&
+	         dash_line(old + ols[top->line - 1], oldlen - ols[top->line - 1], top->col);
 	if (ok && st.follow == 1) {
 		const struct node *next = st.list->items[st.k + 1];
 		ok = dash_line(old + ols[next->line - 1], oldlen - ols[next->line - 1], next->col);

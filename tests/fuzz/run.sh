@@ -4,7 +4,8 @@
 # usage: sh tests/fuzz/run.sh SAN_BUILD FUZZ_DIR SECONDS
 #
 # For SECONDS each: the libFuzzer targets in FUZZ_DIR (doc_fuzz: the YAML,
-# JSON and Markdown record parsers; cron_fuzz: cron expressions;
+# JSON and Markdown record parsers; update_fuzz: a changed register parsed
+# by the records that changed, against a full parse; cron_fuzz: cron expressions;
 # config_fuzz: the daemon's configuration file), from corpora under
 # FUZZ_DIR/corpus seeded with the example repository's files, the cron
 # expressions of the docs and the example configuration, kept between
@@ -23,7 +24,7 @@ top=$(cd "$here/../.." && pwd)
 
 # Seeds: each record file of the example with the format byte doc_fuzz
 # reads first (0 YAML, 1 JSON, 2 Markdown), and the docs' cron lines.
-mkdir -p "$dir/corpus/doc" "$dir/corpus/cron" "$dir/corpus/config"
+mkdir -p "$dir/corpus/doc" "$dir/corpus/update" "$dir/corpus/cron" "$dir/corpus/config"
 [ -n "$(ls "$dir/corpus/config")" ] || cp "$top/contrib/ismsd.example.conf" "$dir/corpus/config/seed-0"
 if [ -z "$(ls "$dir/corpus/doc")" ]; then
 	i=0
@@ -38,6 +39,18 @@ if [ -z "$(ls "$dir/corpus/doc")" ]; then
 		i=$((i + 1))
 	done
 fi
+# update_fuzz: the example's registers, each with an edit in its middle
+# (where, how much to remove, NUL, what to put in).
+if [ -z "$(ls "$dir/corpus/update")" ]; then
+	i=0
+	for f in risk/register.yaml assets/applications.yaml people/personnel.yaml; do
+		[ -f "$san/example-isms/$f" ] || continue
+		# its first 6 KB, whole lines (libFuzzer's -max_len is 8 KB)
+		{ printf '\000\200\004\000'; head -c 6000 "$san/example-isms/$f" | sed '$d'; printf '\000 x'; } \
+			> "$dir/corpus/update/seed-$i"
+		i=$((i + 1))
+	done
+fi
 if [ -z "$(ls "$dir/corpus/cron")" ]; then
 	i=0
 	for e in '0 9 * * 1-5' '*/15 * * * *' '30 2 29 2 *' '@monthly' '0 0 1,15 jan-mar sun' \
@@ -48,7 +61,7 @@ if [ -z "$(ls "$dir/corpus/cron")" ]; then
 fi
 
 rc=0
-for t in doc cron config; do
+for t in doc update cron config; do
 	echo "== ${t}_fuzz for $secs s"
 	(cd "$dir" && "./${t}_fuzz" -max_total_time="$secs" -max_len=8192 -print_final_stats=1 \
 		"corpus/$t" 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY|artifact_prefix|Test unit written)' ) ||

@@ -186,6 +186,14 @@ test_shapes(void)
 	                          "    name: x\n";
 	short_way(bom, "name: x", "name: y", "a file with a byte order mark");
 
+	/* Found by tests/fuzz/update_fuzz.c: a tag above a root list places
+	 * the list on its line; a first record whose dash line holds only a
+	 * comment starts on the next line. */
+	static const char tag[] = "!s\n- id: A-1\n  name: x\n- id: A-2\n  name: y\n";
+	short_way(tag, "name: y", "name: z", "a tag above the root list");
+	static const char comment[] = "assets:\n  - # first\n    id: A-1\n  - id: A-2\n    name: y\n";
+	long_way(comment, "name: y", "name: z", "the first record's dash line holds a comment");
+
 	static const char flow[] = "assets: [{id: A-1}, {id: A-2}]\n";
 	long_way(flow, "A-2", "A-3", "a list in flow style");
 
