@@ -57,10 +57,14 @@ find_change(const char *old, size_t oldlen, const char *s, size_t len, struct ch
 		return -1;
 	while (q < lim - p && old[oldlen - 1 - q] == s[len - 1 - q])
 		q++;
-	/* The unchanged tail, from a line start on. */
+	/* The unchanged tail, from a line start on in both texts: where the
+	 * common suffix starts, when both texts have a line break just
+	 * before it, else after its first line break. */
 	size_t o = oldlen - q;
-	while (o < oldlen && o > 0 && old[o - 1] != '\n')
-		o++;
+	if (!(o > 0 && len > q && old[o - 1] == '\n' && s[len - q - 1] == '\n')) {
+		const char *nl = memchr(old + o, '\n', q);
+		o = nl ? (size_t)(nl - old) + 1 : oldlen;
+	}
 	int tail = o < oldlen ? doc_line_count(old + o, oldlen - o) : 0;
 	c->old_lines = doc_line_count(old, oldlen);
 	c->new_lines = doc_line_count(s, len);

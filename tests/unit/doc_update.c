@@ -191,6 +191,10 @@ test_shapes(void)
 	 * comment starts on the next line. */
 	static const char tag[] = "!s\n- id: A-1\n  name: x\n- id: A-2\n  name: y\n";
 	short_way(tag, "name: y", "name: z", "a tag above the root list");
+	/* The common tail starts a line in the old text but not in the new:
+	 * the record before it changed too. */
+	static const char root2[] = "#c\n  - a b\n  - k: false\n\n";
+	long_way(root2, "a b\n  - k", "a b'x\n  - r  - k", "a change that ends inside the next record");
 	static const char comment[] = "assets:\n  - # first\n    id: A-1\n  - id: A-2\n    name: y\n";
 	long_way(comment, "name: y", "name: z", "the first record's dash line holds a comment");
 
