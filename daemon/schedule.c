@@ -289,7 +289,8 @@ run_with(struct sched *s, const struct model *m)
 		return;
 	struct ymd today;
 	uint64_t inputs = calendar_inputs(m);
-	if (s->cal && inputs && inputs == s->cal_inputs && date_local_ymd(now, m->tz, &today) == 0 &&
+	if (s->cal && inputs && inputs == s->cal_inputs &&
+	    date_local_ymd(now, m->tz, &today) == 0 &&
 	    memcmp(&today, &s->cal->today, sizeof(today)) == 0) {
 		cal = s->cal;
 	} else {

@@ -68,8 +68,8 @@ calendar_each(const struct model *m, const char *type, calendar_visit fn, void *
  * calendar_inputs: a type read and not listed here would let a calendar
  * be kept when it changed. */
 static const char *const read_types[] = {
-	"audit_programme", "management_review", "policy",        "risk",
-	"risk_method",     "supplier",          "nonconformity", "risk_treatment",
+	"audit_programme",     "management_review", "policy",        "risk",
+	"risk_method",         "supplier",          "nonconformity", "risk_treatment",
 	"certification_audit",
 };
 

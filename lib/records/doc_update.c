@@ -84,7 +84,8 @@ line_starts(const char *s, size_t len, int nlines)
 {
 	size_t *v = xcalloc((size_t)nlines + 2, sizeof(*v));
 	int i = 1;
-	for (const char *p = s; i <= nlines && (p = memchr(p, '\n', len - (size_t)(p - s))) != NULL;)
+	for (const char *p = s;
+	     i <= nlines && (p = memchr(p, '\n', len - (size_t)(p - s))) != NULL;)
 		v[i++] = (size_t)(++p - s);
 	for (; i <= nlines + 1; i++)
 		v[i] = len;
@@ -150,12 +151,12 @@ copy_node(struct build *b, const struct node *n, int shift)
  * change is in. */
 struct site {
 	const struct node *root, *list;
-	size_t li;   /* root MAP: the list's key; root SEQ: unused */
-	size_t k;    /* the record that changed */
-	int hdr;     /* the last line above the first record (kept as it is) */
-	int end;     /* the last line of record k */
-	int follow;  /* what the line after record k starts: 0 nothing, 1 the
-	              * next record, 2 the next key of the root */
+	size_t li;  /* root MAP: the list's key; root SEQ: unused */
+	size_t k;   /* the record that changed */
+	int hdr;    /* the last line above the first record (kept as it is) */
+	int end;    /* the last line of record k */
+	int follow; /* what the line after record k starts: 0 nothing, 1 the
+	             * next record, 2 the next key of the root */
 };
 
 /* The register holding the change: the root list, or the block list
@@ -211,8 +212,8 @@ find_site(const struct doc *prev, const struct change *c, struct site *st)
  * 1..hdr, blank lines, the lines of record k as they are now, and the
  * line after them. */
 static char *
-masked_text(const char *s, const size_t *ls, const struct site *st, int first, int last,
-            int nlines, size_t *n)
+masked_text(const char *s, const size_t *ls, const struct site *st, int first, int last, int nlines,
+            size_t *n)
 {
 	int upto = last + (st->follow ? 1 : 0);
 	if (upto > nlines)

@@ -212,9 +212,9 @@ parse_job_run(void *arg)
 		struct model_doc *md = j->v[i];
 		const struct snapshot_file *f = md->file;
 		const struct model_doc *was = md->was;
-		md->doc = was && was->file->data
-		                  ? doc_update(was->doc, was->file->data, was->file->len, f->data, f->len)
-		                  : NULL;
+		md->doc = was && was->file->data ? doc_update(was->doc, was->file->data,
+		                                              was->file->len, f->data, f->len)
+		                                 : NULL;
 		if (md->doc == NULL)
 			md->doc = doc_parse(f->path, f->data, f->len);
 		md->was = NULL;
@@ -487,13 +487,12 @@ check_ids_of(struct model *m, const struct record_type *ty)
 			if (v[i].doc == v[g].doc)
 				continue; /* within one file: the validation's */
 			const char *first = m->docs[v[g].doc].file->path;
-			problems_add(
-			        &m->problems, m->docs[v[i].doc].file->path, v[i].line,
-			        "%s '%.*s': %s '%.*s' is also used at %s:%d; ids must be "
-			        "unique across all %s files, so that references to it "
-			        "are not ambiguous: give one of them a new id",
-			        ty->name, (int)v[i].len, v[i].s, ty->id_field,
-			        (int)v[i].len, v[i].s, first, v[g].line, ty->name);
+			problems_add(&m->problems, m->docs[v[i].doc].file->path, v[i].line,
+			             "%s '%.*s': %s '%.*s' is also used at %s:%d; ids must be "
+			             "unique across all %s files, so that references to it "
+			             "are not ambiguous: give one of them a new id",
+			             ty->name, (int)v[i].len, v[i].s, ty->id_field, (int)v[i].len,
+			             v[i].s, first, v[g].line, ty->name);
 		}
 	}
 	free(v);
@@ -532,7 +531,8 @@ check_ids_across(struct model *m, const struct model *prev)
 	for (size_t t = 0; t < nt; t++) {
 		m->ids_first[t] = m->problems.n;
 		if (prev && prev->ids_first && same_docs_of(m, prev, &types[t]))
-			copy_problems(&m->problems, &prev->problems, prev->ids_first[t], prev->ids_n[t]);
+			copy_problems(&m->problems, &prev->problems, prev->ids_first[t],
+			              prev->ids_n[t]);
 		else
 			check_ids_of(m, &types[t]);
 		m->ids_n[t] = m->problems.n - m->ids_first[t];
