@@ -30,6 +30,7 @@
 #include "memo.h"
 #include "gitcache.h"
 #include "headcache.h"
+#include "record_diff.h"
 #include "log.h"
 #include "alloc.h"
 #include "err.h"
@@ -412,15 +413,21 @@ affected(const struct rule_result *r, char **paths, size_t npaths)
 }
 
 /* The rules to run for commit against the previous evaluation, or NULL
- * for all. Sets *any when at least one is selected. */
+ * for all. Sets *any when at least one is selected. A rule selected only
+ * because files it read changed is marked ONLY_IF_FIELDS: which fields of
+ * their records changed decides, once both models are built (refine);
+ * the changed paths are left in *pathsp (the caller frees them). */
+#define ONLY_IF_FIELDS 2
 static unsigned char *
-select_rules(struct ev_job *j, const char *commit, int *any)
+select_rules(struct ev_job *j, const char *commit, int *any, char ***pathsp, size_t *npathsp)
 {
 	struct evaluator_repo *er = j->er;
 	struct evaluation *prev = er->prev;
 	char **paths = NULL;
 	size_t npaths = 0;
 	*any = 1;
+	*pathsp = NULL;
+	*npathsp = 0;
 	if (prev == NULL)
 		return NULL;
 	int same = strcmp(prev->commit, commit) == 0;
@@ -435,13 +442,83 @@ select_rules(struct ev_job *j, const char *commit, int *any)
 	for (size_t i = 0; i < prev->n; i++) {
 		const struct rule_result *r = &prev->results[i];
 		int expired = r->valid_until && r->valid_until <= j->now;
-		only[i] = (unsigned char)(expired || (!same && affected(r, paths, npaths)));
-		*any |= only[i];
+		if (expired || r->nreads + r->npatterns == 0 || !r->fields_known)
+			only[i] = (unsigned char)(expired || (!same && affected(r, paths, npaths)));
+		else if (!same && affected(r, paths, npaths))
+			only[i] = ONLY_IF_FIELDS;
+		*any |= only[i] != 0;
 	}
-	for (size_t i = 0; i < npaths; i++)
+	*pathsp = paths;
+	*npathsp = npaths;
+	return only;
+}
+
+static void
+paths_free(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	return only;
+}
+
+/* Whether rule result r, whose rule read path (or matched it with a
+ * pattern), must run again for change c of that file. */
+static int
+field_affected(const struct rule_result *r, const char *path, const struct record_change *c,
+               const struct model_doc *md)
+{
+	for (size_t k = 0; k < r->nfields; k++) {
+		const char *f = r->fields[k];
+		if (f[0] == FIELD_WHOLE_FILE &&
+		    (strcmp(f + 1, "**") == 0 || strcmp(f + 1, path) == 0))
+			return 1;
+	}
+	if (c->whole)
+		return 1;
+	const char *id = md && md->type ? md->type->id_field : NULL;
+	for (size_t i = 0; i < c->fields.n; i++) {
+		const char *name = c->fields.v[i];
+		/* A record's id is what findings and r:record know it by. */
+		if (id && strcmp(name, id) == 0)
+			return 1;
+		if (in_list(r->fields, r->nfields, name) || in_list(r->fields, r->nfields, "*"))
+			return 1;
+	}
+	return 0;
+}
+
+/* Settle the rules marked ONLY_IF_FIELDS (select_rules) now that the
+ * models before (was, or NULL: unknown) and after (m) the commit are
+ * built: a rule runs again only when one of the changed files it read
+ * changed in a field it read (or more than fields changed); else its
+ * last verdict stands, as a full evaluation would give it. */
+static void
+refine(const struct evaluation *prev, unsigned char *only, char **paths, size_t npaths,
+       const struct model *was, const struct model *m)
+{
+	struct record_change *ch = xcalloc(npaths + 1, sizeof(*ch));
+	unsigned char *done = xcalloc(npaths + 1, 1);
+	for (size_t i = 0; only && i < prev->n; i++) {
+		if (only[i] != ONLY_IF_FIELDS)
+			continue;
+		const struct rule_result *r = &prev->results[i];
+		int run = was == NULL;
+		for (size_t p = 0; p < npaths && !run; p++) {
+			if (!affected(r, &paths[p], 1))
+				continue;
+			const struct model_doc *md = model_find(m, paths[p]);
+			if (!done[p]) {
+				record_diff(model_find(was, paths[p]), md, &ch[p]);
+				done[p] = 1;
+			}
+			run = field_affected(r, paths[p], &ch[p], md);
+		}
+		only[i] = (unsigned char)run;
+	}
+	for (size_t p = 0; p < npaths; p++)
+		record_change_free(&ch[p]);
+	free(ch);
+	free(done);
 }
 
 /* Keep the verdicts of rules that did not run from prev. */
@@ -559,8 +636,12 @@ still_failed(struct evaluator_repo *er, struct ev_job *j)
 /* Load commit, evaluate the rules selected by only (NULL: all). With
  * head, start from the repository's last head and keep the new files and
  * records for the next head. */
+/* Evaluate spec: only the rules only marks (all when NULL); for a head,
+ * from the last head's files and records, the rules marked
+ * ONLY_IF_FIELDS settled against the files changed since (paths). */
 static struct evaluation *
-evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head)
+evaluate(struct ev_job *j, const char *spec, unsigned char *only, int head, char **paths,
+         size_t npaths)
 {
 	struct evaluator_repo *er = j->er;
 	struct snapshot *snap = NULL;
@@ -589,6 +670,14 @@ evaluate(struct ev_job *j, const char *spec, const unsigned char *only, int head
 	if (head)
 		er->failed[0] = '\0';
 	j->model_ms = mono_ms() - t0 - j->load_ms;
+	if (head && only) {
+		/* The last head's model is that of the verdicts to keep only when
+		 * it is of their commit (the scheduler may have put another). */
+		const struct evaluation *prev = er->prev;
+		int ours =
+		        last && prev && last->snap && strcmp(last->snap->commit, prev->commit) == 0;
+		refine(prev, only, paths, npaths, ours ? last->m : NULL, m);
+	}
 	j->commit_time = snap->commit_time;
 	free(j->organisation);
 	j->organisation = organisation(m);
@@ -658,7 +747,9 @@ do_head(struct ev_job *j)
 	}
 	if (still_failed(er, j))
 		return;
-	unsigned char *only = select_rules(j, j->commit, &any);
+	char **paths;
+	size_t npaths;
+	unsigned char *only = select_rules(j, j->commit, &any, &paths, &npaths);
 	if (!any && strcmp(er->prev->commit, j->commit) != 0) {
 		/* A new commit that changes nothing a rule reads (an empty
 		 * commit, a revert to the same tree): the verdicts hold, now for
@@ -673,6 +764,7 @@ do_head(struct ev_job *j)
 		snprintf(j->digest, sizeof(j->digest), "%s", er->prev->digest);
 		j->results = results_json(er->prev, j->now, &j->next_valid, only, &er->prev_json);
 		free(only);
+		paths_free(paths, npaths);
 		return;
 	}
 	if (!any) {
@@ -681,9 +773,11 @@ do_head(struct ev_job *j)
 		snprintf(j->commit, sizeof(j->commit), "%s", er->prev->commit);
 		j->results = results_json(er->prev, j->now, &j->next_valid, only, &er->prev_json);
 		free(only);
+		paths_free(paths, npaths);
 		return;
 	}
-	struct evaluation *ev = evaluate(j, j->commit, only, 1);
+	struct evaluation *ev = evaluate(j, j->commit, only, 1, paths, npaths);
+	paths_free(paths, npaths);
 	if (ev == NULL) {
 		free(only);
 		return;
@@ -718,7 +812,7 @@ do_ref(struct ev_job *j)
 		return;
 	}
 	snprintf(j->commit, sizeof(j->commit), "%s", commit);
-	struct evaluation *ev = evaluate(j, commit, NULL, 0);
+	struct evaluation *ev = evaluate(j, commit, NULL, 0, NULL, 0);
 	if (ev == NULL)
 		return;
 	count_run(j, ev);

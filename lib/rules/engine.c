@@ -83,9 +83,18 @@ struct run {
 	int64_t now;
 	struct ymd today;
 	struct strset reads, patterns;
+	/* The fields of records read (engine.h, rule_result.fields), with
+	 * the last few noted, compared by content: a rule reads the same
+	 * fields of thousands of records. */
+	struct strset fields;
+	int track_fields; /* whether to (only for incremental evaluation) */
+	struct {
+		char k[24];
+		size_t len; /* 0: empty */
+	} seen[8];
 	/* r:shared computations under way: the rule's own sets, saved
 	 * while the computation's reads are collected apart. */
-	struct strset saved[SHARED_DEPTH][2];
+	struct strset saved[SHARED_DEPTH][3];
 	uint64_t saved_typed[SHARED_DEPTH];
 	int depth;
 	/* Record types whose files this rule (or computation) has already
@@ -363,11 +372,14 @@ i_track_push(lua_State *L)
 		return luaL_error(L, "r:shared computations nest more than %d deep", SHARED_DEPTH);
 	e->saved[e->depth][0] = e->reads;
 	e->saved[e->depth][1] = e->patterns;
+	e->saved[e->depth][2] = e->fields;
 	e->saved_typed[e->depth] = e->typed;
 	e->depth++;
 	e->typed = 0;
 	memset(&e->reads, 0, sizeof(e->reads));
 	memset(&e->patterns, 0, sizeof(e->patterns));
+	memset(&e->fields, 0, sizeof(e->fields));
+	memset(e->seen, 0, sizeof(e->seen));
 	return 0;
 }
 
@@ -386,17 +398,19 @@ push_strings(lua_State *L, const struct strset *s)
 static void
 track_pop(struct run *e)
 {
-	struct strset in[2] = { e->reads, e->patterns };
+	struct strset in[3] = { e->reads, e->patterns, e->fields };
 	e->depth--;
 	e->reads = e->saved[e->depth][0];
 	e->patterns = e->saved[e->depth][1];
+	e->fields = e->saved[e->depth][2];
 	e->typed = e->saved_typed[e->depth];
-	for (size_t i = 0; i < in[0].n; i++)
-		strset_add(&e->reads, in[0].v[i]);
-	for (size_t i = 0; i < in[1].n; i++)
-		strset_add(&e->patterns, in[1].v[i]);
-	strset_free(&in[0]);
-	strset_free(&in[1]);
+	memset(e->seen, 0, sizeof(e->seen));
+	struct strset *to[3] = { &e->reads, &e->patterns, &e->fields };
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < in[k].n; i++)
+			strset_add(to[k], in[k].v[i]);
+		strset_free(&in[k]);
+	}
 }
 
 static int
@@ -407,23 +421,61 @@ i_track_pop(lua_State *L)
 		return luaL_error(L, "no r:shared computation to end");
 	push_strings(L, &e->reads);
 	push_strings(L, &e->patterns);
+	push_strings(L, &e->fields);
 	track_pop(e);
-	return 2;
+	return 3;
 }
 
-/* Count the reads of a reused shared result as the rule's own. */
+/* Count the reads of a reused shared result as the rule's own: reads,
+ * patterns and fields (track_pop's three lists). */
 static int
 i_track_add(lua_State *L)
 {
 	struct run *e = eng(L);
-	luaL_checktype(L, 1, LUA_TTABLE);
-	luaL_checktype(L, 2, LUA_TTABLE);
-	for (int k = 1; k <= 2; k++)
+	struct strset *to[3] = { &e->reads, &e->patterns, &e->fields };
+	for (int k = 1; k <= 3; k++) {
+		luaL_checktype(L, k, LUA_TTABLE);
 		for (lua_Integer i = 1; lua_rawgeti(L, k, i) == LUA_TSTRING; i++) {
-			strset_add(k == 1 ? &e->reads : &e->patterns, lua_tostring(L, -1));
+			strset_add(to[k - 1], lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
+	}
 	return 0;
+}
+
+/* A field of a record read (key: its name; "*": all of them): noted for
+ * the rule or computation under way. Called for every field read, so
+ * the last few are looked up first. */
+static void
+note_field(void *arg, const char *key, size_t len)
+{
+	struct run *e = arg;
+	size_t h = (len * 31 + (unsigned char)key[0] + (len ? (unsigned char)key[len - 1] : 0)) & 7;
+	if (e->seen[h].len == len && memcmp(e->seen[h].k, key, len) == 0)
+		return;
+	if (memchr(key, '\0', len))
+		return; /* no record has such a field: reading it reads nothing */
+	strset_add(&e->fields, key);
+	if (len < sizeof(e->seen[h].k)) {
+		memcpy(e->seen[h].k, key, len);
+		e->seen[h].len = len;
+	}
+}
+
+/* What the rule read of path in a way field tracking does not follow
+ * (its history, its Markdown body, the file as a whole): any change to
+ * it counts ("**": any change anywhere). */
+static void
+note_whole(struct run *e, const char *path)
+{
+	if (!e->track_fields)
+		return;
+	size_t n = strlen(path);
+	char *v = xmalloc(n + 2);
+	v[0] = FIELD_WHOLE_FILE;
+	memcpy(v + 1, path, n + 1);
+	strset_add(&e->fields, v);
+	free(v);
 }
 
 /* Text field k of the table at the top, borrowed from it; NULL when
@@ -715,6 +767,7 @@ i_doc(lua_State *L)
 	if (e->m == NULL)
 		return 0;
 	strset_add(&e->reads, path);
+	note_whole(e, path);
 	const struct model_doc *md = model_find(e->m, path);
 	if (md == NULL || md->doc->root == NULL)
 		return 0;
@@ -779,6 +832,7 @@ i_file(lua_State *L)
 	if (e->m == NULL)
 		return 0;
 	strset_add(&e->reads, path);
+	note_whole(e, path);
 	const struct snapshot_file *f = snapshot_find(e->m->snap, path);
 	if (f == NULL)
 		return 0;
@@ -800,6 +854,7 @@ i_changed(lua_State *L)
 {
 	struct run *e = eng(L);
 	const struct doc *d = check_record_doc(L, 1);
+	note_whole(e, d->path);
 	const struct snapshot_file *f = e->m ? snapshot_find(e->m->snap, d->path) : NULL;
 	if (f == NULL)
 		return 0;
@@ -811,6 +866,7 @@ static int
 i_body(lua_State *L)
 {
 	const struct doc *d = check_record_doc(L, 1);
+	note_whole(eng(L), d->path);
 	if (d->body == NULL)
 		return 0;
 	lua_pushlstring(L, d->body, d->body_len);
@@ -826,6 +882,7 @@ i_problems(lua_State *L)
 	if (e->m == NULL)
 		return 1;
 	strset_add(&e->patterns, "**");
+	note_whole(e, "**");
 	for (size_t i = 0; i < e->m->problems.n; i++) {
 		const struct problem *p = &e->m->problems.v[i];
 		lua_createtable(L, 0, 4);
@@ -906,7 +963,11 @@ i_text(lua_State *L)
 	const struct node *n = lua_record_get(L, 1, &d);
 	if (n == NULL || n->kind != NODE_MAP)
 		return 0;
-	const struct node *v = node_get(n, luaL_checkstring(L, 2));
+	size_t klen;
+	const char *k = luaL_checklstring(L, 2, &klen);
+	if (eng(L)->track_fields)
+		note_field(eng(L), k, klen);
+	const struct node *v = node_get(n, k);
 	if (v == NULL || v->kind == NODE_NULL || v->kind == NODE_SEQ || v->kind == NODE_MAP)
 		return 0;
 	lua_pushlstring(L, v->str, v->len);
@@ -1418,6 +1479,7 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 	double t0 = mono_ms();
 	res->rule = &e->eng->rules[i];
 	e->typed = 0;
+	memset(e->seen, 0, sizeof(e->seen));
 	int cut = 0;
 	e->mr = e->eng->memo
 	                ? memo_rule_begin(e->eng->memo, i, e->m, date_days(e->today), e->ev->digest)
@@ -1456,10 +1518,16 @@ run_rule(struct run *e, struct sandbox *sb, size_t i, struct rule_result *res)
 		strset_free(&e->reads);
 		strset_free(&e->patterns);
 	}
+	/* What fields replayed iterations read is what they read when they
+	 * ran: the memo keeps the fields of its rule's runs. */
+	res->fields_known = e->track_fields && res->status != ST_ERROR && !cut;
+	if (res->fields_known)
+		memo_fields(e->mr, &e->fields);
 	memo_rule_end(e->mr, res->status != ST_ERROR && !cut);
 	e->mr = NULL;
 	res->reads = strset_take(&e->reads, &res->nreads);
 	res->patterns = strset_take(&e->patterns, &res->npatterns);
+	res->fields = strset_take(&e->fields, &res->nfields);
 	/* No collection step here: the collector's own pace costs far less
 	 * than a step after every rule (a third of the rule phase on a large
 	 * ISMS), budgets charge allocation rather than collection, and a rule
@@ -1488,6 +1556,11 @@ run_rules(void *arg)
 	if (x->sb == NULL)
 		x->sb = setup(x, &x->errs);
 	lua_State *L = sandbox_lua(x->sb);
+	/* Fields are noted for evaluations that keep what rules did for the
+	 * next (the memo): a check that runs once has no use for them, and
+	 * noting costs a call per field read. */
+	x->track_fields = e->memo != NULL;
+	lua_record_on_field(L, x->track_fields ? note_field : NULL, x);
 	lua_getfield(L, -1, "rules");
 	lua_call(L, 0, 1);
 	size_t n = lua_rawlen(L, -1);
@@ -1524,6 +1597,7 @@ run_done(struct run *x)
 	ids_free(x);
 	strset_free(&x->reads);
 	strset_free(&x->patterns);
+	strset_free(&x->fields);
 	problems_free(&x->errs);
 	free(x);
 }
@@ -1657,6 +1731,9 @@ evaluation_free(struct evaluation *ev)
 		for (size_t k = 0; k < r->npatterns; k++)
 			free(r->patterns[k]);
 		free(r->patterns);
+		for (size_t k = 0; k < r->nfields; k++)
+			free(r->fields[k]);
+		free(r->fields);
 	}
 	free(ev->results);
 	free(ev->tz);

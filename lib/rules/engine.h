@@ -46,6 +46,10 @@ struct finding {
 	char fingerprint[33];
 };
 
+/* The first byte of a rule_result field entry that names a file read as
+ * a whole rather than a field. */
+#define FIELD_WHOLE_FILE '\001'
+
 struct rule_result {
 	const struct rule_info *rule; /* borrowed from the engine */
 	enum rule_status status;
@@ -57,6 +61,15 @@ struct rule_result {
 	size_t nreads;
 	char **patterns; /* path patterns read */
 	size_t npatterns;
+	/* The fields of records it read, by name ("*": every field of some
+	 * record), and the files it read otherwise (FIELD_WHOLE_FILE and the
+	 * path; "**" for all): a commit that changes only other fields of
+	 * the records of the files it read cannot change its verdict.
+	 * fields_known is 0 when the list is not whole (the rule failed or
+	 * was cut short). */
+	char **fields;
+	size_t nfields;
+	int fields_known;
 	uint64_t steps; /* instructions used */
 	double ms;      /* wall time of the run */
 };

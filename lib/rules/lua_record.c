@@ -53,12 +53,32 @@ struct proxies {
 	size_t mask, used;     /* mask + 1 entries, a power of two */
 	lua_Integer slots;     /* slots handed out */
 	int store_ref, list_ref, meta_ref;
+	lua_record_field_fn on_field; /* lua_record_on_field, or NULL */
+	void *on_field_arg;
 };
 
 static struct proxies *
 proxies_of(lua_State *L)
 {
 	return *sandbox_records_slot(L);
+}
+
+/* Tell the state's field hook that field key (len bytes; "*": all) of
+ * a mapping was read. */
+static void
+note_field(lua_State *L, const char *key, size_t len)
+{
+	struct proxies *px = proxies_of(L);
+	if (px->on_field)
+		px->on_field(px->on_field_arg, key, len);
+}
+
+void
+lua_record_on_field(lua_State *L, lua_record_field_fn fn, void *arg)
+{
+	struct proxies *px = proxies_of(L);
+	px->on_field = fn;
+	px->on_field_arg = arg;
 }
 
 static size_t
@@ -322,6 +342,7 @@ m_at(lua_State *L)
 	if (r->n->kind == NODE_MAP && lua_type(L, 2) == LUA_TSTRING) {
 		size_t len;
 		const char *k = lua_tolstring(L, 2, &len);
+		note_field(L, k, len);
 		long i = map_find(r->n, k, len);
 		if (i >= 0)
 			line = r->n->items[i]->kind == NODE_MAP || r->n->items[i]->kind == NODE_SEQ
@@ -349,6 +370,7 @@ mt_index(lua_State *L)
 	if (n->kind == NODE_MAP && lua_type(L, 2) == LUA_TSTRING) {
 		size_t len;
 		const char *k = lua_tolstring(L, 2, &len);
+		note_field(L, k, len);
 		long i = map_find(n, k, len);
 		if (i >= 0) {
 			/* Text, booleans and nulls read the same in any view:
@@ -422,7 +444,8 @@ iter(lua_State *L)
 static int
 mt_pairs(lua_State *L)
 {
-	check_rec(L, 1);
+	if (check_rec(L, 1)->n->kind == NODE_MAP)
+		note_field(L, "*", 1);
 	lua_pushinteger(L, 0);
 	lua_pushcclosure(L, iter, 1);
 	lua_pushvalue(L, 1);

@@ -27,5 +27,11 @@ void lua_loc_push(lua_State *L, const char *path, int line);
 int lua_loc_get(lua_State *L, int idx, const char **path, int *line);
 /* Register the metatables (once per state). */
 void lua_record_init(lua_State *L);
+/* Call fn(arg, key, len) whenever a field of a mapping is read through a
+ * proxy of L (by name, or with rec:at), and with "*" when its fields are
+ * listed (pairs): what incremental evaluation needs to know of what a
+ * rule looked at. */
+typedef void (*lua_record_field_fn)(void *arg, const char *key, size_t len);
+void lua_record_on_field(lua_State *L, lua_record_field_fn fn, void *arg);
 
 #endif

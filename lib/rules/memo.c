@@ -57,6 +57,9 @@ struct memo_rule {
 	 * live as long). */
 	const char *path;
 	uint64_t path_hash;
+	/* The fields every run read since the memo was last emptied
+	 * (memo_fields). */
+	struct strset fields;
 };
 
 struct memo {
@@ -170,6 +173,7 @@ rule_reset(struct memo_rule *r)
 {
 	table_clear(r, &r->old);
 	table_clear(r, &r->cur);
+	strset_free(&r->fields);
 }
 
 void
@@ -400,6 +404,17 @@ memo_put(struct memo_rule *r, const char *path, const struct node *rec,
 	e->valid_until = res->valid_until;
 	e->rs = readset_of(r, res);
 	r->cur.n++;
+}
+
+void
+memo_fields(struct memo_rule *r, struct strset *fields)
+{
+	if (r == NULL || !r->live)
+		return;
+	for (size_t i = 0; i < fields->n; i++)
+		strset_add(&r->fields, fields->v[i]);
+	for (size_t i = 0; i < r->fields.n; i++)
+		strset_add(fields, r->fields.v[i]);
 }
 
 void

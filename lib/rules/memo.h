@@ -71,6 +71,13 @@ const struct memo_result *memo_get(struct memo_rule *r, const char *path, const 
 void memo_put(struct memo_rule *r, const char *path, const struct node *rec,
               const struct memo_result *res);
 
+/* The fields (rule_result.fields) of the run under way, fields, and of
+ * the rule's runs before, since the memo last dropped its iterations:
+ * each is added to the other, so that the fields read by iterations that
+ * were replayed rather than run count too. */
+struct strset;
+void memo_fields(struct memo_rule *r, struct strset *fields);
+
 /* Iterations replayed and run in the last runs (for the profile). */
 void memo_counts(const struct memo *m, size_t *replayed, size_t *run);
 

@@ -392,17 +392,17 @@ function Ctx:shared(key, fn)
   if not fid then fid = builder_id(fn); builder_ids[fn] = fid end
   local c = by_fn[fid]
   if c then
-    I.track_add(c.reads, c.patterns)
+    I.track_add(c.reads, c.patterns, c.fields)
     return c.value
   end
   I.track_push()
   computing = computing + 1
   local ok, v = pcall(fn, self)
   computing = computing - 1
-  local reads, patterns = I.track_pop()
+  local reads, patterns, fields = I.track_pop()
   if not ok then error(v, 0) end
   if type(v) == "table" then v = I.readonly(v) end
-  by_fn[fid] = { value = v, reads = reads, patterns = patterns }
+  by_fn[fid] = { value = v, reads = reads, patterns = patterns, fields = fields }
   return v
 end
 

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "buf.h"
 #include "problems.h"
+#include "memo.h"
 
 static char rules_dir[256];
 
@@ -583,6 +584,87 @@ test_fingerprints(void)
 	run_free(&r);
 }
 
+
+/* Whether result x noted field f (rule_result.fields). */
+static int
+has_field(const struct rule_result *x, const char *f)
+{
+	for (size_t i = 0; x && i < x->nfields; i++)
+		if (strcmp(x->fields[i], f) == 0)
+			return 1;
+	return 0;
+}
+
+/* What each rule read of the records, field by field, for incremental
+ * evaluation: noted while a memo is in use (the daemon), through shared
+ * results and replayed r:each iterations too; files read otherwise are
+ * noted whole. */
+static void
+test_fields(void)
+{
+	const char *pack =
+	        "local function by_title(r)\n"
+	        "  local t = {}\n"
+	        "  for _, x in ipairs(r:records('risk')) do t[#t + 1] = x.title end\n"
+	        "  return t\n"
+	        "end\n" RULE("f-owner", "for _, x in ipairs(r:records('risk')) do local _ = x.owner end")
+	                RULE("f-shared", "local _ = r:shared('titles', by_title)")
+	                RULE("f-pairs", "for _, x in ipairs(r:records('risk')) do for k in pairs(x) do end end")
+	                RULE("f-doc", "local _ = r:doc('risk/register.yaml')")
+	                RULE("f-problems", "local _ = r:problems()")
+	                RULE("f-text", "for _, x in ipairs(r:records('risk')) do local _ = isms.text(x, 'impact') end")
+	                RULE("f-each", "r:each('risk', function(x) if x.likelihood == 9 then r:fail(x, 'x') end end)");
+	static const char *paths[] = { "isms.yaml", "risk/register.yaml" };
+	const char *data[] = { manifest, risks };
+	struct run r;
+	memset(&r, 0, sizeof(r));
+	make_rules(pack);
+	struct engine_opts o = { rules_dir, { 2000000, 8u << 20 } };
+	if (engine_load(&o, &r.e, &r.errs) < 0) {
+		ok(0, "fields: the pack loads");
+		return;
+	}
+	r.s = plainsnap_memory(paths, data, 2, day("2026-06-01"), "tester");
+	for (size_t i = 0; i < r.s->nfiles; i++)
+		snprintf(r.s->files[i].blob, sizeof(r.s->files[i].blob), "b%zu", i);
+	if (model_build(r.s, &r.m) < 0)
+		return;
+	struct memo *m = memo_new(engine_rules(r.e, NULL));
+	engine_use_memo(r.e, m);
+	for (int round = 0; round < 2; round++) {
+		/* The second round replays every r:each iteration. */
+		evaluation_free(r.ev);
+		r.ev = NULL;
+		engine_eval(r.e, r.m, day("2026-06-01"), NULL, &r.ev);
+		const char *when = round ? "replayed" : "first run";
+		const struct rule_result *x = result(&r, "f-owner");
+		ok(x && x->fields_known && has_field(x, "owner") && !has_field(x, "title"),
+		   "%s: a rule that read owners noted owner only", when);
+		ok(has_field(result(&r, "f-shared"), "title"),
+		   "%s: a shared result's fields are the rule's", when);
+		ok(has_field(result(&r, "f-pairs"), "*"), "%s: pairs over a record reads every field",
+		   when);
+		ok(has_field(result(&r, "f-doc"), "\001risk/register.yaml"),
+		   "%s: r:doc reads the file as a whole", when);
+		ok(has_field(result(&r, "f-problems"), "\001**"),
+		   "%s: r:problems reads every file as a whole", when);
+		ok(has_field(result(&r, "f-text"), "impact"), "%s: isms.text reads its field", when);
+		ok(has_field(result(&r, "f-each"), "likelihood"),
+		   "%s: r:each's iterations' fields are the rule's", when);
+	}
+	size_t replayed, ran;
+	memo_counts(m, &replayed, &ran);
+	ok(replayed >= 2, "the second round replayed the iterations (%zu)", replayed);
+	engine_use_memo(r.e, NULL);
+	evaluation_free(r.ev);
+	r.ev = NULL;
+	engine_eval(r.e, r.m, day("2026-06-01"), NULL, &r.ev);
+	const struct rule_result *x = result(&r, "f-owner");
+	ok(x && !x->fields_known && x->nfields == 0, "without a memo no field is noted");
+	run_free(&r);
+	memo_free(m);
+}
+
 int
 main(void)
 {
@@ -596,6 +678,7 @@ main(void)
 	test_excluded();
 	test_params();
 	test_text_ids();
+	test_fields();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", rules_dir);
 	if (system(cmd) != 0)
