@@ -77,6 +77,31 @@ node_get(const struct node *map, const char *key)
 	return NULL;
 }
 
+/* Whether two numbers are the same (two NaNs are: their text, compared
+ * as well, tells them apart). */
+static int
+same_float(double x, double y)
+{
+	return x == y || (x != x && y != y);
+}
+
+int
+doc_node_same(const struct node *a, const struct node *b)
+{
+	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->n != b->n ||
+	    a->len != b->len || memcmp(a->str, b->str, a->len) != 0 ||
+	    (a->kind == NODE_FLOAT ? !same_float(a->f, b->f) : a->i != b->i))
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->kind == NODE_MAP &&
+		    (strcmp(a->keys[i], b->keys[i]) != 0 || a->key_lines[i] != b->key_lines[i]))
+			return 0;
+		if (!doc_node_same(a->items[i], b->items[i]))
+			return 0;
+	}
+	return 1;
+}
+
 /* Name a node kind the way messages to users do. */
 const char *
 node_kind_name(enum node_kind k)

@@ -77,6 +77,9 @@ struct doc *doc_update(const struct doc *prev, const char *old, size_t oldlen, c
 
 /* Look a key up in a MAP node; NULL when absent or node is not a map. */
 const struct node *node_get(const struct node *map, const char *key);
+/* Whether a and b hold the same value at the same lines and columns,
+ * keys and key lines included. */
+int doc_node_same(const struct node *a, const struct node *b);
 /* The name of a node kind for messages ("a list", "a string", ...). */
 const char *node_kind_name(enum node_kind k);
 /* A 64-bit hash of what n holds and of the lines it is on: two records

@@ -7,32 +7,13 @@
 #include "doc.h"
 #include "record.h"
 
-/* Whether the two values are the same value at the same places (a NaN
- * never is: at worst a rule runs again). */
-static int
-same(const struct node *a, const struct node *b)
-{
-	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->n != b->n ||
-	    a->len != b->len || memcmp(a->str, b->str, a->len) != 0 ||
-	    (a->kind == NODE_FLOAT ? a->f != b->f : a->i != b->i))
-		return 0;
-	for (size_t i = 0; i < a->n; i++) {
-		if (a->kind == NODE_MAP &&
-		    (strcmp(a->keys[i], b->keys[i]) != 0 || a->key_lines[i] != b->key_lines[i]))
-			return 0;
-		if (!same(a->items[i], b->items[i]))
-			return 0;
-	}
-	return 1;
-}
-
 /* Two versions of one record: at the same place with the same fields
  * (in order, at the same lines), or the change is whole. */
 static void
 record(const struct node *a, const struct node *b, struct record_change *out)
 {
 	if (a->kind != NODE_MAP || b->kind != NODE_MAP) {
-		out->whole |= !same(a, b);
+		out->whole |= !doc_node_same(a, b);
 		return;
 	}
 	if (a->line != b->line || a->col != b->col || a->n != b->n) {
@@ -42,7 +23,7 @@ record(const struct node *a, const struct node *b, struct record_change *out)
 	for (size_t i = 0; i < a->n && !out->whole; i++) {
 		if (strcmp(a->keys[i], b->keys[i]) != 0 || a->key_lines[i] != b->key_lines[i])
 			out->whole = 1;
-		else if (!same(a->items[i], b->items[i]))
+		else if (!doc_node_same(a->items[i], b->items[i]))
 			strset_add(&out->fields, a->keys[i]);
 	}
 }
@@ -72,14 +53,14 @@ collection(const struct node *a, const struct node *b, const char *key, struct r
 			if (strcmp(a->keys[i], key) == 0) {
 				la = a->items[i];
 				lb = b->items[i];
-			} else if (!same(a->items[i], b->items[i])) {
+			} else if (!doc_node_same(a->items[i], b->items[i])) {
 				out->whole = 1;
 				return;
 			}
 		}
 	}
 	if (la == NULL || la->kind != NODE_SEQ || lb->kind != NODE_SEQ) {
-		out->whole |= !(la == NULL || same(la, lb));
+		out->whole |= !(la == NULL || doc_node_same(la, lb));
 		return;
 	}
 	if (la->n != lb->n || la->line != lb->line || la->col != lb->col) {

@@ -56,3 +56,35 @@ example_clone() {
 		exit 1
 	fi
 }
+
+# The verdicts and findings of a full offline check of $T/repo as of
+# $NOW, one line a rule; and the same from the daemon's published results.
+full_verdicts() {
+	$ISMSCTL check --repo "$T/repo" --now $NOW --format json |
+		jget '"\n".join(sorted(r["id"]+" "+r["status"]+" "+json.dumps(r["findings"],sort_keys=True) for r in j["results"]))'
+}
+daemon_verdicts() {
+	"$ISMSCTL_BIN" results --json |
+		jget '"\n".join(sorted(r["id"]+" "+r["status"]+" "+json.dumps(r["findings"],sort_keys=True) for r in j["results"]))'
+}
+
+# commit_and_compare WHAT: commit the work tree of $T/repo, wait for the
+# daemon to publish the commit, and compare its verdicts with a full
+# check ($T/full, $T/inc; a test each). RUN is how many rules ran.
+commit_and_compare() {
+	cursor=$("$ISMSCTL_BIN" status --json | jget 'j["cursor"]')
+	"$ISMSCTL_BIN" watch --json --topics commits --cursor "$cursor" --count 1 --timeout 30 > "$T/watch" &
+	w=$!
+	(cd "$T/repo" && commit_at 2026-11-21 "$1")
+	wait $w
+	head=$(cd "$T/repo" && git rev-parse HEAD)
+	is "$(jget 'j["params"]["data"]["commit"]' < "$T/watch")" "$head" "$1: evaluated"
+	RUN=$(jget 'j["params"]["data"]["rules_run"]' < "$T/watch")
+	full_verdicts > "$T/full"
+	daemon_verdicts > "$T/inc"
+	if cmp -s "$T/full" "$T/inc"; then ok 0 "$1: verdicts and findings equal a full check"
+	else
+		diff "$T/full" "$T/inc" | head -20 | sed 's/^/# /'
+		ok 1 "$1: verdicts and findings equal a full check"
+	fi
+}

@@ -11,73 +11,46 @@ NOW=2026-11-22
 start_ismsd --repo "$T/repo" --now $NOW --frozen-clock
 wait_ready; ok $? "the daemon evaluates the repository at start"
 
-verdicts() { # the verdicts and findings of a full offline check
-	$ISMSCTL check --repo "$T/repo" --now $NOW --format json |
-		jget '"\n".join(sorted(r["id"]+" "+r["status"]+" "+json.dumps(r["findings"],sort_keys=True) for r in j["results"]))'
-}
-daemon_verdicts() { # the same from the daemon's published results
-	"$ISMSCTL_BIN" results --json |
-		jget '"\n".join(sorted(r["id"]+" "+r["status"]+" "+json.dumps(r["findings"],sort_keys=True) for r in j["results"]))'
-}
-# step WHAT: commit the work tree, wait for the daemon to publish it,
-# compare its verdicts with a full check; $RUN is how many rules ran.
-step() {
-	cursor=$("$ISMSCTL_BIN" status --json | jget 'j["cursor"]')
-	"$ISMSCTL_BIN" watch --json --topics commits --cursor "$cursor" --count 1 --timeout 30 > "$T/watch" &
-	w=$!
-	(cd "$T/repo" && commit_at 2026-11-21 "$1")
-	wait $w
-	head=$(cd "$T/repo" && git rev-parse HEAD)
-	is "$(jget 'j["params"]["data"]["commit"]' < "$T/watch")" "$head" "$1: evaluated"
-	RUN=$(jget 'j["params"]["data"]["rules_run"]' < "$T/watch")
-	verdicts > "$T/full"
-	daemon_verdicts > "$T/inc"
-	if cmp -s "$T/full" "$T/inc"; then ok 0 "$1: verdicts and findings equal a full check"
-	else
-		diff "$T/full" "$T/inc" | head -20 | sed 's/^/# /'
-		ok 1 "$1: verdicts and findings equal a full check"
-	fi
-}
 APPS=assets/applications.yaml
 
 # A field added: more than values changed, so every rule that read the
 # file runs; how many they are is the measure for the steps after.
 sed -i '0,/^    location: /s//    hosting_note: new field\n    location: /' "$T/repo/$APPS"
-step "a field added to an asset"
+commit_and_compare "a field added to an asset"
 n=$RUN
 ok "$([ "$n" -gt 5 ] && echo 0 || echo 1)" "a new field runs every rule that read the file ($n)"
 
 # The note on an asset: no rule reads it.
 sed -i '0,/^    location: AWS eu-central-1, EKS production$/s//    location: AWS eu-central-1, EKS production (moved)/' "$T/repo/$APPS"
-step "one asset's location changed"
+commit_and_compare "one asset's location changed"
 ok "$([ "$RUN" -lt "$n" ] && echo 0 || echo 1)" "only the rules that read locations ran ($RUN of $n)"
 
 sed -i '0,/owner: p-kenji-watanabe/s//owner: p-nobody-here/' "$T/repo/$APPS"
-step "one asset's owner is nobody on the staff"
+commit_and_compare "one asset's owner is nobody on the staff"
 ok "$([ "$RUN" -ge 1 ] && echo 0 || echo 1)" "the rules that read owners ran ($RUN)"
 like "$(cat "$T/inc")" "p-nobody-here" "the finding about that asset is there"
 
 printf '# Reviewed in November.\n' >> "$T/repo/$APPS"
-step "a comment added"
+commit_and_compare "a comment added"
 ok "$([ "$RUN" -lt "$n" ] && echo 0 || echo 1)" "a comment runs only rules that read the file as a whole ($RUN)"
 
 sed -i '0,/classification: confidential/s//classification: top-secret/' "$T/repo/$APPS"
-step "one asset's classification is off the scheme"
+commit_and_compare "one asset's classification is off the scheme"
 like "$(cat "$T/inc")" "top-secret" "and its finding"
 
 # A policy's front matter: one record per file.
 pol=$(cd "$T/repo" && ls policies/*.md | head -1)
 sed -i '0,/^owner: /s//owner: p-nobody-either\nowner_was: /' "$T/repo/$pol"
-step "a policy's owner changed and a field added"
+commit_and_compare "a policy's owner changed and a field added"
 sed -i '/^owner_was: /d' "$T/repo/$pol"
-step "the field removed again"
+commit_and_compare "the field removed again"
 
 sed -i 's/^    likelihood: \([0-9]\)$/    likelihood: 5/' "$T/repo/risk/register.yaml"
-step "every risk is rescored"
+commit_and_compare "every risk is rescored"
 
 git -C "$T/repo" revert -q --no-edit HEAD~8..HEAD >/dev/null 2>&1 ||
 	git -C "$T/repo" checkout -q HEAD~9 -- .
-step "everything reverted"
+commit_and_compare "everything reverted"
 is "$(grep -c p-nobody-here "$T/inc")" 0 "the owner's finding is gone again"
 
 stop_ismsd

@@ -14,23 +14,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int
-same(const struct node *a, const struct node *b)
-{
-	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->n != b->n ||
-	    a->len != b->len || memcmp(a->str, b->str, a->len) != 0 ||
-	    (a->kind == NODE_FLOAT ? memcmp(&a->f, &b->f, sizeof(a->f)) : a->i != b->i) != 0)
-		return 0;
-	for (size_t i = 0; i < a->n; i++) {
-		if (a->kind == NODE_MAP &&
-		    (strcmp(a->keys[i], b->keys[i]) != 0 || a->key_lines[i] != b->key_lines[i]))
-			return 0;
-		if (!same(a->items[i], b->items[i]))
-			return 0;
-	}
-	return doc_node_hash(a) == doc_node_hash(b);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -54,7 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct doc *inc = doc_update(prev, rest, oldlen, new, newlen);
 	if (inc) {
 		struct doc *full = doc_parse("f.yaml", new, newlen);
-		if (full->root == NULL || !same(inc->root, full->root))
+		if (full->root == NULL || !doc_node_same(inc->root, full->root) ||
+		    doc_node_hash(inc->root) != doc_node_hash(full->root))
 			abort();
 		doc_free(full);
 	}
