@@ -102,21 +102,7 @@ head(void)
 static int
 same_node(const struct node *a, const struct node *b)
 {
-	if (a == NULL || b == NULL)
-		return a == b;
-	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->len != b->len ||
-	    a->i != b->i || a->n != b->n || (!a->str != !b->str) ||
-	    (a->str && memcmp(a->str, b->str, a->len) != 0) ||
-	    (a->kind == NODE_FLOAT && a->f != b->f))
-		return 0;
-	for (size_t k = 0; (a->kind == NODE_SEQ || a->kind == NODE_MAP) && k < a->n; k++) {
-		if (a->kind == NODE_MAP &&
-		    (strcmp(a->keys[k], b->keys[k]) != 0 || a->key_lines[k] != b->key_lines[k]))
-			return 0;
-		if (!same_node(a->items[k], b->items[k]))
-			return 0;
-	}
-	return 1;
+	return a == NULL || b == NULL ? a == b : doc_node_same(a, b);
 }
 
 /* 1 when two parsed documents hold the same content. */
