@@ -470,6 +470,9 @@ end
 function Ctx:soa(control)
   local soa = records_of("soa")[1]
   if not soa then return nil end
+  -- The index is made once per evaluation, by the first rule that asks:
+  -- every rule that asks reads the SoA's controls all the same.
+  I.note_field("controls")
   local idx = id_index["soa#controls"]
   if not idx then
     idx = {}
