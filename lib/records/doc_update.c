@@ -303,18 +303,6 @@ assemble(struct build *b, const struct site *st, const struct node *nl, size_t n
 	return r;
 }
 
-/* Node counts: the new document may not hold more than a full parse
- * allows (a file near the limit is parsed in full, which says so). */
-static size_t
-count_nodes(const struct node *n)
-{
-	size_t c = 1;
-	if (n->kind == NODE_SEQ || n->kind == NODE_MAP)
-		for (size_t i = 0; i < n->n; i++)
-			c += count_nodes(n->items[i]);
-	return c;
-}
-
 struct doc *
 doc_update(const struct doc *prev, const char *old, size_t oldlen, const char *buf, size_t len)
 {
@@ -353,17 +341,18 @@ doc_update(const struct doc *prev, const char *old, size_t oldlen, const char *b
 	size_t nnew = 0;
 	const struct node *nl = m && m->error == NULL ? new_records(m, &st, &c, &nnew) : NULL;
 	if (nl) {
-		size_t total = count_nodes(prev->root) - count_nodes(st.list->items[st.k]);
-		for (size_t i = 0; i < nnew; i++)
-			total += count_nodes(nl->items[i]);
-		if (total + 16 < DOC_MAX_NODES) {
-			out = xcalloc(1, sizeof(*out));
-			out->path = xstrdup(prev->path);
-			out->format = DOC_YAML;
-			out->arena = arena_new();
-			struct build b = { .d = out, .a = out->arena };
-			out->root = assemble(&b, &st, nl, nnew, shift);
-			free(b.keys.v);
+		out = xcalloc(1, sizeof(*out));
+		out->path = xstrdup(prev->path);
+		out->format = DOC_YAML;
+		out->arena = arena_new();
+		struct build b = { .d = out, .a = out->arena };
+		out->root = assemble(&b, &st, nl, nnew, shift);
+		free(b.keys.v);
+		/* No more nodes than a full parse allows: a file near the limit
+		 * is parsed in full, which says so. */
+		if (b.nodes + 16 >= DOC_MAX_NODES) {
+			doc_free(out);
+			out = NULL;
 		}
 	}
 	doc_free(m);

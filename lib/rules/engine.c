@@ -462,19 +462,6 @@ note_field(void *arg, const char *key, size_t len)
 	}
 }
 
-/* I.note_field(name): the SDK read field name of records for the rule
- * from a cache of its own (r:soa's index), as if the rule had. */
-static int
-i_note_field(lua_State *L)
-{
-	struct run *e = eng(L);
-	size_t len;
-	const char *k = luaL_checklstring(L, 1, &len);
-	if (e->track_fields)
-		note_field(e, k, len);
-	return 0;
-}
-
 /* What the rule read of path in a way field tracking does not follow
  * (its history, its Markdown body, the file as a whole): any change to
  * it counts ("**": any change anywhere). */
@@ -1044,7 +1031,6 @@ push_internal(lua_State *L, struct run *e)
 		{ "track_push", i_track_push },
 		{ "track_pop", i_track_pop },
 		{ "track_add", i_track_add },
-		{ "note_field", i_note_field },
 		{ "records", i_records },
 		{ "count", i_count },
 		{ "id_field", i_id_field },

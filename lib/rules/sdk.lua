@@ -314,7 +314,7 @@ local Ctx = {}
 Ctx.__index = Ctx
 Ctx.__metatable = "rule context"
 
-local rec_cache, id_index = {}, {}
+local rec_cache = {}
 
 local function records_of(t)
   I.track_type(t)
@@ -466,26 +466,25 @@ function Ctx:is_top_management(id)
   return false
 end
 
+-- The SoA's entries by control id (the first entry of each), shared
+-- through r:shared so that every rule that asks reads what it was made
+-- from, the SoA's controls.
+local function soa_entries(r)
+  local idx, soa = {}, records_of("soa")[1]
+  local list = soa and soa.controls
+  if type(list) == "table" then
+    for _, e in ipairs(list) do
+      local id = I.text(e, "control")
+      if id and idx[id] == nil then idx[id] = e end
+    end
+  end
+  return idx
+end
+
 ---The SoA entry of an Annex A control, or nil when the SoA has none.
 function Ctx:soa(control)
-  local soa = records_of("soa")[1]
-  if not soa then return nil end
-  -- The index is made once per evaluation, by the first rule that asks:
-  -- every rule that asks reads the SoA's controls all the same.
-  I.note_field("controls")
-  local idx = id_index["soa#controls"]
-  if not idx then
-    idx = {}
-    local list = soa.controls
-    if type(list) == "table" then
-      for _, e in ipairs(list) do
-        local id = I.text(e, "control")
-        if id and idx[id] == nil then idx[id] = e end
-      end
-    end
-    id_index["soa#controls"] = idx
-  end
-  return idx[tostring(control)]
+  if not records_of("soa")[1] then return nil end
+  return self:shared("isms.soa_entries", soa_entries)[tostring(control)]
 end
 
 ---The catalogue entry of an Annex A control.
